@@ -1,0 +1,322 @@
+/**
+ * SFU benchmark: synthetic bridges through mediasoup PlainTransports with RTP
+ * at realistic bitrates (camera simulcast 180p 150 kbps + 360p 500 kbps, opus
+ * 40 kbps), all on loopback.
+ *
+ *   pnpm bench:sfu                       (about two minutes, stops by itself)
+ *   BENCH_SFU_MAX_CONSUMERS=2000 BENCH_SFU_STEP=200 pnpm bench:sfu
+ *
+ * 1. Ramp on ONE worker: 10 publishing bridges; viewers are added 50 at a time
+ *    (each a transport with one 360p video consumer and one opus consumer,
+ *    i.e. 100 consumers per step). Per step it measures the worker's CPU from
+ *    /proc/<pid>/stat and the packets it forwarded (consumer stats), until the
+ *    worker passes 80 % of a core or the limits are hit. Prints CPU per 100
+ *    consumers and the largest consumer count under 80 %.
+ * 2. The 213-bridge shape through the real MediaService (budget, pipes, floor,
+ *    link sampling) on all workers: every bridge publishes camera + mic, bridge
+ *    1 is on the main stage, bridge 2 has the floor; every bridge consumes the
+ *    stage video at the top layer and the floor audio; the chair consumes all
+ *    213 cameras at the lowest layer plus the floor audio. Prints per-worker CPU
+ *    and whether it fits this machine.
+ *
+ * Media goes to a UDP socket held by a stopped child process: the kernel
+ * accepts and drops it, like a NIC would, without a reader costing CPU here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { loadConfig } from '../server/src/config.ts';
+import { WorkerPool } from '../server/src/modules/media/worker-pool.ts';
+import { Room } from '../server/src/modules/media/room.ts';
+import { MediaService } from '../server/src/modules/media/media.service.ts';
+import type { ms } from '../server/src/modules/media/mediasoup.ts';
+import type { Peer, PeerInfo } from '../server/src/modules/media/peer.ts';
+import { RtpPump, opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type StreamSpec } from './lib/rtp.ts';
+
+const HARD_LIMIT_MS = Number(process.env.BENCH_SFU_HARD_LIMIT_MS ?? 240_000);
+const RAMP_LIMIT_MS = Number(process.env.BENCH_SFU_RAMP_MS ?? 100_000);
+const MAX_CONSUMERS = Number(process.env.BENCH_SFU_MAX_CONSUMERS ?? 3000);
+const STEP = Number(process.env.BENCH_SFU_STEP ?? 100);
+const BRIDGES = Number(process.env.BENCH_SFU_BRIDGES ?? 213);
+const MEASURE_MS = 3000;
+const CPU_LIMIT = 80;
+const LAYERS = [
+  { label: '180p', bitrate: 150_000 },
+  { label: '360p', bitrate: 500_000 },
+];
+const CLK_TCK = 100; // Linux USER_HZ; getconf CLK_TCK is 100 on every supported kernel
+
+const config = loadConfig();
+const hard = setTimeout(() => {
+  console.error(`bench-sfu: hard time limit ${HARD_LIMIT_MS} ms reached; exiting`);
+  process.exit(2);
+}, HARD_LIMIT_MS);
+hard.unref();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+// ---- load generation ----------------------------------------------------------
+
+let ssrcSeq = 1_000_000;
+const pumps: RtpPump[] = [];
+let driver: NodeJS.Timeout | null = null;
+function startDriver() {
+  // One timer for every pump: hundreds of 5 ms timers would cost more than the sending.
+  driver ??= setInterval(() => {
+    const now = performance.now();
+    for (const p of pumps) p.tick(now);
+  }, 5);
+}
+
+interface Bridge {
+  peer: Peer;
+  video: ms.Producer;
+  audio: ms.Producer;
+}
+
+/** A publishing bridge: plain send transport, simulcast camera and opus mic. */
+async function publish(room: Room, peer: Peer, produce: (req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: ms.RtpParameters }) => Promise<ms.Producer>): Promise<Bridge> {
+  const t = await room.createPlainTransport(peer, 'send', { comedia: true });
+  const layers = LAYERS.map((l) => ({ ssrc: ssrcSeq++, bitrate: l.bitrate }));
+  const audioSsrc = ssrcSeq++;
+  const streams: StreamSpec[] = [
+    ...layers.map((l, i) => ({ kind: 'video' as const, ssrc: l.ssrc, bitrate: l.bitrate, fps: 30, layer: i })),
+    { kind: 'audio', ssrc: audioSsrc, bitrate: 40_000, fps: 50, layer: 0, level: 40 },
+  ];
+  // Keyframes on request (PLI/FIR) plus one every 10 s, like a browser.
+  const pump = new RtpPump({ ip: t.tuple.localIp, port: t.tuple.localPort }, streams, { keyframeEveryMs: 10_000 });
+  await pump.bind();
+  pump.startExternal();
+  pumps.push(pump);
+  startDriver();
+  const video = await produce({ transportId: t.id, kind: 'video', rtpParameters: vp8SimulcastParameters(layers) });
+  const audio = await produce({ transportId: t.id, kind: 'audio', rtpParameters: opusParameters(audioSsrc) });
+  return { peer, video, audio };
+}
+
+/** A UDP port whose socket is never read: its owner is a stopped child process. */
+async function blackhole(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', `
+    const s = require('node:dgram').createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => { s.setRecvBufferSize(1 << 20); process.stdout.write(String(s.address().port) + '\\n'); });
+    setTimeout(() => process.exit(0), ${HARD_LIMIT_MS + 10_000});
+  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    child.once('exit', () => reject(new Error('blackhole exited')));
+  });
+  child.kill('SIGSTOP');
+  return { port, child };
+}
+
+async function receiver(room: Room, peer: Peer, sinkPort: number): Promise<ms.PlainTransport> {
+  peer.rtpCapabilities ??= plainReceiverCapabilities(room.rtpCapabilities);
+  const t = await room.createPlainTransport(peer, 'recv', { comedia: false });
+  await t.connect({ ip: '127.0.0.1', port: sinkPort });
+  return t;
+}
+
+// ---- measurement --------------------------------------------------------------
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+/** CPU of each pid over `ms`, in % of one core. */
+async function measureCpu(pids: number[], ms: number): Promise<number[]> {
+  const a = pids.map(cpuTicks);
+  const t0 = performance.now();
+  await sleep(ms);
+  const secs = (performance.now() - t0) / 1000;
+  return pids.map((pid, i) => ((cpuTicks(pid) - a[i]!) / CLK_TCK / secs) * 100);
+}
+
+async function packetsSent(consumers: ms.Consumer[]): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < consumers.length; i += 200) {
+    const batch = await Promise.all(consumers.slice(i, i + 200).map((c) => (c.closed ? Promise.resolve([]) : c.getStats().catch(() => []))));
+    for (const stats of batch) for (const s of stats) if (s.type === 'outbound-rtp') total += s.packetCount;
+  }
+  return total;
+}
+
+/** Measures worker CPU over a window, with forwarded packets/s from consumer stats around it. */
+async function window(pids: number[], consumers: ms.Consumer[]) {
+  const p0 = await packetsSent(consumers);
+  const t0 = performance.now();
+  const gen0 = process.cpuUsage();
+  const cpu = await measureCpu(pids, MEASURE_MS);
+  const gen = process.cpuUsage(gen0);
+  const p1 = await packetsSent(consumers);
+  const secs = (performance.now() - t0) / 1000;
+  return { cpu, pps: (p1 - p0) / secs, benchCpu: ((gen.user + gen.system) / 1e6 / (MEASURE_MS / 1000)) * 100 };
+}
+
+const info = (userId: number, bridgePointId: number | null, chair = false): PeerInfo => ({
+  userId,
+  role: chair ? 'secretariat' : bridgePointId !== null ? 'bridge_operator' : 'delegate',
+  bridgePointId,
+  label: bridgePointId !== null ? `Điểm cầu ${bridgePointId}` : `Người xem ${userId}`,
+  chair,
+});
+
+// ---- 1. ramp on one worker ----------------------------------------------------
+
+async function ramp(sinkPort: number) {
+  console.log(`\n== 1. One worker: viewers of 360p video + opus, ${STEP} consumers per step ==`);
+  const pool = await WorkerPool.create({ ...config.mediasoup, numWorkers: 1 });
+  const pid = pool.workers[0]!.pid;
+  const room = await Room.create({ meetingId: 1, pool, consumerBudget: Number.MAX_SAFE_INTEGER, listenIp: '127.0.0.1', announcedIp: null });
+  const started = performance.now();
+  const rows: { consumers: number; cpu: number; pps: number }[] = [];
+  try {
+    const bridges: Bridge[] = [];
+    for (let i = 1; i <= 10; i++) {
+      const peer = room.addPeer(`pub${i}`, info(1000 + i, i));
+      bridges.push(await publish(room, peer, (req) => room.produce(peer, req)));
+    }
+    // Let every layer become eligible (mediasoup wants 2 s of activity) before consuming.
+    await sleep(2500);
+    const consumers: ms.Consumer[] = [];
+    const base = await window([pid], consumers);
+    console.log(`  publishers only (10 bridges, ${fmt(pumps.reduce((a, p) => a + 0, 0))}): worker ${fmt(base.cpu[0]!, 1)} %`);
+    rows.push({ consumers: 0, cpu: base.cpu[0]!, pps: 0 });
+    console.log('  consumers   worker CPU   forwarded pkt/s   bench process CPU');
+    let viewer = 0;
+    while (consumers.length < MAX_CONSUMERS && performance.now() - started < RAMP_LIMIT_MS) {
+      for (let k = 0; k < STEP / 2; k++, viewer++) {
+        const peer = room.addPeer(`v${viewer}`, info(5000 + viewer, null));
+        const t = await receiver(room, peer, sinkPort);
+        const b = bridges[viewer % bridges.length]!;
+        for (const [producer, layer] of [[b.video, 1], [b.audio, 0]] as const) {
+          const e = await room.consume(peer, { transportId: t.id, producerId: producer.id, paused: false, spatialLayer: layer });
+          consumers.push(e.consumer);
+        }
+      }
+      await sleep(1000);
+      const w = await window([pid], consumers);
+      rows.push({ consumers: consumers.length, cpu: w.cpu[0]!, pps: w.pps });
+      console.log(`  ${String(consumers.length).padStart(9)}   ${fmt(w.cpu[0]!, 1).padStart(8)} %   ${fmt(w.pps).padStart(15)}   ${fmt(w.benchCpu, 1).padStart(8)} %`);
+      if (w.cpu[0]! > CPU_LIMIT) break;
+    }
+  } finally {
+    room.close();
+    pool.close();
+    for (const p of pumps.splice(0)) p.close();
+  }
+  // Least-squares slope of CPU over consumers, above the publishers' baseline.
+  const pts = rows.filter((r) => r.consumers > 0);
+  const n = pts.length;
+  const mx = pts.reduce((a, r) => a + r.consumers, 0) / n;
+  const my = pts.reduce((a, r) => a + r.cpu, 0) / n;
+  const slope = pts.reduce((a, r) => a + (r.consumers - mx) * (r.cpu - my), 0) / pts.reduce((a, r) => a + (r.consumers - mx) ** 2, 0);
+  const intercept = my - slope * mx;
+  const per100 = slope * 100;
+  const ppsPer100 = (pts.at(-1)!.pps / pts.at(-1)!.consumers) * 100;
+  const under = rows.filter((r) => r.cpu <= CPU_LIMIT).at(-1)!;
+  const reached = rows.some((r) => r.cpu > CPU_LIMIT);
+  const extrapolated = Math.floor((CPU_LIMIT - intercept) / slope);
+  console.log(`\n  worker CPU per 100 consumers: ${fmt(per100, 2)} % of a core (${fmt(ppsPer100)} forwarded pkt/s per 100 consumers)`);
+  console.log(
+    reached
+      ? `  largest consumer count under ${CPU_LIMIT} % of a core: ${under.consumers} (measured)`
+      : `  largest consumer count under ${CPU_LIMIT} % of a core: > ${under.consumers} measured; about ${fmt(extrapolated)} by the linear fit`,
+  );
+  return { per100, maxUnder: reached ? under.consumers : extrapolated, measured: reached };
+}
+
+// ---- 2. the 213-bridge shape ---------------------------------------------------
+
+async function shape(sinkPort: number) {
+  const numWorkers = config.mediasoup.numWorkers;
+  console.log(`\n== 2. ${BRIDGES} bridges through MediaService on ${numWorkers} workers (budget ${config.mediasoup.consumerBudgetPerRouter}/router) ==`);
+  const M = 1;
+  const notifier = { toMeeting: () => {}, toPeer: () => {} };
+  const service = await MediaService.create({ ...config.mediasoup, listenIp: '127.0.0.1', announcedIp: null, notifier });
+  try {
+    await service.getCapabilities(M, 'chair', info(1, null, true));
+    const room = service.room(M)!;
+    const bridges: Bridge[] = [];
+    const t0 = performance.now();
+    for (let i = 1; i <= BRIDGES; i++) {
+      const id = `b${i}`;
+      await service.getCapabilities(M, id, info(100 + i, i));
+      const peer = room.peer(id)!;
+      bridges.push(
+        await publish(room, peer, async (req) => room.producerEntry((await service.produce(M, id, req)).producerId).producer),
+      );
+    }
+    service.setStage(M, 'chair', { type: 'bridge', bridgePointId: 1 });
+    await service.onFloorChanged(M, { userId: 102, bridgePointId: 2 }, true);
+    console.log(`  ${BRIDGES} bridges publishing after ${fmt((performance.now() - t0) / 1000, 1)} s; ${pumps.length} RTP senders`);
+    await sleep(2500);
+
+    const consumers: ms.Consumer[] = [];
+    const stage = bridges[0]!;
+    const floor = bridges[1]!;
+    const top = LAYERS.length - 1;
+    for (const b of bridges) {
+      const t = await receiver(room, b.peer, sinkPort);
+      const wants: [ms.Producer, number][] = [];
+      if (b !== stage) wants.push([stage.video, top]);
+      if (b !== floor) wants.push([floor.audio, 0]);
+      for (const [p, layer] of wants) {
+        const c = await service.consume(M, b.peer.id, { transportId: t.id, producerId: p.id, spatialLayer: layer });
+        await service.setConsumerPaused(M, b.peer.id, c.consumerId, false);
+        consumers.push(b.peer.consumer(c.consumerId).consumer);
+      }
+    }
+    const chair = room.peer('chair')!;
+    const ct = await receiver(room, chair, sinkPort);
+    for (const p of [...bridges.map((b) => [b.video, 0] as const), [floor.audio, 0] as const]) {
+      const c = await service.consume(M, 'chair', { transportId: ct.id, producerId: p[0].id, spatialLayer: p[1] });
+      await service.setConsumerPaused(M, 'chair', c.consumerId, false);
+      consumers.push(chair.consumer(c.consumerId).consumer);
+    }
+    const loads = room.routerLoads();
+    console.log(`  ${consumers.length} consumers on ${loads.length} router(s): ${loads.map((l) => `${l.consumers} (worker ${l.workerPid})`).join(', ')}`);
+    await sleep(2000);
+    const pids = service.pool.workers.map((w) => w.pid);
+    const w = await window(pids, consumers);
+    const ingress = pumps.reduce((a, p) => a + p.packetsSent, 0);
+    const total = w.cpu.reduce((a, b) => a + b, 0);
+    console.log(`  forwarded: ${fmt(w.pps)} pkt/s;  RTP generated by the bench: ~${fmt(ingress / ((performance.now() - t0) / 1000))} pkt/s in`);
+    console.log(`  worker CPU: ${w.cpu.map((c, i) => `worker ${pids[i]} ${fmt(c, 1)} %`).join(', ')} (total ${fmt(total, 1)} % of ${numWorkers} cores)`);
+    console.log(`  bench process (RTP generator + mediasoup Node side): ${fmt(w.benchCpu, 1)} % of a core`);
+    const cores = cpus().length;
+    const fits = w.cpu.every((c) => c < CPU_LIMIT) && total + w.benchCpu * 0 < cores * 100 * (CPU_LIMIT / 100);
+    console.log(
+      `  fits this ${cores}-core machine: ${fits ? 'YES' : 'NO'} — every worker under ${CPU_LIMIT} % of a core` +
+        ` (the RTP generator here stands in for ${BRIDGES} remote PCs and would not run on the server)`,
+    );
+    return { cpu: w.cpu, pps: w.pps, consumers: consumers.length, routers: loads.length, fits };
+  } finally {
+    service.close();
+    for (const p of pumps.splice(0)) p.close();
+  }
+}
+
+async function main() {
+  const hole = await blackhole();
+  try {
+    console.log(`bench-sfu: mediasoup worker ${config.mediasoup.workerBin}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
+    console.log(`layers ${LAYERS.map((l) => `${l.label} ${l.bitrate / 1000} kbps`).join(', ')}, opus 40 kbps, 30 fps video, 20 ms audio`);
+    await ramp(hole.port);
+    await shape(hole.port);
+  } finally {
+    if (driver) clearInterval(driver);
+    hole.child.kill('SIGKILL');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

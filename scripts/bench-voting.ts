@@ -1,0 +1,224 @@
+/**
+ * Voting benchmark: 2,000 delegate clients on loopback.
+ *
+ *   pnpm bench:voting            (BENCH_DELEGATES=500 for a quicker run)
+ *
+ * The server runs in a worker thread (its own event loop, on a temp database
+ * that is deleted afterwards); the clients run on the main thread. For each
+ * round (an open-ballot and a secret-ballot poll) it opens a poll, has every
+ * delegate vote at once, closes it, and prints:
+ *   - cast→ack latency p50 / p99 / max;
+ *   - the time from the close command to the result reaching every socket,
+ *     against a bare Socket.IO broadcast of the same payload to the same
+ *     sockets in the same run, and the ratio.
+ * Everything is bounded: a fixed number of clients and a hard time limit.
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+
+const N = Number(process.env.BENCH_DELEGATES ?? 2000);
+const HARD_LIMIT_MS = 5 * 60_000;
+const BARE_REPEATS = 3;
+const now = () => performance.timeOrigin + performance.now();
+
+type ToServer = { type: 'bare'; payload: unknown; t0: number } | { type: 'stop' };
+type FromServer =
+  | { type: 'ready'; url: string; meetingId: number; chairToken: string; tokens: string[]; setupMs: number }
+  | { type: 'bare-sent'; at: number }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };
+
+if (isMainThread) await main();
+else await server(workerData as { n: number });
+
+// ---------------------------------------------------------------- server side
+async function server({ n }: { n: number }) {
+  const port = parentPort!;
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { eq } = await import('drizzle-orm');
+  const { buildApp } = await import('../server/src/app.ts');
+  const { loadConfig } = await import('../server/src/config.ts');
+  const { bridgePoints, meetingDelegates, meetings, sessions, users } = await import('../server/src/db/schema.ts');
+  const { rooms } = await import('../server/src/plugins/realtime.ts');
+
+  const t0 = performance.now();
+  const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-voting-'));
+  const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
+  const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
+  try {
+    const db = app.db;
+    const meeting = db.select().from(meetings).get()!;
+    const bridges = db.select().from(bridgePoints).all();
+    const chair = db.select().from(users).where(eq(users.username, 'vanphong')).get()!;
+    // Sessions are created directly (same token hashing as the auth service): logging 2,000 users in
+    // through scrypt would take minutes and measure nothing about voting.
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const session = (userId: number) => {
+      const token = randomBytes(32).toString('base64url');
+      db.insert(sessions).values({ id: createHash('sha256').update(token).digest('base64url'), userId, expiresAt }).run();
+      return token;
+    };
+    const tokens: string[] = [];
+    const ids: number[] = [];
+    db.transaction((tx) => {
+      for (let i = 0; i < n; i++) {
+        const bp = bridges[i % bridges.length]!;
+        const id = tx
+          .insert(users)
+          .values({ username: `bench${String(i).padStart(5, '0')}`, passwordHash: 'disabled', fullName: `Đại biểu ${i}`, role: 'delegate', unitId: bp.unitId, homeBridgePointId: bp.id })
+          .returning({ id: users.id })
+          .get().id;
+        tx.insert(meetingDelegates).values({ meetingId: meeting.id, userId: id, bridgePointId: bp.id }).run();
+        ids.push(id);
+      }
+    });
+    for (const id of ids) tokens.push(session(id));
+    const chairToken = session(chair.id);
+    // Start the meeting and check everyone in through the conference service, before any socket
+    // joins, so the set-up does not broadcast 2,000 presence changes to 2,000 sockets.
+    const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
+    app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
+    for (const userId of ids) app.conference.execute(meeting.id, actor, { type: 'presence:set-delegate', userId, status: 'present_in_person' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    if (!addr || typeof addr === 'string') throw new Error('no address');
+    port.postMessage({ type: 'ready', url: `http://127.0.0.1:${addr.port}`, meetingId: meeting.id, chairToken, tokens, setupMs: performance.now() - t0 } satisfies FromServer);
+
+    await new Promise<void>((resolve) => {
+      port.on('message', (msg: ToServer) => {
+        if (msg.type === 'bare') {
+          // Exactly what a feature does to reach a meeting: one room broadcast, no other work.
+          (app.realtime.io.to(rooms.meeting(meeting.id)) as { emit(e: string, p: unknown): boolean }).emit('bench:bare', msg.payload);
+          port.postMessage({ type: 'bare-sent', at: now() } satisfies FromServer);
+        } else if (msg.type === 'stop') resolve();
+      });
+    });
+  } catch (err) {
+    port.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) } satisfies FromServer);
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    port.postMessage({ type: 'stopped' } satisfies FromServer);
+  }
+}
+
+// ---------------------------------------------------------------- client side
+async function main() {
+  const { io } = await import('socket.io-client');
+  const { PROTOCOL_VERSION } = await import('../shared/src/protocol.ts');
+  type Sock = ReturnType<typeof io>;
+
+  const started = now();
+  const worker = new Worker(new URL(import.meta.url), { workerData: { n: N } });
+  const hardStop = setTimeout(() => {
+    console.error(`bench-voting: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
+    process.exit(2);
+  }, HARD_LIMIT_MS);
+  hardStop.unref();
+  const fromWorker = <T extends FromServer['type']>(type: T) =>
+    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
+      const on = (m: FromServer) => {
+        if (m.type === 'error') return reject(new Error(m.message));
+        if (m.type !== type) return;
+        worker.off('message', on);
+        resolve(m as Extract<FromServer, { type: T }>);
+      };
+      worker.on('message', on);
+      worker.once('error', reject);
+    });
+
+  const ready = await fromWorker('ready');
+  console.log(`server ready in ${(ready.setupMs / 1000).toFixed(1)} s (${N} delegates invited and present)`);
+  const sockets: Sock[] = [];
+  const open = (token: string) =>
+    new Promise<Sock>((resolve, reject) => {
+      const s = io(ready.url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', reject);
+    });
+  const ack = async <T>(s: Sock, event: string, payload: unknown): Promise<T> => {
+    const res = (await s.timeout(60_000).emitWithAck(event, payload)) as { ok: boolean; data?: T; error?: { code: string; message: string } };
+    if (!res.ok) throw new Error(`${event}: ${res.error?.code} ${res.error?.message}`);
+    return res.data as T;
+  };
+
+  try {
+    const tConnect = now();
+    const chair = await open(ready.chairToken);
+    await ack(chair, 'meeting:join', { meetingId: ready.meetingId });
+    for (let i = 0; i < ready.tokens.length; i += 100) {
+      const batch = await Promise.all(ready.tokens.slice(i, i + 100).map(open));
+      await Promise.all(batch.map((s) => ack(s, 'meeting:join', { meetingId: ready.meetingId })));
+      sockets.push(...batch);
+    }
+    console.log(`${sockets.length} delegate sockets connected and joined in ${((now() - tConnect) / 1000).toFixed(1)} s\n`);
+
+    const arrivals = (event: string, t0: () => number) =>
+      Promise.all(
+        sockets.map(
+          (s) =>
+            new Promise<number>((resolve, reject) => {
+              const timer = setTimeout(() => reject(new Error(`${event} did not reach every socket`)), 60_000);
+              s.once(event, () => {
+                clearTimeout(timer);
+                resolve(now() - t0());
+              });
+            }),
+        ),
+      ).then((ts) => Math.max(...ts));
+    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+    const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+    for (const mode of ['open', 'secret'] as const) {
+      const poll = await ack<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: `Bench ${mode}`, kind: 'approval', mode, majority: 'simple' });
+      await ack(chair, 'poll:open', { pollId: poll.id });
+      const choices = ['yes', 'no', 'abstain'];
+      const tVote = now();
+      const lat = await Promise.all(
+        sockets.map(async (s, i) => {
+          const t = now();
+          await ack(s, 'vote:cast', { pollId: poll.id, choices: [choices[i % 3]] });
+          return now() - t;
+        }),
+      );
+      const voteWall = now() - tVote;
+      await new Promise((r) => setTimeout(r, 1000)); // let the coalesced turnout pushes settle
+
+      let tClose = 0;
+      const reached = arrivals('poll:closed', () => tClose);
+      let payload: unknown = null;
+      sockets[0]!.once('poll:closed', (p: unknown) => (payload = p));
+      tClose = now();
+      const closeAck = ack<{ result: { voted: number } }>(chair, 'poll:close', { pollId: poll.id });
+      const tResult = await reached;
+      const closed = await closeAck;
+      if (closed.result.voted !== sockets.length) throw new Error(`result counts ${closed.result.voted} ballots, expected ${sockets.length}`);
+
+      const bare: number[] = [];
+      for (let k = 0; k < BARE_REPEATS; k++) {
+        await new Promise((r) => setTimeout(r, 300));
+        let t0 = 0;
+        const all = arrivals('bench:bare', () => t0);
+        t0 = now();
+        worker.postMessage({ type: 'bare', payload, t0 } satisfies ToServer);
+        bare.push(await all);
+      }
+      const bareMedian = pct(bare, 50);
+      const bytes = Buffer.byteLength(JSON.stringify(payload));
+      console.log(`${mode} ballots, ${sockets.length} delegates voting at once (all acked in ${ms(voteWall)}):`);
+      console.log(`  cast→ack     p50 ${ms(pct(lat, 50))}   p99 ${ms(pct(lat, 99))}   max ${ms(Math.max(...lat))}`);
+      console.log(`  result to all ${sockets.length} sockets: ${ms(tResult)} (close command → last socket; payload ${bytes} B)`);
+      console.log(`  bare broadcast of the same payload: median ${ms(bareMedian)} of ${bare.map(ms).join(', ')}`);
+      console.log(`  ratio result / bare: ${(tResult / bareMedian).toFixed(2)}\n`);
+    }
+  } finally {
+    for (const s of sockets) s.close();
+    worker.postMessage({ type: 'stop' } satisfies ToServer);
+    await Promise.race([fromWorker('stopped'), new Promise((r) => setTimeout(r, 15_000))]);
+    await worker.terminate();
+    console.log(`total ${((now() - started) / 1000).toFixed(1)} s`);
+  }
+}

@@ -1,0 +1,113 @@
+CREATE TABLE `agenda_items` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`position` integer NOT NULL,
+	`title` text NOT NULL,
+	`presenter` text DEFAULT '' NOT NULL,
+	`planned_minutes` integer NOT NULL,
+	`document_ids` text DEFAULT '[]' NOT NULL,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `agenda_items_meeting_ix` ON `agenda_items` (`meeting_id`,`position`);--> statement-breakpoint
+CREATE TABLE `audit_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`actor_user_id` integer,
+	`action` text NOT NULL,
+	`target_type` text NOT NULL,
+	`target_id` text,
+	`details` text,
+	`ip` text
+);
+--> statement-breakpoint
+CREATE INDEX `audit_log_target_ix` ON `audit_log` (`target_type`,`target_id`);--> statement-breakpoint
+CREATE INDEX `audit_log_at_ix` ON `audit_log` (`at`);--> statement-breakpoint
+CREATE TABLE `bridge_points` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`unit_id` integer NOT NULL,
+	`level` text NOT NULL,
+	`name` text NOT NULL,
+	`room_name` text NOT NULL,
+	`operator_user_id` integer,
+	FOREIGN KEY (`unit_id`) REFERENCES `units`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`operator_user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `bridge_points_unit_ix` ON `bridge_points` (`unit_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `bridge_points_operator_uq` ON `bridge_points` (`operator_user_id`);--> statement-breakpoint
+CREATE TABLE `meeting_bridge_points` (
+	`meeting_id` integer NOT NULL,
+	`bridge_point_id` integer NOT NULL,
+	PRIMARY KEY(`meeting_id`, `bridge_point_id`),
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`bridge_point_id`) REFERENCES `bridge_points`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `meeting_delegates` (
+	`meeting_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`bridge_point_id` integer,
+	PRIMARY KEY(`meeting_id`, `user_id`),
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`bridge_point_id`) REFERENCES `bridge_points`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `meeting_delegates_user_ix` ON `meeting_delegates` (`user_id`);--> statement-breakpoint
+CREATE TABLE `meetings` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`title` text NOT NULL,
+	`kind` text NOT NULL,
+	`description` text DEFAULT '' NOT NULL,
+	`starts_at` text NOT NULL,
+	`ends_at` text NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`chair_unit_id` integer NOT NULL,
+	`created_by` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`chair_unit_id`) REFERENCES `units`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `meetings_chair_ix` ON `meetings` (`chair_unit_id`);--> statement-breakpoint
+CREATE INDEX `meetings_status_ix` ON `meetings` (`status`);--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` integer NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`expires_at` text NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_user_ix` ON `sessions` (`user_id`);--> statement-breakpoint
+CREATE TABLE `units` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`parent_id` integer,
+	`province_id` integer,
+	`level` text NOT NULL,
+	`code` text NOT NULL,
+	`name` text NOT NULL,
+	FOREIGN KEY (`parent_id`) REFERENCES `units`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `units_code_uq` ON `units` (`code`);--> statement-breakpoint
+CREATE INDEX `units_parent_ix` ON `units` (`parent_id`);--> statement-breakpoint
+CREATE INDEX `units_province_ix` ON `units` (`province_id`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`username` text NOT NULL,
+	`password_hash` text NOT NULL,
+	`full_name` text NOT NULL,
+	`title` text DEFAULT '' NOT NULL,
+	`role` text NOT NULL,
+	`unit_id` integer,
+	`home_bridge_point_id` integer,
+	`active` integer DEFAULT true NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`unit_id`) REFERENCES `units`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_username_uq` ON `users` (`username`);--> statement-breakpoint
+CREATE INDEX `users_unit_ix` ON `users` (`unit_id`);

@@ -1,0 +1,94 @@
+/**
+ * The only place that reads process.env. Everything else receives a Config.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const ConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1 }),
+  port: Port,
+  dataDir: Type.String({ minLength: 1 }),
+  /** Base URL printed into QR links; what a phone on the government LAN can reach. */
+  publicBaseUrl: Type.String({ pattern: '^https?://[^\\s/]+(/.*)?$' }),
+  logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** HMAC key for QR links and other signed tokens. */
+  secret: Type.String({ minLength: 32 }),
+  sessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
+  qrTokenTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 365 }),
+  cookieSecure: Type.Boolean(),
+  seedDemo: Type.Boolean(),
+  loginRateMax: Type.Integer({ minimum: 1 }),
+  uploadMaxBytes: Type.Integer({ minimum: 1024 }),
+  tls: Type.Union([Type.Null(), Type.Object({ certFile: Type.String(), keyFile: Type.String() })]),
+  webDistDir: Type.String(),
+  mediasoup: Type.Object({
+    workerBin: Type.String(),
+    numWorkers: Type.Integer({ minimum: 1, maximum: 64 }),
+    rtcMinPort: Port,
+    rtcMaxPort: Port,
+    listenIp: Type.String({ minLength: 1 }),
+    announcedIp: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    consumerBudgetPerRouter: Type.Integer({ minimum: 1 }),
+  }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+const validator = Compile(ConfigSchema);
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+const MEDIASOUP_VERSION = '3.8.4';
+
+/** Mirrors scripts/build-mediasoup-worker.mjs so both agree where the worker lives. */
+export function defaultWorkerBin(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.DIEMCAU_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'diemcau');
+  return join(base, `mediasoup-${MEDIASOUP_VERSION}`, 'mediasoup-worker');
+}
+
+// A fixed development secret keeps `pnpm start` one command; production refuses it.
+const DEV_SECRET = 'diemcau-development-secret-change-me-in-production!';
+
+const int = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : /^(1|true|yes|on)$/i.test(v));
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const port = int(env.PORT, 3000);
+  const cert = env.TLS_CERT_FILE;
+  const key = env.TLS_KEY_FILE;
+  const raw: Config = {
+    host: env.HOST ?? '0.0.0.0',
+    port,
+    dataDir: resolve(env.DATA_DIR ?? join(repoRoot, 'data')),
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http${cert ? 's' : ''}://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
+    secret: env.APP_SECRET ?? DEV_SECRET,
+    sessionTtlHours: int(env.SESSION_TTL_HOURS, 12),
+    qrTokenTtlHours: int(env.QR_TOKEN_TTL_HOURS, 72),
+    cookieSecure: bool(env.COOKIE_SECURE, Boolean(cert)),
+    seedDemo: bool(env.SEED_DEMO, true),
+    loginRateMax: int(env.LOGIN_RATE_MAX, 10),
+    uploadMaxBytes: int(env.UPLOAD_MAX_BYTES, 100 * 1024 * 1024),
+    tls: cert && key ? { certFile: resolve(cert), keyFile: resolve(key) } : null,
+    webDistDir: resolve(env.WEB_DIST_DIR ?? join(repoRoot, 'web', 'dist')),
+    mediasoup: {
+      workerBin: env.MEDIASOUP_WORKER_BIN ?? defaultWorkerBin(env),
+      numWorkers: int(env.MEDIASOUP_NUM_WORKERS, 2),
+      rtcMinPort: int(env.RTC_MIN_PORT, 40000),
+      rtcMaxPort: int(env.RTC_MAX_PORT, 49999),
+      listenIp: env.RTC_LISTEN_IP ?? '0.0.0.0',
+      announcedIp: env.RTC_ANNOUNCED_IP || null,
+      consumerBudgetPerRouter: int(env.CONSUMER_BUDGET_PER_ROUTER, 400),
+    },
+    ...overrides,
+  };
+  const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+  if (raw.mediasoup.rtcMinPort > raw.mediasoup.rtcMaxPort) problems.push('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  if (env.NODE_ENV === 'production' && raw.secret === DEV_SECRET) problems.push('APP_SECRET must be set in production');
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return raw;
+}

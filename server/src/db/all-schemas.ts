@@ -1,0 +1,3 @@
+// Every table of the app, for drizzle's relational queries. Feature modules
+// append their schema file here.
+export * from './schema.ts';

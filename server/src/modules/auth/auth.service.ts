@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Role } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { bridgePoints, sessions, units, users } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import { DUMMY_HASH, verifyPassword } from './password.ts';
+
+/** The authenticated principal attached to a request or socket. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  fullName: string;
+  title: string;
+  role: Role;
+  unitId: number | null;
+  /** Province the user's unit belongs to; null only for admins without a unit. */
+  provinceId: number | null;
+  homeBridgePointId: number | null;
+  /** The bridge point a bridge_operator runs. */
+  bridgePointId: number | null;
+  active: boolean;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
+  function loadUser(id: number): AuthUser | null {
+    const row = db
+      .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id })
+      .from(users)
+      .leftJoin(units, eq(units.id, users.unitId))
+      .leftJoin(bridgePoints, eq(bridgePoints.operatorUserId, users.id))
+      .where(eq(users.id, id))
+      .get();
+    if (!row) return null;
+    const { u } = row;
+    return {
+      id: u.id,
+      username: u.username,
+      fullName: u.fullName,
+      title: u.title,
+      role: u.role,
+      unitId: u.unitId,
+      provinceId: row.provinceId ?? null,
+      homeBridgePointId: u.homeBridgePointId,
+      bridgePointId: row.bpId ?? null,
+      active: u.active,
+    };
+  }
+
+  return {
+    loadUser,
+
+    /** Checks credentials and opens a session. Returns the bearer token. */
+    async login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
+      const row = db.select().from(users).where(eq(users.username, username.trim().toLowerCase())).get();
+      const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
+      if (!row || !ok || !row.active) throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong username or password');
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000);
+      db.insert(sessions).values({ id: hashToken(token), userId: row.id, expiresAt: expiresAt.toISOString() }).run();
+      // Opportunistic cleanup keeps the table small without a timer.
+      db.delete(sessions).where(lt(sessions.expiresAt, new Date().toISOString())).run();
+      return { token, user: loadUser(row.id)!, expiresAt };
+    },
+
+    /** Resolves a bearer token to its user, or null when unknown, expired or disabled. */
+    resolveToken(token: string | undefined | null): AuthUser | null {
+      if (!token || token.length > 200) return null;
+      const s = db
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, new Date().toISOString())))
+        .get();
+      if (!s) return null;
+      const user = loadUser(s.userId);
+      return user?.active ? user : null;
+    },
+
+    logout(token: string): void {
+      db.delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+    },
+
+    /** Ends every session of a user (password change, deactivation). */
+    logoutAll(userId: number): void {
+      db.delete(sessions).where(eq(sessions.userId, userId)).run();
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,188 @@
+/**
+ * Socket adapter of the conference room: maps each contract command onto the
+ * pure machine via the service, acks with the relevant view, and broadcasts
+ * the deltas to the meeting room. Also contributes the snapshot parts and
+ * follows bridge operators' connections to keep bridge presence honest.
+ */
+import fp from 'fastify-plugin';
+import { eq } from 'drizzle-orm';
+import type { CommandName, CommandRequest, CommandResult, Commands } from '@diemcau/shared';
+import { bridgePoints } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import { rooms, type CommandContext } from '../../plugins/realtime.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import type { Membership } from '../meetings/meetings.access.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
+import { timerView } from './agenda.machine.ts';
+import type { Actor, ConferenceCommand, ConferenceState } from './conference.machine.ts';
+import { createConferenceService, type ConferenceService, type ConferenceSnapshot } from './conference.service.ts';
+import { agendaView, bridgeView, delegateView, type Outgoing } from './conference.views.ts';
+import { floorView, requestView, speakerView } from './floor.machine.ts';
+import { rollCallView } from './presence.machine.ts';
+
+type Listener = (meetingId: number, out: readonly Outgoing[]) => void;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    conference: ConferenceService & {
+      /** Other features (media: open the granted bridge's microphone) follow the room's broadcasts here. */
+      subscribe(listener: Listener): void;
+    };
+  }
+}
+
+export interface ConferenceSocketOptions {
+  /** How long a bridge stays online after its operator's last socket dropped; covers reconnects and restarts. */
+  offlineGraceMs?: number;
+  now?: () => number;
+}
+
+type ConferenceCommandName = Extract<CommandName, ConferenceCommand['type']>;
+
+export default fp<ConferenceSocketOptions>(
+  async (app, opts) => {
+    const listeners: Listener[] = [];
+    const service = createConferenceService({
+      db: app.db,
+      log: app.log,
+      ...(opts.now && { now: opts.now }),
+      publish(meetingId, out) {
+        const room = app.realtime.toMeeting(meetingId);
+        for (const o of out) room.emit(o.name, o.payload as never);
+        for (const l of listeners) {
+          try {
+            l(meetingId, out);
+          } catch (err) {
+            app.log.error({ err, meetingId }, 'conference listener failed');
+          }
+        }
+      },
+    });
+    app.decorate('conference', Object.assign(service, { subscribe: (l: Listener) => void listeners.push(l) }));
+
+    const bridgeName = (id: number) =>
+      app.db.select({ name: bridgePoints.name }).from(bridgePoints).where(eq(bridgePoints.id, id)).get()?.name ?? `#${id}`;
+
+    function actorOf(user: AuthUser, m: Membership): Actor {
+      const chair = m.kind === 'admin' || m.kind === 'secretariat';
+      const bridgePointId = m.kind === 'bridge' || m.kind === 'delegate' ? m.bridgePointId : null;
+      // A bridge operator asks for the floor on behalf of the whole bridge point.
+      const displayName = m.kind === 'bridge' ? bridgeName(m.bridgePointId) : user.fullName;
+      return { userId: user.id, role: user.role, bridgePointId, chair, displayName };
+    }
+
+    /** Registers one command: checks the meeting, runs it, and acks with `result`. */
+    function command<K extends ConferenceCommandName>(
+      name: K,
+      result: (s: ConferenceState, at: number, meetingId: number, actor: Actor, p: CommandRequest<Commands, K>) => CommandResult<Commands, K>,
+    ) {
+      app.realtime.handle(name, (ctx: CommandContext, payload) => {
+        const { meetingId, membership } = ctx.requireMeeting();
+        if (payload.meetingId !== meetingId) {
+          throw new AppError('NOT_MEMBER', 403, `This connection joined meeting ${meetingId}, not ${payload.meetingId}`);
+        }
+        const actor = actorOf(ctx.user, membership);
+        const { meetingId: _, ...rest } = payload;
+        const { state, at } = service.execute(meetingId, actor, { type: name, ...rest } as ConferenceCommand);
+        return result(state, at, meetingId, actor, payload);
+      });
+    }
+
+    const agendaOf = (s: ConferenceState, at: number, meetingId: number) => agendaView(s, listAgenda(app.db, meetingId), at);
+    const timerOf = (s: ConferenceState, at: number, meetingId: number) =>
+      timerView(s.agenda, listAgenda(app.db, meetingId), s.agenda.currentItemId!, at);
+    const floorOf = (s: ConferenceState, at: number) => floorView(s.floor, at);
+    const lastRollCall = (s: ConferenceState) => rollCallView(s.presence)!;
+
+    command('meeting:start', agendaOf);
+    command('meeting:end', agendaOf);
+    command('agenda:set-current', agendaOf);
+    command('timer:start', timerOf);
+    command('timer:pause', timerOf);
+    command('timer:extend', timerOf);
+    command('floor:request', (s, _at, _m, actor) => requestView(s.floor.queue.find((r) => r.userId === actor.userId)!));
+    command('floor:withdraw', floorOf);
+    command('floor:reorder', floorOf);
+    command('floor:grant', (s, at) => speakerView(s.floor.speaker!, at));
+    command('floor:revoke', floorOf);
+    command('presence:set-bridge', (s, _at, _m, actor, p) =>
+      bridgeView(s.presence.bridges.find((b) => b.bridgePointId === (p.bridgePointId ?? actor.bridgePointId))!),
+    );
+    command('presence:set-delegate', (s, _at, _m, actor, p) =>
+      delegateView(s.presence.delegates.find((d) => d.userId === (p.userId ?? actor.userId))!),
+    );
+    command('rollcall:start', lastRollCall);
+    command('rollcall:confirm', lastRollCall);
+    command('rollcall:close', lastRollCall);
+
+    // ---- snapshot parts ------------------------------------------------------
+    // The join handler asks for each part in turn within one synchronous call;
+    // computing the conference once per join keeps the parts consistent.
+    let memo: { meetingId: number; snap: ConferenceSnapshot } | null = null;
+    const snap = (meetingId: number): ConferenceSnapshot => {
+      if (memo?.meetingId === meetingId) return memo.snap;
+      memo = { meetingId, snap: service.snapshot(meetingId) };
+      queueMicrotask(() => (memo = null));
+      return memo.snap;
+    };
+    for (const part of ['meeting', 'agenda', 'presence', 'floor', 'version'] as const) {
+      app.realtime.snapshotPart(part, (meetingId) => snap(meetingId)[part]);
+    }
+    app.realtime.snapshotPart('you', (_meetingId, user, m) => service.you(actorOf(user, m)));
+
+    // ---- bridge operators' connections -----------------------------------------
+    const grace = opts.offlineGraceMs ?? 10_000;
+    const pendingOffline = new Map<string, NodeJS.Timeout>();
+    const system = (user: AuthUser, bridgePointId: number): Actor => ({
+      userId: user.id,
+      role: 'system',
+      bridgePointId,
+      chair: false,
+      displayName: '',
+    });
+    const setBridge = (meetingId: number, user: AuthUser, bridgePointId: number, status: 'online' | 'offline') => {
+      const b = service.state(meetingId).presence.bridges.find((x) => x.bridgePointId === bridgePointId);
+      // Degraded is the operator's own judgement; a connection alone does not clear it.
+      if (!b || (status === 'online' && b.status !== 'offline') || (status === 'offline' && b.status === 'offline')) return;
+      try {
+        service.execute(meetingId, system(user, bridgePointId), { type: 'presence:set-bridge', bridgePointId, status });
+      } catch (err) {
+        // An ended meeting's attendance is final; nothing to do.
+        if (!(err instanceof AppError)) throw err;
+      }
+    };
+
+    app.realtime.onJoin((meetingId, user, _socket, m) => {
+      if (m.kind !== 'bridge') return;
+      const key = `${meetingId}:${m.bridgePointId}`;
+      clearTimeout(pendingOffline.get(key));
+      pendingOffline.delete(key);
+      setBridge(meetingId, user, m.bridgePointId, 'online');
+    });
+    app.realtime.onLeave((meetingId, user, _socket, m) => {
+      if (m.kind !== 'bridge') return;
+      const key = `${meetingId}:${m.bridgePointId}`;
+      clearTimeout(pendingOffline.get(key));
+      const t = setTimeout(() => {
+        pendingOffline.delete(key);
+        // Another socket of this bridge (a second screen, a recovered connection) keeps it online.
+        if (app.realtime.io.sockets.adapter.rooms.get(rooms.bridge(meetingId, m.bridgePointId))?.size) return;
+        try {
+          setBridge(meetingId, user, m.bridgePointId, 'offline');
+        } catch (err) {
+          app.log.error({ err, meetingId }, 'marking bridge offline failed');
+        }
+      }, grace);
+      t.unref();
+      pendingOffline.set(key, t);
+    });
+
+    app.addHook('onReady', async () => service.resume());
+    app.addHook('onClose', async () => {
+      for (const t of pendingOffline.values()) clearTimeout(t);
+      pendingOffline.clear();
+      service.close();
+    });
+  },
+  { name: 'conference', dependencies: ['db', 'realtime'] },
+);

@@ -1,0 +1,134 @@
+/**
+ * Turns conference state into the contract's views, and a command's domain
+ * events into the broadcasts every member receives. Pure.
+ */
+import type {
+  AgendaItem,
+  AgendaView,
+  BridgePresenceView,
+  conferenceBroadcasts,
+  ConferenceBroadcastName,
+  DelegatePresenceView,
+  PresenceView,
+} from '@diemcau/shared';
+import type { Static } from 'typebox';
+import { timerView } from './agenda.machine.ts';
+import type { ConferenceEvent, ConferenceState } from './conference.machine.ts';
+import { floorView, requestView, speakerView } from './floor.machine.ts';
+import { counts, rollCallView, type BridgeEntry, type DelegateEntry } from './presence.machine.ts';
+
+export type Outgoing = {
+  [K in ConferenceBroadcastName]: { name: K; payload: Static<(typeof conferenceBroadcasts)[K]> };
+}[ConferenceBroadcastName];
+
+export function agendaView(s: ConferenceState, items: readonly AgendaItem[], now: number): AgendaView {
+  const a = s.agenda;
+  return {
+    status: a.status,
+    startedAt: a.startedAt,
+    endedAt: a.endedAt,
+    currentItemId: a.currentItemId,
+    items: [...items],
+    timer: a.currentItemId === null ? null : timerView(a, items, a.currentItemId, now),
+  };
+}
+
+export const bridgeView = ({ updatedBy: _, ...b }: BridgeEntry): BridgePresenceView => b;
+export const delegateView = ({ updatedBy: _, ...d }: DelegateEntry): DelegatePresenceView => d;
+
+export function presenceView(s: ConferenceState): PresenceView {
+  const p = s.presence;
+  return {
+    bridges: p.bridges.map(bridgeView),
+    delegates: p.delegates.map(delegateView),
+    counts: counts(p),
+    rollCall: rollCallView(p),
+  };
+}
+
+/** The broadcasts for one command's events, in a stable order, each kind at most once where it is a full view. */
+export function toBroadcasts(
+  meetingId: number,
+  s: ConferenceState,
+  events: readonly ConferenceEvent[],
+  items: readonly AgendaItem[],
+  now: number,
+): Outgoing[] {
+  const out: Outgoing[] = [];
+  let agendaChanged = false;
+  let floorChanged = false;
+  const timers = new Set<number>();
+  const bridges = new Set<number>();
+  const delegates = new Set<number>();
+  const status = s.agenda.status;
+  for (const e of events) {
+    switch (e.type) {
+      case 'meeting:started':
+        out.push({ name: 'meeting:started', payload: { meetingId, status, at: e.at } });
+        break;
+      case 'meeting:ended':
+        out.push({ name: 'meeting:ended', payload: { meetingId, status, at: e.at } });
+        break;
+      case 'agenda:changed':
+        agendaChanged = true;
+        break;
+      case 'timer:changed':
+        timers.add(e.itemId);
+        break;
+      case 'floor:requested':
+        floorChanged = true;
+        out.push({ name: 'floor:requested', payload: { meetingId, request: requestView(e.request) } });
+        break;
+      case 'floor:withdrawn':
+        floorChanged = true;
+        out.push({ name: 'floor:withdrawn', payload: { meetingId, requestId: e.request.id, reason: e.reason } });
+        break;
+      case 'floor:reordered':
+        floorChanged = true;
+        break;
+      case 'floor:granted':
+        floorChanged = true;
+        out.push({ name: 'floor:granted', payload: { meetingId, speaker: speakerView(e.speaker, now) } });
+        break;
+      case 'floor:revoked': {
+        floorChanged = true;
+        const { id, userId, bridgePointId } = e.speaker;
+        out.push({ name: 'floor:revoked', payload: { meetingId, requestId: id, userId, bridgePointId, reason: e.reason, at: e.at } });
+        break;
+      }
+      case 'presence:bridge':
+        bridges.add(e.bridgePointId);
+        break;
+      case 'presence:delegate':
+        delegates.add(e.userId);
+        break;
+      case 'rollcall:started':
+      case 'rollcall:confirmed':
+      case 'rollcall:closed': {
+        const rc = rollCallView(s.presence, s.presence.rollCalls.find((r) => r.id === e.rollCallId));
+        if (!rc) break;
+        if (e.type === 'rollcall:confirmed') out.push({ name: e.type, payload: { meetingId, rollCall: rc, bridgePointId: e.bridgePointId } });
+        else out.push({ name: e.type, payload: { meetingId, rollCall: rc } });
+        break;
+      }
+    }
+  }
+  if (agendaChanged) out.push({ name: 'agenda:changed', payload: { meetingId, agenda: agendaView(s, items, now) } });
+  for (const itemId of timers) {
+    // A paused timer of an item left behind is already part of agenda:changed.
+    if (itemId === s.agenda.currentItemId) out.push({ name: 'timer:changed', payload: { meetingId, timer: timerView(s.agenda, items, itemId, now) } });
+  }
+  if (floorChanged) out.push({ name: 'floor:queue-changed', payload: { meetingId, floor: floorView(s.floor, now) } });
+  if (bridges.size || delegates.size) {
+    out.push({
+      name: 'presence:changed',
+      payload: {
+        meetingId,
+        bridges: s.presence.bridges.filter((b) => bridges.has(b.bridgePointId)).map(bridgeView),
+        delegates: s.presence.delegates.filter((d) => delegates.has(d.userId)).map(delegateView),
+        counts: counts(s.presence),
+      },
+    });
+  }
+  return out;
+}

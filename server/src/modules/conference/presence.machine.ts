@@ -1,0 +1,278 @@
+/**
+ * Presence and roll-call (điểm danh). Bridge points are online / offline /
+ * degraded with a head count their operator reports; delegates are present
+ * online, present in person, or absent with a reason. The secretariat opens a
+ * roll-call that each bridge operator confirms. Pure: `now` comes from the caller.
+ */
+import type {
+  BridgeLevel,
+  BridgeStatus,
+  DelegateStatus,
+  LevelCounts,
+  PresenceCounts,
+  Role,
+  RollCallView,
+} from '@diemcau/shared';
+import { CONFERENCE_LIMITS } from '@diemcau/shared';
+import { fail, ok, type Transition } from './result.ts';
+
+export interface BridgeEntry {
+  bridgePointId: number;
+  name: string;
+  level: BridgeLevel;
+  status: BridgeStatus;
+  delegatesPresent: number;
+  updatedAt: number | null;
+  updatedBy: number | null;
+}
+
+export interface DelegateEntry {
+  userId: number;
+  fullName: string;
+  bridgePointId: number | null;
+  level: BridgeLevel;
+  status: DelegateStatus;
+  reason: string | null;
+  updatedAt: number | null;
+  updatedBy: number | null;
+}
+
+export interface Confirmation {
+  bridgePointId: number;
+  delegatesPresent: number;
+  at: number;
+  by: number;
+}
+
+export interface RollCall {
+  id: number;
+  status: 'open' | 'closed';
+  startedAt: number;
+  startedBy: number;
+  closedAt: number | null;
+  confirmations: Confirmation[];
+}
+
+export interface PresenceState {
+  bridges: BridgeEntry[];
+  delegates: DelegateEntry[];
+  /** Every roll-call of the meeting, oldest first; the minutes list them all. */
+  rollCalls: RollCall[];
+}
+
+export type PresenceEvent =
+  | { type: 'presence:bridge'; bridgePointId: number }
+  | { type: 'presence:delegate'; userId: number }
+  | { type: 'rollcall:started'; rollCallId: number }
+  | { type: 'rollcall:confirmed'; rollCallId: number; bridgePointId: number }
+  | { type: 'rollcall:closed'; rollCallId: number };
+
+type Step = Transition<PresenceState, PresenceEvent>;
+
+/** Who acts. `system` is the server itself (e.g. a bridge operator's socket dropped). */
+export interface PresenceActor {
+  userId: number;
+  role: Role | 'system';
+  bridgePointId: number | null;
+  chair: boolean;
+}
+
+export interface Roster {
+  bridges: { bridgePointId: number; name: string; level: BridgeLevel }[];
+  delegates: { userId: number; fullName: string; bridgePointId: number | null; level: BridgeLevel }[];
+}
+
+export const initialPresence = (): PresenceState => ({ bridges: [], delegates: [], rollCalls: [] });
+
+/**
+ * Aligns presence with who is invited now (invitations may change during a
+ * meeting), keeping what was already recorded for everyone still invited.
+ */
+export function syncRoster(s: PresenceState, roster: Roster): PresenceState {
+  const oldB = new Map(s.bridges.map((b) => [b.bridgePointId, b]));
+  const oldD = new Map(s.delegates.map((d) => [d.userId, d]));
+  const bridges = roster.bridges.map((b): BridgeEntry => {
+    const o = oldB.get(b.bridgePointId);
+    return o
+      ? { ...o, name: b.name, level: b.level }
+      : { ...b, status: 'offline', delegatesPresent: 0, updatedAt: null, updatedBy: null };
+  });
+  const delegates = roster.delegates.map((d): DelegateEntry => {
+    const o = oldD.get(d.userId);
+    return o
+      ? { ...o, fullName: d.fullName, bridgePointId: d.bridgePointId, level: d.level }
+      : { ...d, status: 'unknown', reason: null, updatedAt: null, updatedBy: null };
+  });
+  const same =
+    bridges.length === s.bridges.length &&
+    delegates.length === s.delegates.length &&
+    JSON.stringify(bridges) === JSON.stringify(s.bridges) &&
+    JSON.stringify(delegates) === JSON.stringify(s.delegates);
+  return same ? s : { ...s, bridges, delegates };
+}
+
+const zero = (): LevelCounts => ({
+  bridges: 0,
+  online: 0,
+  degraded: 0,
+  offline: 0,
+  delegatesPresent: 0,
+  delegates: 0,
+  presentOnline: 0,
+  presentInPerson: 0,
+  absent: 0,
+  unknown: 0,
+});
+
+const DELEGATE_KEY = {
+  present_online: 'presentOnline',
+  present_in_person: 'presentInPerson',
+  absent: 'absent',
+  unknown: 'unknown',
+} as const satisfies Record<DelegateStatus, keyof LevelCounts>;
+
+/** Live counts per level and overall, for the secretariat's board. */
+export function counts(s: PresenceState): PresenceCounts {
+  const c: PresenceCounts = { overall: zero(), provincial: zero(), district: zero(), commune: zero() };
+  for (const b of s.bridges) {
+    for (const k of [c.overall, c[b.level]]) {
+      k.bridges++;
+      k[b.status]++;
+      k.delegatesPresent += b.delegatesPresent;
+    }
+  }
+  for (const d of s.delegates) {
+    for (const k of [c.overall, c[d.level]]) {
+      k.delegates++;
+      k[DELEGATE_KEY[d.status]]++;
+    }
+  }
+  return c;
+}
+
+export const openRollCall = (s: PresenceState): RollCall | null => {
+  const last = s.rollCalls.at(-1);
+  return last?.status === 'open' ? last : null;
+};
+
+export function rollCallView(s: PresenceState, rc: RollCall | undefined = s.rollCalls.at(-1)): RollCallView | null {
+  if (!rc) return null;
+  return { ...rc, confirmations: [...rc.confirmations], confirmed: rc.confirmations.length, expected: s.bridges.length };
+}
+
+/** The bridge an actor may speak for: the one named, which must be their own unless they chair. */
+function bridgeFor(s: PresenceState, actor: PresenceActor, bridgePointId: number | undefined): BridgeEntry | Step {
+  const id = bridgePointId ?? actor.bridgePointId;
+  if (id === null) return fail('VALIDATION_FAILED', 'Say which bridge point');
+  const bridge = s.bridges.find((b) => b.bridgePointId === id);
+  if (!bridge) return fail('NOT_FOUND', `Bridge point ${id} is not invited to this meeting`);
+  const own = (actor.role === 'bridge_operator' || actor.role === 'system') && actor.bridgePointId === id;
+  if (!own && !actor.chair) return fail('FORBIDDEN', "Only this bridge point's operator may report for it");
+  return bridge;
+}
+
+const isStep = <T extends object>(v: T | Step): v is Step => 'ok' in v;
+
+const replaceBridge = (s: PresenceState, b: BridgeEntry): PresenceState => ({
+  ...s,
+  bridges: s.bridges.map((x) => (x.bridgePointId === b.bridgePointId ? b : x)),
+});
+
+const countOk = (n: number) => Number.isInteger(n) && n >= 0 && n <= CONFERENCE_LIMITS.delegatesPresentMax;
+
+export interface SetBridgeInput {
+  bridgePointId?: number | undefined;
+  status?: BridgeStatus | undefined;
+  delegatesPresent?: number | undefined;
+}
+
+export function setBridge(s: PresenceState, actor: PresenceActor, input: SetBridgeInput, now: number): Step {
+  if (input.status === undefined && input.delegatesPresent === undefined) {
+    return fail('VALIDATION_FAILED', 'Give a status or a head count');
+  }
+  if (input.delegatesPresent !== undefined && !countOk(input.delegatesPresent)) {
+    return fail('VALIDATION_FAILED', 'Head count out of range');
+  }
+  const b = bridgeFor(s, actor, input.bridgePointId);
+  if (isStep(b)) return b;
+  const next: BridgeEntry = {
+    ...b,
+    status: input.status ?? b.status,
+    delegatesPresent: input.delegatesPresent ?? b.delegatesPresent,
+  };
+  if (next.status === b.status && next.delegatesPresent === b.delegatesPresent) return ok(s);
+  return ok(replaceBridge(s, { ...next, updatedAt: now, updatedBy: actor.userId }), [
+    { type: 'presence:bridge', bridgePointId: b.bridgePointId },
+  ]);
+}
+
+export interface SetDelegateInput {
+  userId?: number | undefined;
+  status: Exclude<DelegateStatus, 'unknown'>;
+  reason?: string | undefined;
+}
+
+export function setDelegate(s: PresenceState, actor: PresenceActor, input: SetDelegateInput, now: number): Step {
+  const userId = input.userId ?? actor.userId;
+  const d = s.delegates.find((x) => x.userId === userId);
+  if (!d) return fail('NOT_FOUND', `User ${userId} is not a delegate of this meeting`);
+  const self = actor.userId === userId;
+  const theirOperator = actor.role === 'bridge_operator' && d.bridgePointId !== null && actor.bridgePointId === d.bridgePointId;
+  if (!self && !theirOperator && !actor.chair) return fail('FORBIDDEN', "Only the delegate, their bridge's operator or the chair may mark this");
+  const reason = (input.reason ?? '').trim();
+  if (input.status === 'absent' && reason === '') return fail('VALIDATION_FAILED', 'An absence needs a reason');
+  if (reason.length > CONFERENCE_LIMITS.reasonMax) return fail('VALIDATION_FAILED', 'Reason is too long');
+  const next: DelegateEntry = {
+    ...d,
+    status: input.status,
+    reason: input.status === 'absent' ? reason : null,
+    updatedAt: now,
+    updatedBy: actor.userId,
+  };
+  if (next.status === d.status && next.reason === d.reason) return ok(s);
+  return ok({ ...s, delegates: s.delegates.map((x) => (x.userId === userId ? next : x)) }, [
+    { type: 'presence:delegate', userId },
+  ]);
+}
+
+export function startRollCall(s: PresenceState, actor: PresenceActor, now: number): Step {
+  if (!actor.chair) return fail('FORBIDDEN', 'Only the secretariat may start a roll-call');
+  if (openRollCall(s)) return fail('ILLEGAL_TRANSITION', 'A roll-call is already open');
+  const rc: RollCall = { id: s.rollCalls.length + 1, status: 'open', startedAt: now, startedBy: actor.userId, closedAt: null, confirmations: [] };
+  return ok({ ...s, rollCalls: [...s.rollCalls, rc] }, [{ type: 'rollcall:started', rollCallId: rc.id }]);
+}
+
+export interface ConfirmInput {
+  bridgePointId?: number | undefined;
+  delegatesPresent: number;
+}
+
+/** A bridge confirms its head count; confirming again corrects it. The bridge's live count follows. */
+export function confirmRollCall(s: PresenceState, actor: PresenceActor, input: ConfirmInput, now: number): Step {
+  const rc = openRollCall(s);
+  if (!rc) return fail('ILLEGAL_TRANSITION', 'No roll-call is open');
+  if (!countOk(input.delegatesPresent)) return fail('VALIDATION_FAILED', 'Head count out of range');
+  const b = bridgeFor(s, actor, input.bridgePointId);
+  if (isStep(b)) return b;
+  const conf: Confirmation = { bridgePointId: b.bridgePointId, delegatesPresent: input.delegatesPresent, at: now, by: actor.userId };
+  const next: RollCall = {
+    ...rc,
+    confirmations: [...rc.confirmations.filter((c) => c.bridgePointId !== b.bridgePointId), conf],
+  };
+  let state: PresenceState = { ...s, rollCalls: [...s.rollCalls.slice(0, -1), next] };
+  const events: PresenceEvent[] = [{ type: 'rollcall:confirmed', rollCallId: rc.id, bridgePointId: b.bridgePointId }];
+  if (b.delegatesPresent !== input.delegatesPresent) {
+    state = replaceBridge(state, { ...b, delegatesPresent: input.delegatesPresent, updatedAt: now, updatedBy: actor.userId });
+    events.push({ type: 'presence:bridge', bridgePointId: b.bridgePointId });
+  }
+  return ok(state, events);
+}
+
+export function closeRollCall(s: PresenceState, actor: PresenceActor, now: number): Step {
+  if (!actor.chair) return fail('FORBIDDEN', 'Only the secretariat may close a roll-call');
+  const rc = openRollCall(s);
+  if (!rc) return fail('ILLEGAL_TRANSITION', 'No roll-call is open');
+  return ok({ ...s, rollCalls: [...s.rollCalls.slice(0, -1), { ...rc, status: 'closed', closedAt: now }] }, [
+    { type: 'rollcall:closed', rollCallId: rc.id },
+  ]);
+}

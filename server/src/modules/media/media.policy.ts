@@ -1,0 +1,95 @@
+/**
+ * Applies the pure media policies (mic-policy.ts, link-state.ts) to live
+ * mediasoup objects. Kept apart from the service so the service reads as
+ * "who may do what" and this file as "what that means for the streams".
+ */
+import type { SourceRef } from '@diemcau/shared';
+import { sourceKey } from '@diemcau/shared';
+import type { ConsumerEntry, Peer, PeerInfo } from './peer.ts';
+import type { LinkSample, LinkStatus } from './link-state.ts';
+import type { MediaLogger } from './logger.ts';
+import type { ms } from './mediasoup.ts';
+
+/** Whether this participant's mic obeys the floor/chair gate (everyone but the chair). */
+export const micGated = (info: PeerInfo): boolean => !info.chair;
+
+/** May produce camera video: an invited bridge operator or the secretariat. */
+export const mayProduceVideo = (info: PeerInfo): boolean =>
+  info.role === 'secretariat' || (info.role === 'bridge_operator' && info.bridgePointId !== null);
+
+/**
+ * May produce audio at all. Bridge mics start paused until the floor or the
+ * chair opens them; a delegate phone may produce audio only while it holds the
+ * floor (checked by the caller against the mic state).
+ */
+export const mayProduceAudio = (info: PeerInfo): boolean =>
+  info.chair || info.role === 'secretariat' || (info.role === 'bridge_operator' && info.bridgePointId !== null) || info.role === 'delegate';
+
+export const sameSource = (a: SourceRef, b: SourceRef): boolean => sourceKey(a) === sourceKey(b);
+
+/** Pauses or resumes a producer to match `live`; true when it changed. */
+export async function setProducerLive(producer: ms.Producer, live: boolean): Promise<boolean> {
+  if (producer.closed || producer.paused === !live) return false;
+  if (live) await producer.resume();
+  else await producer.pause();
+  return true;
+}
+
+/**
+ * Brings a consumer in line with what the client wants and what the link
+ * allows: paused if either pauses it, layer capped by the link.
+ */
+export async function applyConsumer(entry: ConsumerEntry, link: LinkStatus, log: MediaLogger): Promise<void> {
+  const c = entry.consumer;
+  if (c.closed) return;
+  try {
+    entry.policyPaused = c.kind === 'video' && link.state === 'audio-only';
+    const shouldPause = entry.clientPaused || entry.policyPaused;
+    if (shouldPause && !c.paused) await c.pause();
+    else if (!shouldPause && c.paused) await c.resume();
+    if (c.type === 'simulcast') {
+      const spatialLayer = Math.min(entry.wantedSpatialLayer, link.maxSpatialLayer);
+      const cur = c.preferredLayers;
+      if (!cur || cur.spatialLayer !== spatialLayer || (entry.wantedTemporalLayer !== undefined && cur.temporalLayer !== entry.wantedTemporalLayer)) {
+        await c.setPreferredLayers({ spatialLayer, ...(entry.wantedTemporalLayer !== undefined ? { temporalLayer: entry.wantedTemporalLayer } : {}) });
+      }
+    }
+  } catch (err) {
+    // A consumer closing under us is normal (its producer left); anything else is worth a line.
+    if (!c.closed) log.warn({ err, consumerId: c.id }, 'could not apply consumer policy');
+  }
+}
+
+/**
+ * One link-quality sample for a peer: the worse of its downlink (scores of
+ * the consumers it is actually receiving, from its RTCP reports) and its
+ * uplink (best layer score of its producers). Null when there is no data.
+ */
+export function linkSample(peer: Peer): LinkSample | null {
+  const down = peer
+    .consumers()
+    .filter((e) => !e.consumer.closed && !e.consumer.paused && !e.consumer.producerPaused)
+    .map((e) => e.consumer.score.score);
+  const up = peer
+    .producers()
+    .filter((p) => !p.closed && !p.paused && p.score.length > 0)
+    .map((p) => Math.max(...p.score.map((s) => s.score)));
+  if (!down.length && !up.length) return null;
+  const downScore = down.length ? down.reduce((a, b) => a + b, 0) / down.length : 10;
+  const upScore = up.length ? Math.min(...up) : 10;
+  return { score: Math.min(downScore, upScore) };
+}
+
+/** Bitrate and loss of the peer's busiest video consumer, for the chair's display. */
+export async function linkStats(peer: Peer): Promise<{ bitrateKbps: number | null; loss: number | null }> {
+  const video = peer.consumers().find((e) => e.consumer.kind === 'video' && !e.consumer.closed && !e.consumer.paused);
+  if (!video) return { bitrateKbps: null, loss: null };
+  try {
+    const stats = await video.consumer.getStats();
+    const out = stats.find((s) => s.type === 'outbound-rtp');
+    if (!out) return { bitrateKbps: null, loss: null };
+    return { bitrateKbps: Math.round(out.bitrate / 1000), loss: out.fractionLost / 256 };
+  } catch {
+    return { bitrateKbps: null, loss: null };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Who may see, manage and join a meeting. Every route and socket handler goes
+ * through these, so the province boundary is enforced in one place.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { meetingBridgePoints, meetingDelegates, meetings, units } from '../../db/schema.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+
+export type MeetingRow = typeof meetings.$inferSelect;
+
+/** How a user takes part in a meeting. */
+export type Membership =
+  | { kind: 'admin' | 'secretariat' | 'observer' }
+  | { kind: 'bridge'; bridgePointId: number }
+  | { kind: 'delegate'; bridgePointId: number | null };
+
+export function provinceOfUnit(db: Db, unitId: number): number | null {
+  return db.select({ p: units.provinceId }).from(units).where(eq(units.id, unitId)).get()?.p ?? null;
+}
+
+export function getMeetingOr404(db: Db, id: number): MeetingRow {
+  const m = db.select().from(meetings).where(eq(meetings.id, id)).get();
+  if (!m) throw notFound('Meeting');
+  return m;
+}
+
+/** True when `user` runs meetings of the province the meeting's chairing unit belongs to. */
+export function canManage(db: Db, user: AuthUser, meeting: MeetingRow): boolean {
+  if (user.role === 'admin') return true;
+  if (user.role !== 'secretariat' || user.provinceId == null) return false;
+  return provinceOfUnit(db, meeting.chairUnitId) === user.provinceId;
+}
+
+export function assertCanManage(db: Db, user: AuthUser, meeting: MeetingRow): void {
+  if (!canManage(db, user, meeting)) throw new AppError('FORBIDDEN', 403, 'This meeting belongs to another province or your role may not manage it');
+}
+
+/** The user's membership of a meeting, or null when they are not part of it. */
+export function membershipOf(db: Db, user: AuthUser, meeting: MeetingRow): Membership | null {
+  if (user.role === 'admin') return { kind: 'admin' };
+  if (user.role === 'secretariat') return canManage(db, user, meeting) ? { kind: 'secretariat' } : null;
+  if (user.role === 'observer') {
+    return user.provinceId != null && provinceOfUnit(db, meeting.chairUnitId) === user.provinceId ? { kind: 'observer' } : null;
+  }
+  if (user.role === 'bridge_operator') {
+    if (user.bridgePointId == null) return null;
+    const invited = db
+      .select()
+      .from(meetingBridgePoints)
+      .where(and(eq(meetingBridgePoints.meetingId, meeting.id), eq(meetingBridgePoints.bridgePointId, user.bridgePointId)))
+      .get();
+    return invited ? { kind: 'bridge', bridgePointId: user.bridgePointId } : null;
+  }
+  const d = db
+    .select()
+    .from(meetingDelegates)
+    .where(and(eq(meetingDelegates.meetingId, meeting.id), eq(meetingDelegates.userId, user.id)))
+    .get();
+  return d ? { kind: 'delegate', bridgePointId: d.bridgePointId } : null;
+}
+
+/** Throws NOT_MEMBER (403) unless the user takes part in the meeting. */
+export function assertMember(db: Db, user: AuthUser, meeting: MeetingRow): Membership {
+  const m = membershipOf(db, user, meeting);
+  if (!m) throw new AppError('NOT_MEMBER', 403, 'You are not invited to this meeting');
+  return m;
+}

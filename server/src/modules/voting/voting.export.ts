@@ -1,0 +1,78 @@
+/**
+ * Read-side of a finished poll: verification from the stored rows, the CSV
+ * export and the published ballot list. Shared by the HTTP routes and the
+ * scripts/verify-poll.ts command line tool.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { BallotList, PollResult, PollVerifyReport } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { verifyPoll } from './voting.ledger.ts';
+import * as repo from './voting.repo.ts';
+import type { PollRow } from './voting.schema.ts';
+import { iso } from './voting.views.ts';
+
+/** Replays the chain and re-tallies the stored ballots of one poll. */
+export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: string | null): PollVerifyReport {
+  const report = verifyPoll({
+    entries: repo.loadChain(db, row.id),
+    openBallots: row.spec.mode === 'open' ? repo.loadOpenBallots(db, row.id) : [],
+    secretBallots: row.spec.mode === 'secret' ? repo.loadSecretBallots(db, row.id) : [],
+    voterIds: repo.loadVoterIds(db, row.id),
+    storedResult: row.result ?? null,
+    storedHead: row.chainHead,
+    expectedHead: expectedHead ?? null,
+  });
+  return { pollId: row.id, ...report };
+}
+
+/** Ballots in the published list: by receipt (sorted, so order says nothing) or by name. */
+export function ballotList(db: repo.Tx, row: PollRow): BallotList {
+  const ballots =
+    row.spec.mode === 'secret'
+      ? repo
+          .loadSecretBallots(db, row.id)
+          .map((b) => ({ receipt: b.receipt, voterId: null, fullName: null, choices: b.choices }))
+          .sort((a, b) => a.receipt.localeCompare(b.receipt))
+      : repo.loadOpenBallots(db, row.id).map((b) => ({ receipt: null, voterId: b.voterId, fullName: b.fullName, choices: b.choices }));
+  return { pollId: row.id, mode: row.spec.mode, ballots, chainHead: row.chainHead };
+}
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+/**
+ * CSV export: a block of key/value facts (rules, quorum, outcome, chain head),
+ * a blank line, then the table of votes: total, per level, per bridge point.
+ * Starts with a BOM so spreadsheet programs read Vietnamese correctly.
+ */
+export function resultCsv(row: PollRow, r: PollResult): string {
+  const label = new Map(row.spec.options.map((o) => [o.id, o.label]));
+  const names = (ids: string[]) => ids.map((id) => label.get(id) ?? id).join('; ');
+  const facts = [
+    ['poll_id', row.id],
+    ['title', row.title],
+    ['kind', r.kind],
+    ['mode', r.mode],
+    ['majority_rule', r.majority],
+    ['majority_base', r.base],
+    ['votes_required', r.required],
+    ['quorum_rule', `${r.quorum.rule.inclusive ? '>=' : '>'} ${r.quorum.rule.num}/${r.quorum.rule.den}`],
+    ['invited', r.quorum.invited],
+    ['present_eligible', r.quorum.present],
+    ['quorum_met', yesNo(r.quorum.met)],
+    ['voted', r.voted],
+    ['outcome', r.outcome],
+    ['winners', names(r.winners)],
+    ['tied', names(r.tied)],
+    ['opened_at', iso(row.openedAt) ?? ''],
+    ['closed_at', r.closedAt],
+    ['chain_head', r.chainHead],
+  ];
+  const header = ['section', 'level', 'bridge_point_id', 'bridge_point', 'eligible', 'voted', ...r.options.map((o) => o.label)];
+  const counts = (c: { id: string; votes: number }[] | null) => r.options.map((o) => (c ? (c.find((x) => x.id === o.id)?.votes ?? 0) : ''));
+  const rows = [
+    ['total', '', '', '', r.eligible, r.voted, ...r.options.map((o) => o.votes)],
+    ...r.byLevel.map((l) => ['level', l.level, '', '', l.eligible, l.voted, ...counts(l.counts)]),
+    ...r.byBridgePoint.map((b) => ['bridge_point', b.level, b.bridgePointId ?? '', b.name, b.eligible, b.voted, ...counts(b.counts)]),
+  ];
+  return '\uFEFF' + stringify(facts) + '\r\n' + stringify([header, ...rows]);
+}

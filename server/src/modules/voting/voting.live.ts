@@ -1,0 +1,134 @@
+/**
+ * In-memory mirror of the open polls: who may vote, who has, and (open
+ * ballots only) the running tally, plus the countdown and push timers.
+ * Rebuilt from the database on start; never the source of truth.
+ *
+ * Turnout pushes are coalesced: the first ballot after a quiet spell goes out
+ * at once, later ones at most every `intervalMs`, so 2,000 delegates voting
+ * within seconds cause a few broadcasts, not 2,000 × 2,000 messages.
+ */
+import type { OptionCount, Turnout } from '@diemcau/shared';
+import type { Realtime } from '../../plugins/realtime.ts';
+import { msUntilAutoClose, type PollClock } from './voting.machine.ts';
+import { computeTurnout, type EligibleVoter } from './voting.result.ts';
+import type { PollSpec } from './voting.rules.ts';
+import type { PollRow } from './voting.schema.ts';
+import { clockOf } from './voting.views.ts';
+
+export interface LivePoll {
+  id: number;
+  meetingId: number;
+  spec: PollSpec;
+  clock: PollClock;
+  eligible: EligibleVoter[];
+  eligibleIds: Set<number>;
+  voted: Set<number>;
+  /** Running tally; null for secret polls, which have no tally until they close. */
+  counts: Map<string, number> | null;
+  closeTimer: NodeJS.Timeout | null;
+  pushTimer: NodeJS.Timeout | null;
+  lastPush: number;
+}
+
+// Node timers cannot wait longer than this; longer countdowns re-arm.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class LivePolls {
+  readonly #polls = new Map<number, LivePoll>();
+  readonly #emit: Pick<Realtime, 'toMeeting' | 'toManagers'>;
+  readonly #intervalMs: number;
+  readonly #onDue: (pollId: number) => void;
+  readonly #now: () => number;
+
+  constructor(emit: Pick<Realtime, 'toMeeting' | 'toManagers'>, intervalMs: number, onDue: (pollId: number) => void, now: () => number) {
+    this.#emit = emit;
+    this.#intervalMs = intervalMs;
+    this.#onDue = onDue;
+    this.#now = now;
+  }
+
+  /** Mirrors an open poll; `ballots` are the stored open ballots (null for secret polls). */
+  add(row: PollRow, voted: Set<number>, ballots: readonly (readonly string[])[] | null): LivePoll {
+    this.remove(row.id);
+    const eligible = row.eligible ?? [];
+    let counts: Map<string, number> | null = null;
+    if (ballots) {
+      counts = new Map(row.spec.options.map((o) => [o.id, 0]));
+      for (const b of ballots) for (const c of b) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    const live: LivePoll = {
+      id: row.id,
+      meetingId: row.meetingId,
+      spec: row.spec,
+      clock: clockOf(row),
+      eligible,
+      eligibleIds: new Set(eligible.map((v) => v.userId)),
+      voted,
+      counts,
+      closeTimer: null,
+      pushTimer: null,
+      lastPush: 0,
+    };
+    this.#polls.set(row.id, live);
+    this.schedule(live);
+    return live;
+  }
+
+  get = (pollId: number): LivePoll | undefined => this.#polls.get(pollId);
+
+  ofMeeting(meetingId: number): LivePoll | undefined {
+    for (const p of this.#polls.values()) if (p.meetingId === meetingId) return p;
+    return undefined;
+  }
+
+  /** Arms the countdown from the stored deadline, so it also holds after a restart. */
+  schedule(live: LivePoll): void {
+    if (live.closeTimer) clearTimeout(live.closeTimer);
+    live.closeTimer = null;
+    const ms = msUntilAutoClose(live.clock, this.#now());
+    if (ms === null) return;
+    live.closeTimer = setTimeout(() => {
+      live.closeTimer = null;
+      this.#onDue(live.id);
+    }, Math.min(ms, MAX_TIMER_MS));
+  }
+
+  /** Updates the mirror after a committed ballot and schedules the pushes. */
+  recordBallot(live: LivePoll, userId: number, ballot: readonly string[], replaced: readonly string[] | null): void {
+    live.voted.add(userId);
+    if (live.counts) {
+      for (const c of replaced ?? []) live.counts.set(c, (live.counts.get(c) ?? 1) - 1);
+      for (const c of ballot) live.counts.set(c, (live.counts.get(c) ?? 0) + 1);
+    }
+    if (live.pushTimer) return;
+    const wait = Math.max(0, live.lastPush + this.#intervalMs - performance.now());
+    live.pushTimer = setTimeout(() => {
+      live.pushTimer = null;
+      live.lastPush = performance.now();
+      if (this.#polls.get(live.id) !== live) return;
+      this.#emit.toMeeting(live.meetingId).emit('poll:turnout-changed', this.turnout(live));
+      const counts = this.tally(live);
+      if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: live.voted.size, counts });
+    }, wait);
+  }
+
+  turnout = (live: LivePoll): Turnout => computeTurnout(live.id, live.eligible, live.voted);
+
+  tally(live: LivePoll): OptionCount[] | null {
+    if (!live.counts) return null;
+    const counts = live.counts;
+    return live.spec.options.map((o) => ({ id: o.id, votes: counts.get(o.id) ?? 0 }));
+  }
+
+  remove(pollId: number): void {
+    const live = this.#polls.get(pollId);
+    if (!live) return;
+    if (live.closeTimer) clearTimeout(live.closeTimer);
+    if (live.pushTimer) clearTimeout(live.pushTimer);
+    this.#polls.delete(pollId);
+  }
+
+  clear(): void {
+    for (const id of [...this.#polls.keys()]) this.remove(id);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Database access for voting. Synchronous (better-sqlite3); writes that must
+ * land together are wrapped in one transaction by the service.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { users } from '../../db/schema.ts';
+import { nextEntry, type ChainEntry, type ChainPayload } from './voting.chain.ts';
+import { pollChain, pollOpenBallots, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
+
+export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
+
+/** A random positive 53-bit id: unguessable and unordered, unlike an autoincrement. */
+export function randomId(): number {
+  return Number(randomBytes(8).readBigUInt64BE() >> 11n) || 1;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A 60-bit receipt code like `K7QM-2XD4-R9TB`, easy to read aloud and type. */
+export function receiptCode(): string {
+  const chars = Array.from({ length: 12 }, () => CROCKFORD[randomInt(32)]!);
+  return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
+}
+
+const isPkClash = (err: unknown) => err instanceof Error && /UNIQUE constraint failed: \w+\.id$/.test(err.message);
+/** Inserts with a fresh random id, retrying on the (astronomically rare) id collision. */
+function withRandomId<T>(insert: (id: number) => T): T {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return insert(randomId());
+    } catch (err) {
+      if (!isPkClash(err) || attempt >= 3) throw err;
+    }
+  }
+}
+
+export const getPoll = (db: Tx, id: number): PollRow | undefined => db.select().from(polls).where(eq(polls.id, id)).get();
+
+export const listPolls = (db: Tx, meetingId: number): PollRow[] =>
+  db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.id)).all();
+
+export const openPolls = (db: Tx): PollRow[] => db.select().from(polls).where(eq(polls.status, 'open')).all();
+
+/** The poll a joining screen should show: the open one, else the latest closed or published one. */
+export function currentPoll(db: Tx, meetingId: number): PollRow | undefined {
+  return db
+    .select()
+    .from(polls)
+    .where(and(eq(polls.meetingId, meetingId), inArray(polls.status, ['open', 'closed', 'published'])))
+    .orderBy(desc(eq(polls.status, 'open')), desc(polls.closedAt), desc(polls.id))
+    .get();
+}
+
+export function insertPoll(db: Tx, values: Pick<PollRow, 'meetingId' | 'agendaItemId' | 'title' | 'spec' | 'createdBy'>): PollRow {
+  return db.insert(polls).values({ ...values, chainHead: '' }).returning().get();
+}
+
+export const updatePoll = (db: Tx, id: number, patch: Partial<PollRow>) => db.update(polls).set(patch).where(eq(polls.id, id)).run();
+
+/** Appends one chain entry after the stored head and moves the head, in the caller's transaction. */
+export function appendChain(db: Tx, pollId: number, payload: ChainPayload): ChainEntry {
+  const head = db.select({ seq: polls.chainSeq, hash: polls.chainHead }).from(polls).where(eq(polls.id, pollId)).get();
+  if (!head) throw new Error(`poll ${pollId} vanished`);
+  const entry = nextEntry(head.seq < 0 ? null : head, payload);
+  db.insert(pollChain).values({ pollId, ...entry }).run();
+  db.update(polls).set({ chainSeq: entry.seq, chainHead: entry.hash }).where(eq(polls.id, pollId)).run();
+  return entry;
+}
+
+export const loadChain = (db: Tx, pollId: number): ChainEntry[] =>
+  db
+    .select({ seq: pollChain.seq, prevHash: pollChain.prevHash, hash: pollChain.hash, payload: pollChain.payload })
+    .from(pollChain)
+    .where(eq(pollChain.pollId, pollId))
+    .orderBy(asc(pollChain.seq))
+    .all();
+
+/** Records that `userId` voted. Throws on a second ballot: the UNIQUE index is the real guard. */
+export const insertVoter = (db: Tx, pollId: number, userId: number) =>
+  withRandomId((id) => db.insert(pollVoters).values({ id, pollId, userId }).run());
+
+export const isUniqueVoterClash = (err: unknown) =>
+  err instanceof Error && /UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/.test(err.message);
+
+export const loadVoterIds = (db: Tx, pollId: number): number[] =>
+  db.select({ u: pollVoters.userId }).from(pollVoters).where(eq(pollVoters.pollId, pollId)).all().map((r) => r.u);
+
+/** Stores an anonymous ballot under a fresh receipt; returns the receipt. */
+export function insertSecretBallot(db: Tx, pollId: number, choices: string[]): string {
+  for (let attempt = 0; ; attempt++) {
+    const receipt = receiptCode();
+    try {
+      withRandomId((id) => db.insert(pollSecretBallots).values({ id, pollId, choices, receipt }).run());
+      return receipt;
+    } catch (err) {
+      if (!(err instanceof Error && /poll_secret_ballots\.receipt/.test(err.message)) || attempt >= 3) throw err;
+    }
+  }
+}
+
+export const findSecretBallot = (db: Tx, pollId: number, receipt: string) =>
+  db.select().from(pollSecretBallots).where(and(eq(pollSecretBallots.pollId, pollId), eq(pollSecretBallots.receipt, receipt))).get();
+
+export const updateSecretBallot = (db: Tx, id: number, choices: string[]) =>
+  db.update(pollSecretBallots).set({ choices }).where(eq(pollSecretBallots.id, id)).run();
+
+export const loadSecretBallots = (db: Tx, pollId: number) =>
+  db
+    .select({ id: pollSecretBallots.id, receipt: pollSecretBallots.receipt, choices: pollSecretBallots.choices })
+    .from(pollSecretBallots)
+    .where(eq(pollSecretBallots.pollId, pollId))
+    .orderBy(asc(pollSecretBallots.id))
+    .all();
+
+export const insertOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number) =>
+  db.insert(pollOpenBallots).values({ pollId, userId, choices, castAt }).run();
+
+export const updateOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number) =>
+  db
+    .update(pollOpenBallots)
+    .set({ choices, castAt })
+    .where(and(eq(pollOpenBallots.pollId, pollId), eq(pollOpenBallots.userId, userId)))
+    .run();
+
+export const loadOpenBallots = (db: Tx, pollId: number) =>
+  db
+    .select({ voterId: pollOpenBallots.userId, choices: pollOpenBallots.choices, fullName: users.fullName })
+    .from(pollOpenBallots)
+    .innerJoin(users, eq(users.id, pollOpenBallots.userId))
+    .where(eq(pollOpenBallots.pollId, pollId))
+    .orderBy(asc(users.fullName), asc(pollOpenBallots.userId))
+    .all();
+
+/**
+ * Rewrites a secret poll's voter and ballot rows in id order. Inside a
+ * SQLite page, cells are laid out in the order they were inserted; rewriting
+ * them (with secure_delete on, so the old cells are zeroed) removes that
+ * last trace of which ballot arrived when.
+ */
+export function rewriteSecretRows(db: Tx, pollId: number): void {
+  const voters = db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId)).orderBy(asc(pollVoters.id)).all();
+  const ballots = db.select().from(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).orderBy(asc(pollSecretBallots.id)).all();
+  db.delete(pollVoters).where(eq(pollVoters.pollId, pollId)).run();
+  db.delete(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).run();
+  for (const v of voters) db.insert(pollVoters).values(v).run();
+  for (const b of ballots) db.insert(pollSecretBallots).values(b).run();
+}

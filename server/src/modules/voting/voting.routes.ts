@@ -1,0 +1,124 @@
+/**
+ * Voting over HTTP: poll lists and details, result export (JSON and CSV),
+ * the published ballot list, receipt checks and independent verification.
+ * Changes go through the socket commands (voting.socket.ts).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import {
+  BallotList, ErrorResponse, IdParam, PollDetail, PollResult, PollVerifyReport, PollView, RECEIPT_PATTERN, ReceiptCheck,
+} from '@diemcau/shared';
+import { AppError, forbidden, notFound } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.access.ts';
+import { ballotList, resultCsv, verifyStoredPoll } from './voting.export.ts';
+import * as repo from './voting.repo.ts';
+import { computeTurnout } from './voting.result.ts';
+import type { PollRow } from './voting.schema.ts';
+import { pollView } from './voting.views.ts';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const tags = ['voting'];
+
+const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app;
+  const anyone = app.requireUser();
+
+  /** The poll, if the user takes part in its meeting. Drafts are the secretariat's business only. */
+  const access = (id: number, user: AuthUser): { row: PollRow; manager: boolean } => {
+    const row = repo.getPoll(db, id);
+    if (!row) throw notFound('Poll');
+    const meeting = getMeetingOr404(db, row.meetingId);
+    assertMember(db, user, meeting);
+    const manager = canManage(db, user, meeting);
+    if (row.status === 'draft' && !manager) throw notFound('Poll');
+    return { row, manager };
+  };
+  const finished = (row: PollRow) => {
+    if (!row.result) throw new AppError('CONFLICT', 409, 'The poll has no result yet');
+    return row.result;
+  };
+
+  app.get('/meetings/:id/polls', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: Type.Array(PollView), ...errors } } }, (req) => {
+    const meeting = getMeetingOr404(db, req.params.id);
+    assertMember(db, req.user!, meeting);
+    const manager = canManage(db, req.user!, meeting);
+    return repo.listPolls(db, meeting.id).filter((p) => manager || p.status !== 'draft').map(pollView);
+  });
+
+  app.get('/polls/:id', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: PollDetail, ...errors } } }, (req) => {
+    const { row } = access(req.params.id, req.user!);
+    const live = app.voting.live.get(row.id);
+    const turnout = live
+      ? app.voting.live.turnout(live)
+      : row.eligible
+        ? computeTurnout(row.id, row.eligible, new Set(repo.loadVoterIds(db, row.id)))
+        : null;
+    return { poll: pollView(row), turnout, result: row.result ?? null };
+  });
+
+  app.get(
+    '/polls/:id/result',
+    { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: Type.Object({ poll: PollView, result: PollResult }), ...errors } } },
+    (req) => {
+      const { row } = access(req.params.id, req.user!);
+      return { poll: pollView(row), result: finished(row) };
+    },
+  );
+
+  app.get('/polls/:id/result.csv', { onRequest: anyone, schema: { tags, params: IdParam } }, (req, reply) => {
+    const { row } = access(req.params.id, req.user!);
+    const csv = resultCsv(row, finished(row));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="bieu-quyet-${row.id}.csv"`)
+      .send(csv);
+  });
+
+  app.get('/polls/:id/ballots', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: BallotList, ...errors } } }, (req) => {
+    const { row, manager } = access(req.params.id, req.user!);
+    // Open ballots are visible to the secretariat as they come in; everything else only once published.
+    const allowed = row.status === 'published' || (manager && row.spec.mode === 'open' && row.status !== 'draft');
+    if (!allowed) throw forbidden('The ballot list is available once the result is published');
+    return ballotList(db, row);
+  });
+
+  app.get(
+    '/polls/:id/receipts/:receipt',
+    {
+      preHandler: anyone,
+      schema: {
+        tags,
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }), receipt: Type.String({ pattern: RECEIPT_PATTERN }) }),
+        response: { 200: ReceiptCheck, ...errors },
+      },
+    },
+    (req) => {
+      const { row } = access(req.params.id, req.user!);
+      if (row.spec.mode !== 'secret') throw new AppError('VALIDATION_FAILED', 400, 'Open ballots have no receipts');
+      if (row.status !== 'published') throw forbidden('Receipts can be checked once the result is published');
+      const ballot = repo.findSecretBallot(db, row.id, req.params.receipt);
+      if (!ballot) throw notFound('Ballot with this receipt');
+      return { pollId: row.id, receipt: ballot.receipt, counted: true, choices: ballot.choices };
+    },
+  );
+
+  app.get(
+    '/polls/:id/verify',
+    {
+      preHandler: anyone,
+      schema: {
+        tags,
+        params: IdParam,
+        querystring: Type.Object({ head: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })) }),
+        response: { 200: PollVerifyReport, ...errors },
+      },
+    },
+    (req) => {
+      const { row } = access(req.params.id, req.user!);
+      return verifyStoredPoll(db, row, req.query.head ?? null);
+    },
+  );
+};
+
+export default votingRoutes;

@@ -1,0 +1,294 @@
+/**
+ * Voting service: adapts the pure poll core to the database and the realtime
+ * layer. Every state change is one SQLite transaction (row + hash-chain entry
+ * + audit) that commits before anything is acked or broadcast. Open polls are
+ * mirrored in memory for turnout; the database stays the source of truth and
+ * the mirror is rebuilt from it on start.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { agendaItems, meetings } from '../../db/schema.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import { writeAudit } from '../../plugins/audit.ts';
+import type { Realtime } from '../../plugins/realtime.ts';
+import type { LedgerPayload } from './voting.ledger.ts';
+import { LivePolls, type LivePoll } from './voting.live.ts';
+import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
+import type { AttendanceSource } from './voting.presence.ts';
+import * as repo from './voting.repo.ts';
+import { computeResult, computeTurnout } from './voting.result.ts';
+import { buildSpec, validateBallot } from './voting.rules.ts';
+import type { PollRow } from './voting.schema.ts';
+import { clockOf, clockPatch, iso, pollView, rules } from './voting.views.ts';
+
+export interface VotingOptions {
+  attendance: AttendanceSource;
+  /** Injected clock (epoch ms). */
+  now?: () => number;
+  /** Shortest interval between two turnout pushes of one poll. */
+  pushIntervalMs?: number;
+}
+
+type Emit = Pick<Realtime, 'toMeeting' | 'toManagers'>;
+
+export class VotingService {
+  readonly #db: Db;
+  readonly #log: FastifyBaseLogger;
+  readonly #now: () => number;
+  readonly #attendance: AttendanceSource;
+  readonly #emit: Emit;
+  readonly live: LivePolls;
+
+  constructor(db: Db, emit: Emit, log: FastifyBaseLogger, opts: VotingOptions) {
+    this.#db = db;
+    this.#emit = emit;
+    this.#log = log;
+    this.#now = opts.now ?? Date.now;
+    this.#attendance = opts.attendance;
+    this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
+  }
+
+  /** A poll of this meeting, or NOT_FOUND (also for a poll of another meeting). */
+  #load(pollId: number, meetingId: number): PollRow {
+    const row = repo.getPoll(this.#db, pollId);
+    if (!row || row.meetingId !== meetingId) throw notFound('Poll');
+    return row;
+  }
+
+  #append(tx: repo.Tx, pollId: number, payload: LedgerPayload) {
+    return repo.appendChain(tx, pollId, payload);
+  }
+
+  /** Audits on the same connection, so inside a transaction it commits or rolls back with it. */
+  #audit(_tx: repo.Tx, actorId: number | null, action: string, pollId: number, details?: unknown) {
+    writeAudit(this.#db, { actorUserId: actorId, action, targetType: 'poll', targetId: pollId, details });
+  }
+
+  create(actorId: number, meetingId: number, input: PollCreate): PollView {
+    const meeting = this.#db.select().from(meetings).where(eq(meetings.id, meetingId)).get();
+    if (!meeting) throw notFound('Meeting');
+    if (meeting.status === 'ended' || meeting.status === 'archived') throw new AppError('CONFLICT', 409, `The meeting has ${meeting.status}`);
+    if (input.agendaItemId !== null) {
+      const item = this.#db.select().from(agendaItems).where(and(eq(agendaItems.id, input.agendaItemId), eq(agendaItems.meetingId, meetingId))).get();
+      if (!item) throw notFound('Agenda item');
+    }
+    const spec = rules(() => buildSpec(input));
+    const title = input.title.trim();
+    if (!title) throw new AppError('VALIDATION_FAILED', 400, 'A poll needs a title');
+    const row = this.#db.transaction((tx) => {
+      const created = repo.insertPoll(tx, { meetingId, agendaItemId: input.agendaItemId, title, spec, createdBy: actorId });
+      this.#append(tx, created.id, { type: 'created', pollId: created.id, meetingId, agendaItemId: input.agendaItemId, title, spec, at: iso(this.#now())! });
+      this.#audit(tx, actorId, 'poll.create', created.id, { title, kind: spec.kind, mode: spec.mode });
+      return repo.getPoll(tx, created.id)!;
+    });
+    return pollView(row);
+  }
+
+  open(actorId: number, meetingId: number, pollId: number): PollView {
+    const row = this.#load(pollId, meetingId);
+    const now = this.#now();
+    const clock = rules(() => transition(clockOf(row), 'open', now));
+    const meeting = this.#db.select({ status: meetings.status }).from(meetings).where(eq(meetings.id, meetingId)).get();
+    if (meeting?.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
+    if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
+    // Freeze who may vote: invited delegates present right now.
+    const { invited, present } = this.#attendance(meetingId);
+    const eligible = invited.filter((v) => present.has(v.userId));
+    if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
+    const opened = this.#db.transaction((tx) => {
+      repo.updatePoll(tx, pollId, { ...clockPatch(clock), invitedCount: invited.length, eligible });
+      this.#append(tx, pollId, { type: 'opened', at: iso(now)!, closesAt: iso(clock.closesAt), invited: invited.length, eligible });
+      this.#audit(tx, actorId, 'poll.open', pollId, { invited: invited.length, eligible: eligible.length });
+      return repo.getPoll(tx, pollId)!;
+    });
+    const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
+    const poll = pollView(opened);
+    this.#emit.toMeeting(meetingId).emit('poll:opened', { poll, turnout: this.live.turnout(live) });
+    return poll;
+  }
+
+  /** Closes an open poll, seals the ballots and the result into the chain, and tells every screen. */
+  close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason = 'manual'): { poll: PollView; result: PollResult } {
+    const row = this.#load(pollId, meetingId);
+    const clock = rules(() => transition(clockOf(row), 'close', this.#now(), reason));
+    const secret = row.spec.mode === 'secret';
+    const sqlite = this.#db.$client;
+    // Zero freed cells while secret rows are rewritten (see repo.rewriteSecretRows).
+    if (secret) sqlite.pragma('secure_delete = ON');
+    let closed: PollRow;
+    try {
+      closed = this.#db.transaction((tx) => {
+        repo.updatePoll(tx, pollId, clockPatch(clock));
+        this.#append(tx, pollId, { type: 'closed', at: iso(clock.closedAt)!, reason });
+        const voterIds = repo.loadVoterIds(tx, pollId);
+        let ballots: { voterId: number | null; choices: string[] }[];
+        if (secret) {
+          repo.rewriteSecretRows(tx, pollId);
+          const stored = repo.loadSecretBallots(tx, pollId);
+          for (const b of stored) this.#append(tx, pollId, { type: 'sealed', ballotId: b.id, receipt: b.receipt, choices: b.choices });
+          ballots = stored.map((b) => ({ voterId: null, choices: b.choices }));
+        } else {
+          ballots = repo.loadOpenBallots(tx, pollId).map((b) => ({ voterId: b.voterId, choices: b.choices }));
+        }
+        const { chainHead: _, ...core } = computeResult({
+          pollId,
+          spec: row.spec,
+          invited: row.invitedCount ?? 0,
+          eligible: row.eligible ?? [],
+          voterIds: new Set(voterIds),
+          ballots,
+          closedAt: iso(clock.closedAt)!,
+          chainHead: '',
+        });
+        const entry = this.#append(tx, pollId, { type: 'result', result: core });
+        repo.updatePoll(tx, pollId, { result: { ...core, chainHead: entry.hash } });
+        this.#audit(tx, actorId, 'poll.close', pollId, { reason, outcome: core.outcome, voted: core.voted });
+        return repo.getPoll(tx, pollId)!;
+      });
+    } finally {
+      if (secret) sqlite.pragma('secure_delete = OFF');
+    }
+    if (secret) this.#truncateWal();
+    this.live.remove(pollId);
+    const out = { poll: pollView(closed), result: closed.result! };
+    this.#emit.toMeeting(meetingId).emit('poll:closed', out);
+    return out;
+  }
+
+  /** Old page images of the secret rows may linger in the WAL until a checkpoint; drop them. */
+  #truncateWal() {
+    try {
+      this.#db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.#log.warn({ err }, 'WAL checkpoint after a secret poll failed');
+    }
+  }
+
+  cancel(actorId: number, meetingId: number, pollId: number, reason: string): PollView {
+    const row = this.#load(pollId, meetingId);
+    const clock = rules(() => transition(clockOf(row), 'cancel', this.#now()));
+    const text = reason.trim() || 'Hủy biểu quyết';
+    const cancelled = this.#db.transaction((tx) => {
+      repo.updatePoll(tx, pollId, { ...clockPatch(clock), cancelReason: text });
+      this.#append(tx, pollId, { type: 'cancelled', at: iso(clock.cancelledAt)!, reason: text });
+      this.#audit(tx, actorId, 'poll.cancel', pollId, { reason: text, was: row.status });
+      return repo.getPoll(tx, pollId)!;
+    });
+    this.live.remove(pollId);
+    const poll = pollView(cancelled);
+    this.#emit.toMeeting(meetingId).emit('poll:cancelled', { pollId, poll, reason: text });
+    return poll;
+  }
+
+  publish(actorId: number, meetingId: number, pollId: number): { poll: PollView; result: PollResult; chainHead: string } {
+    const row = this.#load(pollId, meetingId);
+    const clock = rules(() => transition(clockOf(row), 'publish', this.#now()));
+    const published = this.#db.transaction((tx) => {
+      repo.updatePoll(tx, pollId, clockPatch(clock));
+      this.#append(tx, pollId, { type: 'published', at: iso(clock.publishedAt)! });
+      this.#audit(tx, actorId, 'poll.publish', pollId);
+      return repo.getPoll(tx, pollId)!;
+    });
+    const out = { poll: pollView(published), result: published.result!, chainHead: published.chainHead };
+    this.#emit.toMeeting(meetingId).emit('poll:published', out);
+    return out;
+  }
+
+  /**
+   * Casts (or changes) the user's own ballot. Returns only after the voter
+   * row, the ballot and the chain entry are committed together.
+   */
+  cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], receipt?: string) {
+    const live = this.live.get(pollId);
+    if (!live || live.meetingId !== meetingId) {
+      const row = this.#load(pollId, meetingId);
+      rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
+      throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
+    }
+    rules(() => assertAcceptsBallots(live.clock, this.#now()));
+    if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
+    const ballot = rules(() => validateBallot(live.spec, choices));
+    const changing = live.voted.has(userId);
+    if (changing && !live.spec.allowChange) throw new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
+    const secret = live.spec.mode === 'secret';
+    let before: string[] | null = null;
+    let issued: string | null = null;
+    try {
+      this.#db.transaction((tx) => {
+        if (!changing) repo.insertVoter(tx, pollId, userId);
+        if (secret) {
+          if (changing) {
+            const old = receipt ? repo.findSecretBallot(tx, pollId, receipt) : undefined;
+            if (!old) throw new AppError('VALIDATION_FAILED', 400, 'To change a secret ballot, give the receipt of your first one');
+            repo.updateSecretBallot(tx, old.id, ballot);
+            issued = old.receipt;
+          } else issued = repo.insertSecretBallot(tx, pollId, ballot);
+          // No identity and no choice: see voting.ledger.ts for why.
+          this.#append(tx, pollId, { type: 'cast', replaces: changing });
+        } else {
+          const at = this.#now();
+          if (changing) {
+            before = repo.loadOpenBallots(tx, pollId).find((b) => b.voterId === userId)?.choices ?? null;
+            repo.updateOpenBallot(tx, pollId, userId, ballot, at);
+          } else repo.insertOpenBallot(tx, pollId, userId, ballot, at);
+          this.#append(tx, pollId, { type: 'ballot', voterId: userId, choices: ballot, replaces: changing });
+        }
+      });
+    } catch (err) {
+      // The UNIQUE index is the last word on double votes (e.g. the mirror was stale).
+      if (repo.isUniqueVoterClash(err)) {
+        live.voted.add(userId);
+        throw new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
+      }
+      throw err;
+    }
+    this.live.recordBallot(live, userId, ballot, before);
+    return { pollId, receipt: issued as string | null, changed: changing };
+  }
+
+  /** Called by the countdown timer; a no-op if the poll was closed meanwhile. */
+  #autoClose(pollId: number): void {
+    const live = this.live.get(pollId);
+    if (!live) return;
+    if (!isDue(live.clock, this.#now())) return void this.live.schedule(live);
+    try {
+      this.close(null, live.meetingId, pollId, 'countdown');
+    } catch (err) {
+      this.#log.error({ err, pollId }, 'countdown close failed');
+    }
+  }
+
+  /** Rebuilds the mirror of open polls after a start; closes those whose countdown ran out while down. */
+  restore(): void {
+    for (const row of repo.openPolls(this.#db)) {
+      const voted = new Set(repo.loadVoterIds(this.#db, row.id));
+      const ballots = row.spec.mode === 'open' ? repo.loadOpenBallots(this.#db, row.id).map((b) => b.choices) : null;
+      const live = this.live.add(row, voted, ballots);
+      if (isDue(live.clock, this.#now())) this.#autoClose(row.id);
+      this.#log.info({ pollId: row.id, voted: voted.size }, 'open poll restored');
+    }
+  }
+
+  /** The voting part of the join snapshot, for one user. */
+  snapshot(meetingId: number, userId: number, manager: boolean): PollSnapshot {
+    const row = repo.currentPoll(this.#db, meetingId);
+    if (!row) return { poll: null, turnout: null, result: null, tally: null, eligible: false, voted: false };
+    const live: LivePoll | undefined = this.live.get(row.id);
+    const voted = live ? live.voted : new Set(repo.loadVoterIds(this.#db, row.id));
+    return {
+      poll: pollView(row),
+      turnout: live ? this.live.turnout(live) : computeTurnout(row.id, row.eligible ?? [], voted),
+      result: row.result ?? null,
+      tally: live && manager ? this.live.tally(live) : null,
+      eligible: (row.eligible ?? []).some((v) => v.userId === userId),
+      voted: voted.has(userId),
+    };
+  }
+
+  stop(): void {
+    this.live.clear();
+  }
+}
+

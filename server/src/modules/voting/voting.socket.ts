@@ -1,0 +1,61 @@
+/**
+ * Voting over Socket.IO: lifecycle commands for the secretariat, `vote:cast`
+ * for delegates, and the poll part of the join snapshot. Payloads arrive
+ * already validated against the shared contract (plugins/realtime.ts).
+ */
+import fp from 'fastify-plugin';
+import { AppError } from '../../lib/app-error.ts';
+import type { CommandContext } from '../../plugins/realtime.ts';
+import type { Membership } from '../meetings/meetings.access.ts';
+import { attendanceFrom, type AttendanceSource } from './voting.presence.ts';
+import { VotingService } from './voting.service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    voting: VotingService;
+  }
+}
+
+export interface VotingPluginOptions {
+  /** Tests may inject a clock or presence. */
+  now?: () => number;
+  attendance?: AttendanceSource;
+  pushIntervalMs?: number;
+}
+
+const isManager = (m: Membership | null) => m?.kind === 'admin' || m?.kind === 'secretariat';
+
+/** The joined meeting, if the caller runs it (secretariat of the chairing province, or admin). */
+function managedMeeting(ctx: CommandContext): number {
+  const { meetingId, membership } = ctx.requireMeeting();
+  if (!isManager(membership)) throw new AppError('FORBIDDEN', 403, 'Only the secretariat runs polls');
+  return meetingId;
+}
+
+export default fp<VotingPluginOptions>(
+  async (app, opts) => {
+    const service = new VotingService(app.db, app.realtime, app.log.child({ module: 'voting' }), {
+      // Read lazily: the conference plugin may register after this one.
+      attendance: opts.attendance ?? attendanceFrom((meetingId) => app.conference.state(meetingId)),
+      ...(opts.now && { now: opts.now }),
+      ...(opts.pushIntervalMs !== undefined && { pushIntervalMs: opts.pushIntervalMs }),
+    });
+    app.decorate('voting', service);
+    const rt = app.realtime;
+
+    rt.handle('poll:create', (ctx, p) => service.create(ctx.user.id, managedMeeting(ctx), p));
+    rt.handle('poll:open', (ctx, p) => service.open(ctx.user.id, managedMeeting(ctx), p.pollId));
+    rt.handle('poll:close', (ctx, p) => service.close(ctx.user.id, managedMeeting(ctx), p.pollId));
+    rt.handle('poll:cancel', (ctx, p) => service.cancel(ctx.user.id, managedMeeting(ctx), p.pollId, p.reason ?? ''));
+    rt.handle('poll:publish', (ctx, p) => service.publish(ctx.user.id, managedMeeting(ctx), p.pollId));
+    // Always the caller's own ballot: there is no way to name another voter.
+    rt.handle('vote:cast', (ctx, p) => service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.receipt));
+
+    rt.snapshotPart('poll', (meetingId, user, membership) => service.snapshot(meetingId, user.id, isManager(membership)));
+
+    // Re-arm countdowns and close the overdue ones once everything is registered.
+    app.addHook('onReady', async () => service.restore());
+    app.addHook('onClose', async () => service.stop());
+  },
+  { name: 'voting', dependencies: ['db', 'realtime'] },
+);

@@ -1,0 +1,50 @@
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '@diemcau/shared';
+import { createAuthService, type AuthService, type AuthUser } from '../modules/auth/auth.service.ts';
+import { AppError } from '../lib/app-error.ts';
+
+export const SESSION_COOKIE = 'dc_session';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: AuthService;
+    /** preHandler: requires a signed-in user, optionally with one of `roles`. */
+    requireUser: (...roles: Role[]) => (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+  interface FastifyRequest {
+    user: AuthUser | null;
+    sessionToken: string | null;
+  }
+}
+
+/** Reads the session token from the cookie or an `Authorization: Bearer` header. */
+export function tokenFrom(cookieToken: string | undefined, authorization: string | undefined): string | null {
+  if (cookieToken) return cookieToken;
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  return m?.[1] ?? null;
+}
+
+export interface AuthPluginOptions {
+  sessionTtlHours: number;
+}
+
+/** Session authentication for HTTP; the same token authenticates Socket.IO handshakes. */
+export default fp<AuthPluginOptions>(
+  async (app, opts) => {
+    const auth = createAuthService(app.db, opts);
+    app.decorate('auth', auth);
+    app.decorateRequest('user', null);
+    app.decorateRequest('sessionToken', null);
+    app.addHook('onRequest', async (req) => {
+      const token = tokenFrom(req.cookies[SESSION_COOKIE], req.headers.authorization);
+      req.sessionToken = token;
+      req.user = auth.resolveToken(token);
+    });
+    app.decorate('requireUser', (...roles: Role[]) => async (req: FastifyRequest) => {
+      if (!req.user) throw new AppError('UNAUTHENTICATED', 401, 'Sign in first');
+      if (roles.length && !roles.includes(req.user.role)) throw new AppError('FORBIDDEN', 403, 'Your role may not do this');
+    });
+  },
+  { name: 'auth', dependencies: ['db', 'security'] },
+);

@@ -1,0 +1,18 @@
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+
+/** OpenAPI document built from the route schemas, browsable at /docs (assets served locally, no CDN). */
+export default fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'diemcau API', version: '0.1.0', description: 'Paperless meetings and video conferences for bridge points.' },
+        components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'dc_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+        security: [{ session: [] }, { bearer: [] }],
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  },
+  { name: 'docs' },
+);

@@ -1,0 +1,236 @@
+/**
+ * Socket.IO on the app's HTTP server, adapted to the shared contract.
+ * Feature modules register command handlers with `app.realtime.handle()`; this
+ * plugin authenticates the handshake, checks the protocol version, validates
+ * every payload against the shared schema, rate-limits, and turns results and
+ * thrown errors into `Ack` objects. Handlers never see unvalidated input.
+ */
+import fp from 'fastify-plugin';
+import { Server, type Socket } from 'socket.io';
+import { Compile } from 'typebox/compile';
+import type { Validator } from 'typebox/compile';
+import {
+  Commands, PROTOCOL_VERSION, type Ack, type BroadcastName, type Broadcasts, type ClientToServerEvents, type CommandName,
+  type CommandRequest, type CommandResult, type ErrorCode, type ServerToClientEvents,
+} from '@diemcau/shared';
+import type { Static } from 'typebox';
+import { AppError } from '../lib/app-error.ts';
+import { toErrorResponse } from './errors.ts';
+import { SESSION_COOKIE } from './auth.ts';
+import type { AuthUser } from '../modules/auth/auth.service.ts';
+import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
+
+export interface SocketData {
+  user: AuthUser;
+  meetingId: number | null;
+  membership: Membership | null;
+}
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface CommandContext {
+  socket: AppSocket;
+  user: AuthUser;
+  /** The meeting this socket has joined, or null. */
+  meetingId: number | null;
+  membership: Membership | null;
+  /** The joined meeting id; throws NOT_MEMBER when the socket has not joined one. */
+  requireMeeting(): { meetingId: number; membership: Membership };
+}
+export type CommandHandler<K extends CommandName> = (ctx: CommandContext, payload: CommandRequest<Commands, K>) => CommandResult<Commands, K> | Promise<CommandResult<Commands, K>>;
+type JoinHook = (meetingId: number, user: AuthUser, socket: AppSocket, membership: Membership) => void;
+type SnapshotPart = (meetingId: number, user: AuthUser, membership: Membership) => unknown;
+
+/** Room names. Managers (secretariat/admin) get their own room for secretariat-only broadcasts. */
+export const rooms = {
+  meeting: (id: number) => `meeting:${id}`,
+  managers: (id: number) => `meeting:${id}:managers`,
+  bridge: (id: number, bp: number) => `meeting:${id}:bridge:${bp}`,
+  user: (uid: number) => `user:${uid}`,
+};
+
+type Emitter = { emit<E extends BroadcastName>(event: E, payload: Static<Broadcasts[E]>): boolean };
+
+export interface Realtime {
+  io: AppServer;
+  handle<K extends CommandName>(name: K, handler: CommandHandler<K>): void;
+  /** Every socket that joined the meeting. */
+  toMeeting(meetingId: number): Emitter;
+  /** Secretariat and admin sockets in the meeting only (tallies, receipts). */
+  toManagers(meetingId: number): Emitter;
+  /** Sockets of one bridge point's operator in the meeting. */
+  toBridge(meetingId: number, bridgePointId: number): Emitter;
+  /** Every socket of one user, whatever meeting they joined. */
+  toUser(userId: number): Emitter;
+  snapshotPart(name: string, part: SnapshotPart): void;
+  onJoin(hook: JoinHook): void;
+  onLeave(hook: JoinHook): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtime: Realtime;
+  }
+}
+
+export interface RealtimeOptions {
+  /** Largest accepted command payload, JSON-encoded. */
+  maxPayloadBytes?: number;
+  /** Token bucket per socket: burst size and refill per second. */
+  rateBurst?: number;
+  ratePerSecond?: number;
+}
+
+const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
+
+export default fp<RealtimeOptions>(
+  async (app, opts) => {
+    const maxPayload = opts.maxPayloadBytes ?? 16 * 1024;
+    const burst = opts.rateBurst ?? 40;
+    const perSecond = opts.ratePerSecond ?? 20;
+
+    const io: AppServer = new Server(app.server, {
+      // Engine-level cap well above maxPayload so oversized commands reach us and get a typed ack
+      // instead of a dropped connection; beyond this, engine.io closes the socket.
+      maxHttpBufferSize: 1024 * 1024,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+      serveClient: false,
+    });
+
+    const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any> }>();
+    const parts = new Map<string, SnapshotPart>();
+    const joinHooks: JoinHook[] = [];
+    const leaveHooks: JoinHook[] = [];
+
+    io.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+      const fail = (code: ErrorCode, message: string) => next(Object.assign(new Error(message), { data: { code, message } }));
+      if (auth.protocol !== PROTOCOL_VERSION) return fail('PROTOCOL_MISMATCH', `Server speaks protocol ${PROTOCOL_VERSION}; reload the page`);
+      const cookieToken = socket.handshake.headers.cookie ? app.parseCookie(socket.handshake.headers.cookie)[SESSION_COOKIE] : undefined;
+      const token = typeof auth.token === 'string' ? auth.token : cookieToken;
+      const user = app.auth.resolveToken(token);
+      if (!user) return fail('UNAUTHENTICATED', 'Sign in first');
+      socket.data = { user, meetingId: null, membership: null };
+      next();
+    });
+
+    const leaveMeeting = (socket: AppSocket) => {
+      const { meetingId, membership, user } = socket.data;
+      if (meetingId == null || !membership) return;
+      for (const room of [...socket.rooms]) if (room.startsWith(`meeting:${meetingId}`)) socket.leave(room);
+      socket.data.meetingId = null;
+      socket.data.membership = null;
+      for (const h of leaveHooks) runHook(h, meetingId, user, socket, membership);
+    };
+    const runHook = (h: JoinHook, meetingId: number, user: AuthUser, socket: AppSocket, m: Membership) => {
+      try {
+        h(meetingId, user, socket, m);
+      } catch (err) {
+        app.log.error({ err, meetingId }, 'realtime hook failed');
+      }
+    };
+
+    const builtin: { [K in 'meeting:join' | 'meeting:leave']: (ctx: CommandContext, payload: any) => unknown } = {
+      'meeting:join': (ctx, { meetingId }: { meetingId: number }) => {
+        const meeting = getMeetingOr404(app.db, meetingId);
+        const membership = assertMember(app.db, ctx.user, meeting);
+        if (ctx.meetingId !== null && ctx.meetingId !== meetingId) leaveMeeting(ctx.socket);
+        const s = ctx.socket;
+        s.join(rooms.meeting(meetingId));
+        if (membership.kind === 'admin' || membership.kind === 'secretariat') s.join(rooms.managers(meetingId));
+        if (membership.kind === 'bridge') s.join(rooms.bridge(meetingId, membership.bridgePointId));
+        s.data.meetingId = meetingId;
+        s.data.membership = membership;
+        for (const h of joinHooks) runHook(h, meetingId, ctx.user, s, membership);
+        const snapshot: Record<string, unknown> = { meetingId, serverTime: Date.now(), membership, protocol: PROTOCOL_VERSION };
+        for (const [name, part] of parts) snapshot[name] = part(meetingId, ctx.user, membership);
+        return snapshot;
+      },
+      'meeting:leave': (ctx) => {
+        leaveMeeting(ctx.socket);
+        return {};
+      },
+    };
+    for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any> });
+
+    io.on('connection', (socket) => {
+      socket.join(rooms.user(socket.data.user.id));
+      let tokens = burst;
+      let last = Date.now();
+
+      socket.onAny(async (event: string, ...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<unknown>) => void) : null;
+        // Without an ack callback there is nobody to answer; the contract requires one.
+        const reply = (a: Ack<unknown>) => ack?.(a);
+        const now = Date.now();
+        tokens = Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
+        last = now;
+        if (tokens < 1) return reply(ackError('RATE_LIMITED', 'Too many commands; slow down'));
+        tokens -= 1;
+
+        const h = handlers.get(event);
+        if (!h) return reply(ackError('UNKNOWN_EVENT', `Unknown event ${String(event).slice(0, 64)}`));
+        if (!ack) return;
+        if (args.length !== 1) return reply(ackError('VALIDATION_FAILED', 'A command takes exactly one payload and an ack'));
+        const payload = args[0];
+        let size: number;
+        try {
+          size = Buffer.byteLength(JSON.stringify(payload) ?? '');
+        } catch {
+          return reply(ackError('VALIDATION_FAILED', 'Payload is not JSON'));
+        }
+        if (size > maxPayload) return reply(ackError('PAYLOAD_TOO_LARGE', `Payload over ${maxPayload} bytes`));
+        if (!h.validator.Check(payload)) {
+          const first = h.validator.Errors(payload)[0];
+          return reply(ackError('VALIDATION_FAILED', first ? `${first.instancePath || '/'} ${first.message}` : 'Invalid payload'));
+        }
+        const ctx: CommandContext = {
+          socket,
+          user: socket.data.user,
+          meetingId: socket.data.meetingId,
+          membership: socket.data.membership,
+          requireMeeting() {
+            const { meetingId, membership } = socket.data;
+            if (meetingId == null || !membership) throw new AppError('NOT_MEMBER', 403, 'Join a meeting first');
+            return { meetingId, membership };
+          },
+        };
+        try {
+          const data = await h.fn(ctx, payload);
+          reply({ ok: true, data });
+        } catch (err) {
+          const { status, body } = toErrorResponse(err);
+          if (status >= 500) app.log.error({ err, event }, 'socket command failed');
+          reply(ackError(body.error.code, body.error.message));
+        }
+      });
+
+      socket.on('disconnect', () => leaveMeeting(socket));
+    });
+
+    const emitter = (room: string): Emitter => ({ emit: (event, payload) => io.to(room).emit(event, ...([payload] as any)) });
+    const realtime: Realtime = {
+      io,
+      handle(name, fn) {
+        if (handlers.has(name)) throw new Error(`Command ${name} registered twice`);
+        handlers.set(name, { validator: Compile(Commands[name].req), fn });
+      },
+      toMeeting: (id) => emitter(rooms.meeting(id)),
+      toManagers: (id) => emitter(rooms.managers(id)),
+      toBridge: (id, bp) => emitter(rooms.bridge(id, bp)),
+      toUser: (uid) => emitter(rooms.user(uid)),
+      snapshotPart: (name, part) => void parts.set(name, part),
+      onJoin: (hook) => void joinHooks.push(hook),
+      onLeave: (hook) => void leaveHooks.push(hook),
+    };
+    app.decorate('realtime', realtime);
+
+    app.addHook('preClose', async () => {
+      io.local.disconnectSockets(true);
+    });
+    app.addHook('onClose', async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    });
+  },
+  { name: 'realtime', dependencies: ['auth', 'db'] },
+);

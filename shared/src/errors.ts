@@ -1,0 +1,42 @@
+/**
+ * Error codes shared by the HTTP API and the Socket.IO contract. Every error a
+ * client can see carries one of these, so the UI can translate it.
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  RATE_LIMITED: 'RATE_LIMITED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
+  UNKNOWN_EVENT: 'UNKNOWN_EVENT',
+  NOT_MEMBER: 'NOT_MEMBER',
+  MEETING_NOT_LIVE: 'MEETING_NOT_LIVE',
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  TOKEN_REVOKED: 'TOKEN_REVOKED',
+  CONFIDENTIAL: 'CONFIDENTIAL',
+  NOT_ELIGIBLE: 'NOT_ELIGIBLE',
+  ALREADY_VOTED: 'ALREADY_VOTED',
+  POLL_CLOSED: 'POLL_CLOSED',
+  MEDIA_ERROR: 'MEDIA_ERROR',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
+
+/** Body of every HTTP error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** Acknowledgement of every Socket.IO command. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+export const isErrorCode = (v: unknown): v is ErrorCode =>
+  typeof v === 'string' && Object.prototype.hasOwnProperty.call(ErrorCode, v);

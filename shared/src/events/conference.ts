@@ -1,0 +1,331 @@
+/**
+ * The live conference room: agenda control, item timers, floor requests,
+ * presence and roll-call. Commands are `noun:verb`, broadcasts past tense.
+ *
+ * Every command names the meeting it is meant for; the server refuses it when
+ * that is not the meeting the socket joined, so a stale screen can never act on
+ * the wrong conference. Times are epoch milliseconds; views carry `serverNow`
+ * so clients can run countdowns against the server clock despite skew.
+ */
+import Type, { type Static } from 'typebox';
+import { Meeting, AgendaItem } from '../api.ts';
+import { BRIDGE_LEVELS, MEETING_STATUSES } from '../domain.ts';
+import { command } from './define.ts';
+
+const Id = Type.Integer({ minimum: 1 });
+const Ms = Type.Integer();
+const NullableMs = Type.Union([Ms, Type.Null()]);
+const NullableId = Type.Union([Id, Type.Null()]);
+const MeetingRef = { meetingId: Id };
+const strict = { additionalProperties: false } as const;
+
+export const BRIDGE_STATUSES = ['online', 'offline', 'degraded'] as const;
+export type BridgeStatus = (typeof BRIDGE_STATUSES)[number];
+export const DELEGATE_STATUSES = ['unknown', 'present_online', 'present_in_person', 'absent'] as const;
+export type DelegateStatus = (typeof DELEGATE_STATUSES)[number];
+export const TIMER_STATUSES = ['idle', 'running', 'paused'] as const;
+export type TimerStatus = (typeof TIMER_STATUSES)[number];
+/** Why a speaker lost the floor or a request left the queue. */
+export const FLOOR_END_REASONS = ['chair', 'yielded', 'expired', 'item-changed', 'meeting-ended', 'withdrawn'] as const;
+export type FloorEndReason = (typeof FLOOR_END_REASONS)[number];
+
+/** Input limits, exported so the UI can enforce the same bounds. */
+export const CONFERENCE_LIMITS = {
+  topicMax: 200,
+  reasonMax: 200,
+  delegatesPresentMax: 5000,
+  extendMinutesMax: 120,
+  speakingSecondsMin: 15,
+  speakingSecondsMax: 3600,
+  defaultSpeakingSeconds: 300,
+  queueMax: 500,
+} as const;
+
+// ---- views -------------------------------------------------------------------
+
+export const TimerView = Type.Object({
+  itemId: Id,
+  status: Type.Enum(TIMER_STATUSES),
+  /** Planned minutes plus every extension. */
+  allottedMs: Ms,
+  extendedMs: Ms,
+  /** Elapsed time banked before the current run. */
+  accumulatedMs: Ms,
+  /** When the current run started, or null when not running. */
+  runningSince: NullableMs,
+  elapsedMs: Ms,
+  /** Negative once the item runs over time. */
+  remainingMs: Ms,
+  overtime: Type.Boolean(),
+  overtimeMs: Ms,
+  serverNow: Ms,
+});
+export type TimerView = Static<typeof TimerView>;
+
+export const AgendaView = Type.Object({
+  status: Type.Enum(MEETING_STATUSES),
+  startedAt: NullableMs,
+  endedAt: NullableMs,
+  currentItemId: NullableId,
+  items: Type.Array(AgendaItem),
+  timer: Type.Union([TimerView, Type.Null()]),
+});
+export type AgendaView = Static<typeof AgendaView>;
+
+export const FloorRequestView = Type.Object({
+  id: Id,
+  itemId: Id,
+  userId: Id,
+  bridgePointId: NullableId,
+  displayName: Type.String(),
+  topic: Type.String(),
+  requestedAt: Ms,
+});
+export type FloorRequestView = Static<typeof FloorRequestView>;
+
+export const SpeakerView = Type.Object({
+  ...FloorRequestView.properties,
+  grantedAt: Ms,
+  limitMs: Ms,
+  endsAt: Ms,
+  remainingMs: Ms,
+  grantedBy: Id,
+});
+export type SpeakerView = Static<typeof SpeakerView>;
+
+export const FloorView = Type.Object({
+  itemId: NullableId,
+  queue: Type.Array(FloorRequestView),
+  speaker: Type.Union([SpeakerView, Type.Null()]),
+  serverNow: Ms,
+});
+export type FloorView = Static<typeof FloorView>;
+
+export const BridgePresenceView = Type.Object({
+  bridgePointId: Id,
+  name: Type.String(),
+  level: Type.Enum(BRIDGE_LEVELS),
+  status: Type.Enum(BRIDGE_STATUSES),
+  delegatesPresent: Type.Integer({ minimum: 0 }),
+  updatedAt: NullableMs,
+});
+export type BridgePresenceView = Static<typeof BridgePresenceView>;
+
+export const DelegatePresenceView = Type.Object({
+  userId: Id,
+  fullName: Type.String(),
+  bridgePointId: NullableId,
+  level: Type.Enum(BRIDGE_LEVELS),
+  status: Type.Enum(DELEGATE_STATUSES),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: NullableMs,
+});
+export type DelegatePresenceView = Static<typeof DelegatePresenceView>;
+
+export const LevelCounts = Type.Object({
+  bridges: Type.Integer(),
+  online: Type.Integer(),
+  degraded: Type.Integer(),
+  offline: Type.Integer(),
+  /** Sum of the head counts the bridge operators reported. */
+  delegatesPresent: Type.Integer(),
+  delegates: Type.Integer(),
+  presentOnline: Type.Integer(),
+  presentInPerson: Type.Integer(),
+  absent: Type.Integer(),
+  unknown: Type.Integer(),
+});
+export type LevelCounts = Static<typeof LevelCounts>;
+
+export const PresenceCounts = Type.Object({
+  overall: LevelCounts,
+  provincial: LevelCounts,
+  district: LevelCounts,
+  commune: LevelCounts,
+});
+export type PresenceCounts = Static<typeof PresenceCounts>;
+
+export const RollCallView = Type.Object({
+  id: Id,
+  status: Type.Enum(['open', 'closed']),
+  startedAt: Ms,
+  startedBy: Id,
+  closedAt: NullableMs,
+  confirmations: Type.Array(
+    Type.Object({ bridgePointId: Id, delegatesPresent: Type.Integer({ minimum: 0 }), at: Ms, by: Id }),
+  ),
+  /** Bridges that have confirmed / bridges invited. */
+  confirmed: Type.Integer(),
+  expected: Type.Integer(),
+});
+export type RollCallView = Static<typeof RollCallView>;
+
+export const PresenceView = Type.Object({
+  bridges: Type.Array(BridgePresenceView),
+  delegates: Type.Array(DelegatePresenceView),
+  counts: PresenceCounts,
+  /** The open roll-call, else the last closed one, else null. */
+  rollCall: Type.Union([RollCallView, Type.Null()]),
+});
+export type PresenceView = Static<typeof PresenceView>;
+
+/** What the socket may do in this meeting, so the UI shows only usable controls. */
+export const YouView = Type.Object({
+  userId: Id,
+  role: Type.String(),
+  bridgePointId: NullableId,
+  /** Secretariat of the chairing province, or admin: may run the agenda and the floor. */
+  chair: Type.Boolean(),
+});
+export type YouView = Static<typeof YouView>;
+
+/**
+ * The one state a client receives on `meeting:join` (and after any reconnect);
+ * broadcasts follow as deltas. Other features add their optional parts.
+ */
+export const Snapshot = Type.Object({
+  meeting: Meeting,
+  agenda: AgendaView,
+  presence: PresenceView,
+  floor: FloorView,
+  you: Type.Optional(YouView),
+  /** Persisted change counter: equal versions mean equal conference state. */
+  version: Type.Optional(Type.Integer({ minimum: 0 })),
+  poll: Type.Optional(Type.Unknown()),
+  documents: Type.Optional(Type.Unknown()),
+  media: Type.Optional(Type.Unknown()),
+});
+export type Snapshot = Static<typeof Snapshot>;
+
+// ---- commands ----------------------------------------------------------------
+
+const Empty = Type.Object(MeetingRef, strict);
+const Limits = CONFERENCE_LIMITS;
+
+export const conferenceCommands = {
+  /** scheduled → live. Chair only. */
+  'meeting:start': command(Empty, AgendaView),
+  /** live → ended; the speaker loses the floor and the queue is cleared. Chair only. */
+  'meeting:end': command(Empty, AgendaView),
+  /** Moves to an agenda item; pauses the previous item's timer and clears the floor queue. */
+  'agenda:set-current': command(Type.Object({ ...MeetingRef, itemId: Id }, strict), AgendaView),
+  /** Starts or resumes the current item's timer. `itemId`, when given, must be the current item. */
+  'timer:start': command(Type.Object({ ...MeetingRef, itemId: Type.Optional(Id) }, strict), TimerView),
+  'timer:pause': command(Type.Object({ ...MeetingRef, itemId: Type.Optional(Id) }, strict), TimerView),
+  'timer:extend': command(
+    Type.Object(
+      { ...MeetingRef, itemId: Type.Optional(Id), minutes: Type.Integer({ minimum: 1, maximum: Limits.extendMinutesMax }) },
+      strict,
+    ),
+    TimerView,
+  ),
+  /** Asks to speak on the current item (delegate or bridge operator). */
+  'floor:request': command(
+    Type.Object(
+      { ...MeetingRef, itemId: Type.Optional(Id), topic: Type.Optional(Type.String({ maxLength: Limits.topicMax })) },
+      strict,
+    ),
+    FloorRequestView,
+  ),
+  /** Withdraws a queued request: your own, or any as chair. */
+  'floor:withdraw': command(Type.Object({ ...MeetingRef, requestId: Id }, strict), FloorView),
+  /** Chair: the full new order of the queue (a permutation of the queued ids). */
+  'floor:reorder': command(
+    Type.Object({ ...MeetingRef, requestIds: Type.Array(Id, { maxItems: Limits.queueMax }) }, strict),
+    FloorView,
+  ),
+  /** Chair: gives the floor to a queued request, with a speaking-time limit. */
+  'floor:grant': command(
+    Type.Object(
+      {
+        ...MeetingRef,
+        requestId: Id,
+        limitSeconds: Type.Optional(
+          Type.Integer({ minimum: Limits.speakingSecondsMin, maximum: Limits.speakingSecondsMax }),
+        ),
+      },
+      strict,
+    ),
+    SpeakerView,
+  ),
+  /** Chair takes the floor back, or the speaker yields it. */
+  'floor:revoke': command(Empty, FloorView),
+  /** Bridge operator (own bridge) or chair: bridge status and head count. */
+  'presence:set-bridge': command(
+    Type.Object(
+      {
+        ...MeetingRef,
+        bridgePointId: Type.Optional(Id),
+        status: Type.Optional(Type.Enum(BRIDGE_STATUSES)),
+        delegatesPresent: Type.Optional(Type.Integer({ minimum: 0, maximum: Limits.delegatesPresentMax })),
+      },
+      strict,
+    ),
+    BridgePresenceView,
+  ),
+  /** A delegate checks in; their bridge's operator or the chair marks them. `absent` needs a reason. */
+  'presence:set-delegate': command(
+    Type.Object(
+      {
+        ...MeetingRef,
+        userId: Type.Optional(Id),
+        status: Type.Enum(['present_online', 'present_in_person', 'absent']),
+        reason: Type.Optional(Type.String({ maxLength: Limits.reasonMax })),
+      },
+      strict,
+    ),
+    DelegatePresenceView,
+  ),
+  /** Secretariat opens a roll-call (điểm danh). */
+  'rollcall:start': command(Empty, RollCallView),
+  /** Bridge operator confirms the head count of their bridge for the open roll-call. */
+  'rollcall:confirm': command(
+    Type.Object(
+      {
+        ...MeetingRef,
+        bridgePointId: Type.Optional(Id),
+        delegatesPresent: Type.Integer({ minimum: 0, maximum: Limits.delegatesPresentMax }),
+      },
+      strict,
+    ),
+    RollCallView,
+  ),
+  'rollcall:close': command(Empty, RollCallView),
+};
+
+// ---- broadcasts --------------------------------------------------------------
+
+const At = { meetingId: Id };
+
+export const conferenceBroadcasts = {
+  'meeting:started': Type.Object({ ...At, status: Type.Enum(MEETING_STATUSES), at: Ms }),
+  'meeting:ended': Type.Object({ ...At, status: Type.Enum(MEETING_STATUSES), at: Ms }),
+  /** Meeting status, current item or timer changed. */
+  'agenda:changed': Type.Object({ ...At, agenda: AgendaView }),
+  'timer:changed': Type.Object({ ...At, timer: TimerView }),
+  'floor:requested': Type.Object({ ...At, request: FloorRequestView }),
+  'floor:withdrawn': Type.Object({ ...At, requestId: Id, reason: Type.Enum(FLOOR_END_REASONS) }),
+  'floor:granted': Type.Object({ ...At, speaker: SpeakerView }),
+  'floor:revoked': Type.Object({
+    ...At,
+    requestId: Id,
+    userId: Id,
+    bridgePointId: NullableId,
+    reason: Type.Enum(FLOOR_END_REASONS),
+    at: Ms,
+  }),
+  /** The whole floor after any change: the simplest way for screens to stay right. */
+  'floor:queue-changed': Type.Object({ ...At, floor: FloorView }),
+  'presence:changed': Type.Object({
+    ...At,
+    bridges: Type.Array(BridgePresenceView),
+    delegates: Type.Array(DelegatePresenceView),
+    counts: PresenceCounts,
+  }),
+  'rollcall:started': Type.Object({ ...At, rollCall: RollCallView }),
+  'rollcall:confirmed': Type.Object({ ...At, rollCall: RollCallView, bridgePointId: Id }),
+  'rollcall:closed': Type.Object({ ...At, rollCall: RollCallView }),
+};
+
+export type ConferenceCommandName = keyof typeof conferenceCommands;
+export type ConferenceBroadcastName = keyof typeof conferenceBroadcasts;

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './domain.ts';
+export * from './api.ts';
+export * from './protocol.ts';
+export * from './events/index.ts';

@@ -1,0 +1,87 @@
+/**
+ * The real server for browser tests, in-process, on a fixed port so it can be
+ * restarted under the open pages (they must reconnect to the same origin).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildApp, type App } from '../../../server/src/app.ts';
+import { testConfig } from '../../helpers/app.ts';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+const webDir = join(repoRoot, 'web');
+const distDir = join(webDir, 'dist');
+
+function newestMtime(dir: string): number {
+  let max = 0;
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, f.name);
+    max = Math.max(max, f.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** Builds web/dist when it is missing or older than web/src (CI builds it before the tests). */
+export function ensureWebBuilt(): string {
+  const index = join(distDir, 'index.html');
+  const stale = !existsSync(index) || newestMtime(join(webDir, 'src')) > statSync(index).mtimeMs;
+  if (stale) execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: webDir, stdio: 'inherit' });
+  return distDir;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+export interface E2EServer {
+  /** `http://localhost:<port>`: localhost is a secure context, so camera and mic work over plain http. */
+  url: string;
+  port: number;
+  dataDir: string;
+  app(): App;
+  /** Stops and starts the server on the same port and data dir (pages stay open). */
+  restart(opts?: { downMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(): Promise<E2EServer> {
+  const webDistDir = ensureWebBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
+  const port = await freePort();
+  const config = testConfig(dataDir, {
+    port,
+    webDistDir,
+    publicBaseUrl: `http://localhost:${port}`,
+    mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort: 42000, rtcMaxPort: 42999 },
+  });
+  const boot = async () => {
+    const app = await buildApp(config, { logger: false });
+    await app.listen({ host: '127.0.0.1', port });
+    return app;
+  };
+  let app = await boot();
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    dataDir,
+    app: () => app,
+    async restart({ downMs = 1500 } = {}) {
+      await app.close();
+      await new Promise((r) => setTimeout(r, downMs));
+      app = await boot();
+    },
+    async stop() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

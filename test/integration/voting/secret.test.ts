@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join as pathJoin } from 'node:path';
+import type { PollResult, Turnout } from '../../../shared/src/index.ts';
+import { dbFile } from '../../../server/src/db/index.ts';
+import { verifyPollCli } from '../../../server/src/modules/voting/voting.cli.ts';
+import { nextEvent, noEvent, request } from '../../helpers/app.ts';
+import { bearer, cast, expectError, liveRoom, okData, type Room } from './helpers.ts';
+
+let room: Room | null = null;
+afterEach(async () => {
+  await room?.close();
+  room = null;
+});
+
+const columns = (room: Room, table: string) =>
+  (room.t.app.db.$client.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
+
+async function secretPoll(names: string[], extra: Record<string, unknown> = {}) {
+  room = await liveRoom(names);
+  const poll = await room.create({ mode: 'secret', title: 'Biểu quyết kín', quorum: { num: 1, den: 20, inclusive: false }, ...extra });
+  await room.open(poll.id);
+  return { r: room, poll };
+}
+
+describe('voting: secret ballots', () => {
+  it('has no tally anywhere before close, and no person↔choice link in the database', async () => {
+    const { r, poll } = await secretPoll(['daibieu01', 'daibieu02', 'daibieu03', 'daibieu11']);
+    const [d1, d2, d3, d11] = r.present as [any, any, any, any];
+    const noTally = noEvent(r.chair.socket, 'poll:tally-changed', 800);
+    const turnout = nextEvent<Turnout>(r.chair.socket, 'poll:turnout-changed');
+    const receipts: string[] = [];
+    for (const [m, c] of [[d1, 'yes'], [d2, 'no'], [d3, 'yes'], [d11, 'abstain']] as const) {
+      const ack = okData(await cast(m, poll.id, [c]));
+      expect(ack.receipt).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+      receipts.push(ack.receipt!);
+    }
+    expect(new Set(receipts).size).toBe(4);
+    expect((await turnout).voted).toBeGreaterThanOrEqual(1);
+    expect(await noTally).toBe(true);
+    // Not in the secretariat's snapshot, not over HTTP.
+    const rejoin = okData(await request<{ poll: { tally: unknown; result: unknown } }>(r.chair.socket, 'meeting:join', { meetingId: r.meetingId }));
+    expect(rejoin.poll).toMatchObject({ tally: null, result: null });
+    const detail = await r.t.app.inject({ url: `/api/polls/${poll.id}`, headers: bearer(r.chair.token) });
+    expect(detail.json()).toMatchObject({ result: null, turnout: { voted: 4, eligible: 4 } });
+    expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/result`, headers: bearer(r.chair.token) })).statusCode).toBe(409);
+    expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/ballots`, headers: bearer(r.chair.token) })).statusCode).toBe(403);
+    expect(r.t.app.voting.live.tally(r.t.app.voting.live.get(poll.id)!)).toBeNull();
+
+    // The DB rows: who voted in one table, anonymous ballots in the other, nothing shared.
+    const sqlite = r.t.app.db.$client;
+    expect(columns(r, 'poll_voters')).toEqual(['id', 'poll_id', 'user_id']);
+    expect(columns(r, 'poll_secret_ballots')).toEqual(['choices', 'id', 'poll_id', 'receipt']);
+    const fks = (t: string) => (sqlite.prepare(`PRAGMA foreign_key_list(${t})`).all() as { table: string }[]).map((f) => f.table).sort();
+    expect(fks('poll_secret_ballots')).toEqual(['polls']);
+    expect(fks('poll_voters')).toEqual(['polls', 'users']);
+    const voters = sqlite.prepare('SELECT id, user_id FROM poll_voters WHERE poll_id = ?').all(poll.id) as { id: number; user_id: number }[];
+    const ballots = sqlite.prepare('SELECT id, choices, receipt FROM poll_secret_ballots WHERE poll_id = ?').all(poll.id) as { id: number }[];
+    expect(voters.map((v) => v.user_id).sort()).toEqual([d1.userId, d2.userId, d3.userId, d11.userId].sort());
+    expect(ballots).toHaveLength(4);
+    // Random 53-bit row ids (no autoincrement, so no insertion order), disjoint between the tables.
+    for (const row of [...voters, ...ballots]) expect(row.id).toBeGreaterThan(2 ** 24);
+    expect(voters.some((v) => ballots.some((b) => b.id === v.id))).toBe(false);
+    // No user id appears anywhere in a ballot row or in the poll's chain after the eligible list.
+    const chain = sqlite.prepare('SELECT payload FROM poll_chain WHERE poll_id = ? ORDER BY seq').all(poll.id) as { payload: string }[];
+    const casts = chain.map((c) => JSON.parse(c.payload)).filter((p) => p.type === 'cast');
+    expect(casts).toEqual(Array(4).fill({ type: 'cast', replaces: false }));
+    expect(sqlite.prepare('SELECT count(*) AS n FROM audit_log WHERE target_type = ? AND action LIKE ?').get('poll', '%vote%')).toEqual({ n: 0 });
+
+    const closed = nextEvent<{ result: PollResult }>(d2.socket, 'poll:closed');
+    okData(await request(r.chair.socket, 'poll:close', { pollId: poll.id }));
+    const { result } = await closed;
+    expect(result.options.map((o) => o.votes)).toEqual([2, 1, 1]);
+    expect(result.byBridgePoint.every((b) => b.counts === null)).toBe(true);
+    // The ballots were sealed into the chain in random-id order at close.
+    const sealed = (sqlite.prepare('SELECT payload FROM poll_chain WHERE poll_id = ? ORDER BY seq').all(poll.id) as { payload: string }[])
+      .map((c) => JSON.parse(c.payload))
+      .filter((p) => p.type === 'sealed');
+    expect(sealed.map((s) => s.ballotId)).toEqual([...sealed.map((s) => s.ballotId)].sort((a, b) => a - b));
+    expect(sealed.map((s) => s.receipt).sort()).toEqual([...receipts].sort());
+  });
+
+  it('lets a voter find their ballot by receipt in the published list', async () => {
+    const { r, poll } = await secretPoll(['daibieu01', 'daibieu02']);
+    const [d1, d2] = r.present as [any, any];
+    const receipt1 = okData(await cast(d1, poll.id, ['no'])).receipt!;
+    okData(await cast(d2, poll.id, ['yes']));
+    const url = `/api/polls/${poll.id}/receipts/${receipt1}`;
+    expect((await r.t.app.inject({ url, headers: bearer(d1.token) })).statusCode).toBe(403); // not yet published
+    okData(await request(r.chair.socket, 'poll:close', { pollId: poll.id }));
+    okData(await request(r.chair.socket, 'poll:publish', { pollId: poll.id }));
+    const check = await r.t.app.inject({ url, headers: bearer(d1.token) });
+    expect(check.statusCode).toBe(200);
+    expect(check.json()).toEqual({ pollId: poll.id, receipt: receipt1, counted: true, choices: ['no'] });
+    const list = (await r.t.app.inject({ url: `/api/polls/${poll.id}/ballots`, headers: bearer(d2.token) })).json();
+    expect(list.ballots).toContainEqual({ receipt: receipt1, voterId: null, fullName: null, choices: ['no'] });
+    expect(list.ballots.map((b: any) => b.receipt)).toEqual([...list.ballots.map((b: any) => b.receipt)].sort());
+    expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/receipts/0000-0000-0000`, headers: bearer(d1.token) })).statusCode).toBe(404);
+    expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/receipts/not-a-receipt`, headers: bearer(d1.token) })).statusCode).toBe(400);
+  });
+
+  it('changes a secret ballot only with its receipt, when the poll allows it', async () => {
+    const { r, poll } = await secretPoll(['daibieu01', 'daibieu02'], { allowChange: true });
+    const [d1, d2] = r.present as [any, any];
+    const first = okData(await cast(d1, poll.id, ['no']));
+    expectError(await cast(d1, poll.id, ['yes']), 'VALIDATION_FAILED'); // no receipt
+    expect(okData(await cast(d1, poll.id, ['yes'], first.receipt!))).toEqual({ pollId: poll.id, receipt: first.receipt, changed: true });
+    okData(await cast(d2, poll.id, ['yes']));
+    const { result } = okData(await request<{ result: PollResult }>(r.chair.socket, 'poll:close', { pollId: poll.id }));
+    expect(result.options.map((o) => o.votes)).toEqual([2, 0, 0]);
+    expect(result.voted).toBe(2);
+  });
+
+  it('verify detects tampering with a ballot or the chain, over HTTP and from the command line', async () => {
+    const { r, poll } = await secretPoll(['daibieu01', 'daibieu02', 'daibieu03']);
+    const [d1, d2, d3] = r.present as [any, any, any];
+    okData(await cast(d1, poll.id, ['yes']));
+    okData(await cast(d2, poll.id, ['yes']));
+    okData(await cast(d3, poll.id, ['no']));
+    okData(await request(r.chair.socket, 'poll:close', { pollId: poll.id }));
+    const { chainHead } = okData(await request<{ chainHead: string }>(r.chair.socket, 'poll:publish', { pollId: poll.id }));
+    const verify = async () => (await r.t.app.inject({ url: `/api/polls/${poll.id}/verify?head=${chainHead}`, headers: bearer(d1.token) })).json();
+    expect(await verify()).toMatchObject({ ok: true, problems: [], chainHead });
+    const file = dbFile(r.t.dataDir);
+    const lines: string[] = [];
+    expect(verifyPollCli(['--poll', String(poll.id), '--db', file, '--head', chainHead], (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toMatch(/VERIFIED/);
+
+    // Someone with database access turns a "no" into a "yes".
+    const sqlite = r.t.app.db.$client;
+    sqlite.prepare(`UPDATE poll_secret_ballots SET choices = '["yes"]' WHERE poll_id = ? AND choices = '["no"]'`).run(poll.id);
+    const tampered = await verify();
+    expect(tampered.ok).toBe(false);
+    expect(tampered.problems).toEqual(
+      expect.arrayContaining(['stored secret ballots differ from those sealed in the chain', 're-tally differs from the result sealed in the chain']),
+    );
+    expect(tampered.recomputed.options[0].votes).toBe(3);
+    sqlite.prepare(`UPDATE poll_secret_ballots SET choices = '["no"]' WHERE poll_id = ? AND receipt = (SELECT receipt FROM poll_secret_ballots WHERE poll_id = ? ORDER BY receipt LIMIT 1)`).run(poll.id, poll.id);
+    // ...or edits the chain itself.
+    sqlite.prepare(`UPDATE poll_chain SET payload = json_set(payload, '$.invited', 3) WHERE poll_id = ? AND seq = 1`).run(poll.id);
+    const chainTampered = await verify();
+    expect(chainTampered.ok).toBe(false);
+    expect(chainTampered.problems.join('\n')).toMatch(/entry 1 \(opened\): content does not match its hash/);
+    lines.length = 0;
+    expect(verifyPollCli(['--poll', String(poll.id), '--db', file], (l) => lines.push(l))).toBe(1);
+    expect(lines.join('\n')).toMatch(/FAILED/);
+    expect(verifyPollCli(['--poll', 'x'], () => {})).toBe(2);
+    expect(verifyPollCli(['--poll', '12345', '--db', pathJoin(r.t.dataDir, 'missing.sqlite')], () => {})).toBe(2);
+  });
+});

@@ -1,0 +1,197 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PollResult, PollView, Turnout } from '../../../shared/src/index.ts';
+import { insertVoter } from '../../../server/src/modules/voting/voting.repo.ts';
+import { nextEvent, noEvent, request } from '../../helpers/app.ts';
+import { bearer, cast, expectError, join, liveRoom, okData, type Room } from './helpers.ts';
+
+let room: Room | null = null;
+afterEach(async () => {
+  await room?.close();
+  room = null;
+});
+
+describe('voting: open ballots', () => {
+  it('pushes turnout per level and bridge point to every screen, and tallies to the secretariat only', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02', 'daibieu11'], ['quansat', 'daibieu03']);
+    const [d1, d2, d11] = room.present as [any, any, any];
+    const observer = room.members.find((m) => m.username === 'quansat')!;
+    const poll = await room.create({ title: 'Thông qua báo cáo sơ kết' });
+    expect(poll.status).toBe('draft');
+
+    const opened = nextEvent<{ poll: PollView; turnout: Turnout }>(observer.socket, 'poll:opened');
+    const openedPoll = await room.open(poll.id);
+    expect(openedPoll).toMatchObject({ status: 'open', invitedCount: 30, eligibleCount: 3, quorumMet: false });
+    const o = await opened;
+    expect(o.turnout).toMatchObject({ voted: 0, eligible: 3 });
+
+    const turnout = nextEvent<Turnout>(observer.socket, 'poll:turnout-changed');
+    const tally = nextEvent<{ counts: { id: string; votes: number }[] }>(room.chair.socket, 'poll:tally-changed');
+    const noTallyForDelegates = noEvent(d2.socket, 'poll:tally-changed', 600);
+    const noTallyForObserver = noEvent(observer.socket, 'poll:tally-changed', 600);
+    const ack = okData(await cast(d1, poll.id, ['yes']));
+    expect(ack).toEqual({ pollId: poll.id, receipt: null, changed: false });
+    const t1 = await turnout;
+    expect(t1).toMatchObject({ pollId: poll.id, voted: 1, eligible: 3 });
+    const provincial = t1.byLevel.find((l) => l.level === 'provincial')!;
+    expect(provincial).toEqual({ level: 'provincial', voted: 1, eligible: 2 });
+    expect(t1.byLevel.find((l) => l.level === 'district')).toEqual({ level: 'district', voted: 0, eligible: 1 });
+    const hall = t1.byBridgePoint.find((b) => b.eligible === 2)!;
+    expect(hall).toMatchObject({ level: 'provincial', voted: 1, eligible: 2 });
+    expect((await tally).counts).toEqual([
+      { id: 'yes', votes: 1 },
+      { id: 'no', votes: 0 },
+      { id: 'abstain', votes: 0 },
+    ]);
+    expect(await noTallyForDelegates).toBe(true);
+    expect(await noTallyForObserver).toBe(true);
+
+    okData(await cast(d2, poll.id, ['no']));
+    okData(await cast(d11, poll.id, ['yes']));
+    const closed = nextEvent<{ poll: PollView; result: PollResult }>(d2.socket, 'poll:closed');
+    const res = okData(await request<{ result: PollResult }>(room.chair.socket, 'poll:close', { pollId: poll.id }));
+    const { result } = await closed;
+    expect(result).toEqual(res.result);
+    // 3 of 30 invited are present: no quorum, so nothing carries whatever the votes.
+    expect(result).toMatchObject({ voted: 3, eligible: 3, outcome: 'no_quorum', quorum: { invited: 30, present: 3, met: false } });
+    expect(result.options.map((x) => x.votes)).toEqual([2, 1, 0]);
+    const district = result.byLevel.find((l) => l.level === 'district')!;
+    expect(district.counts).toEqual([
+      { id: 'yes', votes: 1 },
+      { id: 'no', votes: 0 },
+      { id: 'abstain', votes: 0 },
+    ]);
+  });
+
+  it('rejects a double vote, in code and in the database', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02']);
+    const [d1] = room.present as [any];
+    const poll = await room.create({});
+    await room.open(poll.id);
+    okData(await cast(d1, poll.id, ['yes']));
+    expectError(await cast(d1, poll.id, ['no']), 'ALREADY_VOTED');
+    // Even if code were bypassed, the UNIQUE index refuses a second voter row.
+    expect(() => insertVoter(room!.t.app.db, poll.id, d1.userId)).toThrow(/UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/);
+    // A second socket of the same delegate is the same delegate.
+    const again = await join(room.t, 'daibieu01', room.meetingId, d1.token);
+    room.members.push(again);
+    expectError(await cast(again, poll.id, ['abstain']), 'ALREADY_VOTED');
+    const res = okData(await request<{ result: PollResult }>(room.chair.socket, 'poll:close', { pollId: poll.id }));
+    expect(res.result.options.map((x) => x.votes)).toEqual([1, 0, 0]);
+  });
+
+  it('rejects absent, ineligible and late-arriving voters', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02'], ['daibieu03', 'quansat', 'cau.tinh1']);
+    const poll = await room.create({});
+    await room.open(poll.id);
+    const by = (u: string) => room!.members.find((m) => m.username === u)!;
+    expectError(await cast(by('daibieu03'), poll.id, ['yes']), 'NOT_ELIGIBLE'); // invited, not present
+    expectError(await cast(by('quansat'), poll.id, ['yes']), 'NOT_ELIGIBLE'); // observer
+    expectError(await cast(by('cau.tinh1'), poll.id, ['yes']), 'NOT_ELIGIBLE'); // bridge operator
+    expectError(await cast(room.chair, poll.id, ['yes']), 'NOT_ELIGIBLE'); // secretariat
+    // Arriving after the poll opened does not make one eligible: the list was frozen.
+    okData(await request(by('daibieu03').socket, 'presence:set-delegate', { meetingId: room.meetingId, status: 'present_online' }));
+    expectError(await cast(by('daibieu03'), poll.id, ['yes']), 'NOT_ELIGIBLE');
+    // Not joined to any meeting: no vote.
+    const stray = await join(room.t, 'daibieu04', room.meetingId);
+    room.members.push(stray);
+    okData(await request(stray.socket, 'meeting:leave', {}));
+    expectError(await cast(stray, poll.id, ['yes']), 'NOT_MEMBER');
+    // Bad ballots are typed errors, never crashes.
+    const [d1] = room.present as [any];
+    expectError(await cast(d1, poll.id, ['yes', 'no']), 'VALIDATION_FAILED');
+    expectError(await cast(d1, poll.id, ['maybe']), 'VALIDATION_FAILED');
+    expectError(await request(d1.socket, 'vote:cast', { pollId: poll.id, choices: 'yes' }), 'VALIDATION_FAILED');
+    expectError(await request(d1.socket, 'vote:cast', { pollId: poll.id, choices: ['yes'], voterId: 5 }), 'VALIDATION_FAILED');
+    expectError(await cast(d1, 999_999, ['yes']), 'NOT_FOUND');
+    // Delegates cannot run polls.
+    expectError(await request(d1.socket, 'poll:close', { pollId: poll.id }), 'FORBIDDEN');
+    okData(await cast(d1, poll.id, ['yes']));
+  });
+
+  it('rejects votes after close and on a poll of another meeting', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02']);
+    const [d1, d2] = room.present as [any, any];
+    const poll = await room.create({});
+    await room.open(poll.id);
+    okData(await cast(d1, poll.id, ['yes']));
+    okData(await request(room.chair.socket, 'poll:close', { pollId: poll.id }));
+    expectError(await cast(d2, poll.id, ['yes']), 'POLL_CLOSED');
+    expectError(await request(room.chair.socket, 'poll:open', { pollId: poll.id }), 'ILLEGAL_TRANSITION');
+    expectError(await request(room.chair.socket, 'poll:close', { pollId: poll.id }), 'ILLEGAL_TRANSITION');
+    expectError(await request(room.chair.socket, 'poll:cancel', { pollId: poll.id }), 'ILLEGAL_TRANSITION');
+    const draft = await room.create({ title: 'Chưa mở' });
+    expectError(await cast(d2, draft.id, ['yes']), 'POLL_CLOSED');
+    // A poll of another meeting is invisible from this one.
+    const other = room.t.app.db.$client
+      .prepare("INSERT INTO polls (meeting_id, title, spec, status, chain_head) SELECT id, 'x', (SELECT spec FROM polls LIMIT 1), 'open', '' FROM meetings WHERE id <> ? LIMIT 1 RETURNING id")
+      .get(room.meetingId) as { id: number } | undefined;
+    if (other) expectError(await cast(d2, other.id, ['yes']), 'NOT_FOUND');
+    expect(other).toBeDefined();
+  });
+
+  it('exports the result as JSON and CSV with subtotals, and lets a delegate change an open ballot when allowed', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02', 'daibieu11']);
+    const [d1, d2, d11] = room.present as [any, any, any];
+    // A low quorum (more than 1/20 of the 30 invited) so the 3 present can decide.
+    const poll = await room.create({ kind: 'single', options: ['Phương án 1', 'Phương án 2'], allowChange: true, majority: 'absolute', quorum: { num: 1, den: 20, inclusive: false } });
+    await room.open(poll.id);
+    okData(await cast(d1, poll.id, ['1']));
+    okData(await cast(d2, poll.id, ['2']));
+    expect(okData(await cast(d2, poll.id, ['1']))).toMatchObject({ changed: true });
+    okData(await cast(d11, poll.id, ['2']));
+    okData(await request(room.chair.socket, 'poll:close', { pollId: poll.id }));
+    const published = nextEvent<{ chainHead: string }>(d11.socket, 'poll:published');
+    const pub = okData(await request<{ chainHead: string; result: PollResult }>(room.chair.socket, 'poll:publish', { pollId: poll.id }));
+    expect((await published).chainHead).toBe(pub.chainHead);
+
+    const json = await room.t.app.inject({ url: `/api/polls/${poll.id}/result`, headers: bearer(d1.token) });
+    expect(json.statusCode).toBe(200);
+    const r = json.json().result as PollResult;
+    expect(r.options.map((o) => [o.id, o.votes])).toEqual([
+      ['1', 2],
+      ['2', 1],
+    ]);
+    expect(r).toMatchObject({ majority: 'absolute', base: 3, required: 2, outcome: 'passed', winners: ['1'], quorum: { met: true } });
+    const csv = await room.t.app.inject({ url: `/api/polls/${poll.id}/result.csv`, headers: bearer(d1.token) });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const text = csv.body.replace(/^\uFEFF/, '');
+    expect(text).toMatch(/^poll_id,\d+/);
+    expect(text).toContain('section,level,bridge_point_id,bridge_point,eligible,voted,Phương án 1,Phương án 2');
+    expect(text).toMatch(/\ntotal,,,,3,3,2,1\r?\n/);
+    expect(text).toMatch(/\nlevel,provincial,,,2,2,2,0\r?\n/);
+    expect(text).toMatch(/\nlevel,district,,,1,1,0,1\r?\n/);
+    expect(text).toMatch(/\nbridge_point,provincial,\d+,[^,]+,2,2,2,0\r?\n/);
+    expect(text).toContain('quorum_met,yes');
+    expect(text).toContain('outcome,passed');
+    expect(text).toContain('winners,Phương án 1');
+    // Open ballots are named in the published list.
+    const list = await room.t.app.inject({ url: `/api/polls/${poll.id}/ballots`, headers: bearer(d11.token) });
+    expect(list.json().ballots.map((b: any) => [b.voterId, b.choices[0]]).sort()).toEqual(
+      [
+        [d1.userId, '1'],
+        [d2.userId, '1'],
+        [d11.userId, '2'],
+      ].sort(),
+    );
+    const verify = await room.t.app.inject({ url: `/api/polls/${poll.id}/verify?head=${pub.chainHead}`, headers: bearer(d1.token) });
+    expect(verify.json()).toMatchObject({ ok: true, problems: [], chainHead: pub.chainHead });
+  });
+
+  it('shows the open poll in the join snapshot', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02']);
+    const [d1] = room.present as [any];
+    const poll = await room.create({});
+    await room.open(poll.id);
+    okData(await cast(d1, poll.id, ['yes']));
+    const again = await join(room.t, 'daibieu01', room.meetingId, d1.token);
+    const chair2 = await join(room.t, 'vanphong', room.meetingId, room.chair.token);
+    room.members.push(again, chair2);
+    expect(again.snapshot.poll).toMatchObject({ poll: { id: poll.id, status: 'open' }, eligible: true, voted: true, tally: null, turnout: { voted: 1, eligible: 2 } });
+    expect((chair2.snapshot.poll as any).tally).toEqual([
+      { id: 'yes', votes: 1 },
+      { id: 'no', votes: 0 },
+      { id: 'abstain', votes: 0 },
+    ]);
+  });
+});

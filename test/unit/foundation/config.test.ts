@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultWorkerBin, loadConfig } from '../../../server/src/config.ts';
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.tls).toBeNull();
+    expect(c.mediasoup.consumerBudgetPerRouter).toBe(400);
+    expect(c.mediasoup.workerBin).toBe(defaultWorkerBin({}));
+    expect(c.dataDir).toMatch(/data$/);
+  });
+
+  it('reads every documented key', () => {
+    const c = loadConfig({
+      PORT: '8443', PUBLIC_BASE_URL: 'https://10.1.2.3:8443/', APP_SECRET: 'x'.repeat(40), TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem',
+      RTC_MIN_PORT: '41000', RTC_MAX_PORT: '41999', RTC_ANNOUNCED_IP: '10.1.2.3', MEDIASOUP_NUM_WORKERS: '4', QR_TOKEN_TTL_HOURS: '24',
+    });
+    expect(c.port).toBe(8443);
+    expect(c.publicBaseUrl).toBe('https://10.1.2.3:8443');
+    expect(c.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
+    expect(c.cookieSecure).toBe(true);
+    expect(c.mediasoup).toMatchObject({ rtcMinPort: 41000, rtcMaxPort: 41999, announcedIp: '10.1.2.3', numWorkers: 4 });
+    expect(c.qrTokenTtlHours).toBe(24);
+  });
+
+  it('lists every problem at once', () => {
+    expect(() => loadConfig({ PORT: 'abc', APP_SECRET: 'short', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'abc', APP_SECRET: 'short', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+    } catch (e) {
+      const msg = (e as Error).message;
+      expect(msg).toMatch(/port/);
+      expect(msg).toMatch(/secret/);
+      expect(msg).toMatch(/RTC_MIN_PORT/);
+    }
+  });
+
+  it('refuses the development secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'y'.repeat(32) }).secret).toBe('y'.repeat(32));
+  });
+});

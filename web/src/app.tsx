@@ -1,0 +1,70 @@
+import { useEffect } from 'preact/hooks';
+import { useStore } from './lib/store.ts';
+import { lang, t } from './lib/i18n.ts';
+import { match, navigate, route } from './lib/router.ts';
+import { homeFor, isStaff, session } from './lib/session.ts';
+import { Header } from './components/Header.tsx';
+import { Loading } from './components/ui.tsx';
+import { Login } from './views/Login.tsx';
+import { MeetingsList } from './views/MeetingsList.tsx';
+import { MeetingEditor } from './views/MeetingEditor.tsx';
+import { MyMeetings } from './views/MyMeetings.tsx';
+import { ChairConsole } from './views/ChairConsole.tsx';
+import { BridgeScreen } from './views/BridgeScreen.tsx';
+import { DelegateView } from './views/DelegateView.tsx';
+
+function NotFound() {
+  return (
+    <main id="main" class="page">
+      <h1>{t('notFound.title')}</h1>
+      <a class="btn btn-primary" href="/">
+        {t('notFound.home')}
+      </a>
+    </main>
+  );
+}
+
+/** Picks the view for the current path; unauthenticated users go to /login?next=… */
+export function App() {
+  useStore(lang); // re-render everything on language change
+  const path = useStore(route);
+  const me = useStore(session);
+  const pathname = path.split('?')[0] ?? '/';
+
+  useEffect(() => {
+    if (me === null && pathname !== '/login') navigate(`/login?next=${encodeURIComponent(path)}`, { replace: true });
+    if (me && (pathname === '/' || pathname === '/login')) navigate(homeFor(me), { replace: true });
+  }, [me, path]);
+
+  if (me === undefined) return <Loading />;
+  if (me === null || pathname === '/login')
+    return (
+      <>
+        <Header />
+        <Login />
+      </>
+    );
+
+  let p: Record<string, string> | null;
+  let view;
+  let screen = false;
+  if ((p = match('/meetings/:id/console', path))) view = <ChairConsole id={Number(p.id)} />;
+  else if ((p = match('/meetings/:id/bridge', path))) {
+    view = <BridgeScreen id={Number(p.id)} />;
+    screen = true;
+  } else if ((p = match('/meetings/:id/delegate', path))) view = <DelegateView id={Number(p.id)} />;
+  else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
+  else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
+  else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
+  else view = <NotFound />;
+
+  return (
+    <div class={screen ? 'screen-root' : 'app-root'}>
+      <a class="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <Header compact={screen} />
+      {view}
+    </div>
+  );
+}

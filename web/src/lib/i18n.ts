@@ -1,0 +1,65 @@
+/**
+ * Tiny i18n: Vietnamese by default, English on request, persisted in
+ * localStorage. Dictionaries live in ./i18n-dict.ts; a missing English
+ * string is a type error, not a runtime surprise.
+ */
+import { createStore, useStore } from './store.ts';
+import { en, vi, type MsgKey } from './i18n-dict.ts';
+
+export type Lang = 'vi' | 'en';
+const KEY = 'diemcau.lang';
+
+function initialLang(): Lang {
+  try {
+    return localStorage.getItem(KEY) === 'en' ? 'en' : 'vi';
+  } catch {
+    return 'vi';
+  }
+}
+
+export const lang = createStore<Lang>(initialLang());
+document.documentElement.lang = lang.get();
+
+export function setLang(l: Lang): void {
+  try {
+    localStorage.setItem(KEY, l);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+  document.documentElement.lang = l;
+  lang.set(l);
+}
+
+/** Translates a key, filling `{name}` placeholders. */
+export function t(key: MsgKey, params?: Record<string, string | number>): string {
+  const s: string = (lang.get() === 'en' ? en : vi)[key] ?? key;
+  return params ? s.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`)) : s;
+}
+
+/** Subscribes the calling component to language changes. */
+export function useLang(): Lang {
+  return useStore(lang);
+}
+
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(lang.get() === 'en' ? 'en-GB' : 'vi-VN', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+}
+
+/** mm:ss, or h:mm:ss past an hour; negative values (overrun) get a minus sign. */
+export function formatDuration(ms: number): string {
+  const neg = ms < 0;
+  let s = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const mm = h ? String(m).padStart(2, '0') : String(m);
+  return `${neg ? '−' : ''}${h ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+export type { MsgKey };

@@ -1,0 +1,152 @@
+import { useState } from 'preact/hooks';
+import type { SourceRef } from '@diemcau/shared';
+import { send } from '../lib/socket.ts';
+import { t } from '../lib/i18n.ts';
+import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
+import { useLiveMeeting } from '../live/use-live-meeting.ts';
+import { AgendaNow, PollHeader, PollResultView, SpeakerBox, TurnoutView } from '../live/widgets.tsx';
+import { MainStage, SelfView } from '../live/MainStage.tsx';
+import { useMediaSession } from '../live/use-media.ts';
+import type { LocalState, MediaSession } from '../live/media-client.ts';
+import { createStore, useStore } from '../lib/store.ts';
+import { micOf, type LiveState } from '../live/state.ts';
+import { Icon } from '../components/Icon.tsx';
+
+/** Camera and mic of this bridge, in words a hall technician reads from across the room. */
+function DeviceState({ s, bp, session }: { s: LiveState; bp: number; session: MediaSession | null }) {
+  const act = useAction();
+  const local = useStore(session?.local ?? NO_LOCAL);
+  const src: SourceRef = { type: 'bridge', bridgePointId: bp };
+  const mic = micOf(s, src);
+  const cam = s.media.producers.find((p) => p.kind === 'video' && p.source.type === 'bridge' && p.source.bridgePointId === bp);
+  const micText = !mic ? t('dev.micOff') : !mic.muted ? t('dev.micOn') : mic.by === 'chair' || mic.by === 'mute-all' ? t('dev.mutedByChair') : t('dev.micOff');
+  return (
+    <div class="devices" role="status" aria-live="polite">
+      <span class={`dev ${cam && !cam.paused ? 'dev-on' : 'dev-off'}`} data-camera={cam && !cam.paused ? 'on' : 'off'}>
+        <Icon name={cam && !cam.paused ? 'camera' : 'cameraOff'} /> {cam && !cam.paused ? t('dev.camOn') : t('dev.camOff')}
+      </span>
+      <span class={`dev ${mic && !mic.muted ? 'dev-on' : 'dev-off'} ${mic?.muted && mic.by !== 'self' ? 'dev-chair' : ''}`} data-mic={mic && !mic.muted ? 'on' : mic?.by ?? 'off'}>
+        <Icon name={mic && !mic.muted ? 'mic' : 'micOff'} />{' '}
+        {micText}
+      </span>
+      {(local.camera === 'error' || local.mic === 'error') && <p class="callout">{t('dev.error')}</p>}
+      <SelfView session={session} />
+      {session && (local.camera === 'on' || (cam && cam.paused)) && (
+        <Button disabled={act.busy} onClick={() => void act.run(() => session.setCamera(!(cam && !cam.paused)))}>
+          {cam && !cam.paused ? t('dev.camToggleOff') : t('dev.camToggleOn')}
+        </Button>
+      )}
+      <ErrorBox error={act.error} />
+    </div>
+  );
+}
+
+const NO_LOCAL = createStore<LocalState>({ camera: 'off', mic: 'off', error: null });
+
+/** The operator's "request the floor" button; shows the queue position once asked. */
+function FloorButton({ s }: { s: LiveState }) {
+  const act = useAction();
+  const you = s.you;
+  const meetingId = s.meeting.id;
+  if (!you || (you.role !== 'bridge_operator' && you.role !== 'delegate')) return null;
+  const mine = (r: { userId: number; bridgePointId: number | null }) => r.userId === you.userId || (you.bridgePointId !== null && r.bridgePointId === you.bridgePointId);
+  const pos = s.floor.queue.findIndex(mine);
+  const speaking = s.floor.speaker && mine(s.floor.speaker);
+  const live = s.meeting.status === 'live' && s.agenda.currentItemId !== null;
+  return (
+    <div class="floor-btn-wrap">
+      {speaking ? (
+        <>
+          <p class="callout callout-ok"><Icon name="mic" /> {t('floor.youHaveFloor')}</p>
+          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:revoke', { meetingId }))}>
+            {t('floor.yield')}
+          </Button>
+        </>
+      ) : pos >= 0 ? (
+        <>
+          <p class="callout" data-floor-queued={pos + 1}>
+            <Icon name="hand" /> {t('floor.queued', { n: pos + 1 })}
+          </p>
+          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:withdraw', { meetingId, requestId: s.floor.queue[pos]!.id }))}>
+            {t('floor.withdraw')}
+          </Button>
+        </>
+      ) : (
+        <Button variant="primary" class="btn-big btn-block" disabled={act.busy || !live} onClick={() => void act.run(() => send('floor:request', { meetingId }))} data-action="floor-request">
+          <Icon name="hand" /> {t('floor.request')}
+        </Button>
+      )}
+      <ErrorBox error={act.error} />
+    </div>
+  );
+}
+
+function RollCallConfirm({ s, bp }: { s: LiveState; bp: number }) {
+  const act = useAction();
+  const rc = s.presence.rollCall;
+  const mine = s.presence.bridges.find((b) => b.bridgePointId === bp);
+  const [n, setN] = useState(String(mine?.delegatesPresent ?? 0));
+  if (!rc || rc.status !== 'open') return null;
+  const done = rc.confirmations.some((c) => c.bridgePointId === bp);
+  return (
+    <form
+      class="rollcall-confirm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act.run(() => send('rollcall:confirm', { meetingId: s.meeting.id, delegatesPresent: Math.max(0, Number(n) || 0) }));
+      }}
+    >
+      <label class="inline-field">
+        <span>{t('rollcall.headcount')}</span>
+        <input type="number" min={0} max={5000} value={n} onInput={(e) => setN(e.currentTarget.value)} />
+      </label>
+      <Button type="submit" variant="primary" disabled={act.busy}>
+        {done ? t('rollcall.reconfirm') : t('rollcall.confirm')}
+      </Button>
+      <ErrorBox error={act.error} />
+    </form>
+  );
+}
+
+const PUBLISH = { video: true, audio: true };
+
+/** The bridge point's big display: stage, current item, speaker, poll; the operator's controls. */
+export function BridgeScreen({ id }: { id: number }) {
+  const live = useLiveMeeting(id);
+  const s = live.state;
+  const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
+  const session = useMediaSession(s, operatorBp !== null ? PUBLISH : null);
+  if (!s)
+    return (
+      <main id="main" class="screen">
+        {live.error ? <ErrorBox error={live.error} /> : <Loading />}
+      </main>
+    );
+  const bp = s.you?.bridgePointId ?? null;
+  const { poll, result, turnout } = s.poll;
+  return (
+    <main id="main" class="screen" data-view="bridge" data-meeting={id}>
+      <h1 class="sr-only">{s.meeting.title}</h1>
+      <div class="screen-grid">
+        <div class="screen-stage">
+          <MainStage s={s} session={session} />
+        </div>
+        <aside class="screen-side" aria-label={s.meeting.title}>
+          {s.meeting.status !== 'live' && <p class="callout">{t(`status.${s.meeting.status}`)}</p>}
+          <AgendaNow s={s} big />
+          <SpeakerBox s={s} />
+          {poll && (poll.status === 'open' || result) && (
+            <div class="screen-poll" data-poll={poll.id} data-poll-status={poll.status}>
+              <PollHeader poll={poll} />
+              {poll.status === 'open' && <TurnoutView turnout={turnout} />}
+              {result && result.pollId === poll.id && <PollResultView poll={poll} result={result} />}
+            </div>
+          )}
+          {bp !== null && <DeviceState s={s} bp={bp} session={operatorBp !== null ? session : null} />}
+          <FloorButton s={s} />
+          {bp !== null && <RollCallConfirm s={s} bp={bp} />}
+        </aside>
+      </div>
+    </main>
+  );
+}

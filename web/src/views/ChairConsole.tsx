@@ -1,0 +1,85 @@
+import { api } from '../lib/api.ts';
+import { send } from '../lib/socket.ts';
+import { t } from '../lib/i18n.ts';
+import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
+import { useLiveMeeting } from '../live/use-live-meeting.ts';
+import { AgendaNow } from '../live/widgets.tsx';
+import { MainStage } from '../live/MainStage.tsx';
+import { useMediaSession } from '../live/use-media.ts';
+import type { LiveState } from '../live/state.ts';
+import { StatusTag } from './MeetingsList.tsx';
+import { AgendaControl } from './console/AgendaControl.tsx';
+import { FloorControl } from './console/FloorControl.tsx';
+import { PollControl } from './console/PollControl.tsx';
+import { BridgeGrid } from './console/BridgeGrid.tsx';
+import { RollCallPanel } from './console/RollCallPanel.tsx';
+import { ReceiptsPanel } from './console/ReceiptsPanel.tsx';
+
+/** Start/end the meeting from the console (the conference room owns the live status). */
+function MeetingBar({ s }: { s: LiveState }) {
+  const act = useAction();
+  const meetingId = s.meeting.id;
+  const start = () =>
+    act.run(async () => {
+      // A draft must be scheduled first; doing it here saves the chair a trip to the editor.
+      if (s.meeting.status === 'draft') await api.meetings.transition(meetingId, 'scheduled');
+      await send('meeting:start', { meetingId });
+    });
+  return (
+    <div class="meeting-bar">
+      <h1 class="grow">{s.meeting.title}</h1>
+      <StatusTag status={s.meeting.status} />
+      {(s.meeting.status === 'draft' || s.meeting.status === 'scheduled') && (
+        <Button variant="primary" class="btn-big" disabled={act.busy} onClick={() => void start()} data-action="meeting-start">
+          ▶ {t('meetings.start')}
+        </Button>
+      )}
+      {s.meeting.status === 'live' && (
+        <Button variant="danger" disabled={act.busy} onClick={() => window.confirm(t('meetings.confirmEnd')) && void act.run(() => send('meeting:end', { meetingId }))}>
+          {t('meetings.end')}
+        </Button>
+      )}
+      <a class="btn btn-ghost" href={`/meetings/${meetingId}`}>
+        {t('common.edit')}
+      </a>
+      <ErrorBox error={act.error} />
+    </div>
+  );
+}
+
+/** The chair's console: stage and grid on the left, controls on the right. */
+export function ChairConsole({ id }: { id: number }) {
+  const live = useLiveMeeting(id);
+  const s = live.state;
+  const session = useMediaSession(s, null);
+  if (!s)
+    return (
+      <main id="main" class="page">
+        {live.error ? <ErrorBox error={live.error} /> : <Loading />}
+      </main>
+    );
+  const chair = s.you?.chair ?? true;
+  return (
+    <main id="main" class="console" data-view="console" data-meeting={id}>
+      <MeetingBar s={s} />
+      <div class="console-grid">
+        <div class="col-main stack">
+          <div class="stage-wrap">
+            <MainStage s={s} session={session} />
+            <div class="stage-overlay">
+              <AgendaNow s={s} />
+            </div>
+          </div>
+          <BridgeGrid s={s} chair={chair} />
+        </div>
+        <div class="col-side stack">
+          <AgendaControl s={s} />
+          <FloorControl s={s} />
+          <PollControl s={s} patch={live.patch} />
+          <RollCallPanel s={s} chair={chair} />
+          <ReceiptsPanel s={s} />
+        </div>
+      </div>
+    </main>
+  );
+}

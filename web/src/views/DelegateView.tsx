@@ -1,0 +1,98 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { send } from '../lib/socket.ts';
+import { t } from '../lib/i18n.ts';
+import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
+import { useLiveMeeting } from '../live/use-live-meeting.ts';
+import { AgendaNow, SpeakerBox } from '../live/widgets.tsx';
+import type { LiveState } from '../live/state.ts';
+import { DelegatePoll } from './DelegatePoll.tsx';
+import { DelegateDocuments } from './DelegateDocuments.tsx';
+import { useMediaSession } from '../live/use-media.ts';
+import { Icon } from '../components/Icon.tsx';
+
+const MIC_ONLY = { video: false, audio: true };
+
+function AskToSpeak({ s }: { s: LiveState }) {
+  const act = useAction();
+  const you = s.you;
+  const meetingId = s.meeting.id;
+  if (!you) return null;
+  const mine = s.floor.queue.find((r) => r.userId === you.userId);
+  const pos = mine ? s.floor.queue.indexOf(mine) + 1 : 0;
+  const speaking = s.floor.speaker?.userId === you.userId;
+  const live = s.meeting.status === 'live' && s.agenda.currentItemId !== null;
+  return (
+    <div class="stack-sm">
+      {speaking ? (
+        <p class="callout callout-ok"><Icon name="mic" /> {t('floor.youHaveFloor')}</p>
+      ) : mine ? (
+        <>
+          <p class="callout" data-floor-queued={pos}>
+            <Icon name="hand" /> {t('floor.queued', { n: pos })}
+          </p>
+          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:withdraw', { meetingId, requestId: mine.id }))}>
+            {t('floor.withdraw')}
+          </Button>
+        </>
+      ) : (
+        <Button variant="primary" class="btn-big btn-block" disabled={act.busy || !live} onClick={() => void act.run(() => send('floor:request', { meetingId }))} data-action="ask-to-speak">
+          <Icon name="hand" /> {t('floor.ask')}
+        </Button>
+      )}
+      <ErrorBox error={act.error} />
+    </div>
+  );
+}
+
+/** The delegate's phone: what is on now, the ballot, documents, the agenda. */
+export function DelegateView({ id }: { id: number }) {
+  const live = useLiveMeeting(id);
+  const s = live.state;
+  const checkedIn = useRef(false);
+  // A delegate attending from their own phone speaks through it once given the floor.
+  const hasFloor = !!s?.you && s.floor.speaker?.userId === s.you.userId && s.floor.speaker.bridgePointId === null;
+  useMediaSession(s, MIC_ONLY, hasFloor);
+
+  // Opening the meeting page on one's own phone is checking in (present online),
+  // unless the bridge operator already marked the delegate in the hall.
+  useEffect(() => {
+    if (!s?.you || checkedIn.current || s.meeting.status !== 'live') return;
+    const me = s.presence.delegates.find((d) => d.userId === s.you!.userId);
+    if (me && me.status !== 'unknown') return;
+    checkedIn.current = true;
+    send('presence:set-delegate', { meetingId: id, status: 'present_online' }).catch(() => {
+      checkedIn.current = false;
+    });
+  }, [s?.you, s?.meeting.status, s?.presence.delegates]);
+
+  if (!s)
+    return (
+      <main id="main" class="page">
+        {live.error ? <ErrorBox error={live.error} /> : <Loading />}
+      </main>
+    );
+  return (
+    <main id="main" class="phone" data-view="delegate" data-meeting={id}>
+      <h1 class="phone-title">{s.meeting.title}</h1>
+      {s.meeting.status !== 'live' && <p class="callout">{t(`status.${s.meeting.status}`)}</p>}
+      <section class="card now-card" aria-label={t('agenda.now')}>
+        <AgendaNow s={s} />
+        <SpeakerBox s={s} />
+      </section>
+      <DelegatePoll s={s} onVoted={() => live.patch((x) => ({ ...x, poll: { ...x.poll, voted: true } }))} />
+      <AskToSpeak s={s} />
+      <DelegateDocuments s={s} />
+      <section class="card" aria-labelledby="dag-h">
+        <h2 id="dag-h">{t('agenda.title')}</h2>
+        <ol class="phone-agenda">
+          {s.agenda.items.map((it) => (
+            <li key={it.id} class={it.id === s.agenda.currentItemId ? 'current' : ''} aria-current={it.id === s.agenda.currentItemId ? 'step' : undefined}>
+              <strong>{it.title}</strong>
+              {it.presenter && <div class="muted">{it.presenter}</div>}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </main>
+  );
+}

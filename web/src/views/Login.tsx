@@ -1,0 +1,47 @@
+import { useState } from 'preact/hooks';
+import { t } from '../lib/i18n.ts';
+import { homeFor, login } from '../lib/session.ts';
+import { navigate, queryParam } from '../lib/router.ts';
+import { Button, ErrorBox, Field } from '../components/ui.tsx';
+
+/** One form for every role; `?next=` brings the user back where they were going. */
+export function Login() {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await login(username.trim(), password);
+      const next = queryParam('next');
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeFor(me), { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" class="page page-narrow">
+      <h1>{t('login.title')}</h1>
+      <p class="muted">{t('app.tagline')}</p>
+      <form class="card stack" onSubmit={submit}>
+        <Field label={t('login.username')}>
+          <input name="username" autocomplete="username" autocapitalize="none" spellcheck={false} required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        </Field>
+        <Field label={t('login.password')}>
+          <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </Field>
+        <ErrorBox error={error} />
+        <Button type="submit" variant="primary" class="btn-block" disabled={busy}>
+          {busy ? t('login.busy') : t('login.submit')}
+        </Button>
+      </form>
+      <p class="muted">{t('login.qrHint')}</p>
+    </main>
+  );
+}

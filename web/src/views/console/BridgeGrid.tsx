@@ -1,0 +1,72 @@
+import { useState } from 'preact/hooks';
+import type { BridgeLevel, SourceRef } from '@diemcau/shared';
+import { send } from '../../lib/socket.ts';
+import { t, type MsgKey } from '../../lib/i18n.ts';
+import { Button, ErrorBox, useAction } from '../../components/ui.tsx';
+import { linkOf, micOf, sameSource, type LiveState } from '../../live/state.ts';
+import { Icon } from '../../components/Icon.tsx';
+
+const LEVEL_ORDER: Record<BridgeLevel, number> = { provincial: 0, district: 1, commune: 2 };
+
+/** Every invited bridge point: presence, link quality, mic; the chair puts one on stage or mutes it. */
+export function BridgeGrid({ s, chair }: { s: LiveState; chair: boolean }) {
+  const act = useAction();
+  const [level, setLevel] = useState<BridgeLevel | 'all'>('all');
+  const bridges = s.presence.bridges
+    .filter((b) => level === 'all' || b.level === level)
+    .sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || a.name.localeCompare(b.name, 'vi'));
+  return (
+    <section class="panel" aria-labelledby="grid-h">
+      <div class="page-head">
+        <h2 id="grid-h">{t('grid.title')}</h2>
+        <label class="inline-field">
+          <span>{t('grid.level')}</span>
+          <select value={level} onChange={(e) => setLevel(e.currentTarget.value as BridgeLevel | 'all')}>
+            <option value="all">{t('grid.all')}</option>
+            <option value="provincial">{t('level.provincial')}</option>
+            <option value="district">{t('level.district')}</option>
+            <option value="commune">{t('level.commune')}</option>
+          </select>
+        </label>
+      </div>
+      <ErrorBox error={act.error} />
+      <ul class="bridge-grid">
+        {bridges.map((b) => {
+          const src: SourceRef = { type: 'bridge', bridgePointId: b.bridgePointId };
+          const link = linkOf(s, src);
+          const mic = micOf(s, src);
+          const onStage = sameSource(s.media.stage.source, src);
+          const speaking = sameSource(s.media.activeSpeaker.source, src);
+          const linkState = b.status === 'offline' ? 'offline' : (link?.state ?? 'good');
+          return (
+            <li key={b.bridgePointId} class={`bridge-card status-${b.status} link-${linkState} ${onStage ? 'on-stage' : ''} ${speaking ? 'speaking' : ''}`} data-bridge={b.bridgePointId} data-link={linkState} data-status={b.status}>
+              <div class="bridge-name">{b.name}</div>
+              <div class="bridge-meta">
+                <span class={`pill pill-${linkState}`}>{t(`link.${linkState}` as MsgKey)}</span>
+                <span>
+                  <Icon name="people" /> <span class="sr-only">{t('grid.present')}: </span>
+                  {b.delegatesPresent}
+                </span>
+                <span data-mic={mic && !mic.muted ? 'open' : 'muted'}>
+                  <Icon name={mic && !mic.muted ? 'mic' : 'micOff'} />
+                  <span class="sr-only">{mic && !mic.muted ? t('dev.micOn') : t('dev.micOff')}</span>
+                </span>
+                {onStage && <span class="pill pill-stage">{t('grid.onStage')}</span>}
+              </div>
+              {chair && (
+                <div class="actions">
+                  <Button variant="ghost" disabled={act.busy || onStage || b.status === 'offline'} aria-label={`${t('grid.toStage')}: ${b.name}`} onClick={() => void act.run(() => send('stage:set', { source: src }))}>
+                    <Icon name="screen" />
+                  </Button>
+                  <Button variant="ghost" disabled={act.busy || b.status === 'offline'} aria-label={`${mic && !mic.muted ? t('media.mute') : t('media.unmute')}: ${b.name}`} onClick={() => void act.run(() => send('media:mute', { source: src, muted: !(mic?.muted ?? true) }))}>
+                    <Icon name={mic && !mic.muted ? 'micOff' : 'mic'} />
+                  </Button>
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
