@@ -110,4 +110,95 @@ CREATE TABLE `users` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `users_username_uq` ON `users` (`username`);--> statement-breakpoint
-CREATE INDEX `users_unit_ix` ON `users` (`unit_id`);
+CREATE INDEX `users_unit_ix` ON `users` (`unit_id`);--> statement-breakpoint
+CREATE TABLE `conference_state` (
+	`meeting_id` integer PRIMARY KEY NOT NULL,
+	`version` integer NOT NULL,
+	`state` text NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `floor_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`at` integer NOT NULL,
+	`kind` text NOT NULL,
+	`request_id` integer,
+	`item_id` integer,
+	`user_id` integer,
+	`bridge_point_id` integer,
+	`display_name` text,
+	`topic` text,
+	`limit_ms` integer,
+	`reason` text,
+	`by_user_id` integer,
+	`details` text,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `floor_log_meeting_ix` ON `floor_log` (`meeting_id`,`at`);--> statement-breakpoint
+CREATE TABLE `poll_chain` (
+	`poll_id` integer NOT NULL,
+	`seq` integer NOT NULL,
+	`prev_hash` text NOT NULL,
+	`hash` text NOT NULL,
+	`payload` text NOT NULL,
+	PRIMARY KEY(`poll_id`, `seq`),
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `poll_open_ballots` (
+	`poll_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`choices` text NOT NULL,
+	`cast_at` integer NOT NULL,
+	PRIMARY KEY(`poll_id`, `user_id`),
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `poll_secret_ballots` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`poll_id` integer NOT NULL,
+	`choices` text NOT NULL,
+	`receipt` text NOT NULL,
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `poll_secret_ballots_receipt_uq` ON `poll_secret_ballots` (`poll_id`,`receipt`);--> statement-breakpoint
+CREATE TABLE `poll_voters` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`poll_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `poll_voters_poll_user_uq` ON `poll_voters` (`poll_id`,`user_id`);--> statement-breakpoint
+CREATE TABLE `polls` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`agenda_item_id` integer,
+	`title` text NOT NULL,
+	`spec` text NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`opened_at` integer,
+	`closes_at` integer,
+	`closed_at` integer,
+	`close_reason` text,
+	`published_at` integer,
+	`cancelled_at` integer,
+	`cancel_reason` text,
+	`invited_count` integer,
+	`eligible` text,
+	`result` text,
+	`created_by` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`agenda_item_id`) REFERENCES `agenda_items`(`id`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `polls_meeting_ix` ON `polls` (`meeting_id`);--> statement-breakpoint
+CREATE INDEX `polls_status_ix` ON `polls` (`status`);

@@ -22,6 +22,10 @@ import bridgePointsRoutes from './modules/bridge-points/bridge-points.routes.ts'
 import meetingsRoutes from './modules/meetings/meetings.routes.ts';
 import unitsRoutes from './modules/units/units.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
+import votingRoutes from './modules/voting/voting.routes.ts';
+import votingSocket from './modules/voting/voting.socket.ts';
+import conferenceSocket, { type ConferenceSocketOptions } from './modules/conference/conference.socket.ts';
+import mediaSocket from './modules/media/media.socket.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -29,6 +33,7 @@ export interface AppDeps {
   /** Pino options or `false`; defaults to config.logLevel. */
   logger?: FastifyServerOptions['logger'];
   realtime?: RealtimeOptions;
+  conference?: ConferenceSocketOptions;
 }
 
 export type App = FastifyInstance;
@@ -63,10 +68,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(meetingsRoutes);
       await api.register(agendaRoutes);
       // feature routes: (one line each)
+      await api.register(votingRoutes);
     },
     { prefix: '/api' },
   );
   // feature sockets and other plugins: (one line each)
+  await app.register(conferenceSocket, deps.conference ?? {});
+  await app.register(mediaSocket, config.mediasoup);
+  await app.register(votingSocket);
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

@@ -1,3 +1,5 @@
 // Every table of the app, for drizzle's relational queries. Feature modules
 // append their schema file here.
 export * from './schema.ts';
+export * from '../modules/voting/voting.schema.ts';
+export * from '../modules/conference/conference.schema.ts';

@@ -118,8 +118,9 @@ export default fp<RealtimeOptions>(
       const { meetingId, membership, user } = socket.data;
       if (meetingId == null || !membership) return;
       for (const room of [...socket.rooms]) if (room.startsWith(`meeting:${meetingId}`)) socket.leave(room);
-      socket.data.meetingId = null;
-      socket.data.membership = null;
+      // A fresh object rather than a mutation: connection-state recovery restores the object it saved
+      // at disconnect, and that one must still say which meeting the socket was in.
+      socket.data = { ...socket.data, meetingId: null, membership: null };
       for (const h of leaveHooks) runHook(h, meetingId, user, socket, membership);
     };
     const runHook = (h: JoinHook, meetingId: number, user: AuthUser, socket: AppSocket, m: Membership) => {
@@ -155,6 +156,10 @@ export default fp<RealtimeOptions>(
 
     io.on('connection', (socket) => {
       socket.join(rooms.user(socket.data.user.id));
+      // A short drop recovered with its rooms and missed packets: features still hear that the member is back.
+      if (socket.recovered && socket.data.meetingId != null && socket.data.membership) {
+        for (const h of joinHooks) runHook(h, socket.data.meetingId, socket.data.user, socket, socket.data.membership);
+      }
       let tokens = burst;
       let last = Date.now();
 
@@ -226,7 +231,9 @@ export default fp<RealtimeOptions>(
     app.decorate('realtime', realtime);
 
     app.addHook('preClose', async () => {
-      io.local.disconnectSockets(true);
+      // Drop the transports rather than disconnecting the sockets: clients take that as a network
+      // drop and reconnect (to the restarted server), whereas a server-side disconnect tells them to stay away.
+      io.engine.close();
     });
     app.addHook('onClose', async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -9,7 +9,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { Meeting, AgendaItem } from '../api.ts';
-import { BRIDGE_LEVELS, MEETING_STATUSES } from '../domain.ts';
+import { BRIDGE_LEVELS, MEETING_STATUSES, ROLES } from '../domain.ts';
 import { command } from './define.ts';
 
 const Id = Type.Integer({ minimum: 1 });
@@ -172,7 +172,7 @@ export type PresenceView = Static<typeof PresenceView>;
 /** What the socket may do in this meeting, so the UI shows only usable controls. */
 export const YouView = Type.Object({
   userId: Id,
-  role: Type.String(),
+  role: Type.Enum(ROLES),
   bridgePointId: NullableId,
   /** Secretariat of the chairing province, or admin: may run the agenda and the floor. */
   chair: Type.Boolean(),
@@ -184,6 +184,18 @@ export type YouView = Static<typeof YouView>;
  * broadcasts follow as deltas. Other features add their optional parts.
  */
 export const Snapshot = Type.Object({
+  // Added by the realtime plugin's join handler around the feature parts.
+  meetingId: Type.Optional(Id),
+  /** Server clock (epoch ms) when the snapshot was taken. */
+  serverTime: Type.Optional(Ms),
+  protocol: Type.Optional(Type.Integer()),
+  membership: Type.Optional(
+    Type.Union([
+      Type.Object({ kind: Type.Enum(['admin', 'secretariat', 'observer']) }),
+      Type.Object({ kind: Type.Literal('bridge'), bridgePointId: Id }),
+      Type.Object({ kind: Type.Literal('delegate'), bridgePointId: NullableId }),
+    ]),
+  ),
   meeting: Meeting,
   agenda: AgendaView,
   presence: PresenceView,

@@ -1,8 +1,6 @@
 /** Shared set-up for the conference room integration tests (seeded demo province). */
-import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Ack, Snapshot } from '@diemcau/shared';
-import { bridgePoints, meetingDelegates, meetings, units, users } from '../../../server/src/db/schema.ts';
 import { connect, login, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
 
 export interface Demo {
@@ -16,25 +14,33 @@ export interface Demo {
 }
 
 export function demo(t: TestApp): Demo {
-  const db = t.app.db;
-  const m = db.select().from(meetings).get()!;
-  const province = db.select().from(units).where(eq(units.level, 'province')).get()!;
-  let other = db.select().from(meetings).where(eq(meetings.title, 'Cuộc họp không mời')).get();
-  other ??= db
-    .insert(meetings)
-    .values({ title: 'Cuộc họp không mời', kind: 'briefing', startsAt: m.startsAt, endsAt: m.endsAt, status: 'scheduled', chairUnitId: province.id })
-    .returning()
-    .get();
-  const userId = (username: string) => db.select().from(users).where(eq(users.username, username)).get()!.id;
+  // Raw SQL on the app's own connection: the tests need a few ids, not a query builder.
+  const sql = t.app.db.$client;
+  const one = <T>(q: string, ...args: unknown[]) => sql.prepare(q).get(...args) as T | undefined;
+  const m = one<{ id: number; starts_at: string; ends_at: string; chair_unit_id: number }>('SELECT * FROM meetings ORDER BY id LIMIT 1')!;
+  const title = 'Cuộc họp không mời';
+  let other = one<{ id: number }>('SELECT id FROM meetings WHERE title = ?', title);
+  other ??= one<{ id: number }>(
+    `INSERT INTO meetings (title, kind, starts_at, ends_at, status, chair_unit_id) VALUES (?, 'briefing', ?, ?, 'scheduled', ?) RETURNING id`,
+    title,
+    m.starts_at,
+    m.ends_at,
+    m.chair_unit_id,
+  )!;
+  const userId = (username: string) => one<{ id: number }>('SELECT id FROM users WHERE username = ?', username)!.id;
   return {
     meetingId: m.id,
     otherMeetingId: other.id,
     userId,
-    bridgeOf: (username) => db.select().from(bridgePoints).where(eq(bridgePoints.operatorUserId, userId(username))).get()!.id,
+    bridgeOf: (username) => one<{ id: number }>('SELECT id FROM bridge_points WHERE operator_user_id = ?', userId(username))!.id,
     seatOf: (username) =>
-      db.select().from(meetingDelegates).where(eq(meetingDelegates.userId, userId(username))).get()?.bridgePointId ?? null,
+      one<{ bp: number | null }>('SELECT bridge_point_id AS bp FROM meeting_delegates WHERE user_id = ? AND meeting_id = ?', userId(username), m.id)?.bp ?? null,
   };
 }
+
+/** The meeting's status as stored. */
+export const meetingStatus = (t: TestApp, id: number) =>
+  (t.app.db.$client.prepare('SELECT status FROM meetings WHERE id = ?').get(id) as { status: string }).status;
 
 /** Asserts an ack succeeded and returns its data. */
 export function okData<T>(ack: Ack<T>): T {

@@ -3,13 +3,11 @@
  * province: snapshot, who receives what, roles, malformed input, persistence.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { Snapshot, type FloorView, type RollCallView } from '@diemcau/shared';
-import { meetings } from '../../../server/src/db/schema.ts';
 import { listFloorLog } from '../../../server/src/modules/conference/conference.repo.ts';
 import { buildTestApp, connect, login, noEvent, nextEvent, request, type TestApp } from '../../helpers/app.ts';
-import { cmd, demo, expectError, join, okData, type Demo, type Member } from './helpers.ts';
+import { cmd, demo, expectError, join, meetingStatus, okData, type Demo, type Member } from './helpers.ts';
 
 const snapshotValid = Compile(Snapshot);
 
@@ -85,7 +83,7 @@ describe('membership', () => {
   it('refuses a command aimed at another meeting than the one joined', async () => {
     const chair = await member('vanphong');
     expectError(await cmd(chair, 'meeting:start', d.otherMeetingId), 'NOT_MEMBER');
-    expect(t.app.db.select().from(meetings).where(eq(meetings.id, d.otherMeetingId)).get()!.status).toBe('scheduled');
+    expect(meetingStatus(t, d.otherMeetingId)).toBe('scheduled');
   });
 
   it('broadcasts to every member of the meeting and only to them', async () => {
@@ -102,7 +100,7 @@ describe('membership', () => {
     for (const ev of await Promise.all(agenda)) expect(ev.agenda).toMatchObject({ status: 'live', currentItemId: ack.currentItemId });
     expect(await silent).toBe(true);
     // The meeting row follows: scheduled → live.
-    expect(t.app.db.select().from(meetings).where(eq(meetings.id, d.meetingId)).get()!.status).toBe('live');
+    expect(meetingStatus(t, d.meetingId)).toBe('live');
   });
 });
 
@@ -228,5 +226,30 @@ describe('a conference, end to end', () => {
       ['revoked', r2.id, 'yielded'],
       ['withdrawn', r1.id, 'withdrawn'],
     ]);
+  });
+});
+
+describe('status changes over HTTP', () => {
+  it('closes the floor and tells the room when the meetings API ends a live meeting', async () => {
+    const chair = await member('vanphong');
+    const delegate = await member('daibieu01');
+    const M = d.meetingId;
+    okData(await cmd(chair, 'meeting:start', M));
+    const r = okData(await cmd<{ id: number }>(delegate, 'floor:request', M));
+    okData(await cmd(chair, 'floor:grant', M, { requestId: r.id }));
+    const ended = nextEvent<{ status: string }>(delegate.socket, 'meeting:ended');
+    const revoked = nextEvent<{ reason: string }>(delegate.socket, 'floor:revoked');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/meetings/${M}/transition`,
+      headers: { authorization: `Bearer ${await login(t.app, 'vanphong')}` },
+      payload: { to: 'ended' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect((await ended).status).toBe('ended');
+    expect((await revoked).reason).toBe('meeting-ended');
+    const late = await member('daibieu02');
+    expect(late.snapshot.agenda.status).toBe('ended');
+    expect(late.snapshot.floor).toMatchObject({ speaker: null, queue: [] });
   });
 });

@@ -57,7 +57,7 @@ describe('authorization', () => {
   });
 
   it('answers 403 FORBIDDEN to the wrong role on every write route', async () => {
-    const writes = routes().filter(([m, url]) => m !== 'GET' && url !== '/api/auth/me');
+    const writes = routes().filter(([m, url]) => m !== 'GET' && (url as string) !== '/api/auth/me');
     for (const headers of [delegate, operator]) {
       for (const [method, url] of writes) {
         const res = await t.app.inject({ method, url, headers, payload: {} });

@@ -2,8 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../../server/src/modules/media/worker-pool.ts';
 import { Room } from '../../../server/src/modules/media/room.ts';
-import { AppError } from '../../../server/src/lib/app-error.ts';
-import { bridgeInfo, chairInfo, config, eventually, mediaOpts, plainReceiver, plainSender, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, chairInfo, config, eventually, expectCode, mediaOpts, plainReceiver, plainSender, type PlainReceiver, type PlainSender } from './support.ts';
 
 let pool: WorkerPool;
 const cleanups: (() => void)[] = [];
@@ -41,5 +40,42 @@ describe('Room lifecycle', () => {
 
     await low.consumer.setPreferredLayers({ spatialLayer: 2 });
     await rx.sink.until(() => rx.sink.lastLayer === 2, 5000, 'layer 2');
+  });
+
+  it('closes a leaving peer\'s producers and the consumers of them, and tells the room', async () => {
+    const room = await newRoom(2);
+    const bridge = room.addPeer('b1', bridgeInfo(1));
+    const chair = room.addPeer('c1', chairInfo());
+    const sender = track(await plainSender(room, bridge, { video: true, audio: true }));
+    const rx = track(await plainReceiver(room, chair));
+    const entry = await room.consume(chair, { transportId: rx.transport.id, producerId: sender.video!.id, paused: false });
+    const closed: string[] = [];
+    room.on('producerclosed', ({ producerId }) => closed.push(producerId));
+    expect(room.addPeer('b1', bridgeInfo(1))).toBe(bridge); // same id → same peer
+
+    room.removePeer('b1');
+    expect(bridge.closed).toBe(true);
+    expect(closed.sort()).toEqual([sender.audio!.id, sender.video!.id].sort());
+    await eventually(() => entry.consumer.closed, 2000, 'consumer closed with its producer');
+    expect(chair.consumers()).toEqual([]);
+    await expectCode(room.consume(chair, { transportId: rx.transport.id, producerId: sender.video!.id }), 'NOT_FOUND');
+    expect(room.closed).toBe(false);
+  });
+
+  it('closes itself when empty, idempotently, and refuses new peers after', async () => {
+    const room = await newRoom(3);
+    const reasons: string[] = [];
+    room.on('close', (r) => reasons.push(r));
+    room.addPeer('a', chairInfo());
+    room.addPeer('b', bridgeInfo(2));
+    room.removePeer('a');
+    expect(room.closed).toBe(false);
+    room.removePeer('b');
+    expect(room.closed).toBe(true);
+    room.close();
+    room.removePeer('b');
+    expect(reasons).toEqual(['empty']);
+    await expectCode(async () => room.addPeer('c', chairInfo()), 'MEDIA_ERROR');
+    expect(pool.loads().reduce((a, l) => a + l.routers, 0)).toBe(0);
   });
 });

@@ -1,8 +1,6 @@
 /** Set-up for the voting integration tests: a live seeded meeting with delegates marked present. */
-import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Ack, PollCreate, PollView } from '../../../shared/src/index.ts';
-import { meetings, users } from '../../../server/src/db/schema.ts';
 import { buildTestApp, connect, login, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
 
 export interface Member {
@@ -23,8 +21,9 @@ export function expectError(ack: Ack<unknown>, code: string): void {
   if (!ack.ok) expect(ack.error.code).toBe(code);
 }
 
-export const meetingIdOf = (t: TestApp) => t.app.db.select().from(meetings).orderBy(meetings.id).get()!.id;
-export const userIdOf = (t: TestApp, username: string) => t.app.db.select().from(users).where(eq(users.username, username)).get()!.id;
+export const meetingIdOf = (t: TestApp) => (t.app.db.$client.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number }).id;
+export const userIdOf = (t: TestApp, username: string) =>
+  (t.app.db.$client.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
 
 /** Logs in (or reuses `token`), connects and joins the meeting. */
 export async function join(t: TestApp, username: string, meetingId: number, token?: string): Promise<Member> {

@@ -121,12 +121,15 @@ describe('voting: open ballots', () => {
     expectError(await request(room.chair.socket, 'poll:cancel', { pollId: poll.id }), 'ILLEGAL_TRANSITION');
     const draft = await room.create({ title: 'Chưa mở' });
     expectError(await cast(d2, draft.id, ['yes']), 'POLL_CLOSED');
-    // A poll of another meeting is invisible from this one.
-    const other = room.t.app.db.$client
-      .prepare("INSERT INTO polls (meeting_id, title, spec, status, chain_head) SELECT id, 'x', (SELECT spec FROM polls LIMIT 1), 'open', '' FROM meetings WHERE id <> ? LIMIT 1 RETURNING id")
-      .get(room.meetingId) as { id: number } | undefined;
-    if (other) expectError(await cast(d2, other.id, ['yes']), 'NOT_FOUND');
-    expect(other).toBeDefined();
+    // A poll of another meeting (open, even) is invisible from this one.
+    const sqlite = room.t.app.db.$client;
+    const otherMeeting = sqlite
+      .prepare("INSERT INTO meetings (title, kind, starts_at, ends_at, status, chair_unit_id) SELECT 'Khác', 'briefing', starts_at, ends_at, 'live', chair_unit_id FROM meetings WHERE id = ? RETURNING id")
+      .get(room.meetingId) as { id: number };
+    const other = sqlite
+      .prepare("INSERT INTO polls (meeting_id, title, spec, status) SELECT ?, 'Khác', spec, 'open' FROM polls WHERE id = ? RETURNING id")
+      .get(otherMeeting.id, poll.id) as { id: number };
+    expectError(await cast(d2, other.id, ['yes']), 'NOT_FOUND');
   });
 
   it('exports the result as JSON and CSV with subtotals, and lets a delegate change an open ballot when allowed', async () => {

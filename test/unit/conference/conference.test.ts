@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyCommand,
   initialConference,
+  reconcile,
   tick,
   type Actor,
   type ConferenceCommand,
@@ -125,5 +126,30 @@ describe('conference machine', () => {
     run(s, OP, { type: 'presence:set-bridge', status: 'degraded' });
     run(s, CHAIR, { type: 'meeting:end' });
     expect(JSON.stringify(s)).toBe(before);
+  });
+
+  it('catches up with a meeting ended over HTTP: timer banked, floor closed', () => {
+    let s = must(run(live(), CHAIR, { type: 'timer:start' }, T0)).state;
+    s = must(run(s, DEL, { type: 'floor:request' }, T0)).state;
+    s = must(run(s, CHAIR, { type: 'floor:grant', requestId: 1 }, T0)).state;
+    const r = reconcile(s, 'ended', items, T0 + 60_000);
+    expect(r.state.agenda).toMatchObject({ status: 'ended', endedAt: T0 + 60_000 });
+    expect(r.state.agenda.timers[0]).toMatchObject({ status: 'paused', accumulatedMs: 60_000 });
+    expect(r.state.floor).toMatchObject({ speaker: null, queue: [], itemId: null });
+    expect(r.state.version).toBe(s.version + 1);
+    expect(r.events.map((e) => e.type)).toEqual(['meeting:ended', 'agenda:changed', 'timer:changed', 'floor:revoked']);
+  });
+
+  it('catches up with a meeting made live over HTTP, and follows other status moves quietly', () => {
+    const r = reconcile(base(), 'live', items, T0);
+    expect(r.state.agenda).toMatchObject({ status: 'live', startedAt: T0, currentItemId: 11 });
+    expect(r.state.floor.itemId).toBe(11);
+    expect(r.events.map((e) => e.type)).toEqual(['meeting:started', 'agenda:changed']);
+    const same = base();
+    expect(reconcile(same, 'scheduled', items, T0).state).toBe(same);
+    const draft = reconcile(same, 'draft', items, T0);
+    expect(draft.events).toEqual([]);
+    expect(draft.state.agenda.status).toBe('draft');
+    expect(draft.state.version).toBe(same.version);
   });
 });

@@ -44,7 +44,7 @@ describe('hash chain', () => {
   });
   it('detects an edited payload', () => {
     const c = clone(build(payloads));
-    (c[2]!.payload as { choices: string[] }).choices = ['no'];
+    (c[2]!.payload as unknown as { choices: string[] }).choices = ['no'];
     const r = verifyChain(c);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual(['entry 2 (ballot): content does not match its hash']);

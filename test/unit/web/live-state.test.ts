@@ -125,3 +125,16 @@ describe('live meeting state', () => {
     expect(speakerRemaining(sp, 995_000 + 20_000)).toBe(100_000);
   });
 });
+
+describe('presence deltas', () => {
+  it('merges changed bridges and delegates into the roster instead of replacing it', () => {
+    const bridge = (id: number, status: 'online' | 'offline') => ({ bridgePointId: id, name: `B${id}`, level: 'district' as const, status, delegatesPresent: 0, updatedAt: null });
+    const s = fromSnapshot(snap({ presence: { ...presence, bridges: [bridge(1, 'offline'), bridge(2, 'offline')] } }));
+    const delegate = { userId: 5, fullName: 'A', bridgePointId: null, level: 'provincial' as const, status: 'present_online' as const, reason: null, updatedAt: 1 };
+    const next = reduce(s, 'presence:changed', { meetingId: 7, bridges: [bridge(2, 'online')], delegates: [delegate], counts: presence.counts });
+    expect(next.presence.bridges.map((b) => [b.bridgePointId, b.status])).toEqual([[1, 'offline'], [2, 'online']]);
+    expect(next.presence.delegates).toEqual([delegate]);
+    const none = reduce(next, 'presence:changed', { meetingId: 7, bridges: [], delegates: [], counts: presence.counts });
+    expect(none.presence.bridges).toHaveLength(2);
+  });
+});

@@ -69,8 +69,8 @@ export function SelfView({ session }: { session: MediaSession | null }) {
   const local = useStore(session?.local ?? NO_LOCAL);
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
-    if (ref.current) ref.current.srcObject = local.camera === 'on' ? (session?.localStream ?? null) : null;
+    if (ref.current) ref.current.srcObject = local.camera === 'on' || local.camera === 'paused' ? (session?.localStream ?? null) : null;
   }, [session, local.camera]);
-  if (local.camera !== 'on') return null;
+  if (local.camera !== 'on' && local.camera !== 'paused') return null;
   return <video ref={ref} class="self-view" autoplay playsInline muted aria-label={t('dev.selfView')} />;
 }

@@ -153,9 +153,15 @@ export const reducers: { [K in BroadcastName]?: Reducer<K> } = {
     ...s,
     floor: { ...s.floor, speaker: s.floor.speaker?.id === p.requestId ? null : s.floor.speaker },
   })),
+  // A delta: only the bridges and delegates that changed, plus fresh totals.
   'presence:changed': forMeeting<'presence:changed'>((s, p) => ({
     ...s,
-    presence: { ...s.presence, bridges: p.bridges, delegates: p.delegates, counts: p.counts },
+    presence: {
+      ...s.presence,
+      bridges: p.bridges.reduce((list, b) => upsert(list, b, (x) => x.bridgePointId === b.bridgePointId), s.presence.bridges),
+      delegates: p.delegates.reduce((list, d) => upsert(list, d, (x) => x.userId === d.userId), s.presence.delegates),
+      counts: p.counts,
+    },
   })),
   'rollcall:started': forMeeting<'rollcall:started'>((s, p) => ({ ...s, presence: { ...s.presence, rollCall: p.rollCall } })),
   'rollcall:confirmed': forMeeting<'rollcall:confirmed'>((s, p) => ({ ...s, presence: { ...s.presence, rollCall: p.rollCall } })),

@@ -1,29 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ProducerInfo } from '@diemcau/shared';
-import { onBroadcast } from '../lib/socket.ts';
+import type { InboundStats } from '../media/conference-media.ts';
+import type { FollowOptions } from '../media/follow.ts';
 import { MediaSession, type PublishOptions } from './media-client.ts';
 import type { LiveState } from './state.ts';
 
-/** What a screen receives: the stage video and every mic that is open. */
-export function wantedProducers(s: LiveState): ProducerInfo[] {
-  return s.media.producers.filter((p) => (p.kind === 'video' ? p.producerId === s.media.stage.videoProducerId : !p.paused));
-}
-
 declare global {
   interface Window {
-    /** Diagnostics for support staff and the browser tests: per-consumer bytes received. */
-    diemcauMediaStats?: () => Promise<Record<string, { kind: string; bytesReceived: number }>>;
+    /** Diagnostics for support staff and the browser tests: what this page receives. */
+    diemcauMediaStats?: () => Promise<InboundStats[]>;
   }
 }
 
 /**
  * Runs a MediaSession while the meeting is live. A new join (reconnect, server
- * restart) or a `media:room-reset` replaces the session, since the server-side
- * room it talked to is gone.
+ * restart) replaces the session, since the server-side peer it talked to is gone.
  */
-export function useMediaSession(s: LiveState | null, publish: PublishOptions | null, enabled = true): MediaSession | null {
+export function useMediaSession(s: LiveState | null, publish: PublishOptions | null, opts: { enabled?: boolean; follow?: FollowOptions } = {}): MediaSession | null {
   const [session, setSession] = useState<MediaSession | null>(null);
-  const live = enabled && s?.meeting.status === 'live';
+  const live = (opts.enabled ?? true) && s?.meeting.status === 'live';
   const joinId = s?.joinId ?? 0;
   const pv = publish?.video ?? false;
   const pa = publish?.audio ?? false;
@@ -46,26 +40,18 @@ export function useMediaSession(s: LiveState | null, publish: PublishOptions | n
       );
     };
     start();
-    const offReset = onBroadcast('media:room-reset', () => {
-      current?.close();
-      current = null;
-      setSession(null);
-      clearTimeout(retry);
-      start();
-    });
     return () => {
       cancelled = true;
       clearTimeout(retry);
-      offReset();
       current?.close();
       setSession(null);
     };
   }, [live, joinId, pv, pa]);
 
-  const producers = s?.media.producers;
-  const stage = s?.media.stage.videoProducerId;
+  const media = s?.media;
+  const page = opts.follow?.gridPage;
   useEffect(() => {
-    if (session && s) session.sync(wantedProducers(s));
-  }, [session, producers, stage]);
+    if (session && media) session.sync(media, opts.follow);
+  }, [session, media?.producers, media?.stage, opts.follow?.grid, page]);
   return session;
 }

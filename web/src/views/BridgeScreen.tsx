@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import type { SourceRef } from '@diemcau/shared';
 import { send } from '../lib/socket.ts';
-import { t } from '../lib/i18n.ts';
+import { t, useLang } from '../lib/i18n.ts';
+import { cameraBlockMessage, currentCameraBlock } from '../media/secure-context.ts';
 import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
 import { AgendaNow, PollHeader, PollResultView, SpeakerBox, TurnoutView } from '../live/widgets.tsx';
@@ -15,25 +15,28 @@ import { Icon } from '../components/Icon.tsx';
 /** Camera and mic of this bridge, in words a hall technician reads from across the room. */
 function DeviceState({ s, bp, session }: { s: LiveState; bp: number; session: MediaSession | null }) {
   const act = useAction();
+  const l = useLang();
   const local = useStore(session?.local ?? NO_LOCAL);
-  const src: SourceRef = { type: 'bridge', bridgePointId: bp };
-  const mic = micOf(s, src);
+  const mic = micOf(s, { type: 'bridge', bridgePointId: bp });
   const cam = s.media.producers.find((p) => p.kind === 'video' && p.source.type === 'bridge' && p.source.bridgePointId === bp);
-  const micText = !mic ? t('dev.micOff') : !mic.muted ? t('dev.micOn') : mic.by === 'chair' || mic.by === 'mute-all' ? t('dev.mutedByChair') : t('dev.micOff');
+  const camOn = !!cam && !cam.paused;
+  const micOpen = !!mic && !mic.muted;
+  const byChair = !!mic?.muted && (mic.by === 'chair' || mic.by === 'mute-all');
+  const micText = micOpen ? t('dev.micOn') : byChair ? t('dev.mutedByChair') : mic ? t('dev.micWaiting') : t('dev.micOff');
+  const block = local.error === 'insecure-origin' ? currentCameraBlock() : null;
   return (
     <div class="devices" role="status" aria-live="polite">
-      <span class={`dev ${cam && !cam.paused ? 'dev-on' : 'dev-off'}`} data-camera={cam && !cam.paused ? 'on' : 'off'}>
-        <Icon name={cam && !cam.paused ? 'camera' : 'cameraOff'} /> {cam && !cam.paused ? t('dev.camOn') : t('dev.camOff')}
+      <span class={`dev ${camOn ? 'dev-on' : 'dev-off'}`} data-camera={camOn ? 'on' : 'off'}>
+        <Icon name={camOn ? 'camera' : 'cameraOff'} /> {camOn ? t('dev.camOn') : t('dev.camOff')}
       </span>
-      <span class={`dev ${mic && !mic.muted ? 'dev-on' : 'dev-off'} ${mic?.muted && mic.by !== 'self' ? 'dev-chair' : ''}`} data-mic={mic && !mic.muted ? 'on' : mic?.by ?? 'off'}>
-        <Icon name={mic && !mic.muted ? 'mic' : 'micOff'} />{' '}
-        {micText}
+      <span class={`dev ${micOpen ? 'dev-on' : 'dev-off'} ${byChair ? 'dev-chair' : ''}`} data-mic={micOpen ? 'on' : (mic?.by ?? 'off')}>
+        <Icon name={micOpen ? 'mic' : 'micOff'} /> {micText}
       </span>
-      {(local.camera === 'error' || local.mic === 'error') && <p class="callout">{t('dev.error')}</p>}
+      {local.error && <p class="callout">{block ? cameraBlockMessage(block, l) : `${t('dev.error')} (${local.error})`}</p>}
       <SelfView session={session} />
-      {session && (local.camera === 'on' || (cam && cam.paused)) && (
-        <Button disabled={act.busy} onClick={() => void act.run(() => session.setCamera(!(cam && !cam.paused)))}>
-          {cam && !cam.paused ? t('dev.camToggleOff') : t('dev.camToggleOn')}
+      {session && (local.camera === 'on' || local.camera === 'paused') && (
+        <Button disabled={act.busy} onClick={() => void act.run(() => session.setCamera(local.camera !== 'on'))}>
+          <Icon name={local.camera === 'on' ? 'cameraOff' : 'camera'} /> {local.camera === 'on' ? t('dev.camToggleOff') : t('dev.camToggleOn')}
         </Button>
       )}
       <ErrorBox error={act.error} />

@@ -1,3 +1,6 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { SourceRef } from '@diemcau/shared';
+import type { MediaSession } from '../live/media-client.ts';
 import { api } from '../lib/api.ts';
 import { send } from '../lib/socket.ts';
 import { t } from '../lib/i18n.ts';
@@ -47,11 +50,34 @@ function MeetingBar({ s }: { s: LiveState }) {
   );
 }
 
+const stageKey = (id: number) => `diemcau.stage.${id}`;
+
+/**
+ * The server keeps the stage choice in memory; after a restart it is empty.
+ * The console remembers the chair's last choice and puts it back once its
+ * media session is up again, so the bridges' screens recover without a click.
+ */
+function useStageMemory(s: LiveState | null, session: MediaSession | null): void {
+  const stage = s?.media.stage.source ?? null;
+  const id = s?.meeting.id ?? 0;
+  useEffect(() => {
+    if (stage && id) sessionStorage.setItem(stageKey(id), JSON.stringify(stage));
+  }, [id, stage && JSON.stringify(stage)]);
+  useEffect(() => {
+    if (!session || !id || stage || !s?.you?.chair) return;
+    const saved = sessionStorage.getItem(stageKey(id));
+    if (saved) send('stage:set', { source: JSON.parse(saved) as SourceRef }).catch(() => {});
+  }, [session]);
+}
+
 /** The chair's console: stage and grid on the left, controls on the right. */
 export function ChairConsole({ id }: { id: number }) {
   const live = useLiveMeeting(id);
   const s = live.state;
-  const session = useMediaSession(s, null);
+  const [gridPage, setGridPage] = useState(0);
+  // The chair also receives a page of bridge cameras, at the lowest simulcast layer.
+  const session = useMediaSession(s, null, { follow: { grid: true, gridPage } });
+  useStageMemory(s, session);
   if (!s)
     return (
       <main id="main" class="page">
@@ -70,7 +96,7 @@ export function ChairConsole({ id }: { id: number }) {
               <AgendaNow s={s} />
             </div>
           </div>
-          <BridgeGrid s={s} chair={chair} />
+          <BridgeGrid s={s} chair={chair} session={session} page={gridPage} onPage={setGridPage} />
         </div>
         <div class="col-side stack">
           <AgendaControl s={s} />

@@ -51,7 +51,7 @@ export function DelegateView({ id }: { id: number }) {
   const checkedIn = useRef(false);
   // A delegate attending from their own phone speaks through it once given the floor.
   const hasFloor = !!s?.you && s.floor.speaker?.userId === s.you.userId && s.floor.speaker.bridgePointId === null;
-  useMediaSession(s, MIC_ONLY, hasFloor);
+  useMediaSession(s, MIC_ONLY, { enabled: hasFloor });
 
   // Opening the meeting page on one's own phone is checking in (present online),
   // unless the bridge operator already marked the delegate in the hall.

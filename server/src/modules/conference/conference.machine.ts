@@ -82,6 +82,30 @@ export function tick(s: ConferenceState, now: number): { state: ConferenceState;
   return { state: { ...s, floor: r.state, version: s.version + 1 }, events: r.events };
 }
 
+/**
+ * Catches up with a meeting status changed elsewhere (the meetings API). A
+ * meeting made live there starts here on its first item; a live meeting ended
+ * there has its timer banked and its floor closed, as if the chair had ended it.
+ */
+export function reconcile(
+  s: ConferenceState,
+  status: MeetingStatus,
+  items: readonly agenda.AgendaItemRef[],
+  now: number,
+): { state: ConferenceState; events: ConferenceEvent[] } {
+  const from = s.agenda.status;
+  if (from === status) return { state: s, events: [] };
+  const step =
+    status === 'live' ? agenda.startMeeting(s.agenda, items, now) : from === 'live' ? agenda.endMeeting(s.agenda, now) : null;
+  if (!step?.ok) return { state: { ...s, agenda: agenda.withStatus(s.agenda, status) }, events: [] };
+  const f = status === 'live' ? floor.setItem(s.floor, step.state.currentItemId, now) : floor.closeFloor(s.floor, now);
+  if (!f.ok) return { state: { ...s, agenda: agenda.withStatus(s.agenda, status) }, events: [] };
+  return {
+    state: { ...s, version: s.version + 1, agenda: { ...step.state, status }, floor: f.state },
+    events: [...step.events, ...f.events],
+  };
+}
+
 const isOpen = (status: MeetingStatus) => status === 'draft' || status === 'scheduled' || status === 'live';
 
 export function applyCommand(s0: ConferenceState, cmd: ConferenceCommand, env: Env): Step {

@@ -5,16 +5,16 @@
  * live in memory but are derived from persisted timestamps.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { AgendaItem, ErrorCode, FloorView, Snapshot, YouView } from '@diemcau/shared';
+import type { AgendaItem, ErrorCode, FloorView, MeetingStatus, Snapshot } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import { getMeetingOr404 } from '../meetings/meetings.access.ts';
-import { withStatus } from './agenda.machine.ts';
 import {
   applyCommand,
   initialConference,
+  reconcile,
   tick,
   type Actor,
   type ConferenceCommand,
@@ -55,28 +55,51 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   const expiryTimers = new Map<number, NodeJS.Timeout>();
   let closed = false;
 
-  /** The state as it stands: stored (or fresh), aligned with the meeting's status and invitations. */
-  function current(meetingId: number) {
+  /**
+   * The state as it stands: stored (or fresh), aligned with the invitations
+   * and with a status change made over HTTP. Call inside a transaction; the
+   * catch-up, if any, is persisted with it and returned for broadcasting.
+   */
+  function current(meetingId: number, at: number) {
     const meeting = getMeetingOr404(db, meetingId);
+    const items = repo.loadAgendaRefs(db, meetingId);
     const stored = repo.loadState(db, meetingId) ?? initialConference(meeting.status);
-    const state: ConferenceState = {
-      ...stored,
-      agenda: withStatus(stored.agenda, meeting.status),
-      presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)),
-    };
-    return { meeting, state };
+    const synced: ConferenceState = { ...stored, presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)) };
+    const { state, events } = reconcile(synced, meeting.status, items, at);
+    if (events.length) persist(meetingId, meeting.status, state, events, null, at);
+    return { meeting, state, items, caughtUp: events };
   }
 
-  function persist(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], actorUserId: number | null, at: number) {
+  function persist(
+    meetingId: number,
+    rowStatus: MeetingStatus,
+    state: ConferenceState,
+    events: readonly ConferenceEvent[],
+    actorUserId: number | null,
+    at: number,
+  ) {
     repo.saveState(db, meetingId, state, at);
     repo.appendFloorLog(db, meetingId, events.filter((e): e is FloorEvent => e.type.startsWith('floor:')));
     for (const e of events) {
+      // The machine checked canTransitionMeeting against this row's status inside this transaction;
+      // a change that came from the meetings API is already in the row.
       if (e.type !== 'meeting:started' && e.type !== 'meeting:ended') continue;
-      // The machine checked canTransitionMeeting against the row it was given, inside this transaction.
       const status = e.type === 'meeting:started' ? 'live' : 'ended';
+      if (rowStatus === status || (status === 'ended' && rowStatus !== 'live')) continue;
       repo.setMeetingStatus(db, meetingId, status);
       writeAudit(db, { actorUserId, action: `meeting.${status === 'live' ? 'start' : 'end'}`, targetType: 'meeting', targetId: meetingId, details: { at: e.at } });
     }
+  }
+
+  /** Reads the state in a transaction, broadcasting a catch-up it had to make. */
+  function read(meetingId: number) {
+    const at = clock();
+    const r = db.transaction(() => current(meetingId, at));
+    if (r.caughtUp.length) {
+      broadcast(meetingId, r.state, r.caughtUp, at);
+      arm(meetingId, r.state);
+    }
+    return { ...r, at };
   }
 
   function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number) {
@@ -101,10 +124,10 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     try {
       const at = clock();
       const res = db.transaction(() => {
-        const { state } = current(meetingId);
+        const { meeting, state, caughtUp } = current(meetingId, at);
         const t = tick(state, at);
-        if (t.events.length) persist(meetingId, t.state, t.events, null, at);
-        return t;
+        if (t.events.length) persist(meetingId, meeting.status, t.state, t.events, null, at);
+        return { state: t.state, events: [...caughtUp, ...t.events] };
       });
       broadcast(meetingId, res.state, res.events, at);
       arm(meetingId, res.state);
@@ -118,11 +141,12 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     execute(meetingId: number, actor: Actor, cmd: ConferenceCommand): { state: ConferenceState; events: ConferenceEvent[]; at: number } {
       const at = clock();
       const res = db.transaction(() => {
-        const { state } = current(meetingId);
-        const r = applyCommand(state, cmd, { now: at, actor, items: repo.loadAgendaRefs(db, meetingId) });
+        const { meeting, state, items, caughtUp } = current(meetingId, at);
+        const r = applyCommand(state, cmd, { now: at, actor, items });
+        // A refusal rolls back the catch-up too; the next read redoes it.
         if (!r.ok) throw toAppError(r.error);
-        if (r.events.length) persist(meetingId, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
-        return { state: r.state, events: r.events, at };
+        if (r.events.length) persist(meetingId, meeting.status, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
+        return { state: r.state, events: [...caughtUp, ...r.events], at };
       });
       broadcast(meetingId, res.state, res.events, at);
       if (res.events.some((e) => e.type.startsWith('floor:'))) arm(meetingId, res.state);
@@ -130,11 +154,10 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     },
 
     /** Current state, read-only (for views and hooks). */
-    state: (meetingId: number) => current(meetingId).state,
+    state: (meetingId: number) => read(meetingId).state,
 
     snapshot(meetingId: number): ConferenceSnapshot {
-      const at = clock();
-      const { meeting, state } = current(meetingId);
+      const { meeting, state, at } = read(meetingId);
       const items: AgendaItem[] = listAgenda(db, meetingId);
       return {
         meeting,
@@ -145,15 +168,11 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
       };
     },
 
-    you(actor: Actor): YouView {
-      return { userId: actor.userId, role: actor.role, bridgePointId: actor.bridgePointId, chair: actor.chair };
-    },
-
     /** After a restart: re-arm the expiry of every speech that was running. */
     resume() {
       for (const id of repo.meetingsWithSpeaker(db)) {
         try {
-          arm(id, current(id).state);
+          arm(id, read(id).state);
         } catch (err) {
           log.warn({ err, meetingId: id }, 'could not re-arm floor expiry');
         }

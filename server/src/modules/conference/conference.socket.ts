@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import { eq } from 'drizzle-orm';
-import type { CommandName, CommandRequest, CommandResult, Commands } from '@diemcau/shared';
+import type { CommandName, CommandRequest, CommandResult, Commands, YouView } from '@diemcau/shared';
 import { bridgePoints } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { rooms, type CommandContext } from '../../plugins/realtime.ts';
@@ -128,7 +128,10 @@ export default fp<ConferenceSocketOptions>(
     for (const part of ['meeting', 'agenda', 'presence', 'floor', 'version'] as const) {
       app.realtime.snapshotPart(part, (meetingId) => snap(meetingId)[part]);
     }
-    app.realtime.snapshotPart('you', (_meetingId, user, m) => service.you(actorOf(user, m)));
+    app.realtime.snapshotPart('you', (_meetingId, user, m): YouView => {
+      const { bridgePointId, chair } = actorOf(user, m);
+      return { userId: user.id, role: user.role, bridgePointId, chair };
+    });
 
     // ---- bridge operators' connections -----------------------------------------
     const grace = opts.offlineGraceMs ?? 10_000;
@@ -175,6 +178,18 @@ export default fp<ConferenceSocketOptions>(
       }, grace);
       t.unref();
       pendingOffline.set(key, t);
+    });
+
+    // A status change made through the meetings API reaches the room at once rather than at the next command.
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'POST' || reply.statusCode !== 200 || req.routeOptions.url !== '/api/meetings/:id/transition') return;
+      const id = (req.params as { id?: unknown }).id;
+      if (typeof id !== 'number') return;
+      try {
+        service.state(id);
+      } catch (err) {
+        app.log.error({ err, meetingId: id }, 'conference catch-up failed');
+      }
     });
 
     app.addHook('onReady', async () => service.resume());

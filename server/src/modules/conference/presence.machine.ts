@@ -103,12 +103,20 @@ export function syncRoster(s: PresenceState, roster: Roster): PresenceState {
       ? { ...o, fullName: d.fullName, bridgePointId: d.bridgePointId, level: d.level }
       : { ...d, status: 'unknown', reason: null, updatedAt: null, updatedBy: null };
   });
-  const same =
+  const sameB =
     bridges.length === s.bridges.length &&
+    bridges.every((b, i) => {
+      const o = s.bridges[i]!;
+      return b.bridgePointId === o.bridgePointId && b.name === o.name && b.level === o.level;
+    });
+  const sameD =
     delegates.length === s.delegates.length &&
-    JSON.stringify(bridges) === JSON.stringify(s.bridges) &&
-    JSON.stringify(delegates) === JSON.stringify(s.delegates);
-  return same ? s : { ...s, bridges, delegates };
+    delegates.every((d, i) => {
+      const o = s.delegates[i]!;
+      return d.userId === o.userId && d.fullName === o.fullName && d.bridgePointId === o.bridgePointId && d.level === o.level;
+    });
+  // Unchanged rosters keep the very same state object, so callers can tell nothing moved.
+  return sameB && sameD ? s : { ...s, bridges: sameB ? s.bridges : bridges, delegates: sameD ? s.delegates : delegates };
 }
 
 const zero = (): LevelCounts => ({

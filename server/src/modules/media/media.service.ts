@@ -6,12 +6,9 @@
  */
 import type { Static } from 'typebox';
 import {
-  sourceKey,
   type ConsumerOptions,
-  type LinkInfo,
   type MediaSnapshot,
   type MicInfo,
-  type ProducerInfo,
   type SourceRef,
   type SpeakerInfo,
   type StageInfo,
@@ -19,14 +16,17 @@ import {
   type mediaBroadcasts,
 } from '@diemcau/shared';
 import { AppError, forbidden } from '../../lib/app-error.ts';
-import { initialLink, LINK_THRESHOLDS, nextLink, type LinkStatus, type LinkThresholds } from './link-state.ts';
+import type { LinkThresholds } from './link-state.ts';
+import { LinkMonitor, linkOf, type LinkEntry } from './link-monitor.ts';
 import { noopLogger, type MediaLogger } from './logger.ts';
-import { applyMic, initialMic, micAllowed, micLive, type MicEvent, type MicState } from './mic-policy.ts';
+import { micAllowed, micLive } from './mic-policy.ts';
+import { MicGates } from './mic-gates.ts';
+import { emptyMediaSnapshot, noSpeaker, producerInfo, stageInfo } from './media.views.ts';
 import { WorkerPool } from './worker-pool.ts';
 import { Room } from './room.ts';
 import type { ms } from './mediasoup.ts';
 import type { Peer, PeerInfo } from './peer.ts';
-import { applyConsumer, linkSample, linkStats, mayProduceAudio, mayProduceVideo, micGated, sameSource, setProducerLive } from './media.policy.ts';
+import { applyConsumer, mayProduceAudio, mayProduceVideo, micGated, sameSource, setProducerLive } from './media.policy.ts';
 import { mediaCall } from './media-errors.ts';
 
 export type MediaBroadcast = keyof typeof mediaBroadcasts;
@@ -53,38 +53,34 @@ export interface MediaServiceOptions {
   linkThresholds?: LinkThresholds;
 }
 
-interface MicEntry {
-  source: SourceRef;
-  state: MicState;
-  by: MicInfo['by'];
-}
-
 interface MeetingMedia {
   room: Room | null;
   creating: Promise<Room> | null;
   stage: SourceRef | null;
   speaker: SpeakerInfo;
-  mics: Map<string, MicEntry>;
-  links: Map<string, { status: LinkStatus; info: LinkInfo }>;
+  mics: MicGates;
+  links: Map<string, LinkEntry>;
 }
-
-const noSpeaker = (): SpeakerInfo => ({ source: null, producerId: null, volume: null });
 
 export class MediaService {
   readonly pool: WorkerPool;
   readonly #opts: MediaServiceOptions;
   readonly #log: MediaLogger;
   readonly #meetings = new Map<number, MeetingMedia>();
-  readonly #linkTimer: NodeJS.Timeout;
+  readonly #links: LinkMonitor;
   #closed = false;
-  #sampling = false;
 
   private constructor(pool: WorkerPool, opts: MediaServiceOptions) {
     this.pool = pool;
     this.#opts = opts;
     this.#log = opts.logger ?? noopLogger;
-    this.#linkTimer = setInterval(() => void this.#sampleLinks(), opts.linkIntervalMs ?? 2000);
-    this.#linkTimer.unref();
+    this.#links = new LinkMonitor({
+      intervalMs: opts.linkIntervalMs ?? 2000,
+      ...(opts.linkThresholds ? { thresholds: opts.linkThresholds } : {}),
+      log: this.#log,
+      rooms: () => [...this.#meetings].flatMap(([meetingId, mm]) => (mm.room && !mm.room.closed ? [{ meetingId, room: mm.room, links: mm.links }] : [])),
+      notify: (peerId, info) => opts.notifier.toPeer(peerId, 'link:changed', info),
+    });
   }
 
   static async create(opts: MediaServiceOptions): Promise<MediaService> {
@@ -148,7 +144,7 @@ export class MediaService {
     } else {
       if (!mayProduceAudio(info)) throw forbidden('Your role may not send audio');
       if (micGated(info)) {
-        const mic = this.#mic(mm, peer.source);
+        const mic = mm.mics.entry(peer.source);
         if (info.role === 'delegate' && !micAllowed(mic.state)) throw forbidden('A delegate may speak only when given the floor');
         paused = !micLive(mic.state);
       }
@@ -175,7 +171,7 @@ export class MediaService {
       ...(req.spatialLayer !== undefined ? { spatialLayer: req.spatialLayer } : {}),
     });
     // Created paused (the client resumes once its track is wired); align layers with the link now.
-    await applyConsumer(entry, this.#link(mm, peer).status, this.#log);
+    await applyConsumer(entry, linkOf(mm.links, peer).status, this.#log);
     const c = entry.consumer;
     return {
       consumerId: c.id,
@@ -193,7 +189,7 @@ export class MediaService {
     const { peer, mm } = this.#peer(meetingId, peerId);
     const entry = peer.consumer(consumerId);
     entry.clientPaused = paused;
-    await applyConsumer(entry, this.#link(mm, peer).status, this.#log);
+    await applyConsumer(entry, linkOf(mm.links, peer).status, this.#log);
   }
 
   async setConsumerLayers(
@@ -206,7 +202,7 @@ export class MediaService {
     if (entry.consumer.type !== 'simulcast') throw new AppError('VALIDATION_FAILED', 400, 'This stream has no layers');
     entry.wantedSpatialLayer = req.spatialLayer;
     entry.wantedTemporalLayer = req.temporalLayer;
-    const link = this.#link(mm, peer).status;
+    const link = linkOf(mm.links, peer).status;
     await applyConsumer(entry, link, this.#log);
     return { spatialLayer: Math.min(req.spatialLayer, link.maxSpatialLayer) };
   }
@@ -216,9 +212,10 @@ export class MediaService {
     const { peer, mm } = this.#peer(meetingId, peerId);
     const producer = peer.producer(producerId);
     if (producer.kind === 'audio' && micGated(peer.info)) {
-      const res = this.#micEvent(mm, peer.source, { type: 'self', muted: paused }, 'self');
-      if (!res) throw forbidden('The chair has not given you the floor; you cannot unmute yourself');
-      await this.#applyMic(meetingId, mm, peer.source);
+      if (!mm.mics.apply(peer.source, { type: 'self', muted: paused }, 'self')) {
+        throw forbidden('The chair has not given you the floor; you cannot unmute yourself');
+      }
+      await this.#enforceMic(meetingId, mm, peer.source);
     } else {
       await mediaCall('producer pause', () => setProducerLive(producer, !paused));
     }
@@ -235,7 +232,7 @@ export class MediaService {
     const { mm, peer } = this.#peer(meetingId, peerId);
     if (!peer.info.chair) throw forbidden('Only the chair directs the main stage');
     mm.stage = source;
-    const info = this.#stageInfo(mm);
+    const info = stageInfo(mm.room, mm.stage);
     this.#opts.notifier.toMeeting(meetingId, 'stage:changed', info);
     return info;
   }
@@ -244,19 +241,19 @@ export class MediaService {
   async mute(meetingId: number, peerId: string, source: SourceRef, muted: boolean): Promise<MicInfo> {
     const { mm, peer } = this.#peer(meetingId, peerId);
     if (!peer.info.chair) throw forbidden('Only the chair may mute or unmute others');
-    this.#micEvent(mm, source, { type: 'chair', muted }, 'chair');
-    return this.#applyMic(meetingId, mm, source);
+    mm.mics.apply(source, { type: 'chair', muted }, 'chair');
+    return this.#enforceMic(meetingId, mm, source);
   }
 
   /** Chair: mutes every gated source in the meeting. */
   async muteAll(meetingId: number, peerId: string): Promise<{ muted: number }> {
     const { mm, peer, room } = this.#peer(meetingId, peerId);
     if (!peer.info.chair) throw forbidden('Only the chair may mute everyone');
-    for (const p of room.peers()) if (micGated(p.info)) this.#mic(mm, p.source);
+    for (const p of room.peers()) if (micGated(p.info)) mm.mics.entry(p.source);
     let muted = 0;
-    for (const entry of [...mm.mics.values()]) {
-      this.#micEvent(mm, entry.source, { type: 'mute-all' }, 'mute-all');
-      const info = await this.#applyMic(meetingId, mm, entry.source);
+    for (const entry of mm.mics.entries()) {
+      mm.mics.apply(entry.source, { type: 'mute-all' }, 'mute-all');
+      const info = await this.#enforceMic(meetingId, mm, entry.source);
       if (info.muted) muted++;
     }
     return { muted };
@@ -269,8 +266,40 @@ export class MediaService {
   async onFloorChanged(meetingId: number, target: { userId: number; bridgePointId: number | null }, granted: boolean): Promise<void> {
     const mm = this.#state(meetingId);
     const source: SourceRef = target.bridgePointId !== null ? { type: 'bridge', bridgePointId: target.bridgePointId } : { type: 'user', userId: target.userId };
-    this.#micEvent(mm, source, { type: 'floor', granted }, 'floor');
-    await this.#applyMic(meetingId, mm, source);
+    mm.mics.apply(source, { type: 'floor', granted }, 'floor');
+    await this.#enforceMic(meetingId, mm, source);
+  }
+
+  /**
+   * Aligns the mic gates with the conference's current speaker (or none), e.g.
+   * when media starts after the floor was granted. Only sources whose floor
+   * flag differs are touched, so a chair's mute is not undone by a re-sync.
+   */
+  async syncFloor(meetingId: number, holder: { userId: number; bridgePointId: number | null } | null): Promise<void> {
+    const mm = this.#state(meetingId);
+    const holderSource: SourceRef | null = holder
+      ? holder.bridgePointId !== null
+        ? { type: 'bridge', bridgePointId: holder.bridgePointId }
+        : { type: 'user', userId: holder.userId }
+      : null;
+    for (const e of mm.mics.entries()) {
+      if (e.state.floor && !(holderSource && sameSource(e.source, holderSource))) {
+        mm.mics.apply(e.source, { type: 'floor', granted: false }, 'floor');
+        await this.#enforceMic(meetingId, mm, e.source);
+      }
+    }
+    if (holderSource && !mm.mics.entry(holderSource).state.floor) {
+      mm.mics.apply(holderSource, { type: 'floor', granted: true }, 'floor');
+      await this.#enforceMic(meetingId, mm, holderSource);
+    }
+  }
+
+  /** The meeting ended: close its room and forget its media state. */
+  endMeeting(meetingId: number): void {
+    const mm = this.#meetings.get(meetingId);
+    if (!mm) return;
+    this.#meetings.delete(meetingId);
+    mm.room?.close();
   }
 
   /** The socket left the meeting or disconnected. */
@@ -281,12 +310,12 @@ export class MediaService {
   /** The `media` snapshot part; link states only for the chair. */
   snapshot(meetingId: number, forChair: boolean): MediaSnapshot {
     const mm = this.#meetings.get(meetingId);
-    if (!mm) return { stage: { source: null, videoProducerId: null, audioProducerId: null }, activeSpeaker: noSpeaker(), producers: [], mics: [], links: [] };
+    if (!mm) return emptyMediaSnapshot();
     return {
-      stage: this.#stageInfo(mm),
+      stage: stageInfo(mm.room, mm.stage),
       activeSpeaker: mm.speaker,
       producers: mm.room ? mm.room.producerEntries().map(({ producer, peer }) => producerInfo(producer, peer)) : [],
-      mics: [...mm.mics.values()].map((e) => ({ source: e.source, muted: !micLive(e.state), by: e.by })),
+      mics: mm.mics.entries().map((e) => mm.mics.info(e.source)),
       links: forChair ? [...mm.links.values()].map((l) => l.info) : [],
     };
   }
@@ -295,7 +324,7 @@ export class MediaService {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#linkTimer);
+    this.#links.close();
     for (const mm of this.#meetings.values()) mm.room?.close();
     this.#meetings.clear();
     this.pool.close();
@@ -306,7 +335,7 @@ export class MediaService {
   #state(meetingId: number): MeetingMedia {
     let mm = this.#meetings.get(meetingId);
     if (!mm) {
-      mm = { room: null, creating: null, stage: null, speaker: noSpeaker(), mics: new Map(), links: new Map() };
+      mm = { room: null, creating: null, stage: null, speaker: noSpeaker(), mics: new MicGates(), links: new Map() };
       this.#meetings.set(meetingId, mm);
     }
     return mm;
@@ -342,11 +371,11 @@ export class MediaService {
       n.toMeeting(meetingId, 'producer:added', producerInfo(producer, peer));
       producer.observer.on('pause', () => n.toMeeting(meetingId, 'producer:paused', { producerId: producer.id, paused: true }));
       producer.observer.on('resume', () => n.toMeeting(meetingId, 'producer:paused', { producerId: producer.id, paused: false }));
-      if (mm.stage && sameSource(mm.stage, peer.source)) n.toMeeting(meetingId, 'stage:changed', this.#stageInfo(mm));
+      if (mm.stage && sameSource(mm.stage, peer.source)) n.toMeeting(meetingId, 'stage:changed', stageInfo(mm.room, mm.stage));
     });
     room.on('producerclosed', ({ peer, producerId, kind }) => {
       n.toMeeting(meetingId, 'producer:closed', { producerId, source: peer.source, kind });
-      if (mm.stage && sameSource(mm.stage, peer.source)) n.toMeeting(meetingId, 'stage:changed', this.#stageInfo(mm));
+      if (mm.stage && sameSource(mm.stage, peer.source)) n.toMeeting(meetingId, 'stage:changed', stageInfo(mm.room, mm.stage));
     });
     room.on('activespeaker', ({ peer, producerId, volume }) => {
       const prev = mm.speaker;
@@ -373,96 +402,10 @@ export class MediaService {
     return { mm, room, peer };
   }
 
-  #mic(mm: MeetingMedia, source: SourceRef): MicEntry {
-    const key = sourceKey(source);
-    let e = mm.mics.get(key);
-    if (!e) {
-      e = { source, state: initialMic(), by: 'join' };
-      mm.mics.set(key, e);
-    }
-    return e;
-  }
-
-  /** Applies a mic event to the policy state; false when refused. */
-  #micEvent(mm: MeetingMedia, source: SourceRef, ev: MicEvent, by: MicInfo['by']): boolean {
-    const e = this.#mic(mm, source);
-    const r = applyMic(e.state, ev);
-    if (!r.ok) return false;
-    e.state = r.state;
-    e.by = by;
-    return true;
-  }
-
   /** Makes the source's mic producers match the policy and tells the meeting. */
-  async #applyMic(meetingId: number, mm: MeetingMedia, source: SourceRef): Promise<MicInfo> {
-    const e = this.#mic(mm, source);
-    const live = micLive(e.state);
-    for (const { producer, peer } of mm.room?.producerEntries() ?? []) {
-      if (producer.kind !== 'audio' || !sameSource(peer.source, source) || !micGated(peer.info)) continue;
-      await mediaCall('mic', () => setProducerLive(producer, live));
-    }
-    const info: MicInfo = { source, muted: !live, by: e.by };
+  async #enforceMic(meetingId: number, mm: MeetingMedia, source: SourceRef): Promise<MicInfo> {
+    const info = await mm.mics.enforce(mm.room, source);
     this.#opts.notifier.toMeeting(meetingId, 'media:muted', info);
     return info;
   }
-
-  #stageInfo(mm: MeetingMedia): StageInfo {
-    const stage = mm.stage;
-    if (!stage || !mm.room) return { source: stage, videoProducerId: null, audioProducerId: null };
-    const find = (kind: ms.MediaKind) =>
-      mm.room!.producerEntries().find(({ producer, peer }) => producer.kind === kind && sameSource(peer.source, stage))?.producer.id ?? null;
-    return { source: stage, videoProducerId: find('video'), audioProducerId: find('audio') };
-  }
-
-  #link(mm: MeetingMedia, peer: Peer): { status: LinkStatus; info: LinkInfo } {
-    let l = mm.links.get(peer.id);
-    if (!l) {
-      const status = initialLink();
-      l = { status, info: { source: peer.source, state: status.state, score: status.score, maxSpatialLayer: status.maxSpatialLayer, bitrateKbps: null, loss: null } };
-      mm.links.set(peer.id, l);
-    }
-    return l;
-  }
-
-  /** One link-quality round over every peer; applies and reports changes. */
-  async #sampleLinks(): Promise<void> {
-    // A slow round (many peers) must not overlap the next one.
-    if (this.#sampling) return;
-    this.#sampling = true;
-    try {
-      await this.#sampleRound();
-    } catch (err) {
-      this.#log.error({ err }, 'link sampling failed');
-    } finally {
-      this.#sampling = false;
-    }
-  }
-
-  async #sampleRound(): Promise<void> {
-    const t = this.#opts.linkThresholds ?? LINK_THRESHOLDS;
-    for (const [meetingId, mm] of this.#meetings) {
-      const room = mm.room;
-      if (!room || room.closed) continue;
-      for (const peer of room.peers()) {
-        const sample = linkSample(peer);
-        if (!sample) continue;
-        const stats = await linkStats(peer);
-        if (peer.closed || room.closed) continue;
-        const l = this.#link(mm, peer);
-        const prev = l.status;
-        const next = nextLink(prev, { ...sample, ...(stats.loss !== null ? { loss: stats.loss } : {}) }, t);
-        l.status = next;
-        l.info = { source: peer.source, state: next.state, score: next.score, maxSpatialLayer: next.maxSpatialLayer, ...stats };
-        if (next.state === prev.state && next.maxSpatialLayer === prev.maxSpatialLayer) continue;
-        this.#log.info({ meetingId, peerId: peer.id, from: prev.state, to: next.state, layer: next.maxSpatialLayer }, 'link state changed');
-        for (const entry of peer.consumers()) await applyConsumer(entry, next, this.#log);
-        for (const chair of room.peers()) if (chair.info.chair) this.#opts.notifier.toPeer(chair.id, 'link:changed', l.info);
-        if (!peer.info.chair) this.#opts.notifier.toPeer(peer.id, 'link:changed', l.info);
-      }
-    }
-  }
-}
-
-function producerInfo(producer: ms.Producer, peer: Peer): ProducerInfo {
-  return { producerId: producer.id, kind: producer.kind, source: peer.source, label: peer.info.label, paused: producer.paused };
 }

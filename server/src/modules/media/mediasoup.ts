@@ -34,6 +34,7 @@ export function loadMediasoup(workerBin: string): Promise<MediasoupModule> {
       `mediasoup worker binary not found at ${workerBin}; run "node scripts/build-mediasoup-worker.mjs" or set MEDIASOUP_WORKER_BIN`,
     );
   }
+  // eslint-disable-next-line no-restricted-properties -- mediasoup 3.8 takes the worker path only from its environment; this writes the Config value, it reads nothing
   process.env.MEDIASOUP_WORKER_BIN = workerBin;
   loaded = { bin: workerBin, mod: import('mediasoup') };
   return loaded.mod;

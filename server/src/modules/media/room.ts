@@ -16,6 +16,9 @@ import type { ms } from './mediasoup.ts';
 import { Peer, type ConsumerEntry, type Direction, type PeerInfo, type TransportEntry } from './peer.ts';
 import type { WorkerPool } from './worker-pool.ts';
 import { MAX_SPATIAL_LAYER } from './codecs.ts';
+import { RouterSet, type RouterLoad } from './router-set.ts';
+
+export type { RouterLoad };
 
 export interface RoomOptions {
   meetingId: number;
@@ -37,23 +40,10 @@ export interface RoomEvents {
   routeradded: [{ routerId: string; workerPid: number | null }];
 }
 
-interface RouterEntry {
-  router: ms.Router;
-  consumers: number;
-  transports: number;
-}
-
 interface ProducerEntry {
   producer: ms.Producer;
   peer: Peer;
   router: ms.Router;
-}
-
-export interface RouterLoad {
-  routerId: string;
-  workerPid: number | null;
-  consumers: number;
-  transports: number;
 }
 
 export class Room extends EventEmitter<RoomEvents> {
@@ -61,12 +51,9 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #pool: WorkerPool;
   readonly #opts: RoomOptions;
   readonly #log: MediaLogger;
-  readonly #routers: RouterEntry[] = [];
+  readonly #routers: RouterSet;
   readonly #peers = new Map<string, Peer>();
   readonly #producers = new Map<string, ProducerEntry>();
-  /** Producers piped into each router, keyed by producer id. */
-  readonly #pipes = new Map<ms.Router, Map<string, Promise<void>>>();
-  #adding: Promise<RouterEntry> | null = null;
   #audioLevel: ms.AudioLevelObserver | null = null;
   #closed = false;
 
@@ -76,12 +63,20 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#pool = opts.pool;
     this.#opts = opts;
     this.#log = opts.logger ?? noopLogger;
+    this.#routers = new RouterSet({
+      meetingId: opts.meetingId,
+      pool: opts.pool,
+      budget: opts.consumerBudget,
+      log: this.#log,
+      onWorkerClosed: () => this.close('worker-died'),
+      onAdded: (info) => this.emit('routeradded', info),
+    });
   }
 
   /** Creates the room with one router on the least-loaded worker and an active-speaker observer. */
   static async create(opts: RoomOptions): Promise<Room> {
     const room = new Room(opts);
-    const entry = await room.#addRouter();
+    const entry = await room.#routers.add();
     const observer = await entry.router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
     observer.on('volumes', (volumes: ms.AudioLevelObserverVolume[]) => {
       const top = volumes[0];
@@ -99,21 +94,16 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   get rtpCapabilities(): ms.RtpCapabilities {
-    return this.#primary().router.rtpCapabilities;
+    return this.#routers.primary.router.rtpCapabilities;
   }
 
   routerLoads(): RouterLoad[] {
-    return this.#routers.map((e) => ({
-      routerId: e.router.id,
-      workerPid: this.#pool.workerOf(e.router)?.pid ?? null,
-      consumers: e.consumers,
-      transports: e.transports,
-    }));
+    return this.#routers.loads();
   }
 
   /** Whether any of this room's routers runs on `worker`. */
   usesWorker(worker: ms.Worker): boolean {
-    return this.#routers.some((e) => this.#pool.workerOf(e.router) === worker);
+    return this.#routers.usesWorker(worker);
   }
 
   /** Adds a peer, or returns the existing one with that id. */
@@ -220,7 +210,8 @@ export class Room extends EventEmitter<RoomEvents> {
     });
     if (producer.kind === 'audio') {
       // The observer lives on the first router; audio produced elsewhere is piped to it.
-      this.#ensureOn(producer.id, this.#primary())
+      this.#routers
+        .ensureOn(producer.id, router, this.#routers.primary)
         .then(() => this.#audioLevel?.addProducer({ producerId: producer.id }))
         .catch((err: unknown) => this.#log.warn({ err, producerId: producer.id }, 'audio level observer could not add producer'));
     }
@@ -240,8 +231,8 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!src.router.canConsume({ producerId: src.producer.id, rtpCapabilities })) {
       throw new AppError('VALIDATION_FAILED', 400, 'This device cannot decode that producer');
     }
-    const entry = this.#entryOf(router);
-    await mediaCall('media:consume', () => this.#ensureOn(src.producer.id, entry));
+    const entry = this.#routers.entryOf(router);
+    await mediaCall('media:consume', () => this.#routers.ensureOn(src.producer.id, src.router, entry));
     const wantedSpatialLayer = Math.min(req.spatialLayer ?? MAX_SPATIAL_LAYER, MAX_SPATIAL_LAYER);
     const consumer = await mediaCall('media:consume', () =>
       transport.consume({
@@ -275,10 +266,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
-    for (const e of this.#routers) e.router.close();
-    this.#routers.length = 0;
+    this.#routers.close();
     this.#producers.clear();
-    this.#pipes.clear();
     this.#log.info({ meetingId: this.meetingId, reason }, 'media room closed');
     this.emit('close', reason);
   }
@@ -287,25 +276,13 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) throw new AppError('MEDIA_ERROR', 409, 'Media room closed; join again');
   }
 
-  #primary(): RouterEntry {
-    const e = this.#routers[0];
-    if (!e) throw new AppError('MEDIA_ERROR', 409, 'Media room closed; join again');
-    return e;
-  }
-
-  #entryOf(router: ms.Router): RouterEntry {
-    const e = this.#routers.find((r) => r.router === router);
-    if (!e) throw new AppError('MEDIA_ERROR', 409, 'Router gone; join again');
-    return e;
-  }
-
   async #createTransport<T extends ms.WebRtcTransport | ms.PlainTransport>(
     peer: Peer,
     direction: Direction,
     create: (router: ms.Router) => Promise<T>,
   ): Promise<T> {
     this.#assertOpen();
-    const entry = await this.#routerForNewTransport();
+    const entry = await this.#routers.forNewTransport();
     const transport = await mediaCall('transport:create', () => create(entry.router));
     if (peer.closed || this.#closed) {
       transport.close();
@@ -314,70 +291,10 @@ export class Room extends EventEmitter<RoomEvents> {
     entry.transports++;
     transport.observer.once('close', () => {
       entry.transports--;
-      this.#maybeDropRouter(entry);
+      this.#routers.maybeDrop(entry);
     });
     const te: TransportEntry = { transport, router: entry.router, direction };
     peer.addTransport(te);
     return transport;
-  }
-
-  /** The room router with the fewest consumers under budget, adding one on another worker when all are full. */
-  async #routerForNewTransport(): Promise<RouterEntry> {
-    const open = this.#routers.filter((e) => e.consumers < this.#opts.consumerBudget);
-    if (open.length) return open.reduce((a, b) => (b.consumers < a.consumers ? b : a));
-    // Concurrent callers share the one router being added.
-    this.#adding ??= this.#addRouter().finally(() => (this.#adding = null));
-    return this.#adding;
-  }
-
-  async #addRouter(): Promise<RouterEntry> {
-    const used = this.#routers.map((e) => this.#pool.workerOf(e.router)).filter((w): w is ms.Worker => w !== null);
-    const router = await this.#pool.createRouter(used);
-    if (this.#closed) {
-      router.close();
-      throw new AppError('MEDIA_ERROR', 409, 'Media room closed; join again');
-    }
-    const entry: RouterEntry = { router, consumers: 0, transports: 0 };
-    this.#routers.push(entry);
-    router.once('workerclose', () => {
-      this.#log.error({ meetingId: this.meetingId, routerId: router.id }, 'worker under media room died');
-      this.close('worker-died');
-    });
-    router.observer.once('close', () => this.#pipes.delete(router));
-    const workerPid = this.#pool.workerOf(router)?.pid ?? null;
-    if (this.#routers.length > 1) this.#log.info({ meetingId: this.meetingId, routerId: router.id, workerPid }, 'media room spread to another router');
-    this.emit('routeradded', { routerId: router.id, workerPid });
-    return entry;
-  }
-
-  /** Closes an extra router once nothing uses it, so a shrinking meeting gives the worker back. */
-  #maybeDropRouter(entry: RouterEntry): void {
-    if (this.#closed || entry === this.#routers[0] || entry.transports > 0 || entry.consumers > 0) return;
-    const i = this.#routers.indexOf(entry);
-    if (i < 0) return;
-    this.#routers.splice(i, 1);
-    entry.router.close();
-  }
-
-  /** Makes `producerId` available on `target`, piping it once per router. */
-  async #ensureOn(producerId: string, target: RouterEntry): Promise<void> {
-    const src = this.#producers.get(producerId);
-    if (!src) throw notFound('Producer');
-    if (src.router === target.router) return;
-    let piped = this.#pipes.get(target.router);
-    if (!piped) {
-      piped = new Map();
-      this.#pipes.set(target.router, piped);
-    }
-    let p = piped.get(producerId);
-    if (!p) {
-      const map = piped;
-      p = src.router.pipeToRouter({ producerId, router: target.router }).then(({ pipeProducer }) => {
-        pipeProducer?.observer.once('close', () => map.delete(producerId));
-      });
-      p.catch(() => map.delete(producerId));
-      map.set(producerId, p);
-    }
-    await p;
   }
 }

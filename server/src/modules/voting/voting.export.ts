@@ -19,14 +19,14 @@ export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: strin
     secretBallots: row.spec.mode === 'secret' ? repo.loadSecretBallots(db, row.id) : [],
     voterIds: repo.loadVoterIds(db, row.id),
     storedResult: row.result ?? null,
-    storedHead: row.chainHead,
+    storedHead: null,
     expectedHead: expectedHead ?? null,
   });
   return { pollId: row.id, ...report };
 }
 
 /** Ballots in the published list: by receipt (sorted, so order says nothing) or by name. */
-export function ballotList(db: repo.Tx, row: PollRow): BallotList {
+export function ballotList(db: Db, row: PollRow): BallotList {
   const ballots =
     row.spec.mode === 'secret'
       ? repo
@@ -34,7 +34,7 @@ export function ballotList(db: repo.Tx, row: PollRow): BallotList {
           .map((b) => ({ receipt: b.receipt, voterId: null, fullName: null, choices: b.choices }))
           .sort((a, b) => a.receipt.localeCompare(b.receipt))
       : repo.loadOpenBallots(db, row.id).map((b) => ({ receipt: null, voterId: b.voterId, fullName: b.fullName, choices: b.choices }));
-  return { pollId: row.id, mode: row.spec.mode, ballots, chainHead: row.chainHead };
+  return { pollId: row.id, mode: row.spec.mode, ballots, chainHead: repo.headHash(db, row.id) };
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');

@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
-import { nextEntry, type ChainEntry, type ChainPayload } from './voting.chain.ts';
+import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
 import { pollChain, pollOpenBallots, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
 
 export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
@@ -53,18 +53,44 @@ export function currentPoll(db: Tx, meetingId: number): PollRow | undefined {
 }
 
 export function insertPoll(db: Tx, values: Pick<PollRow, 'meetingId' | 'agendaItemId' | 'title' | 'spec' | 'createdBy'>): PollRow {
-  return db.insert(polls).values({ ...values, chainHead: '' }).returning().get();
+  return db.insert(polls).values(values).returning().get();
 }
 
 export const updatePoll = (db: Tx, id: number, patch: Partial<PollRow>) => db.update(polls).set(patch).where(eq(polls.id, id)).run();
 
-/** Appends one chain entry after the stored head and moves the head, in the caller's transaction. */
-export function appendChain(db: Tx, pollId: number, payload: ChainPayload): ChainEntry {
-  const head = db.select({ seq: polls.chainSeq, hash: polls.chainHead }).from(polls).where(eq(polls.id, pollId)).get();
-  if (!head) throw new Error(`poll ${pollId} vanished`);
-  const entry = nextEntry(head.seq < 0 ? null : head, payload);
-  db.insert(pollChain).values({ pollId, ...entry }).run();
-  db.update(polls).set({ chainSeq: entry.seq, chainHead: entry.hash }).where(eq(polls.id, pollId)).run();
+/**
+ * The statements a ballot runs, prepared once per connection. A burst of
+ * 2,000 ballots is bound by per-ballot cost, and building each query anew
+ * through the query builder cost more than executing it. They run on the
+ * shared better-sqlite3 connection, so inside a `db.transaction` they are
+ * part of that transaction.
+ */
+function prepareHot(c: Db['$client']) {
+  return {
+    head: c.prepare<[number], ChainHead>('SELECT seq, hash FROM poll_chain WHERE poll_id = ? ORDER BY seq DESC LIMIT 1'),
+    chain: c.prepare('INSERT INTO poll_chain (poll_id, seq, prev_hash, hash, payload) VALUES (?, ?, ?, ?, ?)'),
+    voter: c.prepare('INSERT INTO poll_voters (id, poll_id, user_id) VALUES (?, ?, ?)'),
+    secret: c.prepare('INSERT INTO poll_secret_ballots (id, poll_id, choices, receipt) VALUES (?, ?, ?, ?)'),
+    open: c.prepare('INSERT INTO poll_open_ballots (poll_id, user_id, choices, cast_at) VALUES (?, ?, ?, ?)'),
+  };
+}
+const hotCache = new WeakMap<Db['$client'], ReturnType<typeof prepareHot>>();
+function hot(db: Db) {
+  let s = hotCache.get(db.$client);
+  if (!s) hotCache.set(db.$client, (s = prepareHot(db.$client)));
+  return s;
+}
+
+/** The last entry of a poll's chain (one primary-key lookup), or null when empty. */
+export const chainHead = (db: Db, pollId: number): ChainHead | null => hot(db).head.get(pollId) ?? null;
+
+/** Hash of the chain's last entry (the genesis hash for an empty chain). */
+export const headHash = (db: Db, pollId: number): string => chainHead(db, pollId)?.hash ?? GENESIS_HASH;
+
+/** Appends one chain entry after the current head; call inside the transaction that makes the change. */
+export function appendChain(db: Db, pollId: number, payload: ChainPayload): ChainEntry {
+  const entry = nextEntry(chainHead(db, pollId), payload);
+  hot(db).chain.run(pollId, entry.seq, entry.prevHash, entry.hash, JSON.stringify(entry.payload));
   return entry;
 }
 
@@ -77,8 +103,7 @@ export const loadChain = (db: Tx, pollId: number): ChainEntry[] =>
     .all();
 
 /** Records that `userId` voted. Throws on a second ballot: the UNIQUE index is the real guard. */
-export const insertVoter = (db: Tx, pollId: number, userId: number) =>
-  withRandomId((id) => db.insert(pollVoters).values({ id, pollId, userId }).run());
+export const insertVoter = (db: Db, pollId: number, userId: number) => withRandomId((id) => hot(db).voter.run(id, pollId, userId));
 
 export const isUniqueVoterClash = (err: unknown) =>
   err instanceof Error && /UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/.test(err.message);
@@ -87,11 +112,11 @@ export const loadVoterIds = (db: Tx, pollId: number): number[] =>
   db.select({ u: pollVoters.userId }).from(pollVoters).where(eq(pollVoters.pollId, pollId)).all().map((r) => r.u);
 
 /** Stores an anonymous ballot under a fresh receipt; returns the receipt. */
-export function insertSecretBallot(db: Tx, pollId: number, choices: string[]): string {
+export function insertSecretBallot(db: Db, pollId: number, choices: string[]): string {
   for (let attempt = 0; ; attempt++) {
     const receipt = receiptCode();
     try {
-      withRandomId((id) => db.insert(pollSecretBallots).values({ id, pollId, choices, receipt }).run());
+      withRandomId((id) => hot(db).secret.run(id, pollId, JSON.stringify(choices), receipt));
       return receipt;
     } catch (err) {
       if (!(err instanceof Error && /poll_secret_ballots\.receipt/.test(err.message)) || attempt >= 3) throw err;
@@ -113,8 +138,8 @@ export const loadSecretBallots = (db: Tx, pollId: number) =>
     .orderBy(asc(pollSecretBallots.id))
     .all();
 
-export const insertOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number) =>
-  db.insert(pollOpenBallots).values({ pollId, userId, choices, castAt }).run();
+export const insertOpenBallot = (db: Db, pollId: number, userId: number, choices: string[], castAt: number) =>
+  hot(db).open.run(pollId, userId, JSON.stringify(choices), castAt);
 
 export const updateOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number) =>
   db

@@ -41,10 +41,9 @@ export const polls = sqliteTable(
     /** Frozen at open: how many delegates were invited, and who of them was present (= eligible). */
     invitedCount: integer('invited_count'),
     eligible: text('eligible', { mode: 'json' }).$type<EligibleVoter[]>(),
+    // The chain head is not mirrored here: this row holds the eligible list (large), and
+    // rewriting it on every ballot would cost more than the ballot itself.
     result: text('result', { mode: 'json' }).$type<PollResult>(),
-    /** Head of the poll's hash chain, updated in the same transaction as each entry. */
-    chainSeq: integer('chain_seq').notNull().default(-1),
-    chainHead: text('chain_head').notNull(),
     createdBy: integer('created_by').references(() => users.id),
     createdAt: text('created_at').notNull().default(now),
   },

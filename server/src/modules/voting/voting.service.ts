@@ -57,8 +57,9 @@ export class VotingService {
     return row;
   }
 
-  #append(tx: repo.Tx, pollId: number, payload: LedgerPayload) {
-    return repo.appendChain(tx, pollId, payload);
+  /** Appends to the chain on the shared connection: inside a transaction, it commits or rolls back with it. */
+  #append(_tx: repo.Tx, pollId: number, payload: LedgerPayload) {
+    return repo.appendChain(this.#db, pollId, payload);
   }
 
   /** Audits on the same connection, so inside a transaction it commits or rolls back with it. */
@@ -185,13 +186,13 @@ export class VotingService {
   publish(actorId: number, meetingId: number, pollId: number): { poll: PollView; result: PollResult; chainHead: string } {
     const row = this.#load(pollId, meetingId);
     const clock = rules(() => transition(clockOf(row), 'publish', this.#now()));
-    const published = this.#db.transaction((tx) => {
+    const { published, head } = this.#db.transaction((tx) => {
       repo.updatePoll(tx, pollId, clockPatch(clock));
-      this.#append(tx, pollId, { type: 'published', at: iso(clock.publishedAt)! });
+      const entry = this.#append(tx, pollId, { type: 'published', at: iso(clock.publishedAt)! });
       this.#audit(tx, actorId, 'poll.publish', pollId);
-      return repo.getPoll(tx, pollId)!;
+      return { published: repo.getPoll(tx, pollId)!, head: entry.hash };
     });
-    const out = { poll: pollView(published), result: published.result!, chainHead: published.chainHead };
+    const out = { poll: pollView(published), result: published.result!, chainHead: head };
     this.#emit.toMeeting(meetingId).emit('poll:published', out);
     return out;
   }
@@ -217,14 +218,14 @@ export class VotingService {
     let issued: string | null = null;
     try {
       this.#db.transaction((tx) => {
-        if (!changing) repo.insertVoter(tx, pollId, userId);
+        if (!changing) repo.insertVoter(this.#db, pollId, userId);
         if (secret) {
           if (changing) {
             const old = receipt ? repo.findSecretBallot(tx, pollId, receipt) : undefined;
             if (!old) throw new AppError('VALIDATION_FAILED', 400, 'To change a secret ballot, give the receipt of your first one');
             repo.updateSecretBallot(tx, old.id, ballot);
             issued = old.receipt;
-          } else issued = repo.insertSecretBallot(tx, pollId, ballot);
+          } else issued = repo.insertSecretBallot(this.#db, pollId, ballot);
           // No identity and no choice: see voting.ledger.ts for why.
           this.#append(tx, pollId, { type: 'cast', replaces: changing });
         } else {
@@ -232,7 +233,7 @@ export class VotingService {
           if (changing) {
             before = repo.loadOpenBallots(tx, pollId).find((b) => b.voterId === userId)?.choices ?? null;
             repo.updateOpenBallot(tx, pollId, userId, ballot, at);
-          } else repo.insertOpenBallot(tx, pollId, userId, ballot, at);
+          } else repo.insertOpenBallot(this.#db, pollId, userId, ballot, at);
           this.#append(tx, pollId, { type: 'ballot', voterId: userId, choices: ballot, replaces: changing });
         }
       });

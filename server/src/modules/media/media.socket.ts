@@ -1,0 +1,213 @@
+/**
+ * Socket adapter of the video conference: maps the media commands of the
+ * shared contract onto MediaService (peer id = socket id), routes its
+ * broadcasts, contributes the `media` snapshot part, closes a socket's media
+ * when it leaves, and follows the conference floor to open and close mics.
+ *
+ * The mediasoup workers start on first use, so an app that never holds a
+ * video conference (and most tests) spawns none; a missing worker binary
+ * costs the video conference, not the server.
+ */
+import { networkInterfaces } from 'node:os';
+import fp from 'fastify-plugin';
+import { eq } from 'drizzle-orm';
+import type { BroadcastName, Broadcasts } from '@diemcau/shared';
+import type { Static } from 'typebox';
+import type { Config } from '../../config.ts';
+import { bridgePoints } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { CommandContext } from '../../plugins/realtime.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import { MediaService, type MediaNotifier } from './media.service.ts';
+import type { PeerInfo } from './peer.ts';
+import { emptyMediaSnapshot } from './media.views.ts';
+
+export type MediaPluginOptions = Config['mediasoup'] & {
+  /** Link-quality sampling period; tests shorten it. */
+  linkIntervalMs?: number;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    media: {
+      /** The running service, starting the workers if needed. */
+      service(): Promise<MediaService>;
+      /** The service if it has started, else null (no rooms exist then). */
+      started(): MediaService | null;
+    };
+  }
+}
+
+export default fp<MediaPluginOptions>(
+  async (app, opts) => {
+    let service: MediaService | null = null;
+    let starting: Promise<MediaService> | null = null;
+    let closing = false;
+    const log = app.log.child({ module: 'media' });
+
+    const emit = (target: { to(room: string): { emit(ev: string, ...a: unknown[]): unknown } }, room: string, event: string, payload: unknown) =>
+      target.to(room).emit(event, payload);
+    const notifier: MediaNotifier = {
+      toMeeting: (meetingId, event, payload) => app.realtime.toMeeting(meetingId).emit(event as BroadcastName, payload as Static<Broadcasts[BroadcastName]>),
+      toPeer: (peerId, event, payload) => void emit(app.realtime.io as never, peerId, event, payload),
+    };
+
+    function start(): Promise<MediaService> {
+      if (service) return Promise.resolve(service);
+      if (closing) return Promise.reject(new AppError('MEDIA_ERROR', 503, 'Server is stopping'));
+      starting ??= MediaService.create({ ...opts, announcedIp: announcedIp(opts), notifier, logger: log })
+        .then((s) => {
+          if (closing) {
+            s.close();
+            throw new AppError('MEDIA_ERROR', 503, 'Server is stopping');
+          }
+          service = s;
+          s.pool.on('workerdied', ({ index, pid }) => log.error({ index, pid }, 'mediasoup worker died; affected rooms are being rebuilt'));
+          return s;
+        })
+        .catch((err: unknown) => {
+          starting = null;
+          log.error({ err }, 'video conference unavailable: mediasoup workers failed to start');
+          throw err instanceof AppError ? err : new AppError('MEDIA_ERROR', 503, 'Video conference unavailable on this server');
+        });
+      return starting;
+    }
+    app.decorate('media', { service: start, started: () => service });
+
+    /**
+     * Browsers cannot send media to 0.0.0.0: with a wildcard listen address and
+     * no RTC_ANNOUNCED_IP, announce the machine's first LAN IPv4 and say so.
+     */
+    function announcedIp(o: MediaPluginOptions): string | null {
+      if (o.announcedIp || !['0.0.0.0', '::'].includes(o.listenIp)) return o.announcedIp;
+      const lan = Object.values(networkInterfaces())
+        .flat()
+        .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+      log.warn({ listenIp: o.listenIp, announcedIp: lan ?? null }, 'RTC_ANNOUNCED_IP is not set; announcing the first LAN address to browsers (set it to the address bridge PCs reach this server by)');
+      return lan ?? '127.0.0.1';
+    }
+
+    const bridgeName = (id: number) =>
+      app.db.select({ name: bridgePoints.name }).from(bridgePoints).where(eq(bridgePoints.id, id)).get()?.name ?? `#${id}`;
+
+    function peerInfo(user: AuthUser, m: Membership): PeerInfo {
+      const bridgePointId = m.kind === 'bridge' ? m.bridgePointId : null;
+      return {
+        userId: user.id,
+        role: user.role,
+        bridgePointId,
+        label: bridgePointId !== null ? bridgeName(bridgePointId) : user.fullName,
+        chair: m.kind === 'admin' || m.kind === 'secretariat',
+      };
+    }
+
+    /** Every media command runs against the socket's joined meeting, as the socket's peer. */
+    const ctxOf = async (ctx: CommandContext) => {
+      const { meetingId } = ctx.requireMeeting();
+      const s = service;
+      if (!s) throw new AppError('MEDIA_ERROR', 409, 'Not in the media room; call media:get-capabilities first');
+      return { s, meetingId, peerId: ctx.socket.id };
+    };
+
+    const rt = app.realtime;
+    rt.handle('media:get-capabilities', async (ctx) => {
+      const { meetingId, membership } = ctx.requireMeeting();
+      const meeting = getMeetingOr404(app.db, meetingId);
+      if (meeting.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'The video conference opens when the meeting starts');
+      const s = await start();
+      const res = await s.getCapabilities(meetingId, ctx.socket.id, peerInfo(ctx.user, membership));
+      // Media may start after the floor was granted (or the server restarted): take the current speaker over.
+      if (app.hasDecorator('conference')) {
+        const speaker = app.conference.state(meetingId).floor.speaker;
+        await s.syncFloor(meetingId, speaker ? { userId: speaker.userId, bridgePointId: speaker.bridgePointId } : null);
+      }
+      return res;
+    });
+    rt.handle('transport:create', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.createTransport(meetingId, peerId, p);
+    });
+    rt.handle('transport:connect', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      await s.connectTransport(meetingId, peerId, p);
+      return {};
+    });
+    rt.handle('transport:restart-ice', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.restartIce(meetingId, peerId, p.transportId);
+    });
+    rt.handle('media:produce', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.produce(meetingId, peerId, p);
+    });
+    rt.handle('media:consume', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.consume(meetingId, peerId, p);
+    });
+    rt.handle('consumer:pause', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      await s.setConsumerPaused(meetingId, peerId, p.consumerId, true);
+      return {};
+    });
+    rt.handle('consumer:resume', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      await s.setConsumerPaused(meetingId, peerId, p.consumerId, false);
+      return {};
+    });
+    rt.handle('consumer:set-layers', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.setConsumerLayers(meetingId, peerId, p);
+    });
+    rt.handle('producer:pause', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.setProducerPaused(meetingId, peerId, p.producerId, true);
+    });
+    rt.handle('producer:resume', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.setProducerPaused(meetingId, peerId, p.producerId, false);
+    });
+    rt.handle('producer:close', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      s.closeProducer(meetingId, peerId, p.producerId);
+      return {};
+    });
+    rt.handle('stage:set', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.setStage(meetingId, peerId, p.source);
+    });
+    rt.handle('media:mute', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.mute(meetingId, peerId, p.source, p.muted);
+    });
+    rt.handle('media:mute-all', async (ctx) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      return s.muteAll(meetingId, peerId);
+    });
+
+    rt.snapshotPart('media', (meetingId, _user, m) => service?.snapshot(meetingId, m.kind === 'admin' || m.kind === 'secretariat') ?? emptyMediaSnapshot());
+    rt.onLeave((meetingId, _user, socket) => service?.leave(meetingId, socket.id));
+
+    if (app.hasDecorator('conference')) {
+      app.conference.subscribe((meetingId, out) => {
+        const s = service;
+        if (!s) return;
+        for (const o of out) {
+          let job: Promise<void> | null = null;
+          if (o.name === 'floor:granted') job = s.onFloorChanged(meetingId, { userId: o.payload.speaker.userId, bridgePointId: o.payload.speaker.bridgePointId }, true);
+          else if (o.name === 'floor:revoked') job = s.onFloorChanged(meetingId, { userId: o.payload.userId, bridgePointId: o.payload.bridgePointId }, false);
+          else if (o.name === 'meeting:ended') s.endMeeting(meetingId);
+          job?.catch((err: unknown) => log.error({ err, meetingId }, 'could not apply the floor to the mics'));
+        }
+      });
+    }
+
+    app.addHook('onClose', async () => {
+      closing = true;
+      service?.close();
+      await starting?.catch(() => {});
+      service?.close();
+    });
+  },
+  { name: 'media', dependencies: ['realtime', 'db'] },
+);

@@ -1,0 +1,162 @@
+/**
+ * The video conference in real Chromium (fake camera and mic) against the real
+ * server and mediasoup workers: a chair page and two bridge pages join one
+ * meeting through the media testbed page (web/src/media/testbed), which uses
+ * the reusable client in web/src/media/.
+ *
+ * - every page decodes the main-stage video (getStats framesDecoded grows);
+ * - granting the floor to bridge B makes its audio arrive at the others;
+ * - the chair's grid receives the lowest simulcast layer.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { InboundStats } from '../../web/src/media/conference-media.ts';
+// Brings in the page's `window.testbed` declaration.
+import type {} from '../../web/src/media/testbed/testbed.ts';
+import { buildTestApp, login, type TestApp } from '../helpers/app.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { demo, type Demo } from '../integration/conference/helpers.ts';
+import { DESKTOP, launchChromium } from './helpers/browser.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+const webDir = join(repoRoot, 'web');
+const bundleDir = mkdtempSync(join(tmpdir(), 'diemcau-media-testbed-'));
+
+let t: TestApp;
+let d: Demo;
+let url: string;
+let browser: Browser;
+const errors: string[] = [];
+let chair: Page;
+let bridgeA: Page;
+let bridgeB: Page;
+let bpA: number;
+let bpB: number;
+
+async function open(token: string, opts: string): Promise<Page> {
+  const ctx = await browser.newContext({ ...DESKTOP, permissions: ['camera', 'microphone'] });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${url}/?token=${encodeURIComponent(token)}&meeting=${d.meetingId}&${opts}`);
+  return page;
+}
+
+const cmd = (page: Page, name: string, payload: unknown) =>
+  page.evaluate(([n, p]) => window.testbed.request(n as never, p as never), [name, payload] as const) as Promise<any>;
+const stats = (page: Page) => page.evaluate(() => window.testbed.stats()) as Promise<InboundStats[]>;
+const own = (page: Page) => page.evaluate(() => window.testbed.own());
+const statOf = async (page: Page, producerId: string) => (await stats(page)).find((s) => s.producerId === producerId);
+
+/** Waits until `read()` satisfies `ok`, polling every 250 ms. */
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+/** framesDecoded for `producerId` at `page` keeps growing (polled, so a loaded CI machine gets time). */
+async function decodes(page: Page, producerId: string, what: string): Promise<InboundStats> {
+  const first = await until(() => statOf(page, producerId), (s) => !!s && s.framesDecoded > 0, `${what}: first decoded frames`);
+  return until(() => statOf(page, producerId), (s) => !!s && s.framesDecoded >= first!.framesDecoded + 10, `${what}: framesDecoded grows`) as Promise<InboundStats>;
+}
+
+beforeAll(async () => {
+  // The testbed page, built on its own into a temp dir the app serves as its web root.
+  execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'src/media/testbed', '--outDir', bundleDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: webDir,
+    stdio: 'inherit',
+  });
+  t = await buildTestApp({
+    config: {
+      webDistDir: bundleDir,
+      mediasoup: { ...loadConfig().mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 2, rtcMinPort: 44000, rtcMaxPort: 44999 },
+    },
+  });
+  const base = await t.listen();
+  // localhost is a secure context, so getUserMedia works over plain http.
+  url = base.replace('127.0.0.1', 'localhost');
+  d = demo(t);
+  bpA = d.bridgeOf('cau.tinh1');
+  bpB = d.bridgeOf('cau.tinh2');
+  browser = await launchChromium();
+  chair = await open(await login(t.app, 'vanphong'), 'grid=1');
+  bridgeA = await open(await login(t.app, 'cau.tinh1'), 'publish=av');
+  bridgeB = await open(await login(t.app, 'cau.tinh2'), 'publish=av');
+  await until(() => chair.evaluate(() => typeof window.testbed === 'object'), Boolean, 'chair page loaded');
+  await cmd(chair, 'meeting:start', { meetingId: d.meetingId });
+  for (const p of [chair, bridgeA, bridgeB]) await until(() => p.evaluate(() => window.testbed.ready()), Boolean, 'media joined');
+  for (const p of [bridgeA, bridgeB]) await until(() => own(p), (o) => !!o.video && !!o.audio, 'camera and mic published');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  rmSync(bundleDir, { recursive: true, force: true });
+});
+
+describe('video conference in the browser', () => {
+  it('every page decodes the main stage', async () => {
+    const a = await own(bridgeA);
+    const b = await own(bridgeB);
+    await cmd(chair, 'stage:set', { source: { type: 'bridge', bridgePointId: bpA } });
+    await decodes(chair, a.video!, 'chair sees bridge A on stage');
+    await decodes(bridgeB, a.video!, 'bridge B sees bridge A on stage');
+    // Bridge A is on stage itself; put B on stage and A decodes it too.
+    await cmd(chair, 'stage:set', { source: { type: 'bridge', bridgePointId: bpB } });
+    await decodes(bridgeA, b.video!, 'bridge A sees bridge B on stage');
+    await decodes(chair, b.video!, 'chair sees bridge B on stage');
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it("the chair's grid receives the lowest simulcast layer", async () => {
+    const a = await own(bridgeA);
+    // B is on stage; A is only in the chair's grid.
+    const grid = await decodes(chair, a.video!, 'chair grid shows bridge A');
+    const room = t.app.media.started()!.room(d.meetingId)!;
+    const producer = room.producerEntry(a.video!).producer;
+    expect(producer.type).toBe('simulcast');
+    const chairPeer = room.peers().find((p) => p.info.chair)!;
+    const consumer = chairPeer.consumers().find((c) => c.consumer.producerId === a.video)!.consumer;
+    expect(consumer.preferredLayers?.spatialLayer).toBe(0);
+    // The stage (bridge B) is asked for at the top layer; bandwidth estimation decides how soon it gets there.
+    const b = await own(bridgeB);
+    expect(chairPeer.consumers().find((c) => c.consumer.producerId === b.video)!.consumer.preferredLayers?.spatialLayer).toBe(2);
+    await until(async () => consumer.currentLayers?.spatialLayer, (l) => l === 0, 'grid consumer on layer 0');
+    // The lowest layer is the camera scaled down 4x.
+    const sent = (await producer.getStats()).map((s) => s.ssrc);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(grid.frameWidth).toBeGreaterThan(0);
+    expect(grid.frameWidth).toBeLessThanOrEqual(320);
+  }, 60_000);
+
+  it('granting the floor to bridge B makes its audio arrive at the others', async () => {
+    const b = await own(bridgeB);
+    const mic = t.app.media.started()!.room(d.meetingId)!.producerEntry(b.audio!).producer;
+    expect(mic.paused).toBe(true);
+    // Nobody receives a closed mic.
+    expect(await statOf(chair, b.audio!)).toBeUndefined();
+    expect(await statOf(bridgeA, b.audio!)).toBeUndefined();
+
+    const request = await cmd(bridgeB, 'floor:request', { meetingId: d.meetingId, topic: 'Phát biểu' });
+    await cmd(chair, 'floor:grant', { meetingId: d.meetingId, requestId: request.id });
+    for (const [page, who] of [[chair, 'chair'], [bridgeA, 'bridge A']] as const) {
+      const first = await until(() => statOf(page, b.audio!), (s) => !!s && s.bytesReceived > 0, `${who} receives bridge B's audio`);
+      await until(() => statOf(page, b.audio!), (s) => !!s && s.bytesReceived > first!.bytesReceived + 1000, `${who}: audio bytes grow`);
+    }
+    // The fake microphone beeps: real sound energy reaches the chair.
+    await until(() => statOf(chair, b.audio!), (s) => !!s && s.totalAudioEnergy > 0, 'audio energy at the chair');
+
+    await cmd(chair, 'floor:revoke', { meetingId: d.meetingId });
+    await until(async () => mic.paused, Boolean, 'mic paused after revoke');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});

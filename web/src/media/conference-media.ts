@@ -1,0 +1,285 @@
+/**
+ * A small mediasoup-client session over the shared Socket.IO contract, with
+ * per-stream simulcast layers (the chair's grid asks for the lowest layer)
+ * and automatic rejoin after `media:room-reset`.
+ *
+ * It is transport-agnostic: give it `request` (send a command, resolve the ack
+ * data or throw) and `on` (subscribe to a broadcast). The views' own session
+ * (web/src/live/media-client.ts) covers the stage; this one is what the
+ * browser e2e test drives and what a grid view can use.
+ */
+import type { Consumer, Device, Producer, Transport } from 'mediasoup-client/types';
+import type { BroadcastName, Broadcasts, CommandName, CommandRequest, CommandResult, Commands, TransportOptions } from '@diemcau/shared';
+import type { Static } from 'typebox';
+
+export type RequestFn = <K extends CommandName>(name: K, payload: CommandRequest<Commands, K>) => Promise<CommandResult<Commands, K>>;
+export type OnFn = <E extends BroadcastName>(event: E, fn: (payload: Static<Broadcasts[E]>) => void) => () => void;
+
+export interface ConferenceMediaOptions {
+  request: RequestFn;
+  on: OnFn;
+  /** What to publish; a bridge sends camera (3 simulcast layers) and mic. */
+  publish?: { video: boolean; audio: boolean };
+  /** Override for tests. */
+  getUserMedia?: (c: MediaStreamConstraints) => Promise<MediaStream>;
+  /** Called after the session rebuilt itself following a server-side room reset. */
+  onRejoined?: () => void;
+}
+
+/** Same layers as server/src/modules/media/codecs.ts SIMULCAST_LAYERS. */
+export const SIMULCAST_ENCODINGS = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+
+export interface InboundStats {
+  producerId: string;
+  kind: 'audio' | 'video';
+  bytesReceived: number;
+  framesDecoded: number;
+  frameWidth: number;
+  frameHeight: number;
+  totalAudioEnergy: number;
+}
+
+interface Wanted {
+  spatialLayer: number | undefined;
+}
+
+export class ConferenceMedia {
+  readonly #opts: ConferenceMediaOptions;
+  #recv: Transport | null = null;
+  #send: Transport | null = null;
+  #stream: MediaStream | null = null;
+  readonly #producers: { audio?: Producer; video?: Producer } = {};
+  readonly #consumers = new Map<string, Consumer>();
+  readonly #pending = new Map<string, Promise<Consumer | null>>();
+  /** What the view wants to receive, kept across a rejoin. */
+  readonly #wanted = new Map<string, Wanted>();
+  readonly #off: (() => void)[] = [];
+  #epoch = 0;
+  #closed = false;
+
+  private constructor(opts: ConferenceMediaOptions) {
+    this.#opts = opts;
+  }
+
+  /** Joins the meeting's media room (the socket must have joined the meeting). */
+  static async join(opts: ConferenceMediaOptions): Promise<ConferenceMedia> {
+    const m = new ConferenceMedia(opts);
+    m.#off.push(opts.on('media:room-reset', () => void m.#rejoin()));
+    m.#off.push(
+      opts.on('producer:closed', ({ producerId }) => {
+        m.#consumers.get(producerId)?.close();
+        m.#consumers.delete(producerId);
+      }),
+    );
+    try {
+      await m.#start();
+    } catch (e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Our own producer ids (camera, mic). */
+  get producerIds(): { video: string | null; audio: string | null } {
+    return { video: this.#producers.video?.id ?? null, audio: this.#producers.audio?.id ?? null };
+  }
+
+  /** Remote track of a consumed producer. */
+  track(producerId: string): MediaStreamTrack | null {
+    return this.#consumers.get(producerId)?.track ?? null;
+  }
+
+  /**
+   * Makes the consumed set equal `wanted` (producer id → wanted layer or
+   * undefined for the highest). Own producers are skipped.
+   */
+  async sync(wanted: ReadonlyMap<string, number | undefined>): Promise<void> {
+    const own = new Set(Object.values(this.producerIds));
+    for (const id of [...this.#wanted.keys()]) if (!wanted.has(id)) this.#unconsume(id);
+    const jobs: Promise<unknown>[] = [];
+    for (const [id, layer] of wanted) {
+      if (own.has(id)) continue;
+      const prev = this.#wanted.get(id);
+      this.#wanted.set(id, { spatialLayer: layer });
+      if (!this.#consumers.has(id) && !this.#pending.has(id)) jobs.push(this.#consume(id));
+      // A grid tile promoted to the stage goes back to the top layer, and the other way round.
+      else if (prev && prev.spatialLayer !== layer) jobs.push(this.#setLayer(id, layer ?? SIMULCAST_ENCODINGS.length - 1));
+    }
+    await Promise.allSettled(jobs);
+  }
+
+  /** Mutes/unmutes our mic. Unmuting is refused by the server unless the floor or the chair allows it. */
+  async setMicMuted(muted: boolean): Promise<void> {
+    const p = this.#producers.audio;
+    if (!p) return;
+    await this.#opts.request(muted ? 'producer:pause' : 'producer:resume', { producerId: p.id });
+    if (muted) p.pause();
+    else p.resume();
+  }
+
+  /** Inbound stats per consumed producer (decoded frames, bytes, audio energy). */
+  async stats(): Promise<InboundStats[]> {
+    const out: InboundStats[] = [];
+    for (const [producerId, c] of this.#consumers) {
+      const s: InboundStats = { producerId, kind: c.kind as 'audio' | 'video', bytesReceived: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalAudioEnergy: 0 };
+      (await c.getStats()).forEach((r: Record<string, unknown>) => {
+        if (r.type !== 'inbound-rtp') return;
+        s.bytesReceived += Number(r.bytesReceived ?? 0);
+        s.framesDecoded += Number(r.framesDecoded ?? 0);
+        s.frameWidth = Math.max(s.frameWidth, Number(r.frameWidth ?? 0));
+        s.frameHeight = Math.max(s.frameHeight, Number(r.frameHeight ?? 0));
+        s.totalAudioEnergy += Number(r.totalAudioEnergy ?? 0);
+      });
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Leaves the media room (server side follows on meeting:leave/disconnect). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#off.splice(0)) off();
+    this.#teardown();
+    this.#stream?.getTracks().forEach((t) => t.stop());
+    this.#stream = null;
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  async #start(): Promise<void> {
+    const epoch = ++this.#epoch;
+    const { Device } = await import('mediasoup-client');
+    const { routerRtpCapabilities } = await this.#opts.request('media:get-capabilities', {});
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as never });
+    if (epoch !== this.#epoch) return;
+    const recv = await this.#opts.request('transport:create', { direction: 'recv', rtpCapabilities: device.rtpCapabilities as never });
+    this.#recv = this.#wire(device.createRecvTransport(params(recv)));
+    const p = this.#opts.publish;
+    if (p && (p.video || p.audio)) await this.#publish(device, p);
+    // After a rejoin, take up what was wanted before.
+    await Promise.allSettled([...this.#wanted.keys()].map((id) => this.#consume(id)));
+  }
+
+  async #publish(device: Device, p: { video: boolean; audio: boolean }): Promise<void> {
+    const opts = await this.#opts.request('transport:create', { direction: 'send' });
+    const t = this.#wire(device.createSendTransport(params(opts)));
+    this.#send = t;
+    t.on('produce', ({ kind, rtpParameters }, ok, fail) => {
+      this.#opts.request('media:produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never }).then(({ producerId }) => ok({ id: producerId }), fail);
+    });
+    // Reuse the devices across a rejoin: asking again could prompt the operator.
+    if (!this.#stream || this.#stream.getTracks().some((tr) => tr.readyState === 'ended')) {
+      const gum = this.#opts.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+      this.#stream = await gum({
+        video: p.video ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 25 } } : false,
+        audio: p.audio ? { echoCancellation: true, noiseSuppression: true, autoGainControl: true } : false,
+      });
+    }
+    const video = this.#stream.getVideoTracks()[0];
+    const audio = this.#stream.getAudioTracks()[0];
+    if (video && p.video && device.canProduce('video')) {
+      this.#producers.video = await t.produce({ track: video, encodings: SIMULCAST_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 300 }, stopTracks: false });
+    }
+    if (audio && p.audio && device.canProduce('audio')) {
+      this.#producers.audio = await t.produce({ track: audio, codecOptions: { opusStereo: false, opusDtx: true }, stopTracks: false });
+    }
+  }
+
+  #wire(t: Transport): Transport {
+    t.on('connect', ({ dtlsParameters }, ok, fail) => {
+      this.#opts.request('transport:connect', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(() => ok(), fail);
+    });
+    t.on('connectionstatechange', (state) => {
+      if ((state === 'disconnected' || state === 'failed') && !this.#closed) {
+        this.#opts
+          .request('transport:restart-ice', { transportId: t.id })
+          .then(({ iceParameters }) => t.restartIce({ iceParameters: iceParameters as never }))
+          .catch(() => {});
+      }
+    });
+    return t;
+  }
+
+  #consume(producerId: string): Promise<Consumer | null> {
+    const existing = this.#pending.get(producerId);
+    if (existing) return existing;
+    const epoch = this.#epoch;
+    const job = (async () => {
+      const recv = this.#recv;
+      const w = this.#wanted.get(producerId);
+      if (!recv || !w) return null;
+      const o = await this.#opts.request('media:consume', {
+        transportId: recv.id,
+        producerId,
+        ...(w.spatialLayer !== undefined ? { spatialLayer: w.spatialLayer } : {}),
+      });
+      if (epoch !== this.#epoch || this.#closed) return null;
+      const c = await recv.consume({ id: o.consumerId, producerId: o.producerId, kind: o.kind, rtpParameters: o.rtpParameters as never });
+      this.#consumers.set(producerId, c);
+      await this.#opts.request('consumer:resume', { consumerId: o.consumerId });
+      return c;
+    })()
+      .catch(() => null)
+      .finally(() => this.#pending.delete(producerId));
+    this.#pending.set(producerId, job);
+    return job;
+  }
+
+  async #setLayer(producerId: string, spatialLayer: number): Promise<void> {
+    const c = this.#consumers.get(producerId) ?? (await this.#pending.get(producerId));
+    if (c) await this.#opts.request('consumer:set-layers', { consumerId: c.id, spatialLayer }).catch(() => {});
+  }
+
+  #unconsume(producerId: string): void {
+    this.#wanted.delete(producerId);
+    const c = this.#consumers.get(producerId);
+    if (!c) return;
+    this.#consumers.delete(producerId);
+    // Pausing server-side stops the forwarding at once; the consumer goes when the transport does.
+    this.#opts.request('consumer:pause', { consumerId: c.id }).catch(() => {});
+    c.close();
+  }
+
+  #teardown(): void {
+    for (const c of this.#consumers.values()) c.close();
+    this.#consumers.clear();
+    this.#pending.clear();
+    this.#producers.audio?.close();
+    this.#producers.video?.close();
+    delete this.#producers.audio;
+    delete this.#producers.video;
+    this.#recv?.close();
+    this.#send?.close();
+    this.#recv = this.#send = null;
+  }
+
+  /** The server rebuilt the room (a worker died): drop everything and join again. */
+  async #rejoin(): Promise<void> {
+    if (this.#closed) return;
+    this.#teardown();
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        await this.#start();
+        this.#opts.onRejoined?.();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+      }
+    }
+  }
+}
+
+function params(o: TransportOptions) {
+  return { id: o.id, iceParameters: o.iceParameters, iceCandidates: o.iceCandidates, dtlsParameters: o.dtlsParameters } as never;
+}
