@@ -135,6 +135,16 @@ async function measureCpu(pids: number[], ms: number): Promise<number[]> {
   return pids.map((pid, i) => ((cpuTicks(pid) - a[i]!) / CLK_TCK / secs) * 100);
 }
 
+/** RTP packets the consumers sent, from their stats (exact, but one request per consumer). */
+async function consumerPackets(consumers: ms.Consumer[]): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < consumers.length; i += 100) {
+    const batch = await Promise.all(consumers.slice(i, i + 100).map((c) => c.getStats()));
+    for (const stats of batch) for (const st of stats) if (st.type === 'outbound-rtp') total += st.packetCount;
+  }
+  return total;
+}
+
 /** UDP datagrams sent by every process on the machine (loopback included), from /proc/net/snmp. */
 function udpOut(): number {
   const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
@@ -324,12 +334,16 @@ async function shape(sinkPort: number) {
       consumers.push(chair.consumer(c.consumerId).consumer);
     }
     const loads = room.routerLoads();
-    console.log(`  ${consumers.length} consumers on ${loads.length} router(s): ${loads.map((l) => `${l.consumers} (worker ${l.workerPid})`).join(', ')}`);
+    console.log(`  ${consumers.length} consumers on ${loads.length} router(s): ${loads.map((l) => `${l.consumers} (worker ${l.workerPid}, ${l.piped} producers piped in)`).join(', ')}`);
     await sleep(2000);
     const pids = service.pool.workers.map((w) => w.pid);
+    const c0 = await consumerPackets(consumers);
+    const tc0 = performance.now();
     const w = await window(pids);
+    const toConsumers = ((await consumerPackets(consumers)) - c0) / ((performance.now() - tc0) / 1000);
     const total = w.cpu.reduce((a, b) => a + b, 0);
-    console.log(`  forwarded: ${fmt(w.pps)} pkt/s;  received from the bridges: ${fmt(w.ingress)} pkt/s`);
+    console.log(`  forwarded to consumers: ${fmt(toConsumers)} pkt/s (consumer stats); all UDP the workers sent incl. pipes between them and RTCP: ${fmt(w.pps)} pkt/s`);
+    console.log(`  received from the bridges: ${fmt(w.ingress)} pkt/s`);
     console.log(`  worker CPU: ${w.cpu.map((c, i) => `worker ${pids[i]} ${fmt(c, 1)} %`).join(', ')} (total ${fmt(total, 1)} % of ${numWorkers} cores)`);
     console.log(`  bench process (RTP generator + mediasoup Node side): ${fmt(w.benchCpu, 1)} % of a core; whole machine ${fmt(w.machine, 0)} % of ${cpus().length * 100} % (softirq ${fmt(w.softirq, 0)} %)`);
     const cores = cpus().length;

@@ -17,14 +17,16 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { performance } from 'node:perf_hooks';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
-const HARD_LIMIT_MS = 5 * 60_000;
-const BARE_REPEATS = 3;
+const HARD_LIMIT_MS = 8 * 60_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const now = () => performance.timeOrigin + performance.now();
 
 type ToServer = { type: 'bare'; payload: unknown; t0: number } | { type: 'stats' } | { type: 'stop' };
 interface ServerStats {
   casts: number;
   castMs: number;
+  /** Time inside VotingService.close: tally, sealing into the chain, commit, handing the broadcast to Socket.IO. */
+  closeMs: number;
   /** Event-loop utilisation of the server thread since the last stats call (0..1). */
   elu: number;
 }
@@ -101,6 +103,16 @@ async function server({ n }: { n: number }) {
         castMs += performance.now() - t;
       }
     };
+    let closeMs = 0;
+    const close = app.voting.close.bind(app.voting);
+    app.voting.close = (...args: Parameters<typeof close>) => {
+      const t = performance.now();
+      try {
+        return close(...args);
+      } finally {
+        closeMs += performance.now() - t;
+      }
+    };
     let elu = performance.eventLoopUtilization();
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
@@ -115,10 +127,11 @@ async function server({ n }: { n: number }) {
           port.postMessage({ type: 'bare-sent', at: now() } satisfies FromServer);
         } else if (msg.type === 'stats') {
           const next = performance.eventLoopUtilization();
-          port.postMessage({ type: 'stats', stats: { casts, castMs, elu: performance.eventLoopUtilization(next, elu).utilization } } satisfies FromServer);
+          port.postMessage({ type: 'stats', stats: { casts, castMs, closeMs, elu: performance.eventLoopUtilization(next, elu).utilization } } satisfies FromServer);
           elu = next;
           casts = 0;
           castMs = 0;
+          closeMs = 0;
         } else if (msg.type === 'stop') resolve();
       });
     });
@@ -201,58 +214,84 @@ async function main() {
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
     const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-    for (const mode of ['open', 'secret'] as const) {
-      const stats = async () => {
-        const reply = fromWorker('stats');
-        worker.postMessage({ type: 'stats' } satisfies ToServer);
-        return (await reply).stats;
-      };
-      const poll = await ack<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: `Bench ${mode}`, kind: 'approval', mode, majority: 'simple' });
-      await ack(chair, 'poll:open', { pollId: poll.id });
-      await stats();
-      const choices = ['yes', 'no', 'abstain'];
-      const tVote = now();
-      const lat = await Promise.all(
-        sockets.map(async (s, i) => {
-          const t = now();
-          await ack(s, 'vote:cast', { pollId: poll.id, choices: [choices[i % 3]] });
-          return now() - t;
-        }),
-      );
-      const voteWall = now() - tVote;
-      const server = await stats();
-      await new Promise((r) => setTimeout(r, 1000)); // let the coalesced turnout pushes settle
+    const stats = async () => {
+      const reply = fromWorker('stats');
+      worker.postMessage({ type: 'stats' } satisfies ToServer);
+      return (await reply).stats;
+    };
+    const quiet = (msDelay: number) => new Promise((r) => setTimeout(r, msDelay));
+    const median = (xs: number[]) => pct(xs, 50);
+    type Round = { p50: number; p99: number; max: number; wall: number; castUs: number; elu: number; result: number; bare: number; closeMs: number; bytes: number };
+    const rounds: Record<'open' | 'secret', Round[]> = { open: [], secret: [] };
 
-      let tClose = 0;
-      const reached = arrivals('poll:closed', () => tClose);
-      let payload: unknown = null;
-      sockets[0]!.once('poll:closed', (p: unknown) => (payload = p));
-      tClose = now();
-      const closeAck = ack<{ result: { voted: number } }>(chair, 'poll:close', { pollId: poll.id });
-      const tResult = await reached;
-      const closed = await closeAck;
-      if (closed.result.voted !== sockets.length) throw new Error(`result counts ${closed.result.voted} ballots, expected ${sockets.length}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['open', 'secret'] as const) {
+        const poll = await ack<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: `Bench ${mode} ${round + 1}`, kind: 'approval', mode, majority: 'simple' });
+        await ack(chair, 'poll:open', { pollId: poll.id });
+        await quiet(500);
+        await stats();
+        const choices = ['yes', 'no', 'abstain'];
+        const tVote = now();
+        const lat = await Promise.all(
+          sockets.map(async (s, i) => {
+            const t = now();
+            await ack(s, 'vote:cast', { pollId: poll.id, choices: [choices[i % 3]] });
+            return now() - t;
+          }),
+        );
+        const wall = now() - tVote;
+        const voting = await stats();
+        await quiet(1500); // let the coalesced turnout pushes drain
 
-      const bare: number[] = [];
-      for (let k = 0; k < BARE_REPEATS; k++) {
-        await new Promise((r) => setTimeout(r, 300));
+        let tClose = 0;
+        const reached = arrivals('poll:closed', () => tClose);
+        let payload: unknown = null;
+        sockets[0]!.once('poll:closed', (p: unknown) => (payload = p));
+        tClose = now();
+        const closeAck = ack<{ result: { voted: number } }>(chair, 'poll:close', { pollId: poll.id });
+        const result = await reached;
+        const closed = await closeAck;
+        if (closed.result.voted !== sockets.length) throw new Error(`result counts ${closed.result.voted} ballots, expected ${sockets.length}`);
+        const { closeMs } = await stats();
+
+        // The same payload, to the same sockets, as a bare room broadcast, under the same conditions.
+        await quiet(1500);
         let t0 = 0;
         const all = arrivals('bench:bare', () => t0);
         t0 = now();
         worker.postMessage({ type: 'bare', payload, t0 } satisfies ToServer);
-        bare.push(await all);
+        const bare = await all;
+        const r: Round = {
+          p50: pct(lat, 50),
+          p99: pct(lat, 99),
+          max: Math.max(...lat),
+          wall,
+          castUs: (voting.castMs * 1000) / voting.casts,
+          elu: voting.elu,
+          result,
+          bare,
+          closeMs,
+          bytes: Buffer.byteLength(JSON.stringify(payload)),
+        };
+        rounds[mode].push(r);
+        console.log(
+          `round ${round + 1} ${mode.padEnd(6)}  cast→ack p50 ${ms(r.p50)} p99 ${ms(r.p99)} (all ${sockets.length} acked in ${ms(wall)}; ` +
+            `${r.castUs.toFixed(0)} µs/cast in service, server loop ${(r.elu * 100).toFixed(0)}% busy)  ` +
+            `result→all ${ms(result)} (close ${ms(closeMs)} in service) vs bare ${ms(bare)}  ratio ${(result / bare).toFixed(2)}`,
+        );
+        await quiet(1000);
       }
-      const bareMedian = pct(bare, 50);
-      const bytes = Buffer.byteLength(JSON.stringify(payload));
-      console.log(`${mode} ballots, ${sockets.length} delegates voting at once (all acked in ${ms(voteWall)}):`);
-      console.log(`  cast→ack     p50 ${ms(pct(lat, 50))}   p99 ${ms(pct(lat, 99))}   max ${ms(Math.max(...lat))}`);
-      console.log(
-        `  server: ${server.casts} casts, ${((server.castMs * 1000) / server.casts).toFixed(0)} µs each inside VotingService.cast (commit included); ` +
-          `server event loop ${(server.elu * 100).toFixed(0)}% busy during the burst`,
-      );
-      console.log(`  result to all ${sockets.length} sockets: ${ms(tResult)} (close command → last socket; payload ${bytes} B)`);
-      console.log(`  bare broadcast of the same payload: median ${ms(bareMedian)} of ${bare.map(ms).join(', ')}`);
-      console.log(`  ratio result / bare: ${(tResult / bareMedian).toFixed(2)}\n`);
+    }
+
+    console.log(`\nSummary, median of ${ROUNDS} rounds, ${sockets.length} delegate sockets on loopback:`);
+    for (const mode of ['open', 'secret'] as const) {
+      const rs = rounds[mode];
+      const m = (f: (r: Round) => number) => median(rs.map(f));
+      console.log(`${mode} ballots (result payload ${rs[0]!.bytes} B):`);
+      console.log(`  cast→ack      p50 ${ms(m((r) => r.p50))}   p99 ${ms(m((r) => r.p99))}   (everyone voting at the same instant)`);
+      console.log(`  result → all  ${ms(m((r) => r.result))}  (close command sent → last socket received; of which ${ms(m((r) => r.closeMs))} closing in the service)`);
+      console.log(`  bare emit     ${ms(m((r) => r.bare))}  (same payload, same sockets, io.to(room).emit)`);
+      console.log(`  ratio         ${(m((r) => r.result) / m((r) => r.bare)).toFixed(2)}  (per round: ${rs.map((r) => (r.result / r.bare).toFixed(2)).join(', ')})`);
     }
   } finally {
     for (const s of sockets) s.close();

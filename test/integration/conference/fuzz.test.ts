@@ -20,7 +20,7 @@ const SEED = 20_251_101;
 
 let t: TestApp;
 let d: Demo;
-let members: Member[] = [];
+const members: Member[] = [];
 
 beforeAll(async () => {
   // The per-socket rate limit would otherwise answer most of the flood with RATE_LIMITED.

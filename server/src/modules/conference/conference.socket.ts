@@ -136,6 +136,7 @@ export default fp<ConferenceSocketOptions>(
     // ---- bridge operators' connections -----------------------------------------
     const grace = opts.offlineGraceMs ?? 10_000;
     const pendingOffline = new Map<string, NodeJS.Timeout>();
+    let closing = false;
     const system = (user: AuthUser, bridgePointId: number): Actor => ({
       userId: user.id,
       role: 'system',
@@ -163,11 +164,13 @@ export default fp<ConferenceSocketOptions>(
       setBridge(meetingId, user, m.bridgePointId, 'online');
     });
     app.realtime.onLeave((meetingId, user, _socket, m) => {
-      if (m.kind !== 'bridge') return;
+      // Sockets dropped by a shutdown say nothing about the bridge: its operator reconnects to the next server.
+      if (m.kind !== 'bridge' || closing) return;
       const key = `${meetingId}:${m.bridgePointId}`;
       clearTimeout(pendingOffline.get(key));
       const t = setTimeout(() => {
         pendingOffline.delete(key);
+        if (closing) return;
         // Another socket of this bridge (a second screen, a recovered connection) keeps it online.
         if (app.realtime.io.sockets.adapter.rooms.get(rooms.bridge(meetingId, m.bridgePointId))?.size) return;
         try {
@@ -193,7 +196,11 @@ export default fp<ConferenceSocketOptions>(
     });
 
     app.addHook('onReady', async () => service.resume());
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
     app.addHook('onClose', async () => {
+      closing = true;
       for (const t of pendingOffline.values()) clearTimeout(t);
       pendingOffline.clear();
       service.close();

@@ -20,6 +20,8 @@ export interface RouterLoad {
   workerPid: number | null;
   consumers: number;
   transports: number;
+  /** Producers piped into this router from the room's other routers. */
+  piped: number;
 }
 
 export interface RouterSetOptions {
@@ -64,6 +66,7 @@ export class RouterSet {
       workerPid: this.#o.pool.workerOf(e.router)?.pid ?? null,
       consumers: e.consumers,
       transports: e.transports,
+      piped: this.#pipes.get(e.router)?.size ?? 0,
     }));
   }
 
