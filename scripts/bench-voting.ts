@@ -162,14 +162,22 @@ async function main() {
   hardStop.unref();
   const fromWorker = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
-      const on = (m: FromServer) => {
-        if (m.type === 'error') return reject(new Error(m.message));
-        if (m.type !== type) return;
+      const done = () => {
         worker.off('message', on);
+        worker.off('error', fail);
+      };
+      const fail = (err: Error) => {
+        done();
+        reject(err);
+      };
+      const on = (m: FromServer) => {
+        if (m.type === 'error') return fail(new Error(m.message));
+        if (m.type !== type) return;
+        done();
         resolve(m as Extract<FromServer, { type: T }>);
       };
       worker.on('message', on);
-      worker.once('error', reject);
+      worker.on('error', fail);
     });
 
   const ready = await fromWorker('ready');

@@ -87,10 +87,16 @@ export const chainHead = (db: Db, pollId: number): ChainHead | null => hot(db).h
 /** Hash of the chain's last entry (the genesis hash for an empty chain). */
 export const headHash = (db: Db, pollId: number): string => chainHead(db, pollId)?.hash ?? GENESIS_HASH;
 
-/** Appends one chain entry after the current head; call inside the transaction that makes the change. */
-export function appendChain(db: Db, pollId: number, payload: ChainPayload): ChainEntry {
-  const entry = nextEntry(chainHead(db, pollId), payload);
-  hot(db).chain.run(pollId, entry.seq, entry.prevHash, entry.hash, JSON.stringify(entry.payload));
+/** Appends entries after the current head; call inside the transaction that makes the change. Returns the last. */
+export function appendChain(db: Db, pollId: number, ...payloads: ChainPayload[]): ChainEntry {
+  let head: ChainHead | null = chainHead(db, pollId);
+  let entry: ChainEntry | null = null;
+  for (const payload of payloads) {
+    entry = nextEntry(head, payload);
+    hot(db).chain.run(pollId, entry.seq, entry.prevHash, entry.hash, JSON.stringify(entry.payload));
+    head = entry;
+  }
+  if (!entry) throw new Error('nothing to append');
   return entry;
 }
 
@@ -168,6 +174,7 @@ export function rewriteSecretRows(db: Tx, pollId: number): void {
   const ballots = db.select().from(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).orderBy(asc(pollSecretBallots.id)).all();
   db.delete(pollVoters).where(eq(pollVoters.pollId, pollId)).run();
   db.delete(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).run();
-  for (const v of voters) db.insert(pollVoters).values(v).run();
-  for (const b of ballots) db.insert(pollSecretBallots).values(b).run();
+  // Multi-row inserts in id order, in chunks well under SQLite's bound-variable limit.
+  for (let i = 0; i < voters.length; i += 500) db.insert(pollVoters).values(voters.slice(i, i + 500)).run();
+  for (let i = 0; i < ballots.length; i += 500) db.insert(pollSecretBallots).values(ballots.slice(i, i + 500)).run();
 }

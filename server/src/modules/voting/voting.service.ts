@@ -58,8 +58,8 @@ export class VotingService {
   }
 
   /** Appends to the chain on the shared connection: inside a transaction, it commits or rolls back with it. */
-  #append(_tx: repo.Tx, pollId: number, payload: LedgerPayload) {
-    return repo.appendChain(this.#db, pollId, payload);
+  #append(_tx: repo.Tx, pollId: number, ...payloads: LedgerPayload[]) {
+    return repo.appendChain(this.#db, pollId, ...payloads);
   }
 
   /** Audits on the same connection, so inside a transaction it commits or rolls back with it. */
@@ -115,55 +115,57 @@ export class VotingService {
     const row = this.#load(pollId, meetingId);
     const clock = rules(() => transition(clockOf(row), 'close', this.#now(), reason));
     const secret = row.spec.mode === 'secret';
-    const sqlite = this.#db.$client;
-    // Zero freed cells while secret rows are rewritten (see repo.rewriteSecretRows).
-    if (secret) sqlite.pragma('secure_delete = ON');
-    let closed: PollRow;
-    try {
-      closed = this.#db.transaction((tx) => {
-        repo.updatePoll(tx, pollId, clockPatch(clock));
-        this.#append(tx, pollId, { type: 'closed', at: iso(clock.closedAt)!, reason });
-        const voterIds = repo.loadVoterIds(tx, pollId);
-        let ballots: { voterId: number | null; choices: string[] }[];
-        if (secret) {
-          repo.rewriteSecretRows(tx, pollId);
-          const stored = repo.loadSecretBallots(tx, pollId);
-          for (const b of stored) this.#append(tx, pollId, { type: 'sealed', ballotId: b.id, receipt: b.receipt, choices: b.choices });
-          ballots = stored.map((b) => ({ voterId: null, choices: b.choices }));
-        } else {
-          ballots = repo.loadOpenBallots(tx, pollId).map((b) => ({ voterId: b.voterId, choices: b.choices }));
-        }
-        const { chainHead: _, ...core } = computeResult({
-          pollId,
-          spec: row.spec,
-          invited: row.invitedCount ?? 0,
-          eligible: row.eligible ?? [],
-          voterIds: new Set(voterIds),
-          ballots,
-          closedAt: iso(clock.closedAt)!,
-          chainHead: '',
-        });
-        const entry = this.#append(tx, pollId, { type: 'result', result: core });
-        repo.updatePoll(tx, pollId, { result: { ...core, chainHead: entry.hash } });
-        this.#audit(tx, actorId, 'poll.close', pollId, { reason, outcome: core.outcome, voted: core.voted });
-        return repo.getPoll(tx, pollId)!;
+    const closed = this.#db.transaction((tx) => {
+      repo.updatePoll(tx, pollId, clockPatch(clock));
+      this.#append(tx, pollId, { type: 'closed', at: iso(clock.closedAt)!, reason });
+      const voterIds = repo.loadVoterIds(tx, pollId);
+      let ballots: { voterId: number | null; choices: string[] }[];
+      if (secret) {
+        const stored = repo.loadSecretBallots(tx, pollId);
+        if (stored.length) this.#append(tx, pollId, ...stored.map((b): LedgerPayload => ({ type: 'sealed', ballotId: b.id, receipt: b.receipt, choices: b.choices })));
+        ballots = stored.map((b) => ({ voterId: null, choices: b.choices }));
+      } else {
+        ballots = repo.loadOpenBallots(tx, pollId).map((b) => ({ voterId: b.voterId, choices: b.choices }));
+      }
+      const { chainHead: _, ...core } = computeResult({
+        pollId,
+        spec: row.spec,
+        invited: row.invitedCount ?? 0,
+        eligible: row.eligible ?? [],
+        voterIds: new Set(voterIds),
+        ballots,
+        closedAt: iso(clock.closedAt)!,
+        chainHead: '',
       });
-    } finally {
-      if (secret) sqlite.pragma('secure_delete = OFF');
-    }
-    if (secret) this.#truncateWal();
+      const entry = this.#append(tx, pollId, { type: 'result', result: core });
+      repo.updatePoll(tx, pollId, { result: { ...core, chainHead: entry.hash } });
+      this.#audit(tx, actorId, 'poll.close', pollId, { reason, outcome: core.outcome, voted: core.voted });
+      return repo.getPoll(tx, pollId)!;
+    });
     this.live.remove(pollId);
     const out = { poll: pollView(closed), result: closed.result! };
     this.#emit.toMeeting(meetingId).emit('poll:closed', out);
+    // Hardening that changes no content, so it runs after the result is on its way.
+    if (secret) setImmediate(() => this.#scrubInsertionOrder(pollId));
     return out;
   }
 
-  /** Old page images of the secret rows may linger in the WAL until a checkpoint; drop them. */
-  #truncateWal() {
+  /**
+   * Rewrites a closed secret poll's voter and ballot rows in id order with
+   * secure_delete on (see repo.rewriteSecretRows), then checkpoints and
+   * truncates the WAL, where older page images of those rows may linger.
+   */
+  #scrubInsertionOrder(pollId: number) {
+    const sqlite = this.#db.$client;
+    if (!sqlite.open) return;
     try {
-      this.#db.$client.pragma('wal_checkpoint(TRUNCATE)');
+      sqlite.pragma('secure_delete = ON');
+      this.#db.transaction((tx) => repo.rewriteSecretRows(tx, pollId));
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
     } catch (err) {
-      this.#log.warn({ err }, 'WAL checkpoint after a secret poll failed');
+      this.#log.warn({ err, pollId }, 'scrubbing the insertion order of a secret poll failed');
+    } finally {
+      if (sqlite.open) sqlite.pragma('secure_delete = OFF');
     }
   }
 
