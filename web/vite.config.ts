@@ -22,14 +22,11 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    // Bundled so the app works on a network without internet; the media bundle is split out.
+    // mediasoup-client is imported dynamically, so it lands in its own chunk that only live views load.
     chunkSizeWarningLimit: 600,
     rollupOptions: {
       treeshake: {
         moduleSideEffects: (id) => !/[\\/](shared[\\/]src|typebox)[\\/]/.test(id),
-      },
-      output: {
-        manualChunks: (id) => (id.includes('mediasoup-client') ? 'mediasoup' : undefined),
       },
     },
   },

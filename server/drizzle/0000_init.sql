@@ -138,6 +138,100 @@ CREATE TABLE `floor_log` (
 );
 --> statement-breakpoint
 CREATE INDEX `floor_log_meeting_ix` ON `floor_log` (`meeting_id`,`at`);--> statement-breakpoint
+CREATE TABLE `confidential_views` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`document_id` integer NOT NULL,
+	`version` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`page` integer NOT NULL,
+	`ip` text,
+	`at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `confidential_views_doc_ix` ON `confidential_views` (`document_id`);--> statement-breakpoint
+CREATE TABLE `document_notifications` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`document_id` integer NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`seen_at` text,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `document_notifications_user_ix` ON `document_notifications` (`user_id`,`seen_at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `document_notifications_uq` ON `document_notifications` (`user_id`,`document_id`);--> statement-breakpoint
+CREATE TABLE `document_receipts` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`document_id` integer NOT NULL,
+	`version` integer NOT NULL,
+	`user_id` integer,
+	`bridge_point_id` integer,
+	`channel` text NOT NULL,
+	`token_jti` text,
+	`at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`bridge_point_id`) REFERENCES `bridge_points`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `document_receipts_doc_ix` ON `document_receipts` (`document_id`,`user_id`);--> statement-breakpoint
+CREATE INDEX `document_receipts_meeting_ix` ON `document_receipts` (`meeting_id`);--> statement-breakpoint
+CREATE TABLE `document_versions` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`document_id` integer NOT NULL,
+	`version` integer NOT NULL,
+	`file_name` text NOT NULL,
+	`mime` text NOT NULL,
+	`size` integer NOT NULL,
+	`sha256` text NOT NULL,
+	`pages` integer,
+	`uploaded_by` integer,
+	`uploaded_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`uploaded_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `document_versions_uq` ON `document_versions` (`document_id`,`version`);--> statement-breakpoint
+CREATE TABLE `documents` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`title` text NOT NULL,
+	`classification` text NOT NULL,
+	`audience_roles` text DEFAULT '[]' NOT NULL,
+	`audience_unit_ids` text DEFAULT '[]' NOT NULL,
+	`current_version` integer DEFAULT 1 NOT NULL,
+	`published_at` text,
+	`created_by` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `documents_meeting_ix` ON `documents` (`meeting_id`);--> statement-breakpoint
+CREATE TABLE `qr_tokens` (
+	`jti` text PRIMARY KEY NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`kind` text NOT NULL,
+	`subject_id` integer NOT NULL,
+	`payload` text NOT NULL,
+	`expires_at` text NOT NULL,
+	`created_by` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`revoked_at` text,
+	`revoked_by` integer,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`revoked_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `qr_tokens_meeting_ix` ON `qr_tokens` (`meeting_id`,`kind`,`subject_id`);--> statement-breakpoint
 CREATE TABLE `poll_chain` (
 	`poll_id` integer NOT NULL,
 	`seq` integer NOT NULL,

@@ -26,6 +26,7 @@ import votingRoutes from './modules/voting/voting.routes.ts';
 import votingSocket from './modules/voting/voting.socket.ts';
 import conferenceSocket, { type ConferenceSocketOptions } from './modules/conference/conference.socket.ts';
 import mediaSocket from './modules/media/media.socket.ts';
+import documentsModule from './modules/documents/documents.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(conferenceSocket, deps.conference ?? {});
   await app.register(mediaSocket, config.mediasoup);
   await app.register(votingSocket);
+  await app.register(documentsModule, { config });
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

@@ -13,7 +13,7 @@ import { seriousViolations, type AxeViolation } from './helpers/a11y.ts';
 import { DESKTOP, launchChromium, NetworkLog, PHONE, shotBoth } from './helpers/browser.ts';
 import { audioBytes, connState, currentItem, openPage, signIn, stageVideoPlaying, type Opened } from './helpers/pages.ts';
 import { startServer, type E2EServer } from './helpers/server.ts';
-import { prepareDocument, printedQrLink, receiptCount } from './helpers/documents.ts';
+import { DOC_TITLE, prepareDocument, printedQrLink, receiptCount } from './helpers/documents.ts';
 
 const TITLE = 'Hội nghị trực tuyến kiểm thử toàn trình';
 const ITEMS = ['Khai mạc hội nghị', 'Báo cáo tình hình kinh tế – xã hội', 'Biểu quyết thông qua Nghị quyết'];
@@ -41,7 +41,7 @@ async function open(size: 'desktop' | 'phone'): Promise<Page> {
 async function checkView(page: Page, name: string): Promise<void> {
   await shotBoth(page, name);
   a11y[name] = await seriousViolations(page);
-  expect(a11y[name], `${name}: serious accessibility violations`).toEqual([]);
+  expect(a11y[name], `${name}: serious accessibility violations ${JSON.stringify(a11y[name])}`).toEqual([]);
 }
 
 const livePages = () => [chair, bridgeProv, bridgeDist, ...phones];
@@ -57,7 +57,7 @@ describe('a whole conference in the browser', () => {
     await srv?.stop();
   });
 
-  it('1. the secretariat creates the meeting, its agenda, a document and the invitations, and starts it', async () => {
+  it('1. the secretariat creates the meeting, its agenda and the invitations, and starts it', async () => {
     chair = await open('desktop');
     await chair.goto('/login');
     await checkView(chair, 'login');
@@ -101,8 +101,6 @@ describe('a whole conference in the browser', () => {
     await chair.reload();
     await expect.poll(order).toEqual(ITEMS);
     await checkView(chair, 'agenda-editor');
-
-    await prepareDocument(chair, meetingId, checkView);
 
     // Invitations: two bridge points and three delegates from the unit tree.
     await chair.goto(`/meetings/${meetingId}?tab=invite`);
@@ -154,25 +152,37 @@ describe('a whole conference in the browser', () => {
     for (const p of [bridgeDist, chair, bridgeProv]) await expect.poll(() => stageVideoPlaying(p), { timeout: 30_000 }).toBe(true);
     // The grid shows both bridges online with their link state.
     for (const name of Object.values(BRIDGES)) {
-      await chair.locator('.bridge-card', { hasText: name }).locator('[data-link=good], .pill-good').first().waitFor().catch(() => {});
-      await expect.poll(() => chair.locator('.bridge-card', { hasText: name }).getAttribute('data-status')).not.toBe('offline');
+      const card = chair.locator('.bridge-card', { hasText: name });
+      await expect.poll(() => card.getAttribute('data-status')).toBe('online');
+      expect(['good', 'weak', 'audio-only']).toContain(await card.getAttribute('data-link'));
+      // Each bridge's camera shows in the chair's grid (lowest simulcast layer).
+      await expect.poll(() => card.locator('video.thumb').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 }).toBeGreaterThan(0);
     }
     await checkView(bridgeDist, 'bridge-screen');
     await checkView(chair, 'chair-console');
   }, 120_000);
 
-  it('3. a delegate opens the QR link on a phone, downloads the document, and the console shows the receipt', async () => {
+  it('3. the secretariat publishes a document; a delegate opens the QR link on a phone, downloads it, and the console shows the receipt', async (ctx) => {
+    // The documents feature (issue 4) may not be in this build yet: then say so rather than pretend.
+    const probe = await chair.evaluate((id) => fetch(`/api/meetings/${id}/documents`).then(async (r) => ({ status: r.status, body: await r.text() })), meetingId);
+    if (probe.status === 404 && probe.body.includes('No route')) ctx.skip();
+    await prepareDocument(chair, meetingId, checkView);
     const qr = await printedQrLink(chair, meetingId, personName(1));
+    await chair.goto(`/meetings/${meetingId}/console`);
+    await chair.locator('[data-view=console]').waitFor();
     const phone = await open('phone');
     await phone.goto(qr);
-    //DOCS await checkView(phone, 'qr-landing');
-    //DOCS const [download] = await Promise.all([phone.waitForEvent('download'), phone.getByRole('link', { name: /Tải về/ }).first().click()]);
-    //DOCS expect((await download.failure()) ?? null).toBeNull();
+    await checkView(phone, 'qr-landing');
+    const [download] = await Promise.all([phone.waitForEvent('download'), phone.getByRole('link', { name: /Tải về/ }).first().click()]);
+    expect(await download.failure()).toBeNull();
     await expect.poll(() => receiptCount(chair), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await chair.locator('tr[data-received="1"]', { hasText: DOC_TITLE }).waitFor();
+    await checkView(chair, 'chair-console-receipts');
+  }, 120_000);
 
-    // The delegates also sign in on their phones and land on the meeting page.
+  it('3b. the delegates sign in on their phones and land on the meeting page', async () => {
     for (const u of DELEGATES) {
-      const p = u === 'daibieu01' ? phone : await open('phone');
+      const p = await open('phone');
       await signIn(p, u);
       await p.waitForURL(`**/meetings/${meetingId}/delegate`);
       await p.locator('[data-view=delegate]').waitFor();
@@ -246,6 +256,12 @@ describe('a whole conference in the browser', () => {
     }
     await checkView(bridgeProv, 'bridge-screen-result');
     await checkView(chair, 'chair-console-result');
+    // The live console in English, too.
+    await chair.getByRole('button', { name: /English/ }).click();
+    await chair.locator('[data-outcome]', { hasText: 'PASSED' }).waitFor();
+    await checkView(chair, 'chair-console-result-en');
+    await chair.getByRole('button', { name: /Tiếng Việt/ }).click();
+    await chair.locator('[data-outcome]', { hasText: 'ĐÃ THÔNG QUA' }).waitFor();
     await checkView(phones[1]!, 'delegate-result');
   }, 120_000);
 

@@ -4,7 +4,7 @@
  */
 import { zipSync, strToU8 } from 'fflate';
 import { PNG } from 'pngjs';
-import jsQR from 'jsqr';
+import * as jsqrModule from 'jsqr';
 import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
 
 /** A PDF with `pages` A4 pages, each saying its number in large type. */
@@ -65,6 +65,12 @@ export function patternBytes(n: number, seed = 7): Buffer {
   }
   return b;
 }
+
+type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+// jsqr is CommonJS with `exports.default`: depending on the loader the function
+// sits at .default or .default.default.
+const jsqrDefault = (jsqrModule as unknown as { default: JsQr | { default: JsQr } }).default;
+const jsQR: JsQr = typeof jsqrDefault === 'function' ? jsqrDefault : jsqrDefault.default;
 
 /** Decodes a QR PNG with an independent decoder (jsQR). */
 export function decodeQrPng(png: Buffer): string | null {

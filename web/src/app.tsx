@@ -12,6 +12,7 @@ import { MyMeetings } from './views/MyMeetings.tsx';
 import { ChairConsole } from './views/ChairConsole.tsx';
 import { BridgeScreen } from './views/BridgeScreen.tsx';
 import { DelegateView } from './views/DelegateView.tsx';
+import { DocumentViewer } from './views/DocumentViewer.tsx';
 
 function NotFound() {
   return (
@@ -53,6 +54,7 @@ export function App() {
     view = <BridgeScreen id={Number(p.id)} />;
     screen = true;
   } else if ((p = match('/meetings/:id/delegate', path))) view = <DelegateView id={Number(p.id)} />;
+  else if ((p = match('/meetings/:id/documents/:docId', path))) view = <DocumentViewer meetingId={Number(p.id)} docId={Number(p.docId)} />;
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;

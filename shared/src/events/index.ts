@@ -8,12 +8,14 @@ import { sessionBroadcasts, sessionCommands } from './session.ts';
 import { mediaBroadcasts, mediaCommands } from './media.ts';
 import { conferenceBroadcasts, conferenceCommands } from './conference.ts';
 import { votingBroadcasts, votingCommands } from './voting.ts';
+import { documentsBroadcasts, documentsCommands } from './documents.ts';
 
 export * from './define.ts';
 export * from './session.ts';
 export * from './media.ts';
 export * from './conference.ts';
 export * from './voting.ts';
+export * from './documents.ts';
 
 // Feature files append themselves to these two objects (one line each).
 export const Commands = {
@@ -21,6 +23,7 @@ export const Commands = {
   ...mediaCommands,
   ...conferenceCommands,
   ...votingCommands,
+  ...documentsCommands,
 } satisfies CommandMap;
 
 export const Broadcasts = {
@@ -28,6 +31,7 @@ export const Broadcasts = {
   ...mediaBroadcasts,
   ...conferenceBroadcasts,
   ...votingBroadcasts,
+  ...documentsBroadcasts,
 } satisfies BroadcastMap;
 
 export type Commands = typeof Commands;

@@ -61,7 +61,7 @@ export async function startServer(): Promise<E2EServer> {
     port,
     webDistDir,
     publicBaseUrl: `http://localhost:${port}`,
-    mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort: 42000, rtcMaxPort: 42999 },
+    mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 },
   });
   const boot = async () => {
     const app = await buildApp(config, { logger: false });

@@ -138,3 +138,18 @@ describe('presence deltas', () => {
     expect(none.presence.bridges).toHaveLength(2);
   });
 });
+
+describe('documents', () => {
+  it('takes the documents part of the snapshot and adds newly published ones', () => {
+    const doc = (id: number, title: string) =>
+      ({ id, meetingId: 7, title, classification: 'public_to_meeting', audienceRoles: [], audienceUnitIds: [], version: 1, fileName: 'a.pdf', mime: 'application/pdf', size: 10, sha256: 'x', pages: 1, status: 'published', publishedAt: 'now', downloadable: true, viewable: true, agendaItemIds: [] }) as const;
+    const s = fromSnapshot(snap({ documents: { documents: [doc(1, 'A')] } }));
+    expect(s.documents.map((d) => d.title)).toEqual(['A']);
+    const next = reduce(reduce(s, 'document:published', { meetingId: 7, document: doc(2, 'B') }), 'document:published', { meetingId: 7, document: doc(1, 'A2') });
+    expect(next.documents.map((d) => d.title)).toEqual(['A2', 'B']);
+    const got = reduce(next, 'document:received', { meetingId: 7, documentId: 2, version: 1, userId: 5, fullName: 'X', bridgePointId: null, channel: 'qr', at: 'now' });
+    expect(got.receiptsRev).toBe(next.receiptsRev + 1);
+    expect(reduce(got, 'document:received', { meetingId: 8, documentId: 2, version: 1, userId: 5, fullName: 'X', bridgePointId: null, channel: 'qr', at: 'now' })).toBe(got);
+    expect(fromSnapshot(snap()).documents).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /** A minimal observable value; enough state management for this client. */
 export interface Store<T> {
@@ -25,9 +25,20 @@ export function createStore<T>(initial: T): Store<T> {
   };
 }
 
-/** Re-renders the component whenever the store changes. */
+/**
+ * Re-renders the component whenever the store changes. Subscribes in a layout
+ * effect and re-checks the value there: a change that lands between render and
+ * subscription (a fast /api/auth/me answer) must not be missed.
+ */
 export function useStore<T>(store: Store<T>): T {
+  const value = store.get();
   const [, force] = useState(0);
-  useEffect(() => store.subscribe(() => force((n) => n + 1)), [store]);
-  return store.get();
+  const seen = useRef(value);
+  seen.current = value;
+  useLayoutEffect(() => {
+    const unsubscribe = store.subscribe(() => force((n) => n + 1));
+    if (!Object.is(store.get(), seen.current)) force((n) => n + 1);
+    return unsubscribe;
+  }, [store]);
+  return value;
 }

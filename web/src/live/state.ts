@@ -6,6 +6,7 @@
 import type {
   AgendaView,
   BroadcastName,
+  DocumentInfo,
   Broadcasts,
   FloorView,
   LinkInfo,
@@ -37,8 +38,10 @@ export interface LiveState {
   poll: PollSnapshot;
   /** Live counts of an open ballot (secretariat only). */
   tally: Tally | null;
-  /** The documents feature's snapshot part, narrowed by the documents views. */
-  documents: unknown;
+  /** Published documents this user may see (secretariat: all). */
+  documents: DocumentInfo[];
+  /** Bumped by every `document:received`; the receipts panel reloads on it. */
+  receiptsRev: number;
   media: MediaSnapshot;
   /** serverNow − Date.now() at the last message that carried a server clock. */
   clockOffset: number;
@@ -86,7 +89,8 @@ export function fromSnapshot(s: SnapshotIn, now = Date.now()): LiveState {
     you: s.you ?? null,
     poll,
     tally: poll.poll && poll.tally ? { pollId: poll.poll.id, voted: poll.turnout?.voted ?? 0, counts: poll.tally } : null,
-    documents: s.documents ?? null,
+    documents: isObj(s.documents) && Array.isArray(s.documents.documents) ? (s.documents.documents as DocumentInfo[]) : [],
+    receiptsRev: 0,
     media,
     clockOffset: typeof serverNow === 'number' ? serverNow - now : 0,
     rev: 0,
@@ -172,6 +176,11 @@ export const reducers: { [K in BroadcastName]?: Reducer<K> } = {
   'poll:closed': (s, p) => withResult(s, p.poll, p.result),
   'poll:published': (s, p) => withResult(s, p.poll, p.result),
   'poll:cancelled': (s, p) => withPoll(s, p.poll),
+  'document:published': forMeeting<'document:published'>((s, p) => ({
+    ...s,
+    documents: upsert(s.documents, p.document, (d) => d.id === p.document.id),
+  })),
+  'document:received': forMeeting<'document:received'>((s) => ({ ...s, receiptsRev: s.receiptsRev + 1 })),
   'stage:changed': (s, p) => ({ ...s, media: { ...s.media, stage: p } }),
   'speaker:active': (s, p) => ({ ...s, media: { ...s.media, activeSpeaker: p } }),
   'link:changed': (s, p) => ({ ...s, media: { ...s.media, links: upsert<LinkInfo>(s.media.links, p, (l) => sameSource(l.source, p.source)) } }),

@@ -128,13 +128,25 @@ export function PollResultView({ poll, result }: { poll: PollView; result: PollR
   );
 }
 
-/** Poll title with kind/mode and status tag. */
-export function PollHeader({ poll }: { poll: PollView }) {
+/** Time left of a poll with a countdown (it closes by itself). */
+function PollCountdown({ closesAt, offset }: { closesAt: string; offset: number }) {
+  const now = useNow(500);
+  const left = Date.parse(closesAt) - (now + offset);
+  return (
+    <span class={`timer ${left < 10_000 ? 'timer-over' : ''}`} role="timer" aria-label={t('poll.timeLeft')}>
+      {formatDuration(Math.max(0, left))}
+    </span>
+  );
+}
+
+/** Poll title with kind/mode, status tag and, for a timed poll, the time left. */
+export function PollHeader({ poll, clockOffset = 0 }: { poll: PollView; clockOffset?: number }) {
   return (
     <div class="poll-head">
       <span class={`tag poll-status-${poll.status}`}>{t(`poll.status.${poll.status}` as MsgKey)}</span>
       <strong class="poll-title">{poll.title}</strong>
       <span class="muted-inv">{t(`poll.mode.${poll.mode}` as MsgKey)}</span>
+      {poll.status === 'open' && poll.closesAt && <PollCountdown closesAt={poll.closesAt} offset={clockOffset} />}
     </div>
   );
 }

@@ -140,7 +140,7 @@ export function BridgeScreen({ id }: { id: number }) {
           <SpeakerBox s={s} />
           {poll && (poll.status === 'open' || result) && (
             <div class="screen-poll" data-poll={poll.id} data-poll-status={poll.status}>
-              <PollHeader poll={poll} />
+              <PollHeader poll={poll} clockOffset={s.clockOffset} />
               {poll.status === 'open' && <TurnoutView turnout={turnout} />}
               {result && result.pollId === poll.id && <PollResultView poll={poll} result={result} />}
             </div>

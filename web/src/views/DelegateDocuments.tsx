@@ -1,11 +1,45 @@
+import { documentsApi, humanSize } from '../lib/documents-api.ts';
 import { t } from '../lib/i18n.ts';
+import { Icon } from '../components/Icon.tsx';
 import type { LiveState } from '../live/state.ts';
 
-/** The delegate's documents (documents feature). */
+/**
+ * The delegate's documents: ordinary ones download; confidential ones open
+ * only in the watermarked viewer (they never leave the server as a file).
+ */
 export function DelegateDocuments({ s }: { s: LiveState }) {
+  const meetingId = s.meeting.id;
+  // From the join snapshot, kept current by `document:published`.
+  const list = s.documents.filter((d) => d.status === 'published');
   return (
-    <section class="card" aria-labelledby="ddoc-h" data-rev={s.rev}>
+    <section class="card stack-sm" aria-labelledby="ddoc-h">
       <h2 id="ddoc-h">{t('docs.title')}</h2>
+      {list.length === 0 ? (
+        <p class="muted">{t('docs.none')}</p>
+      ) : (
+        <ul class="doc-list">
+          {list.map((d) => (
+            <li key={d.id} class="doc-row" data-document={d.id}>
+              <div class="grow">
+                <div class="list-title">{d.title}</div>
+                <div class="muted">
+                  {humanSize(d.size)}
+                  {d.pages ? ` · ${t('docs.pages', { n: d.pages })}` : ''}
+                </div>
+              </div>
+              {!d.downloadable ? (
+                <a class="btn btn-primary btn-block" href={`/meetings/${meetingId}/documents/${d.id}`}>
+                  <Icon name="lock" /> {t('docs.view')}
+                </a>
+              ) : (
+                <a class="btn btn-primary btn-block" href={documentsApi.downloadUrl(meetingId, d.id)} download={d.fileName}>
+                  {t('docs.download')}
+                </a>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

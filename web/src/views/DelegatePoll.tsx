@@ -25,7 +25,7 @@ export function DelegatePoll({ s, onVoted }: { s: LiveState; onVoted(): void }) 
   return (
     <section class="card poll-card" aria-labelledby="dpoll-h" data-poll={poll.id} data-poll-status={poll.status}>
       <h2 id="dpoll-h">{t('poll.title')}</h2>
-      <PollHeader poll={poll} />
+      <PollHeader poll={poll} clockOffset={s.clockOffset} />
       {poll.status === 'open' && <Ballot key={poll.id} poll={poll} voted={s.poll.voted} eligible={s.poll.eligible} onVoted={onVoted} />}
       {result && result.pollId === poll.id && <PollResultView poll={poll} result={result} />}
       {poll.status === 'closed' && !result && <p>{t('poll.closedWait')}</p>}

@@ -1,10 +1,177 @@
+import { useRef, useState } from 'preact/hooks';
+import { documentsApi, humanSize, type Classification, type DocumentInfo } from '../lib/documents-api.ts';
+import type { UploadHandle } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
+import { useAsync } from '../lib/use-async.ts';
+import { Button, ErrorBox, Field, Loading, ProgressBar, useAction } from '../components/ui.tsx';
+import { Icon } from '../components/Icon.tsx';
 
-/** Documents: upload with progress, classification, publish (filled in when the documents API lands). */
+/** Secretariat: upload with a progress bar, classify, publish; and the printable QR sheet. */
 export function DocumentsPanel({ meetingId }: { meetingId: number }) {
+  const docs = useAsync(() => documentsApi.list(meetingId), [meetingId]);
   return (
-    <section class="stack" data-meeting={meetingId}>
-      <h2>{t('meetings.tab.documents')}</h2>
+    <section class="stack" aria-labelledby="docs-h">
+      <div class="page-head">
+        <h2 id="docs-h">{t('meetings.tab.documents')}</h2>
+        <a class="btn" href={documentsApi.qrSheetUrl(meetingId)} target="_blank" rel="noopener" data-action="qr-sheet">
+          {t('meetings.printQr')}
+        </a>
+      </div>
+      <UploadForm meetingId={meetingId} onUploaded={docs.reload} />
+      <ErrorBox error={docs.error} onRetry={docs.reload} />
+      {docs.loading && !docs.data ? (
+        <Loading />
+      ) : (docs.data ?? []).length === 0 ? (
+        <p class="muted">{t('docs.none')}</p>
+      ) : (
+        <ul class="doc-list">
+          {docs.data!.map((d) => (
+            <DocRow key={d.id} meetingId={meetingId} doc={d} onChanged={docs.reload} />
+          ))}
+        </ul>
+      )}
     </section>
+  );
+}
+
+const CLASSES: Classification[] = ['public_to_meeting', 'restricted', 'confidential'];
+
+export function ClassTag({ c }: { c: Classification }) {
+  return c === 'confidential' ? (
+    <span class="tag tag-confidential">
+      <Icon name="lock" /> {t('docs.class.confidential')}
+    </span>
+  ) : (
+    <span class="tag tag-draft">{t(`docs.class.${c}`)}</span>
+  );
+}
+
+function ClassOptions() {
+  return (
+    <>
+      {CLASSES.map((c) => (
+        <option key={c} value={c}>
+          {t(`docs.class.${c}`)}
+        </option>
+      ))}
+    </>
+  );
+}
+
+function DocRow({ meetingId, doc, onChanged }: { meetingId: number; doc: DocumentInfo; onChanged(): void }) {
+  const act = useAction();
+  const published = doc.status === 'published';
+  return (
+    <li class="doc-row" data-document={doc.id} data-status={doc.status}>
+      <Icon name="doc" />
+      <div class="grow">
+        <div class="list-title">{doc.title}</div>
+        <div class="muted">
+          {doc.fileName} · {humanSize(doc.size)}
+          {doc.pages ? ` · ${t('docs.pages', { n: doc.pages })}` : ''}
+          {doc.version > 1 ? ` · ${t('docs.version', { n: doc.version })}` : ''}
+        </div>
+      </div>
+      <ClassTag c={doc.classification} />
+      <span class={`tag ${published ? 'tag-live' : 'tag-draft'}`}>{published ? t('docs.published') : t('docs.draft')}</span>
+      {!published && (
+        <label class="inline-field">
+          <span class="sr-only">{t('docs.classification')}</span>
+          <select
+            value={doc.classification}
+            aria-label={`${t('docs.classification')}: ${doc.title}`}
+            disabled={act.busy}
+            onChange={(e) => void act.run(() => documentsApi.update(meetingId, doc.id, { classification: e.currentTarget.value as Classification })).then(onChanged)}
+          >
+            <ClassOptions />
+          </select>
+        </label>
+      )}
+      {!published && (
+        <Button variant="primary" disabled={act.busy} data-action="doc-publish" onClick={() => void act.run(() => documentsApi.publish(meetingId, doc.id)).then(onChanged)}>
+          {t('docs.publish')}
+        </Button>
+      )}
+      <ErrorBox error={act.error} />
+    </li>
+  );
+}
+
+function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded(): void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [title, setTitle] = useState('');
+  const [classification, setClassification] = useState<Classification>('public_to_meeting');
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const handle = useRef<UploadHandle<DocumentInfo> | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!file) return;
+    setError(null);
+    setDone(false);
+    setProgress(0);
+    const h = documentsApi.upload(meetingId, file, { title: title.trim() || file.name.replace(/\.[^.]+$/, ''), classification }, setProgress);
+    handle.current = h;
+    try {
+      await h.promise;
+      setDone(true);
+      setFile(null);
+      setTitle('');
+      if (input.current) input.current.value = '';
+      onUploaded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      handle.current = null;
+      setProgress(null);
+    }
+  };
+
+  const busy = progress !== null;
+  return (
+    <form class="card stack" onSubmit={submit} aria-label={t('docs.upload')}>
+      <h3>{t('docs.upload')}</h3>
+      <Field label={t('docs.file')} hint={t('docs.fileHint')}>
+        <input
+          ref={input}
+          type="file"
+          name="file"
+          required
+          accept=".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.png,.jpg,.jpeg"
+          disabled={busy}
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0] ?? null;
+            setFile(f);
+            if (f && !title) setTitle(f.name.replace(/\.[^.]+$/, ''));
+          }}
+        />
+      </Field>
+      <div class="row-2">
+        <Field label={t('docs.docTitle')}>
+          <input name="docTitle" maxLength={300} value={title} disabled={busy} onInput={(e) => setTitle(e.currentTarget.value)} />
+        </Field>
+        <Field label={t('docs.classification')}>
+          <select name="classification" value={classification} disabled={busy} onChange={(e) => setClassification(e.currentTarget.value as Classification)}>
+            <ClassOptions />
+          </select>
+        </Field>
+      </div>
+      {progress !== null && <ProgressBar value={progress} label={t('docs.uploading')} />}
+      <ErrorBox error={error} />
+      {done && (
+        <p class="alert alert-ok" role="status">
+          {t('docs.uploaded')}
+        </p>
+      )}
+      <div class="actions">
+        <Button type="submit" variant="primary" disabled={busy || !file} data-action="doc-upload">
+          {t('docs.uploadBtn')}
+        </Button>
+        {busy && <Button onClick={() => handle.current?.abort()}>{t('common.cancel')}</Button>}
+      </div>
+    </form>
   );
 }

@@ -60,7 +60,7 @@ export function FloorControl({ s }: { s: LiveState }) {
         <p class="muted">{t('floor.emptyQueue')}</p>
       ) : (
         <ol class="queue" aria-label={t('floor.queue')}>
-          {s.floor.queue.map((r) => (
+          {s.floor.queue.map((r, i) => (
             <li key={r.id} data-request={r.id}>
               <div class="grow">
                 <strong>{r.displayName}</strong>
@@ -76,6 +76,20 @@ export function FloorControl({ s }: { s: LiveState }) {
               >
                 {t('floor.grant')}
               </Button>
+              {i > 0 && (
+                <Button
+                  variant="ghost"
+                  disabled={act.busy}
+                  aria-label={`${t('common.moveUp')}: ${r.displayName}`}
+                  onClick={() => {
+                    const ids = s.floor.queue.map((q) => q.id);
+                    [ids[i - 1], ids[i]] = [ids[i]!, ids[i - 1]!];
+                    void act.run(() => send('floor:reorder', { meetingId, requestIds: ids }));
+                  }}
+                >
+                  ↑
+                </Button>
+              )}
               <Button variant="ghost" disabled={act.busy} aria-label={`${t('floor.decline')}: ${r.displayName}`} onClick={() => void act.run(() => send('floor:withdraw', { meetingId, requestId: r.id }))}>
                 ✕
               </Button>

@@ -23,7 +23,7 @@ export function PollControl({ s, patch }: { s: LiveState; patch(fn: (s: LiveStat
       <h2 id="poll-h">{t('poll.title')}</h2>
       {poll && (
         <div class="stack-sm" data-poll={poll.id} data-poll-status={poll.status}>
-          <PollHeader poll={poll} />
+          <PollHeader poll={poll} clockOffset={s.clockOffset} />
           {poll.status === 'draft' && (
             <div class="actions">
               <Button variant="primary" disabled={act.busy} data-action="poll-open" onClick={() => void act.run(async () => setPoll(await send('poll:open', { pollId: poll.id })))}>
@@ -104,6 +104,7 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
   const [majority, setMajority] = useState<MajorityRule>('simple');
   const [options, setOptions] = useState('');
   const [seats, setSeats] = useState(1);
+  const [duration, setDuration] = useState(0);
   const submit = (e: Event) => {
     e.preventDefault();
     const opts = options.split('\n').map((o) => o.trim()).filter(Boolean);
@@ -117,6 +118,7 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
         ...(kind !== 'approval' ? { options: opts } : {}),
         ...(kind === 'multiple' ? { minChoices: 1, maxChoices: Math.max(1, opts.length) } : {}),
         ...(kind === 'election' ? { seats } : {}),
+        ...(duration ? { durationSeconds: duration } : {}),
       });
       onCreated(p);
     });
@@ -152,6 +154,16 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
           </select>
         </Field>
       </div>
+      <Field label={t('poll.durationLabel')}>
+        <select name="pollDuration" value={duration} onChange={(e) => setDuration(Number(e.currentTarget.value))}>
+          <option value={0}>{t('poll.noDuration')}</option>
+          {[60, 120, 300].map((sec) => (
+            <option key={sec} value={sec}>
+              {t('common.minutes', { n: sec / 60 })}
+            </option>
+          ))}
+        </select>
+      </Field>
       {kind !== 'approval' && (
         <Field label={t('poll.options')} hint={t('poll.optionsHint')}>
           <textarea name="pollOptions" rows={4} required value={options} onInput={(e) => setOptions(e.currentTarget.value)} />

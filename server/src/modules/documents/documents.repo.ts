@@ -1,0 +1,170 @@
+/**
+ * Database access for documents, receipts, notifications and invited people.
+ * Synchronous better-sqlite3 calls; callers wrap writes in transactions.
+ */
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import type { DocumentInfo, DocumentNotification, DocumentVersion, Role } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { agendaItems, bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units, users } from '../../db/schema.ts';
+import { notFound } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import type { Membership } from '../meetings/meetings.access.ts';
+import { PageRenderer } from './documents.render.ts';
+import type { Reader } from './documents.access.ts';
+import { documentNotifications, documentReceipts, documents, documentVersions, type DocumentRow, type VersionRow } from './documents.schema.ts';
+
+export interface DocWithVersion {
+  doc: DocumentRow;
+  ver: VersionRow;
+}
+
+export function getDoc(db: Db, meetingId: number, docId: number): DocWithVersion {
+  const doc = db.select().from(documents).where(and(eq(documents.id, docId), eq(documents.meetingId, meetingId))).get();
+  if (!doc) throw notFound('Document');
+  return { doc, ver: getVersion(db, doc.id, doc.currentVersion) };
+}
+
+/** A document by id alone (the QR file route checks the meeting against the token). */
+export function findDoc(db: Db, docId: number): DocWithVersion {
+  const doc = db.select().from(documents).where(eq(documents.id, docId)).get();
+  if (!doc) throw notFound('Document');
+  return { doc, ver: getVersion(db, doc.id, doc.currentVersion) };
+}
+
+export function getVersion(db: Db, docId: number, version: number): VersionRow {
+  const ver = db.select().from(documentVersions).where(and(eq(documentVersions.documentId, docId), eq(documentVersions.version, version))).get();
+  if (!ver) throw notFound('Document version');
+  return ver;
+}
+
+export function listDocs(db: Db, meetingId: number): DocWithVersion[] {
+  return db
+    .select({ doc: documents, ver: documentVersions })
+    .from(documents)
+    .innerJoin(documentVersions, and(eq(documentVersions.documentId, documents.id), eq(documentVersions.version, documents.currentVersion)))
+    .where(eq(documents.meetingId, meetingId))
+    .orderBy(documents.id)
+    .all();
+}
+
+export function listVersions(db: Db, docId: number): DocumentVersion[] {
+  return db
+    .select()
+    .from(documentVersions)
+    .where(eq(documentVersions.documentId, docId))
+    .orderBy(desc(documentVersions.version))
+    .all()
+    .map((v) => ({ version: v.version, fileName: v.fileName, mime: v.mime, size: v.size, sha256: v.sha256, pages: v.pages, uploadedAt: v.uploadedAt }));
+}
+
+/** Agenda items of the meeting that list each document. */
+export function agendaLinks(db: Db, meetingId: number): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const item of db.select({ id: agendaItems.id, docs: agendaItems.documentIds }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId)).all()) {
+    for (const d of item.docs ?? []) out.set(d, [...(out.get(d) ?? []), item.id]);
+  }
+  return out;
+}
+
+export function toInfo({ doc, ver }: DocWithVersion, links: Map<number, number[]>): DocumentInfo {
+  return {
+    id: doc.id,
+    meetingId: doc.meetingId,
+    title: doc.title,
+    classification: doc.classification,
+    audienceRoles: doc.audienceRoles,
+    audienceUnitIds: doc.audienceUnitIds,
+    version: ver.version,
+    fileName: ver.fileName,
+    mime: ver.mime,
+    size: ver.size,
+    sha256: ver.sha256,
+    pages: ver.pages,
+    status: doc.publishedAt ? 'published' : 'draft',
+    publishedAt: doc.publishedAt,
+    downloadable: doc.classification !== 'confidential',
+    viewable: PageRenderer.canRender(ver.mime),
+    agendaItemIds: links.get(doc.id) ?? [],
+  };
+}
+
+export const accessFacts = (doc: DocumentRow) => ({
+  classification: doc.classification,
+  audienceRoles: doc.audienceRoles,
+  audienceUnitIds: doc.audienceUnitIds,
+  published: doc.publishedAt != null,
+});
+
+const bpUnit = (db: Db, bpId: number | null) =>
+  bpId == null ? null : (db.select({ u: bridgePoints.unitId }).from(bridgePoints).where(eq(bridgePoints.id, bpId)).get()?.u ?? null);
+
+/** The reader facts of a signed-in user for a meeting. */
+export function readerOf(db: Db, user: Pick<AuthUser, 'role' | 'unitId' | 'bridgePointId'>, membership: Membership | null): Reader {
+  const bp = membership?.kind === 'delegate' || membership?.kind === 'bridge' ? membership.bridgePointId : user.bridgePointId;
+  const unitIds = [user.unitId, bpUnit(db, bp)].filter((u): u is number => u != null);
+  return { role: user.role, unitIds, membership };
+}
+
+export interface Invitee {
+  userId: number;
+  fullName: string;
+  title: string;
+  unitName: string;
+  bridgePointId: number | null;
+  reader: Reader;
+}
+
+/** Every invited person of a meeting: delegates and the operators of invited bridge points. */
+export function invitees(db: Db, meetingId: number): Invitee[] {
+  const bpUnits = new Map(db.select({ id: bridgePoints.id, u: bridgePoints.unitId }).from(bridgePoints).all().map((r) => [r.id, r.u]));
+  const unitNames = new Map(db.select({ id: units.id, n: units.name }).from(units).all().map((r) => [r.id, r.n]));
+  const out: Invitee[] = [];
+  const delegates = db
+    .select({ u: users, bp: meetingDelegates.bridgePointId })
+    .from(meetingDelegates)
+    .innerJoin(users, eq(users.id, meetingDelegates.userId))
+    .where(and(eq(meetingDelegates.meetingId, meetingId), eq(users.active, true)))
+    .all();
+  for (const { u, bp } of delegates) {
+    const unitIds = [u.unitId, bp == null ? null : bpUnits.get(bp)].filter((x): x is number => x != null);
+    const unitName = (bp != null ? unitNames.get(bpUnits.get(bp)!) : undefined) ?? unitNames.get(u.unitId ?? -1) ?? '';
+    out.push({ userId: u.id, fullName: u.fullName, title: u.title, unitName, bridgePointId: bp, reader: { role: u.role as Role, unitIds, membership: { kind: 'delegate', bridgePointId: bp } } });
+  }
+  const operators = db
+    .select({ u: users, bp: bridgePoints.id, unit: bridgePoints.unitId })
+    .from(meetingBridgePoints)
+    .innerJoin(bridgePoints, eq(bridgePoints.id, meetingBridgePoints.bridgePointId))
+    .innerJoin(users, eq(users.id, bridgePoints.operatorUserId))
+    .where(and(eq(meetingBridgePoints.meetingId, meetingId), eq(users.active, true)))
+    .all();
+  for (const { u, bp, unit } of operators) {
+    const unitIds = [u.unitId, unit].filter((x): x is number => x != null);
+    out.push({ userId: u.id, fullName: u.fullName, title: u.title, unitName: unitNames.get(unit) ?? '', bridgePointId: bp, reader: { role: u.role as Role, unitIds, membership: { kind: 'bridge', bridgePointId: bp } } });
+  }
+  return out;
+}
+
+export function bridgePointNames(db: Db, ids: number[]): Map<number, string> {
+  if (!ids.length) return new Map();
+  return new Map(db.select({ id: bridgePoints.id, n: bridgePoints.name }).from(bridgePoints).where(inArray(bridgePoints.id, ids)).all().map((r) => [r.id, r.n]));
+}
+
+/** Distinct (document, user) receipts and anonymous counts of a meeting. */
+export function receiptRows(db: Db, meetingId: number) {
+  return db
+    .select({ documentId: documentReceipts.documentId, userId: documentReceipts.userId, bridgePointId: documentReceipts.bridgePointId })
+    .from(documentReceipts)
+    .where(eq(documentReceipts.meetingId, meetingId))
+    .all();
+}
+
+export function pendingNotifications(db: Db, userId: number): DocumentNotification[] {
+  return db
+    .select({ id: documentNotifications.id, meetingId: documentNotifications.meetingId, meetingTitle: meetings.title, documentId: documents.id, title: documents.title, createdAt: documentNotifications.createdAt })
+    .from(documentNotifications)
+    .innerJoin(documents, eq(documents.id, documentNotifications.documentId))
+    .innerJoin(meetings, eq(meetings.id, documentNotifications.meetingId))
+    .where(and(eq(documentNotifications.userId, userId), isNull(documentNotifications.seenAt)))
+    .orderBy(documentNotifications.id)
+    .all();
+}

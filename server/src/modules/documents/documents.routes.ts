@@ -1,0 +1,182 @@
+/**
+ * Meeting materials over HTTP (under /api), plus the QR routes and the
+ * `documents` part of the meeting:join snapshot. Registered once at the root:
+ * it owns the multipart parser and the public /q/ pages.
+ */
+import { join } from 'node:path';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { eq } from 'drizzle-orm';
+import {
+  DocumentAttach, DocumentDetail, DocumentInfo, DocumentNotification, DocumentParams, DocumentUpdate, ErrorResponse, IdParam, Ok, ReceiptCounts,
+} from '@diemcau/shared';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/index.ts';
+import { agendaItems, units } from '../../db/schema.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { assertCanManage, assertMember, getMeetingOr404, membershipOf, type Membership } from '../meetings/meetings.access.ts';
+import { qrRoutes } from '../qr/qr.routes.ts';
+import { QrService } from '../qr/qr.service.ts';
+import { withErrorPages } from '../qr/qr.respond.ts';
+import { documentAccess } from './documents.access.ts';
+import { DEFAULT_WIDTH, PageRenderer } from './documents.render.ts';
+import * as repo from './documents.repo.ts';
+import { documents } from './documents.schema.ts';
+import { DocumentsService } from './documents.service.ts';
+import { BlobStore } from './documents.storage.ts';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse };
+const tags = ['documents'];
+
+/** The unit shown on a viewer's watermark: the bridge point's unit they attend, else their own. */
+export function unitNameOf(db: Db, user: AuthUser, m: Membership | null): string {
+  const reader = repo.readerOf(db, user, m);
+  const id = reader.unitIds[reader.unitIds.length - 1];
+  return id == null ? '' : (db.select({ n: units.name }).from(units).where(eq(units.id, id)).get()?.n ?? '');
+}
+
+const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+  const { db } = app;
+  const store = await BlobStore.create(join(config.dataDir, 'files'));
+  const svc = new DocumentsService(db, store, PageRenderer.create(), app.realtime, config.uploadMaxBytes);
+  const qr = new QrService(db, { secret: config.secret, publicBaseUrl: config.publicBaseUrl, ttlHours: config.qrTokenTtlHours });
+  await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+
+  app.realtime.snapshotPart('documents', (meetingId, user, membership) => ({
+    documents: svc.visible(meetingId, repo.readerOf(db, user, membership)).map((d) => d.info),
+  }));
+
+  /** The meeting and the caller's membership; managers only when `manage`. */
+  const ctx = (meetingId: number, user: AuthUser, manage = false) => {
+    const meeting = getMeetingOr404(db, meetingId);
+    if (manage) assertCanManage(db, user, meeting);
+    const membership = assertMember(db, user, meeting);
+    return { meeting, membership, reader: repo.readerOf(db, user, membership) };
+  };
+  /** A document the caller may see (404 otherwise, so hidden documents do not leak). */
+  const visibleDoc = (meetingId: number, docId: number, user: AuthUser) => {
+    const c = ctx(meetingId, user);
+    const d = repo.getDoc(db, meetingId, docId);
+    const access = documentAccess(repo.accessFacts(d.doc), c.reader);
+    if (access === 'none' && d.doc.classification !== 'confidential') throw notFound('Document');
+    return { ...c, d, access };
+  };
+
+  const apiRoutes: FastifyPluginAsyncTypebox = async (api) => {
+    const anyone = api.requireUser();
+    const managers = api.requireUser('admin', 'secretariat');
+
+    api.get('/meetings/:id/documents', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: Type.Array(DocumentInfo), ...errors } } }, (req) =>
+      svc.visible(req.params.id, ctx(req.params.id, req.user!).reader).map((d) => d.info),
+    );
+
+    api.post('/meetings/:id/documents', { onRequest: managers, schema: { tags, params: IdParam, response: { 201: DocumentInfo, ...errors } } }, async (req, reply) => {
+      ctx(req.params.id, req.user!, true);
+      return reply.status(201).send(await svc.upload(req, req.params.id, req.user!));
+    });
+
+    api.post('/meetings/:id/documents/:docId/versions', { onRequest: managers, schema: { tags, params: DocumentParams, response: { 201: DocumentInfo, ...errors } } }, async (req, reply) => {
+      ctx(req.params.id, req.user!, true);
+      return reply.status(201).send(await svc.upload(req, req.params.id, req.user!, req.params.docId));
+    });
+
+    api.get('/meetings/:id/documents/receipts', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: ReceiptCounts, ...errors } } }, (req) => {
+      ctx(req.params.id, req.user!, true);
+      return svc.receiptCounts(req.params.id);
+    });
+
+    api.post(
+      '/meetings/:id/documents/publish',
+      { onRequest: managers, schema: { tags, params: IdParam, body: Type.Optional(Type.Object({ documentIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 500 })) }, { additionalProperties: false })), response: { 200: Type.Array(DocumentInfo), ...errors } } },
+      (req) => {
+        ctx(req.params.id, req.user!, true);
+        const ids = req.body?.documentIds ?? repo.listDocs(db, req.params.id).filter((d) => !d.doc.publishedAt).map((d) => d.doc.id);
+        return svc.publish(req.params.id, ids, req.user!);
+      },
+    );
+
+    api.get('/meetings/:id/documents/:docId', { onRequest: anyone, schema: { tags, params: DocumentParams, response: { 200: DocumentDetail, ...errors } } }, (req) => {
+      const { d } = visibleDoc(req.params.id, req.params.docId, req.user!);
+      return { document: repo.toInfo(d, repo.agendaLinks(db, req.params.id)), versions: repo.listVersions(db, d.doc.id) };
+    });
+
+    api.patch('/meetings/:id/documents/:docId', { onRequest: managers, schema: { tags, params: DocumentParams, body: DocumentUpdate, response: { 200: DocumentInfo, ...errors } } }, (req) => {
+      ctx(req.params.id, req.user!, true);
+      const d = repo.getDoc(db, req.params.id, req.params.docId);
+      if (req.body.classification === 'confidential' && !PageRenderer.canRender(d.ver.mime)) {
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Confidential documents must be PDF, PNG or JPEG');
+      }
+      db.update(documents).set(req.body).where(eq(documents.id, d.doc.id)).run();
+      req.audit('document.update', 'document', d.doc.id, req.body);
+      return svc.info(req.params.id, d.doc.id);
+    });
+
+    api.post('/meetings/:id/documents/:docId/publish', { onRequest: managers, schema: { tags, params: DocumentParams, response: { 200: DocumentInfo, ...errors } } }, (req) => {
+      ctx(req.params.id, req.user!, true);
+      return svc.publish(req.params.id, [req.params.docId], req.user!)[0]!;
+    });
+
+    api.post('/meetings/:id/documents/:docId/agenda', { onRequest: managers, schema: { tags, params: DocumentParams, body: DocumentAttach, response: { 200: DocumentInfo, ...errors } } }, (req) => {
+      ctx(req.params.id, req.user!, true);
+      const d = repo.getDoc(db, req.params.id, req.params.docId);
+      const item = db.select().from(agendaItems).where(eq(agendaItems.id, req.body.agendaItemId)).get();
+      if (!item || item.meetingId !== req.params.id) throw notFound('Agenda item');
+      const ids = item.documentIds.filter((x) => x !== d.doc.id);
+      if (req.body.attached) ids.push(d.doc.id);
+      db.update(agendaItems).set({ documentIds: ids }).where(eq(agendaItems.id, item.id)).run();
+      return svc.info(req.params.id, d.doc.id);
+    });
+
+    api.get(
+      '/meetings/:id/documents/:docId/download',
+      { onRequest: anyone, schema: { tags, params: DocumentParams, querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })), lang: Type.Optional(Type.String({ maxLength: 5 })) }) } },
+      (req, reply) =>
+        withErrorPages(req, reply, false, () => {
+          const { d, access, membership } = visibleDoc(req.params.id, req.params.docId, req.user!);
+          svc.assertDownloadable(d, access, { userId: req.user!.id, ip: req.ip, via: 'web' });
+          const ver = req.query.version ? repo.getVersion(db, d.doc.id, req.query.version) : d.ver;
+          const bp = membership.kind === 'delegate' || membership.kind === 'bridge' ? membership.bridgePointId : null;
+          return svc.sendFile(req, reply, d, ver, { userId: req.user!.id, fullName: req.user!.fullName, bridgePointId: bp, channel: 'web', tokenJti: null });
+        }),
+    );
+
+    api.get(
+      '/meetings/:id/documents/:docId/pages/:page',
+      {
+        onRequest: anyone,
+        schema: { tags, params: Type.Object({ id: Type.Integer({ minimum: 1 }), docId: Type.Integer({ minimum: 1 }), page: Type.Integer({ minimum: 1, maximum: 100000 }) }), querystring: Type.Object({ width: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }) },
+      },
+      async (req, reply) => {
+        const { d, access, membership } = visibleDoc(req.params.id, req.params.docId, req.user!);
+        if (access === 'none') throw new AppError('FORBIDDEN', 403, 'You may not view this document');
+        const png = await svc.viewPage(d, req.params.page, req.query.width ?? DEFAULT_WIDTH, req.user!, unitNameOf(db, req.user!, membership), req.ip);
+        // Inline image only; nothing may keep a copy of a watermarked page.
+        return reply
+          .header('cache-control', 'no-store, private')
+          .header('content-disposition', 'inline')
+          .header('x-content-type-options', 'nosniff')
+          .type('image/png')
+          .send(png);
+      },
+    );
+
+    api.get('/documents/notifications', { onRequest: anyone, schema: { tags, response: { 200: Type.Array(DocumentNotification), ...errors } } }, (req) =>
+      repo.pendingNotifications(db, req.user!.id),
+    );
+    api.post(
+      '/documents/notifications/seen',
+      { onRequest: anyone, schema: { tags, body: Type.Optional(Type.Object({ ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })) }, { additionalProperties: false })), response: { 200: Ok, ...errors } } },
+      (req) => {
+        svc.markSeen(req.user!.id, req.body?.ids);
+        return { ok: true as const };
+      },
+    );
+  };
+  await app.register(apiRoutes, { prefix: '/api' });
+
+  await app.register(qrRoutes, { svc, qr, membershipOf: (user: AuthUser, meetingId: number) => membershipOf(db, user, getMeetingOr404(db, meetingId)) });
+};
+
+export default documentsModule;

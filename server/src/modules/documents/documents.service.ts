@@ -1,0 +1,280 @@
+/**
+ * Document workflows shared by the web routes, the QR landing page and the
+ * socket snapshot: uploads, visibility, publishing, streaming downloads with
+ * receipts, the confidential page viewer and receipt counts.
+ */
+import { createReadStream } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { CLASSIFICATIONS, ROLES, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { writeAudit } from '../../plugins/audit.ts';
+import type { Realtime } from '../../plugins/realtime.ts';
+import { AppError, badRequest } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { documentAccess, type Access, type Reader } from './documents.access.ts';
+import { planDownload } from './documents.download.ts';
+import { countPdfPages } from './documents.pdf.ts';
+import { PageRenderer } from './documents.render.ts';
+import * as repo from './documents.repo.ts';
+import { confidentialViews, documentNotifications, documentReceipts, documents, documentVersions } from './documents.schema.ts';
+import { sniffFile, sniffMessage } from './documents.sniff.ts';
+import { BlobStore, tooLarge, type StagedFile } from './documents.storage.ts';
+
+export interface UploadFields {
+  title?: string;
+  classification?: Classification;
+  audienceRoles?: Role[];
+  audienceUnitIds?: number[];
+}
+
+/** Who a download is for: a signed-in user, a delegate's QR or a venue QR. */
+export interface Recipient {
+  userId: number | null;
+  fullName: string | null;
+  bridgePointId: number | null;
+  channel: ReceiptChannel;
+  tokenJti: string | null;
+}
+
+const list = (v: string) => v.split(/[\s,]+/).filter(Boolean);
+
+/** Parses the text fields of the upload form (strings only; typed errors on bad values). */
+function parseField(f: UploadFields, name: string, value: string): void {
+  const v = value.trim();
+  switch (name) {
+    case 'title':
+      if (!v || v.length > 300) throw badRequest('title must be 1-300 characters');
+      f.title = v;
+      return;
+    case 'classification':
+      if (!(CLASSIFICATIONS as readonly string[]).includes(v)) throw badRequest(`classification must be one of ${CLASSIFICATIONS.join(', ')}`);
+      f.classification = v as Classification;
+      return;
+    case 'audienceRoles':
+      if (!list(v).every((r) => (ROLES as readonly string[]).includes(r))) throw badRequest(`audienceRoles must be among ${ROLES.join(', ')}`);
+      f.audienceRoles = list(v) as Role[];
+      return;
+    case 'audienceUnitIds':
+      if (!list(v).every((u) => /^[1-9]\d{0,9}$/.test(u))) throw badRequest('audienceUnitIds must be unit ids');
+      f.audienceUnitIds = list(v).map(Number);
+      return;
+    default:
+      throw badRequest(`Unknown form field ${name}`);
+  }
+}
+
+export class DocumentsService {
+  constructor(
+    readonly db: Db,
+    readonly store: BlobStore,
+    readonly renderer: PageRenderer,
+    readonly realtime: Realtime,
+    readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Reads the multipart form (text fields first, then one file), stages the
+   * file, checks it and commits it. Nothing is recorded unless all of that
+   * succeeds; a failed upload leaves no file.
+   */
+  async receiveUpload(req: FastifyRequest): Promise<{ fields: UploadFields; staged: StagedFile; fileName: string; mime: string; pages: number | null }> {
+    const length = Number(req.headers['content-length'] ?? 0);
+    // Refuse obviously oversized bodies before reading them (64 KiB for the form around the file).
+    if (length > this.maxBytes + 65536) throw tooLarge(this.maxBytes);
+    if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the file as multipart/form-data');
+    const fields: UploadFields = {};
+    let staged: StagedFile | null = null;
+    let fileName = '';
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'field') {
+          if (typeof part.value !== 'string') throw badRequest(`Field ${part.fieldname} must be text`);
+          parseField(fields, part.fieldname, part.value);
+          continue;
+        }
+        if (part.fieldname !== 'file' || staged) {
+          part.file.resume();
+          throw badRequest('Send exactly one file, in the field "file"');
+        }
+        fileName = part.filename.normalize('NFC').replace(/[\\/\r\n]/g, '_').slice(0, 255);
+        const file = part.file;
+        staged = await this.store.stage(file, { maxBytes: this.maxBytes, truncated: () => file.truncated });
+      }
+      if (!staged) throw badRequest('No file was sent (field "file")');
+      const sniffed = await sniffFile(staged.tmpPath, fileName);
+      if (!sniffed.ok) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, sniffMessage(sniffed), { reason: sniffed.reason, detected: sniffed.detected });
+      const pages = sniffed.ext === 'pdf' ? await countPdfPages(staged.tmpPath) : sniffed.mime.startsWith('image/') ? 1 : null;
+      return { fields, staged, fileName, mime: sniffed.mime, pages };
+    } catch (err) {
+      if (staged) await this.store.discard(staged);
+      const e = err as { statusCode?: number; code?: string };
+      if (!(err instanceof AppError) && e.statusCode === 413 && e.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(this.maxBytes);
+      throw err;
+    }
+  }
+
+  /** Creates a document (version 1) or adds a version to `docId`, from an upload request. */
+  async upload(req: FastifyRequest, meetingId: number, user: AuthUser, docId?: number): Promise<DocumentInfo> {
+    const existing = docId ? repo.getDoc(this.db, meetingId, docId) : null;
+    const u = await this.receiveUpload(req);
+    const classification = u.fields.classification ?? existing?.doc.classification ?? 'public_to_meeting';
+    if (classification === 'confidential' && !PageRenderer.canRender(u.mime)) {
+      await this.store.discard(u.staged);
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Tài liệu mật phải ở dạng PDF, PNG hoặc JPG để xem có dấu chìm. / Confidential documents must be PDF, PNG or JPEG.');
+    }
+    await this.store.commit(u.staged);
+    const id = this.db.transaction((tx) => {
+      let id = existing?.doc.id;
+      let version = 1;
+      if (existing) {
+        version = existing.doc.currentVersion + 1;
+        tx.update(documents)
+          .set({ currentVersion: version, ...(u.fields.title && { title: u.fields.title }), classification, ...(u.fields.audienceRoles && { audienceRoles: u.fields.audienceRoles }), ...(u.fields.audienceUnitIds && { audienceUnitIds: u.fields.audienceUnitIds }) })
+          .where(eq(documents.id, existing.doc.id))
+          .run();
+      } else {
+        const title = u.fields.title ?? u.fileName.replace(/\.[^.]+$/, '');
+        id = tx
+          .insert(documents)
+          .values({ meetingId, title, classification, audienceRoles: u.fields.audienceRoles ?? [], audienceUnitIds: u.fields.audienceUnitIds ?? [], createdBy: user.id })
+          .returning({ id: documents.id })
+          .get().id;
+      }
+      tx.insert(documentVersions).values({ documentId: id!, version, fileName: u.fileName, mime: u.mime, size: u.staged.size, sha256: u.staged.sha256, pages: u.pages, uploadedBy: user.id }).run();
+      writeAudit(tx as unknown as Db, { actorUserId: user.id, action: existing ? 'document.version' : 'document.upload', targetType: 'document', targetId: id!, details: { meetingId, version, sha256: u.staged.sha256, size: u.staged.size, classification }, ip: req.ip });
+      return id!;
+    });
+    return this.info(meetingId, id);
+  }
+
+  info(meetingId: number, docId: number): DocumentInfo {
+    return repo.toInfo(repo.getDoc(this.db, meetingId, docId), repo.agendaLinks(this.db, meetingId));
+  }
+
+  /** Documents of the meeting the reader may see, with what they may do. */
+  visible(meetingId: number, reader: Reader): { info: DocumentInfo; access: Access }[] {
+    const links = repo.agendaLinks(this.db, meetingId);
+    return repo
+      .listDocs(this.db, meetingId)
+      .map((d) => ({ info: repo.toInfo(d, links), access: documentAccess(repo.accessFacts(d.doc), reader) }))
+      .filter((d) => d.access !== 'none');
+  }
+
+  /**
+   * "Send in advance": publishes drafts, queues a notification for every
+   * entitled invitee (shown on next login) and pushes it live to them.
+   */
+  publish(meetingId: number, docIds: number[], user: AuthUser): DocumentInfo[] {
+    const people = repo.invitees(this.db, meetingId);
+    const done: { info: DocumentInfo; userIds: number[] }[] = [];
+    this.db.transaction((tx) => {
+      const at = new Date().toISOString();
+      for (const id of docIds) {
+        const d = repo.getDoc(tx as unknown as Db, meetingId, id);
+        if (!d.doc.publishedAt) tx.update(documents).set({ publishedAt: at }).where(eq(documents.id, id)).run();
+        const facts = { ...repo.accessFacts(d.doc), published: true };
+        const userIds = people.filter((p) => documentAccess(facts, p.reader) !== 'none').map((p) => p.userId);
+        for (const userId of userIds) tx.insert(documentNotifications).values({ userId, meetingId, documentId: id }).onConflictDoNothing().run();
+        writeAudit(tx as unknown as Db, { actorUserId: user.id, action: 'document.publish', targetType: 'document', targetId: id, details: { meetingId, notified: userIds.length } });
+        done.push({ info: { ...repo.toInfo(d, new Map()), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds });
+      }
+    });
+    const links = repo.agendaLinks(this.db, meetingId);
+    return done.map(({ info, userIds }) => {
+      const document = { ...info, agendaItemIds: links.get(info.id) ?? [] };
+      for (const uid of new Set(userIds)) this.realtime.toUser(uid).emit('document:published', { meetingId, document });
+      this.realtime.toManagers(meetingId).emit('document:published', { meetingId, document });
+      return document;
+    });
+  }
+
+  markSeen(userId: number, ids: number[] | undefined): void {
+    const where = ids?.length ? and(eq(documentNotifications.userId, userId), inArray(documentNotifications.id, ids)) : eq(documentNotifications.userId, userId);
+    this.db.update(documentNotifications).set({ seenAt: new Date().toISOString() }).where(and(where, isNull(documentNotifications.seenAt))).run();
+  }
+
+  /** Refuses confidential documents requested by link, with an audit entry. */
+  assertDownloadable(d: repo.DocWithVersion, access: Access, who: { userId: number | null; ip: string; via: string }): void {
+    if (d.doc.classification === 'confidential') {
+      writeAudit(this.db, { actorUserId: who.userId, action: 'document.confidential_link_refused', targetType: 'document', targetId: d.doc.id, details: { meetingId: d.doc.meetingId, via: who.via }, ip: who.ip });
+      throw new AppError('CONFIDENTIAL', 403, 'Confidential documents cannot be downloaded by link');
+    }
+    if (access !== 'download') throw new AppError('NOT_FOUND', 404, 'Document not found');
+  }
+
+  /**
+   * Streams a stored version with Range/ETag support; never buffers the file.
+   * A full download, or a range from byte 0, is a receipt pushed to the secretariat.
+   */
+  sendFile(req: FastifyRequest, reply: FastifyReply, d: repo.DocWithVersion, ver: repo.DocWithVersion['ver'], who: Recipient): FastifyReply {
+    const h = req.headers;
+    const plan = planDownload(
+      { method: req.method, range: h.range, ifRange: h['if-range'] as string | undefined, ifNoneMatch: h['if-none-match'] },
+      { size: ver.size, sha256: ver.sha256, mime: ver.mime, fileName: ver.fileName },
+    );
+    reply.status(plan.status).headers(plan.headers);
+    if (!('start' in plan)) return reply.send();
+    if (req.method === 'HEAD') return reply.send();
+    if (plan.start === 0) this.recordReceipt(d, ver.version, who);
+    return reply.send(createReadStream(this.store.pathFor(ver.sha256), { start: plan.start, end: plan.end }));
+  }
+
+  recordReceipt(d: repo.DocWithVersion, version: number, who: Recipient): void {
+    const row = this.db
+      .insert(documentReceipts)
+      .values({ meetingId: d.doc.meetingId, documentId: d.doc.id, version, userId: who.userId, bridgePointId: who.bridgePointId, channel: who.channel, tokenJti: who.tokenJti })
+      .returning()
+      .get();
+    this.realtime.toManagers(d.doc.meetingId).emit('document:received', {
+      meetingId: row.meetingId, documentId: row.documentId, version, userId: row.userId, fullName: who.fullName, bridgePointId: row.bridgePointId, channel: row.channel, at: row.at,
+    });
+  }
+
+  /** A watermarked page of a document for a signed-in viewer; confidential views are logged. */
+  async viewPage(d: repo.DocWithVersion, page: number, width: number, viewer: AuthUser, unitName: string, ip: string): Promise<Buffer> {
+    const png = await this.renderer.render(
+      { path: this.store.pathFor(d.ver.sha256), mime: d.ver.mime, sha256: d.ver.sha256, pages: d.ver.pages ?? 1 },
+      page,
+      { userId: viewer.id, name: viewer.fullName, unit: unitName, at: new Date() },
+      width,
+    );
+    if (d.doc.classification === 'confidential') {
+      this.db.insert(confidentialViews).values({ documentId: d.doc.id, version: d.ver.version, userId: viewer.id, page, ip }).run();
+      writeAudit(this.db, { actorUserId: viewer.id, action: 'document.confidential_view', targetType: 'document', targetId: d.doc.id, details: { version: d.ver.version, page }, ip });
+    }
+    return png;
+  }
+
+  /** Per document and per bridge point: how many entitled invitees have downloaded it. */
+  receiptCounts(meetingId: number): ReceiptCounts {
+    const people = repo.invitees(this.db, meetingId);
+    const receipts = repo.receiptRows(this.db, meetingId);
+    const docs = repo.listDocs(this.db, meetingId).filter((d) => d.doc.publishedAt && d.doc.classification !== 'confidential');
+    const bpTotals = new Map<number | null, { received: number; expected: number }>();
+    const byDocument = docs.map(({ doc }) => {
+      const entitled = people.filter((p) => documentAccess(repo.accessFacts(doc), p.reader) === 'download');
+      const got = new Set(receipts.filter((r) => r.documentId === doc.id && r.userId != null).map((r) => r.userId));
+      const perBp = new Map<number | null, { received: number; expected: number }>();
+      for (const p of entitled) {
+        for (const m of [perBp, bpTotals]) {
+          const c = m.get(p.bridgePointId) ?? { received: 0, expected: 0 };
+          c.expected++;
+          if (got.has(p.userId)) c.received++;
+          m.set(p.bridgePointId, c);
+        }
+      }
+      return {
+        documentId: doc.id,
+        title: doc.title,
+        received: entitled.filter((p) => got.has(p.userId)).length,
+        expected: entitled.length,
+        anonymous: receipts.filter((r) => r.documentId === doc.id && r.userId == null).length,
+        byBridgePoint: [...perBp].map(([bridgePointId, c]) => ({ bridgePointId, ...c })),
+      };
+    });
+    const names = repo.bridgePointNames(this.db, [...bpTotals.keys()].filter((k): k is number => k != null));
+    const byBridgePoint = [...bpTotals].map(([bridgePointId, c]) => ({ bridgePointId, name: bridgePointId == null ? 'Thiết bị cá nhân' : (names.get(bridgePointId) ?? ''), ...c }));
+    return { byDocument, byBridgePoint };
+  }
+}

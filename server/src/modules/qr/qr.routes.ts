@@ -1,0 +1,175 @@
+/**
+ * QR distribution: token management and the print sheet for the secretariat
+ * (/api/meetings/:id/qr...), and the public landing page a phone opens after
+ * scanning (/q/:token), whose signed token is the only credential.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { eq } from 'drizzle-orm';
+import { ErrorResponse, IdParam, MeetingMemberParams, QrTokenInfo, QrTokenParams, QrVenueCreate } from '@diemcau/shared';
+import { bridgePoints, meetingBridgePoints, meetings, units, users } from '../../db/schema.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { assertCanManage, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import { documentAccess, venueAccess } from '../documents/documents.access.ts';
+import * as repo from '../documents/documents.repo.ts';
+import type { DocumentsService } from '../documents/documents.service.ts';
+import { qrPng, qrSvg } from './qr.image.ts';
+import { landingPage, pickLang, printSheet } from './qr.pages.ts';
+import { withErrorPages } from './qr.respond.ts';
+import type { QrService } from './qr.service.ts';
+import { qrFailureStatus } from './qr.token.ts';
+
+export interface QrRoutesOptions {
+  svc: DocumentsService;
+  qr: QrService;
+  membershipOf: (user: AuthUser, meetingId: number) => Membership | null;
+}
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const tags = ['qr'];
+const TokenParam = Type.Object({ token: Type.String({ maxLength: 300 }) });
+const Lang = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 5 })) });
+
+export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, { svc, qr, membershipOf }) => {
+  const { db } = app;
+
+  /** The AuthUser a delegate token stands for (the token replaces the sign-in). */
+  const userById = (id: number): AuthUser | null => {
+    const row = db.select({ u: users, provinceId: units.provinceId }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, id)).get();
+    if (!row || !row.u.active) return null;
+    const bp = db.select({ id: bridgePoints.id }).from(bridgePoints).where(eq(bridgePoints.operatorUserId, id)).get();
+    const u = row.u;
+    return { id: u.id, username: u.username, fullName: u.fullName, title: u.title, role: u.role, unitId: u.unitId, provinceId: row.provinceId ?? null, homeBridgePointId: u.homeBridgePointId, bridgePointId: bp?.id ?? null, active: u.active };
+  };
+
+  /** Verifies a token and resolves what its holder may download; throws typed 401/403 errors. */
+  const holder = (token: string, meetingId?: number) => {
+    const v = qr.verify(token, meetingId);
+    if (!v.ok) {
+      const { status, code } = qrFailureStatus(v.reason);
+      throw new AppError(code, status, `QR token ${v.reason}`, { reason: v.reason });
+    }
+    const { claims } = v;
+    const meeting = getMeetingOr404(db, claims.meetingId);
+    if (claims.kind === 'venue') {
+      const bp = claims.subjectId ? db.select().from(bridgePoints).where(eq(bridgePoints.id, claims.subjectId)).get() : undefined;
+      return { claims, meeting, user: null, bridgePointId: bp?.id ?? null, label: bp?.name ?? meeting.title, access: (d: repo.DocWithVersion) => venueAccess(repo.accessFacts(d.doc)) };
+    }
+    const user = userById(claims.subjectId);
+    const membership = user && membershipOf(user, meeting.id);
+    // A delegate no longer invited (or deactivated) loses the link with the invitation.
+    if (!user || !membership) throw new AppError('TOKEN_REVOKED', 403, 'The invitation behind this QR code was withdrawn');
+    const reader = repo.readerOf(db, user, membership);
+    const bridgePointId = membership.kind === 'delegate' || membership.kind === 'bridge' ? membership.bridgePointId : null;
+    const unit = repo.invitees(db, meeting.id).find((p) => p.userId === user.id)?.unitName ?? '';
+    return { claims, meeting, user, bridgePointId, label: unit ? `${user.fullName} – ${unit}` : user.fullName, access: (d: repo.DocWithVersion) => documentAccess(repo.accessFacts(d.doc), reader) };
+  };
+
+  // ---- public pages --------------------------------------------------------
+  app.get('/q/:token', { schema: { tags, params: TokenParam, querystring: Lang } }, (req, reply) =>
+    withErrorPages(req, reply, true, () => {
+      const h = holder(req.params.token);
+      const lang = pickLang(req.query.lang);
+      const docs = repo.listDocs(db, h.meeting.id).map((d) => ({ d, access: h.access(d) }));
+      const base = `/q/${encodeURIComponent(req.params.token)}`;
+      const html = landingPage(
+        {
+          meetingTitle: h.meeting.title,
+          startsAt: h.meeting.startsAt,
+          holder: h.label,
+          docs: docs
+            .filter((x) => x.access === 'download')
+            .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}` })),
+          signInOnly: docs.filter((x) => x.access === 'view').length,
+          expiresAt: new Date(h.claims.exp * 1000),
+        },
+        lang,
+        base,
+      );
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
+    }),
+  );
+
+  app.get('/q/:token/files/:docId', { schema: { tags, params: Type.Object({ token: Type.String({ maxLength: 300 }), docId: Type.Integer({ minimum: 1 }) }), querystring: Lang } }, (req, reply) =>
+    withErrorPages(req, reply, true, () => {
+      // Bad tokens are refused before anything about the document is revealed.
+      const pre = qr.verify(req.params.token);
+      const d = pre.ok ? repo.findDoc(db, req.params.docId) : null;
+      const h = holder(req.params.token, d?.doc.meetingId);
+      if (!d) throw notFound('Document');
+      svc.assertDownloadable(d, h.access(d), { userId: h.user?.id ?? null, ip: req.ip, via: `qr:${h.claims.jti}` });
+      return svc.sendFile(req, reply, d, d.ver, { userId: h.user?.id ?? null, fullName: h.user?.fullName ?? null, bridgePointId: h.bridgePointId, channel: 'qr', tokenJti: h.claims.jti });
+    }),
+  );
+
+  // ---- secretariat ---------------------------------------------------------
+  const apiRoutes: FastifyPluginAsyncTypebox = async (api) => {
+    const managers = api.requireUser('admin', 'secretariat');
+    const manage = (meetingId: number, user: AuthUser) => {
+      const meeting = getMeetingOr404(db, meetingId);
+      assertCanManage(db, user, meeting);
+      return meeting;
+    };
+    const delegateTokens = (meetingId: number, by: number) =>
+      repo.invitees(db, meetingId).filter((p) => p.reader.membership?.kind === 'delegate').map((p) => ({ p, row: qr.current('delegate', meetingId, p.userId, by) }));
+
+    api.get('/meetings/:id/qr/tokens', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: Type.Array(QrTokenInfo), ...errors } } }, (req) => {
+      manage(req.params.id, req.user!);
+      return qr.list(req.params.id);
+    });
+
+    api.post('/meetings/:id/qr/delegates', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: Type.Array(QrTokenInfo), ...errors } } }, (req) => {
+      manage(req.params.id, req.user!);
+      return delegateTokens(req.params.id, req.user!.id).map(({ p, row }) => qr.info(row, p.fullName));
+    });
+
+    api.post('/meetings/:id/qr/delegates/:memberId', { onRequest: managers, schema: { tags, params: MeetingMemberParams, response: { 201: QrTokenInfo, ...errors } } }, async (req, reply) => {
+      manage(req.params.id, req.user!);
+      const p = repo.invitees(db, req.params.id).find((x) => x.userId === req.params.memberId && x.reader.membership?.kind === 'delegate');
+      if (!p) throw notFound('Invited delegate');
+      req.audit('qr.issue', 'meeting', req.params.id, { kind: 'delegate', userId: p.userId });
+      return reply.status(201).send(qr.info(qr.issue('delegate', req.params.id, p.userId, req.user!.id), p.fullName));
+    });
+
+    api.post('/meetings/:id/qr/venue', { onRequest: managers, schema: { tags, params: IdParam, body: QrVenueCreate, response: { 201: QrTokenInfo, ...errors } } }, async (req, reply) => {
+      const meeting = manage(req.params.id, req.user!);
+      const bpId = req.body.bridgePointId ?? 0;
+      let name = meeting.title;
+      if (bpId) {
+        const bp = db.select({ name: bridgePoints.name, m: meetingBridgePoints.meetingId }).from(bridgePoints).leftJoin(meetingBridgePoints, eq(meetingBridgePoints.bridgePointId, bridgePoints.id)).where(eq(bridgePoints.id, bpId)).all();
+        if (!bp.some((b) => b.m === meeting.id)) throw notFound('Invited bridge point');
+        name = bp[0]!.name;
+      }
+      req.audit('qr.issue', 'meeting', meeting.id, { kind: 'venue', bridgePointId: bpId });
+      return reply.status(201).send(qr.info(qr.issue('venue', meeting.id, bpId, req.user!.id), name));
+    });
+
+    api.post('/meetings/:id/qr/tokens/:jti/revoke', { onRequest: managers, schema: { tags, params: QrTokenParams, response: { 200: QrTokenInfo, ...errors } } }, (req) => {
+      manage(req.params.id, req.user!);
+      const row = qr.revoke(req.params.id, req.params.jti, req.user!.id);
+      req.audit('qr.revoke', 'qr_token', row.jti, { meetingId: row.meetingId });
+      return qr.list(req.params.id).find((t) => t.jti === row.jti)!;
+    });
+
+    api.get('/meetings/:id/qr/tokens/:jti/png', { onRequest: managers, schema: { tags, params: QrTokenParams } }, async (req, reply) => {
+      manage(req.params.id, req.user!);
+      const png = await qrPng(qr.urlOf(qr.get(req.params.id, req.params.jti)));
+      return reply.header('cache-control', 'no-store').type('image/png').send(png);
+    });
+
+    api.get('/meetings/:id/qr-sheet', { onRequest: managers, schema: { tags, params: IdParam, querystring: Lang } }, async (req, reply) => {
+      const meeting = manage(req.params.id, req.user!);
+      const entries = await Promise.all(
+        delegateTokens(meeting.id, req.user!.id).map(async ({ p, row }) => {
+          const url = qr.urlOf(row);
+          return { name: p.fullName, unit: [p.title, p.unitName].filter(Boolean).join(' – '), url, svg: await qrSvg(url) };
+        }),
+      );
+      req.audit('qr.print_sheet', 'meeting', meeting.id, { delegates: entries.length });
+      const title = db.select({ t: meetings.title }).from(meetings).where(eq(meetings.id, meeting.id)).get()!.t;
+      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(printSheet(title, entries, pickLang(req.query.lang), req.url.split('?')[0]!));
+    });
+  };
+  await app.register(apiRoutes, { prefix: '/api' });
+};
