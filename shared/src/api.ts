@@ -119,6 +119,8 @@ export const Me = Type.Object({
   user: User,
   provinceId: Type.Union([Id, Type.Null()]),
   bridgePointId: Type.Union([Id, Type.Null()]),
+  /** Set when signed in by a QR code: the one meeting this session may enter. */
+  scopeMeetingId: Type.Union([Id, Type.Null()]),
   token: Type.Optional(Type.String()),
 });
 export type Me = Static<typeof Me>;

@@ -82,11 +82,19 @@ export function connect(url: string, token: string | undefined, opts: { protocol
     forceNew: true,
   });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
+    // Only the first outcome counts: a later connect_error (a reconnect attempt while the
+    // server restarts) must not close a socket that is meant to keep retrying.
+    const onError = (err: Error) => {
+      socket.off('connect', onConnect);
       socket.close();
       reject(err);
-    });
+    };
+    const onConnect = () => {
+      socket.off('connect_error', onError);
+      resolve(socket);
+    };
+    socket.once('connect', onConnect);
+    socket.once('connect_error', onError);
   });
 }
 

@@ -60,8 +60,12 @@ export const sessions = sqliteTable(
     userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     createdAt: text('created_at').notNull().default(now),
     expiresAt: text('expires_at').notNull(),
+    // A session opened by scanning a delegate's QR code is confined to that one
+    // meeting and ends when the QR token is revoked; password sessions leave both null.
+    scopeMeetingId: integer('scope_meeting_id').references((): any => meetings.id, { onDelete: 'cascade' }),
+    qrJti: text('qr_jti'),
   },
-  (t) => [index('sessions_user_ix').on(t.userId)],
+  (t) => [index('sessions_user_ix').on(t.userId), index('sessions_qr_ix').on(t.qrJti)],
 );
 
 export const meetings = sqliteTable(

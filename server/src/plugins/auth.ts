@@ -25,6 +25,12 @@ export function tokenFrom(cookieToken: string | undefined, authorization: string
   return m?.[1] ?? null;
 }
 
+/** Sets the HttpOnly session cookie; `secure` follows the config (HTTPS deployments). */
+export function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean): void {
+  // Lax, not Strict: a delegate arriving from a scanned QR link must carry the cookie on that first navigation.
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires });
+}
+
 export interface AuthPluginOptions {
   sessionTtlHours: number;
 }

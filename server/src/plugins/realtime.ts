@@ -89,7 +89,12 @@ export default fp<RealtimeOptions>(
     const burst = opts.rateBurst ?? 40;
     const perSecond = opts.ratePerSecond ?? 20;
 
+    let closing = false;
     const io: AppServer = new Server(app.server, {
+      // While shutting down, refuse new handshakes at the transport level: a client that
+      // slipped in would get a server-side disconnect from io.close() and, by socket.io's
+      // rules, never reconnect. A refused handshake is a transport error, which it retries.
+      allowRequest: (_req, cb) => cb(closing ? 'server shutting down' : null, !closing),
       // Engine-level cap well above maxPayload so oversized commands reach us and get a typed ack
       // instead of a dropped connection; beyond this, engine.io closes the socket.
       maxHttpBufferSize: 1024 * 1024,
@@ -231,6 +236,7 @@ export default fp<RealtimeOptions>(
     app.decorate('realtime', realtime);
 
     app.addHook('preClose', async () => {
+      closing = true;
       // Drop the transports rather than disconnecting the sockets: clients take that as a network
       // drop and reconnect (to the restarted server), whereas a server-side disconnect tells them to stay away.
       io.engine.close();

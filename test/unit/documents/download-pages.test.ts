@@ -73,6 +73,7 @@ describe('mobile pages', () => {
         docs: [{ title: 'Báo cáo & tờ trình', fileName: 'bc.pdf', mime: 'application/pdf', size: 1572864, pages: 12, version: 2, href: '/q/t/files/5' }],
         signInOnly: 1,
         expiresAt: new Date('2025-06-05T01:00:00Z'),
+        enterHref: '/q/t/session',
       },
       'vi',
       '/q/t',
@@ -84,6 +85,8 @@ describe('mobile pages', () => {
     expect(html).toContain('1,5 MB · 12 trang · bản 2');
     expect(html).toContain('1 tài liệu mật');
     expect(html).not.toContain('<Tỉnh ủy>');
+    expect(html).toContain('<form method="post" action="/q/t/session">');
+    expect(html).toContain('Vào phòng họp');
   });
 
   it('print sheet has one card per delegate', () => {

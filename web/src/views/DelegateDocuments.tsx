@@ -2,6 +2,25 @@ import { documentsApi, humanSize } from '../lib/documents-api.ts';
 import { t } from '../lib/i18n.ts';
 import { Icon } from '../components/Icon.tsx';
 import type { LiveState } from '../live/state.ts';
+import { navigate } from '../lib/router.ts';
+import { logout, session } from '../lib/session.ts';
+import { useStore } from '../lib/store.ts';
+
+/**
+ * A QR-opened session may not see confidential pages (a QR code is a link):
+ * this signs out and asks for the password, then returns to the viewer.
+ */
+export function SignInToView({ href }: { href: string }) {
+  return (
+    <button
+      type="button"
+      class="btn btn-primary btn-block"
+      onClick={() => void logout().then(() => navigate(`/login?next=${encodeURIComponent(href)}`, { replace: true }))}
+    >
+      <Icon name="lock" /> {t('docs.signInToView')}
+    </button>
+  );
+}
 
 /**
  * The delegate's documents: ordinary ones download; confidential ones open
@@ -11,6 +30,7 @@ export function DelegateDocuments({ s }: { s: LiveState }) {
   const meetingId = s.meeting.id;
   // From the join snapshot, kept current by `document:published`.
   const list = s.documents.filter((d) => d.status === 'published');
+  const viaQr = useStore(session)?.scopeMeetingId != null;
   return (
     <section class="card stack-sm" aria-labelledby="ddoc-h">
       <h2 id="ddoc-h">{t('docs.title')}</h2>
@@ -27,7 +47,9 @@ export function DelegateDocuments({ s }: { s: LiveState }) {
                   {d.pages ? ` · ${t('docs.pages', { n: d.pages })}` : ''}
                 </div>
               </div>
-              {!d.downloadable ? (
+              {!d.downloadable && viaQr ? (
+                <SignInToView href={`/meetings/${meetingId}/documents/${d.id}`} />
+              ) : !d.downloadable ? (
                 <a class="btn btn-primary btn-block" href={`/meetings/${meetingId}/documents/${d.id}`}>
                   <Icon name="lock" /> {t('docs.view')}
                 </a>

@@ -3,6 +3,9 @@ import { documentsApi } from '../lib/documents-api.ts';
 import { t } from '../lib/i18n.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Loading } from '../components/ui.tsx';
+import { session } from '../lib/session.ts';
+import { useStore } from '../lib/store.ts';
+import { SignInToView } from './DelegateDocuments.tsx';
 
 /**
  * Confidential viewer: one watermarked page image at a time, rendered by the
@@ -11,6 +14,7 @@ import { Button, ErrorBox, Loading } from '../components/ui.tsx';
 export function DocumentViewer({ meetingId, docId }: { meetingId: number; docId: number }) {
   const docs = useAsync(() => documentsApi.list(meetingId), [meetingId]);
   const [page, setPage] = useState(1);
+  const viaQr = useStore(session)?.scopeMeetingId != null;
   const doc = docs.data?.find((d) => d.id === docId);
   const width = Math.min(2000, Math.max(480, Math.round(window.innerWidth * Math.min(2, window.devicePixelRatio || 1))));
   if (docs.loading && !docs.data) return <main id="main" class="page"><Loading /></main>;
@@ -21,6 +25,14 @@ export function DocumentViewer({ meetingId, docId }: { meetingId: number; docId:
       </main>
     );
   const pages = doc.pages ?? 1;
+  if (viaQr)
+    return (
+      <main id="main" class="page stack-sm" data-view="viewer">
+        <h1 class="phone-title">{doc.title}</h1>
+        <p class="callout">{t('docs.qrNoConfidential')}</p>
+        <SignInToView href={`/meetings/${meetingId}/documents/${docId}`} />
+      </main>
+    );
   return (
     <main id="main" class="viewer" data-view="viewer">
       <p>

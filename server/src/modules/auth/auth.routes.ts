@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, LoginBody, Me, Ok } from '@diemcau/shared';
-import { SESSION_COOKIE } from '../../plugins/auth.ts';
+import { SESSION_COOKIE, setSessionCookie } from '../../plugins/auth.ts';
 import type { AuthUser } from './auth.service.ts';
 
-const toMe = (u: AuthUser) => ({
+/** The `Me` body for a user. */
+export const toMe = (u: AuthUser) => ({
   user: { id: u.id, username: u.username, fullName: u.fullName, title: u.title, role: u.role, unitId: u.unitId, homeBridgePointId: u.homeBridgePointId, active: u.active },
   provinceId: u.provinceId,
   bridgePointId: u.bridgePointId,
+  scopeMeetingId: u.scope?.meetingId ?? null,
 });
 
 export interface AuthRoutesOptions {
@@ -29,7 +31,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       const { token, user, expiresAt } = await app.auth.login(req.body.username, req.body.password);
       req.user = user;
       req.audit('auth.login', 'user', user.id);
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure, path: '/', expires: expiresAt });
+      setSessionCookie(reply, token, expiresAt, opts.cookieSecure);
       // The token is also returned for non-browser clients (bridge PCs' kiosk apps, tests).
       return { ...toMe(user), token };
     },

@@ -20,6 +20,14 @@ export interface AuthUser {
   /** The bridge point a bridge_operator runs. */
   bridgePointId: number | null;
   active: boolean;
+  /** Set when the session came from a delegate's QR code: confined to one meeting. */
+  scope: SessionScope | null;
+}
+
+/** What a QR-opened session is confined to. */
+export interface SessionScope {
+  meetingId: number;
+  qrJti: string;
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
@@ -46,8 +54,21 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       homeBridgePointId: u.homeBridgePointId,
       bridgePointId: row.bpId ?? null,
       active: u.active,
+      scope: null,
     };
   }
+
+  /** Stores a new session and returns its bearer token (only the hash is kept). */
+  function openSession(userId: number, expiresAt: Date, scope: SessionScope | null) {
+    const token = randomBytes(32).toString('base64url');
+    db.insert(sessions)
+      .values({ id: hashToken(token), userId, expiresAt: expiresAt.toISOString(), scopeMeetingId: scope?.meetingId ?? null, qrJti: scope?.qrJti ?? null })
+      .run();
+    // Opportunistic cleanup keeps the table small without a timer.
+    db.delete(sessions).where(lt(sessions.expiresAt, new Date().toISOString())).run();
+    return token;
+  }
+  const ttlEnd = () => new Date(Date.now() + opts.sessionTtlHours * 3600_000);
 
   return {
     loadUser,
@@ -57,12 +78,26 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       const row = db.select().from(users).where(eq(users.username, username.trim().toLowerCase())).get();
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
       if (!row || !ok || !row.active) throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong username or password');
-      const token = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000);
-      db.insert(sessions).values({ id: hashToken(token), userId: row.id, expiresAt: expiresAt.toISOString() }).run();
-      // Opportunistic cleanup keeps the table small without a timer.
-      db.delete(sessions).where(lt(sessions.expiresAt, new Date().toISOString())).run();
+      const expiresAt = ttlEnd();
+      const token = openSession(row.id, expiresAt, null);
       return { token, user: loadUser(row.id)!, expiresAt };
+    },
+
+    /**
+     * Opens a session for the delegate a verified QR token stands for. It lasts
+     * no longer than the token and is confined to the token's meeting.
+     */
+    openQrSession(userId: number, scope: SessionScope, tokenExpiresAt: Date): { token: string; user: AuthUser; expiresAt: Date } {
+      const user = loadUser(userId);
+      if (!user?.active) throw new AppError('TOKEN_REVOKED', 403, 'The account behind this QR code is disabled');
+      const end = ttlEnd();
+      const expiresAt = tokenExpiresAt < end ? tokenExpiresAt : end;
+      return { token: openSession(userId, expiresAt, scope), user: { ...user, scope }, expiresAt };
+    },
+
+    /** Ends every session opened with a QR token (the token was revoked). */
+    endQrSessions(qrJti: string): void {
+      db.delete(sessions).where(eq(sessions.qrJti, qrJti)).run();
     },
 
     /** Resolves a bearer token to its user, or null when unknown, expired or disabled. */
@@ -75,7 +110,8 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
         .get();
       if (!s) return null;
       const user = loadUser(s.userId);
-      return user?.active ? user : null;
+      if (!user?.active) return null;
+      return s.scopeMeetingId != null && s.qrJti != null ? { ...user, scope: { meetingId: s.scopeMeetingId, qrJti: s.qrJti } } : user;
     },
 
     logout(token: string): void {

@@ -151,6 +151,11 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
       async (req, reply) => {
         const { d, access, membership } = visibleDoc(req.params.id, req.params.docId, req.user!);
         if (access === 'none') throw new AppError('FORBIDDEN', 403, 'You may not view this document');
+        // A QR code is a link: what it opens must not reach confidential pages (mật). Sign in with the password.
+        if (req.user!.scope && d.doc.classification === 'confidential') {
+          req.audit('document.confidential_denied', 'document', d.doc.id, { via: 'qr_session', jti: req.user!.scope.qrJti });
+          throw new AppError('CONFIDENTIAL', 403, 'Confidential documents need a password sign-in, not a QR code');
+        }
         const png = await svc.viewPage(d, req.params.page, req.query.width ?? DEFAULT_WIDTH, req.user!, unitNameOf(db, req.user!, membership), req.ip);
         // Inline image only; nothing may keep a copy of a watermarked page.
         return reply
@@ -176,7 +181,7 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
   };
   await app.register(apiRoutes, { prefix: '/api' });
 
-  await app.register(qrRoutes, { svc, qr, membershipOf: (user: AuthUser, meetingId: number) => membershipOf(db, user, getMeetingOr404(db, meetingId)) });
+  await app.register(qrRoutes, { svc, qr, cookieSecure: config.cookieSecure, membershipOf: (user: AuthUser, meetingId: number) => membershipOf(db, user, getMeetingOr404(db, meetingId)) });
 };
 
 export default documentsModule;

@@ -39,6 +39,8 @@ export function assertCanManage(db: Db, user: AuthUser, meeting: MeetingRow): vo
 
 /** The user's membership of a meeting, or null when they are not part of it. */
 export function membershipOf(db: Db, user: AuthUser, meeting: MeetingRow): Membership | null {
+  // A QR-opened session reaches its own meeting and nothing else.
+  if (user.scope && user.scope.meetingId !== meeting.id) return null;
   if (user.role === 'admin') return { kind: 'admin' };
   if (user.role === 'secretariat') return canManage(db, user, meeting) ? { kind: 'secretariat' } : null;
   if (user.role === 'observer') {

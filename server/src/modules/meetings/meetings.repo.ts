@@ -32,7 +32,8 @@ export function listMeetings(db: Db, user: AuthUser): Meeting[] {
         .orderBy(desc(meetings.startsAt))
         .all();
   }
-  return rows.map((r) => toMeeting(r.m));
+  const scoped = user.scope ? rows.filter((r) => r.m.id === user.scope!.meetingId) : rows;
+  return scoped.map((r) => toMeeting(r.m));
 }
 
 export function insertMeeting(db: Db, body: Static<typeof MeetingCreate>, createdBy: number): Meeting {

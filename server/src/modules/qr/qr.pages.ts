@@ -25,8 +25,8 @@ h2{font-size:22px;margin:24px 0 8px}
 .lang{float:right;color:#fff;font-size:18px;padding:4px 10px;border:2px solid #fff;border-radius:8px;text-decoration:none}
 .card{background:#fff;border-radius:12px;padding:16px;margin:12px 0;box-shadow:0 1px 3px #0002}
 .meta{color:#555;font-size:18px}
-a.btn{display:block;text-align:center;background:#0b5cad;color:#fff;font-size:22px;font-weight:bold;padding:16px;border-radius:10px;text-decoration:none;margin-top:12px;min-height:56px}
-a.btn:focus,a.btn:hover{background:#08457f;outline:4px solid #f2b705}
+a.btn,button.btn{display:block;width:100%;border:0;cursor:pointer;font-family:inherit;text-align:center;background:#0b5cad;color:#fff;font-size:22px;font-weight:bold;padding:16px;border-radius:10px;text-decoration:none;margin-top:12px;min-height:56px}
+a.btn:focus,a.btn:hover,button.btn:focus,button.btn:hover{background:#08457f;outline:4px solid #f2b705}
 .note{background:#fff7d6;border-left:6px solid #f2b705;padding:12px 16px;border-radius:8px}
 .err{font-size:72px;font-weight:bold;color:#a50e0e;margin:8px 0 0}
 `;
@@ -117,6 +117,8 @@ export interface LandingData {
   /** Documents the holder may only view after signing in (confidential). */
   signInOnly: number;
   expiresAt: Date;
+  /** Where "enter the meeting" posts to; null for venue codes. */
+  enterHref: string | null;
 }
 
 const timeFmt = (lang: Lang) =>
@@ -157,6 +159,7 @@ export function landingPage(d: LandingData, lang: Lang, path: string): string {
   const body = `<h1>${esc(d.meetingTitle)}</h1>
 <p class="meta">${esc(fmt.format(new Date(d.startsAt)))}</p>
 <p>${vi ? 'Mã QR của' : 'QR code of'}: <strong>${esc(d.holder)}</strong></p>
+${d.enterHref ? `<form method="post" action="${esc(d.enterHref)}"><button class="btn" type="submit">${vi ? 'Vào phòng họp' : 'Enter the meeting'}</button></form><p class="meta">${vi ? 'Xem chương trình, biểu quyết và đăng ký phát biểu.' : 'Follow the agenda, vote and ask to speak.'}</p>` : ''}
 <h2>${vi ? 'Tài liệu' : 'Documents'} (${d.docs.length})</h2>
 ${d.docs.length ? `<ul style="list-style:none;padding:0;margin:0">${items}</ul>` : none}
 ${signIn}

@@ -5,9 +5,10 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import formbody from '@fastify/formbody';
 import { eq } from 'drizzle-orm';
 import { ErrorResponse, IdParam, MeetingMemberParams, QrTokenInfo, QrTokenParams, QrVenueCreate } from '@diemcau/shared';
-import { bridgePoints, meetingBridgePoints, meetings, units, users } from '../../db/schema.ts';
+import { bridgePoints, meetingBridgePoints, meetings } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { assertCanManage, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
@@ -19,11 +20,14 @@ import { landingPage, pickLang, printSheet } from './qr.pages.ts';
 import { withErrorPages } from './qr.respond.ts';
 import type { QrService } from './qr.service.ts';
 import { qrFailureStatus } from './qr.token.ts';
+import { setSessionCookie } from '../../plugins/auth.ts';
 
 export interface QrRoutesOptions {
   svc: DocumentsService;
   qr: QrService;
   membershipOf: (user: AuthUser, meetingId: number) => Membership | null;
+  /** Whether session cookies get the Secure flag (HTTPS deployments). */
+  cookieSecure: boolean;
 }
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
@@ -31,17 +35,10 @@ const tags = ['qr'];
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 300 }) });
 const Lang = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 5 })) });
 
-export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, { svc, qr, membershipOf }) => {
+export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, { svc, qr, membershipOf, cookieSecure }) => {
   const { db } = app;
-
-  /** The AuthUser a delegate token stands for (the token replaces the sign-in). */
-  const userById = (id: number): AuthUser | null => {
-    const row = db.select({ u: users, provinceId: units.provinceId }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, id)).get();
-    if (!row || !row.u.active) return null;
-    const bp = db.select({ id: bridgePoints.id }).from(bridgePoints).where(eq(bridgePoints.operatorUserId, id)).get();
-    const u = row.u;
-    return { id: u.id, username: u.username, fullName: u.fullName, title: u.title, role: u.role, unitId: u.unitId, provinceId: row.provinceId ?? null, homeBridgePointId: u.homeBridgePointId, bridgePointId: bp?.id ?? null, active: u.active };
-  };
+  // The landing page's "enter the meeting" button is a plain HTML form (no scripts on that page).
+  await app.register(formbody, { bodyLimit: 1024 });
 
   /** Verifies a token and resolves what its holder may download; throws typed 401/403 errors. */
   const holder = (token: string, meetingId?: number) => {
@@ -54,16 +51,16 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     const meeting = getMeetingOr404(db, claims.meetingId);
     if (claims.kind === 'venue') {
       const bp = claims.subjectId ? db.select().from(bridgePoints).where(eq(bridgePoints.id, claims.subjectId)).get() : undefined;
-      return { claims, meeting, user: null, bridgePointId: bp?.id ?? null, label: bp?.name ?? meeting.title, access: (d: repo.DocWithVersion) => venueAccess(repo.accessFacts(d.doc)) };
+      return { claims, meeting, user: null, membership: null, bridgePointId: bp?.id ?? null, label: bp?.name ?? meeting.title, access: (d: repo.DocWithVersion) => venueAccess(repo.accessFacts(d.doc)) };
     }
-    const user = userById(claims.subjectId);
+    const user = app.auth.loadUser(claims.subjectId);
     const membership = user && membershipOf(user, meeting.id);
     // A delegate no longer invited (or deactivated) loses the link with the invitation.
-    if (!user || !membership) throw new AppError('TOKEN_REVOKED', 403, 'The invitation behind this QR code was withdrawn');
+    if (!user?.active || !membership) throw new AppError('TOKEN_REVOKED', 403, 'The invitation behind this QR code was withdrawn');
     const reader = repo.readerOf(db, user, membership);
     const bridgePointId = membership.kind === 'delegate' || membership.kind === 'bridge' ? membership.bridgePointId : null;
     const unit = repo.invitees(db, meeting.id).find((p) => p.userId === user.id)?.unitName ?? '';
-    return { claims, meeting, user, bridgePointId, label: unit ? `${user.fullName} – ${unit}` : user.fullName, access: (d: repo.DocWithVersion) => documentAccess(repo.accessFacts(d.doc), reader) };
+    return { claims, meeting, user, membership, bridgePointId, label: unit ? `${user.fullName} – ${unit}` : user.fullName, access: (d: repo.DocWithVersion) => documentAccess(repo.accessFacts(d.doc), reader) };
   };
 
   // ---- public pages --------------------------------------------------------
@@ -82,12 +79,32 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
             .filter((x) => x.access === 'download')
             .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}` })),
           signInOnly: docs.filter((x) => x.access === 'view').length,
+          enterHref: h.membership?.kind === 'delegate' ? `${base}/session` : null,
           expiresAt: new Date(h.claims.exp * 1000),
         },
         lang,
         base,
       );
       return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
+    }),
+  );
+
+  // "Vào phòng họp": the QR token stands in for the password, but only for this
+  // meeting. The session it opens cannot see other meetings or confidential
+  // pages, and dies with the token (revocation, expiry, uninvitation).
+  app.post('/q/:token/session', { schema: { tags, params: TokenParam, querystring: Lang } }, (req, reply) =>
+    withErrorPages(req, reply, true, () => {
+      const h = holder(req.params.token);
+      if (!h.user || h.membership?.kind !== 'delegate') throw new AppError('FORBIDDEN', 403, 'Only a delegate\'s own QR code opens the meeting page');
+      const target = `/meetings/${h.meeting.id}/delegate`;
+      // Already signed in as this delegate (by password or an earlier scan): keep that session.
+      if (req.user?.id !== h.user.id || (req.user.scope && req.user.scope.meetingId !== h.meeting.id)) {
+        const s = app.auth.openQrSession(h.user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, new Date(h.claims.exp * 1000));
+        req.user = s.user;
+        setSessionCookie(reply, s.token, s.expiresAt, cookieSecure);
+      }
+      req.audit('auth.qr_login', 'meeting', h.meeting.id, { jti: h.claims.jti });
+      return reply.header('cache-control', 'no-store').redirect(target, 303);
     }),
   );
 
@@ -148,6 +165,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     api.post('/meetings/:id/qr/tokens/:jti/revoke', { onRequest: managers, schema: { tags, params: QrTokenParams, response: { 200: QrTokenInfo, ...errors } } }, (req) => {
       manage(req.params.id, req.user!);
       const row = qr.revoke(req.params.id, req.params.jti, req.user!.id);
+      app.auth.endQrSessions(row.jti);
       req.audit('qr.revoke', 'qr_token', row.jti, { meetingId: row.meetingId });
       return qr.list(req.params.id).find((t) => t.jti === row.jti)!;
     });
