@@ -24,6 +24,8 @@ export const ErrorCode = {
   NOT_ELIGIBLE: 'NOT_ELIGIBLE',
   ALREADY_VOTED: 'ALREADY_VOTED',
   POLL_CLOSED: 'POLL_CLOSED',
+  /** The meeting cannot end while a poll is still open. */
+  POLL_OPEN: 'POLL_OPEN',
   MEDIA_ERROR: 'MEDIA_ERROR',
   INTERNAL: 'INTERNAL',
 } as const;

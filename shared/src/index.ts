@@ -3,3 +3,4 @@ export * from './domain.ts';
 export * from './api.ts';
 export * from './protocol.ts';
 export * from './events/index.ts';
+export * from './format.ts';

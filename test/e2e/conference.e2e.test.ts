@@ -1,7 +1,8 @@
 /**
  * A whole conference in real Chromium on the seeded province: the secretariat
  * prepares and starts a meeting, two bridge points and three delegates follow
- * it, the floor and a secret poll run, and the server restarts under them.
+ * it, a confidential document is viewed, the floor and a secret poll run,
+ * and the server restarts under them.
  * Every view is screenshotted at desktop and phone size (test-output/e2e/) and
  * checked with axe-core; the network log must show only the server.
  */
@@ -13,7 +14,7 @@ import { seriousViolations, type AxeViolation } from './helpers/a11y.ts';
 import { DESKTOP, launchChromium, NetworkLog, PHONE, shotBoth } from './helpers/browser.ts';
 import { audioBytes, connState, currentItem, openPage, signIn, stageVideoPlaying, type Opened } from './helpers/pages.ts';
 import { startServer, type E2EServer } from './helpers/server.ts';
-import { DOC_TITLE, prepareDocument, printedQrLink, receiptCount } from './helpers/documents.ts';
+import { DOC_TITLE, prepareConfidentialDocument, prepareDocument, prepareRestrictedDocument, printedQrLink, receiptCount } from './helpers/documents.ts';
 
 const TITLE = 'Hội nghị trực tuyến kiểm thử toàn trình';
 const ITEMS = ['Khai mạc hội nghị', 'Báo cáo tình hình kinh tế – xã hội', 'Biểu quyết thông qua Nghị quyết'];
@@ -196,6 +197,42 @@ describe('a whole conference in the browser', () => {
     await checkView(phones[0]!, 'delegate-phone');
   }, 120_000);
 
+  it('3c. a confidential document opens only in the watermarked viewer, and not from a QR session', async () => {
+    // First a restricted document for bridge operators only: the delegates must never see it.
+    const restrictedId = await prepareRestrictedDocument(chair, meetingId);
+    const docId = await prepareConfidentialDocument(chair, meetingId);
+    await chair.goto(`/meetings/${meetingId}/console`);
+    await chair.locator('[data-view=console]').waitFor();
+    const [qrSession, signedIn] = [phones[0]!, phones[1]!];
+    // Signed in with a password: a viewer button, and no download link.
+    const row = signedIn.locator(`.doc-row[data-document="${docId}"]`);
+    const view = row.getByRole('link', { name: 'Xem tài liệu mật' });
+    await view.waitFor();
+    expect(await row.getByRole('link', { name: /Tải về/ }).count()).toBe(0);
+    // Published before the confidential one, which is already here: had it been visible, it would be too.
+    expect(await signedIn.locator(`.doc-row[data-document="${restrictedId}"]`).count()).toBe(0);
+    // Came in with the QR code: asked to sign in instead; the server refuses the pages too.
+    const qrRow = qrSession.locator(`.doc-row[data-document="${docId}"]`);
+    await qrRow.getByRole('button', { name: 'Đăng nhập để xem tài liệu mật' }).waitFor();
+    expect(await qrRow.getByRole('link').count()).toBe(0);
+    const qrStatus = await qrSession.evaluate((u) => fetch(u).then((r) => r.status), `/api/meetings/${meetingId}/documents/${docId}/pages/1?width=480`);
+    expect(qrStatus).toBe(403);
+
+    await view.click();
+    await signedIn.waitForURL(`**/meetings/${meetingId}/documents/${docId}`);
+    await signedIn.locator('[data-view=viewer]').waitFor();
+    await signedIn.getByText('Trang 1/2').waitFor();
+    const img = signedIn.locator('img.viewer-img');
+    const loaded = () => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0));
+    await expect.poll(loaded, { timeout: 20_000 }).toBeGreaterThan(0);
+    await checkView(signedIn, 'confidential-viewer');
+    // Back to the meeting page, which the later steps use.
+    await signedIn.getByRole('link', { name: /Quay lại/ }).click();
+    await signedIn.waitForURL(`**/meetings/${meetingId}/delegate`);
+    await signedIn.locator('[data-view=delegate]').waitFor();
+    await qrSession.locator('[data-view=delegate]').waitFor();
+  }, 90_000);
+
   it('4. the chair advances the agenda and every page follows', async () => {
     const before = await currentItem(chair);
     await chair.locator('[data-action=agenda-next]').click();
@@ -292,6 +329,6 @@ describe('a whole conference in the browser', () => {
     expect(log.urls.length).toBeGreaterThan(50);
     expect(log.foreign(srv.url)).toEqual([]);
     expect(opened.flatMap((o) => o.errors)).toEqual([]);
-    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(15);
+    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(22);
   });
 });

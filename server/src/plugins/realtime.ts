@@ -234,6 +234,12 @@ export default fp<RealtimeOptions>(
       onLeave: (hook) => void leaveHooks.push(hook),
     };
     app.decorate('realtime', realtime);
+    // A revoked QR code, a deactivated account or a password change must not leave a live
+    // connection behind. A server-side disconnect is not recoverable, so the client has to
+    // authenticate again.
+    app.auth.onSessionsEnded((match) => {
+      for (const s of io.of('/').sockets.values()) if (s.data.user && match(s.data.user)) s.disconnect(true);
+    });
 
     app.addHook('preClose', async () => {
       closing = true;

@@ -20,15 +20,17 @@ export const ClassificationSchema = Type.Enum(CLASSIFICATIONS);
 export const RECEIPT_CHANNELS = ['qr', 'web'] as const;
 export type ReceiptChannel = (typeof RECEIPT_CHANNELS)[number];
 
-export const DocumentVersion = Type.Object({
+/** The facts of one stored version (also flattened into DocumentInfo for lists). */
+const versionFacts = {
   version: Type.Integer({ minimum: 1 }),
   fileName: Type.String(),
   mime: Type.String(),
   size: Type.Integer({ minimum: 0 }),
   sha256: Type.String(),
   pages: Nullable(Type.Integer({ minimum: 1 })),
-  uploadedAt: Type.String(),
-});
+};
+
+export const DocumentVersion = Type.Object({ ...versionFacts, uploadedAt: Type.String() });
 export type DocumentVersion = Static<typeof DocumentVersion>;
 
 export const DocumentInfo = Type.Object({
@@ -39,12 +41,7 @@ export const DocumentInfo = Type.Object({
   audienceRoles: Type.Array(Type.Enum(ROLES)),
   audienceUnitIds: Type.Array(Id),
   /** The current version's facts, flattened for lists. */
-  version: Type.Integer({ minimum: 1 }),
-  fileName: Type.String(),
-  mime: Type.String(),
-  size: Type.Integer({ minimum: 0 }),
-  sha256: Type.String(),
-  pages: Nullable(Type.Integer({ minimum: 1 })),
+  ...versionFacts,
   status: Type.Enum(['draft', 'published']),
   publishedAt: Nullable(Type.String()),
   /** False for confidential documents: they are only viewed as pages. */

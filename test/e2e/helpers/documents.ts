@@ -1,9 +1,31 @@
-/** Document steps of the conference test: upload with progress, publish, the printed QR sheet, receipts. */
+/** Document steps of the conference test: upload with progress, publish, a confidential document, the printed QR sheet, receipts. */
 import type { Page } from 'playwright-core';
+import type { Classification } from '@diemcau/shared';
 import { expect } from 'vitest';
 import { decodeQrPng, makePdf } from '../../helpers/document-fixtures.ts';
 
 export const DOC_TITLE = 'Dự thảo Nghị quyết sơ kết 6 tháng';
+export const CONFIDENTIAL_TITLE = 'Báo cáo mật về công tác cán bộ';
+export const RESTRICTED_TITLE = 'Hướng dẫn kỹ thuật cho điểm cầu';
+
+/** Chooses a generated PDF in the documents tab's upload form, names it and uploads it. */
+async function uploadPdf(page: Page, o: { fileName: string; title: string; pages: number; label: string; classification?: Classification }): Promise<void> {
+  const pdf = await makePdf(o.pages, o.label);
+  await page.locator('input[type=file]').setInputFiles({ name: o.fileName, mimeType: 'application/pdf', buffer: pdf });
+  await page.getByLabel('Tên tài liệu').fill(o.title);
+  // The upload form's select (a draft's row has one of its own, named after the document).
+  if (o.classification) await page.getByRole('form', { name: 'Tải tài liệu lên' }).getByLabel('Độ mật').selectOption(o.classification);
+  await page.locator('[data-action=doc-upload]').click();
+  await page.getByText('Đã tải lên.', { exact: false }).waitFor();
+}
+
+/** Publishes the uploaded document titled `title`; returns its id. */
+async function publish(page: Page, title: string): Promise<number> {
+  const row = page.locator('.doc-row', { hasText: title });
+  await row.locator('[data-action=doc-publish]').click();
+  await expect.poll(() => row.getAttribute('data-status')).toBe('published');
+  return Number(await row.getAttribute('data-document'));
+}
 
 /**
  * Uploads a multi-page PDF through the documents tab (watching the progress
@@ -22,18 +44,44 @@ export async function prepareDocument(page: Page, meetingId: number, checkView: 
       if (bar) seen.push(Number(bar.getAttribute('aria-valuenow')));
     }).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
-  const pdf = await makePdf(3, 'Du thao');
-  await page.locator('input[type=file]').setInputFiles({ name: 'du-thao-nghi-quyet.pdf', mimeType: 'application/pdf', buffer: pdf });
-  await page.getByLabel('Tên tài liệu').fill(DOC_TITLE);
-  await page.locator('[data-action=doc-upload]').click();
-  await page.getByText('Đã tải lên.', { exact: false }).waitFor();
+  await uploadPdf(page, { fileName: 'du-thao-nghi-quyet.pdf', title: DOC_TITLE, pages: 3, label: 'Du thao' });
   const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
   expect(seen.length).toBeGreaterThan(0);
   expect(Math.max(...seen)).toBe(100);
-  const row = page.locator('.doc-row', { hasText: DOC_TITLE });
-  await row.locator('[data-action=doc-publish]').click();
-  await expect.poll(() => row.getAttribute('data-status')).toBe('published');
+  await publish(page, DOC_TITLE);
   await checkView(page, 'documents');
+}
+
+/** Uploads a two-page PDF classified "Mật" (confidential) and publishes it; returns its id. */
+export async function prepareConfidentialDocument(page: Page, meetingId: number): Promise<number> {
+  await page.goto(`/meetings/${meetingId}?tab=documents`);
+  await page.locator('[data-action=doc-upload]').waitFor();
+  await uploadPdf(page, { fileName: 'bao-cao-mat.pdf', title: CONFIDENTIAL_TITLE, pages: 2, label: 'Bao cao mat', classification: 'confidential' });
+  const row = page.locator('.doc-row', { hasText: CONFIDENTIAL_TITLE });
+  await row.locator('.tag-confidential').waitFor();
+  return publish(page, CONFIDENTIAL_TITLE);
+}
+
+/**
+ * Uploads a PDF classified "Hạn chế" (restricted) for bridge operators only,
+ * through the audience checkboxes, and publishes it; returns its id.
+ */
+export async function prepareRestrictedDocument(page: Page, meetingId: number): Promise<number> {
+  await page.goto(`/meetings/${meetingId}?tab=documents`);
+  await page.locator('[data-action=doc-upload]').waitFor();
+  const pdf = await makePdf(1, 'Huong dan');
+  await page.locator('input[type=file]').setInputFiles({ name: 'huong-dan.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await page.getByLabel('Tên tài liệu').fill(RESTRICTED_TITLE);
+  const form = page.getByRole('form', { name: 'Tải tài liệu lên' });
+  await form.getByLabel('Độ mật').selectOption('restricted');
+  // Delegates are ticked by default; the last ticked box cannot be cleared, so tick the bridges first.
+  await form.getByRole('checkbox', { name: 'Điểm cầu' }).check();
+  await form.getByRole('checkbox', { name: 'Đại biểu' }).uncheck();
+  await page.locator('[data-action=doc-upload]').click();
+  await page.getByText('Đã tải lên.', { exact: false }).waitFor();
+  const row = page.locator('.doc-row', { hasText: RESTRICTED_TITLE });
+  await expect.poll(() => row.locator('[data-audience] input:checked').count()).toBe(1);
+  return publish(page, RESTRICTED_TITLE);
 }
 
 /**

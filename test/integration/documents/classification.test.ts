@@ -119,4 +119,20 @@ describe('confidential viewer', () => {
     const bad = await upload(env, await makePdf(1), { classification: 'confidential', as: 'quansat' });
     expect(bad.status).toBe(403);
   });
+
+  it('a restricted document must name its audience, on upload and on reclassification', async () => {
+    const before = (env.t.app.db.$client.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n;
+    const bad = await upload(env, await makePdf(1), { classification: 'restricted' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('audience') });
+    expect((env.t.app.db.$client.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n).toBe(before);
+    const patch = await env.t.app.inject({ method: 'PATCH', url: `/api/meetings/${env.meetingId}/documents/${ids.pub}`, headers: bearer(env.tokens.vanphong!), payload: { classification: 'restricted' } });
+    expect(patch.statusCode).toBe(400);
+    const ok = await env.t.app.inject({ method: 'PATCH', url: `/api/meetings/${env.meetingId}/documents/${ids.pub}`, headers: bearer(env.tokens.vanphong!), payload: { classification: 'restricted', audienceRoles: ['delegate', 'bridge_operator'] } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ classification: 'restricted', audienceRoles: ['delegate', 'bridge_operator'] });
+    // Clearing the audience of a restricted document is refused too.
+    const clear = await env.t.app.inject({ method: 'PATCH', url: `/api/meetings/${env.meetingId}/documents/${ids.pub}`, headers: bearer(env.tokens.vanphong!), payload: { audienceRoles: [] } });
+    expect(clear.statusCode).toBe(400);
+  });
 });

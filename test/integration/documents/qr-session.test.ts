@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QrTokenInfo } from '../../../shared/src/index.ts';
-import { bearer, connect, request } from '../../helpers/app.ts';
+import { bearer, connect, nextEvent, noEvent, request } from '../../helpers/app.ts';
 import { makePdf } from '../../helpers/document-fixtures.ts';
 import { auditRows, publish, setup, uploadOk, type Env } from './helpers.ts';
 
@@ -116,15 +116,23 @@ describe('QR sign-in', () => {
     expect(bad.headers['set-cookie']).toBeUndefined();
   });
 
-  it('ends every session it opened when the token is revoked', async () => {
+  it('ends every session it opened when the token is revoked, live connections included', async () => {
     const { token } = await enter(mine);
     expect((await env.t.app.inject({ url: '/api/auth/me', headers: bearer(token!) })).statusCode).toBe(200);
+    const qrSocket = await connect(env.t.url, token!);
+    const pwSocket = await connect(env.t.url, env.tokens.daibieu01!);
+    const cut = nextEvent<string>(qrSocket, 'disconnect');
+    const kept = noEvent(pwSocket, 'disconnect', 500);
     const rev = await env.t.app.inject({ method: 'POST', url: `/api/meetings/${env.meetingId}/qr/tokens/${mine.jti}/revoke`, headers: bearer(env.tokens.vanphong!) });
     expect(rev.statusCode).toBe(200);
     expect((await env.t.app.inject({ url: '/api/auth/me', headers: bearer(token!) })).statusCode).toBe(401);
     const again = await env.t.app.inject({ method: 'POST', url: `${path(mine)}/session`, headers: { accept: 'application/json' } });
     expect(again.json().error.code).toBe('TOKEN_REVOKED');
-    // The delegate's password session is untouched.
+    expect(await cut).toBe('io server disconnect');
+    // The delegate's password session, and its connection, are untouched.
+    expect(await kept).toBe(true);
     expect((await env.t.app.inject({ url: '/api/auth/me', headers: bearer(env.tokens.daibieu01!) })).statusCode).toBe(200);
+    qrSocket.close();
+    pwSocket.close();
   });
 });

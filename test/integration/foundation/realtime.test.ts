@@ -1,6 +1,6 @@
 // The realtime plugin: handshake auth and protocol version, membership on join, typed error acks.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, connect, login, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
+import { buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
 
 let t: TestApp;
 const sockets: TestSocket[] = [];
@@ -22,6 +22,18 @@ afterAll(() => t.close());
 describe('realtime handshake and dispatch', () => {
   it('refuses a connection without a session', async () => {
     await expect(open(null)).rejects.toMatchObject({ data: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('cuts the live connections of an account that is deactivated', async () => {
+    const s = await open('daibieu30');
+    const other = await open('daibieu29');
+    const cut = nextEvent<string>(s, 'disconnect');
+    const admin = await login(t.app, 'admin');
+    const id = (t.app.db.$client.prepare('SELECT id FROM users WHERE username = ?').get('daibieu30') as { id: number }).id;
+    const res = await t.app.inject({ method: 'DELETE', url: `/api/users/${id}`, headers: { authorization: `Bearer ${admin}` } });
+    expect(res.statusCode).toBe(200);
+    expect(await cut).toBe('io server disconnect');
+    expect(other.connected).toBe(true);
   });
 
   it('refuses a protocol mismatch with a typed error', async () => {

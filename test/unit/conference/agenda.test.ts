@@ -10,7 +10,7 @@ import {
   timerView,
   type AgendaState,
 } from '../../../server/src/modules/conference/agenda.machine.ts';
-import type { Transition } from '../../../server/src/modules/conference/result.ts';
+import { code, must } from './transition.ts';
 
 const MIN = 60_000;
 const T0 = 1_700_000_000_000;
@@ -19,15 +19,6 @@ const items = [
   { id: 12, plannedMinutes: 5 },
 ];
 
-/** Unwraps a successful step, failing the test with the error otherwise. */
-function must<S, E>(r: Transition<S, E>): { state: S; events: E[] } {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.code}: ${r.error.message}`);
-  return r;
-}
-function code<S, E>(r: Transition<S, E>): string {
-  expect(r.ok).toBe(false);
-  return r.ok ? 'OK' : r.error.code;
-}
 
 const live = (): AgendaState => must(startMeeting(initialAgenda('scheduled'), items, T0)).state;
 

@@ -10,6 +10,7 @@ import {
 } from '../../../server/src/modules/conference/conference.machine.ts';
 import { syncRoster } from '../../../server/src/modules/conference/presence.machine.ts';
 import type { Transition } from '../../../server/src/modules/conference/result.ts';
+import { must } from './transition.ts';
 
 const T0 = 1_700_000_000_000;
 const items = [
@@ -22,10 +23,6 @@ const OP: Actor = { userId: 2, role: 'bridge_operator', bridgePointId: 102, chai
 const DEL: Actor = { userId: 50, role: 'delegate', bridgePointId: 102, chair: false, displayName: 'Nguyễn Văn A' };
 const OBS: Actor = { userId: 70, role: 'observer', bridgePointId: null, chair: false, displayName: 'Quan sát' };
 
-function must<S, E>(r: Transition<S, E>): { state: S; events: E[] } {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.code}: ${r.error.message}`);
-  return r;
-}
 const errCode = <S, E>(r: Transition<S, E>) => (r.ok ? 'OK' : r.error.code);
 
 const base = (): ConferenceState => {

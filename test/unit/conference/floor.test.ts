@@ -13,19 +13,11 @@ import {
   withdraw,
   type FloorState,
 } from '../../../server/src/modules/conference/floor.machine.ts';
-import type { Transition } from '../../../server/src/modules/conference/result.ts';
+import { code, must } from './transition.ts';
 
 const T0 = 1_700_000_000_000;
 const CHAIR = { userId: 1, chair: true };
 
-function must<S, E>(r: Transition<S, E>): { state: S; events: E[] } {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.code}: ${r.error.message}`);
-  return r;
-}
-function code<S, E>(r: Transition<S, E>): string {
-  expect(r.ok).toBe(false);
-  return r.ok ? 'OK' : r.error.code;
-}
 
 const who = (userId: number, bridgePointId: number | null = null) => ({ userId, bridgePointId, displayName: `U${userId}` });
 

@@ -12,7 +12,7 @@ import {
   type PresenceActor,
   type PresenceState,
 } from '../../../server/src/modules/conference/presence.machine.ts';
-import type { Transition } from '../../../server/src/modules/conference/result.ts';
+import { code, must } from './transition.ts';
 
 const T0 = 1_700_000_000_000;
 const SEC: PresenceActor = { userId: 1, role: 'secretariat', bridgePointId: null, chair: true };
@@ -20,14 +20,6 @@ const OP_DISTRICT: PresenceActor = { userId: 2, role: 'bridge_operator', bridgeP
 const OP_COMMUNE: PresenceActor = { userId: 3, role: 'bridge_operator', bridgePointId: 103, chair: false };
 const DELEGATE: PresenceActor = { userId: 50, role: 'delegate', bridgePointId: 102, chair: false };
 
-function must<S, E>(r: Transition<S, E>): { state: S; events: E[] } {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.code}: ${r.error.message}`);
-  return r;
-}
-function code<S, E>(r: Transition<S, E>): string {
-  expect(r.ok).toBe(false);
-  return r.ok ? 'OK' : r.error.code;
-}
 
 const roster = {
   bridges: [

@@ -1,6 +1,5 @@
 /** Small shared UI pieces. Sizes and colours live in styles.css. */
 import type { ComponentChildren, JSX } from 'preact';
-import { useState } from 'preact/hooks';
 import { errorText } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
 
@@ -51,21 +50,11 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
   );
 }
 
-/** Busy/error state around one async action (a socket command or a REST call). */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await fn();
-    } catch (e) {
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run, clear: () => setError(null) };
+/** A whole page whose data is not there yet: the error if loading failed, else "loading". */
+export function PagePending({ error, class: cls = 'page' }: { error: unknown; class?: string }) {
+  return (
+    <main id="main" class={cls}>
+      {error ? <ErrorBox error={error} /> : <Loading />}
+    </main>
+  );
 }

@@ -2,8 +2,9 @@
  * Client for the documents feature (issue 4): shapes from
  * shared/src/events/documents.ts. All paths the views use are here.
  */
-import type { Classification, DocumentInfo, ReceiptCounts } from '@diemcau/shared';
+import { humanSize as formatSize, type Classification, type DocumentInfo, type ReceiptCounts, type Role } from '@diemcau/shared';
 import { request, upload, type UploadHandle } from './api.ts';
+import { lang } from './i18n.ts';
 
 export type { Classification, DocumentInfo, ReceiptCounts };
 
@@ -11,15 +12,16 @@ const base = (meetingId: number) => `/api/meetings/${meetingId}/documents`;
 
 export const documentsApi = {
   list: (meetingId: number) => request<DocumentInfo[]>('GET', base(meetingId)),
-  upload(meetingId: number, file: File, fields: { title: string; classification: Classification }, onProgress: (f: number) => void): UploadHandle<DocumentInfo> {
+  upload(meetingId: number, file: File, fields: { title: string; classification: Classification; audienceRoles?: Role[] }, onProgress: (f: number) => void): UploadHandle<DocumentInfo> {
     const form = new FormData();
     // Fields first: the server reads them before streaming the file.
     form.append('title', fields.title);
     form.append('classification', fields.classification);
+    if (fields.audienceRoles?.length) form.append('audienceRoles', fields.audienceRoles.join(','));
     form.append('file', file, file.name);
     return upload<DocumentInfo>(base(meetingId), form, onProgress);
   },
-  update: (meetingId: number, id: number, body: { title?: string; classification?: Classification }) =>
+  update: (meetingId: number, id: number, body: { title?: string; classification?: Classification; audienceRoles?: Role[] }) =>
     request<DocumentInfo>('PATCH', `${base(meetingId)}/${id}`, body),
   publish: (meetingId: number, id: number) => request<DocumentInfo>('POST', `${base(meetingId)}/${id}/publish`),
   receipts: (meetingId: number) => request<ReceiptCounts>('GET', `${base(meetingId)}/receipts`),
@@ -28,13 +30,5 @@ export const documentsApi = {
   qrSheetUrl: (meetingId: number) => `/api/meetings/${meetingId}/qr-sheet`,
 };
 
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
+/** File size in the current UI language. */
+export const humanSize = (bytes: number): string => formatSize(bytes, lang.get());

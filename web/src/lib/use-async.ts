@@ -35,3 +35,34 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): AsyncState<T
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data, error, loading, reload, setData };
 }
+
+export interface Action {
+  busy: boolean;
+  error: unknown;
+  /**
+   * Runs `fn` with `busy` set and the last error cleared. A throw is kept in
+   * `error` (and resolves to undefined) instead of propagating. `keepBusy`
+   * leaves `busy` set after a success, for actions that navigate away.
+   */
+  run<T>(fn: () => Promise<T>, opts?: { keepBusy?: boolean }): Promise<T | undefined>;
+}
+
+/** Busy/error state around one user action (a form submit, a socket command, a REST call). */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async <T>(fn: () => Promise<T>, opts: { keepBusy?: boolean } = {}): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const v = await fn();
+      if (!opts.keepBusy) setBusy(false);
+      return v;
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+      return undefined;
+    }
+  };
+  return { busy, error, run };
+}

@@ -22,6 +22,7 @@ import type {
   YouView,
 } from '@diemcau/shared';
 import type { Static } from 'typebox';
+import { emptyMedia } from '../media/follow.ts';
 
 export interface Tally {
   pollId: number;
@@ -62,14 +63,6 @@ export interface SnapshotIn {
   documents?: unknown;
   media?: unknown;
 }
-
-export const emptyMedia = (): MediaSnapshot => ({
-  stage: { source: null, videoProducerId: null, audioProducerId: null },
-  activeSpeaker: { source: null, producerId: null, volume: null },
-  producers: [],
-  mics: [],
-  links: [],
-});
 
 const emptyPoll = (): PollSnapshot => ({ poll: null, turnout: null, result: null, tally: null, eligible: false, voted: false });
 
@@ -222,6 +215,9 @@ export function speakerRemaining(s: LiveState, now = Date.now()): number | null 
   const sp = s.floor.speaker;
   return sp ? sp.endsAt - serverNow(s, now) : null;
 }
+
+/** The floor can be asked for only while the meeting is live and an item is under way. */
+export const floorOpen = (s: LiveState): boolean => s.meeting.status === 'live' && s.agenda.currentItemId !== null;
 
 export const currentItem = (s: LiveState) => s.agenda.items.find((i) => i.id === s.agenda.currentItemId) ?? null;
 

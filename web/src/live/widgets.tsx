@@ -1,9 +1,12 @@
 /** Small live-meeting pieces shared by the console, the bridge screen and the phone. */
 import type { PollResult, PollView, Turnout } from '@diemcau/shared';
 import { formatDuration, t, type MsgKey } from '../lib/i18n.ts';
-import { currentItem, speakerRemaining, timerRemaining, type LiveState } from './state.ts';
+import { send } from '../lib/socket.ts';
+import { useAction } from '../lib/use-async.ts';
+import { currentItem, floorOpen, speakerRemaining, timerRemaining, type LiveState } from './state.ts';
 import { useNow } from './use-live-meeting.ts';
 import { Icon } from '../components/Icon.tsx';
+import { Button, ErrorBox } from '../components/ui.tsx';
 
 /** Item timer: remaining time, turning red and counting up once over. */
 export function TimerText({ s, big }: { s: LiveState; big?: boolean }) {
@@ -51,6 +54,55 @@ export function SpeakerBox({ s }: { s: LiveState }) {
       <span class={`timer ${rem < 0 ? 'timer-over' : ''}`} role="timer">
         {formatDuration(Math.max(0, rem))}
       </span>
+    </div>
+  );
+}
+
+/**
+ * Asking for the floor, on the bridge screen and on the delegate's phone:
+ * "you have the floor" (with a yield button where `canYield`), or the place in
+ * the queue with a withdraw button, or the request button while the floor is open.
+ * `mine` picks this screen's own request out of the queue.
+ */
+export function FloorAsk(props: {
+  s: LiveState;
+  mine(r: { userId: number; bridgePointId: number | null }): boolean;
+  label: MsgKey;
+  action: string;
+  canYield?: boolean;
+  class: string;
+}) {
+  const act = useAction();
+  const { s, mine } = props;
+  const meetingId = s.meeting.id;
+  const pos = s.floor.queue.findIndex(mine);
+  const speaking = !!s.floor.speaker && mine(s.floor.speaker);
+  return (
+    <div class={props.class}>
+      {speaking ? (
+        <>
+          <p class="callout callout-ok"><Icon name="mic" /> {t('floor.youHaveFloor')}</p>
+          {props.canYield && (
+            <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:revoke', { meetingId }))}>
+              {t('floor.yield')}
+            </Button>
+          )}
+        </>
+      ) : pos >= 0 ? (
+        <>
+          <p class="callout" data-floor-queued={pos + 1}>
+            <Icon name="hand" /> {t('floor.queued', { n: pos + 1 })}
+          </p>
+          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:withdraw', { meetingId, requestId: s.floor.queue[pos]!.id }))}>
+            {t('floor.withdraw')}
+          </Button>
+        </>
+      ) : (
+        <Button variant="primary" class="btn-big btn-block" disabled={act.busy || !floorOpen(s)} onClick={() => void act.run(() => send('floor:request', { meetingId }))} data-action={props.action}>
+          <Icon name="hand" /> {t(props.label)}
+        </Button>
+      )}
+      <ErrorBox error={act.error} />
     </div>
   );
 }

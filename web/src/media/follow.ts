@@ -71,6 +71,7 @@ export function applyMediaEvent(s: MediaSnapshot, e: MediaEvent): MediaSnapshot 
   }
 }
 
+/** Media state before the join snapshot (or when it carries none). */
 export const emptyMedia = (): MediaSnapshot => ({
   stage: { source: null, videoProducerId: null, audioProducerId: null },
   activeSpeaker: { source: null, producerId: null, volume: null },

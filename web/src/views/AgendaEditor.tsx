@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AgendaItem } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
-import { useAsync } from '../lib/use-async.ts';
+import { useAction, useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field, Loading } from '../components/ui.tsx';
 
 const move = <T,>(arr: T[], from: number, to: number): T[] => {
@@ -15,41 +15,38 @@ const move = <T,>(arr: T[], from: number, to: number): T[] => {
 /** Agenda editing: add, edit, delete, and reorder by drag or by Up/Down buttons. */
 export function AgendaEditor({ meetingId, readOnly }: { meetingId: number; readOnly?: boolean }) {
   const agenda = useAsync(() => api.agenda.list(meetingId), [meetingId]);
-  const [error, setError] = useState<unknown>(null);
+  const act = useAction();
   const [dragId, setDragId] = useState<number | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [announce, setAnnounce] = useState('');
   const items = [...(agenda.data ?? [])].sort((a, b) => a.position - b.position);
 
-  const reorder = async (next: AgendaItem[]) => {
+  const reorder = (next: AgendaItem[]) => {
     const prev = agenda.data;
     agenda.setData(next.map((it, i) => ({ ...it, position: i })));
-    setError(null);
-    try {
-      const saved = await api.agenda.reorder(meetingId, next.map((i) => i.id));
-      if (Array.isArray(saved)) agenda.setData(saved);
-      setAnnounce(t('agenda.reordered'));
-    } catch (e) {
-      if (prev) agenda.setData(prev);
-      setError(e);
-    }
+    return act.run(async () => {
+      try {
+        const saved = await api.agenda.reorder(meetingId, next.map((i) => i.id));
+        if (Array.isArray(saved)) agenda.setData(saved);
+        setAnnounce(t('agenda.reordered'));
+      } catch (e) {
+        if (prev) agenda.setData(prev);
+        throw e;
+      }
+    });
   };
 
-  const remove = async (id: number) => {
-    setError(null);
-    try {
+  const remove = (id: number) =>
+    act.run(async () => {
       await api.agenda.remove(meetingId, id);
       agenda.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+    });
 
   if (agenda.loading && !agenda.data) return <Loading />;
   return (
     <section class="stack" aria-labelledby="agenda-h">
       <h2 id="agenda-h">{t('agenda.title')}</h2>
-      <ErrorBox error={agenda.error ?? error} onRetry={agenda.reload} />
+      <ErrorBox error={agenda.error ?? act.error} onRetry={agenda.reload} />
       {items.length === 0 ? (
         <p class="muted">{t('agenda.empty')}</p>
       ) : (
@@ -155,23 +152,16 @@ function ItemForm(props: { initial?: AgendaItem; onSave(body: ItemBody): Promise
   const [title, setTitle] = useState(props.initial?.title ?? '');
   const [presenter, setPresenter] = useState(props.initial?.presenter ?? '');
   const [minutes, setMinutes] = useState(String(props.initial?.plannedMinutes ?? 15));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
+  const act = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void act.run(async () => {
       await props.onSave({ title: title.trim(), presenter: presenter.trim(), plannedMinutes: Math.max(1, Number(minutes) || 1) });
       if (!props.initial) {
         setTitle('');
         setPresenter('');
       }
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="item-form" onSubmit={submit}>
@@ -184,9 +174,9 @@ function ItemForm(props: { initial?: AgendaItem; onSave(body: ItemBody): Promise
       <Field label={t('agenda.field.minutes')}>
         <input name="plannedMinutes" type="number" min={1} max={600} required value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
       </Field>
-      <ErrorBox error={error} />
+      <ErrorBox error={act.error} />
       <div class="actions">
-        <Button type="submit" variant="primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={act.busy}>
           {props.initial ? t('common.save') : t('common.add')}
         </Button>
         {props.onCancel && <Button onClick={props.onCancel}>{t('common.cancel')}</Button>}

@@ -2,9 +2,10 @@ import { useState } from 'preact/hooks';
 import { send } from '../lib/socket.ts';
 import { t, useLang } from '../lib/i18n.ts';
 import { cameraBlockMessage, currentCameraBlock } from '../media/secure-context.ts';
-import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
+import { Button, ErrorBox, PagePending } from '../components/ui.tsx';
+import { useAction } from '../lib/use-async.ts';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
-import { AgendaNow, PollHeader, PollResultView, SpeakerBox, TurnoutView } from '../live/widgets.tsx';
+import { AgendaNow, FloorAsk, PollHeader, PollResultView, SpeakerBox, TurnoutView } from '../live/widgets.tsx';
 import { MainStage, SelfView } from '../live/MainStage.tsx';
 import { useMediaSession } from '../live/use-media.ts';
 import type { LocalState, MediaSession } from '../live/media-client.ts';
@@ -48,40 +49,11 @@ const NO_LOCAL = createStore<LocalState>({ camera: 'off', mic: 'off', error: nul
 
 /** The operator's "request the floor" button; shows the queue position once asked. */
 function FloorButton({ s }: { s: LiveState }) {
-  const act = useAction();
   const you = s.you;
-  const meetingId = s.meeting.id;
   if (!you || (you.role !== 'bridge_operator' && you.role !== 'delegate')) return null;
+  // The bridge's request is its operator's, or any made for its bridge point.
   const mine = (r: { userId: number; bridgePointId: number | null }) => r.userId === you.userId || (you.bridgePointId !== null && r.bridgePointId === you.bridgePointId);
-  const pos = s.floor.queue.findIndex(mine);
-  const speaking = s.floor.speaker && mine(s.floor.speaker);
-  const live = s.meeting.status === 'live' && s.agenda.currentItemId !== null;
-  return (
-    <div class="floor-btn-wrap">
-      {speaking ? (
-        <>
-          <p class="callout callout-ok"><Icon name="mic" /> {t('floor.youHaveFloor')}</p>
-          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:revoke', { meetingId }))}>
-            {t('floor.yield')}
-          </Button>
-        </>
-      ) : pos >= 0 ? (
-        <>
-          <p class="callout" data-floor-queued={pos + 1}>
-            <Icon name="hand" /> {t('floor.queued', { n: pos + 1 })}
-          </p>
-          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:withdraw', { meetingId, requestId: s.floor.queue[pos]!.id }))}>
-            {t('floor.withdraw')}
-          </Button>
-        </>
-      ) : (
-        <Button variant="primary" class="btn-big btn-block" disabled={act.busy || !live} onClick={() => void act.run(() => send('floor:request', { meetingId }))} data-action="floor-request">
-          <Icon name="hand" /> {t('floor.request')}
-        </Button>
-      )}
-      <ErrorBox error={act.error} />
-    </div>
-  );
+  return <FloorAsk s={s} class="floor-btn-wrap" canYield label="floor.request" action="floor-request" mine={mine} />;
 }
 
 function RollCallConfirm({ s, bp }: { s: LiveState; bp: number }) {
@@ -119,12 +91,7 @@ export function BridgeScreen({ id }: { id: number }) {
   const s = live.state;
   const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
   const session = useMediaSession(s, operatorBp !== null ? PUBLISH : null);
-  if (!s)
-    return (
-      <main id="main" class="screen">
-        {live.error ? <ErrorBox error={live.error} /> : <Loading />}
-      </main>
-    );
+  if (!s) return <PagePending error={live.error} class="screen" />;
   const bp = s.you?.bridgePointId ?? null;
   const { poll, result, turnout } = s.poll;
   return (

@@ -4,7 +4,8 @@ import type { MediaSession } from '../live/media-client.ts';
 import { api } from '../lib/api.ts';
 import { send } from '../lib/socket.ts';
 import { t } from '../lib/i18n.ts';
-import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
+import { Button, ErrorBox, PagePending } from '../components/ui.tsx';
+import { useAction } from '../lib/use-async.ts';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
 import { AgendaNow } from '../live/widgets.tsx';
 import { MainStage } from '../live/MainStage.tsx';
@@ -78,12 +79,7 @@ export function ChairConsole({ id }: { id: number }) {
   // The chair also receives a page of bridge cameras, at the lowest simulcast layer.
   const session = useMediaSession(s, null, { follow: { grid: true, gridPage } });
   useStageMemory(s, session);
-  if (!s)
-    return (
-      <main id="main" class="page">
-        {live.error ? <ErrorBox error={live.error} /> : <Loading />}
-      </main>
-    );
+  if (!s) return <PagePending error={live.error} />;
   const chair = s.you?.chair ?? true;
   return (
     <main id="main" class="console" data-view="console" data-meeting={id}>

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PollView } from '@diemcau/shared';
 import { send } from '../lib/socket.ts';
 import { t } from '../lib/i18n.ts';
-import { Button, ErrorBox, useAction } from '../components/ui.tsx';
+import { Button, ErrorBox } from '../components/ui.tsx';
+import { useAction } from '../lib/use-async.ts';
 import { optionLabel, PollHeader, PollResultView } from '../live/widgets.tsx';
 import type { LiveState } from '../live/state.ts';
 

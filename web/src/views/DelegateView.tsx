@@ -1,47 +1,20 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { send } from '../lib/socket.ts';
 import { t } from '../lib/i18n.ts';
-import { Button, ErrorBox, Loading, useAction } from '../components/ui.tsx';
+import { PagePending } from '../components/ui.tsx';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
-import { AgendaNow, SpeakerBox } from '../live/widgets.tsx';
+import { AgendaNow, FloorAsk, SpeakerBox } from '../live/widgets.tsx';
 import type { LiveState } from '../live/state.ts';
 import { DelegatePoll } from './DelegatePoll.tsx';
 import { DelegateDocuments } from './DelegateDocuments.tsx';
 import { useMediaSession } from '../live/use-media.ts';
-import { Icon } from '../components/Icon.tsx';
 
 const MIC_ONLY = { video: false, audio: true };
 
 function AskToSpeak({ s }: { s: LiveState }) {
-  const act = useAction();
   const you = s.you;
-  const meetingId = s.meeting.id;
   if (!you) return null;
-  const mine = s.floor.queue.find((r) => r.userId === you.userId);
-  const pos = mine ? s.floor.queue.indexOf(mine) + 1 : 0;
-  const speaking = s.floor.speaker?.userId === you.userId;
-  const live = s.meeting.status === 'live' && s.agenda.currentItemId !== null;
-  return (
-    <div class="stack-sm">
-      {speaking ? (
-        <p class="callout callout-ok"><Icon name="mic" /> {t('floor.youHaveFloor')}</p>
-      ) : mine ? (
-        <>
-          <p class="callout" data-floor-queued={pos}>
-            <Icon name="hand" /> {t('floor.queued', { n: pos })}
-          </p>
-          <Button class="btn-big btn-block" disabled={act.busy} onClick={() => void act.run(() => send('floor:withdraw', { meetingId, requestId: mine.id }))}>
-            {t('floor.withdraw')}
-          </Button>
-        </>
-      ) : (
-        <Button variant="primary" class="btn-big btn-block" disabled={act.busy || !live} onClick={() => void act.run(() => send('floor:request', { meetingId }))} data-action="ask-to-speak">
-          <Icon name="hand" /> {t('floor.ask')}
-        </Button>
-      )}
-      <ErrorBox error={act.error} />
-    </div>
-  );
+  return <FloorAsk s={s} class="stack-sm" label="floor.ask" action="ask-to-speak" mine={(r) => r.userId === you.userId} />;
 }
 
 /** The delegate's phone: what is on now, the ballot, documents, the agenda. */
@@ -65,12 +38,7 @@ export function DelegateView({ id }: { id: number }) {
     });
   }, [s?.you, s?.meeting.status, s?.presence.delegates]);
 
-  if (!s)
-    return (
-      <main id="main" class="page">
-        {live.error ? <ErrorBox error={live.error} /> : <Loading />}
-      </main>
-    );
+  if (!s) return <PagePending error={live.error} />;
   return (
     <main id="main" class="phone" data-view="delegate" data-meeting={id}>
       <h1 class="phone-title">{s.meeting.title}</h1>

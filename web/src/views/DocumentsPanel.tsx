@@ -2,9 +2,38 @@ import { useRef, useState } from 'preact/hooks';
 import { documentsApi, humanSize, type Classification, type DocumentInfo } from '../lib/documents-api.ts';
 import type { UploadHandle } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
-import { useAsync } from '../lib/use-async.ts';
-import { Button, ErrorBox, Field, Loading, ProgressBar, useAction } from '../components/ui.tsx';
+import { useAsync, useAction } from '../lib/use-async.ts';
+import { Button, ErrorBox, Field, Loading, ProgressBar } from '../components/ui.tsx';
 import { Icon } from '../components/Icon.tsx';
+import type { Role } from '@diemcau/shared';
+
+/** Who a restricted document can be sent to, by role (the API also takes units). */
+const AUDIENCE_ROLES: Role[] = ['delegate', 'bridge_operator', 'observer'];
+/** A restricted document must name its audience; delegates are the usual choice. */
+const DEFAULT_AUDIENCE: Role[] = ['delegate'];
+
+/** Checkboxes for a restricted document's audience; the last one cannot be unticked. */
+function AudiencePicker({ value, disabled, onChange, name }: { value: Role[]; disabled?: boolean; onChange(v: Role[]): void; name: string }) {
+  return (
+    <fieldset class="audience" data-audience={name}>
+      <legend>{t('docs.audience')}</legend>
+      {AUDIENCE_ROLES.map((r) => {
+        const on = value.includes(r);
+        return (
+          <label key={r} class="check">
+            <input
+              type="checkbox"
+              checked={on}
+              disabled={disabled || (on && value.length === 1)}
+              onChange={() => onChange(on ? value.filter((x) => x !== r) : [...value, r])}
+            />{' '}
+            {t(`role.${r}`)}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
 
 /** Secretariat: upload with a progress bar, classify, publish; and the printable QR sheet. */
 export function DocumentsPanel({ meetingId }: { meetingId: number }) {
@@ -81,12 +110,29 @@ function DocRow({ meetingId, doc, onChanged }: { meetingId: number; doc: Documen
             value={doc.classification}
             aria-label={`${t('docs.classification')}: ${doc.title}`}
             disabled={act.busy}
-            onChange={(e) => void act.run(() => documentsApi.update(meetingId, doc.id, { classification: e.currentTarget.value as Classification })).then(onChanged)}
+            onChange={(e) => {
+              const classification = e.currentTarget.value as Classification;
+              const audience = classification === 'restricted' && doc.audienceRoles.length === 0 && doc.audienceUnitIds.length === 0 ? { audienceRoles: DEFAULT_AUDIENCE } : {};
+              void act.run(() => documentsApi.update(meetingId, doc.id, { classification, ...audience })).then(onChanged);
+            }}
           >
             <ClassOptions />
           </select>
         </label>
       )}
+      {doc.classification === 'restricted' &&
+        (published ? (
+          <span class="muted">
+            {t('docs.audience')}: {doc.audienceRoles.map((r) => t(`role.${r}`)).join(', ')}
+          </span>
+        ) : (
+          <AudiencePicker
+            name={`doc-${doc.id}`}
+            value={doc.audienceRoles}
+            disabled={act.busy}
+            onChange={(audienceRoles) => void act.run(() => documentsApi.update(meetingId, doc.id, { audienceRoles })).then(onChanged)}
+          />
+        ))}
       {!published && (
         <Button variant="primary" disabled={act.busy} data-action="doc-publish" onClick={() => void act.run(() => documentsApi.publish(meetingId, doc.id)).then(onChanged)}>
           {t('docs.publish')}
@@ -101,6 +147,7 @@ function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded()
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
   const [classification, setClassification] = useState<Classification>('public_to_meeting');
+  const [audience, setAudience] = useState<Role[]>(DEFAULT_AUDIENCE);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
@@ -113,7 +160,7 @@ function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded()
     setError(null);
     setDone(false);
     setProgress(0);
-    const h = documentsApi.upload(meetingId, file, { title: title.trim() || file.name.replace(/\.[^.]+$/, ''), classification }, setProgress);
+    const h = documentsApi.upload(meetingId, file, { title: title.trim() || file.name.replace(/\.[^.]+$/, ''), classification, ...(classification === 'restricted' && { audienceRoles: audience }) }, setProgress);
     handle.current = h;
     try {
       await h.promise;
@@ -159,6 +206,7 @@ function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded()
           </select>
         </Field>
       </div>
+      {classification === 'restricted' && <AudiencePicker name="upload" value={audience} disabled={busy} onChange={setAudience} />}
       {progress !== null && <ProgressBar value={progress} label={t('docs.uploading')} />}
       <ErrorBox error={error} />
       {done && (

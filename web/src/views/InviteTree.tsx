@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { BridgePoint, Unit, User } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
-import { useAsync } from '../lib/use-async.ts';
+import { useAction, useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Loading } from '../components/ui.tsx';
 
 interface Node {
@@ -74,8 +74,7 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
   const [userSel, setUserSel] = useState<Set<number>>(new Set());
   const [open, setOpen] = useState<Set<number>>(new Set());
   const [filter, setFilter] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const act = useAction();
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
@@ -106,7 +105,7 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
   const q = filter.trim().toLowerCase();
   const userMatches = (u: User) => !q || u.fullName.toLowerCase().includes(q) || u.username.includes(q);
 
-  const save = async () => {
+  const save = () => {
     const inv = data.data!.inv;
     const curBp = new Set(inv.bridgePoints.map((b) => b.id));
     const curUsers = new Set(inv.delegates.map((d) => d.userId));
@@ -114,21 +113,15 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
     const delBp = [...curBp].filter((id) => !bpSel.has(id));
     const addU = [...userSel].filter((id) => !curUsers.has(id));
     const delU = [...curUsers].filter((id) => !userSel.has(id));
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    return act.run(async () => {
       if (addBp.length) await api.meetings.inviteBridgePoints(meetingId, { bridgePointIds: addBp });
       for (const id of delBp) await api.meetings.uninviteBridgePoint(meetingId, id);
       if (addU.length) await api.meetings.inviteDelegates(meetingId, addU);
       for (const id of delU) await api.meetings.uninviteDelegate(meetingId, id);
       setSaved(true);
       data.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const bpChecks = (list: BridgePoint[]) =>
@@ -205,14 +198,14 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
         <input type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
       </label>
       <ul class="tree tree-root">{tree.map((n) => group(n, 0))}</ul>
-      <ErrorBox error={error} />
+      <ErrorBox error={act.error} />
       {saved && (
         <p class="alert alert-ok" role="status">
           {t('invite.saved')}
         </p>
       )}
       <div class="actions sticky-actions">
-        <Button variant="primary" disabled={busy} onClick={() => void save()}>
+        <Button variant="primary" disabled={act.busy} onClick={() => void save()}>
           {t('invite.save')}
         </Button>
       </div>

@@ -2,27 +2,26 @@ import { useState } from 'preact/hooks';
 import { t } from '../lib/i18n.ts';
 import { homeFor, login } from '../lib/session.ts';
 import { navigate, queryParam } from '../lib/router.ts';
+import { useAction } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field } from '../components/ui.tsx';
 
 /** One form for every role; `?next=` brings the user back where they were going. */
 export function Login() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const act = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const me = await login(username.trim(), password);
-      const next = queryParam('next');
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeFor(me), { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    // Stays busy after success: the page is about to change.
+    void act.run(
+      async () => {
+        const me = await login(username.trim(), password);
+        const next = queryParam('next');
+        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeFor(me), { replace: true });
+      },
+      { keepBusy: true },
+    );
   };
 
   return (
@@ -36,9 +35,9 @@ export function Login() {
         <Field label={t('login.password')}>
           <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </Field>
-        <ErrorBox error={error} />
-        <Button type="submit" variant="primary" class="btn-block" disabled={busy}>
-          {busy ? t('login.busy') : t('login.submit')}
+        <ErrorBox error={act.error} />
+        <Button type="submit" variant="primary" class="btn-block" disabled={act.busy}>
+          {act.busy ? t('login.busy') : t('login.submit')}
         </Button>
       </form>
       <p class="muted">{t('login.qrHint')}</p>

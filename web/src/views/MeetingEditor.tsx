@@ -1,16 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Meeting, MeetingKind, MeetingStatus } from '@diemcau/shared';
-import { MEETING_KINDS } from '@diemcau/shared';
+import type { Meeting, MeetingStatus } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
 import { t, type MsgKey } from '../lib/i18n.ts';
 import { queryParam } from '../lib/router.ts';
-import { useAsync } from '../lib/use-async.ts';
-import { Button, ErrorBox, Field, Loading } from '../components/ui.tsx';
+import { useAction, useAsync } from '../lib/use-async.ts';
+import { Button, ErrorBox, Loading } from '../components/ui.tsx';
 import { AgendaEditor } from './AgendaEditor.tsx';
 import { InviteTree } from './InviteTree.tsx';
 import { DocumentsPanel } from './DocumentsPanel.tsx';
 import { StatusTag } from './MeetingsList.tsx';
-import { fromLocalInput, toLocalInput } from './meeting-links.ts';
+import { MeetingFields, meetingBody, meetingDraft } from './MeetingFields.tsx';
 
 const TABS = ['details', 'agenda', 'invite', 'documents'] as const;
 type Tab = (typeof TABS)[number];
@@ -27,8 +26,7 @@ export function MeetingEditor({ id }: { id: number }) {
   const meeting = useAsync(() => api.meetings.get(id), [id]);
   const tabParam = queryParam('tab') as Tab | null;
   const tab: Tab = tabParam && TABS.includes(tabParam) ? tabParam : 'details';
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const act = useAction();
 
   if (meeting.loading && !meeting.data) return <main id="main" class="page"><Loading /></main>;
   const m = meeting.data;
@@ -39,18 +37,7 @@ export function MeetingEditor({ id }: { id: number }) {
       </main>
     );
 
-  const transition = async (to: MeetingStatus) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const next = await api.meetings.transition(id, to);
-      meeting.setData(next);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const transition = (to: MeetingStatus) => act.run(async () => meeting.setData(await api.meetings.transition(id, to)));
 
   return (
     <main id="main" class="page">
@@ -63,7 +50,7 @@ export function MeetingEditor({ id }: { id: number }) {
       </div>
       <div class="actions">
         {(NEXT[m.status] ?? []).map((n) => (
-          <Button key={n.to} variant={n.variant} disabled={busy} onClick={() => void transition(n.to)} data-transition={n.to}>
+          <Button key={n.to} variant={n.variant} disabled={act.busy} onClick={() => void transition(n.to)} data-transition={n.to}>
             {t(n.label)}
           </Button>
         ))}
@@ -81,7 +68,7 @@ export function MeetingEditor({ id }: { id: number }) {
           {t('meetings.bridgeScreen')}
         </a>
       </div>
-      <ErrorBox error={error} />
+      <ErrorBox error={act.error} />
       <nav class="tabs" aria-label={m.title}>
         {TABS.map((k) => (
           <a key={k} href={`/meetings/${id}?tab=${k}`} class={`tab ${tab === k ? 'tab-active' : ''}`} aria-current={tab === k ? 'page' : undefined}>
@@ -98,70 +85,29 @@ export function MeetingEditor({ id }: { id: number }) {
 }
 
 function DetailsForm({ meeting, onSaved }: { meeting: Meeting; onSaved(m: Meeting): void }) {
-  const [title, setTitle] = useState(meeting.title);
-  const [kind, setKind] = useState<MeetingKind>(meeting.kind);
-  const [description, setDescription] = useState(meeting.description);
-  const [startsAt, setStartsAt] = useState(toLocalInput(meeting.startsAt));
-  const [endsAt, setEndsAt] = useState(toLocalInput(meeting.endsAt));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [draft, setDraft] = useState(() => meetingDraft(meeting));
+  const act = useAction();
   const [saved, setSaved] = useState(false);
-  useEffect(() => setSaved(false), [title, kind, description, startsAt, endsAt]);
+  useEffect(() => setSaved(false), [draft]);
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSaved(
-        await api.meetings.update(meeting.id, {
-          title: title.trim(),
-          kind,
-          description,
-          startsAt: fromLocalInput(startsAt),
-          endsAt: fromLocalInput(endsAt),
-        }),
-      );
+    void act.run(async () => {
+      onSaved(await api.meetings.update(meeting.id, meetingBody(draft)));
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="card stack" onSubmit={submit}>
-      <Field label={t('meetings.field.title')}>
-        <input required maxLength={300} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-      </Field>
-      <Field label={t('meetings.field.kind')}>
-        <select value={kind} onChange={(e) => setKind(e.currentTarget.value as MeetingKind)}>
-          {MEETING_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`kind.${k}`)}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <div class="row-2">
-        <Field label={t('meetings.field.startsAt')}>
-          <input type="datetime-local" required value={startsAt} onInput={(e) => setStartsAt(e.currentTarget.value)} />
-        </Field>
-        <Field label={t('meetings.field.endsAt')}>
-          <input type="datetime-local" required value={endsAt} onInput={(e) => setEndsAt(e.currentTarget.value)} />
-        </Field>
-      </div>
-      <Field label={t('meetings.field.description')}>
-        <textarea rows={4} maxLength={5000} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
-      </Field>
-      <ErrorBox error={error} />
+      <MeetingFields value={draft} onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))} />
+      <ErrorBox error={act.error} />
       {saved && (
         <p class="alert alert-ok" role="status">
           {t('common.saved')}
         </p>
       )}
       <div class="actions">
-        <Button type="submit" variant="primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={act.busy}>
           {t('common.save')}
         </Button>
       </div>

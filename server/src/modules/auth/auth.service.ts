@@ -32,7 +32,14 @@ export interface SessionScope {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** Told which signed-in users lost their sessions, so live connections can be cut too. */
+export type SessionsEndedListener = (match: (user: AuthUser) => boolean) => void;
+
 export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
+  const endedListeners: SessionsEndedListener[] = [];
+  const sessionsEnded = (match: (user: AuthUser) => boolean) => {
+    for (const l of endedListeners) l(match);
+  };
   function loadUser(id: number): AuthUser | null {
     const row = db
       .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id })
@@ -98,6 +105,12 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     /** Ends every session opened with a QR token (the token was revoked). */
     endQrSessions(qrJti: string): void {
       db.delete(sessions).where(eq(sessions.qrJti, qrJti)).run();
+      sessionsEnded((u) => u.scope?.qrJti === qrJti);
+    },
+
+    /** Registers a listener for ended sessions (the realtime layer disconnects their sockets). */
+    onSessionsEnded(listener: SessionsEndedListener): void {
+      endedListeners.push(listener);
     },
 
     /** Resolves a bearer token to its user, or null when unknown, expired or disabled. */
@@ -121,6 +134,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     /** Ends every session of a user (password change, deactivation). */
     logoutAll(userId: number): void {
       db.delete(sessions).where(eq(sessions.userId, userId)).run();
+      sessionsEnded((u) => u.id === userId);
     },
   };
 }

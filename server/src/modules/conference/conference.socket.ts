@@ -21,12 +21,18 @@ import { floorView, requestView, speakerView } from './floor.machine.ts';
 import { rollCallView } from './presence.machine.ts';
 
 type Listener = (meetingId: number, out: readonly Outgoing[]) => void;
+/** Throws an AppError when the meeting may not end now (e.g. a poll is still open). */
+type EndGuard = (meetingId: number) => void;
 
 declare module 'fastify' {
   interface FastifyInstance {
     conference: ConferenceService & {
       /** Other features (media: open the granted bridge's microphone) follow the room's broadcasts here. */
       subscribe(listener: Listener): void;
+      /** Other features veto ending a meeting while they still have work open. */
+      guardEnd(guard: EndGuard): void;
+      /** Runs every end guard; used by `meeting:end` and by the REST status transition. */
+      assertCanEnd(meetingId: number): void;
     };
   }
 }
@@ -58,7 +64,14 @@ export default fp<ConferenceSocketOptions>(
         }
       },
     });
-    app.decorate('conference', Object.assign(service, { subscribe: (l: Listener) => void listeners.push(l) }));
+    const endGuards: EndGuard[] = [];
+    const assertCanEnd = (meetingId: number) => {
+      for (const g of endGuards) g(meetingId);
+    };
+    app.decorate(
+      'conference',
+      Object.assign(service, { subscribe: (l: Listener) => void listeners.push(l), guardEnd: (g: EndGuard) => void endGuards.push(g), assertCanEnd }),
+    );
 
     const bridgeName = (id: number) =>
       app.db.select({ name: bridgePoints.name }).from(bridgePoints).where(eq(bridgePoints.id, id)).get()?.name ?? `#${id}`;
@@ -83,6 +96,8 @@ export default fp<ConferenceSocketOptions>(
         }
         const actor = actorOf(ctx.user, membership);
         const { meetingId: _, ...rest } = payload;
+        // Checked in the same tick as the command runs, so nothing can open in between.
+        if (name === 'meeting:end') assertCanEnd(meetingId);
         const { state, at } = service.execute(meetingId, actor, { type: name, ...rest } as ConferenceCommand);
         return result(state, at, meetingId, actor, payload);
       });

@@ -57,3 +57,13 @@ export function documentAccess(d: DocAccessFacts, r: Reader): Access {
 export function venueAccess(d: DocAccessFacts): Access {
   return d.published && d.classification === 'public_to_meeting' ? 'download' : 'none';
 }
+
+/**
+ * A restricted document must name who it is for; with an empty audience it
+ * would quietly be public to the meeting. Returns the refusal, or null.
+ */
+export function audienceProblem(classification: Classification, audienceRoles: readonly Role[], audienceUnitIds: readonly number[]): string | null {
+  return classification === 'restricted' && audienceRoles.length === 0 && audienceUnitIds.length === 0
+    ? 'A restricted document needs at least one role or unit in its audience (audienceRoles, audienceUnitIds)'
+    : null;
+}

@@ -14,13 +14,13 @@ import {
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { agendaItems, units } from '../../db/schema.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
+import { AppError, badRequest, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { assertCanManage, assertMember, getMeetingOr404, membershipOf, type Membership } from '../meetings/meetings.access.ts';
 import { qrRoutes } from '../qr/qr.routes.ts';
 import { QrService } from '../qr/qr.service.ts';
 import { withErrorPages } from '../qr/qr.respond.ts';
-import { documentAccess } from './documents.access.ts';
+import { audienceProblem, documentAccess } from './documents.access.ts';
 import { DEFAULT_WIDTH, PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
 import { documents } from './documents.schema.ts';
@@ -108,6 +108,12 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
       if (req.body.classification === 'confidential' && !PageRenderer.canRender(d.ver.mime)) {
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Confidential documents must be PDF, PNG or JPEG');
       }
+      const audience = audienceProblem(
+        req.body.classification ?? d.doc.classification,
+        req.body.audienceRoles ?? d.doc.audienceRoles,
+        req.body.audienceUnitIds ?? d.doc.audienceUnitIds,
+      );
+      if (audience) throw badRequest(audience);
       db.update(documents).set(req.body).where(eq(documents.id, d.doc.id)).run();
       req.audit('document.update', 'document', d.doc.id, req.body);
       return svc.info(req.params.id, d.doc.id);

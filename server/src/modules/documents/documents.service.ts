@@ -12,7 +12,7 @@ import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { AppError, badRequest } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { documentAccess, type Access, type Reader } from './documents.access.ts';
+import { audienceProblem, documentAccess, type Access, type Reader } from './documents.access.ts';
 import { planDownload } from './documents.download.ts';
 import { countPdfPages } from './documents.pdf.ts';
 import { PageRenderer } from './documents.render.ts';
@@ -119,6 +119,11 @@ export class DocumentsService {
     const existing = docId ? repo.getDoc(this.db, meetingId, docId) : null;
     const u = await this.receiveUpload(req);
     const classification = u.fields.classification ?? existing?.doc.classification ?? 'public_to_meeting';
+    const audience = audienceProblem(classification, u.fields.audienceRoles ?? existing?.doc.audienceRoles ?? [], u.fields.audienceUnitIds ?? existing?.doc.audienceUnitIds ?? []);
+    if (audience) {
+      await this.store.discard(u.staged);
+      throw badRequest(audience);
+    }
     if (classification === 'confidential' && !PageRenderer.canRender(u.mime)) {
       await this.store.discard(u.staged);
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Tài liệu mật phải ở dạng PDF, PNG hoặc JPG để xem có dấu chìm. / Confidential documents must be PDF, PNG or JPEG.');

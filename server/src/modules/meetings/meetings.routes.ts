@@ -79,10 +79,16 @@ const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!canTransitionMeeting(m.status, req.body.to)) {
       throw new AppError('ILLEGAL_TRANSITION', 409, `A meeting cannot go from ${m.status} to ${req.body.to}`);
     }
-    return db.transaction(() => {
+    // The live room, when there is one, vetoes ending with work open and hears of the change at once.
+    const live = app.hasDecorator('conference') ? app.conference : null;
+    if (req.body.to === 'ended') live?.assertCanEnd(m.id);
+    const updated = db.transaction(() => {
       req.audit('meeting.transition', 'meeting', m.id, { from: m.status, to: req.body.to });
       return repo.updateMeeting(db, m.id, { status: req.body.to });
     });
+    // Reading the room state catches it up with the new status and broadcasts meeting:started/ended.
+    if (req.body.to === 'live' || req.body.to === 'ended') live?.state(m.id);
+    return updated;
   });
 
   // ---- invitations ----------------------------------------------------------

@@ -5,7 +5,10 @@
  * elderly); no scripts, fonts or CDNs (the LAN has no internet, and the CSP
  * allows no inline script).
  */
-export type Lang = 'vi' | 'en';
+import { humanSize, type UiLang } from '@diemcau/shared';
+
+export { humanSize };
+export type Lang = UiLang;
 
 /** `?lang=en` wins; otherwise Vietnamese. */
 export const pickLang = (q: unknown): Lang => (q === 'en' ? 'en' : 'vi');
@@ -123,18 +126,6 @@ export interface LandingData {
 
 const timeFmt = (lang: Lang) =>
   new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'full', timeStyle: 'short' });
-
-/** File size in the reader's convention (1,5 MB vs 1.5 MB). */
-export function humanSize(bytes: number, lang: Lang): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: i ? 1 : 0 }).format(v)} ${units[i]}`;
-}
 
 const kindLabel = (mime: string) =>
   mime === 'application/pdf' ? 'PDF' : mime.includes('wordprocessing') ? 'Word' : mime.includes('spreadsheet') ? 'Excel' : mime.includes('presentation') ? 'PowerPoint' : 'Ảnh';

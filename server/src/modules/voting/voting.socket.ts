@@ -51,6 +51,13 @@ export default fp<VotingPluginOptions>(
     // Always the caller's own ballot: there is no way to name another voter.
     rt.handle('vote:cast', (ctx, p) => service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.receipt));
 
+    // Ending the meeting would strand the open poll's ballots; the chair closes it first.
+    if (app.hasDecorator('conference')) {
+      app.conference.guardEnd((meetingId) => {
+        if (service.live.ofMeeting(meetingId)) throw new AppError('POLL_OPEN', 409, 'A poll is still open: close it before ending the meeting');
+      });
+    }
+
     rt.snapshotPart('poll', (meetingId, user, membership) => service.snapshot(meetingId, user.id, isManager(membership)));
 
     // Re-arm countdowns and close the overdue ones once everything is registered.

@@ -1,6 +1,7 @@
 import { send } from '../../lib/socket.ts';
 import { t } from '../../lib/i18n.ts';
-import { Button, ErrorBox, useAction } from '../../components/ui.tsx';
+import { Button, ErrorBox } from '../../components/ui.tsx';
+import { useAction } from '../../lib/use-async.ts';
 import { TimerText } from '../../live/widgets.tsx';
 import type { LiveState } from '../../live/state.ts';
 

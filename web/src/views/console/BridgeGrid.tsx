@@ -5,7 +5,8 @@ import type { MediaSession } from '../../live/media-client.ts';
 import type { BridgeLevel, SourceRef } from '@diemcau/shared';
 import { send } from '../../lib/socket.ts';
 import { t, type MsgKey } from '../../lib/i18n.ts';
-import { Button, ErrorBox, useAction } from '../../components/ui.tsx';
+import { Button, ErrorBox } from '../../components/ui.tsx';
+import { useAction } from '../../lib/use-async.ts';
 import { linkOf, micOf, sameSource, type LiveState } from '../../live/state.ts';
 import { Icon } from '../../components/Icon.tsx';
 

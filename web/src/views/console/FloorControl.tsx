@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { send } from '../../lib/socket.ts';
 import { formatDuration, t } from '../../lib/i18n.ts';
-import { Button, ErrorBox, useAction } from '../../components/ui.tsx';
+import { Button, ErrorBox } from '../../components/ui.tsx';
+import { useAction } from '../../lib/use-async.ts';
 import { SpeakerBox } from '../../live/widgets.tsx';
 import { micOf, type LiveState } from '../../live/state.ts';
 import { useNow } from '../../live/use-live-meeting.ts';

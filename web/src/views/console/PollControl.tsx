@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import type { BallotMode, MajorityRule, PollKind } from '@diemcau/shared';
 import { send } from '../../lib/socket.ts';
 import { t, type MsgKey } from '../../lib/i18n.ts';
-import { Button, ErrorBox, Field, useAction } from '../../components/ui.tsx';
+import { Button, ErrorBox, Field } from '../../components/ui.tsx';
+import { useAction } from '../../lib/use-async.ts';
 import { optionLabel, PollHeader, PollResultView, TurnoutView } from '../../live/widgets.tsx';
 import { currentItem, type LiveState } from '../../live/state.ts';
 

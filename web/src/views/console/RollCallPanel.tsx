@@ -1,7 +1,8 @@
 import type { LevelCounts } from '@diemcau/shared';
 import { send } from '../../lib/socket.ts';
 import { t } from '../../lib/i18n.ts';
-import { Button, ErrorBox, useAction } from '../../components/ui.tsx';
+import { Button, ErrorBox } from '../../components/ui.tsx';
+import { useAction } from '../../lib/use-async.ts';
 import type { LiveState } from '../../live/state.ts';
 
 const ROWS = ['provincial', 'district', 'commune', 'overall'] as const;
