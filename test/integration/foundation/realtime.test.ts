@@ -36,6 +36,19 @@ describe('realtime handshake and dispatch', () => {
     expect(other.connected).toBe(true);
   });
 
+  it('logging out cuts the connections of that session only', async () => {
+    const a = await login(t.app, 'daibieu28');
+    const b = await login(t.app, 'daibieu28');
+    const sa = await connect(t.url, a);
+    const sb = await connect(t.url, b);
+    sockets.push(sa, sb);
+    const cut = nextEvent<string>(sa, 'disconnect');
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { authorization: `Bearer ${a}` } });
+    expect(res.statusCode).toBe(200);
+    expect(await cut).toBe('io server disconnect');
+    expect(sb.connected).toBe(true);
+  });
+
   it('refuses a protocol mismatch with a typed error', async () => {
     await expect(open('vanphong', 999)).rejects.toMatchObject({ data: { code: 'PROTOCOL_MISMATCH' } });
   });

@@ -22,6 +22,8 @@ export interface AuthUser {
   active: boolean;
   /** Set when the session came from a delegate's QR code: confined to one meeting. */
   scope: SessionScope | null;
+  /** Hash of the session this principal came with (null when loaded outside a session). */
+  sessionId: string | null;
 }
 
 /** What a QR-opened session is confined to. */
@@ -62,6 +64,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       bridgePointId: row.bpId ?? null,
       active: u.active,
       scope: null,
+      sessionId: null,
     };
   }
 
@@ -87,7 +90,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       if (!row || !ok || !row.active) throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong username or password');
       const expiresAt = ttlEnd();
       const token = openSession(row.id, expiresAt, null);
-      return { token, user: loadUser(row.id)!, expiresAt };
+      return { token, user: { ...loadUser(row.id)!, sessionId: hashToken(token) }, expiresAt };
     },
 
     /**
@@ -99,7 +102,8 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       if (!user?.active) throw new AppError('TOKEN_REVOKED', 403, 'The account behind this QR code is disabled');
       const end = ttlEnd();
       const expiresAt = tokenExpiresAt < end ? tokenExpiresAt : end;
-      return { token: openSession(userId, expiresAt, scope), user: { ...user, scope }, expiresAt };
+      const token = openSession(userId, expiresAt, scope);
+      return { token, user: { ...user, scope, sessionId: hashToken(token) }, expiresAt };
     },
 
     /** Ends every session opened with a QR token (the token was revoked). */
@@ -124,11 +128,15 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       if (!s) return null;
       const user = loadUser(s.userId);
       if (!user?.active) return null;
-      return s.scopeMeetingId != null && s.qrJti != null ? { ...user, scope: { meetingId: s.scopeMeetingId, qrJti: s.qrJti } } : user;
+      const scope = s.scopeMeetingId != null && s.qrJti != null ? { meetingId: s.scopeMeetingId, qrJti: s.qrJti } : null;
+      return { ...user, scope, sessionId: s.id };
     },
 
+    /** Ends one session, and the live connections opened with it. */
     logout(token: string): void {
-      db.delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+      const id = hashToken(token);
+      db.delete(sessions).where(eq(sessions.id, id)).run();
+      sessionsEnded((u) => u.sessionId === id);
     },
 
     /** Ends every session of a user (password change, deactivation). */
