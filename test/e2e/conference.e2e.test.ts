@@ -199,7 +199,8 @@ describe('a whole conference in the browser', () => {
 
   it('3c. a confidential document opens only in the watermarked viewer, and not from a QR session', async () => {
     // First a restricted document for bridge operators only: the delegates must never see it.
-    const restrictedId = await prepareRestrictedDocument(chair, meetingId);
+    // The two invited bridge points (provincial and district) stand for two units.
+    const restrictedId = await prepareRestrictedDocument(chair, meetingId, 2, checkView);
     const docId = await prepareConfidentialDocument(chair, meetingId);
     await chair.goto(`/meetings/${meetingId}/console`);
     await chair.locator('[data-view=console]').waitFor();

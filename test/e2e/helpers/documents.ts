@@ -66,7 +66,7 @@ export async function prepareConfidentialDocument(page: Page, meetingId: number)
  * Uploads a PDF classified "Hạn chế" (restricted) for bridge operators only,
  * through the audience checkboxes, and publishes it; returns its id.
  */
-export async function prepareRestrictedDocument(page: Page, meetingId: number): Promise<number> {
+export async function prepareRestrictedDocument(page: Page, meetingId: number, unitBoxes: number, checkView: (p: Page, name: string) => Promise<void>): Promise<number> {
   await page.goto(`/meetings/${meetingId}?tab=documents`);
   await page.locator('[data-action=doc-upload]').waitFor();
   const pdf = await makePdf(1, 'Huong dan');
@@ -74,9 +74,17 @@ export async function prepareRestrictedDocument(page: Page, meetingId: number): 
   await page.getByLabel('Tên tài liệu').fill(RESTRICTED_TITLE);
   const form = page.getByRole('form', { name: 'Tải tài liệu lên' });
   await form.getByLabel('Độ mật').selectOption('restricted');
-  // Delegates are ticked by default; the last ticked box cannot be cleared, so tick the bridges first.
-  await form.getByRole('checkbox', { name: 'Điểm cầu' }).check();
-  await form.getByRole('checkbox', { name: 'Đại biểu' }).uncheck();
+  // The audience can also be units: one box per invited bridge point's unit.
+  await form.getByText('Theo đơn vị (điểm cầu)').click();
+  expect(await form.locator('.audience-units input[type=checkbox]').count()).toBe(unitBoxes);
+  // Delegates are ticked by default, and the last ticked box cannot be cleared: the form says so.
+  const delegates = form.getByRole('checkbox', { name: 'Đại biểu', exact: true });
+  await delegates.click();
+  await form.getByText('cần ít nhất một đối tượng').waitFor();
+  expect(await delegates.isChecked()).toBe(true);
+  await form.getByRole('checkbox', { name: 'Điểm cầu', exact: true }).check();
+  await delegates.uncheck();
+  await checkView(page, 'documents-restricted-audience');
   await page.locator('[data-action=doc-upload]').click();
   await page.getByText('Đã tải lên.', { exact: false }).waitFor();
   const row = page.locator('.doc-row', { hasText: RESTRICTED_TITLE });

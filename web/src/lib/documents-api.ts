@@ -12,16 +12,17 @@ const base = (meetingId: number) => `/api/meetings/${meetingId}/documents`;
 
 export const documentsApi = {
   list: (meetingId: number) => request<DocumentInfo[]>('GET', base(meetingId)),
-  upload(meetingId: number, file: File, fields: { title: string; classification: Classification; audienceRoles?: Role[] }, onProgress: (f: number) => void): UploadHandle<DocumentInfo> {
+  upload(meetingId: number, file: File, fields: { title: string; classification: Classification; audienceRoles?: Role[]; audienceUnitIds?: number[] }, onProgress: (f: number) => void): UploadHandle<DocumentInfo> {
     const form = new FormData();
     // Fields first: the server reads them before streaming the file.
     form.append('title', fields.title);
     form.append('classification', fields.classification);
     if (fields.audienceRoles?.length) form.append('audienceRoles', fields.audienceRoles.join(','));
+    if (fields.audienceUnitIds?.length) form.append('audienceUnitIds', fields.audienceUnitIds.join(','));
     form.append('file', file, file.name);
     return upload<DocumentInfo>(base(meetingId), form, onProgress);
   },
-  update: (meetingId: number, id: number, body: { title?: string; classification?: Classification; audienceRoles?: Role[] }) =>
+  update: (meetingId: number, id: number, body: { title?: string; classification?: Classification; audienceRoles?: Role[]; audienceUnitIds?: number[] }) =>
     request<DocumentInfo>('PATCH', `${base(meetingId)}/${id}`, body),
   publish: (meetingId: number, id: number) => request<DocumentInfo>('POST', `${base(meetingId)}/${id}/publish`),
   receipts: (meetingId: number) => request<ReceiptCounts>('GET', `${base(meetingId)}/receipts`),

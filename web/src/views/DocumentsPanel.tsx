@@ -1,43 +1,19 @@
 import { useRef, useState } from 'preact/hooks';
 import { documentsApi, humanSize, type Classification, type DocumentInfo } from '../lib/documents-api.ts';
-import type { UploadHandle } from '../lib/api.ts';
+import { api, type UploadHandle } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field, Loading, ProgressBar } from '../components/ui.tsx';
 import { Icon } from '../components/Icon.tsx';
-import type { Role } from '@diemcau/shared';
-
-/** Who a restricted document can be sent to, by role (the API also takes units). */
-const AUDIENCE_ROLES: Role[] = ['delegate', 'bridge_operator', 'observer'];
-/** A restricted document must name its audience; delegates are the usual choice. */
-const DEFAULT_AUDIENCE: Role[] = ['delegate'];
-
-/** Checkboxes for a restricted document's audience; the last one cannot be unticked. */
-function AudiencePicker({ value, disabled, onChange, name }: { value: Role[]; disabled?: boolean; onChange(v: Role[]): void; name: string }) {
-  return (
-    <fieldset class="audience" data-audience={name}>
-      <legend>{t('docs.audience')}</legend>
-      {AUDIENCE_ROLES.map((r) => {
-        const on = value.includes(r);
-        return (
-          <label key={r} class="check">
-            <input
-              type="checkbox"
-              checked={on}
-              disabled={disabled || (on && value.length === 1)}
-              onChange={() => onChange(on ? value.filter((x) => x !== r) : [...value, r])}
-            />{' '}
-            {t(`role.${r}`)}
-          </label>
-        );
-      })}
-    </fieldset>
-  );
-}
+import type { BridgePoint } from '@diemcau/shared';
+import { AudiencePicker, audienceBody, DEFAULT_AUDIENCE, type Audience } from './AudiencePicker.tsx';
 
 /** Secretariat: upload with a progress bar, classify, publish; and the printable QR sheet. */
 export function DocumentsPanel({ meetingId }: { meetingId: number }) {
   const docs = useAsync(() => documentsApi.list(meetingId), [meetingId]);
+  // The invited bridge points' units are what a restricted document can be addressed to.
+  const invitation = useAsync(() => api.meetings.invitation(meetingId), [meetingId]);
+  const bridges = invitation.data?.bridgePoints ?? [];
   return (
     <section class="stack" aria-labelledby="docs-h">
       <div class="page-head">
@@ -46,7 +22,7 @@ export function DocumentsPanel({ meetingId }: { meetingId: number }) {
           {t('meetings.printQr')}
         </a>
       </div>
-      <UploadForm meetingId={meetingId} onUploaded={docs.reload} />
+      <UploadForm meetingId={meetingId} bridges={bridges} onUploaded={docs.reload} />
       <ErrorBox error={docs.error} onRetry={docs.reload} />
       {docs.loading && !docs.data ? (
         <Loading />
@@ -55,7 +31,7 @@ export function DocumentsPanel({ meetingId }: { meetingId: number }) {
       ) : (
         <ul class="doc-list">
           {docs.data!.map((d) => (
-            <DocRow key={d.id} meetingId={meetingId} doc={d} onChanged={docs.reload} />
+            <DocRow key={d.id} meetingId={meetingId} doc={d} bridges={bridges} onChanged={docs.reload} />
           ))}
         </ul>
       )}
@@ -87,7 +63,7 @@ function ClassOptions() {
   );
 }
 
-function DocRow({ meetingId, doc, onChanged }: { meetingId: number; doc: DocumentInfo; onChanged(): void }) {
+function DocRow({ meetingId, doc, bridges, onChanged }: { meetingId: number; doc: DocumentInfo; bridges: BridgePoint[]; onChanged(): void }) {
   const act = useAction();
   const published = doc.status === 'published';
   return (
@@ -112,7 +88,7 @@ function DocRow({ meetingId, doc, onChanged }: { meetingId: number; doc: Documen
             disabled={act.busy}
             onChange={(e) => {
               const classification = e.currentTarget.value as Classification;
-              const audience = classification === 'restricted' && doc.audienceRoles.length === 0 && doc.audienceUnitIds.length === 0 ? { audienceRoles: DEFAULT_AUDIENCE } : {};
+              const audience = classification === 'restricted' && doc.audienceRoles.length === 0 && doc.audienceUnitIds.length === 0 ? audienceBody(DEFAULT_AUDIENCE) : {};
               void act.run(() => documentsApi.update(meetingId, doc.id, { classification, ...audience })).then(onChanged);
             }}
           >
@@ -123,14 +99,15 @@ function DocRow({ meetingId, doc, onChanged }: { meetingId: number; doc: Documen
       {doc.classification === 'restricted' &&
         (published ? (
           <span class="muted">
-            {t('docs.audience')}: {doc.audienceRoles.map((r) => t(`role.${r}`)).join(', ')}
+            {t('docs.audience')}: {audienceLabel(doc, bridges)}
           </span>
         ) : (
           <AudiencePicker
             name={`doc-${doc.id}`}
-            value={doc.audienceRoles}
+            value={{ roles: doc.audienceRoles, unitIds: doc.audienceUnitIds }}
+            bridges={bridges}
             disabled={act.busy}
-            onChange={(audienceRoles) => void act.run(() => documentsApi.update(meetingId, doc.id, { audienceRoles })).then(onChanged)}
+            onChange={(a) => void act.run(() => documentsApi.update(meetingId, doc.id, audienceBody(a))).then(onChanged)}
           />
         ))}
       {!published && (
@@ -143,11 +120,17 @@ function DocRow({ meetingId, doc, onChanged }: { meetingId: number; doc: Documen
   );
 }
 
-function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded(): void }) {
+/** "Đại biểu, Huyện A" for a published restricted document. */
+function audienceLabel(doc: DocumentInfo, bridges: BridgePoint[]): string {
+  const unitName = (id: number) => bridges.find((b) => b.unitId === id)?.name ?? `#${id}`;
+  return [...doc.audienceRoles.map((r) => t(`role.${r}`)), ...doc.audienceUnitIds.map(unitName)].join(', ');
+}
+
+function UploadForm({ meetingId, bridges, onUploaded }: { meetingId: number; bridges: BridgePoint[]; onUploaded(): void }) {
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
   const [classification, setClassification] = useState<Classification>('public_to_meeting');
-  const [audience, setAudience] = useState<Role[]>(DEFAULT_AUDIENCE);
+  const [audience, setAudience] = useState<Audience>(DEFAULT_AUDIENCE);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
@@ -160,7 +143,7 @@ function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded()
     setError(null);
     setDone(false);
     setProgress(0);
-    const h = documentsApi.upload(meetingId, file, { title: title.trim() || file.name.replace(/\.[^.]+$/, ''), classification, ...(classification === 'restricted' && { audienceRoles: audience }) }, setProgress);
+    const h = documentsApi.upload(meetingId, file, { title: title.trim() || file.name.replace(/\.[^.]+$/, ''), classification, ...(classification === 'restricted' && audienceBody(audience)) }, setProgress);
     handle.current = h;
     try {
       await h.promise;
@@ -206,7 +189,7 @@ function UploadForm({ meetingId, onUploaded }: { meetingId: number; onUploaded()
           </select>
         </Field>
       </div>
-      {classification === 'restricted' && <AudiencePicker name="upload" value={audience} disabled={busy} onChange={setAudience} />}
+      {classification === 'restricted' && <AudiencePicker name="upload" value={audience} bridges={bridges} disabled={busy} onChange={setAudience} />}
       {progress !== null && <ProgressBar value={progress} label={t('docs.uploading')} />}
       <ErrorBox error={error} />
       {done && (
