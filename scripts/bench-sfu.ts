@@ -31,7 +31,9 @@ import { Room } from '../server/src/modules/media/room.ts';
 import { MediaService } from '../server/src/modules/media/media.service.ts';
 import type { ms } from '../server/src/modules/media/mediasoup.ts';
 import type { Peer, PeerInfo } from '../server/src/modules/media/peer.ts';
-import { RtpPump, opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type StreamSpec } from './lib/rtp.ts';
+import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters } from './lib/rtp-mediasoup.ts';
+import { RtpPump } from './lib/rtp-pump.ts';
+import type { StreamSpec } from './lib/rtp-source.ts';
 
 const HARD_LIMIT_MS = Number(process.env.BENCH_SFU_HARD_LIMIT_MS ?? 240_000);
 const RAMP_LIMIT_MS = Number(process.env.BENCH_SFU_RAMP_MS ?? 100_000);

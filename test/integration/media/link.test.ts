@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
 import type { Room } from '../../../server/src/modules/media/room.ts';
 import type { ConsumerEntry } from '../../../server/src/modules/media/peer.ts';
-import { receiverReport } from '../../../scripts/lib/rtp.ts';
+import { receiverReport } from '../../../scripts/lib/rtp-packets.ts';
 import { bridgeInfo, chairInfo, eventually, whenMature, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender } from './support.ts';
 
 const M = 41;

@@ -2,7 +2,7 @@
 // error and the room keeps forwarding media for everyone else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
-import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp.ts';
+import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp-mediasoup.ts';
 import {
   bridgeInfo, chairInfo, delegateInfo, expectCode, LAYERS, newService, plainReceiver, plainSender, ssrc,
   type PlainReceiver, type PlainSender,

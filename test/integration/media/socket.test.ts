@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaSnapshot } from '@diemcau/shared';
 import { buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
-import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp.ts';
+import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp-mediasoup.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { demo, expectError, okData, type Demo } from '../conference/helpers.ts';
 import { eventually, LAYERS, ssrc } from './support.ts';

@@ -1,6 +1,6 @@
 /**
  * Helpers for media integration tests: plain-RTP producers and consumers
- * attached to a Room, backed by the RTP generator in scripts/lib/rtp.ts.
+ * attached to a Room, backed by the RTP generator in scripts/lib/rtp-*.ts.
  */
 import { loadConfig } from '../../../server/src/config.ts';
 import type { ms } from '../../../server/src/modules/media/mediasoup.ts';
@@ -8,7 +8,9 @@ import type { Peer, PeerInfo } from '../../../server/src/modules/media/peer.ts';
 import type { Room } from '../../../server/src/modules/media/room.ts';
 import { MediaService, type MediaBroadcast, type MediaNotifier, type MediaPayload } from '../../../server/src/modules/media/media.service.ts';
 import type { LinkThresholds } from '../../../server/src/modules/media/link-state.ts';
-import { RtpPump, RtpSink, opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type VideoLayerSpec } from '../../../scripts/lib/rtp.ts';
+import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type VideoLayerSpec } from '../../../scripts/lib/rtp-mediasoup.ts';
+import { RtpPump } from '../../../scripts/lib/rtp-pump.ts';
+import { RtpSink } from '../../../scripts/lib/rtp-sink.ts';
 
 export const config = loadConfig();
 /** Test media stays on loopback. */

@@ -1,10 +1,11 @@
 /**
  * Tiny i18n: Vietnamese by default, English on request, persisted in
- * localStorage. Dictionaries live in ./i18n-dict.ts; a missing English
+ * localStorage. Dictionaries live in ./i18n-vi.ts and ./i18n-en.ts; a missing English
  * string is a type error, not a runtime surprise.
  */
 import { createStore, useStore } from './store.ts';
-import { en, vi, type MsgKey } from './i18n-dict.ts';
+import { en } from './i18n-en.ts';
+import { vi, type MsgKey } from './i18n-vi.ts';
 
 export type Lang = 'vi' | 'en';
 const KEY = 'diemcau.lang';
