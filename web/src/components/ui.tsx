@@ -51,10 +51,10 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
 }
 
 /** A whole page whose data is not there yet: the error if loading failed, else "loading". */
-export function PagePending({ error, class: cls = 'page' }: { error: unknown; class?: string }) {
+export function PagePending({ error, onRetry, class: cls = 'page' }: { error: unknown; onRetry?: () => void; class?: string }) {
   return (
     <main id="main" class={cls}>
-      {error ? <ErrorBox error={error} /> : <Loading />}
+      {error ? <ErrorBox error={error} {...(onRetry && { onRetry })} /> : <Loading />}
     </main>
   );
 }

@@ -2,7 +2,7 @@
  * Client for the documents feature (issue 4): shapes from
  * shared/src/events/documents.ts. All paths the views use are here.
  */
-import { humanSize as formatSize, type Classification, type DocumentInfo, type ReceiptCounts, type Role } from '@diemcau/shared';
+import { humanSize as formatSize, type Classification, type DocumentDetail, type DocumentInfo, type ReceiptCounts, type Role } from '@diemcau/shared';
 import { request, upload, type UploadHandle } from './api.ts';
 import { lang } from './i18n.ts';
 
@@ -12,6 +12,7 @@ const base = (meetingId: number) => `/api/meetings/${meetingId}/documents`;
 
 export const documentsApi = {
   list: (meetingId: number) => request<DocumentInfo[]>('GET', base(meetingId)),
+  get: (meetingId: number, id: number) => request<DocumentDetail>('GET', `${base(meetingId)}/${id}`),
   upload(meetingId: number, file: File, fields: { title: string; classification: Classification; audienceRoles?: Role[]; audienceUnitIds?: number[] }, onProgress: (f: number) => void): UploadHandle<DocumentInfo> {
     const form = new FormData();
     // Fields first: the server reads them before streaming the file.

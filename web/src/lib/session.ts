@@ -1,7 +1,7 @@
 /** Who is signed in. `undefined` while the first /api/auth/me is in flight. */
 import type { Me, Role } from '@diemcau/shared';
 import { api, ApiError } from './api.ts';
-import { createStore } from './store.ts';
+import { createStore, useStore } from './store.ts';
 import { connect, disconnect } from './socket.ts';
 
 export const session = createStore<Me | null | undefined>(undefined);
@@ -35,6 +35,9 @@ export async function logout(): Promise<void> {
   disconnect();
   session.set(null);
 }
+
+/** True when this browser came in with a delegate's QR code (a session confined to one meeting, no confidential pages). */
+export const useViaQr = (): boolean => useStore(session)?.scopeMeetingId != null;
 
 export const isStaff = (role: Role | undefined): boolean => role === 'secretariat' || role === 'admin';
 

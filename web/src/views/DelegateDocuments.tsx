@@ -3,8 +3,7 @@ import { t } from '../lib/i18n.ts';
 import { Icon } from '../components/Icon.tsx';
 import type { LiveState } from '../live/state.ts';
 import { navigate } from '../lib/router.ts';
-import { logout, session } from '../lib/session.ts';
-import { useStore } from '../lib/store.ts';
+import { logout, useViaQr } from '../lib/session.ts';
 
 /**
  * A QR-opened session may not see confidential pages (a QR code is a link):
@@ -30,7 +29,7 @@ export function DelegateDocuments({ s }: { s: LiveState }) {
   const meetingId = s.meeting.id;
   // From the join snapshot, kept current by `document:published`.
   const list = s.documents.filter((d) => d.status === 'published');
-  const viaQr = useStore(session)?.scopeMeetingId != null;
+  const viaQr = useViaQr();
   return (
     <section class="card stack-sm" aria-labelledby="ddoc-h">
       <h2 id="ddoc-h">{t('docs.title')}</h2>

@@ -2,9 +2,8 @@ import { useState } from 'preact/hooks';
 import { documentsApi } from '../lib/documents-api.ts';
 import { t } from '../lib/i18n.ts';
 import { useAsync } from '../lib/use-async.ts';
-import { Button, ErrorBox, Loading } from '../components/ui.tsx';
-import { session } from '../lib/session.ts';
-import { useStore } from '../lib/store.ts';
+import { Button, PagePending } from '../components/ui.tsx';
+import { useViaQr } from '../lib/session.ts';
 import { SignInToView } from './DelegateDocuments.tsx';
 
 /**
@@ -12,18 +11,12 @@ import { SignInToView } from './DelegateDocuments.tsx';
  * server for this viewer. Large page buttons; pinch-zoom works on the image.
  */
 export function DocumentViewer({ meetingId, docId }: { meetingId: number; docId: number }) {
-  const docs = useAsync(() => documentsApi.list(meetingId), [meetingId]);
+  const detail = useAsync(() => documentsApi.get(meetingId, docId), [meetingId, docId]);
   const [page, setPage] = useState(1);
-  const viaQr = useStore(session)?.scopeMeetingId != null;
-  const doc = docs.data?.find((d) => d.id === docId);
+  const viaQr = useViaQr();
+  const doc = detail.data?.document;
   const width = Math.min(2000, Math.max(480, Math.round(window.innerWidth * Math.min(2, window.devicePixelRatio || 1))));
-  if (docs.loading && !docs.data) return <main id="main" class="page"><Loading /></main>;
-  if (!doc)
-    return (
-      <main id="main" class="page">
-        <ErrorBox error={docs.error ?? new Error('not found')} onRetry={docs.reload} />
-      </main>
-    );
+  if (!doc) return <PagePending error={detail.error} onRetry={detail.reload} />;
   const pages = doc.pages ?? 1;
   if (viaQr)
     return (

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { AgendaItem, AgendaItemCreate, AgendaItemParams, AgendaItemUpdate, AgendaOrder, ErrorResponse, IdParam, Ok } from '@diemcau/shared';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { assertCanManage, assertMember, getMeetingOr404 } from '../meetings/meetings.access.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { compactAfterRemoval, reorder } from './agenda-order.ts';
 import * as repo from './agenda.repo.ts';
 
@@ -15,8 +15,7 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const manager = app.requireUser('admin', 'secretariat');
 
   const editable = (meetingId: number, user: AuthUser) => {
-    const m = getMeetingOr404(db, meetingId);
-    assertCanManage(db, user, m);
+    const m = getManagedMeeting(db, user, meetingId);
     if (m.status === 'ended' || m.status === 'archived') throw new AppError('CONFLICT', 409, 'The agenda of an ended meeting is part of the record');
     return m;
   };

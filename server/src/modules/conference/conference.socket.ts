@@ -11,7 +11,7 @@ import { bridgePoints } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { rooms, type CommandContext } from '../../plugins/realtime.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Membership } from '../meetings/meetings.access.ts';
+import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import { timerView } from './agenda.machine.ts';
 import type { Actor, ConferenceCommand, ConferenceState } from './conference.machine.ts';
@@ -33,6 +33,8 @@ declare module 'fastify' {
       guardEnd(guard: EndGuard): void;
       /** Runs every end guard; used by `meeting:end` and by the REST status transition. */
       assertCanEnd(meetingId: number): void;
+      /** After a status change made through the meetings API: the room hears of it at once, not at the next command. */
+      statusChanged(meetingId: number): void;
     };
   }
 }
@@ -68,9 +70,18 @@ export default fp<ConferenceSocketOptions>(
     const assertCanEnd = (meetingId: number) => {
       for (const g of endGuards) g(meetingId);
     };
+    const statusChanged = (meetingId: number) => {
+      // Reading catches the stored state up with the meeting row and broadcasts the difference.
+      // The change is already committed, so a failure here is logged, not returned to the caller.
+      try {
+        service.state(meetingId);
+      } catch (err) {
+        app.log.error({ err, meetingId }, 'conference catch-up failed');
+      }
+    };
     app.decorate(
       'conference',
-      Object.assign(service, { subscribe: (l: Listener) => void listeners.push(l), guardEnd: (g: EndGuard) => void endGuards.push(g), assertCanEnd }),
+      Object.assign(service, { subscribe: (l: Listener) => void listeners.push(l), guardEnd: (g: EndGuard) => void endGuards.push(g), assertCanEnd, statusChanged }),
     );
 
     const bridgeName = (id: number) =>
@@ -78,7 +89,7 @@ export default fp<ConferenceSocketOptions>(
 
     function actorOf(user: AuthUser, m: Membership): Actor {
       const chair = m.kind === 'admin' || m.kind === 'secretariat';
-      const bridgePointId = m.kind === 'bridge' || m.kind === 'delegate' ? m.bridgePointId : null;
+      const bridgePointId = bridgePointOf(m);
       // A bridge operator asks for the floor on behalf of the whole bridge point.
       const displayName = m.kind === 'bridge' ? bridgeName(m.bridgePointId) : user.fullName;
       return { userId: user.id, role: user.role, bridgePointId, chair, displayName };
@@ -196,18 +207,6 @@ export default fp<ConferenceSocketOptions>(
       }, grace);
       t.unref();
       pendingOffline.set(key, t);
-    });
-
-    // A status change made through the meetings API reaches the room at once rather than at the next command.
-    app.addHook('onResponse', async (req, reply) => {
-      if (req.method !== 'POST' || reply.statusCode !== 200 || req.routeOptions.url !== '/api/meetings/:id/transition') return;
-      const id = (req.params as { id?: unknown }).id;
-      if (typeof id !== 'number') return;
-      try {
-        service.state(id);
-      } catch (err) {
-        app.log.error({ err, meetingId: id }, 'conference catch-up failed');
-      }
     });
 
     app.addHook('onReady', async () => service.resume());

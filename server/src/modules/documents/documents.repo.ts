@@ -8,7 +8,7 @@ import type { Db } from '../../db/index.ts';
 import { agendaItems, bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units, users } from '../../db/schema.ts';
 import { notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Membership } from '../meetings/meetings.access.ts';
+import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
 import { PageRenderer } from './documents.render.ts';
 import type { Reader } from './documents.access.ts';
 import { documentNotifications, documentReceipts, documents, documentVersions, type DocumentRow, type VersionRow } from './documents.schema.ts';
@@ -100,9 +100,15 @@ const bpUnit = (db: Db, bpId: number | null) =>
 
 /** The reader facts of a signed-in user for a meeting. */
 export function readerOf(db: Db, user: Pick<AuthUser, 'role' | 'unitId' | 'bridgePointId'>, membership: Membership | null): Reader {
-  const bp = membership?.kind === 'delegate' || membership?.kind === 'bridge' ? membership.bridgePointId : user.bridgePointId;
+  const bp = bridgePointOf(membership) ?? user.bridgePointId;
   const unitIds = [user.unitId, bpUnit(db, bp)].filter((u): u is number => u != null);
   return { role: user.role, unitIds, membership };
+}
+
+/** The unit shown for a reader (watermark, QR page): the bridge point's unit they attend, else their own. */
+export function unitNameOf(db: Db, reader: Reader): string {
+  const id = reader.unitIds[reader.unitIds.length - 1];
+  return id == null ? '' : (db.select({ n: units.name }).from(units).where(eq(units.id, id)).get()?.n ?? '');
 }
 
 export interface Invitee {

@@ -12,30 +12,21 @@ import {
   DocumentAttach, DocumentDetail, DocumentInfo, DocumentNotification, DocumentParams, DocumentUpdate, ErrorResponse, IdParam, Ok, ReceiptCounts,
 } from '@diemcau/shared';
 import type { Config } from '../../config.ts';
-import type { Db } from '../../db/index.ts';
-import { agendaItems, units } from '../../db/schema.ts';
-import { AppError, badRequest, notFound } from '../../lib/app-error.ts';
+import { agendaItems } from '../../db/schema.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { assertCanManage, assertMember, getMeetingOr404, membershipOf, type Membership } from '../meetings/meetings.access.ts';
+import { assertMember, bridgePointOf, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.access.ts';
 import { qrRoutes } from '../qr/qr.routes.ts';
 import { QrService } from '../qr/qr.service.ts';
 import { withErrorPages } from '../qr/qr.respond.ts';
-import { audienceProblem, documentAccess } from './documents.access.ts';
+import { documentAccess } from './documents.access.ts';
 import { DEFAULT_WIDTH, PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
-import { documents } from './documents.schema.ts';
 import { DocumentsService } from './documents.service.ts';
 import { BlobStore } from './documents.storage.ts';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse };
 const tags = ['documents'];
-
-/** The unit shown on a viewer's watermark: the bridge point's unit they attend, else their own. */
-export function unitNameOf(db: Db, user: AuthUser, m: Membership | null): string {
-  const reader = repo.readerOf(db, user, m);
-  const id = reader.unitIds[reader.unitIds.length - 1];
-  return id == null ? '' : (db.select({ n: units.name }).from(units).where(eq(units.id, id)).get()?.n ?? '');
-}
 
 const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
   const { db } = app;
@@ -50,8 +41,7 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
 
   /** The meeting and the caller's membership; managers only when `manage`. */
   const ctx = (meetingId: number, user: AuthUser, manage = false) => {
-    const meeting = getMeetingOr404(db, meetingId);
-    if (manage) assertCanManage(db, user, meeting);
+    const meeting = manage ? getManagedMeeting(db, user, meetingId) : getMeetingOr404(db, meetingId);
     const membership = assertMember(db, user, meeting);
     return { meeting, membership, reader: repo.readerOf(db, user, membership) };
   };
@@ -104,19 +94,9 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
 
     api.patch('/meetings/:id/documents/:docId', { onRequest: managers, schema: { tags, params: DocumentParams, body: DocumentUpdate, response: { 200: DocumentInfo, ...errors } } }, (req) => {
       ctx(req.params.id, req.user!, true);
-      const d = repo.getDoc(db, req.params.id, req.params.docId);
-      if (req.body.classification === 'confidential' && !PageRenderer.canRender(d.ver.mime)) {
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Confidential documents must be PDF, PNG or JPEG');
-      }
-      const audience = audienceProblem(
-        req.body.classification ?? d.doc.classification,
-        req.body.audienceRoles ?? d.doc.audienceRoles,
-        req.body.audienceUnitIds ?? d.doc.audienceUnitIds,
-      );
-      if (audience) throw badRequest(audience);
-      db.update(documents).set(req.body).where(eq(documents.id, d.doc.id)).run();
-      req.audit('document.update', 'document', d.doc.id, req.body);
-      return svc.info(req.params.id, d.doc.id);
+      const info = svc.update(req.params.id, req.params.docId, req.body);
+      req.audit('document.update', 'document', info.id, req.body);
+      return info;
     });
 
     api.post('/meetings/:id/documents/:docId/publish', { onRequest: managers, schema: { tags, params: DocumentParams, response: { 200: DocumentInfo, ...errors } } }, (req) => {
@@ -143,8 +123,7 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
           const { d, access, membership } = visibleDoc(req.params.id, req.params.docId, req.user!);
           svc.assertDownloadable(d, access, { userId: req.user!.id, ip: req.ip, via: 'web' });
           const ver = req.query.version ? repo.getVersion(db, d.doc.id, req.query.version) : d.ver;
-          const bp = membership.kind === 'delegate' || membership.kind === 'bridge' ? membership.bridgePointId : null;
-          return svc.sendFile(req, reply, d, ver, { userId: req.user!.id, fullName: req.user!.fullName, bridgePointId: bp, channel: 'web', tokenJti: null });
+          return svc.sendFile(req, reply, d, ver, { userId: req.user!.id, fullName: req.user!.fullName, bridgePointId: bridgePointOf(membership), channel: 'web', tokenJti: null });
         }),
     );
 
@@ -162,7 +141,7 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
           req.audit('document.confidential_denied', 'document', d.doc.id, { via: 'qr_session', jti: req.user!.scope.qrJti });
           throw new AppError('CONFIDENTIAL', 403, 'Confidential documents need a password sign-in, not a QR code');
         }
-        const png = await svc.viewPage(d, req.params.page, req.query.width ?? DEFAULT_WIDTH, req.user!, unitNameOf(db, req.user!, membership), req.ip);
+        const png = await svc.viewPage(d, req.params.page, req.query.width ?? DEFAULT_WIDTH, req.user!, repo.unitNameOf(db, repo.readerOf(db, req.user!, membership)), req.ip);
         // Inline image only; nothing may keep a copy of a watermarked page.
         return reply
           .header('cache-control', 'no-store, private')

@@ -4,9 +4,10 @@
  * receipts, the confidential page viewer and receipt counts.
  */
 import { createReadStream } from 'node:fs';
+import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { CLASSIFICATIONS, ROLES, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
+import { CLASSIFICATIONS, DocumentUpdate, ROLES, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
@@ -38,6 +39,16 @@ export interface Recipient {
 }
 
 const list = (v: string) => v.split(/[\s,]+/).filter(Boolean);
+
+/** Why a document cannot have this classification (with this file type), or null when it can. */
+function classificationRefusal(c: { classification: Classification; audienceRoles: readonly Role[]; audienceUnitIds: readonly number[]; mime: string }): AppError | null {
+  const audience = audienceProblem(c.classification, c.audienceRoles, c.audienceUnitIds);
+  if (audience) return badRequest(audience);
+  if (c.classification === 'confidential' && !PageRenderer.canRender(c.mime)) {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Tài liệu mật phải ở dạng PDF, PNG hoặc JPG để xem có dấu chìm. / Confidential documents must be PDF, PNG or JPEG.');
+  }
+  return null;
+}
 
 /** Parses the text fields of the upload form (strings only; typed errors on bad values). */
 function parseField(f: UploadFields, name: string, value: string): void {
@@ -119,14 +130,15 @@ export class DocumentsService {
     const existing = docId ? repo.getDoc(this.db, meetingId, docId) : null;
     const u = await this.receiveUpload(req);
     const classification = u.fields.classification ?? existing?.doc.classification ?? 'public_to_meeting';
-    const audience = audienceProblem(classification, u.fields.audienceRoles ?? existing?.doc.audienceRoles ?? [], u.fields.audienceUnitIds ?? existing?.doc.audienceUnitIds ?? []);
-    if (audience) {
+    const refusal = classificationRefusal({
+      classification,
+      audienceRoles: u.fields.audienceRoles ?? existing?.doc.audienceRoles ?? [],
+      audienceUnitIds: u.fields.audienceUnitIds ?? existing?.doc.audienceUnitIds ?? [],
+      mime: u.mime,
+    });
+    if (refusal) {
       await this.store.discard(u.staged);
-      throw badRequest(audience);
-    }
-    if (classification === 'confidential' && !PageRenderer.canRender(u.mime)) {
-      await this.store.discard(u.staged);
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Tài liệu mật phải ở dạng PDF, PNG hoặc JPG để xem có dấu chìm. / Confidential documents must be PDF, PNG or JPEG.');
+      throw refusal;
     }
     await this.store.commit(u.staged);
     const id = this.db.transaction((tx) => {
@@ -153,6 +165,20 @@ export class DocumentsService {
     return this.info(meetingId, id);
   }
 
+  /** Retitles, reclassifies or re-addresses a document, under the same rules as an upload. */
+  update(meetingId: number, docId: number, body: Static<typeof DocumentUpdate>): DocumentInfo {
+    const d = repo.getDoc(this.db, meetingId, docId);
+    const refusal = classificationRefusal({
+      classification: body.classification ?? d.doc.classification,
+      audienceRoles: body.audienceRoles ?? d.doc.audienceRoles,
+      audienceUnitIds: body.audienceUnitIds ?? d.doc.audienceUnitIds,
+      mime: d.ver.mime,
+    });
+    if (refusal) throw refusal;
+    this.db.update(documents).set(body).where(eq(documents.id, d.doc.id)).run();
+    return this.info(meetingId, d.doc.id);
+  }
+
   info(meetingId: number, docId: number): DocumentInfo {
     return repo.toInfo(repo.getDoc(this.db, meetingId, docId), repo.agendaLinks(this.db, meetingId));
   }
@@ -172,6 +198,8 @@ export class DocumentsService {
    */
   publish(meetingId: number, docIds: number[], user: AuthUser): DocumentInfo[] {
     const people = repo.invitees(this.db, meetingId);
+    // Publishing does not touch agenda links, so one read serves every document.
+    const links = repo.agendaLinks(this.db, meetingId);
     const done: { info: DocumentInfo; userIds: number[] }[] = [];
     this.db.transaction((tx) => {
       const at = new Date().toISOString();
@@ -182,12 +210,10 @@ export class DocumentsService {
         const userIds = people.filter((p) => documentAccess(facts, p.reader) !== 'none').map((p) => p.userId);
         for (const userId of userIds) tx.insert(documentNotifications).values({ userId, meetingId, documentId: id }).onConflictDoNothing().run();
         writeAudit(tx as unknown as Db, { actorUserId: user.id, action: 'document.publish', targetType: 'document', targetId: id, details: { meetingId, notified: userIds.length } });
-        done.push({ info: { ...repo.toInfo(d, new Map()), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds });
+        done.push({ info: { ...repo.toInfo(d, links), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds });
       }
     });
-    const links = repo.agendaLinks(this.db, meetingId);
-    return done.map(({ info, userIds }) => {
-      const document = { ...info, agendaItemIds: links.get(info.id) ?? [] };
+    return done.map(({ info: document, userIds }) => {
       for (const uid of new Set(userIds)) this.realtime.toUser(uid).emit('document:published', { meetingId, document });
       this.realtime.toManagers(meetingId).emit('document:published', { meetingId, document });
       return document;

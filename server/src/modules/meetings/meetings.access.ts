@@ -37,6 +37,16 @@ export function assertCanManage(db: Db, user: AuthUser, meeting: MeetingRow): vo
   if (!canManage(db, user, meeting)) throw new AppError('FORBIDDEN', 403, 'This meeting belongs to another province or your role may not manage it');
 }
 
+/** The meeting `user` may manage: 404 when unknown, 403 when it is another province's. */
+export function getManagedMeeting(db: Db, user: AuthUser, id: number): MeetingRow {
+  const m = getMeetingOr404(db, id);
+  assertCanManage(db, user, m);
+  return m;
+}
+
+/** The bridge point a member attends (delegate) or runs (operator); null for the others. */
+export const bridgePointOf = (m: Membership | null): number | null => (m?.kind === 'delegate' || m?.kind === 'bridge' ? m.bridgePointId : null);
+
 /** The user's membership of a meeting, or null when they are not part of it. */
 export function membershipOf(db: Db, user: AuthUser, meeting: MeetingRow): Membership | null {
   // A QR-opened session reaches its own meeting and nothing else.

@@ -7,7 +7,7 @@ import {
 import { eq, inArray, and } from 'drizzle-orm';
 import { bridgePoints, units, users } from '../../db/schema.ts';
 import { AppError, badRequest, notFound } from '../../lib/app-error.ts';
-import { assertCanManage, assertMember, getMeetingOr404, provinceOfUnit } from './meetings.access.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404, provinceOfUnit } from './meetings.access.ts';
 import * as repo from './meetings.repo.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 
@@ -20,11 +20,7 @@ const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const manager = app.requireUser('admin', 'secretariat');
   const anyone = app.requireUser();
 
-  const loadManaged = (id: number, user: AuthUser) => {
-    const m = getMeetingOr404(db, id);
-    assertCanManage(db, user, m);
-    return m;
-  };
+  const loadManaged = (id: number, user: AuthUser) => getManagedMeeting(db, user, id);
   const assertTimes = (startsAt: string, endsAt: string) => {
     if (Date.parse(endsAt) <= Date.parse(startsAt)) throw badRequest('endsAt must be after startsAt');
   };
@@ -86,8 +82,7 @@ const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       req.audit('meeting.transition', 'meeting', m.id, { from: m.status, to: req.body.to });
       return repo.updateMeeting(db, m.id, { status: req.body.to });
     });
-    // Reading the room state catches it up with the new status and broadcasts meeting:started/ended.
-    if (req.body.to === 'live' || req.body.to === 'ended') live?.state(m.id);
+    live?.statusChanged(m.id);
     return updated;
   });
 

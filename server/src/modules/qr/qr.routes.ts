@@ -11,7 +11,7 @@ import { ErrorResponse, IdParam, MeetingMemberParams, QrTokenInfo, QrTokenParams
 import { bridgePoints, meetingBridgePoints, meetings } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { assertCanManage, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import { bridgePointOf, getManagedMeeting, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
 import { documentAccess, venueAccess } from '../documents/documents.access.ts';
 import * as repo from '../documents/documents.repo.ts';
 import type { DocumentsService } from '../documents/documents.service.ts';
@@ -58,8 +58,8 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     // A delegate no longer invited (or deactivated) loses the link with the invitation.
     if (!user?.active || !membership) throw new AppError('TOKEN_REVOKED', 403, 'The invitation behind this QR code was withdrawn');
     const reader = repo.readerOf(db, user, membership);
-    const bridgePointId = membership.kind === 'delegate' || membership.kind === 'bridge' ? membership.bridgePointId : null;
-    const unit = repo.invitees(db, meeting.id).find((p) => p.userId === user.id)?.unitName ?? '';
+    const bridgePointId = bridgePointOf(membership);
+    const unit = repo.unitNameOf(db, reader);
     return { claims, meeting, user, membership, bridgePointId, label: unit ? `${user.fullName} – ${unit}` : user.fullName, access: (d: repo.DocWithVersion) => documentAccess(repo.accessFacts(d.doc), reader) };
   };
 
@@ -123,11 +123,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
   // ---- secretariat ---------------------------------------------------------
   const apiRoutes: FastifyPluginAsyncTypebox = async (api) => {
     const managers = api.requireUser('admin', 'secretariat');
-    const manage = (meetingId: number, user: AuthUser) => {
-      const meeting = getMeetingOr404(db, meetingId);
-      assertCanManage(db, user, meeting);
-      return meeting;
-    };
+    const manage = (meetingId: number, user: AuthUser) => getManagedMeeting(db, user, meetingId);
     const delegateTokens = (meetingId: number, by: number) =>
       repo.invitees(db, meetingId).filter((p) => p.reader.membership?.kind === 'delegate').map((p) => ({ p, row: qr.current('delegate', meetingId, p.userId, by) }));
 
