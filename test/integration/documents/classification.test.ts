@@ -135,4 +135,14 @@ describe('confidential viewer', () => {
     const clear = await env.t.app.inject({ method: 'PATCH', url: `/api/meetings/${env.meetingId}/documents/${ids.pub}`, headers: bearer(env.tokens.vanphong!), payload: { audienceRoles: [] } });
     expect(clear.statusCode).toBe(400);
   });
+
+  it('the details of a confidential document are hidden from a member outside its audience', async () => {
+    const url = `/api/meetings/${env.meetingId}/documents/${ids.conf}`;
+    const observer = await env.t.app.inject({ url, headers: bearer(env.tokens.quansat!) });
+    expect(observer.statusCode).toBe(404);
+    expect(observer.body).not.toContain('Tài liệu mật');
+    const delegate = await env.t.app.inject({ url, headers: bearer(env.tokens.daibieu01!) });
+    expect(delegate.statusCode).toBe(200);
+    expect(delegate.json().document).toMatchObject({ title: 'Tài liệu mật', downloadable: false });
+  });
 });

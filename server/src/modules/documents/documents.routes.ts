@@ -88,7 +88,9 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
     );
 
     api.get('/meetings/:id/documents/:docId', { onRequest: anyone, schema: { tags, params: DocumentParams, response: { 200: DocumentDetail, ...errors } } }, (req) => {
-      const { d } = visibleDoc(req.params.id, req.params.docId, req.user!);
+      const { d, access } = visibleDoc(req.params.id, req.params.docId, req.user!);
+      // visibleDoc lets a hidden confidential document through (its pages answer 403); its details stay hidden.
+      if (access === 'none') throw notFound('Document');
       return { document: repo.toInfo(d, repo.agendaLinks(db, req.params.id)), versions: repo.listVersions(db, d.doc.id) };
     });
 
