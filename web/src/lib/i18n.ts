@@ -7,7 +7,9 @@ import { createStore, useStore } from './store.ts';
 import { en } from './i18n-en.ts';
 import { vi, type MsgKey } from './i18n-vi.ts';
 
-export type Lang = 'vi' | 'en';
+import type { UiLang } from '@diemcau/shared';
+
+export type Lang = UiLang;
 const KEY = 'diemcau.lang';
 
 function initialLang(): Lang {

@@ -7,7 +7,6 @@
  */
 import { humanSize, type UiLang } from '@diemcau/shared';
 
-export { humanSize };
 export type Lang = UiLang;
 
 /** `?lang=en` wins; otherwise Vietnamese. */
