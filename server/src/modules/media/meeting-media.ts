@@ -1,0 +1,74 @@
+/**
+ * One meeting's media: its live Room and the policy state around it. The
+ * stage and the mic gates belong to the meeting, not the room, so the chair's
+ * decisions survive a worker dying and the room being rebuilt; the active
+ * speaker and the link table describe one room and are dropped with it.
+ */
+import type { MediaSnapshot, SourceRef, SpeakerInfo } from '@diemcau/shared';
+import type { LinkEntry } from './link-monitor.ts';
+import type { MediaBroadcast, MediaNotifier, MediaPayload } from './media.notifier.ts';
+import { noSpeaker, producerInfo, stageInfo } from './media.views.ts';
+import { MicGates } from './mic-gates.ts';
+import type { Peer } from './peer.ts';
+import type { Room } from './room.ts';
+
+/** A command's caller resolved: its meeting, the live room and its peer there. */
+export interface PeerContext {
+  mm: MeetingMedia;
+  room: Room;
+  peer: Peer;
+}
+
+/** The media state of one meeting; MediaService keeps one per meeting that has used media. */
+export class MeetingMedia {
+  readonly meetingId: number;
+  room: Room | null = null;
+  /** The Room.create in flight, so peers joining at once share one room. */
+  creating: Promise<Room> | null = null;
+  /** The source the chair put on the main stage. */
+  stage: SourceRef | null = null;
+  speaker: SpeakerInfo = noSpeaker();
+  readonly mics = new MicGates();
+  /** Link state by peer id, for the current room's peers. */
+  readonly links = new Map<string, LinkEntry>();
+  readonly #notifier: MediaNotifier;
+
+  constructor(meetingId: number, notifier: MediaNotifier) {
+    this.meetingId = meetingId;
+    this.#notifier = notifier;
+  }
+
+  /** Broadcasts to everyone in the meeting. */
+  notify<E extends MediaBroadcast>(event: E, payload: MediaPayload<E>): void {
+    this.#notifier.toMeeting(this.meetingId, event, payload);
+  }
+
+  /**
+   * Adopts a newly created room. When it closes its per-room state goes with
+   * it, and after a worker death clients are told to rejoin unless the
+   * service itself is stopping (`stopping`).
+   */
+  attach(room: Room, stopping: () => boolean): void {
+    this.room = room;
+    room.once('close', (reason) => {
+      if (this.room === room) this.room = null;
+      this.links.clear();
+      this.speaker = noSpeaker();
+      if (reason === 'worker-died' && !stopping()) {
+        // Clients drop their transports and run the join flow again; policy state (stage, mics) survives.
+        this.notify('media:room-reset', { reason: 'worker-died' });
+      }
+    });
+  }
+
+  /** The `media` snapshot part; link states only for the chair. */
+  snapshot(forChair: boolean): MediaSnapshot {
+    return {
+      stage: stageInfo(this.room, this.stage),
+      activeSpeaker: this.speaker,
+      producers: this.room ? this.room.producerEntries().map(({ producer, peer }) => producerInfo(producer, peer)) : [],
+      mics: this.mics.entries().map((e) => this.mics.info(e.source)),
+      links: forChair ? [...this.links.values()].map((l) => l.info) : [],
+    };
+  }
+}
