@@ -2,34 +2,15 @@
  * The real server for browser tests, in-process, on a fixed port so it can be
  * restarted under the open pages (they must reconnect to the same origin).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp, type App } from '../../../server/src/app.ts';
 import { testConfig } from '../../helpers/app.ts';
+import { ensureWebBuilt } from '../../../scripts/build.mjs';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
-const webDir = join(repoRoot, 'web');
-const distDir = join(webDir, 'dist');
-
-function newestMtime(dir: string): number {
-  let max = 0;
-  for (const f of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, f.name);
-    max = Math.max(max, f.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return max;
-}
-
-/** Builds web/dist when it is missing or older than web/src (CI builds it before the tests). */
-export function ensureWebBuilt(): string {
-  const index = join(distDir, 'index.html');
-  const stale = !existsSync(index) || newestMtime(join(webDir, 'src')) > statSync(index).mtimeMs;
-  if (stale) execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: webDir, stdio: 'inherit' });
-  return distDir;
-}
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {

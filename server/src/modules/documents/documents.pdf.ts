@@ -3,7 +3,6 @@
  * pdf-lib fork) so uploads do not depend on an external binary.
  */
 import { readFile } from 'node:fs/promises';
-import { PDFDocument, ParseSpeeds } from '@cantoo/pdf-lib';
 import { AppError } from '../../lib/app-error.ts';
 
 /**
@@ -11,7 +10,8 @@ import { AppError } from '../../lib/app-error.ts';
  * page tree is not encrypted, only content streams. Unreadable PDFs are a 415.
  */
 export async function countPdfPages(path: string): Promise<number> {
-  const bytes = await readFile(path);
+  // Loaded on first upload rather than at server start (see documents.render.ts).
+  const [bytes, { PDFDocument, ParseSpeeds }] = await Promise.all([readFile(path), import('@cantoo/pdf-lib')]);
   try {
     const doc = await PDFDocument.load(bytes, {
       ignoreEncryption: true,

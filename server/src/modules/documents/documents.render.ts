@@ -12,8 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import fontkit from '@cantoo/fontkit';
-import { degrees, PDFDocument, rgb, type PDFFont, type PDFImage } from '@cantoo/pdf-lib';
+import type { PDFDocument, PDFFont, PDFImage } from '@cantoo/pdf-lib';
 import { AppError } from '../../lib/app-error.ts';
 
 /** Who is looking, burnt into every page they see. */
@@ -111,7 +110,13 @@ class Limiter {
 }
 
 /** Draws the tiled diagonal watermark and a header line over a page. */
-export function drawWatermark(page: ReturnType<PDFDocument['addPage']>, font: PDFFont, text: string, header: string): void {
+export function drawWatermark(
+  page: ReturnType<PDFDocument['addPage']>,
+  font: PDFFont,
+  text: string,
+  header: string,
+  { rgb, degrees }: Pick<typeof import('@cantoo/pdf-lib'), 'rgb' | 'degrees'>,
+): void {
   const { width: W, height: H } = page.getSize();
   const size = Math.max(10, W / 48);
   const tw = font.widthOfTextAtSize(text, size);
@@ -190,7 +195,9 @@ export class PageRenderer {
 
   /** Builds the one-page PDF: the clean image scaled to `width` points, watermark on top. */
   async stamp(image: Uint8Array, kind: 'png' | 'jpg', width: number, viewer: Viewer, pageLabel: string): Promise<Uint8Array> {
-    const doc = await PDFDocument.create();
+    // Loaded on first view, not at server start: together they cost ~0.5 s of startup and ~20 MB.
+    const [lib, { default: fontkit }] = await Promise.all([import('@cantoo/pdf-lib'), import('@cantoo/fontkit')]);
+    const doc = await lib.PDFDocument.create();
     doc.registerFontkit(fontkit);
     const font = await doc.embedFont(await this.#fontBytes(), { subset: true });
     const img: PDFImage = kind === 'png' ? await doc.embedPng(image) : await doc.embedJpg(image);
@@ -198,7 +205,7 @@ export class PageRenderer {
     const page = doc.addPage([width, height]);
     page.drawImage(img, { x: 0, y: 0, width, height });
     const text = watermarkText(viewer);
-    drawWatermark(page, font, text, `MẬT – chỉ xem, không sao chép · ${text} · trang ${pageLabel}`);
+    drawWatermark(page, font, text, `MẬT – chỉ xem, không sao chép · ${text} · trang ${pageLabel}`, lib);
     return doc.save();
   }
 

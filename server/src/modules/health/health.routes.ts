@@ -1,0 +1,17 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+
+const Health = Type.Object({ status: Type.Literal('ok'), uptimeSeconds: Type.Number() });
+
+/**
+ * Liveness for process supervisors, load balancers and the start benchmark: no session needed,
+ * and it touches the database so "200" means the server can actually answer requests.
+ */
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/health', { schema: { tags: ['health'], response: { 200: Health } } }, () => {
+    app.db.$client.prepare('select 1').get();
+    return { status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) };
+  });
+};
+
+export default healthRoutes;
