@@ -1,7 +1,8 @@
 import { useEffect } from 'preact/hooks';
 import { useStore } from './lib/store.ts';
 import { lang, t } from './lib/i18n.ts';
-import { match, navigate, route } from './lib/router.ts';
+import { match, navigate, queryParam, route } from './lib/router.ts';
+import { loginUrlFor, safeReturnPath } from './lib/return-to.ts';
 import { homeFor, isStaff, session } from './lib/session.ts';
 import { Header } from './components/Header.tsx';
 import { Loading } from './components/ui.tsx';
@@ -33,8 +34,10 @@ export function App() {
   const pathname = path.split('?')[0] ?? '/';
 
   useEffect(() => {
-    if (me === null && pathname !== '/login') navigate(`/login?next=${encodeURIComponent(path)}`, { replace: true });
-    if (me && (pathname === '/' || pathname === '/login')) navigate(homeFor(me), { replace: true });
+    if (me === null && pathname !== '/login') navigate(loginUrlFor(path), { replace: true });
+    // Already signed in (e.g. another tab): honour ?next= rather than dropping the page they asked for.
+    if (me && pathname === '/login') navigate(safeReturnPath(queryParam('next'), location.origin) ?? homeFor(me), { replace: true });
+    if (me && pathname === '/') navigate(homeFor(me), { replace: true });
   }, [me, path]);
 
   if (me === undefined) return <Loading />;

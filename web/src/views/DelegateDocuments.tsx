@@ -3,6 +3,7 @@ import { t } from '../lib/i18n.ts';
 import { Icon } from '../components/Icon.tsx';
 import type { LiveState } from '../live/state.ts';
 import { navigate } from '../lib/router.ts';
+import { loginUrlFor } from '../lib/return-to.ts';
 import { logout, useViaQr } from '../lib/session.ts';
 
 /**
@@ -14,7 +15,7 @@ export function SignInToView({ href }: { href: string }) {
     <button
       type="button"
       class="btn btn-primary btn-block"
-      onClick={() => void logout().then(() => navigate(`/login?next=${encodeURIComponent(href)}`, { replace: true }))}
+      onClick={() => void logout().then(() => navigate(loginUrlFor(href), { replace: true }))}
     >
       <Icon name="lock" /> {t('docs.signInToView')}
     </button>

@@ -3,6 +3,7 @@ import { t } from '../lib/i18n.ts';
 import { homeFor, login } from '../lib/session.ts';
 import { navigate, queryParam } from '../lib/router.ts';
 import { useAction } from '../lib/use-async.ts';
+import { safeReturnPath } from '../lib/return-to.ts';
 import { Button, ErrorBox, Field } from '../components/ui.tsx';
 
 /** One form for every role; `?next=` brings the user back where they were going. */
@@ -17,8 +18,7 @@ export function Login() {
     void act.run(
       async () => {
         const me = await login(username.trim(), password);
-        const next = queryParam('next');
-        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeFor(me), { replace: true });
+        navigate(safeReturnPath(queryParam('next'), location.origin) ?? homeFor(me), { replace: true });
       },
       { keepBusy: true },
     );
