@@ -5,12 +5,14 @@
  * open redirect to a look-alike site.
  */
 
+const hasControlChar = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 /** `next` when it is a path on `origin` (other than the login page), else null. */
 export function safeReturnPath(next: string | null | undefined, origin: string): string | null {
   if (!next || next.length > 2048) return null;
   // Only a root-relative path. "//host" and "/\host" are protocol-relative in browsers,
   // and browsers drop tabs/newlines inside URLs ("/\t/host"), so refuse those outright.
-  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f\u007f]/.test(next)) return null;
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || hasControlChar(next)) return null;
   let url: URL;
   try {
     url = new URL(next, origin);
