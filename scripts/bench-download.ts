@@ -5,17 +5,20 @@
  *
  * Two servers run, one after the other, each in its own worker thread (own
  * event loop) while the clients run on the main thread:
- *   - baseline: nginx from Debian when installed (its own process, one
- *     worker), else a bare node:http server piping fs.createReadStream of the
- *     same file;
+ *   - baseline: nginx from Debian (installed with apt-get when missing; its own
+ *     process, one worker), else a bare node:http server piping
+ *     fs.createReadStream of the same file;
  *   - diemcau: the real app on a temp data dir, the file uploaded through the
  *     API and fetched through a delegate's QR link (token check, access rules,
  *     Range/ETag planning, streaming, and a receipt row + live push per download).
- * It prints throughput for both and the ratio. Bounded: fixed request count, a
+ * It prints throughput for both and the ratio, only if every download of both
+ * legs succeeded (scripts/lib/bench-ratio.ts). Bounded: fixed request count, a
  * per-request and a global time limit; temp dirs are removed at the end.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { ensureDebianPackages } from './lib/ensure-debian.mjs';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const MB = Number(process.env.BENCH_MB ?? 20);
@@ -85,14 +88,15 @@ interface RunResult {
   seconds: number;
   bytes: number;
   failures: number;
+  firstError: string | undefined;
   latencies: number[];
 }
 
 /** Debian's nginx serving the same file from a private config on a free loopback port. */
 async function runNginx(dir: string, file: string, deadline: number): Promise<RunResult> {
   const { spawn } = await import('node:child_process');
-  const { writeFileSync, mkdirSync, statSync } = await import('node:fs');
-  const { createServer } = await import('node:net');
+  const { chmodSync, writeFileSync, mkdirSync, statSync } = await import('node:fs');
+  const { createConnection, createServer } = await import('node:net');
   const { basename, join } = await import('node:path');
   const port = await new Promise<number>((r) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -101,6 +105,10 @@ async function runNginx(dir: string, file: string, deadline: number): Promise<Ru
     });
   });
   mkdirSync(join(dir, 'nginx', 'logs'), { recursive: true });
+  // mkdtemp makes the folder 0700, and nginx's workers run as "nobody" when started as
+  // root: they answered 403 to every download. Let them read the file (nothing secret).
+  chmodSync(dir, 0o755);
+  chmodSync(file, 0o644);
   const conf = join(dir, 'nginx', 'nginx.conf');
   writeFileSync(
     conf,
@@ -111,7 +119,14 @@ http { access_log off; sendfile on; client_body_temp_path ${join(dir, 'nginx')};
   server { listen 127.0.0.1:${port}; root ${dir}; } }`,
   );
   const child = spawn('nginx', ['-p', join(dir, 'nginx'), '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
+  // Ready when it accepts connections (bounded: 20 s).
+  for (let i = 0; i < 400; i++) {
+    const up = await new Promise<boolean>((r) => {
+      const c = createConnection(port, '127.0.0.1', () => (c.end(), r(true))).on('error', () => r(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   try {
     return await clients({ url: `http://127.0.0.1:${port}/${basename(file)}`, label: 'nginx (Debian, 1 worker)', size: statSync(file).size }, deadline);
   } finally {
@@ -163,7 +178,14 @@ async function clients(ready: { url: string; label: string; size: number }, dead
   const ok = results.filter((r): r is PromiseFulfilledResult<{ bytes: number; ms: number }> => r.status === 'fulfilled').map((r) => r.value);
   const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
   if (failed.length) console.error(`  ${failed.length} failed, first: ${(failed[0]!.reason as Error).message}`);
-  return { label: ready.label, seconds, bytes: ok.reduce((s, r) => s + r.bytes, 0), failures: failed.length, latencies: ok.map((r) => r.ms).sort((a, b) => a - b) };
+  return {
+    label: ready.label,
+    seconds,
+    bytes: ok.reduce((s, r) => s + r.bytes, 0),
+    failures: failed.length,
+    firstError: failed[0] ? (failed[0].reason as Error).message : undefined,
+    latencies: ok.map((r) => r.ms).sort((a, b) => a - b),
+  };
 }
 
 function pct(xs: number[], p: number): number {
@@ -205,12 +227,11 @@ async function main() {
         { level: 0 },
       ),
     );
-    let nginx = false;
+    let nginx = ensureDebianPackages({ nginx: '/usr/sbin/nginx' }, 'bench-download');
     try {
       execFileSync('nginx', ['-v'], { stdio: 'ignore' });
-      nginx = true;
     } catch {
-      /* not installed: the node:http baseline is used */
+      nginx = false; // could not be installed: the node:http baseline is used
     }
     console.log(`bench-download: ${CLIENTS} concurrent downloads of a ${MB} MiB file, loopback, 1 client thread + 1 server thread`);
     const deadline = Date.now() + HARD_LIMIT_MS - 30_000;
@@ -218,8 +239,8 @@ async function main() {
     const app = await run('diemcau', dir, file, deadline);
     const b = report(base);
     const a = report(app);
-    console.log(`ratio diemcau / baseline throughput: ${(a / b).toFixed(2)}`);
-    if (base.failures || app.failures) process.exitCode = 1;
+    const leg = (r: RunResult): Leg => ({ label: r.label, attempted: CLIENTS, succeeded: CLIENTS - r.failures, firstError: r.firstError });
+    printRatio('bench-download', 'ratio diemcau / baseline throughput', { baseline: leg(base), subject: leg(app) }, a / b);
   } finally {
     clearTimeout(hard);
     rmSync(dir, { recursive: true, force: true });
