@@ -3,7 +3,9 @@
  * landing-page URL built on config.publicBaseUrl (what a phone on the LAN can
  * reach), never a bare token.
  */
-import QRCode from 'qrcode';
+
+// Loaded on the first QR image rather than at server start (~60 modules with pngjs).
+const qrcode = () => import('qrcode').then((m) => m.default);
 
 /** The landing-page URL for a token: `<publicBaseUrl>/q/<token>`. */
 export function qrLandingUrl(publicBaseUrl: string, token: string): string {
@@ -15,11 +17,11 @@ export function qrLandingUrl(publicBaseUrl: string, token: string): string {
 const LEVEL = 'M' as const;
 
 /** PNG bytes of a QR code for `text`. `width` is the image side in pixels. */
-export function qrPng(text: string, width = 480): Promise<Buffer> {
-  return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: LEVEL, margin: 4, width });
+export async function qrPng(text: string, width = 480): Promise<Buffer> {
+  return (await qrcode()).toBuffer(text, { type: 'png', errorCorrectionLevel: LEVEL, margin: 4, width });
 }
 
 /** Self-contained SVG markup of a QR code, for the HTML print sheet (prints sharp at any size). */
-export function qrSvg(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: LEVEL, margin: 4 });
+export async function qrSvg(text: string): Promise<string> {
+  return (await qrcode()).toString(text, { type: 'svg', errorCorrectionLevel: LEVEL, margin: 4 });
 }
