@@ -7,11 +7,11 @@ export const userIdOf = (t: TestApp, username: string) => (t.app.db.$client.prep
 export const meetingIdOf = (t: TestApp) => (t.app.db.$client.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number }).id;
 
 /** Polls `check` until it is truthy (generous bound for a busy machine). */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 25_000): Promise<T> {
+export async function until<T>(check: () => T | Promise<T>, what: string, ms = 25_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
