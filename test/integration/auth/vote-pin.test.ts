@@ -50,6 +50,8 @@ describe('voting PIN', () => {
     const again = await viaQr('daibieu03');
     expectError(await request(again.socket, 'pin:enter', { pin: '4826' }), 'RATE_LIMITED');
     expectError(await cast(again, pollId, ['no']), 'PIN_REQUIRED');
+    const failed = room.t.app.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'auth.pin_failed' AND actor_user_id = ?").get(userIdOf(room.t, 'daibieu03')) as { n: number };
+    expect(failed.n).toBe(7);
   });
 
   it('lets a password session vote without a PIN', async () => {
