@@ -3,8 +3,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../../shared/src/index.ts';
 import { bearer, connect, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
 
-export const userIdOf = (t: TestApp, username: string) => (t.app.db.$client.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
-export const meetingIdOf = (t: TestApp) => (t.app.db.$client.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number }).id;
+export { meetingIdOf, userIdOf } from '../voting/helpers.ts';
 
 /** Polls `check` until it is truthy (generous bound for a busy machine). */
 export async function until<T>(check: () => T | Promise<T>, what: string, ms = 25_000): Promise<NonNullable<T>> {
