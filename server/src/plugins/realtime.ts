@@ -111,8 +111,7 @@ export default fp<RealtimeOptions>(
       // A page of another site must not open a connection riding the user's cookie (cross-site WebSocket hijacking).
       allowRequest: (req, cb) => {
         if (closing) return cb('server shutting down', false);
-        const hasCookie = req.headers.cookie != null && app.parseCookie(req.headers.cookie)[SESSION_COOKIE] !== undefined;
-        if (!app.sameSiteRequest(req.headers, Boolean((req.socket as TLSSocket).encrypted), hasCookie)) return cb('CROSS_ORIGIN', false);
+        if (!app.sameSiteRequest(req.headers, Boolean((req.socket as TLSSocket).encrypted), false)) return cb('CROSS_ORIGIN', false);
         cb(null, true);
       },
       // Engine-level cap well above maxPayload so oversized commands reach us and get a typed ack

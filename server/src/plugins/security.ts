@@ -9,10 +9,10 @@ import { AppError } from '../lib/app-error.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Whether a request (HTTP or the Socket.IO handshake) with these headers may change state:
-     * refuses a page of a foreign origin; see checkOrigin for the missing-Origin rules.
+     * Whether a request (HTTP or the Socket.IO handshake) with these headers comes from one of our pages:
+     * refuses a foreign Origin (or Referer); `proofRequired` also refuses when neither header is there.
      */
-    sameSiteRequest: (headers: IncomingHttpHeaders, secure: boolean, hasSessionCookie: boolean) => boolean;
+    sameSiteRequest: (headers: IncomingHttpHeaders, secure: boolean, proofRequired: boolean) => boolean;
   }
 }
 
@@ -42,17 +42,19 @@ const originOf = (url: string | undefined): string | null => {
  * browsers ignore SameSite, so the Origin header is checked as well:
  * - a present Origin must be one of ours (the request's own Host, PUBLIC_BASE_URL, ALLOWED_ORIGINS);
  *   `Origin: null` (sandboxed frames, opaque redirects) is never ours;
- * - without Origin, a request riding a session cookie must show a Referer of ours
- *   (browsers send Origin on every cross-site POST, so only old or odd clients get here);
- * - without Origin and without a cookie there is no ambient credential to abuse: API clients
- *   with a bearer token and tests pass.
+ * - without Origin, a present Referer must be ours;
+ * - with neither, `proofRequired` decides. A state-changing HTTP request riding a session cookie
+ *   must prove its origin (browsers send Origin on every cross-site POST, so only old or odd clients
+ *   get here); without a cookie there is no ambient credential to abuse (bearer clients, tests).
+ *   The socket handshake does not require it: browsers always send Origin on WebSocket and
+ *   cross-origin XHR, while a same-origin polling GET carries neither header, and a cross-site
+ *   no-cors GET cannot read the handshake answer.
  */
-export function checkOrigin(allowed: ReadonlySet<string>, headers: IncomingHttpHeaders, secure: boolean, hasSessionCookie: boolean): boolean {
+export function checkOrigin(allowed: ReadonlySet<string>, headers: IncomingHttpHeaders, secure: boolean, proofRequired: boolean): boolean {
   const ours = (origin: string | null) => origin != null && (allowed.has(origin) || (headers.host != null && origin === `${secure ? 'https' : 'http'}://${headers.host}`));
-  const origin = headers.origin;
-  if (origin !== undefined) return ours(originOf(origin));
-  if (!hasSessionCookie) return true;
-  return ours(originOf(typeof headers.referer === 'string' ? headers.referer : undefined));
+  if (headers.origin !== undefined) return ours(originOf(headers.origin));
+  if (typeof headers.referer === 'string') return ours(originOf(headers.referer));
+  return !proofRequired;
 }
 
 /** Security headers, cookies, cross-site request checks and rate limiting (opt-in per route). */
@@ -90,7 +92,7 @@ export default fp<SecurityOptions>(
         new AppError('RATE_LIMITED', 429, `Too many attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`),
     });
 
-    app.decorate('sameSiteRequest', (headers: IncomingHttpHeaders, secure: boolean, hasSessionCookie: boolean) => checkOrigin(allowed, headers, secure, hasSessionCookie));
+    app.decorate('sameSiteRequest', (headers: IncomingHttpHeaders, secure: boolean, proofRequired: boolean) => checkOrigin(allowed, headers, secure, proofRequired));
     app.addHook('onRequest', async (req: FastifyRequest) => {
       if (!STATE_CHANGING.has(req.method)) return;
       if (!checkOrigin(allowed, req.headers, req.protocol === 'https', req.cookies[opts.sessionCookie] !== undefined)) {

@@ -60,7 +60,10 @@ describe('cross-site Socket.IO handshake', () => {
 
   it('refuses a page of another origin riding the cookie, accepts our own', async () => {
     expect(await open({ origin: 'https://evil.example' })).toBe('refused');
-    expect(await open({})).toBe('refused');
+    expect(await open({ origin: 'null' })).toBe('refused');
+    expect(await open({ referer: 'https://evil.example/x' })).toBe('refused');
+    // A same-origin polling handshake carries neither header (and the app sends no Referer): accepted.
+    expect(await open({})).toBe('connected');
     expect(await open({ origin: 'https://hoinghi.tinhuy.local' })).toBe('connected');
     expect(await open({ origin: t.url })).toBe('connected');
   });

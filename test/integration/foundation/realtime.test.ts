@@ -56,8 +56,7 @@ describe('realtime handshake and dispatch', () => {
   it('accepts the session cookie as well as the token', async () => {
     const { io } = await import('socket.io-client');
     const token = await login(t.app, 'daibieu01');
-    // As a browser sends it: the cookie with the page's own Origin (a cookie without Origin or Referer is refused).
-    const s = io(t.url, { transports: ['websocket'], auth: { protocol: 1 }, extraHeaders: { cookie: `dc_session=${token}`, origin: t.url }, reconnection: false, forceNew: true });
+    const s = io(t.url, { transports: ['websocket'], auth: { protocol: 1 }, extraHeaders: { cookie: `dc_session=${token}` }, reconnection: false, forceNew: true });
     sockets.push(s as unknown as TestSocket);
     await new Promise<void>((res, rej) => {
       s.once('connect', () => res());
