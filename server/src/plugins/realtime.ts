@@ -19,6 +19,7 @@ import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
 import { toErrorResponse } from './errors.ts';
 import { SESSION_COOKIE } from './auth.ts';
+import { refuseDeadRecovery, watchSession } from './realtime-session.ts';
 import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
@@ -87,10 +88,6 @@ export interface RealtimeOptions {
   userCommandsPerSecond?: number;
 }
 
-/** How often a connection re-reads its session from the store (revocations also cut it at once). */
-const SESSION_RECHECK_MS = 1000;
-/** setTimeout's ceiling; a later session end is re-armed when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
 
@@ -123,17 +120,7 @@ export default fp<RealtimeOptions>(
       serveClient: false,
     });
 
-    // socket.io replays the packets a recovered connection missed as soon as it restores the session,
-    // before any middleware runs: a session that ended meanwhile is not restored at all, so the client
-    // starts afresh and the handshake check below refuses it.
-    const adapter = io.of('/').adapter;
-    const restore = adapter.restoreSession.bind(adapter);
-    // (Typed as always resolving a session, but the in-memory adapter resolves null when it has none.)
-    adapter.restoreSession = (async (pid: string, offset: string) => {
-      const session = await restore(pid, offset);
-      const data = session?.data as Partial<SocketData> | undefined;
-      return session && app.auth.isSessionLive(data?.user?.sessionId ?? null) ? session : null;
-    }) as typeof adapter.restoreSession;
+    refuseDeadRecovery(io, (id) => app.auth.isSessionLive(id));
 
     const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any> }>();
     const parts = new Map<string, SnapshotPart>();
@@ -217,22 +204,7 @@ export default fp<RealtimeOptions>(
       let tokens = burst;
       let last = Date.now();
       // The session's end cuts the connection even if nobody revokes anything.
-      let expiry: NodeJS.Timeout | undefined;
-      const armExpiry = () => {
-        const end = socket.data.user.sessionExpiresAt;
-        if (end == null) return;
-        expiry = setTimeout(() => (Date.now() >= end ? socket.disconnect(true) : armExpiry()), Math.min(MAX_TIMER_MS, Math.max(0, end - Date.now())));
-      };
-      armExpiry();
-      let checkedAt = Date.now();
-      /** Cheap per command: the expiry in memory; the store at most once a second per connection. */
-      const sessionLive = () => {
-        const { sessionExpiresAt, sessionId } = socket.data.user;
-        if (sessionExpiresAt != null && Date.now() >= sessionExpiresAt) return false;
-        if (Date.now() - checkedAt < SESSION_RECHECK_MS) return true;
-        checkedAt = Date.now();
-        return app.auth.isSessionLive(sessionId);
-      };
+      const session = watchSession(socket, (id) => app.auth.isSessionLive(id));
 
       socket.onAny(async (event: string, ...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<unknown>) => void) : null;
@@ -243,7 +215,7 @@ export default fp<RealtimeOptions>(
         last = now;
         if (tokens < 1) return reply(ackError('RATE_LIMITED', 'Too many commands; slow down'));
         tokens -= 1;
-        if (!sessionLive()) {
+        if (!session.live()) {
           reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
           return void socket.disconnect(true);
         }
@@ -291,7 +263,7 @@ export default fp<RealtimeOptions>(
       });
 
       socket.on('disconnect', () => {
-        clearTimeout(expiry);
+        session.stop();
         leaveMeeting(socket);
       });
     });
