@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { strictValidatorCompiler } from './lib/validator.ts';
+import { redactingLogger } from './lib/log-redact.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import auditPlugin from './plugins/audit.ts';
-import authPlugin from './plugins/auth.ts';
+import authPlugin, { SESSION_COOKIE } from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorsPlugin from './plugins/errors.ts';
@@ -18,6 +19,7 @@ import securityPlugin from './plugins/security.ts';
 import webPlugin from './plugins/web.ts';
 import agendaRoutes from './modules/agenda/agenda.routes.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
+import authSocket from './modules/auth/auth.socket.ts';
 import bridgePointsRoutes from './modules/bridge-points/bridge-points.routes.ts';
 import meetingsRoutes from './modules/meetings/meetings.routes.ts';
 import unitsRoutes from './modules/units/units.routes.ts';
@@ -43,7 +45,7 @@ export type App = FastifyInstance;
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : null;
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: redactingLogger(deps.logger, config.logLevel),
     ...(https ? { https } : {}),
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -54,16 +56,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.setValidatorCompiler(strictValidatorCompiler);
 
   await app.register(errorsPlugin);
-  await app.register(securityPlugin);
+  await app.register(securityPlugin, { publicBaseUrl: config.publicBaseUrl, allowedOrigins: config.allowedOrigins, sessionCookie: SESSION_COOKIE });
   await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, ...(deps.db && { db: deps.db }) });
   await app.register(authPlugin, { sessionTtlHours: config.sessionTtlHours });
   await app.register(auditPlugin);
   await app.register(docsPlugin);
-  await app.register(realtimePlugin, deps.realtime ?? {});
+  await app.register(realtimePlugin, { maxSocketsPerUser: config.maxSocketsPerUser, userCommandsPerSecond: config.userCommandsPerSecond, ...deps.realtime });
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { cookieSecure: config.cookieSecure, loginRateMax: config.loginRateMax });
+      await api.register(authRoutes, { cookieSecure: config.cookieSecure, loginRateMax: config.loginRateMax, loginIpRateMax: config.loginIpRateMax });
       await api.register(unitsRoutes);
       await api.register(bridgePointsRoutes);
       await api.register(usersRoutes);
@@ -79,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(conferenceSocket, deps.conference ?? {});
   await app.register(mediaSocket, config.mediasoup);
   await app.register(votingSocket);
+  await app.register(authSocket);
   await app.register(documentsModule, { config });
 
   await app.register(webPlugin, { distDir: config.webDistDir });

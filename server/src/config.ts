@@ -34,6 +34,14 @@ export const ConfigSchema = Type.Object({
     announcedIp: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
     consumerBudgetPerRouter: Type.Integer({ minimum: 1 }),
   }),
+  /** Origins besides PUBLIC_BASE_URL's whose pages may send state-changing requests and open sockets. */
+  allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$' })),
+  /** Login attempts per minute from one IP address, across usernames. */
+  loginIpRateMax: Type.Integer({ minimum: 1 }),
+  /** Live Socket.IO connections one user may hold at once. */
+  maxSocketsPerUser: Type.Integer({ minimum: 1 }),
+  /** Socket.IO commands per second one user may send across all their connections. */
+  userCommandsPerSecond: Type.Integer({ minimum: 1 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -84,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       announcedIp: env.RTC_ANNOUNCED_IP || null,
       consumerBudgetPerRouter: int(env.CONSUMER_BUDGET_PER_ROUTER, 400),
     },
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    loginIpRateMax: int(env.LOGIN_IP_RATE_MAX, 60),
+    maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 5),
+    userCommandsPerSecond: int(env.USER_COMMANDS_PER_SECOND, 40),
     ...overrides,
   };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);

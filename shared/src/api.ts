@@ -83,7 +83,8 @@ export const User = Type.Object({
 });
 export type User = Static<typeof User>;
 const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9._-]+$' });
-const Password = Type.String({ minLength: 8, maxLength: 200 });
+// Length and strength are the server's password policy (typed PASSWORD_* errors), not a schema bound.
+const Password = Type.String({ minLength: 1, maxLength: 200 });
 export const UserCreate = Type.Object(
   {
     username: Username,
@@ -124,6 +125,17 @@ export const Me = Type.Object({
   token: Type.Optional(Type.String()),
 });
 export type Me = Static<typeof Me>;
+
+/** A voting PIN: 4 to 6 digits. */
+export const VotePin = Type.String({ pattern: '^[0-9]{4,6}$' });
+/** Own password change; the other sessions of the account end. */
+export const PasswordChangeBody = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+/** Sets the own voting PIN from a password session. */
+export const VotePinSetBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 200 }), pin: VotePin }, { additionalProperties: false });
+export const VotePinStatus = Type.Object({ pinSet: Type.Boolean() });
 
 // ---- meetings ---------------------------------------------------------------
 export const Meeting = Type.Object({

@@ -28,6 +28,16 @@ export const ErrorCode = {
   POLL_OPEN: 'POLL_OPEN',
   MEDIA_ERROR: 'MEDIA_ERROR',
   INTERNAL: 'INTERNAL',
+  /** A QR session must enter the delegate's voting PIN before it may vote. */
+  PIN_REQUIRED: 'PIN_REQUIRED',
+  PIN_INVALID: 'PIN_INVALID',
+  PASSWORD_TOO_SHORT: 'PASSWORD_TOO_SHORT',
+  PASSWORD_CONTAINS_USERNAME: 'PASSWORD_CONTAINS_USERNAME',
+  PASSWORD_TOO_COMMON: 'PASSWORD_TOO_COMMON',
+  /** A request from a page of another origin (cross-site request forgery). */
+  CROSS_ORIGIN: 'CROSS_ORIGIN',
+  /** The user already has the maximum number of live connections. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

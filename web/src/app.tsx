@@ -14,6 +14,7 @@ import { ChairConsole } from './views/ChairConsole.tsx';
 import { BridgeScreen } from './views/BridgeScreen.tsx';
 import { DelegateView } from './views/DelegateView.tsx';
 import { DocumentViewer } from './views/DocumentViewer.tsx';
+import { Account } from './views/Account.tsx';
 
 function NotFound() {
   return (
@@ -61,6 +62,7 @@ export function App() {
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
+  else if (match('/account', path)) view = <Account />;
   else view = <NotFound />;
 
   return (

@@ -35,6 +35,8 @@ export const users = sqliteTable(
     homeBridgePointId: integer('home_bridge_point_id'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     createdAt: text('created_at').notNull().default(now),
+    // scrypt hash of the delegate's voting PIN: a QR session (printed sheet) needs it before casting a vote.
+    votePinHash: text('vote_pin_hash'),
   },
   (t) => [uniqueIndex('users_username_uq').on(t.username), index('users_unit_ix').on(t.unitId)],
 );
@@ -64,6 +66,8 @@ export const sessions = sqliteTable(
     // meeting and ends when the QR token is revoked; password sessions leave both null.
     scopeMeetingId: integer('scope_meeting_id').references((): any => meetings.id, { onDelete: 'cascade' }),
     qrJti: text('qr_jti'),
+    // A QR session may vote only once the delegate entered their PIN in it.
+    pinVerified: integer('pin_verified', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('sessions_user_ix').on(t.userId), index('sessions_qr_ix').on(t.qrJti)],
 );

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '@diemcau/shared';
-import { createAuthService, type AuthService, type AuthUser } from '../modules/auth/auth.service.ts';
+import { createAuthService, inScope, type AuthService, type AuthUser } from '../modules/auth/auth.service.ts';
 import { AppError } from '../lib/app-error.ts';
 
 export const SESSION_COOKIE = 'dc_session';
@@ -46,6 +46,10 @@ export default fp<AuthPluginOptions>(
       const token = tokenFrom(req.cookies[SESSION_COOKIE], req.headers.authorization);
       req.sessionToken = token;
       req.user = auth.resolveToken(token);
+      // Every per-meeting route lives under /api/meetings/:id: a QR session is turned away from the
+      // others here, whatever the route itself checks (the routes check membership as well).
+      const m = req.user?.scope ? /^\/api\/meetings\/(\d+)(?:[/?]|$)/.exec(req.url) : null;
+      if (m && !inScope(req.user!, Number(m[1]))) throw new AppError('NOT_MEMBER', 403, 'This session is confined to one meeting');
     });
     app.decorate('requireUser', (...roles: Role[]) => async (req: FastifyRequest) => {
       if (!req.user) throw new AppError('UNAUTHENTICATED', 401, 'Sign in first');

@@ -12,7 +12,18 @@ export default fp(
         security: [{ session: [] }, { bearer: [] }],
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // swagger-ui's own CSP allows its inline scripts by hash (no 'unsafe-inline'); drop what it adds
+      // for the internet (https: fonts and styles, the online validator) and upgrade-insecure-requests,
+      // which would send the assets to https on a plain-http LAN and break the page.
+      staticCSP: true,
+      transformStaticCSP: (header: string) =>
+        header
+          .replace(/ https:/g, '')
+          .replace(/ validator\.swagger\.io/g, '')
+          .replace(/\s*upgrade-insecure-requests;?/g, ''),
+    });
   },
   { name: 'docs' },
 );

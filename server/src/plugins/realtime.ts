@@ -6,6 +6,8 @@
  * thrown errors into `Ack` objects. Handlers never see unvalidated input.
  */
 import fp from 'fastify-plugin';
+import type { TLSSocket } from 'node:tls';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server, type Socket } from 'socket.io';
 import { Compile } from 'typebox/compile';
 import type { Validator } from 'typebox/compile';
@@ -17,7 +19,8 @@ import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
 import { toErrorResponse } from './errors.ts';
 import { SESSION_COOKIE } from './auth.ts';
-import type { AuthUser } from '../modules/auth/auth.service.ts';
+import { refuseDeadRecovery, watchSession } from './realtime-session.ts';
+import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
 export interface SocketData {
@@ -79,7 +82,12 @@ export interface RealtimeOptions {
   /** Token bucket per socket: burst size and refill per second. */
   rateBurst?: number;
   ratePerSecond?: number;
+  /** Live connections one user may hold; the next handshake is refused with TOO_MANY_CONNECTIONS. */
+  maxSocketsPerUser?: number;
+  /** Commands per second one user may send across all their connections. */
+  userCommandsPerSecond?: number;
 }
+
 
 const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
 
@@ -88,19 +96,31 @@ export default fp<RealtimeOptions>(
     const maxPayload = opts.maxPayloadBytes ?? 16 * 1024;
     const burst = opts.rateBurst ?? 40;
     const perSecond = opts.ratePerSecond ?? 20;
+    const maxSockets = opts.maxSocketsPerUser ?? 5;
+    // Per user, on top of the per-socket bucket: opening more tabs must not multiply a user's rate.
+    const userLimiter = new RateLimiterMemory({ keyPrefix: 'socket-user', points: opts.userCommandsPerSecond ?? 40, duration: 1 });
 
     let closing = false;
     const io: AppServer = new Server(app.server, {
       // While shutting down, refuse new handshakes at the transport level: a client that
       // slipped in would get a server-side disconnect from io.close() and, by socket.io's
       // rules, never reconnect. A refused handshake is a transport error, which it retries.
-      allowRequest: (_req, cb) => cb(closing ? 'server shutting down' : null, !closing),
+      // A page of another site must not open a connection riding the user's cookie (cross-site WebSocket hijacking).
+      allowRequest: (req, cb) => {
+        if (closing) return cb('server shutting down', false);
+        if (!app.sameSiteRequest(req.headers, Boolean((req.socket as TLSSocket).encrypted), false)) return cb('CROSS_ORIGIN', false);
+        cb(null, true);
+      },
       // Engine-level cap well above maxPayload so oversized commands reach us and get a typed ack
       // instead of a dropped connection; beyond this, engine.io closes the socket.
       maxHttpBufferSize: 1024 * 1024,
-      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+      // Middlewares run on recovery too: a recovered connection is re-authorised against the
+      // session store before it may do anything (a session ended while it was away stays ended).
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
       serveClient: false,
     });
+
+    refuseDeadRecovery(io, (id) => app.auth.isSessionLive(id));
 
     const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any> }>();
     const parts = new Map<string, SnapshotPart>();
@@ -115,9 +135,25 @@ export default fp<RealtimeOptions>(
       const token = typeof auth.token === 'string' ? auth.token : cookieToken;
       const user = app.auth.resolveToken(token);
       if (!user) return fail('UNAUTHENTICATED', 'Sign in first');
-      socket.data = { user, meetingId: null, membership: null };
+      // A recovered socket is already back in its rooms (socket.io restores them first): don't count it.
+      const others = (io.of('/').adapter.rooms.get(rooms.user(user.id))?.size ?? 0) - (socket.rooms.has(rooms.user(user.id)) ? 1 : 0);
+      if (others >= maxSockets) {
+        return fail('TOO_MANY_CONNECTIONS', `At most ${maxSockets} connections per user; close another tab or device`);
+      }
+      const prev = socket.recovered ? socket.data : null;
+      // A recovered connection keeps its meeting only for the same user, still a member of it.
+      const kept = prev?.user?.id === user.id && prev.meetingId != null ? rejoinable(user, prev.meetingId) : null;
+      if (prev && !kept) for (const room of [...socket.rooms]) if (room !== socket.id) socket.leave(room);
+      socket.data = { user, meetingId: kept ? prev!.meetingId : null, membership: kept };
       next();
     });
+    const rejoinable = (user: AuthUser, meetingId: number): Membership | null => {
+      try {
+        return assertMember(app.db, user, getMeetingOr404(app.db, meetingId));
+      } catch {
+        return null;
+      }
+    };
 
     const leaveMeeting = (socket: AppSocket) => {
       const { meetingId, membership, user } = socket.data;
@@ -167,6 +203,8 @@ export default fp<RealtimeOptions>(
       }
       let tokens = burst;
       let last = Date.now();
+      // The session's end cuts the connection even if nobody revokes anything.
+      const session = watchSession(socket, (id) => app.auth.isSessionLive(id));
 
       socket.onAny(async (event: string, ...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<unknown>) => void) : null;
@@ -177,6 +215,15 @@ export default fp<RealtimeOptions>(
         last = now;
         if (tokens < 1) return reply(ackError('RATE_LIMITED', 'Too many commands; slow down'));
         tokens -= 1;
+        if (!session.live()) {
+          reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
+          return void socket.disconnect(true);
+        }
+        try {
+          await userLimiter.consume(String(socket.data.user.id));
+        } catch {
+          return reply(ackError('RATE_LIMITED', 'Too many commands from your account; slow down'));
+        }
 
         const h = handlers.get(event);
         if (!h) return reply(ackError('UNKNOWN_EVENT', `Unknown event ${String(event).slice(0, 64)}`));
@@ -215,7 +262,10 @@ export default fp<RealtimeOptions>(
         }
       });
 
-      socket.on('disconnect', () => leaveMeeting(socket));
+      socket.on('disconnect', () => {
+        session.stop();
+        leaveMeeting(socket);
+      });
     });
 
     const emitter = (room: string): Emitter => ({ emit: (event, payload) => io.to(room).emit(event, ...([payload] as any)) });
@@ -228,7 +278,18 @@ export default fp<RealtimeOptions>(
       toMeeting: (id) => emitter(rooms.meeting(id)),
       toManagers: (id) => emitter(rooms.managers(id)),
       toBridge: (id, bp) => emitter(rooms.bridge(id, bp)),
-      toUser: (uid) => emitter(rooms.user(uid)),
+      // A user's QR-opened connections hear only what concerns their own meeting (payloads without a
+      // meetingId are not for them); the user's other connections hear everything.
+      toUser: (uid) => ({
+        emit: (event, payload) => {
+          const meetingId = (payload as { meetingId?: unknown } | null)?.meetingId;
+          const ids = [...(io.of('/').adapter.rooms.get(rooms.user(uid)) ?? [])].filter((id) => {
+            const user = io.of('/').sockets.get(id)?.data.user;
+            return user != null && inScope(user, typeof meetingId === 'number' ? meetingId : null);
+          });
+          return ids.length ? io.to(ids).emit(event, ...([payload] as any)) : false;
+        },
+      }),
       snapshotPart: (name, part) => void parts.set(name, part),
       onJoin: (hook) => void joinHooks.push(hook),
       onLeave: (hook) => void leaveHooks.push(hook),

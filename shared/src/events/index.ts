@@ -9,6 +9,7 @@ import { mediaBroadcasts, mediaCommands } from './media.ts';
 import { conferenceBroadcasts, conferenceCommands } from './conference.ts';
 import { votingBroadcasts, votingCommands } from './voting.ts';
 import { documentsBroadcasts, documentsCommands } from './documents.ts';
+import { authCommands } from './auth.ts';
 
 export * from './define.ts';
 export * from './session.ts';
@@ -16,6 +17,7 @@ export * from './media.ts';
 export * from './conference.ts';
 export * from './voting.ts';
 export * from './documents.ts';
+export * from './auth.ts';
 
 // Feature files append themselves to these two objects (one line each).
 export const Commands = {
@@ -24,6 +26,7 @@ export const Commands = {
   ...conferenceCommands,
   ...votingCommands,
   ...documentsCommands,
+  ...authCommands,
 } satisfies CommandMap;
 
 export const Broadcasts = {

@@ -24,7 +24,7 @@ const members: Member[] = [];
 
 beforeAll(async () => {
   // The per-socket rate limit would otherwise answer most of the flood with RATE_LIMITED.
-  t = await buildTestApp({ deps: { realtime: { rateBurst: 1e9, ratePerSecond: 1e9 } } });
+  t = await buildTestApp({ deps: { realtime: { rateBurst: 1e9, ratePerSecond: 1e9, userCommandsPerSecond: 1e9 } } });
   await t.listen();
   d = demo(t);
   for (const u of ['vanphong', 'cau.991', 'daibieu01', 'quansat']) members.push(await join(t, u, d.meetingId));

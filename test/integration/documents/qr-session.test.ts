@@ -18,7 +18,7 @@ const path = (t: QrTokenInfo) => new URL(t.url).pathname;
 /** POSTs the landing page's "enter the meeting" form and returns the session token it set. */
 async function enter(t: QrTokenInfo, cookie?: string) {
   // Exactly what the browser sends for the landing page's form.
-  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...(cookie && { cookie }) };
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: env.t.config.publicBaseUrl, ...(cookie && { cookie }) };
   const res = await env.t.app.inject({ method: 'POST', url: `${path(t)}/session`, headers, payload: '' });
   const set = String(res.headers['set-cookie'] ?? '');
   return { res, token: /dc_session=([^;]+)/.exec(set)?.[1] ?? null, set };

@@ -51,6 +51,14 @@ describe('authorization', () => {
     }
   });
 
+  it('answers 401 on the own-account routes without a session', async () => {
+    for (const [method, url] of [['POST', '/api/auth/password'], ['GET', '/api/auth/pin'], ['PUT', '/api/auth/pin']] as const) {
+      const res = await t.app.inject({ method, url, payload: {} });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.json().error.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
   it('rejects a forged or expired-looking token', async () => {
     const res = await t.app.inject({ url: '/api/meetings', headers: bearer('forged-token') });
     expect(res.statusCode).toBe(401);

@@ -33,6 +33,7 @@ describe('input validation', () => {
       ['POST', '/api/users'], ['PATCH', '/api/users/1'], ['POST', '/api/meetings'], ['PATCH', '/api/meetings/1'],
       ['POST', '/api/meetings/1/transition'], ['POST', '/api/meetings/1/bridge-points'], ['POST', '/api/meetings/1/delegates'],
       ['POST', '/api/meetings/1/agenda'], ['PUT', '/api/meetings/1/agenda/order'], ['POST', '/api/auth/login'],
+      ['POST', '/api/auth/password'], ['PUT', '/api/auth/pin'],
     ];
     for (const [method, url] of writes) {
       for (const body of BAD_BODIES) {

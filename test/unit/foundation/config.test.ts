@@ -25,6 +25,14 @@ describe('config', () => {
     expect(c.qrTokenTtlHours).toBe(24);
   });
 
+  it('reads the security keys: allowed origins, login per IP, per-user socket limits', () => {
+    const c = loadConfig({ ALLOWED_ORIGINS: ' https://hoinghi.tinhuy.local/ , http://10.20.0.5:3000', LOGIN_IP_RATE_MAX: '30', MAX_SOCKETS_PER_USER: '3', USER_COMMANDS_PER_SECOND: '15' });
+    expect(c.allowedOrigins).toEqual(['https://hoinghi.tinhuy.local', 'http://10.20.0.5:3000']);
+    expect(c).toMatchObject({ loginIpRateMax: 30, maxSocketsPerUser: 3, userCommandsPerSecond: 15 });
+    expect(loadConfig({}).allowedOrigins).toEqual([]);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://x.example/path' })).toThrow(ConfigError);
+  });
+
   it('lists every problem at once', () => {
     expect(() => loadConfig({ PORT: 'abc', APP_SECRET: 'short', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(ConfigError);
     try {

@@ -30,6 +30,11 @@ export function Header({ compact }: { compact?: boolean }) {
         )}
         <LangSwitch />
         {me && (
+          <a class="btn btn-ghost" href="/account">
+            {t('account.link')}
+          </a>
+        )}
+        {me && (
           <button
             type="button"
             class="btn btn-ghost"

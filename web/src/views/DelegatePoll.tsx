@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PollView } from '@diemcau/shared';
 import { send } from '../lib/socket.ts';
+import { ApiError } from '../lib/api.ts';
+import { PinPrompt } from './PinPrompt.tsx';
 import { t } from '../lib/i18n.ts';
 import { Button, ErrorBox } from '../components/ui.tsx';
 import { useAction } from '../lib/use-async.ts';
@@ -40,6 +42,8 @@ function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boo
   const [confirming, setConfirming] = useState(false);
   const [receipt, setReceipt] = useState<string | null>(() => savedReceipt(poll.id));
   const [done, setDone] = useState(voted);
+  // A QR session asks for the delegate's PIN once, at the first confirmed vote.
+  const [needPin, setNeedPin] = useState(false);
   useEffect(() => setDone((d) => d || voted), [voted]);
   const multi = poll.maxChoices > 1;
   const options = poll.kind === 'approval' && poll.options.length === 0 ? [{ id: 'yes', label: 'yes' }, { id: 'no', label: 'no' }, { id: 'abstain', label: 'abstain' }] : poll.options;
@@ -63,7 +67,13 @@ function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boo
 
   const cast = () =>
     act.run(async () => {
-      const r = await send('vote:cast', { pollId: poll.id, choices });
+      let r: Awaited<ReturnType<typeof send<'vote:cast'>>>;
+      try {
+        r = await send('vote:cast', { pollId: poll.id, choices });
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'PIN_REQUIRED') return setNeedPin(true);
+        throw e;
+      }
       if (r.receipt) {
         setReceipt(r.receipt);
         try {
@@ -76,6 +86,19 @@ function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boo
       onVoted();
     });
 
+  if (confirming && needPin)
+    return (
+      <PinPrompt
+        onUnlocked={() => {
+          setNeedPin(false);
+          void cast();
+        }}
+        onCancel={() => {
+          setNeedPin(false);
+          setConfirming(false);
+        }}
+      />
+    );
   if (confirming)
     return (
       <div class="confirm" role="alertdialog" aria-labelledby="confirm-h">

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { bridgePoints, sessions, units, users } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { DUMMY_HASH, verifyPassword } from './password.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
+import { assertPasswordPolicy, canonicalUsername } from './password-policy.ts';
+import { createVotePin } from './vote-pin.ts';
 
 /** The authenticated principal attached to a request or socket. */
 export interface AuthUser {
@@ -24,6 +26,8 @@ export interface AuthUser {
   scope: SessionScope | null;
   /** Hash of the session this principal came with (null when loaded outside a session). */
   sessionId: string | null;
+  /** When that session ends (ms since epoch); null outside a session. */
+  sessionExpiresAt: number | null;
 }
 
 /** What a QR-opened session is confined to. */
@@ -31,6 +35,9 @@ export interface SessionScope {
   meetingId: number;
   qrJti: string;
 }
+
+/** Whether the user's session may see meeting `meetingId`: a QR-opened session sees its own meeting only. */
+export const inScope = (user: Pick<AuthUser, 'scope'>, meetingId: number | null | undefined): boolean => !user.scope || user.scope.meetingId === meetingId;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -65,6 +72,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       active: u.active,
       scope: null,
       sessionId: null,
+      sessionExpiresAt: null,
     };
   }
 
@@ -79,18 +87,38 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     return token;
   }
   const ttlEnd = () => new Date(Date.now() + opts.sessionTtlHours * 3600_000);
+  const inSession = (user: AuthUser, token: string, expiresAt: Date): AuthUser => ({ ...user, sessionId: hashToken(token), sessionExpiresAt: expiresAt.getTime() });
+
+  /** The live session row behind a session id, or null when ended, expired or its user disabled. */
+  function liveSession(sessionId: string) {
+    const s = db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, new Date().toISOString())))
+      .get();
+    if (!s) return null;
+    const user = loadUser(s.userId);
+    return user?.active ? { s, user } : null;
+  }
+  /** Ends every session of a user except `keepSessionId`, and their live connections. */
+  function endSessionsOf(userId: number, keepSessionId: string | null): void {
+    db.delete(sessions).where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined)).run();
+    sessionsEnded((u) => u.id === userId && u.sessionId !== keepSessionId);
+  }
+  const pin = createVotePin(db);
 
   return {
     loadUser,
+    ...pin,
 
     /** Checks credentials and opens a session. Returns the bearer token. */
     async login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
-      const row = db.select().from(users).where(eq(users.username, username.trim().toLowerCase())).get();
+      const row = db.select().from(users).where(eq(users.username, canonicalUsername(username))).get();
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
       if (!row || !ok || !row.active) throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong username or password');
       const expiresAt = ttlEnd();
       const token = openSession(row.id, expiresAt, null);
-      return { token, user: { ...loadUser(row.id)!, sessionId: hashToken(token) }, expiresAt };
+      return { token, user: inSession(loadUser(row.id)!, token, expiresAt), expiresAt };
     },
 
     /**
@@ -103,7 +131,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       const end = ttlEnd();
       const expiresAt = tokenExpiresAt < end ? tokenExpiresAt : end;
       const token = openSession(userId, expiresAt, scope);
-      return { token, user: { ...user, scope, sessionId: hashToken(token) }, expiresAt };
+      return { token, user: { ...inSession(user, token, expiresAt), scope }, expiresAt };
     },
 
     /** Ends every session opened with a QR token (the token was revoked). */
@@ -120,16 +148,27 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     /** Resolves a bearer token to its user, or null when unknown, expired or disabled. */
     resolveToken(token: string | undefined | null): AuthUser | null {
       if (!token || token.length > 200) return null;
-      const s = db
-        .select()
-        .from(sessions)
-        .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, new Date().toISOString())))
-        .get();
-      if (!s) return null;
-      const user = loadUser(s.userId);
-      if (!user?.active) return null;
+      const live = liveSession(hashToken(token));
+      if (!live) return null;
+      const { s, user } = live;
       const scope = s.scopeMeetingId != null && s.qrJti != null ? { meetingId: s.scopeMeetingId, qrJti: s.qrJti } : null;
-      return { ...user, scope, sessionId: s.id };
+      return { ...user, scope, sessionId: s.id, sessionExpiresAt: new Date(s.expiresAt).getTime() };
+    },
+
+    /** Whether a session is still live (not ended, not expired, its account active): re-checked by long-lived connections. */
+    isSessionLive(sessionId: string | null): boolean {
+      return sessionId != null && liveSession(sessionId) != null;
+    },
+
+    /** The user changes their own password: the current one is required and every other session ends. */
+    async changeOwnPassword(user: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
+      const row = db.select({ h: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
+      if (!row || !(await verifyPassword(currentPassword, row.h))) throw new AppError('INVALID_CREDENTIALS', 401, 'The current password is wrong');
+      assertPasswordPolicy(newPassword, user.username);
+      const passwordHash = await hashPassword(newPassword);
+      db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+      // This session stays: the user just proved the password; everyone else holding an old session is out.
+      endSessionsOf(user.id, user.sessionId);
     },
 
     /** Ends one session, and the live connections opened with it. */
@@ -141,8 +180,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
 
     /** Ends every session of a user (password change, deactivation). */
     logoutAll(userId: number): void {
-      db.delete(sessions).where(eq(sessions.userId, userId)).run();
-      sessionsEnded((u) => u.id === userId);
+      endSessionsOf(userId, null);
     },
   };
 }

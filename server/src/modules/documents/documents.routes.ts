@@ -14,7 +14,7 @@ import {
 import type { Config } from '../../config.ts';
 import { agendaItems } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
-import type { AuthUser } from '../auth/auth.service.ts';
+import { inScope, type AuthUser } from '../auth/auth.service.ts';
 import { assertMember, bridgePointOf, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.access.ts';
 import { qrRoutes } from '../qr/qr.routes.ts';
 import { QrService } from '../qr/qr.service.ts';
@@ -154,14 +154,19 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
       },
     );
 
-    api.get('/documents/notifications', { onRequest: anyone, schema: { tags, response: { 200: Type.Array(DocumentNotification), ...errors } } }, (req) =>
-      repo.pendingNotifications(db, req.user!.id),
-    );
+    // A QR session is confined to its meeting: it neither sees nor clears the delegate's other meetings' notices.
+    const myNotifications = (user: AuthUser) => repo.pendingNotifications(db, user.id).filter((n) => inScope(user, n.meetingId));
+    api.get('/documents/notifications', { onRequest: anyone, schema: { tags, response: { 200: Type.Array(DocumentNotification), ...errors } } }, (req) => myNotifications(req.user!));
     api.post(
       '/documents/notifications/seen',
       { onRequest: anyone, schema: { tags, body: Type.Optional(Type.Object({ ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })) }, { additionalProperties: false })), response: { 200: Ok, ...errors } } },
       (req) => {
-        svc.markSeen(req.user!.id, req.body?.ids);
+        const user = req.user!;
+        if (user.scope) {
+          const mine = new Set(myNotifications(user).map((n) => n.id));
+          const ids = (req.body?.ids ?? [...mine]).filter((id) => mine.has(id));
+          if (ids.length) svc.markSeen(user.id, ids);
+        } else svc.markSeen(user.id, req.body?.ids);
         return { ok: true as const };
       },
     );

@@ -85,7 +85,9 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         lang,
         base,
       );
-      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
+      // same-origin, not no-referrer: under no-referrer the browser sends `Origin: null` with the
+      // "Vào phòng họp" form, which the cross-site check must refuse. The token still never leaves the site.
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin').type('text/html; charset=utf-8').send(html);
     }),
   );
 

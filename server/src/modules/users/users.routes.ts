@@ -6,11 +6,12 @@ import { units, users } from '../../db/schema.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { hashPassword } from '../auth/password.ts';
+import { assertPasswordPolicy, canonicalUsername } from '../auth/password-policy.ts';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const ListQuery = Type.Object({ role: Type.Optional(RoleSchema) }, { additionalProperties: false });
 type UserRow = typeof users.$inferSelect;
-const toUser = ({ passwordHash: _h, createdAt: _c, ...u }: UserRow): User => u;
+const toUser = ({ passwordHash: _h, votePinHash: _p, createdAt: _c, ...u }: UserRow): User => u;
 
 // The secretariat manages the people it invites; only admins create staff accounts.
 const SECRETARIAT_MANAGES: readonly Role[] = ['delegate', 'observer'];
@@ -53,7 +54,8 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (province === undefined) throw notFound('Unit');
     if (body.role !== 'admin' && province == null) throw badRequest('Every account except an admin belongs to a unit');
     if (actor.role !== 'admin' && province !== actor.provinceId) throw forbidden('The unit belongs to another province');
-    const username = body.username.toLowerCase();
+    const username = canonicalUsername(body.username);
+    assertPasswordPolicy(body.password, username);
     if (db.select().from(users).where(eq(users.username, username)).get()) throw conflict('Username already taken');
     const passwordHash = await hashPassword(body.password);
     const created = db.transaction(() => {
@@ -74,6 +76,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const target = getUser(actor, req.params.id);
     assertMayManage(actor, target.role);
     const { password, ...rest } = req.body;
+    if (password !== undefined) assertPasswordPolicy(password, target.username);
     const passwordHash = password ? await hashPassword(password) : undefined;
     return db.transaction(() => {
       const u = db.update(users).set({ ...rest, ...(passwordHash && { passwordHash }) }).where(eq(users.id, target.id)).returning().get()!;

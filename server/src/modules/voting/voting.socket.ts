@@ -49,7 +49,7 @@ export default fp<VotingPluginOptions>(
     rt.handle('poll:cancel', (ctx, p) => service.cancel(ctx.user.id, managedMeeting(ctx), p.pollId, p.reason ?? ''));
     rt.handle('poll:publish', (ctx, p) => service.publish(ctx.user.id, managedMeeting(ctx), p.pollId));
     // Always the caller's own ballot: there is no way to name another voter.
-    rt.handle('vote:cast', (ctx, p) => service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.receipt));
+    rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.receipt)));
 
     // Ending the meeting would strand the open poll's ballots; the chair closes it first.
     if (app.hasDecorator('conference')) {

@@ -1,0 +1,83 @@
+/**
+ * The voting PIN. A QR code printed on a sheet is a credential anyone holding
+ * the sheet has, so a session opened by it may read the meeting but not vote
+ * until the delegate enters a PIN only they know. The PIN is hashed like a
+ * password and wrong attempts are throttled per delegate (not per session, so
+ * re-scanning the sheet does not buy more guesses).
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Db } from '../../db/index.ts';
+import { sessions, users } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import type { AuthUser } from './auth.service.ts';
+
+/** Wrong PINs a delegate may enter before waiting. */
+export const PIN_MAX_ATTEMPTS = 5;
+const PIN_LOCK_SECONDS = 15 * 60;
+
+export function createVotePin(db: Db) {
+  const attempts = new RateLimiterMemory({ points: PIN_MAX_ATTEMPTS, duration: PIN_LOCK_SECONDS });
+  const pinHashOf = (userId: number) => db.select({ h: users.votePinHash }).from(users).where(eq(users.id, userId)).get()?.h ?? null;
+  const sessionUnlocked = (sessionId: string | null) =>
+    sessionId != null && db.select({ v: sessions.pinVerified }).from(sessions).where(eq(sessions.id, sessionId)).get()?.v === true;
+  const unlock = (sessionId: string | null) => {
+    if (sessionId) db.update(sessions).set({ pinVerified: true }).where(eq(sessions.id, sessionId)).run();
+  };
+
+  /** Refuses a locked-out delegate; otherwise runs `check` and counts a failure against them. */
+  async function throttled(userId: number, check: () => Promise<boolean>, fail: AppError): Promise<void> {
+    const key = String(userId);
+    const seen = await attempts.get(key);
+    if (seen && seen.consumedPoints >= PIN_MAX_ATTEMPTS) {
+      throw new AppError('RATE_LIMITED', 429, `Too many wrong attempts; try again in ${Math.ceil(seen.msBeforeNext / 60_000)} min`);
+    }
+    if (await check()) {
+      await attempts.delete(key);
+      return;
+    }
+    await attempts.penalty(key, 1);
+    throw fail;
+  }
+
+  return {
+    /** Whether this session must enter a PIN before voting, and whether the delegate has set one. */
+    pinStatus(user: AuthUser): { required: boolean; pinSet: boolean } {
+      return { required: user.scope != null && !sessionUnlocked(user.sessionId), pinSet: pinHashOf(user.id) != null };
+    },
+
+    /**
+     * Enters the PIN in the caller's session and unlocks voting there. A delegate
+     * without a PIN sets it with this first entry.
+     */
+    async enterPin(user: AuthUser, pin: string): Promise<{ created: boolean }> {
+      if (pinHashOf(user.id) == null) {
+        const hash = await hashPassword(pin);
+        // Only the first of two racing first entries sets it; the other is checked against it below.
+        const set = db.update(users).set({ votePinHash: hash }).where(and(eq(users.id, user.id), isNull(users.votePinHash))).run();
+        if (set.changes === 1) {
+          unlock(user.sessionId);
+          return { created: true };
+        }
+      }
+      await throttled(user.id, async () => verifyPassword(pin, pinHashOf(user.id) ?? ''), new AppError('PIN_INVALID', 403, 'Wrong PIN'));
+      unlock(user.sessionId);
+      return { created: false };
+    },
+
+    /** Sets or replaces the PIN from the account page; the password proves it is the delegate. */
+    async setPin(user: AuthUser, password: string, pin: string): Promise<void> {
+      const row = db.select({ h: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
+      await throttled(user.id, async () => verifyPassword(password, row?.h ?? ''), new AppError('INVALID_CREDENTIALS', 401, 'The password is wrong'));
+      db.update(users).set({ votePinHash: await hashPassword(pin) }).where(eq(users.id, user.id)).run();
+    },
+
+    /** The vote gate: a QR-opened session votes only after its PIN was entered; a password session always may. */
+    assertMayVote(user: AuthUser): void {
+      if (user.scope && !sessionUnlocked(user.sessionId)) {
+        throw new AppError('PIN_REQUIRED', 403, 'Enter your voting PIN first');
+      }
+    },
+  };
+}
