@@ -8,7 +8,7 @@ export const authCommands = {
    * Enters the delegate's voting PIN in this (QR) session; sets it when the delegate has none yet.
    * Acks whether the PIN was newly set. Wrong PINs answer PIN_INVALID, then RATE_LIMITED.
    */
-  'pin:enter': command(Type.Object({ pin: VotePin }, { additionalProperties: false }), Type.Object({ created: Type.Boolean() })),
+  'pin:enter': command(Type.Object({ pin: VotePin }, { additionalProperties: false }), Type.Object({ unlocked: Type.Literal(true) })),
   /** Whether this session must enter a PIN before voting, and whether the delegate has one. */
   'pin:status': command(Type.Object({}, { additionalProperties: false }), Type.Object({ required: Type.Boolean(), pinSet: Type.Boolean() })),
 };

@@ -3,10 +3,12 @@ import { send } from '../lib/socket.ts';
 import { t } from '../lib/i18n.ts';
 import { useAction } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field } from '../components/ui.tsx';
+import { loginUrlFor } from '../lib/return-to.ts';
 
 /**
  * The one extra step a delegate who entered by QR code takes before the first vote:
- * the PIN only they know (set here the first time). Then the session is unlocked.
+ * the PIN only they know. It is set after a password sign-in, never from the QR
+ * session itself (the printed sheet passes through other hands first).
  */
 export function PinPrompt({ onUnlocked, onCancel }: { onUnlocked(): void; onCancel(): void }) {
   const [pin, setPin] = useState('');
@@ -22,10 +24,24 @@ export function PinPrompt({ onUnlocked, onCancel }: { onUnlocked(): void; onCanc
       onUnlocked();
     });
   };
+  if (!pinSet) {
+    return (
+      <div class="confirm stack-sm" role="dialog" aria-labelledby="pin-h">
+        <h3 id="pin-h">{t('pin.setTitle')}</h3>
+        <p>{t('pin.setHint')}</p>
+        <a class="btn btn-primary btn-big btn-block" href={loginUrlFor('/account')} data-action="pin-sign-in">
+          {t('pin.signIn')}
+        </a>
+        <Button class="btn-big btn-block" onClick={onCancel}>
+          ↺ {t('vote.change')}
+        </Button>
+      </div>
+    );
+  }
   return (
     <form class="confirm stack-sm" role="dialog" aria-labelledby="pin-h" onSubmit={submit}>
-      <h3 id="pin-h">{pinSet ? t('pin.title') : t('pin.setTitle')}</h3>
-      <p class="muted">{pinSet ? t('pin.hint') : t('pin.setHint')}</p>
+      <h3 id="pin-h">{t('pin.title')}</h3>
+      <p class="muted">{t('pin.hint')}</p>
       <Field label={t('pin.label')}>
         <input
           class="pin-input"

@@ -5,7 +5,7 @@
  * password and wrong attempts are throttled per delegate (not per session, so
  * re-scanning the sheet does not buy more guesses).
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Db } from '../../db/index.ts';
 import { sessions, users } from '../../db/schema.ts';
@@ -48,22 +48,17 @@ export function createVotePin(db: Db) {
     },
 
     /**
-     * Enters the PIN in the caller's session and unlocks voting there. A delegate
-     * without a PIN sets it with this first entry.
+     * Enters the PIN in the caller's session and unlocks voting there. A QR
+     * session never sets a first PIN: whoever holds the printed sheet could
+     * otherwise choose it before the delegate does. The delegate sets it once
+     * after a password sign-in (account page).
      */
-    async enterPin(user: AuthUser, pin: string): Promise<{ created: boolean }> {
-      if (pinHashOf(user.id) == null) {
-        const hash = await hashPassword(pin);
-        // Only the first of two racing first entries sets it; the other is checked against it below.
-        const set = db.update(users).set({ votePinHash: hash }).where(and(eq(users.id, user.id), isNull(users.votePinHash))).run();
-        if (set.changes === 1) {
-          unlock(user.sessionId);
-          return { created: true };
-        }
-      }
-      await throttled(user.id, async () => verifyPassword(pin, pinHashOf(user.id) ?? ''), new AppError('PIN_INVALID', 403, 'Wrong PIN'));
+    async enterPin(user: AuthUser, pin: string): Promise<{ unlocked: true }> {
+      const hash = pinHashOf(user.id);
+      if (hash == null) throw new AppError('PIN_NOT_SET', 403, 'No voting PIN yet: sign in with your password once to set it');
+      await throttled(user.id, async () => verifyPassword(pin, hash), new AppError('PIN_INVALID', 403, 'Wrong PIN'));
       unlock(user.sessionId);
-      return { created: false };
+      return { unlocked: true };
     },
 
     /** Sets or replaces the PIN from the account page; the password proves it is the delegate. */
