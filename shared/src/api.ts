@@ -219,3 +219,39 @@ export const AuditEntry = Type.Object({
   targetId: Type.Union([Type.String(), Type.Null()]),
   details: Type.Unknown(),
 });
+export const AuditEntryView = Type.Object({
+  ...AuditEntry.properties,
+  ip: Type.Union([Type.String(), Type.Null()]),
+  seq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  hash: Type.Union([Type.String(), Type.Null()]),
+});
+export type AuditEntryView = Static<typeof AuditEntryView>;
+export const AuditQuery = Type.Object(
+  {
+    action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    actorUserId: Type.Optional(Id),
+    targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    from: Type.Optional(IsoDateTime),
+    to: Type.Optional(IsoDateTime),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+export const AuditPage = Type.Object({ total: Type.Integer({ minimum: 0 }), items: Type.Array(AuditEntryView) });
+export type AuditPage = Static<typeof AuditPage>;
+export const AuditVerification = Type.Object({
+  ok: Type.Boolean(),
+  length: Type.Integer({ minimum: 0 }),
+  head: Type.String(),
+  problems: Type.Array(Type.String()),
+  firstBroken: Type.Union([
+    Type.Object({ id: Id, seq: Type.Union([Type.Integer(), Type.Null()]), action: Type.String(), at: Type.String() }),
+    Type.Null(),
+  ]),
+  /** One line naming the first broken entry, or saying the trail is intact. */
+  message: Type.String(),
+});
+export type AuditVerification = Static<typeof AuditVerification>;
