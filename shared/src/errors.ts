@@ -28,6 +28,8 @@ export const ErrorCode = {
   POLL_OPEN: 'POLL_OPEN',
   MEDIA_ERROR: 'MEDIA_ERROR',
   INTERNAL: 'INTERNAL',
+  /** The disk (or the database's size limit) is full: the change was not saved. */
+  STORAGE_FULL: 'STORAGE_FULL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

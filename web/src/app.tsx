@@ -13,6 +13,7 @@ import { ChairConsole } from './views/ChairConsole.tsx';
 import { BridgeScreen } from './views/BridgeScreen.tsx';
 import { DelegateView } from './views/DelegateView.tsx';
 import { DocumentViewer } from './views/DocumentViewer.tsx';
+import { AuditLog } from './views/AuditLog.tsx';
 
 function NotFound() {
   return (
@@ -58,6 +59,7 @@ export function App() {
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
+  else if (match('/audit', path) && me.user.role === 'admin') view = <AuditLog />;
   else view = <NotFound />;
 
   return (

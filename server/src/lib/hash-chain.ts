@@ -49,12 +49,16 @@ export interface ChainCheck {
   /** Hash of the last entry as recomputed (GENESIS_HASH when empty). */
   head: string;
   problems: string[];
-  /** Index of the first entry with a problem (null when ok), so callers can name it. */
-  firstBroken: number | null;
 }
 
 /** Recomputes every hash and link. Entries must be given in seq order. */
 export function verifyChain(entries: readonly ChainEntry[]): ChainCheck {
+  const { firstBroken: _first, ...check } = locateBreak(entries);
+  return check;
+}
+
+/** verifyChain, plus the index of the first entry with a problem (null when ok) so callers can name it. */
+export function locateBreak(entries: readonly ChainEntry[]): ChainCheck & { firstBroken: number | null } {
   const problems: string[] = [];
   let firstBroken: number | null = null;
   let prev = GENESIS_HASH;

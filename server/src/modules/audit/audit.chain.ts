@@ -9,7 +9,7 @@ import { asc, desc, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { AuditVerification } from '@diemcau/shared';
 import { auditLog } from '../../db/schema.ts';
 import type { Db } from '../../db/index.ts';
-import { nextEntry, verifyChain, type ChainEntry, type ChainPayload } from '../../lib/hash-chain.ts';
+import { locateBreak, nextEntry, type ChainEntry, type ChainPayload } from '../../lib/hash-chain.ts';
 import type { AuditEvent } from '../../plugins/audit.ts';
 
 type AuditRow = typeof auditLog.$inferSelect;
@@ -84,7 +84,7 @@ export function sealLegacyAudit(db: Db): number {
 export function verifyAudit(db: Db): AuditVerification {
   const rows = db.select().from(auditLog).where(isNotNull(auditLog.seq)).orderBy(asc(auditLog.seq)).all();
   const entries: ChainEntry[] = rows.map((r) => ({ seq: r.seq!, prevHash: r.prevHash ?? '', hash: r.hash ?? '', payload: payloadOf(r) }));
-  const check = verifyChain(entries);
+  const check = locateBreak(entries);
   const unchained = db.select({ id: auditLog.id }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
   let firstBroken: AuditVerification['firstBroken'] = null;
   let message = `Audit trail intact: ${check.length} entries, head ${check.head}`;
