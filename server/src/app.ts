@@ -13,6 +13,7 @@ import authPlugin from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorsPlugin from './plugins/errors.ts';
+import hygienePlugin from './plugins/hygiene.ts';
 import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.ts';
 import securityPlugin from './plugins/security.ts';
 import webPlugin from './plugins/web.ts';
@@ -60,6 +61,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(auditPlugin);
   await app.register(docsPlugin);
   await app.register(realtimePlugin, deps.realtime ?? {});
+  await app.register(hygienePlugin);
 
   await app.register(
     async (api) => {

@@ -5,10 +5,11 @@
 import Type, { type Static } from 'typebox';
 import { BRIDGE_LEVELS, LEVELS, MEETING_KINDS, MEETING_STATUSES, ROLES } from './domain.ts';
 import { ERROR_CODES } from './errors.ts';
+import { HumanName, HumanText, LongText } from './text.ts';
 
 export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export const Id = Type.Integer({ minimum: 1 });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = HumanName(200);
 const IsoDateTime = Type.String({ format: 'date-time', maxLength: 40 });
 
 export const RoleSchema = Type.Enum(ROLES);
@@ -89,7 +90,7 @@ export const UserCreate = Type.Object(
     username: Username,
     password: Password,
     fullName: Name,
-    title: Type.Optional(Type.String({ maxLength: 200 })),
+    title: Type.Optional(HumanText({ maxLength: 200 })),
     role: RoleSchema,
     unitId: Type.Union([Id, Type.Null()]),
     homeBridgePointId: Type.Optional(Type.Union([Id, Type.Null()])),
@@ -101,7 +102,7 @@ export const UserUpdate = Type.Partial(
     {
       password: Password,
       fullName: Name,
-      title: Type.String({ maxLength: 200 }),
+      title: HumanText({ maxLength: 200 }),
       homeBridgePointId: Type.Union([Id, Type.Null()]),
       active: Type.Boolean(),
     },
@@ -142,9 +143,9 @@ export const Meeting = Type.Object({
 export type Meeting = Static<typeof Meeting>;
 export const MeetingCreate = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 300 }),
+    title: HumanName(300),
     kind: MeetingKindSchema,
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    description: Type.Optional(LongText({ maxLength: 5000 })),
     startsAt: IsoDateTime,
     endsAt: IsoDateTime,
     chairUnitId: Id,
@@ -195,8 +196,8 @@ export const AgendaItem = Type.Object({
 export type AgendaItem = Static<typeof AgendaItem>;
 export const AgendaItemCreate = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 300 }),
-    presenter: Type.Optional(Type.String({ maxLength: 200 })),
+    title: HumanName(300),
+    presenter: Type.Optional(HumanText({ maxLength: 200 })),
     plannedMinutes: Type.Integer({ minimum: 1, maximum: 600 }),
     documentIds: Type.Optional(Type.Array(Id, { maxItems: 100 })),
   },
