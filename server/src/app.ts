@@ -14,6 +14,7 @@ import authPlugin, { SESSION_COOKIE } from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorsPlugin from './plugins/errors.ts';
+import hygienePlugin from './plugins/hygiene.ts';
 import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.ts';
 import securityPlugin from './plugins/security.ts';
 import webPlugin from './plugins/web.ts';
@@ -30,6 +31,7 @@ import conferenceSocket, { type ConferenceSocketOptions } from './modules/confer
 import mediaSocket from './modules/media/media.socket.ts';
 import documentsModule from './modules/documents/documents.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
+import auditRoutes from './modules/audit/audit.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -62,6 +64,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(auditPlugin);
   await app.register(docsPlugin);
   await app.register(realtimePlugin, { maxSocketsPerUser: config.maxSocketsPerUser, userCommandsPerSecond: config.userCommandsPerSecond, ...deps.realtime });
+  await app.register(hygienePlugin);
 
   await app.register(
     async (api) => {
@@ -74,6 +77,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       // feature routes: (one line each)
       await api.register(votingRoutes);
       await api.register(healthRoutes);
+      await api.register(auditRoutes);
     },
     { prefix: '/api' },
   );

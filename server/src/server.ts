@@ -2,6 +2,7 @@
  * Process entry: load config, build the app, listen, shut down gracefully.
  */
 import { ConfigError, loadConfig } from './config.ts';
+import { DataDirError, ensureDataDir } from './lib/data-dir.ts';
 import { buildApp } from './app.ts';
 import { DEMO_ACCOUNTS } from './db/seed.ts';
 import { DEMO_PASSWORDS } from './db/seed-data.ts';
@@ -9,8 +10,9 @@ import { DEMO_PASSWORDS } from './db/seed-data.ts';
 let config;
 try {
   config = loadConfig();
+  ensureDataDir(config.dataDir);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof DataDirError) {
     console.error(err.message);
     process.exit(1);
   }

@@ -5,10 +5,11 @@
 import Type, { type Static } from 'typebox';
 import { BRIDGE_LEVELS, LEVELS, MEETING_KINDS, MEETING_STATUSES, ROLES } from './domain.ts';
 import { ERROR_CODES } from './errors.ts';
+import { HumanName, HumanText, LongText } from './text.ts';
 
 export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export const Id = Type.Integer({ minimum: 1 });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = HumanName(200);
 const IsoDateTime = Type.String({ format: 'date-time', maxLength: 40 });
 
 export const RoleSchema = Type.Enum(ROLES);
@@ -90,7 +91,7 @@ export const UserCreate = Type.Object(
     username: Username,
     password: Password,
     fullName: Name,
-    title: Type.Optional(Type.String({ maxLength: 200 })),
+    title: Type.Optional(HumanText({ maxLength: 200 })),
     role: RoleSchema,
     unitId: Type.Union([Id, Type.Null()]),
     homeBridgePointId: Type.Optional(Type.Union([Id, Type.Null()])),
@@ -102,7 +103,7 @@ export const UserUpdate = Type.Partial(
     {
       password: Password,
       fullName: Name,
-      title: Type.String({ maxLength: 200 }),
+      title: HumanText({ maxLength: 200 }),
       homeBridgePointId: Type.Union([Id, Type.Null()]),
       active: Type.Boolean(),
     },
@@ -154,9 +155,9 @@ export const Meeting = Type.Object({
 export type Meeting = Static<typeof Meeting>;
 export const MeetingCreate = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 300 }),
+    title: HumanName(300),
     kind: MeetingKindSchema,
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    description: Type.Optional(LongText({ maxLength: 5000 })),
     startsAt: IsoDateTime,
     endsAt: IsoDateTime,
     chairUnitId: Id,
@@ -207,8 +208,8 @@ export const AgendaItem = Type.Object({
 export type AgendaItem = Static<typeof AgendaItem>;
 export const AgendaItemCreate = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 300 }),
-    presenter: Type.Optional(Type.String({ maxLength: 200 })),
+    title: HumanName(300),
+    presenter: Type.Optional(HumanText({ maxLength: 200 })),
     plannedMinutes: Type.Integer({ minimum: 1, maximum: 600 }),
     documentIds: Type.Optional(Type.Array(Id, { maxItems: 100 })),
   },
@@ -231,3 +232,39 @@ export const AuditEntry = Type.Object({
   targetId: Type.Union([Type.String(), Type.Null()]),
   details: Type.Unknown(),
 });
+export const AuditEntryView = Type.Object({
+  ...AuditEntry.properties,
+  ip: Type.Union([Type.String(), Type.Null()]),
+  seq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  hash: Type.Union([Type.String(), Type.Null()]),
+});
+export type AuditEntryView = Static<typeof AuditEntryView>;
+export const AuditQuery = Type.Object(
+  {
+    action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    actorUserId: Type.Optional(Id),
+    targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    from: Type.Optional(IsoDateTime),
+    to: Type.Optional(IsoDateTime),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+export const AuditPage = Type.Object({ total: Type.Integer({ minimum: 0 }), items: Type.Array(AuditEntryView) });
+export type AuditPage = Static<typeof AuditPage>;
+export const AuditVerification = Type.Object({
+  ok: Type.Boolean(),
+  length: Type.Integer({ minimum: 0 }),
+  head: Type.String(),
+  problems: Type.Array(Type.String()),
+  firstBroken: Type.Union([
+    Type.Object({ id: Id, seq: Type.Union([Type.Integer(), Type.Null()]), action: Type.String(), at: Type.String() }),
+    Type.Null(),
+  ]),
+  /** One line naming the first broken entry, or saying the trail is intact. */
+  message: Type.String(),
+});
+export type AuditVerification = Static<typeof AuditVerification>;

@@ -39,6 +39,8 @@ export const ErrorCode = {
   CROSS_ORIGIN: 'CROSS_ORIGIN',
   /** The user already has the maximum number of live connections. */
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The disk (or the database's size limit) is full: the change was not saved. */
+  STORAGE_FULL: 'STORAGE_FULL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

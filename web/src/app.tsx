@@ -15,6 +15,7 @@ import { BridgeScreen } from './views/BridgeScreen.tsx';
 import { DelegateView } from './views/DelegateView.tsx';
 import { DocumentViewer } from './views/DocumentViewer.tsx';
 import { Account } from './views/Account.tsx';
+import { AuditLog } from './views/AuditLog.tsx';
 
 function NotFound() {
   return (
@@ -63,6 +64,7 @@ export function App() {
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
   else if (match('/account', path)) view = <Account />;
+  else if (match('/audit', path) && me.user.role === 'admin') view = <AuditLog />;
   else view = <NotFound />;
 
   return (

@@ -135,6 +135,16 @@ export const auditLog = sqliteTable(
     targetId: text('target_id'),
     details: text('details', { mode: 'json' }).$type<unknown>(),
     ip: text('ip'),
+    // Hash chain (plugins/audit.ts): null only on rows written before the chain existed, sealed at start.
+    seq: integer('seq'),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_log_target_ix').on(t.targetType, t.targetId), index('audit_log_at_ix').on(t.at)],
+  (t) => [
+    index('audit_log_target_ix').on(t.targetType, t.targetId),
+    index('audit_log_at_ix').on(t.at),
+    uniqueIndex('audit_log_seq_ux').on(t.seq),
+    index('audit_log_action_ix').on(t.action),
+    index('audit_log_actor_ix').on(t.actorUserId),
+  ],
 );

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { auditLog } from '../db/schema.ts';
 import type { Db } from '../db/index.ts';
+import { appendAudit, sealLegacyAudit } from '../modules/audit/audit.chain.ts';
 
 export interface AuditEvent {
   actorUserId: number | null;
@@ -12,18 +12,12 @@ export interface AuditEvent {
   ip?: string | null;
 }
 
-/** Appends one audit entry. Callers run it inside the same transaction as the change when they have one. */
+/**
+ * Appends one audit entry to the hash chain (modules/audit/audit.chain.ts). Callers run it inside
+ * the same transaction as the change when they have one, passing that transaction.
+ */
 export function writeAudit(db: Db, e: AuditEvent): void {
-  db.insert(auditLog)
-    .values({
-      actorUserId: e.actorUserId,
-      action: e.action,
-      targetType: e.targetType,
-      targetId: e.targetId == null ? null : String(e.targetId),
-      details: e.details ?? null,
-      ip: e.ip ?? null,
-    })
-    .run();
+  appendAudit(db, e);
 }
 
 declare module 'fastify' {
@@ -35,6 +29,8 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
+    const sealed = sealLegacyAudit(app.db);
+    if (sealed) app.log.info({ sealed }, 'audit entries from before the hash chain were chained');
     app.decorateRequest('audit', function (this: FastifyRequest, action: string, targetType: string, targetId?: string | number | null, details?: unknown) {
       writeAudit(app.db, { actorUserId: this.user?.id ?? null, action, targetType, targetId: targetId ?? null, details, ip: this.ip });
     });

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { isErrorCode, type ErrorBody, type ErrorCode } from '@diemcau/shared';
 import { AppError } from '../lib/app-error.ts';
+import { constraintKind, isStorageFull } from '../lib/db-errors.ts';
 
 const byStatus: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -16,10 +17,36 @@ const byStatus: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
+/**
+ * A database constraint that fired means the request did not fit the data (the routes check first,
+ * but a race or an unchecked reference can still reach the database): a 4xx, not a 500.
+ */
+function constraintResponse(err: unknown): { status: number; body: ErrorBody } | null {
+  const kind = constraintKind(err);
+  if (kind === null) return null;
+  const [status, code, message]: [number, ErrorCode, string] =
+    kind === 'UNIQUE' || kind === 'PRIMARYKEY'
+      ? [409, 'CONFLICT', 'A record with the same unique value already exists']
+      : kind === 'FOREIGNKEY'
+        ? [409, 'CONFLICT', 'The change refers to a record that does not exist, or removes one that is still in use']
+        : kind === 'CHECK' || kind === 'NOTNULL'
+          ? [400, 'VALIDATION_FAILED', 'A value is missing or out of range']
+          : [409, 'CONFLICT', 'The change conflicts with the stored data'];
+  return { status, body: { error: { code, message } } };
+}
+
 /** Maps any thrown error to the `{error:{code,message}}` body and a status. 5xx details stay in the log. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof AppError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) } } };
+  }
+  const constraint = constraintResponse(err);
+  if (constraint) return constraint;
+  if (isStorageFull(err)) {
+    return {
+      status: 507,
+      body: { error: { code: 'STORAGE_FULL', message: 'The server is out of storage space; nothing was saved. Free disk space on the server, then try again.' } },
+    };
   }
   const fe = err as Partial<FastifyError> & { validation?: unknown };
   if (fe && fe.validation) {
@@ -38,7 +65,8 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err, req, reply) => {
       const { status, body } = toErrorResponse(err);
-      if (status >= 500) req.log.error({ err }, 'request failed');
+      if (status >= 500) req.log.error({ err, code: body.error.code }, 'request failed');
+      else if (body.error.code === 'CONFLICT' && constraintKind(err)) req.log.warn({ sqlite: (err as { code?: string }).code }, 'database constraint refused the request');
       else req.log.debug({ code: body.error.code }, 'request rejected');
       return reply.status(status).send(body);
     });

@@ -8,6 +8,7 @@
  * so clients can run countdowns against the server clock despite skew.
  */
 import Type, { type Static } from 'typebox';
+import { HumanText } from '../text.ts';
 import { Meeting, AgendaItem } from '../api.ts';
 import { BRIDGE_LEVELS, MEETING_STATUSES, ROLES } from '../domain.ts';
 import { command } from './define.ts';
@@ -234,7 +235,7 @@ export const conferenceCommands = {
   /** Asks to speak on the current item (delegate or bridge operator). */
   'floor:request': command(
     Type.Object(
-      { ...MeetingRef, itemId: Type.Optional(Id), topic: Type.Optional(Type.String({ maxLength: Limits.topicMax })) },
+      { ...MeetingRef, itemId: Type.Optional(Id), topic: Type.Optional(HumanText({ maxLength: Limits.topicMax })) },
       strict,
     ),
     FloorRequestView,
@@ -282,7 +283,7 @@ export const conferenceCommands = {
         ...MeetingRef,
         userId: Type.Optional(Id),
         status: Type.Enum(['present_online', 'present_in_person', 'absent']),
-        reason: Type.Optional(Type.String({ maxLength: Limits.reasonMax })),
+        reason: Type.Optional(HumanText({ maxLength: Limits.reasonMax })),
       },
       strict,
     ),

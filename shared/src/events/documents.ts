@@ -5,6 +5,7 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { ROLES } from '../domain.ts';
+import { HumanName } from '../text.ts';
 
 const Id = Type.Integer({ minimum: 1 });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -57,7 +58,7 @@ export type DocumentDetail = Static<typeof DocumentDetail>;
 
 export const DocumentUpdate = Type.Object(
   {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    title: Type.Optional(HumanName(300)),
     classification: Type.Optional(ClassificationSchema),
     audienceRoles: Type.Optional(Type.Array(Type.Enum(ROLES), { maxItems: 5 })),
     audienceUnitIds: Type.Optional(Type.Array(Id, { maxItems: 500 })),

@@ -6,6 +6,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { BRIDGE_LEVELS } from '../domain.ts';
 import { command } from './define.ts';
+import { HumanName, HumanText } from '../text.ts';
 
 export const POLL_KINDS = ['approval', 'single', 'multiple', 'election'] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
@@ -65,10 +66,10 @@ export type PollOption = Static<typeof PollOption>;
 export const PollCreate = Type.Object(
   {
     agendaItemId: Nullable(Id),
-    title: Type.String({ minLength: 1, maxLength: 300 }),
+    title: HumanName(300),
     kind: PollKindSchema,
     /** Option or candidate labels; not used by approval polls. */
-    options: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
+    options: Type.Optional(Type.Array(HumanName(200), { maxItems: 100 })),
     /** multiple: fewest and most options a ballot may mark. */
     minChoices: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     maxChoices: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
@@ -170,7 +171,7 @@ export const votingCommands = {
   'poll:open': command(PollRef, PollView),
   'poll:close': command(PollRef, Type.Object({ poll: PollView, result: PollResult })),
   'poll:cancel': command(
-    Type.Object({ pollId: Id, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+    Type.Object({ pollId: Id, reason: Type.Optional(HumanText({ maxLength: 500 })) }, { additionalProperties: false }),
     PollView,
   ),
   'poll:publish': command(PollRef, Type.Object({ poll: PollView, result: PollResult, chainHead: Hash })),

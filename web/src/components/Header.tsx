@@ -23,6 +23,11 @@ export function Header({ compact }: { compact?: boolean }) {
       </a>
       {me && <ConnectionBadge />}
       <div class="topbar-right">
+        {me?.user.role === 'admin' && (
+          <a class="btn btn-ghost" href="/audit">
+            {t('audit.nav')}
+          </a>
+        )}
         {me && (
           <span class="who">
             {me.user.fullName} <span class="who-role">· {t(`role.${me.user.role}`)}</span>

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AgendaItem, AgendaItemCreate, AgendaItemParams, AgendaItemUpdate, AgendaOrder, ErrorResponse, IdParam, Ok } from '@diemcau/shared';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -6,6 +7,14 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { compactAfterRemoval, reorder } from './agenda-order.ts';
 import * as repo from './agenda.repo.ts';
+
+/** Attaching a document to an agenda item puts it in front of every delegate: each link and unlink is audited. */
+function auditDocumentLinks(req: FastifyRequest, meetingId: number, itemId: number, before: readonly number[], after: readonly number[]) {
+  const attached = after.filter((d) => !before.includes(d));
+  const detached = before.filter((d) => !after.includes(d));
+  if (attached.length) req.audit('agenda.documents_attached', 'agenda_item', itemId, { meetingId, documentIds: attached });
+  if (detached.length) req.audit('agenda.documents_detached', 'agenda_item', itemId, { meetingId, documentIds: detached });
+}
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
@@ -35,6 +44,7 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const item = db.transaction(() => {
       const created = repo.insertItem(db, m.id, req.body);
       req.audit('agenda.create', 'agenda_item', created.id, { meetingId: m.id, title: created.title });
+      auditDocumentLinks(req, m.id, created.id, [], created.documentIds);
       return created;
     });
     reply.status(201);
@@ -43,9 +53,10 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch('/meetings/:id/agenda/:itemId', { onRequest: manager, schema: { tags: ['agenda'], params: AgendaItemParams, body: AgendaItemUpdate, response: { 200: AgendaItem, ...errors } } }, (req) => {
     const m = editable(req.params.id, req.user!);
-    itemOf(m.id, req.params.itemId);
+    const before = itemOf(m.id, req.params.itemId);
     return db.transaction(() => {
       req.audit('agenda.update', 'agenda_item', req.params.itemId, req.body);
+      if (req.body.documentIds) auditDocumentLinks(req, m.id, before.id, before.documentIds, req.body.documentIds);
       return repo.updateItem(db, req.params.itemId, req.body);
     });
   });

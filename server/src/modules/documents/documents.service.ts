@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { CLASSIFICATIONS, DocumentUpdate, ROLES, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
+import { CLASSIFICATIONS, DocumentUpdate, ROLES, humanTextProblem, normalizeHumanText, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
@@ -40,6 +40,17 @@ export interface Recipient {
 
 const list = (v: string) => v.split(/[\s,]+/).filter(Boolean);
 
+/**
+ * The uploaded file's name as it will be stored and offered for download: NFC, trimmed, no path.
+ * A name hiding its real extension behind a bidi override (or carrying control characters) is refused.
+ */
+export function uploadFileName(raw: string): string {
+  const name = normalizeHumanText(raw).replace(/[\\/]/g, '_').slice(0, 255);
+  const problem = humanTextProblem(name, 'line', true);
+  if (problem) throw badRequest(`file name ${problem}`, { field: '/file' });
+  return name;
+}
+
 /** Why a document cannot have this classification (with this file type), or null when it can. */
 function classificationRefusal(c: { classification: Classification; audienceRoles: readonly Role[]; audienceUnitIds: readonly number[]; mime: string }): AppError | null {
   const audience = audienceProblem(c.classification, c.audienceRoles, c.audienceUnitIds);
@@ -52,10 +63,11 @@ function classificationRefusal(c: { classification: Classification; audienceRole
 
 /** Parses the text fields of the upload form (strings only; typed errors on bad values). */
 function parseField(f: UploadFields, name: string, value: string): void {
-  const v = value.trim();
+  const v = name === 'title' ? normalizeHumanText(value) : value.trim();
   switch (name) {
     case 'title':
       if (!v || v.length > 300) throw badRequest('title must be 1-300 characters');
+      if (humanTextProblem(v)) throw badRequest(`title ${humanTextProblem(v)}`, { field: '/title' });
       f.title = v;
       return;
     case 'classification':
@@ -108,7 +120,12 @@ export class DocumentsService {
           part.file.resume();
           throw badRequest('Send exactly one file, in the field "file"');
         }
-        fileName = part.filename.normalize('NFC').replace(/[\\/\r\n]/g, '_').slice(0, 255);
+        try {
+          fileName = uploadFileName(part.filename);
+        } catch (err) {
+          part.file.resume();
+          throw err;
+        }
         const file = part.file;
         staged = await this.store.stage(file, { maxBytes: this.maxBytes, truncated: () => file.truncated });
       }

@@ -5,10 +5,7 @@
  * Opens the database read-only.
  */
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { loadConfig } from '../../config.ts';
-import { dbFile, schema, type Db } from '../../db/index.ts';
+import { openReadonlyDb } from '../../lib/readonly-db.ts';
 import { verifyStoredPoll } from './voting.export.ts';
 import * as repo from './voting.repo.ts';
 
@@ -28,16 +25,13 @@ export function verifyPollCli(argv: string[], out: (line: string) => void = cons
     out(USAGE);
     return 2;
   }
-  const file = args.db ?? dbFile(loadConfig().dataDir);
-  let sqlite: Database.Database;
-  try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (err) {
-    out(`cannot open ${file}: ${(err as Error).message}`);
+  const opened = openReadonlyDb(args.db);
+  if ('error' in opened) {
+    out(opened.error);
     return 2;
   }
+  const { db, file } = opened;
   try {
-    const db = drizzle(sqlite, { schema }) as unknown as Db;
     const row = repo.getPoll(db, pollId);
     if (!row) {
       out(`poll ${pollId} not found in ${file}`);
@@ -56,6 +50,6 @@ export function verifyPollCli(argv: string[], out: (line: string) => void = cons
     }
     return report.ok ? 0 : 1;
   } finally {
-    sqlite.close();
+    opened.close();
   }
 }

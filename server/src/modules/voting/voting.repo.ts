@@ -8,6 +8,7 @@ import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
 import { pollChain, pollOpenBallots, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
+import { isConstraint } from '../../lib/db-errors.ts';
 
 export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
@@ -23,7 +24,7 @@ export function receiptCode(): string {
   return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
 }
 
-const isPkClash = (err: unknown) => err instanceof Error && /UNIQUE constraint failed: \w+\.id$/.test(err.message);
+const isPkClash = (err: unknown) => isConstraint(err, 'PRIMARYKEY');
 /** Inserts with a fresh random id, retrying on the (astronomically rare) id collision. */
 function withRandomId<T>(insert: (id: number) => T): T {
   for (let attempt = 0; ; attempt++) {
@@ -111,8 +112,8 @@ export const loadChain = (db: Tx, pollId: number): ChainEntry[] =>
 /** Records that `userId` voted. Throws on a second ballot: the UNIQUE index is the real guard. */
 export const insertVoter = (db: Db, pollId: number, userId: number) => withRandomId((id) => hot(db).voter.run(id, pollId, userId));
 
-export const isUniqueVoterClash = (err: unknown) =>
-  err instanceof Error && /UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/.test(err.message);
+// The id is the primary key, so the only UNIQUE index on poll_voters is (poll_id, user_id).
+export const isUniqueVoterClash = (err: unknown) => isConstraint(err, 'UNIQUE');
 
 export const loadVoterIds = (db: Tx, pollId: number): number[] =>
   db.select({ u: pollVoters.userId }).from(pollVoters).where(eq(pollVoters.pollId, pollId)).all().map((r) => r.u);
@@ -125,7 +126,8 @@ export function insertSecretBallot(db: Db, pollId: number, choices: string[]): s
       withRandomId((id) => hot(db).secret.run(id, pollId, JSON.stringify(choices), receipt));
       return receipt;
     } catch (err) {
-      if (!(err instanceof Error && /poll_secret_ballots\.receipt/.test(err.message)) || attempt >= 3) throw err;
+      // The id is retried inside withRandomId, so a UNIQUE clash here is the (poll_id, receipt) index.
+      if (!isConstraint(err, 'UNIQUE') || attempt >= 3) throw err;
     }
   }
 }

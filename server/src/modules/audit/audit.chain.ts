@@ -1,0 +1,104 @@
+/**
+ * The audit trail as an append-only hash chain (lib/hash-chain.ts, the same chain the
+ * polls use). Every entry carries seq, the previous entry's hash and its own hash over
+ * the canonical JSON of what it records, so an edited, deleted or reordered entry
+ * breaks verification. Deleting the newest entries is only detectable against a head
+ * hash kept elsewhere, which is why verification reports the head.
+ */
+import { asc, desc, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { AuditVerification } from '@diemcau/shared';
+import { auditLog } from '../../db/schema.ts';
+import type { Db } from '../../db/index.ts';
+import { locateBreak, nextEntry, type ChainEntry, type ChainPayload } from '../../lib/hash-chain.ts';
+import type { AuditEvent } from '../../plugins/audit.ts';
+
+type AuditRow = typeof auditLog.$inferSelect;
+type Recorded = Pick<AuditRow, 'at' | 'actorUserId' | 'action' | 'targetType' | 'targetId' | 'details' | 'ip'>;
+
+/** What an entry's hash covers: everything it records except the row id. */
+const payloadOf = (r: Recorded): ChainPayload => ({
+  type: r.action,
+  at: r.at,
+  actorUserId: r.actorUserId,
+  targetType: r.targetType,
+  targetId: r.targetId,
+  details: r.details ?? null,
+  ip: r.ip,
+});
+
+/** Details as they will read back from the JSON column (undefined fields dropped), so the hash matches later. */
+function plainJson(v: unknown): unknown {
+  const s = JSON.stringify(v ?? null);
+  return s === undefined ? null : JSON.parse(s);
+}
+
+function head(db: Db) {
+  const h = db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.seq)).orderBy(desc(auditLog.seq)).limit(1).get();
+  return h ? { seq: h.seq!, hash: h.hash ?? '' } : null;
+}
+
+/**
+ * Appends one entry. better-sqlite3 is synchronous, so reading the head and inserting on the
+ * caller's connection (or transaction) cannot interleave with another append in this process;
+ * the UNIQUE seq index refuses a second writer that raced from elsewhere.
+ */
+export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()): void {
+  const rec: Recorded = {
+    at,
+    actorUserId: e.actorUserId,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId == null ? null : String(e.targetId),
+    details: plainJson(e.details),
+    ip: e.ip ?? null,
+  };
+  const entry = nextEntry(head(db), payloadOf(rec));
+  db.insert(auditLog).values({ ...rec, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).run();
+}
+
+/**
+ * Chains rows written before the chain existed (an upgraded database), in id order. Only when every
+ * unchained row is older than every chained one: an unchained row among chained ones was inserted
+ * around the chain, and verification must keep reporting it.
+ */
+export function sealLegacyAudit(db: Db): number {
+  return db.transaction((tx) => {
+    const t = tx as unknown as Db;
+    const firstChained = t.select({ id: sql<number | null>`min(${auditLog.id})` }).from(auditLog).where(isNotNull(auditLog.seq)).get()?.id ?? null;
+    const legacy = t.select().from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
+    if (!legacy.length || (firstChained !== null && legacy.at(-1)!.id > firstChained)) return 0;
+    // Renumber: the chained rows follow the legacy ones, so the whole chain is rebuilt in id order.
+    const all = t.select().from(auditLog).orderBy(asc(auditLog.id)).all();
+    t.update(auditLog).set({ seq: sql`-${auditLog.id}` }).run();
+    let h: { seq: number; hash: string } | null = null;
+    for (const r of all) {
+      const entry = nextEntry(h, payloadOf(r));
+      t.update(auditLog).set({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).where(sql`${auditLog.id} = ${r.id}`).run();
+      h = entry;
+    }
+    return legacy.length;
+  });
+}
+
+/** Recomputes the whole chain; names the first broken entry. */
+export function verifyAudit(db: Db): AuditVerification {
+  const rows = db.select().from(auditLog).where(isNotNull(auditLog.seq)).orderBy(asc(auditLog.seq)).all();
+  const entries: ChainEntry[] = rows.map((r) => ({ seq: r.seq!, prevHash: r.prevHash ?? '', hash: r.hash ?? '', payload: payloadOf(r) }));
+  const check = locateBreak(entries);
+  const unchained = db.select({ id: auditLog.id }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
+  let firstBroken: AuditVerification['firstBroken'] = null;
+  let message = `Audit trail intact: ${check.length} entries, head ${check.head}`;
+  if (check.firstBroken !== null) {
+    const i = check.firstBroken;
+    const r = rows[i]!;
+    const reason = check.problems.find((p) => p.startsWith(`entry ${i}:`) || p.startsWith(`entry ${i} (`)) ?? 'broken';
+    firstBroken = { id: r.id, seq: r.seq!, action: r.action, at: r.at };
+    message = `Audit trail broken at entry id ${r.id} (seq ${r.seq}, ${r.action}, ${r.at}): ${reason.replace(/^entry \d+( \([^)]*\))?: /, '')}`;
+  } else if (unchained.length) {
+    const r = db.select().from(auditLog).where(sql`${auditLog.id} = ${unchained[0]!.id}`).get()!;
+    firstBroken = { id: r.id, seq: null, action: r.action, at: r.at };
+    message = `Audit trail broken: ${unchained.length} entries are outside the chain, first id ${r.id} (${r.action}, ${r.at})`;
+  }
+  const problems = [...check.problems, ...(unchained.length ? [`${unchained.length} entries outside the chain`] : [])];
+  return { ok: problems.length === 0, length: check.length, head: check.head, problems, firstBroken, message };
+}
