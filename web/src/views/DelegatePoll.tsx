@@ -6,15 +6,10 @@ import { Button, ErrorBox } from '../components/ui.tsx';
 import { useAction } from '../lib/use-async.ts';
 import { optionLabel, PollHeader, PollResultView } from '../live/widgets.tsx';
 import type { LiveState } from '../live/state.ts';
+import { ballotIdFor, loadBallot, saveBallot } from '../lib/ballot-store.ts';
+import { session } from '../lib/session.ts';
+import { useStore } from '../lib/store.ts';
 
-const receiptKey = (pollId: number) => `diemcau.receipt.${pollId}`;
-function savedReceipt(pollId: number): string | null {
-  try {
-    return localStorage.getItem(receiptKey(pollId));
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The ballot on a phone: pick, confirm, get a receipt code. Two steps on
@@ -36,9 +31,10 @@ export function DelegatePoll({ s, onVoted }: { s: LiveState; onVoted(): void }) 
 
 function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boolean; eligible: boolean; onVoted(): void }) {
   const act = useAction();
+  const userId = useStore(session)?.user.id ?? 0;
   const [choices, setChoices] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
-  const [receipt, setReceipt] = useState<string | null>(() => savedReceipt(poll.id));
+  const [receipt, setReceipt] = useState<string | null>(() => loadBallot(userId, poll.id)?.receipt ?? null);
   const [done, setDone] = useState(voted);
   useEffect(() => setDone((d) => d || voted), [voted]);
   const multi = poll.maxChoices > 1;
@@ -63,15 +59,11 @@ function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boo
 
   const cast = () =>
     act.run(async () => {
-      const r = await send('vote:cast', { pollId: poll.id, choices });
-      if (r.receipt) {
-        setReceipt(r.receipt);
-        try {
-          localStorage.setItem(receiptKey(poll.id), r.receipt);
-        } catch {
-          // Not stored: the code is still on screen now.
-        }
-      }
+      // The same ballot id on every retry: a resend after a dropped ack gets the first answer back.
+      const ballotId = ballotIdFor(userId, poll.id);
+      const r = await send('vote:cast', { pollId: poll.id, choices, ballotId });
+      saveBallot(userId, poll.id, { ballotId, receipt: r.receipt });
+      setReceipt(r.receipt);
       setDone(true);
       onVoted();
     });
