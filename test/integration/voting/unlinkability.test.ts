@@ -245,7 +245,7 @@ describe('secret ballots cannot be linked to voters from the database files', ()
     writeFileSync(dbFile(dir), crashed.main);
     if (crashed.wal) writeFileSync(`${dbFile(dir)}-wal`, crashed.wal);
     const db2 = openDb(dbFile(dir));
-    cleanup.push(() => db2.$client.close());
+    cleanup.push(() => void db2.$client.close());
     const svc2 = service(db2, s);
     svc2.restore();
     // A retry of an acked ballot gets its receipt back (the key was recovered from APP_SECRET).
