@@ -43,7 +43,7 @@ afterEach(() => {
 describe('ballot store', () => {
   it('keeps one ballot id per user and poll, stable across retries, and never one user’s for another', () => {
     const id = ballotIdFor(5, 9);
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(ballotIdFor(5, 9)).toBe(id);
     saveBallot(5, 9, { ballotId: id, receipt: 'K7QM-2XD4-R9TB' });
     expect(loadBallot(5, 9)).toEqual({ ballotId: id, receipt: 'K7QM-2XD4-R9TB' });

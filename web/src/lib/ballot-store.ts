@@ -14,6 +14,19 @@ export interface StoredBallot {
   receipt: string | null;
 }
 
+/**
+ * A random UUID v4. Not crypto.randomUUID(): that exists only in secure
+ * contexts, and phones may vote over plain http on the LAN (README);
+ * getRandomValues works everywhere.
+ */
+function uuid4(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 const keyOf = (userId: number, pollId: number) => `${PREFIX}${userId}.${pollId}`;
 
 function storage(): Storage | null {
@@ -39,7 +52,7 @@ export function loadBallot(userId: number, pollId: number): StoredBallot | null 
 export function ballotIdFor(userId: number, pollId: number): string {
   const known = loadBallot(userId, pollId);
   if (known) return known.ballotId;
-  const ballotId = crypto.randomUUID();
+  const ballotId = uuid4();
   saveBallot(userId, pollId, { ballotId, receipt: null });
   return ballotId;
 }
