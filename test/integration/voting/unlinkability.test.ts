@@ -18,6 +18,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dbFile, openDb, type Db } from '../../../server/src/db/index.ts';
 import { meetings, users } from '../../../server/src/db/schema.ts';
+import { verifyStoredPoll } from '../../../server/src/modules/voting/voting.export.ts';
+import * as repo from '../../../server/src/modules/voting/voting.repo.ts';
 import { shuffled } from '../../../server/src/modules/voting/voting.repo.ts';
 import type { EligibleVoter } from '../../../server/src/modules/voting/voting.result.ts';
 import { VotingService } from '../../../server/src/modules/voting/voting.service.ts';
@@ -225,6 +227,8 @@ describe('secret ballots cannot be linked to voters from the database files', ()
     const file = `${dbFile(s.t.dataDir)}-wal`;
     for (let i = 0; i < 300 && existsSync(file) && readFileSync(file).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     attack(copyFiles(s.t.dataDir), [mid!], poll.id, truth, receipts);
+    // The chain still verifies: casts, sealed choices and receipts agree with the stored lists.
+    expect(verifyStoredPoll(s.t.app.db, repo.getPoll(s.t.app.db, poll.id)!)).toMatchObject({ ok: true, problems: [] });
   }, 120_000);
 
   it('after a crash mid-poll and a restart from the files the crash left', async () => {
@@ -261,5 +265,6 @@ describe('secret ballots cannot be linked to voters from the database files', ()
     const wal = `${dbFile(dir)}-wal`;
     for (let i = 0; i < 300 && existsSync(wal) && readFileSync(wal).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     attack(copyFiles(dir), [crashed, mid], poll.id, truth, receipts);
+    expect(verifyStoredPoll(db2, repo.getPoll(db2, poll.id)!)).toMatchObject({ ok: true, problems: [] });
   }, 120_000);
 });

@@ -1,8 +1,12 @@
 /**
  * Group commit for ballots. Casts that arrive within one event-loop turn are
- * written in ONE SQLite transaction (one WAL append, one sync) and acked
- * together once it has committed, so an ack still means "on disk" while
- * 2,000 simultaneous ballots cost a few commits instead of 2,000.
+ * written in ONE SQLite transaction (one WAL append) and acked together once
+ * it has committed, so 2,000 simultaneous ballots cost a few commits instead
+ * of 2,000. An ack means exactly what it meant before: committed under the
+ * connection's unchanged durability setting (db/index.ts: WAL with
+ * synchronous=NORMAL, which survives a process crash or kill -9; FULL would
+ * add an fsync per commit against power loss, and would now cost one fsync
+ * per batch rather than per ballot if it is ever wanted).
  *
  * Each job runs in its own savepoint: a job that throws (already voted, a
  * reused ballot id, ...) is rolled back alone and gets its own error, and the

@@ -17,8 +17,7 @@ import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
 import { GroupCommit } from './voting.commit.ts';
-import { newBallotKey, openBallot, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
-import { byChoices } from './voting.export.ts';
+import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
@@ -27,6 +26,7 @@ import * as repo from './voting.repo.ts';
 import { computeResult, computeTurnout } from './voting.result.ts';
 import { buildSpec, validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
+import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
 import { clockOf, clockPatch, iso, pollView, rules } from './voting.views.ts';
 
 export interface VotingOptions {
@@ -168,25 +168,11 @@ export class VotingService {
     return out;
   }
 
-  /**
-   * Ends a secret poll's sealed phase, inside the closing (or cancelling)
-   * transaction: opens the boxes, writes the choices sorted canonically and
-   * the receipts sorted, each as its own list (also into the chain), then
-   * deletes the boxes and the wrapped key. Returns the sorted choices.
-   */
+  /** Seals a secret poll inside the closing (or cancelling) transaction; see voting.seal.ts. */
   #seal(tx: repo.Tx, row: PollRow): string[][] {
     const key = this.#keyOf(row);
     this.#keys.delete(row.id);
-    if (!key) return [];
-    const contents = repo.loadBoxes(tx, row.id).map((box) => openBallot(key, row.id, box));
-    const choices = contents.map((c) => c.choices).sort(byChoices);
-    const receipts = contents.map((c) => c.receipt).sort();
-    repo.insertSealed(tx, row.id, choices, receipts);
-    if (choices.length) this.#append(tx, row.id, ...choices.map((c): LedgerPayload => ({ type: 'sealed', choices: c })));
-    this.#append(tx, row.id, { type: 'receipts', receipts });
-    repo.deleteBoxes(tx, row.id);
-    repo.updatePoll(tx, row.id, { ballotKey: null });
-    return choices;
+    return sealSecretPoll(tx, row.id, key, (...payloads) => void this.#append(tx, row.id, ...payloads));
   }
 
   /** The ballot key of a secret poll: from memory, else unwrapped from the row (after a restart). */
@@ -197,22 +183,8 @@ export class VotingService {
     return unwrapBallotKey(this.#secret, row.id, row.ballotKey);
   }
 
-  /**
-   * After a secret poll is sealed, copies the WAL into the main file and
-   * truncates it: older page images holding the boxes must not linger there.
-   * secure_delete (db/index.ts) has already zeroed the freed cells. Runs after
-   * the result is on its way: it changes no content.
-   */
   #truncateWal() {
-    setImmediate(() => {
-      const sqlite = this.#db.$client;
-      if (!sqlite.open) return;
-      try {
-        sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      } catch (err) {
-        this.#log.warn({ err }, 'truncating the WAL after sealing a secret poll failed');
-      }
-    });
+    truncateWalSoon(this.#db, this.#log);
   }
 
   cancel(actorId: number, meetingId: number, pollId: number, reason: string): PollView {
