@@ -58,6 +58,7 @@ async function server({ n }: { n: number }) {
   const { rooms } = await import('../server/src/plugins/realtime.ts');
 
   const t0 = performance.now();
+  let closeEcho: (() => Promise<void>) | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-voting-'));
   const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
   const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
@@ -138,7 +139,7 @@ async function server({ n }: { n: number }) {
     await new Promise<void>((r) => echoHttp.listen(0, '127.0.0.1', r));
     const echoAddr = echoHttp.address();
     if (!echoAddr || typeof echoAddr === 'string') throw new Error('no address');
-    app.addHook('onClose', async () => void (await new Promise<void>((r) => echo.close(() => r()))));
+    closeEcho = () => new Promise<void>((r) => echo.close(() => r()));
     port.postMessage({ type: 'ready', url: `http://127.0.0.1:${addr.port}`, echoUrl: `http://127.0.0.1:${echoAddr.port}`, meetingId: meeting.id, chairToken, tokens, setupMs: performance.now() - t0 } satisfies FromServer);
 
     await new Promise<void>((resolve) => {
@@ -160,6 +161,7 @@ async function server({ n }: { n: number }) {
   } catch (err) {
     port.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) } satisfies FromServer);
   } finally {
+    await closeEcho?.();
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
     port.postMessage({ type: 'stopped' } satisfies FromServer);
