@@ -84,7 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // feature sockets and other plugins: (one line each)
   await app.register(conferenceSocket, deps.conference ?? {});
   await app.register(mediaSocket, config.mediasoup);
-  await app.register(votingSocket);
+  await app.register(votingSocket, { secret: config.secret });
   await app.register(authSocket);
   await app.register(documentsModule, { config });
 

@@ -24,7 +24,20 @@ export default fp<DbPluginOptions>(
       const seeded = await seedDemo(db);
       if (seeded) app.log.info({ seeded }, 'demo data seeded into empty database');
     }
+    // Checkpoints off the hot path: no commit pays for copying the WAL back
+    // (wal_autocheckpoint would make the 1000th page's committer do it);
+    // instead a PASSIVE checkpoint runs on a timer, never waiting for readers.
+    db.$client.pragma('wal_autocheckpoint = 0');
+    const checkpoint = setInterval(() => {
+      try {
+        if (db.$client.open) db.$client.pragma('wal_checkpoint(PASSIVE)');
+      } catch (err) {
+        app.log.warn({ err }, 'WAL checkpoint failed');
+      }
+    }, 1000);
+    checkpoint.unref();
     app.addHook('onClose', async () => {
+      clearInterval(checkpoint);
       if (!opts.db && db.$client.open) db.$client.close();
     });
   },

@@ -40,6 +40,9 @@ const OptionId = Type.String({ minLength: 1, maxLength: 16, pattern: '^[a-z0-9]+
 export const RECEIPT_PATTERN = '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$';
 const Receipt = Type.String({ pattern: RECEIPT_PATTERN });
 const Hash = Type.String({ pattern: '^[0-9a-f]{64}$' });
+/** A device-made random ballot id (a UUID); the server never publishes it. */
+export const BALLOT_ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const BallotId = Type.String({ pattern: BALLOT_ID_PATTERN });
 
 export const PollKindSchema = Type.Enum(POLL_KINDS);
 export const BallotModeSchema = Type.Enum(BALLOT_MODES);
@@ -177,15 +180,17 @@ export const votingCommands = {
   'poll:publish': command(PollRef, Type.Object({ poll: PollView, result: PollResult, chainHead: Hash })),
   /**
    * Delegate: cast (or, where the poll allows it, change) one's own ballot.
-   * A secret ballot is changed by presenting the receipt of the first one.
-   * Acked only after the ballot is committed to disk.
+   * `ballotId` is a random id the device makes once per ballot and keeps to
+   * itself: a retry with the same id gets the original ack (and receipt)
+   * back, and a secret ballot is changed by sending new choices under the
+   * same id. Acked only after the ballot is committed to disk.
    */
   'vote:cast': command(
     Type.Object(
       {
         pollId: Id,
         choices: Type.Array(OptionId, { maxItems: 100 }),
-        receipt: Type.Optional(Receipt),
+        ballotId: BallotId,
       },
       { additionalProperties: false },
     ),
@@ -223,7 +228,7 @@ export type PollSnapshot = Static<typeof PollSnapshot>;
 export const PollDetail = Type.Object({ poll: PollView, turnout: Nullable(Turnout), result: Nullable(PollResult) });
 export type PollDetail = Static<typeof PollDetail>;
 
-/** The published ballot list: named for open polls, by receipt for secret ones. */
+/** The published ballot list: named for open polls; for secret ones, anonymous choices and (apart, both sorted) the receipts. */
 export const BallotList = Type.Object({
   pollId: Id,
   mode: BallotModeSchema,
@@ -235,11 +240,14 @@ export const BallotList = Type.Object({
       choices: Type.Array(OptionId),
     }),
   ),
+  /** Secret polls: every receipt, sorted, with no link to any ballot above. */
+  receipts: Nullable(Type.Array(Receipt)),
   chainHead: Hash,
 });
 export type BallotList = Static<typeof BallotList>;
 
-export const ReceiptCheck = Type.Object({ pollId: Id, receipt: Receipt, counted: Type.Boolean(), choices: Type.Array(OptionId) });
+/** A receipt proves inclusion only: it never says how the ballot was marked. */
+export const ReceiptCheck = Type.Object({ pollId: Id, receipt: Receipt, counted: Type.Boolean() });
 export type ReceiptCheck = Static<typeof ReceiptCheck>;
 
 /** Independent check of a poll: the chain recomputed, the ballots re-tallied, both compared with the announced result. */

@@ -1,4 +1,5 @@
 /** Set-up for the voting integration tests: a live seeded meeting with delegates marked present. */
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Ack, PollCreate, PollView } from '../../../shared/src/index.ts';
 import { buildTestApp, connect, login, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
@@ -81,7 +82,8 @@ export async function liveRoom(presentNames: string[], others: string[] = [], da
   return room;
 }
 
-export const cast = (m: Member, pollId: number, choices: string[], receipt?: string) =>
-  request<{ pollId: number; receipt: string | null; changed: boolean }>(m.socket, 'vote:cast', { pollId, choices, ...(receipt && { receipt }) });
+/** Casts a ballot; a fresh device ballot id unless `ballotId` is given (a retry or a change). */
+export const cast = (m: Member, pollId: number, choices: string[], ballotId: string = randomUUID()) =>
+  request<{ pollId: number; receipt: string | null; changed: boolean }>(m.socket, 'vote:cast', { pollId, choices, ballotId });
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

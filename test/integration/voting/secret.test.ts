@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { join as pathJoin } from 'node:path';
 import type { PollResult, Turnout } from '../../../shared/src/index.ts';
 import { dbFile } from '../../../server/src/db/index.ts';
@@ -46,17 +47,23 @@ describe('voting: secret ballots', () => {
     expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/ballots`, headers: bearer(r.chair.token) })).statusCode).toBe(403);
     expect(r.t.app.voting.live.tally(r.t.app.voting.live.get(poll.id)!)).toBeNull();
 
-    // The DB rows: who voted in one table, anonymous ballots in the other, nothing shared.
+    // The DB rows: who voted in one table, sealed boxes in another, nothing shared, no choice in clear.
     const sqlite = r.t.app.db.$client;
-    expect(columns(r, 'poll_voters')).toEqual(['id', 'poll_id', 'user_id']);
-    expect(columns(r, 'poll_secret_ballots')).toEqual(['choices', 'id', 'poll_id', 'receipt']);
+    expect(columns(r, 'poll_voters')).toEqual(['id', 'poll_id', 'user_id', 'voted']);
+    expect(columns(r, 'poll_secret_ballots')).toEqual(['choices', 'id', 'poll_id']);
+    expect(columns(r, 'poll_ballot_boxes')).toEqual(['box', 'id', 'poll_id', 'tag']);
     const fks = (t: string) => (sqlite.prepare(`PRAGMA foreign_key_list(${t})`).all() as { table: string }[]).map((f) => f.table).sort();
     expect(fks('poll_secret_ballots')).toEqual(['polls']);
+    expect(fks('poll_ballot_boxes')).toEqual(['polls']);
     expect(fks('poll_voters')).toEqual(['polls', 'users']);
-    const voters = sqlite.prepare('SELECT id, user_id FROM poll_voters WHERE poll_id = ?').all(poll.id) as { id: number; user_id: number }[];
-    const ballots = sqlite.prepare('SELECT id, choices, receipt FROM poll_secret_ballots WHERE poll_id = ?').all(poll.id) as { id: number }[];
+    const voters = sqlite.prepare('SELECT id, user_id FROM poll_voters WHERE poll_id = ? AND voted = 1').all(poll.id) as { id: number; user_id: number }[];
+    const ballots = sqlite.prepare('SELECT id, box FROM poll_ballot_boxes WHERE poll_id = ?').all(poll.id) as { id: number; box: Buffer }[];
     expect(voters.map((v) => v.user_id).sort()).toEqual([d1.userId, d2.userId, d3.userId, d11.userId].sort());
     expect(ballots).toHaveLength(4);
+    // Every box has the same size, whatever it holds; none holds a choice in clear.
+    expect(new Set(ballots.map((b) => b.box.length)).size).toBe(1);
+    for (const b of ballots) expect(b.box.toString('latin1')).not.toMatch(/yes|abstain|choices/);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM poll_secret_ballots WHERE poll_id = ?').get(poll.id)).toEqual({ n: 0 });
     // Random 53-bit row ids (no autoincrement, so no insertion order), disjoint between the tables.
     for (const row of [...voters, ...ballots]) expect(row.id).toBeGreaterThan(2 ** 24);
     expect(voters.some((v) => ballots.some((b) => b.id === v.id))).toBe(false);
@@ -71,39 +78,55 @@ describe('voting: secret ballots', () => {
     const { result } = await closed;
     expect(result.options.map((o) => o.votes)).toEqual([2, 1, 1]);
     expect(result.byBridgePoint.every((b) => b.counts === null)).toBe(true);
-    // The ballots were sealed into the chain in random-id order at close.
-    const sealed = (sqlite.prepare('SELECT payload FROM poll_chain WHERE poll_id = ? ORDER BY seq').all(poll.id) as { payload: string }[])
-      .map((c) => JSON.parse(c.payload))
-      .filter((p) => p.type === 'sealed');
-    expect(sealed.map((s) => s.ballotId)).toEqual([...sealed.map((s) => s.ballotId)].sort((a, b) => a - b));
-    expect(sealed.map((s) => s.receipt).sort()).toEqual([...receipts].sort());
+    // At close the choices were sealed into the chain sorted by choice, and the receipts apart, sorted.
+    const payloads = (sqlite.prepare('SELECT payload FROM poll_chain WHERE poll_id = ? ORDER BY seq').all(poll.id) as { payload: string }[]).map((c) =>
+      JSON.parse(c.payload),
+    );
+    const sealed = payloads.filter((p) => p.type === 'sealed');
+    expect(sealed).toEqual([{ type: 'sealed', choices: ['abstain'] }, { type: 'sealed', choices: ['no'] }, { type: 'sealed', choices: ['yes'] }, { type: 'sealed', choices: ['yes'] }]);
+    expect(payloads.filter((p) => p.type === 'receipts')).toEqual([{ type: 'receipts', receipts: [...receipts].sort() }]);
+    // The boxes and the wrapped key are gone.
+    expect(sqlite.prepare('SELECT count(*) AS n FROM poll_ballot_boxes WHERE poll_id = ?').get(poll.id)).toEqual({ n: 0 });
+    expect(sqlite.prepare('SELECT ballot_key FROM polls WHERE id = ?').get(poll.id)).toEqual({ ballot_key: null });
   });
 
-  it('lets a voter find their ballot by receipt in the published list', async () => {
-    const { r, poll } = await secretPoll(['daibieu01', 'daibieu02']);
-    const [d1, d2] = r.present as [any, any];
+  it('a receipt proves inclusion only: the check and the published list never pair it with a choice', async () => {
+    const { r, poll } = await secretPoll(['daibieu01', 'daibieu02', 'daibieu03']);
+    const [d1, d2, d3] = r.present as [any, any, any];
     const receipt1 = okData(await cast(d1, poll.id, ['no'])).receipt!;
-    okData(await cast(d2, poll.id, ['yes']));
-    const url = `/api/polls/${poll.id}/receipts/${receipt1}`;
-    expect((await r.t.app.inject({ url, headers: bearer(d1.token) })).statusCode).toBe(403); // not yet published
+    const receipts = [receipt1, okData(await cast(d2, poll.id, ['yes'])).receipt!, okData(await cast(d3, poll.id, ['abstain'])).receipt!];
+    const check = (receipt: string, token = d1.token) =>
+      r.t.app.inject({ method: 'POST', url: `/api/polls/${poll.id}/receipt-check`, headers: bearer(token), payload: { receipt } });
+    expect((await check(receipt1)).statusCode).toBe(403); // not yet published
     okData(await request(r.chair.socket, 'poll:close', { pollId: poll.id }));
     okData(await request(r.chair.socket, 'poll:publish', { pollId: poll.id }));
-    const check = await r.t.app.inject({ url, headers: bearer(d1.token) });
-    expect(check.statusCode).toBe(200);
-    expect(check.json()).toEqual({ pollId: poll.id, receipt: receipt1, counted: true, choices: ['no'] });
+    const ok = await check(receipt1);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ pollId: poll.id, receipt: receipt1, counted: true });
     const list = (await r.t.app.inject({ url: `/api/polls/${poll.id}/ballots`, headers: bearer(d2.token) })).json();
-    expect(list.ballots).toContainEqual({ receipt: receipt1, voterId: null, fullName: null, choices: ['no'] });
-    expect(list.ballots.map((b: any) => b.receipt)).toEqual([...list.ballots.map((b: any) => b.receipt)].sort());
-    expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/receipts/0000-0000-0000`, headers: bearer(d1.token) })).statusCode).toBe(404);
-    expect((await r.t.app.inject({ url: `/api/polls/${poll.id}/receipts/not-a-receipt`, headers: bearer(d1.token) })).statusCode).toBe(400);
+    // Choices sorted canonically, no receipt beside them; receipts sorted in their own list.
+    expect(list.ballots).toEqual(['abstain', 'no', 'yes'].map((c) => ({ receipt: null, voterId: null, fullName: null, choices: [c] })));
+    expect(list.receipts).toEqual([...receipts].sort());
+    expect(JSON.stringify(list)).not.toMatch(new RegExp(`${receipt1}[^\\]]*choices`));
+    expect((await check('0000-0000-0000')).statusCode).toBe(404);
+    expect((await check('not-a-receipt')).statusCode).toBe(400);
+    // No audit entry or stored trace ties the checking user to the receipt.
+    const audit = JSON.stringify(r.t.app.db.$client.prepare('SELECT * FROM audit_log').all());
+    for (const x of receipts) expect(audit).not.toContain(x);
   });
 
-  it('changes a secret ballot only with its receipt, when the poll allows it', async () => {
+  it('changes a secret ballot only from the device that cast it (its ballot id), when the poll allows it; retries get the same receipt', async () => {
     const { r, poll } = await secretPoll(['daibieu01', 'daibieu02'], { allowChange: true });
     const [d1, d2] = r.present as [any, any];
-    const first = okData(await cast(d1, poll.id, ['no']));
-    expectError(await cast(d1, poll.id, ['yes']), 'VALIDATION_FAILED'); // no receipt
-    expect(okData(await cast(d1, poll.id, ['yes'], first.receipt!))).toEqual({ pollId: poll.id, receipt: first.receipt, changed: true });
+    const id1 = randomUUID();
+    const first = okData(await cast(d1, poll.id, ['no'], id1));
+    // A retry of the same cast (lost ack) gets the original answer.
+    expect(okData(await cast(d1, poll.id, ['no'], id1))).toEqual(first);
+    // Knowing the receipt (it is published) is no longer enough: another ballot id is refused.
+    expectError(await cast(d1, poll.id, ['yes']), 'ALREADY_VOTED');
+    expect(okData(await cast(d1, poll.id, ['yes'], id1))).toEqual({ pollId: poll.id, receipt: first.receipt, changed: true });
+    // Another delegate cannot use a ballot id that is already taken.
+    expectError(await cast(d2, poll.id, ['no'], id1), 'VALIDATION_FAILED');
     okData(await cast(d2, poll.id, ['yes']));
     const { result } = okData(await request<{ result: PollResult }>(r.chair.socket, 'poll:close', { pollId: poll.id }));
     expect(result.options.map((o) => o.votes)).toEqual([2, 0, 0]);
@@ -134,7 +157,7 @@ describe('voting: secret ballots', () => {
       expect.arrayContaining(['stored secret ballots differ from those sealed in the chain', 're-tally differs from the result sealed in the chain']),
     );
     expect(tampered.recomputed.options[0].votes).toBe(3);
-    sqlite.prepare(`UPDATE poll_secret_ballots SET choices = '["no"]' WHERE poll_id = ? AND receipt = (SELECT receipt FROM poll_secret_ballots WHERE poll_id = ? ORDER BY receipt LIMIT 1)`).run(poll.id, poll.id);
+    sqlite.prepare(`UPDATE poll_secret_ballots SET choices = '["no"]' WHERE id = (SELECT id FROM poll_secret_ballots WHERE poll_id = ? ORDER BY id LIMIT 1)`).run(poll.id);
     // ...or edits the chain itself.
     sqlite.prepare(`UPDATE poll_chain SET payload = json_set(payload, '$.invited', 3) WHERE poll_id = ? AND seq = 1`).run(poll.id);
     const chainTampered = await verify();

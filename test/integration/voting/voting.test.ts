@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PollResult, PollView, Turnout } from '../../../shared/src/index.ts';
-import { insertVoter } from '../../../server/src/modules/voting/voting.repo.ts';
+import { flipVoter, insertVoters } from '../../../server/src/modules/voting/voting.repo.ts';
 import { nextEvent, noEvent, request } from '../../helpers/app.ts';
 import { bearer, cast, expectError, join, liveRoom, okData, type Room } from './helpers.ts';
 
@@ -69,8 +69,9 @@ describe('voting: open ballots', () => {
     await room.open(poll.id);
     okData(await cast(d1, poll.id, ['yes']));
     expectError(await cast(d1, poll.id, ['no']), 'ALREADY_VOTED');
-    // Even if code were bypassed, the UNIQUE index refuses a second voter row.
-    expect(() => insertVoter(room!.t.app.db, poll.id, d1.userId)).toThrow(/UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/);
+    // Even if code were bypassed, the UNIQUE index refuses a second voter row, and the flag flips once.
+    expect(() => insertVoters(room!.t.app.db, poll.id, [d1.userId])).toThrow(/UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/);
+    expect(flipVoter(room!.t.app.db, poll.id, d1.userId)).toBe(false);
     // A second socket of the same delegate is the same delegate.
     const again = await join(room.t, 'daibieu01', room.meetingId, d1.token);
     room.members.push(again);

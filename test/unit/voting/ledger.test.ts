@@ -25,11 +25,13 @@ function simulate(mode: 'open' | 'secret'): StoredPoll & { spec: PollSpec } {
   const add = (p: LedgerPayload) => chain.push(nextEntry(chain.at(-1) ?? null, p));
   add({ type: 'created', pollId: 9, meetingId: 2, agendaItemId: 3, title: 'Thông qua nghị quyết', spec, at: '2025-01-01T08:00:00.000Z' });
   add({ type: 'opened', at: '2025-01-01T08:01:00.000Z', closesAt: null, invited: 6, eligible });
-  const secretBallots = votes.map(([, choices], i) => ({ id: [9001, 17, 5555, 320][i]!, receipt: `AAAA-BBBB-000${i}`, choices }));
+  const secretBallots = votes.map(([, choices]) => ({ choices })).sort((a, b) => a.choices.join().localeCompare(b.choices.join()));
+  const receipts = votes.map((_, i) => `AAAA-BBBB-000${i}`);
   for (const [voterId, choices] of votes) add(mode === 'open' ? { type: 'ballot', voterId, choices, replaces: false } : { type: 'cast', replaces: false });
   add({ type: 'closed', at: '2025-01-01T08:05:00.000Z', reason: 'manual' });
   if (mode === 'secret') {
-    for (const b of [...secretBallots].sort((a, b) => a.id - b.id)) add({ type: 'sealed', ballotId: b.id, receipt: b.receipt, choices: b.choices });
+    for (const b of secretBallots) add({ type: 'sealed', choices: b.choices });
+    add({ type: 'receipts', receipts });
   }
   const voterIds = votes.map(([id]) => id);
   const base = computeResult({
@@ -51,6 +53,7 @@ function simulate(mode: 'open' | 'secret'): StoredPoll & { spec: PollSpec } {
     entries: chain,
     openBallots: mode === 'open' ? votes.map(([voterId, choices]) => ({ voterId, choices })) : [],
     secretBallots: mode === 'secret' ? secretBallots : [],
+    receipts: mode === 'secret' ? receipts : [],
     voterIds,
     storedResult,
     storedHead: chain.at(-1)!.hash,
@@ -130,7 +133,7 @@ describe.each(['open', 'secret'] as const)('verify (%s ballots)', (mode) => {
     const s = simulate(mode);
     s.voterIds = [...s.voterIds, 2];
     if (mode === 'open') s.openBallots = [...s.openBallots, { voterId: 2, choices: ['yes'] }];
-    else s.secretBallots = [...s.secretBallots, { id: 77, receipt: 'ZZZZ-ZZZZ-ZZZZ', choices: ['yes'] }];
+    else s.secretBallots = [...s.secretBallots, { choices: ['yes'] }];
     expect(verifyPoll(s).ok).toBe(false);
   });
   it('detects an edited chain entry', () => {
@@ -170,12 +173,23 @@ describe('verify specifics', () => {
     s.voterIds = [...s.voterIds, 99];
     expect(verifyPoll(s).problems).toContain('delegate 99 voted but was not eligible');
   });
-  it('secret chain entries carry neither identity nor choice before close, and seal ballots by random id', () => {
+  it('secret chain entries carry neither identity nor choice before close; sealed ballots carry no receipt', () => {
     const s = simulate('secret');
     const casts = s.entries.filter((e) => e.payload.type === 'cast');
     expect(casts.map((e) => Object.keys(e.payload).sort())).toEqual(Array(4).fill(['replaces', 'type']));
-    const sealed = s.entries.filter((e) => e.payload.type === 'sealed').map((e) => e.payload.ballotId);
-    expect(sealed).toEqual([17, 320, 5555, 9001]);
+    const sealed = s.entries.filter((e) => e.payload.type === 'sealed');
+    expect(sealed.map((e) => Object.keys(e.payload).sort())).toEqual(Array(4).fill(['choices', 'type']));
     expect(JSON.stringify(s.entries)).not.toMatch(/voterId/);
+  });
+  it('detects a receipt added to or dropped from the stored list', () => {
+    const s = simulate('secret');
+    expect(verifyPoll(s).ok).toBe(true);
+    expect(verifyPoll({ ...s, receipts: [...s.receipts, 'ZZZZ-ZZZZ-ZZZZ'] }).problems).toContain('stored receipts differ from those sealed in the chain');
+    expect(verifyPoll({ ...s, receipts: s.receipts.slice(1) }).problems).toContain('stored receipts differ from those sealed in the chain');
+  });
+  it('does not count sealed boxes of a secret poll still open as missing', () => {
+    const s = simulate('secret');
+    const open = s.entries.slice(0, s.entries.findIndex((e) => e.payload.type === 'closed'));
+    expect(verifyPoll({ ...s, entries: open, secretBallots: [], receipts: [], storedResult: null, storedHead: null }).problems).toEqual([]);
   });
 });

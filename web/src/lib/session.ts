@@ -3,6 +3,7 @@ import type { Me, Role } from '@diemcau/shared';
 import { api, ApiError } from './api.ts';
 import { createStore, useStore } from './store.ts';
 import { connect, disconnect } from './socket.ts';
+import { clearBallots } from './ballot-store.ts';
 
 export const session = createStore<Me | null | undefined>(undefined);
 
@@ -33,6 +34,7 @@ export async function login(username: string, password: string): Promise<Me> {
 export async function logout(): Promise<void> {
   await api.auth.logout().catch(() => {});
   disconnect();
+  clearBallots();
   session.set(null);
 }
 

@@ -8,15 +8,10 @@ import { Button, ErrorBox } from '../components/ui.tsx';
 import { useAction } from '../lib/use-async.ts';
 import { optionLabel, PollHeader, PollResultView } from '../live/widgets.tsx';
 import type { LiveState } from '../live/state.ts';
+import { ballotIdFor, loadBallot, saveBallot } from '../lib/ballot-store.ts';
+import { session } from '../lib/session.ts';
+import { useStore } from '../lib/store.ts';
 
-const receiptKey = (pollId: number) => `diemcau.receipt.${pollId}`;
-function savedReceipt(pollId: number): string | null {
-  try {
-    return localStorage.getItem(receiptKey(pollId));
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The ballot on a phone: pick, confirm, get a receipt code. Two steps on
@@ -38,9 +33,10 @@ export function DelegatePoll({ s, onVoted }: { s: LiveState; onVoted(): void }) 
 
 function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boolean; eligible: boolean; onVoted(): void }) {
   const act = useAction();
+  const userId = useStore(session)?.user.id ?? 0;
   const [choices, setChoices] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
-  const [receipt, setReceipt] = useState<string | null>(() => savedReceipt(poll.id));
+  const [receipt, setReceipt] = useState<string | null>(() => loadBallot(userId, poll.id)?.receipt ?? null);
   const [done, setDone] = useState(voted);
   // A QR session asks for the delegate's PIN once, at the first confirmed vote.
   const [needPin, setNeedPin] = useState(false);
@@ -67,21 +63,17 @@ function Ballot({ poll, voted, eligible, onVoted }: { poll: PollView; voted: boo
 
   const cast = () =>
     act.run(async () => {
+      // The same ballot id on every retry: a resend after a dropped ack gets the first answer back.
+      const ballotId = ballotIdFor(userId, poll.id);
       let r: Awaited<ReturnType<typeof send<'vote:cast'>>>;
       try {
-        r = await send('vote:cast', { pollId: poll.id, choices });
+        r = await send('vote:cast', { pollId: poll.id, choices, ballotId });
       } catch (e) {
         if (e instanceof ApiError && e.code === 'PIN_REQUIRED') return setNeedPin(true);
         throw e;
       }
-      if (r.receipt) {
-        setReceipt(r.receipt);
-        try {
-          localStorage.setItem(receiptKey(poll.id), r.receipt);
-        } catch {
-          // Not stored: the code is still on screen now.
-        }
-      }
+      saveBallot(userId, poll.id, { ballotId, receipt: r.receipt });
+      setReceipt(r.receipt);
       setDone(true);
       onVoted();
     });

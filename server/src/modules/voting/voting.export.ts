@@ -17,6 +17,7 @@ export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: strin
     entries: repo.loadChain(db, row.id),
     openBallots: row.spec.mode === 'open' ? repo.loadOpenBallots(db, row.id) : [],
     secretBallots: row.spec.mode === 'secret' ? repo.loadSecretBallots(db, row.id) : [],
+    receipts: row.spec.mode === 'secret' ? repo.loadReceipts(db, row.id) : [],
     voterIds: repo.loadVoterIds(db, row.id),
     storedResult: row.result ?? null,
     storedHead: null,
@@ -25,16 +26,29 @@ export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: strin
   return { pollId: row.id, ...report };
 }
 
-/** Ballots in the published list: by receipt (sorted, so order says nothing) or by name. */
+/** Canonical order of anonymous ballots: by their choices, so the order says nothing about who or when. */
+export const byChoices = (a: readonly string[], b: readonly string[]) => {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * The published ballot list. Secret polls: the anonymous choices in canonical
+ * order and, apart, the receipts sorted: a receipt proves its ballot was
+ * counted, never how it was marked (else it could be sold). Open polls: by name.
+ */
 export function ballotList(db: Db, row: PollRow): BallotList {
-  const ballots =
-    row.spec.mode === 'secret'
-      ? repo
-          .loadSecretBallots(db, row.id)
-          .map((b) => ({ receipt: b.receipt, voterId: null, fullName: null, choices: b.choices }))
-          .sort((a, b) => a.receipt.localeCompare(b.receipt))
-      : repo.loadOpenBallots(db, row.id).map((b) => ({ receipt: null, voterId: b.voterId, fullName: b.fullName, choices: b.choices }));
-  return { pollId: row.id, mode: row.spec.mode, ballots, chainHead: repo.headHash(db, row.id) };
+  if (row.spec.mode === 'secret') {
+    const ballots = repo
+      .loadSecretBallots(db, row.id)
+      .map((b) => b.choices)
+      .sort(byChoices)
+      .map((choices) => ({ receipt: null, voterId: null, fullName: null, choices }));
+    return { pollId: row.id, mode: 'secret', ballots, receipts: repo.loadReceipts(db, row.id), chainHead: repo.headHash(db, row.id) };
+  }
+  const ballots = repo.loadOpenBallots(db, row.id).map((b) => ({ receipt: null, voterId: b.voterId, fullName: b.fullName, choices: b.choices }));
+  return { pollId: row.id, mode: row.spec.mode, ballots, receipts: null, chainHead: repo.headHash(db, row.id) };
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');

@@ -4,9 +4,10 @@
  * the announced result. Pure: the caller loads the rows.
  *
  * Secret polls: each cast adds a bare `cast` entry (no identity, no choice),
- * and the anonymous ballots are sealed into the chain only at close, sorted
- * by their random ids. So the chain's order reveals nothing about who cast
- * which ballot, even to someone who watched turnout grow bridge by bridge.
+ * and at close (or cancel) the anonymous ballots are sealed into the chain
+ * sorted canonically by their choices, then one `receipts` entry lists the
+ * receipts sorted on their own. So neither the chain's order nor any entry
+ * pairs a voter, a receipt and a choice.
  */
 import type { PollResult } from '@diemcau/shared';
 import { canonicalJson, verifyChain, type ChainEntry } from './voting.chain.ts';
@@ -19,7 +20,8 @@ export type LedgerPayload =
   | { type: 'ballot'; voterId: number; choices: string[]; replaces: boolean }
   | { type: 'cast'; replaces: boolean }
   | { type: 'closed'; at: string; reason: 'manual' | 'countdown' }
-  | { type: 'sealed'; ballotId: number; receipt: string; choices: string[] }
+  | { type: 'sealed'; choices: string[] }
+  | { type: 'receipts'; receipts: string[] }
   | { type: 'result'; result: Omit<PollResult, 'chainHead'> }
   | { type: 'published'; at: string }
   | { type: 'cancelled'; at: string; reason: string };
@@ -30,7 +32,9 @@ export interface StoredPoll {
   /** Open polls: named ballots. */
   openBallots: readonly { voterId: number; choices: readonly string[] }[];
   /** Secret polls: anonymous ballots. */
-  secretBallots: readonly { id: number; receipt: string; choices: readonly string[] }[];
+  secretBallots: readonly { choices: readonly string[] }[];
+  /** Secret polls: the receipts, held apart from the ballots. */
+  receipts: readonly string[];
   /** Who is recorded as having voted. */
   voterIds: readonly number[];
   storedResult: PollResult | null;
@@ -86,6 +90,8 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
   let casts = 0;
   let resultEntry: ChainEntry | null = null;
   let closed: Extract<LedgerPayload, { type: 'closed' }> | null = null;
+  let ended = false;
+  let receipts: string[] | null = null;
   const openedAt = opened ? events.indexOf(opened) : -1;
   for (const [i, entry] of s.entries.entries()) {
     const e = entry.payload as LedgerPayload;
@@ -101,8 +107,13 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
       chainOpen.set(e.voterId, e.choices);
     } else if (e.type === 'cast') {
       if (!e.replaces) casts++;
-    } else if (e.type === 'closed') closed = e;
+    } else if (e.type === 'closed') {
+      closed = e;
+      ended = true;
+    }
+    else if (e.type === 'cancelled') ended = true;
     else if (e.type === 'sealed') sealed.push(e);
+    else if (e.type === 'receipts') receipts = e.receipts;
     else if (e.type === 'result') resultEntry = entry;
   }
 
@@ -118,12 +129,15 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
     if (!sameSet(s.voterIds.map(String), [...rows.keys()].map(String))) problems.push('voter list differs from the ballots');
   } else {
     for (const b of s.secretBallots) ballots.push({ voterId: null, choices: b.choices });
-    if (s.secretBallots.length !== casts) problems.push(`chain records ${casts} ballots cast, ${s.secretBallots.length} are stored`);
+    // While the poll is open the ballots are sealed boxes (voting.crypto.ts); they are counted at close.
+    if (ended && s.secretBallots.length !== casts) problems.push(`chain records ${casts} ballots cast, ${s.secretBallots.length} are stored`);
     if (s.voterIds.length !== casts) problems.push(`chain records ${casts} ballots cast, ${s.voterIds.length} voters are stored`);
-    if (closed) {
-      const key = (b: { id?: number; ballotId?: number; receipt: string; choices: readonly string[] }) =>
-        `${b.id ?? b.ballotId}:${b.receipt}:${b.choices.join(',')}`;
+    if (ended) {
+      const key = (b: { choices: readonly string[] }) => b.choices.join(',');
       if (!sameSet(s.secretBallots.map(key), sealed.map(key))) problems.push('stored secret ballots differ from those sealed in the chain');
+      // Polls sealed before receipts were listed apart have no `receipts` entry.
+      if (receipts !== null && !sameSet(s.receipts, receipts)) problems.push('stored receipts differ from those sealed in the chain');
+      if (receipts !== null && receipts.length !== casts) problems.push(`chain records ${casts} ballots cast, ${receipts.length} receipts are sealed`);
     }
   }
   for (const id of s.voterIds) if (!eligibleIds.has(id)) problems.push(`delegate ${id} voted but was not eligible`);

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
-import { pollChain, pollOpenBallots, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
+import { pollBallotBoxes, pollChain, pollOpenBallots, pollReceipts, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
 import { isConstraint } from '../../lib/db-errors.ts';
 
 export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
@@ -15,13 +15,6 @@ export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 /** A random positive 53-bit id: unguessable and unordered, unlike an autoincrement. */
 export function randomId(): number {
   return Number(randomBytes(8).readBigUInt64BE() >> 11n) || 1;
-}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** A 60-bit receipt code like `K7QM-2XD4-R9TB`, easy to read aloud and type. */
-export function receiptCode(): string {
-  const chars = Array.from({ length: 12 }, () => CROCKFORD[randomInt(32)]!);
-  return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
 }
 
 const isPkClash = (err: unknown) => isConstraint(err, 'PRIMARYKEY');
@@ -70,9 +63,12 @@ function prepareHot(c: Db['$client']) {
   return {
     head: c.prepare<[number], ChainHead>('SELECT seq, hash FROM poll_chain WHERE poll_id = ? ORDER BY seq DESC LIMIT 1'),
     chain: c.prepare('INSERT INTO poll_chain (poll_id, seq, prev_hash, hash, payload) VALUES (?, ?, ?, ?, ?)'),
-    voter: c.prepare('INSERT INTO poll_voters (id, poll_id, user_id) VALUES (?, ?, ?)'),
-    secret: c.prepare('INSERT INTO poll_secret_ballots (id, poll_id, choices, receipt) VALUES (?, ?, ?, ?)'),
-    open: c.prepare('INSERT INTO poll_open_ballots (poll_id, user_id, choices, cast_at) VALUES (?, ?, ?, ?)'),
+    voter: c.prepare('INSERT INTO poll_voters (id, poll_id, user_id, voted) VALUES (?, ?, ?, 0)'),
+    flip: c.prepare('UPDATE poll_voters SET voted = 1 WHERE poll_id = ? AND user_id = ? AND voted = 0'),
+    findBox: c.prepare<[number, string], { id: number; box: Buffer }>('SELECT id, box FROM poll_ballot_boxes WHERE poll_id = ? AND tag = ?'),
+    insertBox: c.prepare('INSERT INTO poll_ballot_boxes (id, poll_id, tag, box) VALUES (?, ?, ?, ?)'),
+    updateBox: c.prepare('UPDATE poll_ballot_boxes SET box = ? WHERE id = ?'),
+    open: c.prepare('INSERT INTO poll_open_ballots (poll_id, user_id, choices, cast_at, ballot_id) VALUES (?, ?, ?, ?, ?)'),
   };
 }
 const hotCache = new WeakMap<Db['$client'], ReturnType<typeof prepareHot>>();
@@ -109,50 +105,70 @@ export const loadChain = (db: Tx, pollId: number): ChainEntry[] =>
     .orderBy(asc(pollChain.seq))
     .all();
 
-/** Records that `userId` voted. Throws on a second ballot: the UNIQUE index is the real guard. */
-export const insertVoter = (db: Db, pollId: number, userId: number) => withRandomId((id) => hot(db).voter.run(id, pollId, userId));
+/** Fisher-Yates with a CSPRNG: the order voter rows are written in must say nothing. */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
 
-// The id is the primary key, so the only UNIQUE index on poll_voters is (poll_id, user_id).
-export const isUniqueVoterClash = (err: unknown) => isConstraint(err, 'UNIQUE');
+/** At open: one not-yet-voted row per eligible delegate, in random order with random ids. */
+export function insertVoters(db: Db, pollId: number, userIds: readonly number[]): void {
+  for (const userId of shuffled(userIds)) withRandomId((id) => hot(db).voter.run(id, pollId, userId));
+}
+
+/** Marks `userId` as having voted, in place. False when they already had (or were not eligible). */
+export const flipVoter = (db: Db, pollId: number, userId: number): boolean => hot(db).flip.run(pollId, userId).changes === 1;
 
 export const loadVoterIds = (db: Tx, pollId: number): number[] =>
-  db.select({ u: pollVoters.userId }).from(pollVoters).where(eq(pollVoters.pollId, pollId)).all().map((r) => r.u);
+  db
+    .select({ u: pollVoters.userId })
+    .from(pollVoters)
+    .where(and(eq(pollVoters.pollId, pollId), eq(pollVoters.voted, 1)))
+    .all()
+    .map((r) => r.u);
 
-/** Stores an anonymous ballot under a fresh receipt; returns the receipt. */
-export function insertSecretBallot(db: Db, pollId: number, choices: string[]): string {
-  for (let attempt = 0; ; attempt++) {
-    const receipt = receiptCode();
-    try {
-      withRandomId((id) => hot(db).secret.run(id, pollId, JSON.stringify(choices), receipt));
-      return receipt;
-    } catch (err) {
-      // The id is retried inside withRandomId, so a UNIQUE clash here is the (poll_id, receipt) index.
-      if (!isConstraint(err, 'UNIQUE') || attempt >= 3) throw err;
-    }
+export const findBox = (db: Db, pollId: number, tag: string) => hot(db).findBox.get(pollId, tag);
+export const insertBox = (db: Db, pollId: number, tag: string, box: Buffer) => withRandomId((id) => hot(db).insertBox.run(id, pollId, tag, box));
+export const updateBox = (db: Db, id: number, box: Buffer) => hot(db).updateBox.run(box, id);
+export const loadBoxes = (db: Tx, pollId: number): Buffer[] =>
+  db.select({ box: pollBallotBoxes.box }).from(pollBallotBoxes).where(eq(pollBallotBoxes.pollId, pollId)).all().map((r) => r.box);
+export const deleteBoxes = (db: Tx, pollId: number) => db.delete(pollBallotBoxes).where(eq(pollBallotBoxes.pollId, pollId)).run();
+
+/** Writes a sealed secret poll: choices and receipts as two lists, each already sorted by the caller. */
+export function insertSealed(db: Tx, pollId: number, choices: readonly string[][], receipts: readonly string[]): void {
+  for (const c of choices) withRandomId((id) => db.insert(pollSecretBallots).values({ id, pollId, choices: c }).run());
+  for (let i = 0; i < receipts.length; i += 500) {
+    db.insert(pollReceipts).values(receipts.slice(i, i + 500).map((receipt) => ({ pollId, receipt }))).run();
   }
 }
 
-export const findSecretBallot = (db: Tx, pollId: number, receipt: string) =>
-  db.select().from(pollSecretBallots).where(and(eq(pollSecretBallots.pollId, pollId), eq(pollSecretBallots.receipt, receipt))).get();
-
-export const updateSecretBallot = (db: Tx, id: number, choices: string[]) =>
-  db.update(pollSecretBallots).set({ choices }).where(eq(pollSecretBallots.id, id)).run();
-
 export const loadSecretBallots = (db: Tx, pollId: number) =>
+  db.select({ choices: pollSecretBallots.choices }).from(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).all();
+
+export const loadReceipts = (db: Tx, pollId: number): string[] =>
+  db.select({ r: pollReceipts.receipt }).from(pollReceipts).where(eq(pollReceipts.pollId, pollId)).orderBy(asc(pollReceipts.receipt)).all().map((r) => r.r);
+
+export const hasReceipt = (db: Tx, pollId: number, receipt: string): boolean =>
+  db.select({ r: pollReceipts.receipt }).from(pollReceipts).where(and(eq(pollReceipts.pollId, pollId), eq(pollReceipts.receipt, receipt))).get() !== undefined;
+
+export const findOpenBallot = (db: Tx, pollId: number, userId: number) =>
   db
-    .select({ id: pollSecretBallots.id, receipt: pollSecretBallots.receipt, choices: pollSecretBallots.choices })
-    .from(pollSecretBallots)
-    .where(eq(pollSecretBallots.pollId, pollId))
-    .orderBy(asc(pollSecretBallots.id))
-    .all();
+    .select({ choices: pollOpenBallots.choices, ballotId: pollOpenBallots.ballotId })
+    .from(pollOpenBallots)
+    .where(and(eq(pollOpenBallots.pollId, pollId), eq(pollOpenBallots.userId, userId)))
+    .get();
 
-export const insertOpenBallot = (db: Db, pollId: number, userId: number, choices: string[], castAt: number) =>
-  hot(db).open.run(pollId, userId, JSON.stringify(choices), castAt);
+export const insertOpenBallot = (db: Db, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string) =>
+  hot(db).open.run(pollId, userId, JSON.stringify(choices), castAt, ballotId);
 
-export const updateOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number) =>
+export const updateOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string) =>
   db
     .update(pollOpenBallots)
-    .set({ choices, castAt })
+    .set({ choices, castAt, ballotId })
     .where(and(eq(pollOpenBallots.pollId, pollId), eq(pollOpenBallots.userId, userId)))
     .run();
 
@@ -164,19 +180,3 @@ export const loadOpenBallots = (db: Tx, pollId: number) =>
     .where(eq(pollOpenBallots.pollId, pollId))
     .orderBy(asc(users.fullName), asc(pollOpenBallots.userId))
     .all();
-
-/**
- * Rewrites a secret poll's voter and ballot rows in id order. Inside a
- * SQLite page, cells are laid out in the order they were inserted; rewriting
- * them (with secure_delete on, so the old cells are zeroed) removes that
- * last trace of which ballot arrived when.
- */
-export function rewriteSecretRows(db: Tx, pollId: number): void {
-  const voters = db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId)).orderBy(asc(pollVoters.id)).all();
-  const ballots = db.select().from(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).orderBy(asc(pollSecretBallots.id)).all();
-  db.delete(pollVoters).where(eq(pollVoters.pollId, pollId)).run();
-  db.delete(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).run();
-  // Multi-row inserts in id order, in chunks well under SQLite's bound-variable limit.
-  for (let i = 0; i < voters.length; i += 500) db.insert(pollVoters).values(voters.slice(i, i + 500)).run();
-  for (let i = 0; i < ballots.length; i += 500) db.insert(pollSecretBallots).values(ballots.slice(i, i + 500)).run();
-}

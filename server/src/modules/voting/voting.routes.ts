@@ -1,6 +1,6 @@
 /**
  * Voting over HTTP: poll lists and details, result export (JSON and CSV),
- * the published ballot list, receipt checks and independent verification.
+ * the published ballot list, receipt checks (inclusion only) and independent verification.
  * Changes go through the socket commands (voting.socket.ts).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -83,13 +83,17 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return ballotList(db, row);
   });
 
-  app.get(
-    '/polls/:id/receipts/:receipt',
+  // POST with the receipt in the body, not in the URL: request logs carry URLs next to the
+  // caller's address, and a receipt check must leave no trace tying a person to a receipt.
+  // Nor is it audited, for the same reason.
+  app.post(
+    '/polls/:id/receipt-check',
     {
       preHandler: anyone,
       schema: {
         tags,
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }), receipt: Type.String({ pattern: RECEIPT_PATTERN }) }),
+        params: IdParam,
+        body: Type.Object({ receipt: Type.String({ pattern: RECEIPT_PATTERN }) }, { additionalProperties: false }),
         response: { 200: ReceiptCheck, ...errors },
       },
     },
@@ -97,9 +101,9 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { row } = access(req.params.id, req.user!);
       if (row.spec.mode !== 'secret') throw new AppError('VALIDATION_FAILED', 400, 'Open ballots have no receipts');
       if (row.status !== 'published') throw forbidden('Receipts can be checked once the result is published');
-      const ballot = repo.findSecretBallot(db, row.id, req.params.receipt);
-      if (!ballot) throw notFound('Ballot with this receipt');
-      return { pollId: row.id, receipt: ballot.receipt, counted: true, choices: ballot.choices };
+      if (!repo.hasReceipt(db, row.id, req.body.receipt)) throw notFound('Ballot with this receipt');
+      // Inclusion only: how the ballot was marked is not told to anyone, so a receipt cannot prove a vote to a buyer.
+      return { pollId: row.id, receipt: req.body.receipt, counted: true };
     },
   );
 

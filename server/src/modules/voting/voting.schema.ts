@@ -1,16 +1,19 @@
 /**
  * Voting tables.
  *
- * Secret ballots: `poll_voters` says who voted, `poll_secret_ballots` holds
- * the anonymous ballots, and nothing links the two: no shared id, no foreign
- * key between them, no timestamps. Both use random integer primary keys
- * (which SQLite also uses as the rowid), because an autoincrement or implicit
- * rowid would number rows in insertion order and so pair the n-th voter with
- * the n-th ballot. One ballot per delegate is enforced by the UNIQUE index on
- * (poll_id, user_id), not only by code.
+ * Secret ballots (see voting.crypto.ts for the whole design): `poll_voters`
+ * has one row per eligible delegate, created at open in random order with
+ * random ids, and a vote flips `voted` 0→1 in place (both are zero-byte
+ * integers in SQLite's record format, so the cell keeps its size and its
+ * place): the file's layout never reflects who voted when. While the poll is
+ * open, ballots are AES-GCM boxes (`poll_ballot_boxes`) under a key kept out
+ * of the file. At close or cancel they become two lists written in sorted
+ * order and never joined: anonymous choices (`poll_secret_ballots`) and
+ * receipts (`poll_receipts`). One ballot per delegate is enforced by the
+ * UNIQUE index on (poll_id, user_id) and the in-place flip, not only by code.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { PollResult, PollStatus } from '@diemcau/shared';
 import { agendaItems, meetings, users } from '../../db/schema.ts';
 import type { EligibleVoter } from './voting.result.ts';
@@ -44,6 +47,8 @@ export const polls = sqliteTable(
     // The chain head is not mirrored here: this row holds the eligible list (large), and
     // rewriting it on every ballot would cost more than the ballot itself.
     result: text('result', { mode: 'json' }).$type<PollResult>(),
+    /** Secret polls while open: the ballot key wrapped under APP_SECRET (voting.crypto.ts); null once sealed. */
+    ballotKey: text('ballot_key'),
     createdBy: integer('created_by').references(() => users.id),
     createdAt: text('created_at').notNull().default(now),
   },
@@ -65,7 +70,7 @@ export const pollChain = sqliteTable(
   (t) => [primaryKey({ columns: [t.pollId, t.seq] })],
 );
 
-/** Who has voted, in both modes. Random id; no time; UNIQUE per poll and delegate. */
+/** Who may vote and who has, in both modes. Random id; no time; UNIQUE per poll and delegate. */
 export const pollVoters = sqliteTable(
   'poll_voters',
   {
@@ -76,23 +81,46 @@ export const pollVoters = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id),
+    /** 0 until the delegate votes. Rows from before pre-created voter rows are voters, hence the default. */
+    voted: integer('voted').notNull().default(1),
   },
   (t) => [uniqueIndex('poll_voters_poll_user_uq').on(t.pollId, t.userId)],
 );
 
-/** Anonymous ballots of secret polls. Random id; no time; no voter. */
-export const pollSecretBallots = sqliteTable(
-  'poll_secret_ballots',
+/** Anonymous ballots of a sealed secret poll, written in canonical order. Random id; no time; no voter; no receipt. */
+export const pollSecretBallots = sqliteTable('poll_secret_ballots', {
+  id: integer('id').primaryKey(),
+  pollId: integer('poll_id')
+    .notNull()
+    .references(() => polls.id, { onDelete: 'cascade' }),
+  choices: text('choices', { mode: 'json' }).$type<string[]>().notNull(),
+});
+
+/** Receipts of a sealed secret poll, written in sorted order, with no link to any ballot. */
+export const pollReceipts = sqliteTable(
+  'poll_receipts',
+  {
+    pollId: integer('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    receipt: text('receipt').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.receipt] })],
+);
+
+/** Encrypted ballots of an open secret poll (voting.crypto.ts). Random id; fixed-size box; deleted at seal. */
+export const pollBallotBoxes = sqliteTable(
+  'poll_ballot_boxes',
   {
     id: integer('id').primaryKey(),
     pollId: integer('poll_id')
       .notNull()
       .references(() => polls.id, { onDelete: 'cascade' }),
-    choices: text('choices', { mode: 'json' }).$type<string[]>().notNull(),
-    /** Random code given only to the voter, to find their ballot in the published list. */
-    receipt: text('receipt').notNull(),
+    /** HMAC(K, device ballot id): finds the box again on a retry or a change. */
+    tag: text('tag').notNull(),
+    box: blob('box', { mode: 'buffer' }).notNull(),
   },
-  (t) => [uniqueIndex('poll_secret_ballots_receipt_uq').on(t.pollId, t.receipt)],
+  (t) => [uniqueIndex('poll_ballot_boxes_tag_uq').on(t.pollId, t.tag)],
 );
 
 /** Named ballots of open polls. */
@@ -108,6 +136,8 @@ export const pollOpenBallots = sqliteTable(
     choices: text('choices', { mode: 'json' }).$type<string[]>().notNull(),
     /** Epoch ms; open ballots are named anyway, so their time reveals nothing more. */
     castAt: integer('cast_at').notNull(),
+    /** The device's ballot id, so a retry gets the original ack. */
+    ballotId: text('ballot_id'),
   },
   (t) => [primaryKey({ columns: [t.pollId, t.userId] })],
 );

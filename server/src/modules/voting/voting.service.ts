@@ -1,9 +1,11 @@
 /**
  * Voting service: adapts the pure poll core to the database and the realtime
  * layer. Every state change is one SQLite transaction (row + hash-chain entry
- * + audit) that commits before anything is acked or broadcast. Open polls are
- * mirrored in memory for turnout; the database stays the source of truth and
- * the mirror is rebuilt from it on start.
+ * + audit) that commits before anything is acked or broadcast; ballots are
+ * group-committed (voting.commit.ts). Open polls are mirrored in memory for
+ * turnout; the database stays the source of truth and the mirror is rebuilt
+ * from it on start. Secret ballots are sealed boxes until the poll ends
+ * (voting.crypto.ts).
  */
 import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,6 +15,9 @@ import { agendaItems, meetings } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
+import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
+import { GroupCommit } from './voting.commit.ts';
+import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
@@ -21,10 +26,13 @@ import * as repo from './voting.repo.ts';
 import { computeResult, computeTurnout } from './voting.result.ts';
 import { buildSpec, validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
+import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
 import { clockOf, clockPatch, iso, pollView, rules } from './voting.views.ts';
 
 export interface VotingOptions {
   attendance: AttendanceSource;
+  /** APP_SECRET: wraps each secret poll's ballot key (voting.crypto.ts). */
+  secret: string;
   /** Injected clock (epoch ms). */
   now?: () => number;
   /** Shortest interval between two turnout pushes of one poll. */
@@ -39,6 +47,10 @@ export class VotingService {
   readonly #now: () => number;
   readonly #attendance: AttendanceSource;
   readonly #emit: Emit;
+  readonly #secret: string;
+  readonly #commit: GroupCommit;
+  /** Ballot keys of open secret polls; never written to the database unwrapped. */
+  readonly #keys = new Map<number, Buffer>();
   readonly live: LivePolls;
 
   constructor(db: Db, emit: Emit, log: FastifyBaseLogger, opts: VotingOptions) {
@@ -47,6 +59,8 @@ export class VotingService {
     this.#log = log;
     this.#now = opts.now ?? Date.now;
     this.#attendance = opts.attendance;
+    this.#secret = opts.secret;
+    this.#commit = new GroupCommit(db);
     this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
   }
 
@@ -98,12 +112,17 @@ export class VotingService {
     const { invited, present } = this.#attendance(meetingId);
     const eligible = invited.filter((v) => present.has(v.userId));
     if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
+    const key = row.spec.mode === 'secret' ? newBallotKey() : null;
     const opened = this.#db.transaction((tx) => {
-      repo.updatePoll(tx, pollId, { ...clockPatch(clock), invitedCount: invited.length, eligible });
+      const ballotKey = key ? wrapBallotKey(this.#secret, pollId, key) : null;
+      repo.updatePoll(tx, pollId, { ...clockPatch(clock), invitedCount: invited.length, eligible, ballotKey });
+      // Every eligible delegate's row exists from now on, so a vote only flips a flag in place.
+      repo.insertVoters(this.#db, pollId, eligible.map((v) => v.userId));
       this.#append(tx, pollId, { type: 'opened', at: iso(now)!, closesAt: iso(clock.closesAt), invited: invited.length, eligible });
       this.#audit(tx, actorId, 'poll.open', pollId, { invited: invited.length, eligible: eligible.length });
       return repo.getPoll(tx, pollId)!;
     });
+    if (key) this.#keys.set(pollId, key);
     const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
     const poll = pollView(opened);
     this.#emit.toMeeting(meetingId).emit('poll:opened', { poll, turnout: this.live.turnout(live) });
@@ -112,6 +131,8 @@ export class VotingService {
 
   /** Closes an open poll, seals the ballots and the result into the chain, and tells every screen. */
   close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason = 'manual'): { poll: PollView; result: PollResult } {
+    // Ballots already received are written before the poll closes.
+    this.#commit.flush();
     const row = this.#load(pollId, meetingId);
     const clock = rules(() => transition(clockOf(row), 'close', this.#now(), reason));
     const secret = row.spec.mode === 'secret';
@@ -121,9 +142,7 @@ export class VotingService {
       const voterIds = repo.loadVoterIds(tx, pollId);
       let ballots: { voterId: number | null; choices: string[] }[];
       if (secret) {
-        const stored = repo.loadSecretBallots(tx, pollId);
-        if (stored.length) this.#append(tx, pollId, ...stored.map((b): LedgerPayload => ({ type: 'sealed', ballotId: b.id, receipt: b.receipt, choices: b.choices })));
-        ballots = stored.map((b) => ({ voterId: null, choices: b.choices }));
+        ballots = this.#seal(tx, row).map((choices) => ({ voterId: null, choices }));
       } else {
         ballots = repo.loadOpenBallots(tx, pollId).map((b) => ({ voterId: b.voterId, choices: b.choices }));
       }
@@ -145,41 +164,44 @@ export class VotingService {
     this.live.remove(pollId);
     const out = { poll: pollView(closed), result: closed.result! };
     this.#emit.toMeeting(meetingId).emit('poll:closed', out);
-    // Hardening that changes no content, so it runs after the result is on its way.
-    if (secret) setImmediate(() => this.#scrubInsertionOrder(pollId));
+    if (secret) this.#truncateWal();
     return out;
   }
 
-  /**
-   * Rewrites a closed secret poll's voter and ballot rows in id order with
-   * secure_delete on (see repo.rewriteSecretRows), then checkpoints and
-   * truncates the WAL, where older page images of those rows may linger.
-   */
-  #scrubInsertionOrder(pollId: number) {
-    const sqlite = this.#db.$client;
-    if (!sqlite.open) return;
-    try {
-      sqlite.pragma('secure_delete = ON');
-      this.#db.transaction((tx) => repo.rewriteSecretRows(tx, pollId));
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      this.#log.warn({ err, pollId }, 'scrubbing the insertion order of a secret poll failed');
-    } finally {
-      if (sqlite.open) sqlite.pragma('secure_delete = OFF');
-    }
+  /** Seals a secret poll inside the closing (or cancelling) transaction; see voting.seal.ts. */
+  #seal(tx: repo.Tx, row: PollRow): string[][] {
+    const key = this.#keyOf(row);
+    this.#keys.delete(row.id);
+    return sealSecretPoll(tx, row.id, key, (...payloads) => void this.#append(tx, row.id, ...payloads));
+  }
+
+  /** The ballot key of a secret poll: from memory, else unwrapped from the row (after a restart). */
+  #keyOf(row: PollRow): Buffer | null {
+    const key = this.#keys.get(row.id);
+    if (key) return key;
+    if (!row.ballotKey) return null;
+    return unwrapBallotKey(this.#secret, row.id, row.ballotKey);
+  }
+
+  #truncateWal() {
+    truncateWalSoon(this.#db, this.#log);
   }
 
   cancel(actorId: number, meetingId: number, pollId: number, reason: string): PollView {
+    this.#commit.flush();
     const row = this.#load(pollId, meetingId);
     const clock = rules(() => transition(clockOf(row), 'cancel', this.#now()));
     const text = reason.trim() || 'Hủy biểu quyết';
     const cancelled = this.#db.transaction((tx) => {
       repo.updatePoll(tx, pollId, { ...clockPatch(clock), cancelReason: text });
       this.#append(tx, pollId, { type: 'cancelled', at: iso(clock.cancelledAt)!, reason: text });
+      // Cancelled ballots are kept (anonymised and sealed) so the chain still verifies.
+      if (row.spec.mode === 'secret' && row.status === 'open') this.#seal(tx, row);
       this.#audit(tx, actorId, 'poll.cancel', pollId, { reason: text, was: row.status });
       return repo.getPoll(tx, pollId)!;
     });
     this.live.remove(pollId);
+    if (row.spec.mode === 'secret') this.#truncateWal();
     const poll = pollView(cancelled);
     this.#emit.toMeeting(meetingId).emit('poll:cancelled', { pollId, poll, reason: text });
     return poll;
@@ -200,10 +222,11 @@ export class VotingService {
   }
 
   /**
-   * Casts (or changes) the user's own ballot. Returns only after the voter
-   * row, the ballot and the chain entry are committed together.
+   * Casts (or changes) the user's own ballot. Resolves only after the voter
+   * flag, the ballot and the chain entry are committed together, in a group
+   * commit with the other casts of this event-loop turn.
    */
-  cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], receipt?: string) {
+  async cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], ballotId: string) {
     const live = this.live.get(pollId);
     if (!live || live.meetingId !== meetingId) {
       const row = this.#load(pollId, meetingId);
@@ -213,42 +236,30 @@ export class VotingService {
     rules(() => assertAcceptsBallots(live.clock, this.#now()));
     if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
     const ballot = rules(() => validateBallot(live.spec, choices));
-    const changing = live.voted.has(userId);
-    if (changing && !live.spec.allowChange) throw new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
     const secret = live.spec.mode === 'secret';
-    let before: string[] | null = null;
-    let issued: string | null = null;
-    try {
-      this.#db.transaction((tx) => {
-        if (!changing) repo.insertVoter(this.#db, pollId, userId);
-        if (secret) {
-          if (changing) {
-            const old = receipt ? repo.findSecretBallot(tx, pollId, receipt) : undefined;
-            if (!old) throw new AppError('VALIDATION_FAILED', 400, 'To change a secret ballot, give the receipt of your first one');
-            repo.updateSecretBallot(tx, old.id, ballot);
-            issued = old.receipt;
-          } else issued = repo.insertSecretBallot(this.#db, pollId, ballot);
-          // No identity and no choice: see voting.ledger.ts for why.
-          this.#append(tx, pollId, { type: 'cast', replaces: changing });
-        } else {
-          const at = this.#now();
-          if (changing) {
-            before = repo.loadOpenBallots(tx, pollId).find((b) => b.voterId === userId)?.choices ?? null;
-            repo.updateOpenBallot(tx, pollId, userId, ballot, at);
-          } else repo.insertOpenBallot(this.#db, pollId, userId, ballot, at);
-          this.#append(tx, pollId, { type: 'ballot', voterId: userId, choices: ballot, replaces: changing });
-        }
-      });
-    } catch (err) {
-      // The UNIQUE index is the last word on double votes (e.g. the mirror was stale).
-      if (repo.isUniqueVoterClash(err)) {
-        live.voted.add(userId);
-        throw new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
-      }
-      throw err;
-    }
-    this.live.recordBallot(live, userId, ballot, before);
-    return { pollId, receipt: issued as string | null, changed: changing };
+    const key = secret ? this.#keys.get(pollId) : undefined;
+    if (secret && !key) throw new AppError('CONFLICT', 409, 'The ballot key of this poll could not be recovered');
+    const input: CastInput = {
+      db: this.#db,
+      pollId,
+      spec: live.spec,
+      userId,
+      ballotId: ballotId.toLowerCase(),
+      ballot,
+      now: this.#now(),
+      append: (...payloads) => void this.#append(this.#db, pollId, ...payloads),
+    };
+    const out = await this.#commit.submit(
+      () => {
+        // The poll may have closed between the cast and its batch.
+        if (this.live.get(pollId) !== live) throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
+        return key ? writeSecretCast(input, key) : writeOpenCast(input);
+      },
+      (r) => {
+        if (r.wrote) this.live.recordBallot(live, userId, ballot, r.before);
+      },
+    );
+    return { pollId, receipt: out.receipt, changed: out.changed };
   }
 
   /** Called by the countdown timer; a no-op if the poll was closed meanwhile. */
@@ -266,6 +277,13 @@ export class VotingService {
   /** Rebuilds the mirror of open polls after a start; closes those whose countdown ran out while down. */
   restore(): void {
     for (const row of repo.openPolls(this.#db)) {
+      try {
+        const key = this.#keyOf(row);
+        if (key) this.#keys.set(row.id, key);
+      } catch (err) {
+        // APP_SECRET changed while the poll was open: its ballots cannot be opened any more.
+        this.#log.error({ err, pollId: row.id }, 'cannot unwrap the ballot key of an open secret poll');
+      }
       const voted = new Set(repo.loadVoterIds(this.#db, row.id));
       const ballots = row.spec.mode === 'open' ? repo.loadOpenBallots(this.#db, row.id).map((b) => b.choices) : null;
       const live = this.live.add(row, voted, ballots);
@@ -291,7 +309,9 @@ export class VotingService {
   }
 
   stop(): void {
+    this.#commit.flush();
     this.live.clear();
+    this.#keys.clear();
   }
 }
 

@@ -17,6 +17,8 @@ declare module 'fastify' {
 }
 
 export interface VotingPluginOptions {
+  /** APP_SECRET, which wraps the ballot keys of secret polls. */
+  secret: string;
   /** Tests may inject a clock or presence. */
   now?: () => number;
   attendance?: AttendanceSource;
@@ -37,6 +39,7 @@ export default fp<VotingPluginOptions>(
     const service = new VotingService(app.db, app.realtime, app.log.child({ module: 'voting' }), {
       // Read lazily: the conference plugin may register after this one.
       attendance: opts.attendance ?? attendanceFrom((meetingId) => app.conference.state(meetingId)),
+      secret: opts.secret,
       ...(opts.now && { now: opts.now }),
       ...(opts.pushIntervalMs !== undefined && { pushIntervalMs: opts.pushIntervalMs }),
     });
@@ -49,7 +52,7 @@ export default fp<VotingPluginOptions>(
     rt.handle('poll:cancel', (ctx, p) => service.cancel(ctx.user.id, managedMeeting(ctx), p.pollId, p.reason ?? ''));
     rt.handle('poll:publish', (ctx, p) => service.publish(ctx.user.id, managedMeeting(ctx), p.pollId));
     // Always the caller's own ballot: there is no way to name another voter.
-    rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.receipt)));
+    rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)));
 
     // Ending the meeting would strand the open poll's ballots; the chair closes it first.
     if (app.hasDecorator('conference')) {

@@ -1,0 +1,21 @@
+CREATE TABLE `poll_ballot_boxes` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`poll_id` integer NOT NULL,
+	`tag` text NOT NULL,
+	`box` blob NOT NULL,
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `poll_ballot_boxes_tag_uq` ON `poll_ballot_boxes` (`poll_id`,`tag`);--> statement-breakpoint
+CREATE TABLE `poll_receipts` (
+	`poll_id` integer NOT NULL,
+	`receipt` text NOT NULL,
+	PRIMARY KEY(`poll_id`, `receipt`),
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+DROP INDEX `poll_secret_ballots_receipt_uq`;--> statement-breakpoint
+ALTER TABLE `poll_secret_ballots` DROP COLUMN `receipt`;--> statement-breakpoint
+ALTER TABLE `poll_open_ballots` ADD `ballot_id` text;--> statement-breakpoint
+ALTER TABLE `poll_voters` ADD `voted` integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE `polls` ADD `ballot_key` text;

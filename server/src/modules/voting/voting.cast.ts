@@ -1,0 +1,80 @@
+/**
+ * What one ballot writes, inside its group-commit savepoint (voting.commit.ts).
+ * Decisions read the database, not the in-memory mirror, so two casts of one
+ * delegate in the same batch see each other.
+ *
+ * Idempotency: the device sends a random `ballotId` with every cast and keeps
+ * it. A retry (lost ack, reconnect, server killed after commit) with the same
+ * id and choices gets the original answer back, receipt included, instead of
+ * ALREADY_VOTED.
+ *
+ * Changing a secret ballot: ownership is proven by the ballot id, which only
+ * the voter's device knows (the server keeps only HMAC(K, id) as the box's
+ * tag), together with a session of a delegate who has voted. The receipt no
+ * longer proves anything: it is published, so it must not be a key.
+ */
+import { AppError } from '../../lib/app-error.ts';
+import type { Db } from '../../db/index.ts';
+import { ballotReceipt, ballotTag, boxLength, openBallot, sealBallot } from './voting.crypto.ts';
+import type { LedgerPayload } from './voting.ledger.ts';
+import * as repo from './voting.repo.ts';
+import type { PollSpec } from './voting.rules.ts';
+
+export interface CastInput {
+  db: Db;
+  pollId: number;
+  spec: PollSpec;
+  userId: number;
+  ballotId: string;
+  ballot: string[];
+  now: number;
+  append: (...payloads: LedgerPayload[]) => void;
+}
+
+export interface CastOutcome {
+  receipt: string | null;
+  changed: boolean;
+  /** Whether this cast changed anything (false for a replayed retry). */
+  wrote: boolean;
+  /** Open ballots: the choices this one replaced, for the running tally. */
+  before: string[] | null;
+}
+
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const alreadyVoted = () => new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
+
+export function writeSecretCast(c: CastInput, key: Buffer): CastOutcome {
+  const tag = ballotTag(key, c.ballotId);
+  const receipt = ballotReceipt(key, c.ballotId);
+  const box = () => sealBallot(key, c.pollId, { choices: c.ballot, receipt }, boxLength(c.spec.options.map((o) => o.id)));
+  const existing = repo.findBox(c.db, c.pollId, tag);
+  if (repo.flipVoter(c.db, c.pollId, c.userId)) {
+    if (existing) throw new AppError('VALIDATION_FAILED', 400, 'This ballot id was already used; the device must make a new one');
+    repo.insertBox(c.db, c.pollId, tag, box());
+    c.append({ type: 'cast', replaces: false });
+    return { receipt, changed: false, wrote: true, before: null };
+  }
+  if (!existing) throw alreadyVoted();
+  const old = openBallot(key, c.pollId, existing.box);
+  if (same(old.choices, c.ballot)) return { receipt, changed: false, wrote: false, before: null };
+  if (!c.spec.allowChange) throw alreadyVoted();
+  // Same length as before, so SQLite rewrites the cell in place.
+  repo.updateBox(c.db, existing.id, box());
+  c.append({ type: 'cast', replaces: true });
+  return { receipt, changed: true, wrote: true, before: null };
+}
+
+export function writeOpenCast(c: CastInput): CastOutcome {
+  if (repo.flipVoter(c.db, c.pollId, c.userId)) {
+    repo.insertOpenBallot(c.db, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
+    c.append({ type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: false });
+    return { receipt: null, changed: false, wrote: true, before: null };
+  }
+  const old = repo.findOpenBallot(c.db, c.pollId, c.userId);
+  if (!old) throw alreadyVoted();
+  if (old.ballotId === c.ballotId && same(old.choices, c.ballot)) return { receipt: null, changed: false, wrote: false, before: null };
+  if (!c.spec.allowChange) throw alreadyVoted();
+  repo.updateOpenBallot(c.db, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
+  c.append({ type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: true });
+  return { receipt: null, changed: true, wrote: true, before: old.choices };
+}
