@@ -1,3 +1,13 @@
+ALTER TABLE `sessions` ADD `pin_verified` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `vote_pin_hash` text;
+--> statement-breakpoint
+ALTER TABLE `audit_log` ADD `seq` integer;--> statement-breakpoint
+ALTER TABLE `audit_log` ADD `prev_hash` text;--> statement-breakpoint
+ALTER TABLE `audit_log` ADD `hash` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `audit_log_seq_ux` ON `audit_log` (`seq`);--> statement-breakpoint
+CREATE INDEX `audit_log_action_ix` ON `audit_log` (`action`);--> statement-breakpoint
+CREATE INDEX `audit_log_actor_ix` ON `audit_log` (`actor_user_id`);
+--> statement-breakpoint
 CREATE TABLE `poll_ballot_boxes` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`poll_id` integer NOT NULL,
