@@ -10,7 +10,7 @@ export default fp(
       const ip = ctx.socket.handshake.address;
       try {
         const res = await app.auth.enterPin(ctx.user, pin);
-        writeAudit(app.db, { actorUserId: ctx.user.id, action: res.created ? 'auth.pin_set' : 'auth.pin_unlock', targetType: 'user', targetId: ctx.user.id, ip });
+        writeAudit(app.db, { actorUserId: ctx.user.id, action: 'auth.pin_unlock', targetType: 'user', targetId: ctx.user.id, ip });
         return res;
       } catch (err) {
         // Someone holding a printed QR sheet guessing the PIN is exactly what the audit log is for.
