@@ -30,6 +30,8 @@ it('recovers a short drop with the room, the membership and the missed broadcast
   const op = await join(t, 'cau.991', d.meetingId, { reconnection: true });
   open.push(chair, op);
   const bp = d.bridgeOf('cau.991');
+  // Recovery resumes from the last broadcast a client received: wait for the (coalesced) presence push of the join.
+  await nextEvent(op.socket, 'presence:changed', 20_000);
 
   const dropped = nextEvent(op.socket, 'disconnect');
   // Closing the transport from the client side looks like a network drop to both ends.
@@ -57,6 +59,8 @@ it('marks a bridge offline once its operator has been gone for the grace period'
   const op = await join(t, 'cau.991', d.meetingId);
   const bp = d.bridgeOf('cau.991');
   expect(bridgeStatus(op.snapshot, bp)).toBe('online');
+  // The join's own (coalesced) presence push comes first.
+  await nextEvent(chair.socket, 'presence:changed', 20_000);
 
   const offline = nextEvent<{ bridges: { bridgePointId: number; status: string }[] }>(chair.socket, 'presence:changed', 5000);
   const leftAt = Date.now();

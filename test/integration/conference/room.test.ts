@@ -211,7 +211,8 @@ describe('a conference, end to end', () => {
     // Ending: the meeting row is ended and the state says so on a fresh join.
     okData(await cmd(chair, 'meeting:end', M));
     expectError(await cmd(op, 'presence:set-bridge', M, { status: 'online' }), 'MEETING_NOT_LIVE');
-    const late = await member('daibieu02');
+    // A fresh secretariat join: the console is the screen that shows every bridge's row.
+    const late = await member('admin');
     expect(late.snapshot.meeting.status).toBe('ended');
     expect(late.snapshot.agenda).toMatchObject({ status: 'ended', currentItemId: items[1]!.id });
     expect(late.snapshot.presence.bridges.find((b) => b.bridgePointId === bp)).toMatchObject({ delegatesPresent: 15, status: 'degraded' });

@@ -57,6 +57,8 @@ function ensure(): RtSocket {
     // A restarted server should find its rooms again within a few seconds.
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
+    // After a restart every client of a 2,000-delegate meeting retries at once; spread them out.
+    randomizationFactor: 0.5,
   });
   s.on('connect', () => connection.set((c) => ({ state: 'online', epoch: c.epoch + 1 })));
   s.on('disconnect', () => connection.set((c) => ({ ...c, state: 'offline' })));
@@ -118,6 +120,9 @@ export function onBroadcast<K extends BroadcastName>(name: K, fn: (payload: Stat
   return () => void s.off(name, h);
 }
 
+/** Upper bound of the random delay before re-joining after a reconnect or resync. */
+const RESYNC_JITTER_MS = 1500;
+
 export interface JoinHandlers<Snap> {
   onSnapshot(snapshot: Snap): void;
   onError(e: ApiError): void;
@@ -130,19 +135,31 @@ export interface JoinHandlers<Snap> {
 export function joinMeeting<Snap = unknown>(meetingId: number, h: JoinHandlers<Snap>): () => void {
   const s = ensure();
   let closed = false;
+  let asked = false;
   const join = () => {
     if (!s.connected || closed) return;
+    asked = true;
     send('meeting:join', { meetingId }).then(
       (snap) => !closed && h.onSnapshot(snap as Snap),
       (e: unknown) => !closed && h.onError(e instanceof ApiError ? e : new ApiError('INTERNAL', String(e))),
     );
   };
-  s.on('connect', join);
-  const offResync = onBroadcast('session:resync', join);
+  // A reconnect or a server-asked resync reaches the whole meeting at once; a random delay spreads
+  // the snapshot requests so the server builds them a few at a time, not 2,000 in one tick.
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const rejoin = () => {
+    clearTimeout(pending);
+    // The first join of the page goes at once; only a re-join waits.
+    if (!asked) return join();
+    pending = setTimeout(join, Math.random() * RESYNC_JITTER_MS);
+  };
+  s.on('connect', rejoin);
+  const offResync = onBroadcast('session:resync', rejoin);
   join();
   return () => {
     closed = true;
-    s.off('connect', join);
+    clearTimeout(pending);
+    s.off('connect', rejoin);
     offResync();
     if (s.connected) send('meeting:leave', {}).catch(() => {});
   };

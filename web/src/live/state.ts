@@ -150,7 +150,8 @@ export const reducers: { [K in BroadcastName]?: Reducer<K> } = {
     ...s,
     floor: { ...s.floor, speaker: s.floor.speaker?.id === p.requestId ? null : s.floor.speaker },
   })),
-  // A delta: only the bridges and delegates that changed, plus fresh totals.
+  // A delta: only the bridges and delegates that changed and this screen shows (the console: all;
+  // a bridge screen: its own; a phone: its own row), plus fresh totals. Coalesced by the server.
   'presence:changed': forMeeting<'presence:changed'>((s, p) => ({
     ...s,
     presence: {

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AgendaItem, ErrorCode, FloorView, MeetingStatus, Snapshot } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { writeAudit } from '../../plugins/audit.ts';
+import { writeAudit, type AuditEvent } from '../../plugins/audit.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import { getMeetingOr404 } from '../meetings/meetings.access.ts';
 import {
@@ -22,9 +22,9 @@ import {
   type ConferenceState,
 } from './conference.machine.ts';
 import * as repo from './conference.repo.ts';
-import { agendaView, presenceView, toBroadcasts, type Outgoing } from './conference.views.ts';
+import { agendaView, toBroadcasts, type Outgoing } from './conference.views.ts';
 import { floorView, nextExpiry, type FloorEvent } from './floor.machine.ts';
-import { syncRoster } from './presence.machine.ts';
+import { syncRoster, type PresenceState } from './presence.machine.ts';
 import type { DomainError } from './result.ts';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -36,6 +36,31 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ILLEGAL_TRANSITION: 409,
   MEETING_NOT_LIVE: 409,
 };
+/**
+ * Audit entries for the privileged actions among a command's events: granting
+ * and revoking the floor (an expiry or item change is the server's, actor null)
+ * and opening, answering and closing a roll-call.
+ */
+export function auditEntries(meetingId: number, events: readonly ConferenceEvent[], actorUserId: number | null): AuditEvent[] {
+  const out: AuditEvent[] = [];
+  const entry = (action: string, details: Record<string, unknown>, by = actorUserId) =>
+    out.push({ actorUserId: by, action, targetType: 'meeting', targetId: meetingId, details });
+  for (const e of events) {
+    if (e.type === 'floor:granted') {
+      entry('floor.grant', { requestId: e.speaker.id, userId: e.speaker.userId, bridgePointId: e.speaker.bridgePointId, limitMs: e.speaker.limitMs, at: e.at }, e.by);
+    } else if (e.type === 'floor:revoked') {
+      entry('floor.revoke', { requestId: e.speaker.id, userId: e.speaker.userId, bridgePointId: e.speaker.bridgePointId, reason: e.reason, at: e.at }, e.by);
+    } else if (e.type === 'rollcall:started') {
+      entry('rollcall.open', { rollCallId: e.rollCallId });
+    } else if (e.type === 'rollcall:confirmed') {
+      entry('rollcall.answer', { rollCallId: e.rollCallId, bridgePointId: e.bridgePointId });
+    } else if (e.type === 'rollcall:closed') {
+      entry('rollcall.close', { rollCallId: e.rollCallId });
+    }
+  }
+  return out;
+}
+
 export const toAppError = (e: DomainError) => new AppError(e.code, STATUS[e.code] ?? 400, e.message);
 
 export interface ConferenceServiceDeps {
@@ -46,8 +71,8 @@ export interface ConferenceServiceDeps {
   now?: () => number;
 }
 
-/** The parts of the join snapshot this feature owns. */
-export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'presence' | 'floor'> & { version: number };
+/** The parts of the join snapshot this feature owns; presence raw, each member gets the part their role shows (presence.fanout.ts). */
+export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'floor'> & { presence: PresenceState; version: number };
 
 export type ConferenceService = ReturnType<typeof createConferenceService>;
 
@@ -80,6 +105,8 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   ) {
     repo.saveState(db, meetingId, state, at);
     repo.appendFloorLog(db, meetingId, events.filter((e): e is FloorEvent => e.type.startsWith('floor:')));
+    // Privileged room actions are audited in the transaction that makes them, so neither exists without the other.
+    for (const a of auditEntries(meetingId, events, actorUserId)) writeAudit(db, a);
     for (const e of events) {
       // The machine checked canTransitionMeeting against this row's status inside this transaction;
       // a change that came from the meetings API is already in the row.
@@ -162,7 +189,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
       return {
         meeting,
         agenda: agendaView(state, items, at),
-        presence: presenceView(state),
+        presence: state.presence,
         floor: floorView(state.floor, at) satisfies FloorView,
         version: state.version,
       };

@@ -19,6 +19,7 @@ import { createConferenceService, type ConferenceService, type ConferenceSnapsho
 import { agendaView, bridgeView, delegateView, type Outgoing } from './conference.views.ts';
 import { floorView, requestView, speakerView } from './floor.machine.ts';
 import { rollCallView } from './presence.machine.ts';
+import { createPresenceFanout, presenceFor } from './presence.fanout.ts';
 
 type Listener = (meetingId: number, out: readonly Outgoing[]) => void;
 /** Throws an AppError when the meeting may not end now (e.g. a poll is still open). */
@@ -42,6 +43,8 @@ declare module 'fastify' {
 export interface ConferenceSocketOptions {
   /** How long a bridge stays online after its operator's last socket dropped; covers reconnects and restarts. */
   offlineGraceMs?: number;
+  /** Coalescing window of presence broadcasts per meeting (a few pushes a second at most). */
+  presenceWindowMs?: number;
   now?: () => number;
 }
 
@@ -56,7 +59,12 @@ export default fp<ConferenceSocketOptions>(
       ...(opts.now && { now: opts.now }),
       publish(meetingId, out) {
         const room = app.realtime.toMeeting(meetingId);
-        for (const o of out) room.emit(o.name, o.payload as never);
+        for (const o of out) {
+          // Presence goes out shaped by audience and coalesced (presence.fanout.ts); the rest at once to the room.
+          if (o.name === 'presence:changed') {
+            fanout.changed(meetingId, o.payload.bridges.map((b) => b.bridgePointId), o.payload.delegates.map((d) => d.userId));
+          } else room.emit(o.name, o.payload as never);
+        }
         for (const l of listeners) {
           try {
             l(meetingId, out);
@@ -65,6 +73,12 @@ export default fp<ConferenceSocketOptions>(
           }
         }
       },
+    });
+    const fanout = createPresenceFanout({
+      io: app.realtime.io,
+      read: (meetingId) => service.state(meetingId).presence,
+      windowMs: opts.presenceWindowMs ?? 300,
+      log: app.log,
     });
     const endGuards: EndGuard[] = [];
     const assertCanEnd = (meetingId: number) => {
@@ -151,9 +165,10 @@ export default fp<ConferenceSocketOptions>(
       queueMicrotask(() => (memo = null));
       return memo.snap;
     };
-    for (const part of ['meeting', 'agenda', 'presence', 'floor', 'version'] as const) {
+    for (const part of ['meeting', 'agenda', 'floor', 'version'] as const) {
       app.realtime.snapshotPart(part, (meetingId) => snap(meetingId)[part]);
     }
+    app.realtime.snapshotPart('presence', (meetingId, user, m) => presenceFor(snap(meetingId).presence, m, user.id));
     app.realtime.snapshotPart('you', (_meetingId, user, m): YouView => {
       const { bridgePointId, chair } = actorOf(user, m);
       return { userId: user.id, role: user.role, bridgePointId, chair };
@@ -218,6 +233,7 @@ export default fp<ConferenceSocketOptions>(
       for (const t of pendingOffline.values()) clearTimeout(t);
       pendingOffline.clear();
       service.close();
+      fanout.close();
     });
   },
   { name: 'conference', dependencies: ['db', 'realtime'] },

@@ -9,7 +9,6 @@ import type {
   conferenceBroadcasts,
   ConferenceBroadcastName,
   DelegatePresenceView,
-  PresenceView,
 } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import { timerView } from './agenda.machine.ts';
@@ -35,16 +34,6 @@ export function agendaView(s: ConferenceState, items: readonly AgendaItem[], now
 
 export const bridgeView = ({ updatedBy: _, ...b }: BridgeEntry): BridgePresenceView => b;
 export const delegateView = ({ updatedBy: _, ...d }: DelegateEntry): DelegatePresenceView => d;
-
-export function presenceView(s: ConferenceState): PresenceView {
-  const p = s.presence;
-  return {
-    bridges: p.bridges.map(bridgeView),
-    delegates: p.delegates.map(delegateView),
-    counts: counts(p),
-    rollCall: rollCallView(p),
-  };
-}
 
 /** The broadcasts for one command's events, in a stable order, each kind at most once where it is a full view. */
 export function toBroadcasts(

@@ -1,0 +1,254 @@
+/**
+ * Presence benchmark: a Lạng Sơn-sized conference checking in on loopback.
+ *
+ *   pnpm bench:presence          (BENCH_DELEGATES=500 for a quicker run; raise `ulimit -n` above 2 x N + 500)
+ *
+ * The server runs in a worker thread (its own event loop, on a temp database
+ * deleted afterwards); the clients run on the main thread. The secretariat's
+ * console, the 213 bridge operators and N delegate phones join the live
+ * meeting; then every delegate checks in at once (presence:set-delegate).
+ * Prints the time until the console has seen every check-in, the server's
+ * event-loop lag p99 during it, and the messages and bytes received per
+ * phone, per bridge screen and per console; against a baseline measured in
+ * the same run: a bare Socket.IO namespace (same server) where the same number of clients
+ * join a room and each sends one event relayed to one manager socket.
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+const N = Number(process.env.BENCH_DELEGATES ?? 2000);
+const HARD_LIMIT_MS = 8 * 60_000;
+const now = () => performance.timeOrigin + performance.now();
+
+type BareSocket = { on(e: string, fn: (...a: any[]) => void): void; join(room: string): unknown };
+type BareNs = { on(e: 'connection', fn: (s: BareSocket) => void): void; to(room: string): { emit(e: string, p: unknown): boolean } };
+type ToServer = { type: 'lag-start' } | { type: 'lag-stop' } | { type: 'stop' };
+type FromServer =
+  | { type: 'ready'; url: string; bareUrl: string; meetingId: number; chairToken: string; operatorTokens: string[]; tokens: string[] }
+  | { type: 'lag'; p99: number; max: number }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };
+
+if (isMainThread) await main();
+else await server(workerData as { n: number });
+
+// ---------------------------------------------------------------- server side
+async function server({ n }: { n: number }) {
+  const port = parentPort!;
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { buildApp } = await import('../server/src/app.ts');
+  const { loadConfig } = await import('../server/src/config.ts');
+  const { bridgePoints, meetingDelegates, meetings, sessions, users } = await import('../server/src/db/schema.ts');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-presence-'));
+  const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
+  const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
+  // The baseline: a bare namespace of the same Socket.IO server (no auth middleware, no app logic).
+  // Untyped on purpose: the contract's event names do not apply to it.
+  const bare = (app.realtime.io as unknown as import('node:events').EventEmitter & { of(n: string): BareNs }).of('/bare');
+  bare.on('connection', (s: BareSocket) => {
+    s.on('join', (room: string, ack: () => void) => {
+      void s.join(room);
+      ack();
+    });
+    s.on('checkin', (p: unknown, ack: () => void) => {
+      bare.to('manager').emit('checked', p);
+      ack();
+    });
+  });
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    const db = app.db;
+    const meeting = db.select().from(meetings).get()!;
+    const bridges = db.select().from(bridgePoints).all();
+    const chair = db.select().from(users).all().find((u) => u.username === 'vanphong')!;
+    // Sessions are created directly (same token hashing as the auth service): scrypt logins would measure nothing here.
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const session = (userId: number) => {
+      const token = randomBytes(32).toString('base64url');
+      db.insert(sessions).values({ id: createHash('sha256').update(token).digest('base64url'), userId, expiresAt }).run();
+      return token;
+    };
+    const ids: number[] = [];
+    db.transaction((tx) => {
+      for (let i = 0; i < n; i++) {
+        const bp = bridges[i % bridges.length]!;
+        const id = tx
+          .insert(users)
+          .values({ username: `bench${String(i).padStart(5, '0')}`, passwordHash: 'disabled', fullName: `Đại biểu ${i}`, role: 'delegate', unitId: bp.unitId, homeBridgePointId: bp.id })
+          .returning({ id: users.id })
+          .get().id;
+        tx.insert(meetingDelegates).values({ meetingId: meeting.id, userId: id, bridgePointId: bp.id }).run();
+        ids.push(id);
+      }
+    });
+    const tokens = ids.map(session);
+    const operatorTokens = bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!));
+    const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
+    app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    if (!addr || typeof addr === 'string') throw new Error('no address');
+    const url = `http://127.0.0.1:${addr.port}`;
+    port.postMessage({
+      type: 'ready',
+      url,
+      bareUrl: `${url}/bare`,
+      meetingId: meeting.id,
+      chairToken: session(chair.id),
+      operatorTokens,
+      tokens,
+    } satisfies FromServer);
+    await new Promise<void>((resolve) => {
+      port.on('message', (msg: ToServer) => {
+        if (msg.type === 'lag-start') {
+          lag.reset();
+          lag.enable();
+        } else if (msg.type === 'lag-stop') {
+          lag.disable();
+          port.postMessage({ type: 'lag', p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } satisfies FromServer);
+        } else if (msg.type === 'stop') resolve();
+      });
+    });
+  } catch (err) {
+    port.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) } satisfies FromServer);
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    port.postMessage({ type: 'stopped' } satisfies FromServer);
+  }
+}
+
+// ---------------------------------------------------------------- client side
+async function main() {
+  const { io } = await import('socket.io-client');
+  const { PROTOCOL_VERSION } = await import('../shared/src/protocol.ts');
+  type Sock = ReturnType<typeof io>;
+
+  const started = now();
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { n: N } });
+  const hardStop = setTimeout(() => {
+    console.error(`bench-presence: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
+    process.exit(2);
+  }, HARD_LIMIT_MS);
+  hardStop.unref();
+  const fromWorker = <T extends FromServer['type']>(type: T) =>
+    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
+      const on = (m: FromServer) => {
+        if (m.type === 'error') return reject(new Error(m.message));
+        if (m.type !== type) return;
+        worker.off('message', on);
+        resolve(m as Extract<FromServer, { type: T }>);
+      };
+      worker.on('message', on);
+      worker.once('error', reject);
+    });
+
+  const ready = await fromWorker('ready');
+  const sockets: Sock[] = [];
+  const open = (url: string, token?: string) =>
+    new Promise<Sock>((resolve, reject) => {
+      const s = io(url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', reject);
+      sockets.push(s);
+    });
+  const ack = async <T>(s: Sock, event: string, payload: unknown): Promise<T> => {
+    const res = (await s.timeout(60_000).emitWithAck(event, payload)) as { ok: boolean; data?: T; error?: { code: string; message: string } };
+    if (!res.ok) throw new Error(`${event}: ${res.error?.code} ${res.error?.message}`);
+    return res.data as T;
+  };
+  const inBatches = async <T, R>(xs: T[], fn: (x: T) => Promise<R>) => {
+    const out: R[] = [];
+    for (let i = 0; i < xs.length; i += 100) out.push(...(await Promise.all(xs.slice(i, i + 100).map(fn))));
+    return out;
+  };
+  const until = async (cond: () => boolean, what: string) => {
+    const end = Date.now() + 120_000;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  try {
+    // ---- baseline: the same number of clients on a bare Socket.IO server
+    const bareManager = await open(ready.bareUrl);
+    await bareManager.timeout(30_000).emitWithAck('join', 'manager');
+    const bareClients = await inBatches(ready.tokens, () => open(ready.bareUrl));
+    await inBatches(bareClients, (s) => s.timeout(30_000).emitWithAck('join', 'meeting'));
+    let relayed = 0;
+    bareManager.on('checked', () => relayed++);
+    const tb = now();
+    const bareAcks = await Promise.allSettled(bareClients.map((s) => s.timeout(60_000).emitWithAck('checkin', { status: 'present_online' })));
+    await until(() => relayed === bareClients.length, 'the bare relay');
+    const bareMs = now() - tb;
+    const bareOk = bareAcks.every((a) => a.status === 'fulfilled') && relayed === N;
+    for (const s of [bareManager, ...bareClients]) s.close();
+    await quiet(1000);
+
+    // ---- diemcau: console, bridge screens and phones join the live meeting
+    const meetingId = ready.meetingId;
+    type Counter = { messages: number; bytes: number };
+    const counted = (s: Sock): Counter => {
+      const c = { messages: 0, bytes: 0 };
+      s.onAny((_e: string, ...args: unknown[]) => {
+        c.messages++;
+        c.bytes += Buffer.byteLength(JSON.stringify(args));
+      });
+      return c;
+    };
+    const console_ = await open(ready.url, ready.chairToken);
+    const consoleSnap = await ack<{ presence: unknown }>(console_, 'meeting:join', { meetingId });
+    let seen = 0;
+    console_.on('presence:changed', (p: { counts: { overall: { presentOnline: number } } }) => (seen = p.counts.overall.presentOnline));
+    const operators = await inBatches(ready.operatorTokens, (tok) => open(ready.url, tok));
+    await inBatches(operators, (s) => ack(s, 'meeting:join', { meetingId }));
+    const phones = await inBatches(ready.tokens, (tok) => open(ready.url, tok));
+    const phoneSnaps = await inBatches(phones, (s) => ack<{ presence: unknown }>(s, 'meeting:join', { meetingId }));
+    await quiet(2000); // let the bridges' own join pushes drain
+    const cConsole = counted(console_);
+    const cBridges = operators.map(counted);
+    const cPhones = phones.map(counted);
+
+    worker.postMessage({ type: 'lag-start' } satisfies ToServer);
+    const t0 = now();
+    const acks = await Promise.allSettled(phones.map((s) => ack(s, 'presence:set-delegate', { meetingId, status: 'present_online' })));
+    await until(() => seen === N, 'the console to see every check-in');
+    const realMs = now() - t0;
+    const lagReply = fromWorker('lag');
+    worker.postMessage({ type: 'lag-stop' } satisfies ToServer);
+    const lag = await lagReply;
+    await quiet(1500); // trailing coalesced pushes reach the phones too
+    const failed = acks.filter((a) => a.status === 'rejected').length;
+
+    const avg = (cs: Counter[], k: keyof Counter) => cs.reduce((n, c) => n + c[k], 0) / Math.max(1, cs.length);
+    const size = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
+    console.log(`\n${N} delegate phones, ${operators.length} bridge screens, 1 console on loopback; every phone checks in at once`);
+    console.log(`check-ins failed: ${failed}`);
+    console.log(`join snapshot presence: console ${size(consoleSnap.presence)} B, phone ${size(phoneSnaps[0]!.presence)} B`);
+    console.log(`all check-ins seen by the console in ${realMs.toFixed(0)} ms; server event-loop lag p99 ${lag.p99.toFixed(1)} ms (max ${lag.max.toFixed(1)} ms)`);
+    console.log(`received per phone:         ${avg(cPhones, 'messages').toFixed(1)} messages, ${avg(cPhones, 'bytes').toFixed(0)} B  (for ${N - 1} other delegates' check-ins)`);
+    console.log(`received per bridge screen: ${avg(cBridges, 'messages').toFixed(1)} messages, ${avg(cBridges, 'bytes').toFixed(0)} B`);
+    console.log(`received by the console:    ${cConsole.messages} messages, ${cConsole.bytes} B`);
+    if (!bareOk) {
+      console.log(`baseline did not run fully (${relayed}/${N} relayed); no ratio printed`);
+      process.exitCode = 1;
+    } else {
+      console.log(`baseline (bare Socket.IO relay of ${N} events to one manager): ${bareMs.toFixed(0)} ms`);
+      console.log(`ratio diemcau / baseline: ${(realMs / bareMs).toFixed(2)}`);
+    }
+  } finally {
+    for (const s of sockets) s.close();
+    worker.postMessage({ type: 'stop' } satisfies ToServer);
+    await Promise.race([fromWorker('stopped'), new Promise((r) => setTimeout(r, 15_000))]);
+    await worker.terminate();
+    console.log(`total ${((now() - started) / 1000).toFixed(1)} s`);
+  }
+}
