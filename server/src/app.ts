@@ -35,6 +35,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   realtime?: RealtimeOptions;
   conference?: ConferenceSocketOptions;
+  /** Clock for QR code validity (tests move time); defaults to the system clock. */
+  now?: () => Date;
 }
 
 export type App = FastifyInstance;
@@ -77,7 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(conferenceSocket, deps.conference ?? {});
   await app.register(mediaSocket, config.mediasoup);
   await app.register(votingSocket);
-  await app.register(documentsModule, { config });
+  await app.register(documentsModule, { config, ...(deps.now && { now: deps.now }) });
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

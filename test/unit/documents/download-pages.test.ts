@@ -90,10 +90,27 @@ describe('mobile pages', () => {
     expect(html).toContain('Vào phòng họp');
   });
 
-  it('print sheet has one card per delegate', () => {
-    const html = printSheet('Họp', [1, 2, 3].map((i) => ({ name: `Đại biểu ${i}`, unit: 'Xã X', svg: '<svg viewBox="0 0 1 1"></svg>', url: `u${i}` })), 'vi', '/p');
+  it('print sheet has one card per delegate, each naming the meeting, its date and place, and the code\'s validity', () => {
+    const meeting = {
+      title: 'Hội nghị Tỉnh ủy',
+      startsAt: '2026-12-10T01:00:00Z',
+      endsAt: '2026-12-10T09:00:00Z',
+      place: 'Hội trường Tỉnh ủy',
+      validFrom: new Date('2026-12-03T01:00:00Z'),
+      validUntil: new Date('2026-12-11T09:00:00Z'),
+    };
+    const html = printSheet(meeting, [1, 2, 3].map((i) => ({ name: `Đại biểu ${i}`, unit: 'Xã X', svg: '<svg viewBox="0 0 1 1"></svg>', url: `u${i}` })), 'vi', '/p');
     expect(html.match(/class="q"/g)).toHaveLength(3);
     expect(html).toContain('@media print');
+    const cards = html.split('class="q"').slice(1);
+    for (const c of cards) {
+      expect(c).toContain('Hội nghị Tỉnh ủy');
+      expect(c).toContain('Hội trường Tỉnh ủy');
+      expect(c).toContain('10 tháng 12, 2026');
+      // Valid until the meeting's end plus the grace, shown in Vietnam time (16:00 on the 11th).
+      expect(c).toMatch(/hiệu lực từ [^<]*3 tháng 12, 2026 đến lúc 16:00 [^<]*11 tháng 12, 2026/);
+    }
+    expect(cards.map((c) => /Đại biểu (\d)/.exec(c)![1])).toEqual(['1', '2', '3']);
   });
 
   it('helpers', () => {

@@ -293,4 +293,7 @@ export const en: Record<MsgKey, string> = {
   'err.POLL_CLOSED': 'The poll is closed.',
   'err.MEDIA_ERROR': 'Audio/video error.',
   'err.INTERNAL': 'Server error.',
+  'err.MEETING_ENDED': 'The meeting has ended: its documents and QR codes can no longer change.',
+  'err.DECLASSIFICATION_REQUIRED': 'To lower a classification, use “Declassify” and give a reason.',
+  'err.ACTIVE_CONTENT': 'The PDF contains JavaScript, a launch action or embedded files and was refused. Print it to a plain PDF and upload that.',
 };

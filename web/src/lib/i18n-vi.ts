@@ -291,6 +291,9 @@ export const vi = {
   'err.POLL_CLOSED': 'Biểu quyết đã đóng.',
   'err.MEDIA_ERROR': 'Lỗi âm thanh/hình ảnh.',
   'err.INTERNAL': 'Lỗi máy chủ.',
+  'err.MEETING_ENDED': 'Hội nghị đã kết thúc: tài liệu và mã QR không thể thay đổi.',
+  'err.DECLASSIFICATION_REQUIRED': 'Muốn hạ độ mật, hãy dùng chức năng “Giải mật” và ghi rõ lý do.',
+  'err.ACTIVE_CONTENT': 'Tệp PDF chứa mã JavaScript, lệnh chạy chương trình hoặc tệp đính kèm nên bị từ chối. Hãy in lại ra PDF thường rồi tải lên.',
 } as const;
 
 export type MsgKey = keyof typeof vi;

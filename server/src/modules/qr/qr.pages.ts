@@ -164,13 +164,28 @@ export interface SheetEntry {
   url: string;
 }
 
-/** Printable A4 sheet, one QR card per delegate (print from the browser). */
-export function printSheet(meetingTitle: string, entries: SheetEntry[], lang: Lang, path: string): string {
+/** The meeting a sheet is for, and how long its codes work. */
+export interface SheetMeeting {
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  place: string;
+  validFrom: Date;
+  validUntil: Date;
+}
+
+/** Printable A4 sheet, one QR card per delegate (print from the browser); each card names the meeting and the code's validity. */
+export function printSheet(m: SheetMeeting, entries: SheetEntry[], lang: Lang, path: string): string {
   const vi = lang === 'vi';
+  const fmt = timeFmt(lang);
+  const meetingTitle = m.title;
+  const when = `${fmt.format(new Date(m.startsAt))} – ${fmt.format(new Date(m.endsAt))}`;
+  const validity = vi ? `Mã có hiệu lực từ ${fmt.format(m.validFrom)} đến ${fmt.format(m.validUntil)}` : `Code valid from ${fmt.format(m.validFrom)} until ${fmt.format(m.validUntil)}`;
   const cards = entries
     .map(
-      (e) => `<section class="q"><div class="svg">${e.svg}</div><div><strong>${esc(e.name)}</strong><br>${esc(e.unit)}
-<br><small>${vi ? 'Quét mã để nhận tài liệu' : 'Scan to get the materials'}</small></div></section>`,
+      (e) => `<section class="q"><div class="svg">${e.svg}</div><div><small>${esc(meetingTitle)}<br>${esc(when)}${m.place ? `<br>${esc(m.place)}` : ''}</small>
+<br><strong>${esc(e.name)}</strong><br>${esc(e.unit)}
+<br><small>${vi ? 'Quét mã để nhận tài liệu' : 'Scan to get the materials'}. ${esc(validity)}.</small></div></section>`,
     )
     .join('\n');
   const css = `body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;padding:12mm;font-size:14pt}
@@ -182,5 +197,5 @@ h1{font-size:18pt;margin:0 0 4mm}.hint{color:#555}
   const toggle = vi ? `<a href="${esc(path)}?lang=en">English</a>` : `<a href="${esc(path)}">Tiếng Việt</a>`;
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(meetingTitle)} – QR</title><style>${css}</style></head>
 <body><p class="hint">${vi ? 'Dùng lệnh In của trình duyệt (Ctrl+P) để in ra giấy hoặc lưu PDF.' : 'Use the browser Print command (Ctrl+P) to print or save as PDF.'} ${toggle}</p>
-<h1>${esc(meetingTitle)}</h1><div class="grid">${cards}</div></body></html>`;
+<h1>${esc(meetingTitle)}</h1><p>${esc(when)}${m.place ? ` · ${esc(m.place)}` : ''}</p><div class="grid">${cards}</div></body></html>`;
 }
