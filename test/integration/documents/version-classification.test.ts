@@ -25,14 +25,14 @@ afterAll(async () => {
 
 const inject = (url: string, as = 'vanphong', headers: Record<string, string> = {}) => env.t.app.inject({ url, headers: { ...bearer(env.tokens[as]!), ...headers } });
 const docUrl = (id: number) => `/api/meetings/${env.meetingId}/documents/${id}`;
-const patch = (id: number, payload: unknown) => env.t.app.inject({ method: 'PATCH', url: docUrl(id), headers: bearer(env.tokens.vanphong!), payload });
-const declassify = (id: number, payload: unknown, as = 'vanphong') => env.t.app.inject({ method: 'POST', url: `${docUrl(id)}/declassify`, headers: bearer(env.tokens[as]!), payload });
+const patch = (id: number, payload: object) => env.t.app.inject({ method: 'PATCH', url: docUrl(id), headers: bearer(env.tokens.vanphong!), payload });
+const declassify = (id: number, payload: object, as = 'vanphong') => env.t.app.inject({ method: 'POST', url: `${docUrl(id)}/declassify`, headers: bearer(env.tokens[as]!), payload });
 const detail = async (id: number, as = 'vanphong') => (await inject(docUrl(id), as)).json() as { document: DocumentInfo; versions: DocumentVersion[] };
 const listed = async (id: number, as = 'vanphong') => ((await inject(`/api/meetings/${env.meetingId}/documents`, as)).json() as DocumentInfo[]).find((d) => d.id === id)!;
 
 /** Every way to fetch a stored version by link answers 403 CONFIDENTIAL. */
 async function expectSealed(id: number, version: number, as = 'vanphong') {
-  for (const headers of [{}, { range: 'bytes=0-9' }, { range: 'bytes=10-' }, { range: 'bytes=-5' }]) {
+  for (const headers of [{}, { range: 'bytes=0-9' }, { range: 'bytes=10-' }, { range: 'bytes=-5' }] as Record<string, string>[]) {
     const res = await inject(`${docUrl(id)}/download?version=${version}`, as, headers);
     expect(res.statusCode, `v${version} ${JSON.stringify(headers)} as ${as}`).toBe(403);
     expect(res.json().error.code).toBe('CONFIDENTIAL');

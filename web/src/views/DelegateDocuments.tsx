@@ -22,13 +22,27 @@ export function SignInToView({ href }: { href: string }) {
 }
 
 /**
- * The delegate's documents: ordinary ones download; confidential ones open
- * only in the watermarked viewer (they never leave the server as a file).
+ * Documents grouped under the agenda item that lists them (each shown once,
+ * under its first item), then the ones no item lists.
+ */
+export function byAgendaItem<D extends { id: number; agendaItemIds: number[] }>(docs: D[], items: { id: number; title: string }[]): { itemId: number | null; title: string | null; docs: D[] }[] {
+  const order = new Map(items.map((it, i) => [it.id, i]));
+  const first = (d: D) => d.agendaItemIds.filter((id) => order.has(id)).sort((a, b) => order.get(a)! - order.get(b)!)[0] ?? null;
+  const groups = items.map((it) => ({ itemId: it.id as number | null, title: it.title as string | null, docs: docs.filter((d) => first(d) === it.id) }));
+  groups.push({ itemId: null, title: null, docs: docs.filter((d) => first(d) === null) });
+  return groups.filter((g) => g.docs.length > 0);
+}
+
+/**
+ * The delegate's documents, under their agenda items: ordinary ones download;
+ * confidential ones (and versions that ever were) open only in the
+ * watermarked viewer (they never leave the server as a file).
  */
 export function DelegateDocuments({ s }: { s: LiveState }) {
   const meetingId = s.meeting.id;
   // From the join snapshot, kept current by `document:published`.
   const list = s.documents.filter((d) => d.status === 'published');
+  const groups = byAgendaItem(list, s.agenda.items);
   const viaQr = useViaQr();
   return (
     <section class="card stack-sm" aria-labelledby="ddoc-h">
@@ -36,30 +50,35 @@ export function DelegateDocuments({ s }: { s: LiveState }) {
       {list.length === 0 ? (
         <p class="muted">{t('docs.none')}</p>
       ) : (
-        <ul class="doc-list">
-          {list.map((d) => (
-            <li key={d.id} class="doc-row" data-document={d.id}>
-              <div class="grow">
-                <div class="list-title">{d.title}</div>
-                <div class="muted">
-                  {humanSize(d.size)}
-                  {d.pages ? ` · ${t('docs.pages', { n: d.pages })}` : ''}
-                </div>
-              </div>
-              {!d.downloadable && viaQr ? (
-                <SignInToView href={`/meetings/${meetingId}/documents/${d.id}`} />
-              ) : !d.downloadable ? (
-                <a class="btn btn-primary btn-block" href={`/meetings/${meetingId}/documents/${d.id}`}>
-                  <Icon name="lock" /> {t('docs.view')}
-                </a>
-              ) : (
-                <a class="btn btn-primary btn-block" href={documentsApi.downloadUrl(meetingId, d.id)} download={d.fileName}>
-                  {t('docs.download')}
-                </a>
-              )}
-            </li>
-          ))}
-        </ul>
+        groups.map((g) => (
+          <div key={g.itemId ?? 0} class="stack-sm" data-agenda-item={g.itemId ?? ''}>
+            {groups.length > 1 || g.itemId != null ? <h3 class="list-title">{g.title ?? t('docs.otherDocuments')}</h3> : null}
+            <ul class="doc-list">
+              {g.docs.map((d) => (
+                <li key={d.id} class="doc-row" data-document={d.id}>
+                  <div class="grow">
+                    <div class="list-title">{d.title}</div>
+                    <div class="muted">
+                      {humanSize(d.size)}
+                      {d.pages ? ` · ${t('docs.pages', { n: d.pages })}` : ''}
+                    </div>
+                  </div>
+                  {!d.downloadable && viaQr ? (
+                    <SignInToView href={`/meetings/${meetingId}/documents/${d.id}`} />
+                  ) : !d.downloadable ? (
+                    <a class="btn btn-primary btn-block" href={`/meetings/${meetingId}/documents/${d.id}`}>
+                      <Icon name="lock" /> {t('docs.view')}
+                    </a>
+                  ) : (
+                    <a class="btn btn-primary btn-block" href={documentsApi.downloadUrl(meetingId, d.id)} download={d.fileName}>
+                      {t('docs.download')}
+                    </a>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))
       )}
     </section>
   );
