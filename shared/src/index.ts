@@ -4,3 +4,4 @@ export * from './api.ts';
 export * from './protocol.ts';
 export * from './events/index.ts';
 export * from './format.ts';
+export * from './agenda-groups.ts';

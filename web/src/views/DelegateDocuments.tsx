@@ -1,3 +1,4 @@
+import { byAgendaItem } from '@diemcau/shared';
 import { documentsApi, humanSize } from '../lib/documents-api.ts';
 import { t } from '../lib/i18n.ts';
 import { Icon } from '../components/Icon.tsx';
@@ -19,18 +20,6 @@ export function SignInToView({ href }: { href: string }) {
       <Icon name="lock" /> {t('docs.signInToView')}
     </button>
   );
-}
-
-/**
- * Documents grouped under the agenda item that lists them (each shown once,
- * under its first item), then the ones no item lists.
- */
-export function byAgendaItem<D extends { id: number; agendaItemIds: number[] }>(docs: D[], items: { id: number; title: string }[]): { itemId: number | null; title: string | null; docs: D[] }[] {
-  const order = new Map(items.map((it, i) => [it.id, i]));
-  const first = (d: D) => d.agendaItemIds.filter((id) => order.has(id)).sort((a, b) => order.get(a)! - order.get(b)!)[0] ?? null;
-  const groups = items.map((it) => ({ itemId: it.id as number | null, title: it.title as string | null, docs: docs.filter((d) => first(d) === it.id) }));
-  groups.push({ itemId: null, title: null, docs: docs.filter((d) => first(d) === null) });
-  return groups.filter((g) => g.docs.length > 0);
 }
 
 /**

@@ -5,7 +5,7 @@
  * elderly); no scripts, fonts or CDNs (the LAN has no internet, and the CSP
  * allows no inline script).
  */
-import { humanSize, type UiLang } from '@diemcau/shared';
+import { byAgendaItem, humanSize, type UiLang } from '@diemcau/shared';
 
 export type Lang = UiLang;
 
@@ -108,6 +108,8 @@ export interface LandingDoc {
   pages: number | null;
   version: number;
   href: string;
+  /** Agenda items that list it; the page shows it under the first of them. */
+  agendaItemIds: readonly number[];
 }
 
 export interface LandingData {
@@ -116,6 +118,8 @@ export interface LandingData {
   /** Whose QR this is: a delegate's name and unit, or the venue. */
   holder: string;
   docs: LandingDoc[];
+  /** The meeting's agenda, in order, to group the documents by item. */
+  agenda: readonly { id: number; title: string }[];
   /** Documents the holder may only view after signing in (confidential). */
   signInOnly: number;
   expiresAt: Date;
@@ -133,13 +137,18 @@ const kindLabel = (mime: string) =>
 export function landingPage(d: LandingData, lang: Lang, path: string): string {
   const vi = lang === 'vi';
   const fmt = timeFmt(lang);
-  const items = d.docs
-    .map((doc) => {
+  const card = (doc: LandingDoc) => {
       const facts = [kindLabel(doc.mime), humanSize(doc.size, lang)];
       if (doc.pages) facts.push(vi ? `${doc.pages} trang` : `${doc.pages} pages`);
       if (doc.version > 1) facts.push(vi ? `bản ${doc.version}` : `version ${doc.version}`);
       return `<li class="card"><strong>${esc(doc.title)}</strong><div class="meta">${esc(facts.join(' · '))}</div>
 <a class="btn" href="${esc(doc.href)}" download="${esc(doc.fileName)}">${vi ? 'Tải về' : 'Download'}</a></li>`;
+  };
+  const groups = byAgendaItem(d.docs, d.agenda);
+  const items = groups
+    .map((g) => {
+      const heading = groups.length > 1 || g.itemId != null ? `<h3>${esc(g.title ?? (vi ? 'Tài liệu chung' : 'General documents'))}</h3>` : '';
+      return `${heading}<ul style="list-style:none;padding:0;margin:0">${g.docs.map(card).join('\n')}</ul>`;
     })
     .join('\n');
   const none = `<p class="card">${vi ? 'Chưa có tài liệu nào được gửi cho bạn.' : 'No documents have been sent to you yet.'}</p>`;
@@ -151,7 +160,7 @@ export function landingPage(d: LandingData, lang: Lang, path: string): string {
 <p>${vi ? 'Mã QR của' : 'QR code of'}: <strong>${esc(d.holder)}</strong></p>
 ${d.enterHref ? `<form method="post" action="${esc(d.enterHref)}"><button class="btn" type="submit">${vi ? 'Vào phòng họp' : 'Enter the meeting'}</button></form><p class="meta">${vi ? 'Xem chương trình, biểu quyết và đăng ký phát biểu.' : 'Follow the agenda, vote and ask to speak.'}</p>` : ''}
 <h2>${vi ? 'Tài liệu' : 'Documents'} (${d.docs.length})</h2>
-${d.docs.length ? `<ul style="list-style:none;padding:0;margin:0">${items}</ul>` : none}
+${d.docs.length ? items : none}
 ${signIn}
 <p class="meta">${vi ? 'Mã có hiệu lực đến' : 'Valid until'} ${esc(fmt.format(d.expiresAt))}.</p>`;
   return layout(lang, d.meetingTitle, body, path);

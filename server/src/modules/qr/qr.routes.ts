@@ -18,6 +18,7 @@ import type { DocumentsService } from '../documents/documents.service.ts';
 import { qrPng, qrSvg } from './qr.image.ts';
 import { landingPage, pickLang, printSheet } from './qr.pages.ts';
 import { withErrorPages } from './qr.respond.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { QrService } from './qr.service.ts';
 import { qrFailureStatus } from './qr.token.ts';
 import { setSessionCookie } from '../../plugins/auth.ts';
@@ -74,6 +75,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         return { d, access: access === 'download' && !linkable(d.doc.classification, d.ver) ? ('view' as const) : access };
       });
       const base = `/q/${encodeURIComponent(req.params.token)}`;
+      const links = repo.agendaLinks(db, h.meeting.id);
       const html = landingPage(
         {
           meetingTitle: h.meeting.title,
@@ -81,7 +83,8 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
           holder: h.label,
           docs: docs
             .filter((x) => x.access === 'download')
-            .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}` })),
+            .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}`, agendaItemIds: links.get(d.doc.id) ?? [] })),
+          agenda: listAgenda(db, h.meeting.id),
           signInOnly: docs.filter((x) => x.access === 'view').length,
           enterHref: h.membership?.kind === 'delegate' ? `${base}/session` : null,
           expiresAt: qr.validUntil(h.meeting.id),
