@@ -20,6 +20,7 @@ import { countPdfPages } from './documents.pdf.ts';
 import { PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
 import { confidentialViews, documentNotifications, documentReceipts, documents, documentVersions } from './documents.schema.ts';
+import { receiptCounts } from './documents.receipts.ts';
 import { sniffFile, sniffMessage } from './documents.sniff.ts';
 import { BlobStore, tooLarge, type StagedFile } from './documents.storage.ts';
 
@@ -350,33 +351,6 @@ export class DocumentsService {
 
   /** Per document and per bridge point: how many entitled invitees have downloaded it. */
   receiptCounts(meetingId: number): ReceiptCounts {
-    const people = repo.invitees(this.db, meetingId);
-    const receipts = repo.receiptRows(this.db, meetingId);
-    const docs = repo.listDocs(this.db, meetingId).filter((d) => d.doc.publishedAt && linkable(d.doc.classification, d.ver));
-    const bpTotals = new Map<number | null, { received: number; expected: number }>();
-    const byDocument = docs.map(({ doc }) => {
-      const entitled = people.filter((p) => documentAccess(repo.accessFacts(doc), p.reader) === 'download');
-      const got = new Set(receipts.filter((r) => r.documentId === doc.id && r.userId != null).map((r) => r.userId));
-      const perBp = new Map<number | null, { received: number; expected: number }>();
-      for (const p of entitled) {
-        for (const m of [perBp, bpTotals]) {
-          const c = m.get(p.bridgePointId) ?? { received: 0, expected: 0 };
-          c.expected++;
-          if (got.has(p.userId)) c.received++;
-          m.set(p.bridgePointId, c);
-        }
-      }
-      return {
-        documentId: doc.id,
-        title: doc.title,
-        received: entitled.filter((p) => got.has(p.userId)).length,
-        expected: entitled.length,
-        anonymous: receipts.filter((r) => r.documentId === doc.id && r.userId == null).length,
-        byBridgePoint: [...perBp].map(([bridgePointId, c]) => ({ bridgePointId, ...c })),
-      };
-    });
-    const names = repo.bridgePointNames(this.db, [...bpTotals.keys()].filter((k): k is number => k != null));
-    const byBridgePoint = [...bpTotals].map(([bridgePointId, c]) => ({ bridgePointId, name: bridgePointId == null ? 'Thiết bị cá nhân' : (names.get(bridgePointId) ?? ''), ...c }));
-    return { byDocument, byBridgePoint };
+    return receiptCounts(this.db, meetingId);
   }
 }
