@@ -40,6 +40,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   realtime?: RealtimeOptions;
   conference?: ConferenceSocketOptions;
+  /** Clock for QR code validity (tests move time); defaults to the system clock. */
+  now?: () => Date;
 }
 
 export type App = FastifyInstance;
@@ -86,7 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(mediaSocket, config.mediasoup);
   await app.register(votingSocket, { secret: config.secret });
   await app.register(authSocket);
-  await app.register(documentsModule, { config });
+  await app.register(documentsModule, { config, ...(deps.now && { now: deps.now }) });
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

@@ -18,7 +18,8 @@ export const ConfigSchema = Type.Object({
   /** HMAC key for QR links and other signed tokens. */
   secret: Type.String({ minLength: 32 }),
   sessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
-  qrTokenTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 365 }),
+  /** A QR code is valid from issue until the meeting's end plus this many hours. */
+  qrGraceHours: Type.Integer({ minimum: 0, maximum: 24 * 365 }),
   cookieSecure: Type.Boolean(),
   seedDemo: Type.Boolean(),
   loginRateMax: Type.Integer({ minimum: 1 }),
@@ -76,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     secret: env.APP_SECRET ?? DEV_SECRET,
     sessionTtlHours: int(env.SESSION_TTL_HOURS, 12),
-    qrTokenTtlHours: int(env.QR_TOKEN_TTL_HOURS, 72),
+    qrGraceHours: int(env.QR_GRACE_HOURS, 24),
     cookieSecure: bool(env.COOKIE_SECURE, Boolean(cert)),
     seedDemo: bool(env.SEED_DEMO, true),
     loginRateMax: int(env.LOGIN_RATE_MAX, 10),

@@ -27,6 +27,12 @@ export const ErrorCode = {
   /** The meeting cannot end while a poll is still open. */
   POLL_OPEN: 'POLL_OPEN',
   MEDIA_ERROR: 'MEDIA_ERROR',
+  /** The meeting has ended: its documents and QR codes are part of the record. */
+  MEETING_ENDED: 'MEETING_ENDED',
+  /** Lowering a document's classification needs the explicit, audited declassify action. */
+  DECLASSIFICATION_REQUIRED: 'DECLASSIFICATION_REQUIRED',
+  /** A PDF with scripts, launch actions or embedded files. */
+  ACTIVE_CONTENT: 'ACTIVE_CONTENT',
   INTERNAL: 'INTERNAL',
   /** A QR session must enter the delegate's voting PIN before it may vote. */
   PIN_REQUIRED: 'PIN_REQUIRED',

@@ -5,3 +5,4 @@ export * from './protocol.ts';
 export * from './events/index.ts';
 export * from './format.ts';
 export * from './text.ts';
+export * from './agenda-groups.ts';

@@ -5,7 +5,7 @@
 import { zipSync, strToU8 } from 'fflate';
 import { PNG } from 'pngjs';
 import * as jsqrModule from 'jsqr';
-import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
+import { PDFDocument, PDFName, PDFString, StandardFonts, rgb } from '@cantoo/pdf-lib';
 
 /** A PDF with `pages` A4 pages, each saying its number in large type. */
 export async function makePdf(pages = 1, label = 'Page'): Promise<Buffer> {
@@ -76,4 +76,37 @@ const jsQR: JsQr = typeof jsqrDefault === 'function' ? jsqrDefault : jsqrDefault
 export function decodeQrPng(png: Buffer): string | null {
   const img = PNG.sync.read(png);
   return jsQR(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), img.width, img.height)?.data ?? null;
+}
+
+export type ActivePdfKind = 'javascript' | 'open_action' | 'launch' | 'additional_actions' | 'embedded_file';
+
+/**
+ * A PDF carrying active content of the given kind, saved with compressed object
+ * streams (pdf-lib's default) so the names are not visible to a byte search.
+ */
+export async function makeActivePdf(kind: ActivePdfKind): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595, 842]);
+  const ctx = doc.context;
+  switch (kind) {
+    case 'javascript':
+      doc.addJavaScript('hello', 'app.alert("xin chao")');
+      break;
+    case 'open_action':
+      doc.catalog.set(PDFName.of('OpenAction'), ctx.register(ctx.obj({ Type: 'Action', S: 'JavaScript', JS: PDFString.of('app.alert(1)') })));
+      break;
+    case 'launch': {
+      const action = ctx.obj({ Type: 'Action', S: 'Launch', F: PDFString.of('calc.exe') });
+      const annot = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 100, 100], A: action }));
+      page.node.set(PDFName.of('Annots'), ctx.obj([annot]));
+      break;
+    }
+    case 'additional_actions':
+      page.node.set(PDFName.of('AA'), ctx.obj({ O: ctx.obj({ S: 'JavaScript', JS: PDFString.of('1') }) }));
+      break;
+    case 'embedded_file':
+      await doc.attach(Buffer.from('bí mật'), 'ghi-chu.txt', { mimeType: 'text/plain' });
+      break;
+  }
+  return Buffer.from(await doc.save({ useObjectStreams: true }));
 }

@@ -31,7 +31,12 @@ const versionFacts = {
   pages: Nullable(Type.Integer({ minimum: 1 })),
 };
 
-export const DocumentVersion = Type.Object({ ...versionFacts, uploadedAt: Type.String() });
+export const DocumentVersion = Type.Object({
+  ...versionFacts,
+  uploadedAt: Type.String(),
+  /** False for a version that is or ever was confidential: it is only viewed as watermarked pages, forever. */
+  downloadable: Type.Boolean(),
+});
 export type DocumentVersion = Static<typeof DocumentVersion>;
 
 export const DocumentInfo = Type.Object({
@@ -67,6 +72,16 @@ export const DocumentUpdate = Type.Object(
 );
 
 export const DocumentParams = Type.Object({ id: Id, docId: Id }, { additionalProperties: false });
+/** Lowering a classification is its own, audited act with a reason (the other paths refuse it). */
+export const DocumentDeclassify = Type.Object(
+  {
+    classification: ClassificationSchema,
+    reason: Type.String({ minLength: 3, maxLength: 1000 }),
+    audienceRoles: Type.Optional(Type.Array(Type.Enum(ROLES), { maxItems: 5 })),
+    audienceUnitIds: Type.Optional(Type.Array(Id, { maxItems: 500 })),
+  },
+  { additionalProperties: false },
+);
 export const DocumentAttach = Type.Object({ agendaItemId: Id, attached: Type.Boolean() }, { additionalProperties: false });
 
 const Count = Type.Object({ received: Type.Integer({ minimum: 0 }), expected: Type.Integer({ minimum: 0 }) });

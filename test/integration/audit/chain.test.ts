@@ -157,12 +157,13 @@ describe('audit API', () => {
       await t.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/agenda`, headers: sec, payload: { title: 'Mục có tài liệu', plannedMinutes: 5, documentIds: [3] } })
     ).json();
     await t.app.inject({ method: 'PATCH', url: `/api/meetings/${meetingId}/agenda/${item.id}`, headers: sec, payload: { documentIds: [4] } });
-    const attached = (await get(`/api/audit?action=agenda.documents_attached&targetType=agenda_item&targetId=${item.id}`)).json();
-    expect(attached.total).toBe(2);
-    expect(attached.items.map((e: { details: { documentIds: number[] } }) => e.details.documentIds)).toEqual([[4], [3]]);
-    const detached = (await get(`/api/audit?action=agenda.documents_detached&targetId=${item.id}`)).json();
-    expect(detached.items).toHaveLength(1);
-    expect(detached.items[0]).toMatchObject({ details: { meetingId, documentIds: [3] }, seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const links = (await get('/api/audit?action=document.attach&targetType=document&limit=500')).json();
+    const ofItem = links.items.filter((e: { details: { agendaItemId: number } }) => e.details.agendaItemId === item.id);
+    // The POST attached 3; the PATCH attached 4 and detached 3.
+    const seen = ofItem.map((e: { targetId: string; details: { attached: boolean } }) => `${e.targetId}:${e.details.attached}`).sort();
+    expect(seen).toEqual(['3:false', '3:true', '4:true']);
+    const detached = { items: ofItem.filter((e: { details: { attached: boolean } }) => !e.details.attached) };
+    expect(detached.items[0]).toMatchObject({ details: { meetingId, attached: false }, seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
     const secId = detached.items[0].actorUserId;
     const byActor = (await get(`/api/audit?actorUserId=${secId}&limit=500`)).json();

@@ -2,6 +2,7 @@
 import type { DocumentInfo } from '../../../shared/src/index.ts';
 import { bearer, buildTestApp, login, type TestApp } from '../../helpers/app.ts';
 import type { Config } from '../../../server/src/config.ts';
+import type { AppDeps } from '../../../server/src/app.ts';
 
 export interface Env {
   t: TestApp;
@@ -14,8 +15,8 @@ export interface Env {
 /** Users the tests act as: secretariat, admin, two delegates, an operator, the observer. */
 export const CAST = ['vanphong', 'admin', 'daibieu01', 'daibieu12', 'cau.tinh1', 'quansat'] as const;
 
-export async function setup(config: Partial<Config> = {}): Promise<Env> {
-  const t = await buildTestApp({ config: { publicBaseUrl: 'http://192.0.2.10:3000', ...config } });
+export async function setup(config: Partial<Config> = {}, deps: AppDeps = {}): Promise<Env> {
+  const t = await buildTestApp({ config: { publicBaseUrl: 'http://192.0.2.10:3000', ...config }, deps });
   await t.listen();
   const meetingId = (t.app.db.$client.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number }).id;
   const tokens: Record<string, string> = {};

@@ -137,9 +137,12 @@ describe('QR codes', () => {
     const app = env.t.app;
     const secret = env.t.config.secret;
     const db = app.db.$client;
-    // Expired: a genuine, registered token whose time has passed.
-    const exp = signQrToken(secret, { kind: 'delegate', meetingId: env.meetingId, subjectId: env.userId('daibieu01'), jti: newJti(), exp: Math.floor(Date.now() / 1000) - 60 });
-    db.prepare('INSERT INTO qr_tokens (jti, meeting_id, kind, subject_id, payload, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(exp.payload.split('.')[4], env.meetingId, 'delegate', env.userId('daibieu01'), exp.payload, new Date().toISOString());
+    // Expired: a genuine, registered token of a meeting that ended (plus the grace) long ago.
+    const chair = (db.prepare('SELECT chair_unit_id AS c FROM meetings WHERE id = ?').get(env.meetingId) as { c: number }).c;
+    const old = await app.inject({ method: 'POST', url: '/api/meetings', headers: bearer(env.tokens.vanphong!), payload: { title: 'Họp cũ', kind: 'executive_committee', startsAt: '2020-01-01T01:00:00.000Z', endsAt: '2020-01-01T03:00:00.000Z', chairUnitId: chair } });
+    expect(old.statusCode).toBe(201);
+    const exp = signQrToken(secret, { kind: 'delegate', meetingId: old.json().id, subjectId: env.userId('daibieu01'), jti: newJti(), exp: Math.floor(Date.now() / 1000) + 3600 });
+    db.prepare('INSERT INTO qr_tokens (jti, meeting_id, kind, subject_id, payload, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(exp.payload.split('.')[4], old.json().id, 'delegate', env.userId('daibieu01'), exp.payload, new Date().toISOString());
     const good = tokenOf(mine);
     const parts = good.split('.');
     const forged = [...parts.slice(0, 6), 'A'.repeat(22)].join('.');

@@ -71,7 +71,8 @@ describe('mobile pages', () => {
         meetingTitle: 'Hội nghị <Tỉnh ủy>',
         startsAt: '2025-06-02T01:00:00Z',
         holder: 'Nguyễn Văn A – Xã "Minh Xuân"',
-        docs: [{ title: 'Báo cáo & tờ trình', fileName: 'bc.pdf', mime: 'application/pdf', size: 1572864, pages: 12, version: 2, href: '/q/t/files/5' }],
+        docs: [{ title: 'Báo cáo & tờ trình', fileName: 'bc.pdf', mime: 'application/pdf', size: 1572864, pages: 12, version: 2, href: '/q/t/files/5', agendaItemIds: [] }],
+        agenda: [],
         signInOnly: 1,
         expiresAt: new Date('2025-06-05T01:00:00Z'),
         enterHref: '/q/t/session',
@@ -90,10 +91,50 @@ describe('mobile pages', () => {
     expect(html).toContain('Vào phòng họp');
   });
 
-  it('print sheet has one card per delegate', () => {
-    const html = printSheet('Họp', [1, 2, 3].map((i) => ({ name: `Đại biểu ${i}`, unit: 'Xã X', svg: '<svg viewBox="0 0 1 1"></svg>', url: `u${i}` })), 'vi', '/p');
+  it('landing page shows each document under its agenda item, the rest as general documents', () => {
+    const doc = (title: string, agendaItemIds: number[]) => ({ title, fileName: 'x.pdf', mime: 'application/pdf', size: 10, pages: 1, version: 1, href: `/q/t/files/${title}`, agendaItemIds });
+    const html = landingPage(
+      {
+        meetingTitle: 'Họp',
+        startsAt: '2025-06-02T01:00:00Z',
+        holder: 'A',
+        docs: [doc('Chung', []), doc('Hai', [12]), doc('Một', [12, 11])],
+        agenda: [{ id: 11, title: 'Khai mạc' }, { id: 12, title: 'Thảo luận' }],
+        signInOnly: 0,
+        expiresAt: new Date('2025-06-05T01:00:00Z'),
+        enterHref: null,
+      },
+      'vi',
+      '/q/t',
+    );
+    const order = ['<h3>Khai mạc</h3>', 'files/Một', '<h3>Thảo luận</h3>', 'files/Hai', '<h3>Tài liệu chung</h3>', 'files/Chung'].map((s) => html.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Listed once, under its first item in agenda order.
+    expect(html.split('files/Một').length).toBe(2);
+  });
+
+  it('print sheet has one card per delegate, each naming the meeting, its date and place, and the code\'s validity', () => {
+    const meeting = {
+      title: 'Hội nghị Tỉnh ủy',
+      startsAt: '2026-12-10T01:00:00Z',
+      endsAt: '2026-12-10T09:00:00Z',
+      place: 'Hội trường Tỉnh ủy',
+      validFrom: new Date('2026-12-03T01:00:00Z'),
+      validUntil: new Date('2026-12-11T09:00:00Z'),
+    };
+    const html = printSheet(meeting, [1, 2, 3].map((i) => ({ name: `Đại biểu ${i}`, unit: 'Xã X', svg: '<svg viewBox="0 0 1 1"></svg>', url: `u${i}` })), 'vi', '/p');
     expect(html.match(/class="q"/g)).toHaveLength(3);
     expect(html).toContain('@media print');
+    const cards = html.split('class="q"').slice(1);
+    for (const c of cards) {
+      expect(c).toContain('Hội nghị Tỉnh ủy');
+      expect(c).toContain('Hội trường Tỉnh ủy');
+      expect(c).toContain('10 tháng 12, 2026');
+      // Valid until the meeting's end plus the grace, shown in Vietnam time (16:00 on the 11th).
+      expect(c).toMatch(/hiệu lực từ [^<]*3 tháng 12, 2026 đến lúc 16:00 [^<]*11 tháng 12, 2026/);
+    }
+    expect(cards.map((c) => /Đại biểu (\d)/.exec(c)![1])).toEqual(['1', '2', '3']);
   });
 
   it('helpers', () => {

@@ -15,14 +15,14 @@ describe('config', () => {
   it('reads every documented key', () => {
     const c = loadConfig({
       PORT: '8443', PUBLIC_BASE_URL: 'https://10.1.2.3:8443/', APP_SECRET: 'x'.repeat(40), TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem',
-      RTC_MIN_PORT: '41000', RTC_MAX_PORT: '41999', RTC_ANNOUNCED_IP: '10.1.2.3', MEDIASOUP_NUM_WORKERS: '4', QR_TOKEN_TTL_HOURS: '24',
+      RTC_MIN_PORT: '41000', RTC_MAX_PORT: '41999', RTC_ANNOUNCED_IP: '10.1.2.3', MEDIASOUP_NUM_WORKERS: '4', QR_GRACE_HOURS: '6',
     });
     expect(c.port).toBe(8443);
     expect(c.publicBaseUrl).toBe('https://10.1.2.3:8443');
     expect(c.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
     expect(c.cookieSecure).toBe(true);
     expect(c.mediasoup).toMatchObject({ rtcMinPort: 41000, rtcMaxPort: 41999, announcedIp: '10.1.2.3', numWorkers: 4 });
-    expect(c.qrTokenTtlHours).toBe(24);
+    expect(c.qrGraceHours).toBe(6);
   });
 
   it('reads the security keys: allowed origins, login per IP, per-user socket limits', () => {

@@ -5,7 +5,9 @@ import { t } from '../lib/i18n.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field, Loading, ProgressBar } from '../components/ui.tsx';
 import { Icon } from '../components/Icon.tsx';
-import type { BridgePoint } from '@diemcau/shared';
+import type { AgendaItem, BridgePoint } from '@diemcau/shared';
+import { AgendaLinks, Declassify, NewVersion } from './DocumentActions.tsx';
+import { QrPanel } from './QrPanel.tsx';
 import { AudiencePicker, audienceBody, DEFAULT_AUDIENCE, type Audience } from './AudiencePicker.tsx';
 
 /** Secretariat: upload with a progress bar, classify, publish; and the printable QR sheet. */
@@ -14,6 +16,8 @@ export function DocumentsPanel({ meetingId }: { meetingId: number }) {
   // The invited bridge points' units are what a restricted document can be addressed to.
   const invitation = useAsync(() => api.meetings.invitation(meetingId), [meetingId]);
   const bridges = invitation.data?.bridgePoints ?? [];
+  const agenda = useAsync(() => api.agenda.list(meetingId), [meetingId]);
+  const items = agenda.data ?? [];
   return (
     <section class="stack" aria-labelledby="docs-h">
       <div class="page-head">
@@ -31,10 +35,11 @@ export function DocumentsPanel({ meetingId }: { meetingId: number }) {
       ) : (
         <ul class="doc-list">
           {docs.data!.map((d) => (
-            <DocRow key={d.id} meetingId={meetingId} doc={d} bridges={bridges} onChanged={docs.reload} />
+            <DocRow key={d.id} meetingId={meetingId} doc={d} bridges={bridges} items={items} onChanged={docs.reload} />
           ))}
         </ul>
       )}
+      <QrPanel meetingId={meetingId} />
     </section>
   );
 }
@@ -51,10 +56,11 @@ export function ClassTag({ c }: { c: Classification }) {
   );
 }
 
-function ClassOptions() {
+/** Classification choices; from `min` upwards when editing (lowering is the separate declassify action). */
+function ClassOptions({ min }: { min?: Classification }) {
   return (
     <>
-      {CLASSES.map((c) => (
+      {CLASSES.slice(min ? CLASSES.indexOf(min) : 0).map((c) => (
         <option key={c} value={c}>
           {t(`docs.class.${c}`)}
         </option>
@@ -63,7 +69,7 @@ function ClassOptions() {
   );
 }
 
-function DocRow({ meetingId, doc, bridges, onChanged }: { meetingId: number; doc: DocumentInfo; bridges: BridgePoint[]; onChanged(): void }) {
+function DocRow({ meetingId, doc, bridges, items, onChanged }: { meetingId: number; doc: DocumentInfo; bridges: BridgePoint[]; items: AgendaItem[]; onChanged(): void }) {
   const act = useAction();
   const published = doc.status === 'published';
   return (
@@ -92,7 +98,7 @@ function DocRow({ meetingId, doc, bridges, onChanged }: { meetingId: number; doc
               void act.run(() => documentsApi.update(meetingId, doc.id, { classification, ...audience })).then(onChanged);
             }}
           >
-            <ClassOptions />
+            <ClassOptions min={doc.classification} />
           </select>
         </label>
       )}
@@ -116,6 +122,11 @@ function DocRow({ meetingId, doc, bridges, onChanged }: { meetingId: number; doc
         </Button>
       )}
       <ErrorBox error={act.error} />
+      <div class="doc-actions stack-sm">
+        <NewVersion meetingId={meetingId} doc={doc} onDone={onChanged} />
+        <AgendaLinks meetingId={meetingId} doc={doc} items={items} onDone={onChanged} />
+        <Declassify meetingId={meetingId} doc={doc} bridges={bridges} onDone={onChanged} />
+      </div>
     </li>
   );
 }
@@ -164,7 +175,7 @@ function UploadForm({ meetingId, bridges, onUploaded }: { meetingId: number; bri
   return (
     <form class="card stack" onSubmit={submit} aria-label={t('docs.upload')}>
       <h3>{t('docs.upload')}</h3>
-      <Field label={t('docs.file')} hint={t('docs.fileHint')}>
+      <Field label={t('docs.file')} hint={`${t('docs.fileHint')} ${t('docs.activeContentHint')}`}>
         <input
           ref={input}
           type="file"

@@ -5,16 +5,9 @@ import { AgendaItem, AgendaItemCreate, AgendaItemParams, AgendaItemUpdate, Agend
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.access.ts';
+import { assertDocumentsOfMeeting } from '../documents/documents.service.ts';
 import { compactAfterRemoval, reorder } from './agenda-order.ts';
 import * as repo from './agenda.repo.ts';
-
-/** Attaching a document to an agenda item puts it in front of every delegate: each link and unlink is audited. */
-function auditDocumentLinks(req: FastifyRequest, meetingId: number, itemId: number, before: readonly number[], after: readonly number[]) {
-  const attached = after.filter((d) => !before.includes(d));
-  const detached = before.filter((d) => !after.includes(d));
-  if (attached.length) req.audit('agenda.documents_attached', 'agenda_item', itemId, { meetingId, documentIds: attached });
-  if (detached.length) req.audit('agenda.documents_detached', 'agenda_item', itemId, { meetingId, documentIds: detached });
-}
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
@@ -27,6 +20,11 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const m = getManagedMeeting(db, user, meetingId);
     if (m.status === 'ended' || m.status === 'archived') throw new AppError('CONFLICT', 409, 'The agenda of an ended meeting is part of the record');
     return m;
+  };
+  /** Documents linked or unlinked through the agenda editor are audited like the documents route does. */
+  const auditAttached = (req: FastifyRequest, meetingId: number, agendaItemId: number, before: readonly number[], after: readonly number[]) => {
+    for (const id of after.filter((d) => !before.includes(d))) req.audit('document.attach', 'document', id, { meetingId, agendaItemId, attached: true });
+    for (const id of before.filter((d) => !after.includes(d))) req.audit('document.attach', 'document', id, { meetingId, agendaItemId, attached: false });
   };
   const itemOf = (meetingId: number, itemId: number) => {
     const item = repo.getItem(db, itemId);
@@ -41,10 +39,11 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/meetings/:id/agenda', { onRequest: manager, schema: { tags: ['agenda'], params: IdParam, body: AgendaItemCreate, response: { 201: AgendaItem, ...errors } } }, (req, reply) => {
     const m = editable(req.params.id, req.user!);
+    assertDocumentsOfMeeting(db, m.id, req.body.documentIds ?? []);
     const item = db.transaction(() => {
       const created = repo.insertItem(db, m.id, req.body);
       req.audit('agenda.create', 'agenda_item', created.id, { meetingId: m.id, title: created.title });
-      auditDocumentLinks(req, m.id, created.id, [], created.documentIds);
+      auditAttached(req, m.id, created.id, [], created.documentIds);
       return created;
     });
     reply.status(201);
@@ -54,9 +53,10 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/meetings/:id/agenda/:itemId', { onRequest: manager, schema: { tags: ['agenda'], params: AgendaItemParams, body: AgendaItemUpdate, response: { 200: AgendaItem, ...errors } } }, (req) => {
     const m = editable(req.params.id, req.user!);
     const before = itemOf(m.id, req.params.itemId);
+    assertDocumentsOfMeeting(db, m.id, req.body.documentIds ?? []);
     return db.transaction(() => {
       req.audit('agenda.update', 'agenda_item', req.params.itemId, req.body);
-      if (req.body.documentIds) auditDocumentLinks(req, m.id, before.id, before.documentIds, req.body.documentIds);
+      if (req.body.documentIds) auditAttached(req, m.id, before.id, before.documentIds, req.body.documentIds);
       return repo.updateItem(db, req.params.itemId, req.body);
     });
   });

@@ -67,3 +67,17 @@ export function audienceProblem(classification: Classification, audienceRoles: r
     ? 'A restricted document needs at least one role or unit in its audience (audienceRoles, audienceUnitIds)'
     : null;
 }
+
+/** Classifications from least to most protected. */
+const RANK: Record<Classification, number> = { public_to_meeting: 0, restricted: 1, confidential: 2 };
+
+/** True when going from `from` to `to` lowers the protection (a declassification). */
+export const lowersClassification = (from: Classification, to: Classification): boolean => RANK[to] < RANK[from];
+
+/**
+ * Whether a stored version may leave by link (download URL, QR): never while the
+ * document is confidential, and never for a version that ever was confidential,
+ * whatever the document's classification has become since.
+ */
+export const linkable = (classification: Classification, version: { confidential: boolean }): boolean =>
+  classification !== 'confidential' && !version.confidential;

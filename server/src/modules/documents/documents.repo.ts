@@ -10,7 +10,7 @@ import { notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
 import { PageRenderer } from './documents.render.ts';
-import type { Reader } from './documents.access.ts';
+import { linkable, type Reader } from './documents.access.ts';
 import { documentNotifications, documentReceipts, documents, documentVersions, type DocumentRow, type VersionRow } from './documents.schema.ts';
 
 export interface DocWithVersion {
@@ -47,14 +47,14 @@ export function listDocs(db: Db, meetingId: number): DocWithVersion[] {
     .all();
 }
 
-export function listVersions(db: Db, docId: number): DocumentVersion[] {
+export function listVersions(db: Db, doc: DocumentRow): DocumentVersion[] {
   return db
     .select()
     .from(documentVersions)
-    .where(eq(documentVersions.documentId, docId))
+    .where(eq(documentVersions.documentId, doc.id))
     .orderBy(desc(documentVersions.version))
     .all()
-    .map((v) => ({ version: v.version, fileName: v.fileName, mime: v.mime, size: v.size, sha256: v.sha256, pages: v.pages, uploadedAt: v.uploadedAt }));
+    .map((v) => ({ version: v.version, fileName: v.fileName, mime: v.mime, size: v.size, sha256: v.sha256, pages: v.pages, uploadedAt: v.uploadedAt, downloadable: linkable(doc.classification, v) }));
 }
 
 /** Agenda items of the meeting that list each document. */
@@ -82,7 +82,7 @@ export function toInfo({ doc, ver }: DocWithVersion, links: Map<number, number[]
     pages: ver.pages,
     status: doc.publishedAt ? 'published' : 'draft',
     publishedAt: doc.publishedAt,
-    downloadable: doc.classification !== 'confidential',
+    downloadable: linkable(doc.classification, ver),
     viewable: PageRenderer.canRender(ver.mime),
     agendaItemIds: links.get(doc.id) ?? [],
   };

@@ -7,19 +7,17 @@ import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { eq } from 'drizzle-orm';
 import {
-  DocumentAttach, DocumentDetail, DocumentInfo, DocumentNotification, DocumentParams, DocumentUpdate, ErrorResponse, IdParam, Ok, ReceiptCounts,
+  DocumentAttach, DocumentDeclassify, DocumentDetail, DocumentInfo, DocumentNotification, DocumentParams, DocumentUpdate, ErrorResponse, IdParam, Ok, ReceiptCounts,
 } from '@diemcau/shared';
 import type { Config } from '../../config.ts';
-import { agendaItems } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { inScope, type AuthUser } from '../auth/auth.service.ts';
-import { assertMember, bridgePointOf, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.access.ts';
+import { assertMember, assertNotEnded, bridgePointOf, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.access.ts';
 import { qrRoutes } from '../qr/qr.routes.ts';
 import { QrService } from '../qr/qr.service.ts';
 import { withErrorPages } from '../qr/qr.respond.ts';
-import { documentAccess } from './documents.access.ts';
+import { documentAccess, linkable } from './documents.access.ts';
 import { DEFAULT_WIDTH, PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
 import { DocumentsService } from './documents.service.ts';
@@ -28,20 +26,21 @@ import { BlobStore } from './documents.storage.ts';
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse };
 const tags = ['documents'];
 
-const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+const documentsModule: FastifyPluginAsyncTypebox<{ config: Config; now?: () => Date }> = async (app, { config, now }) => {
   const { db } = app;
   const store = await BlobStore.create(join(config.dataDir, 'files'));
   const svc = new DocumentsService(db, store, PageRenderer.create(), app.realtime, config.uploadMaxBytes);
-  const qr = new QrService(db, { secret: config.secret, publicBaseUrl: config.publicBaseUrl, ttlHours: config.qrTokenTtlHours });
+  const qr = new QrService(db, { secret: config.secret, publicBaseUrl: config.publicBaseUrl, graceHours: config.qrGraceHours, ...(now && { now }) });
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
 
   app.realtime.snapshotPart('documents', (meetingId, user, membership) => ({
     documents: svc.visible(meetingId, repo.readerOf(db, user, membership)).map((d) => d.info),
   }));
 
-  /** The meeting and the caller's membership; managers only when `manage`. */
-  const ctx = (meetingId: number, user: AuthUser, manage = false) => {
+  /** The meeting and the caller's membership; managers only when `manage`; `edit` also refuses an ended meeting. */
+  const ctx = (meetingId: number, user: AuthUser, manage: boolean | 'edit' = false) => {
     const meeting = manage ? getManagedMeeting(db, user, meetingId) : getMeetingOr404(db, meetingId);
+    if (manage === 'edit') assertNotEnded(meeting);
     const membership = assertMember(db, user, meeting);
     return { meeting, membership, reader: repo.readerOf(db, user, membership) };
   };
@@ -63,12 +62,12 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
     );
 
     api.post('/meetings/:id/documents', { onRequest: managers, schema: { tags, params: IdParam, response: { 201: DocumentInfo, ...errors } } }, async (req, reply) => {
-      ctx(req.params.id, req.user!, true);
+      ctx(req.params.id, req.user!, 'edit');
       return reply.status(201).send(await svc.upload(req, req.params.id, req.user!));
     });
 
     api.post('/meetings/:id/documents/:docId/versions', { onRequest: managers, schema: { tags, params: DocumentParams, response: { 201: DocumentInfo, ...errors } } }, async (req, reply) => {
-      ctx(req.params.id, req.user!, true);
+      ctx(req.params.id, req.user!, 'edit');
       return reply.status(201).send(await svc.upload(req, req.params.id, req.user!, req.params.docId));
     });
 
@@ -91,14 +90,21 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
       const { d, access } = visibleDoc(req.params.id, req.params.docId, req.user!);
       // visibleDoc lets a hidden confidential document through (its pages answer 403); its details stay hidden.
       if (access === 'none') throw notFound('Document');
-      return { document: repo.toInfo(d, repo.agendaLinks(db, req.params.id)), versions: repo.listVersions(db, d.doc.id) };
+      return { document: repo.toInfo(d, repo.agendaLinks(db, req.params.id)), versions: repo.listVersions(db, d.doc) };
     });
 
     api.patch('/meetings/:id/documents/:docId', { onRequest: managers, schema: { tags, params: DocumentParams, body: DocumentUpdate, response: { 200: DocumentInfo, ...errors } } }, (req) => {
-      ctx(req.params.id, req.user!, true);
+      ctx(req.params.id, req.user!, 'edit');
       const info = svc.update(req.params.id, req.params.docId, req.body);
       req.audit('document.update', 'document', info.id, req.body);
       return info;
+    });
+
+    // Lowering a classification is never a side effect of an edit: its own route, a required reason, an audit entry.
+    // Allowed after the meeting ended: declassifying the record is usually done later.
+    api.post('/meetings/:id/documents/:docId/declassify', { onRequest: managers, schema: { tags, params: DocumentParams, body: DocumentDeclassify, response: { 200: DocumentInfo, ...errors } } }, (req) => {
+      ctx(req.params.id, req.user!, true);
+      return svc.declassify(req.params.id, req.params.docId, req.body, req.user!, req.ip);
     });
 
     api.post('/meetings/:id/documents/:docId/publish', { onRequest: managers, schema: { tags, params: DocumentParams, response: { 200: DocumentInfo, ...errors } } }, (req) => {
@@ -107,14 +113,8 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
     });
 
     api.post('/meetings/:id/documents/:docId/agenda', { onRequest: managers, schema: { tags, params: DocumentParams, body: DocumentAttach, response: { 200: DocumentInfo, ...errors } } }, (req) => {
-      ctx(req.params.id, req.user!, true);
-      const d = repo.getDoc(db, req.params.id, req.params.docId);
-      const item = db.select().from(agendaItems).where(eq(agendaItems.id, req.body.agendaItemId)).get();
-      if (!item || item.meetingId !== req.params.id) throw notFound('Agenda item');
-      const ids = item.documentIds.filter((x) => x !== d.doc.id);
-      if (req.body.attached) ids.push(d.doc.id);
-      db.update(agendaItems).set({ documentIds: ids }).where(eq(agendaItems.id, item.id)).run();
-      return svc.info(req.params.id, d.doc.id);
+      ctx(req.params.id, req.user!, 'edit');
+      return svc.attach(req.params.id, req.params.docId, req.body, req.user!, req.ip);
     });
 
     api.get(
@@ -123,8 +123,8 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
       (req, reply) =>
         withErrorPages(req, reply, false, () => {
           const { d, access, membership } = visibleDoc(req.params.id, req.params.docId, req.user!);
-          svc.assertDownloadable(d, access, { userId: req.user!.id, ip: req.ip, via: 'web' });
           const ver = req.query.version ? repo.getVersion(db, d.doc.id, req.query.version) : d.ver;
+          svc.assertDownloadable(d, ver, access, { userId: req.user!.id, ip: req.ip, via: 'web' });
           return svc.sendFile(req, reply, d, ver, { userId: req.user!.id, fullName: req.user!.fullName, bridgePointId: bridgePointOf(membership), channel: 'web', tokenJti: null });
         }),
     );
@@ -133,13 +133,16 @@ const documentsModule: FastifyPluginAsyncTypebox<{ config: Config }> = async (ap
       '/meetings/:id/documents/:docId/pages/:page',
       {
         onRequest: anyone,
-        schema: { tags, params: Type.Object({ id: Type.Integer({ minimum: 1 }), docId: Type.Integer({ minimum: 1 }), page: Type.Integer({ minimum: 1, maximum: 100000 }) }), querystring: Type.Object({ width: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }) },
+        schema: { tags, params: Type.Object({ id: Type.Integer({ minimum: 1 }), docId: Type.Integer({ minimum: 1 }), page: Type.Integer({ minimum: 1, maximum: 100000 }) }), querystring: Type.Object({ width: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })), version: Type.Optional(Type.Integer({ minimum: 1 })) }) },
       },
       async (req, reply) => {
-        const { d, access, membership } = visibleDoc(req.params.id, req.params.docId, req.user!);
+        const seen = visibleDoc(req.params.id, req.params.docId, req.user!);
+        const { access, membership } = seen;
+        // Earlier versions (sealed confidential ones included) stay readable here, as watermarked pages.
+        const d = req.query.version ? { ...seen.d, ver: repo.getVersion(db, seen.d.doc.id, req.query.version) } : seen.d;
         if (access === 'none') throw new AppError('FORBIDDEN', 403, 'You may not view this document');
         // A QR code is a link: what it opens must not reach confidential pages (mật). Sign in with the password.
-        if (req.user!.scope && d.doc.classification === 'confidential') {
+        if (req.user!.scope && !linkable(d.doc.classification, d.ver)) {
           req.audit('document.confidential_denied', 'document', d.doc.id, { via: 'qr_session', jti: req.user!.scope.qrJti });
           throw new AppError('CONFIDENTIAL', 403, 'Confidential documents need a password sign-in, not a QR code');
         }

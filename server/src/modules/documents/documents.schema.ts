@@ -40,6 +40,9 @@ export const documentVersions = sqliteTable(
     // Also the storage name: files/<sha256> under the data dir.
     sha256: text('sha256').notNull(),
     pages: integer('pages'),
+    // Set once this version is, or ever was, part of a confidential document; never cleared.
+    // Such a version is viewer-only forever, whatever the document's classification later becomes.
+    confidential: integer('confidential', { mode: 'boolean' }).notNull().default(false),
     uploadedBy: integer('uploaded_by').references(() => users.id),
     uploadedAt: text('uploaded_at').notNull().default(now),
   },

@@ -7,18 +7,20 @@ import { createReadStream } from 'node:fs';
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { CLASSIFICATIONS, DocumentUpdate, ROLES, humanTextProblem, normalizeHumanText, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
+import { CLASSIFICATIONS, DocumentDeclassify, DocumentUpdate, ROLES, humanTextProblem, normalizeHumanText, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
-import { AppError, badRequest } from '../../lib/app-error.ts';
+import { AppError, badRequest, notFound } from '../../lib/app-error.ts';
+import { agendaItems } from '../../db/schema.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { audienceProblem, documentAccess, type Access, type Reader } from './documents.access.ts';
+import { audienceProblem, documentAccess, linkable, lowersClassification, type Access, type Reader } from './documents.access.ts';
 import { planDownload } from './documents.download.ts';
 import { countPdfPages } from './documents.pdf.ts';
 import { PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
 import { confidentialViews, documentNotifications, documentReceipts, documents, documentVersions } from './documents.schema.ts';
+import { receiptCounts } from './documents.receipts.ts';
 import { sniffFile, sniffMessage } from './documents.sniff.ts';
 import { BlobStore, tooLarge, type StagedFile } from './documents.storage.ts';
 
@@ -49,6 +51,18 @@ export function uploadFileName(raw: string): string {
   const problem = humanTextProblem(name, 'line', true);
   if (problem) throw badRequest(`file name ${problem}`, { field: '/file' });
   return name;
+}
+
+/** The refusal of a lower classification on the ordinary paths: declassifying is its own audited act. */
+function loweringRefusal(from: Classification, to: Classification): AppError | null {
+  return lowersClassification(from, to)
+    ? new AppError('DECLASSIFICATION_REQUIRED', 409, `Lowering the classification (${from} → ${to}) needs the declassify action with a reason`, { from, to })
+    : null;
+}
+
+/** Once a document is confidential, every version it has is sealed (viewer-only) for good. */
+function sealVersions(db: Db, docId: number): void {
+  db.update(documentVersions).set({ confidential: true }).where(eq(documentVersions.documentId, docId)).run();
 }
 
 /** Why a document cannot have this classification (with this file type), or null when it can. */
@@ -85,6 +99,17 @@ function parseField(f: UploadFields, name: string, value: string): void {
     default:
       throw badRequest(`Unknown form field ${name}`);
   }
+}
+
+/**
+ * Refuses agenda links to documents that are not this meeting's (400 naming them).
+ * The agenda module calls this before it stores an item's document list.
+ */
+export function assertDocumentsOfMeeting(db: Db, meetingId: number, ids: readonly number[]): void {
+  if (!ids.length) return;
+  const own = new Set(db.select({ id: documents.id }).from(documents).where(and(eq(documents.meetingId, meetingId), inArray(documents.id, [...ids]))).all().map((r) => r.id));
+  const foreign = ids.filter((id) => !own.has(id));
+  if (foreign.length) throw badRequest(`Documents ${foreign.join(', ')} do not belong to this meeting`);
 }
 
 export class DocumentsService {
@@ -147,7 +172,7 @@ export class DocumentsService {
     const existing = docId ? repo.getDoc(this.db, meetingId, docId) : null;
     const u = await this.receiveUpload(req);
     const classification = u.fields.classification ?? existing?.doc.classification ?? 'public_to_meeting';
-    const refusal = classificationRefusal({
+    const refusal = (existing && loweringRefusal(existing.doc.classification, classification)) || classificationRefusal({
       classification,
       audienceRoles: u.fields.audienceRoles ?? existing?.doc.audienceRoles ?? [],
       audienceUnitIds: u.fields.audienceUnitIds ?? existing?.doc.audienceUnitIds ?? [],
@@ -175,7 +200,10 @@ export class DocumentsService {
           .returning({ id: documents.id })
           .get().id;
       }
-      tx.insert(documentVersions).values({ documentId: id!, version, fileName: u.fileName, mime: u.mime, size: u.staged.size, sha256: u.staged.sha256, pages: u.pages, uploadedBy: user.id }).run();
+      if (classification === 'confidential') sealVersions(tx as unknown as Db, id!);
+      tx.insert(documentVersions)
+        .values({ documentId: id!, version, fileName: u.fileName, mime: u.mime, size: u.staged.size, sha256: u.staged.sha256, pages: u.pages, confidential: classification === 'confidential', uploadedBy: user.id })
+        .run();
       writeAudit(tx as unknown as Db, { actorUserId: user.id, action: existing ? 'document.version' : 'document.upload', targetType: 'document', targetId: id!, details: { meetingId, version, sha256: u.staged.sha256, size: u.staged.size, classification }, ip: req.ip });
       return id!;
     });
@@ -185,14 +213,58 @@ export class DocumentsService {
   /** Retitles, reclassifies or re-addresses a document, under the same rules as an upload. */
   update(meetingId: number, docId: number, body: Static<typeof DocumentUpdate>): DocumentInfo {
     const d = repo.getDoc(this.db, meetingId, docId);
-    const refusal = classificationRefusal({
+    const refusal = (body.classification && loweringRefusal(d.doc.classification, body.classification)) || classificationRefusal({
       classification: body.classification ?? d.doc.classification,
       audienceRoles: body.audienceRoles ?? d.doc.audienceRoles,
       audienceUnitIds: body.audienceUnitIds ?? d.doc.audienceUnitIds,
       mime: d.ver.mime,
     });
     if (refusal) throw refusal;
-    this.db.update(documents).set(body).where(eq(documents.id, d.doc.id)).run();
+    this.db.transaction((tx) => {
+      tx.update(documents).set(body).where(eq(documents.id, d.doc.id)).run();
+      if (body.classification === 'confidential') sealVersions(tx as unknown as Db, d.doc.id);
+    });
+    return this.info(meetingId, d.doc.id);
+  }
+
+  /**
+   * Lowers a document's classification: the secretariat's explicit, audited act.
+   * Versions that were confidential stay sealed (viewer-only); only versions
+   * uploaded afterwards can leave by link.
+   */
+  declassify(meetingId: number, docId: number, body: Static<typeof DocumentDeclassify>, user: AuthUser, ip: string): DocumentInfo {
+    const d = repo.getDoc(this.db, meetingId, docId);
+    if (!lowersClassification(d.doc.classification, body.classification)) {
+      throw badRequest(`Declassifying must lower the classification (now ${d.doc.classification})`);
+    }
+    const next = {
+      classification: body.classification,
+      audienceRoles: body.audienceRoles ?? d.doc.audienceRoles,
+      audienceUnitIds: body.audienceUnitIds ?? d.doc.audienceUnitIds,
+    };
+    const refusal = classificationRefusal({ ...next, mime: d.ver.mime });
+    if (refusal) throw refusal;
+    this.db.transaction((tx) => {
+      tx.update(documents).set(next).where(eq(documents.id, d.doc.id)).run();
+      writeAudit(tx as unknown as Db, {
+        actorUserId: user.id, action: 'document.declassify', targetType: 'document', targetId: d.doc.id,
+        details: { meetingId, from: d.doc.classification, to: body.classification, reason: body.reason.trim() }, ip,
+      });
+    });
+    return this.info(meetingId, d.doc.id);
+  }
+
+  /** Attaches a document to (or detaches it from) an agenda item of the same meeting, audited. */
+  attach(meetingId: number, docId: number, body: { agendaItemId: number; attached: boolean }, user: AuthUser, ip: string): DocumentInfo {
+    const d = repo.getDoc(this.db, meetingId, docId);
+    this.db.transaction((tx) => {
+      const item = tx.select().from(agendaItems).where(eq(agendaItems.id, body.agendaItemId)).get();
+      if (!item || item.meetingId !== meetingId) throw notFound('Agenda item');
+      const ids = item.documentIds.filter((x) => x !== d.doc.id);
+      if (body.attached) ids.push(d.doc.id);
+      tx.update(agendaItems).set({ documentIds: ids }).where(eq(agendaItems.id, item.id)).run();
+      writeAudit(tx as unknown as Db, { actorUserId: user.id, action: 'document.attach', targetType: 'document', targetId: d.doc.id, details: { meetingId, agendaItemId: item.id, attached: body.attached }, ip });
+    });
     return this.info(meetingId, d.doc.id);
   }
 
@@ -242,10 +314,10 @@ export class DocumentsService {
     this.db.update(documentNotifications).set({ seenAt: new Date().toISOString() }).where(and(where, isNull(documentNotifications.seenAt))).run();
   }
 
-  /** Refuses confidential documents requested by link, with an audit entry. */
-  assertDownloadable(d: repo.DocWithVersion, access: Access, who: { userId: number | null; ip: string; via: string }): void {
-    if (d.doc.classification === 'confidential') {
-      writeAudit(this.db, { actorUserId: who.userId, action: 'document.confidential_link_refused', targetType: 'document', targetId: d.doc.id, details: { meetingId: d.doc.meetingId, via: who.via }, ip: who.ip });
+  /** Refuses confidential documents, and versions that ever were, requested by link, with an audit entry. */
+  assertDownloadable(d: repo.DocWithVersion, ver: repo.DocWithVersion['ver'], access: Access, who: { userId: number | null; ip: string; via: string }): void {
+    if (!linkable(d.doc.classification, ver)) {
+      writeAudit(this.db, { actorUserId: who.userId, action: 'document.confidential_link_refused', targetType: 'document', targetId: d.doc.id, details: { meetingId: d.doc.meetingId, version: ver.version, via: who.via }, ip: who.ip });
       throw new AppError('CONFIDENTIAL', 403, 'Confidential documents cannot be downloaded by link');
     }
     if (access !== 'download') throw new AppError('NOT_FOUND', 404, 'Document not found');
@@ -287,7 +359,7 @@ export class DocumentsService {
       { userId: viewer.id, name: viewer.fullName, unit: unitName, at: new Date() },
       width,
     );
-    if (d.doc.classification === 'confidential') {
+    if (!linkable(d.doc.classification, d.ver)) {
       this.db.insert(confidentialViews).values({ documentId: d.doc.id, version: d.ver.version, userId: viewer.id, page, ip }).run();
       writeAudit(this.db, { actorUserId: viewer.id, action: 'document.confidential_view', targetType: 'document', targetId: d.doc.id, details: { version: d.ver.version, page }, ip });
     }
@@ -296,33 +368,6 @@ export class DocumentsService {
 
   /** Per document and per bridge point: how many entitled invitees have downloaded it. */
   receiptCounts(meetingId: number): ReceiptCounts {
-    const people = repo.invitees(this.db, meetingId);
-    const receipts = repo.receiptRows(this.db, meetingId);
-    const docs = repo.listDocs(this.db, meetingId).filter((d) => d.doc.publishedAt && d.doc.classification !== 'confidential');
-    const bpTotals = new Map<number | null, { received: number; expected: number }>();
-    const byDocument = docs.map(({ doc }) => {
-      const entitled = people.filter((p) => documentAccess(repo.accessFacts(doc), p.reader) === 'download');
-      const got = new Set(receipts.filter((r) => r.documentId === doc.id && r.userId != null).map((r) => r.userId));
-      const perBp = new Map<number | null, { received: number; expected: number }>();
-      for (const p of entitled) {
-        for (const m of [perBp, bpTotals]) {
-          const c = m.get(p.bridgePointId) ?? { received: 0, expected: 0 };
-          c.expected++;
-          if (got.has(p.userId)) c.received++;
-          m.set(p.bridgePointId, c);
-        }
-      }
-      return {
-        documentId: doc.id,
-        title: doc.title,
-        received: entitled.filter((p) => got.has(p.userId)).length,
-        expected: entitled.length,
-        anonymous: receipts.filter((r) => r.documentId === doc.id && r.userId == null).length,
-        byBridgePoint: [...perBp].map(([bridgePointId, c]) => ({ bridgePointId, ...c })),
-      };
-    });
-    const names = repo.bridgePointNames(this.db, [...bpTotals.keys()].filter((k): k is number => k != null));
-    const byBridgePoint = [...bpTotals].map(([bridgePointId, c]) => ({ bridgePointId, name: bridgePointId == null ? 'Thiết bị cá nhân' : (names.get(bridgePointId) ?? ''), ...c }));
-    return { byDocument, byBridgePoint };
+    return receiptCounts(this.db, meetingId);
   }
 }

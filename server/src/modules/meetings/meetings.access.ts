@@ -79,3 +79,9 @@ export function assertMember(db: Db, user: AuthUser, meeting: MeetingRow): Membe
   if (!m) throw new AppError('NOT_MEMBER', 403, 'You are not invited to this meeting');
   return m;
 }
+
+/** An ended (or archived) meeting is part of the record: its documents and QR codes no longer change. */
+export function assertNotEnded(m: MeetingRow): MeetingRow {
+  if (m.status === 'ended' || m.status === 'archived') throw new AppError('MEETING_ENDED', 409, 'The meeting has ended; its documents and QR codes are read-only');
+  return m;
+}

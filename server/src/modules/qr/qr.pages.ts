@@ -5,7 +5,7 @@
  * elderly); no scripts, fonts or CDNs (the LAN has no internet, and the CSP
  * allows no inline script).
  */
-import { humanSize, type UiLang } from '@diemcau/shared';
+import { byAgendaItem, humanSize, type UiLang } from '@diemcau/shared';
 
 export type Lang = UiLang;
 
@@ -108,6 +108,8 @@ export interface LandingDoc {
   pages: number | null;
   version: number;
   href: string;
+  /** Agenda items that list it; the page shows it under the first of them. */
+  agendaItemIds: readonly number[];
 }
 
 export interface LandingData {
@@ -116,6 +118,8 @@ export interface LandingData {
   /** Whose QR this is: a delegate's name and unit, or the venue. */
   holder: string;
   docs: LandingDoc[];
+  /** The meeting's agenda, in order, to group the documents by item. */
+  agenda: readonly { id: number; title: string }[];
   /** Documents the holder may only view after signing in (confidential). */
   signInOnly: number;
   expiresAt: Date;
@@ -133,13 +137,18 @@ const kindLabel = (mime: string) =>
 export function landingPage(d: LandingData, lang: Lang, path: string): string {
   const vi = lang === 'vi';
   const fmt = timeFmt(lang);
-  const items = d.docs
-    .map((doc) => {
+  const card = (doc: LandingDoc) => {
       const facts = [kindLabel(doc.mime), humanSize(doc.size, lang)];
       if (doc.pages) facts.push(vi ? `${doc.pages} trang` : `${doc.pages} pages`);
       if (doc.version > 1) facts.push(vi ? `bản ${doc.version}` : `version ${doc.version}`);
       return `<li class="card"><strong>${esc(doc.title)}</strong><div class="meta">${esc(facts.join(' · '))}</div>
 <a class="btn" href="${esc(doc.href)}" download="${esc(doc.fileName)}">${vi ? 'Tải về' : 'Download'}</a></li>`;
+  };
+  const groups = byAgendaItem(d.docs, d.agenda);
+  const items = groups
+    .map((g) => {
+      const heading = groups.length > 1 || g.itemId != null ? `<h3>${esc(g.title ?? (vi ? 'Tài liệu chung' : 'General documents'))}</h3>` : '';
+      return `${heading}<ul style="list-style:none;padding:0;margin:0">${g.docs.map(card).join('\n')}</ul>`;
     })
     .join('\n');
   const none = `<p class="card">${vi ? 'Chưa có tài liệu nào được gửi cho bạn.' : 'No documents have been sent to you yet.'}</p>`;
@@ -151,7 +160,7 @@ export function landingPage(d: LandingData, lang: Lang, path: string): string {
 <p>${vi ? 'Mã QR của' : 'QR code of'}: <strong>${esc(d.holder)}</strong></p>
 ${d.enterHref ? `<form method="post" action="${esc(d.enterHref)}"><button class="btn" type="submit">${vi ? 'Vào phòng họp' : 'Enter the meeting'}</button></form><p class="meta">${vi ? 'Xem chương trình, biểu quyết và đăng ký phát biểu.' : 'Follow the agenda, vote and ask to speak.'}</p>` : ''}
 <h2>${vi ? 'Tài liệu' : 'Documents'} (${d.docs.length})</h2>
-${d.docs.length ? `<ul style="list-style:none;padding:0;margin:0">${items}</ul>` : none}
+${d.docs.length ? items : none}
 ${signIn}
 <p class="meta">${vi ? 'Mã có hiệu lực đến' : 'Valid until'} ${esc(fmt.format(d.expiresAt))}.</p>`;
   return layout(lang, d.meetingTitle, body, path);
@@ -164,13 +173,28 @@ export interface SheetEntry {
   url: string;
 }
 
-/** Printable A4 sheet, one QR card per delegate (print from the browser). */
-export function printSheet(meetingTitle: string, entries: SheetEntry[], lang: Lang, path: string): string {
+/** The meeting a sheet is for, and how long its codes work. */
+export interface SheetMeeting {
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  place: string;
+  validFrom: Date;
+  validUntil: Date;
+}
+
+/** Printable A4 sheet, one QR card per delegate (print from the browser); each card names the meeting and the code's validity. */
+export function printSheet(m: SheetMeeting, entries: SheetEntry[], lang: Lang, path: string): string {
   const vi = lang === 'vi';
+  const fmt = timeFmt(lang);
+  const meetingTitle = m.title;
+  const when = `${fmt.format(new Date(m.startsAt))} – ${fmt.format(new Date(m.endsAt))}`;
+  const validity = vi ? `Mã có hiệu lực từ ${fmt.format(m.validFrom)} đến ${fmt.format(m.validUntil)}` : `Code valid from ${fmt.format(m.validFrom)} until ${fmt.format(m.validUntil)}`;
   const cards = entries
     .map(
-      (e) => `<section class="q"><div class="svg">${e.svg}</div><div><strong>${esc(e.name)}</strong><br>${esc(e.unit)}
-<br><small>${vi ? 'Quét mã để nhận tài liệu' : 'Scan to get the materials'}</small></div></section>`,
+      (e) => `<section class="q"><div class="svg">${e.svg}</div><div><small>${esc(meetingTitle)}<br>${esc(when)}${m.place ? `<br>${esc(m.place)}` : ''}</small>
+<br><strong>${esc(e.name)}</strong><br>${esc(e.unit)}
+<br><small>${vi ? 'Quét mã để nhận tài liệu' : 'Scan to get the materials'}. ${esc(validity)}.</small></div></section>`,
     )
     .join('\n');
   const css = `body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;padding:12mm;font-size:14pt}
@@ -182,5 +206,5 @@ h1{font-size:18pt;margin:0 0 4mm}.hint{color:#555}
   const toggle = vi ? `<a href="${esc(path)}?lang=en">English</a>` : `<a href="${esc(path)}">Tiếng Việt</a>`;
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(meetingTitle)} – QR</title><style>${css}</style></head>
 <body><p class="hint">${vi ? 'Dùng lệnh In của trình duyệt (Ctrl+P) để in ra giấy hoặc lưu PDF.' : 'Use the browser Print command (Ctrl+P) to print or save as PDF.'} ${toggle}</p>
-<h1>${esc(meetingTitle)}</h1><div class="grid">${cards}</div></body></html>`;
+<h1>${esc(meetingTitle)}</h1><p>${esc(when)}${m.place ? ` · ${esc(m.place)}` : ''}</p><div class="grid">${cards}</div></body></html>`;
 }

@@ -8,16 +8,17 @@ import Type from 'typebox';
 import formbody from '@fastify/formbody';
 import { eq } from 'drizzle-orm';
 import { ErrorResponse, IdParam, MeetingMemberParams, QrTokenInfo, QrTokenParams, QrVenueCreate } from '@diemcau/shared';
-import { bridgePoints, meetingBridgePoints, meetings } from '../../db/schema.ts';
+import { bridgePoints, meetingBridgePoints, units } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { bridgePointOf, getManagedMeeting, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
-import { documentAccess, venueAccess } from '../documents/documents.access.ts';
+import { assertNotEnded, bridgePointOf, getManagedMeeting, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import { documentAccess, linkable, venueAccess } from '../documents/documents.access.ts';
 import * as repo from '../documents/documents.repo.ts';
 import type { DocumentsService } from '../documents/documents.service.ts';
 import { qrPng, qrSvg } from './qr.image.ts';
 import { landingPage, pickLang, printSheet } from './qr.pages.ts';
 import { withErrorPages } from './qr.respond.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { QrService } from './qr.service.ts';
 import { qrFailureStatus } from './qr.token.ts';
 import { setSessionCookie } from '../../plugins/auth.ts';
@@ -30,7 +31,7 @@ export interface QrRoutesOptions {
   cookieSecure: boolean;
 }
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const tags = ['qr'];
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 300 }) });
 const Lang = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 5 })) });
@@ -68,8 +69,13 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     withErrorPages(req, reply, true, () => {
       const h = holder(req.params.token);
       const lang = pickLang(req.query.lang);
-      const docs = repo.listDocs(db, h.meeting.id).map((d) => ({ d, access: h.access(d) }));
+      // A version that is or ever was confidential never leaves by link: it counts as sign-in only.
+      const docs = repo.listDocs(db, h.meeting.id).map((d) => {
+        const access = h.access(d);
+        return { d, access: access === 'download' && !linkable(d.doc.classification, d.ver) ? ('view' as const) : access };
+      });
       const base = `/q/${encodeURIComponent(req.params.token)}`;
+      const links = repo.agendaLinks(db, h.meeting.id);
       const html = landingPage(
         {
           meetingTitle: h.meeting.title,
@@ -77,10 +83,11 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
           holder: h.label,
           docs: docs
             .filter((x) => x.access === 'download')
-            .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}` })),
+            .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}`, agendaItemIds: links.get(d.doc.id) ?? [] })),
+          agenda: listAgenda(db, h.meeting.id),
           signInOnly: docs.filter((x) => x.access === 'view').length,
           enterHref: h.membership?.kind === 'delegate' ? `${base}/session` : null,
-          expiresAt: new Date(h.claims.exp * 1000),
+          expiresAt: qr.validUntil(h.meeting.id),
         },
         lang,
         base,
@@ -101,7 +108,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       const target = `/meetings/${h.meeting.id}/delegate`;
       // Already signed in as this delegate (by password or an earlier scan): keep that session.
       if (req.user?.id !== h.user.id || (req.user.scope && req.user.scope.meetingId !== h.meeting.id)) {
-        const s = app.auth.openQrSession(h.user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, new Date(h.claims.exp * 1000));
+        const s = app.auth.openQrSession(h.user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, qr.validUntil(h.meeting.id));
         req.user = s.user;
         setSessionCookie(reply, s.token, s.expiresAt, cookieSecure);
       }
@@ -117,7 +124,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       const d = pre.ok ? repo.findDoc(db, req.params.docId) : null;
       const h = holder(req.params.token, d?.doc.meetingId);
       if (!d) throw notFound('Document');
-      svc.assertDownloadable(d, h.access(d), { userId: h.user?.id ?? null, ip: req.ip, via: `qr:${h.claims.jti}` });
+      svc.assertDownloadable(d, d.ver, h.access(d), { userId: h.user?.id ?? null, ip: req.ip, via: `qr:${h.claims.jti}` });
       return svc.sendFile(req, reply, d, d.ver, { userId: h.user?.id ?? null, fullName: h.user?.fullName ?? null, bridgePointId: h.bridgePointId, channel: 'qr', tokenJti: h.claims.jti });
     }),
   );
@@ -126,6 +133,12 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
   const apiRoutes: FastifyPluginAsyncTypebox = async (api) => {
     const managers = api.requireUser('admin', 'secretariat');
     const manage = (meetingId: number, user: AuthUser) => getManagedMeeting(db, user, meetingId);
+    /** Issuing, reissuing and revoking codes: not once the meeting has ended (409 MEETING_ENDED). */
+    const manageOpen = (meetingId: number, user: AuthUser) => assertNotEnded(manage(meetingId, user));
+    /** Ends the QR sessions opened with codes that were just revoked. */
+    const endSessions = (jtis: readonly string[]) => {
+      for (const jti of jtis) app.auth.endQrSessions(jti);
+    };
     const delegateTokens = (meetingId: number, by: number) =>
       repo.invitees(db, meetingId).filter((p) => p.reader.membership?.kind === 'delegate').map((p) => ({ p, row: qr.current('delegate', meetingId, p.userId, by) }));
 
@@ -135,20 +148,38 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     });
 
     api.post('/meetings/:id/qr/delegates', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: Type.Array(QrTokenInfo), ...errors } } }, (req) => {
-      manage(req.params.id, req.user!);
-      return delegateTokens(req.params.id, req.user!.id).map(({ p, row }) => qr.info(row, p.fullName));
+      manageOpen(req.params.id, req.user!);
+      const out = delegateTokens(req.params.id, req.user!.id).map(({ p, row }) => qr.info(row, p.fullName));
+      req.audit('qr.issue', 'meeting', req.params.id, { kind: 'delegate', delegates: out.length });
+      return out;
     });
 
+    // Reissue one delegate's code: the old one stops working at once (and its sessions end).
     api.post('/meetings/:id/qr/delegates/:memberId', { onRequest: managers, schema: { tags, params: MeetingMemberParams, response: { 201: QrTokenInfo, ...errors } } }, async (req, reply) => {
-      manage(req.params.id, req.user!);
+      manageOpen(req.params.id, req.user!);
       const p = repo.invitees(db, req.params.id).find((x) => x.userId === req.params.memberId && x.reader.membership?.kind === 'delegate');
       if (!p) throw notFound('Invited delegate');
-      req.audit('qr.issue', 'meeting', req.params.id, { kind: 'delegate', userId: p.userId });
-      return reply.status(201).send(qr.info(qr.issue('delegate', req.params.id, p.userId, req.user!.id), p.fullName));
+      const { row, revoked } = qr.reissue('delegate', req.params.id, p.userId, req.user!.id);
+      endSessions(revoked);
+      req.audit(revoked.length ? 'qr.reissue' : 'qr.issue', 'meeting', req.params.id, { kind: 'delegate', userId: p.userId, jti: row.jti, revoked });
+      return reply.status(201).send(qr.info(row, p.fullName));
+    });
+
+    // Reissue every delegate's code (e.g. a sheet was lost): all earlier codes stop working.
+    api.post('/meetings/:id/qr/reissue', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: Type.Array(QrTokenInfo), ...errors } } }, (req) => {
+      manageOpen(req.params.id, req.user!);
+      const people = repo.invitees(db, req.params.id).filter((p) => p.reader.membership?.kind === 'delegate');
+      const out = people.map((p) => {
+        const { row, revoked } = qr.reissue('delegate', req.params.id, p.userId, req.user!.id);
+        endSessions(revoked);
+        return qr.info(row, p.fullName);
+      });
+      req.audit('qr.reissue', 'meeting', req.params.id, { kind: 'delegate', delegates: out.length });
+      return out;
     });
 
     api.post('/meetings/:id/qr/venue', { onRequest: managers, schema: { tags, params: IdParam, body: QrVenueCreate, response: { 201: QrTokenInfo, ...errors } } }, async (req, reply) => {
-      const meeting = manage(req.params.id, req.user!);
+      const meeting = manageOpen(req.params.id, req.user!);
       const bpId = req.body.bridgePointId ?? 0;
       let name = meeting.title;
       if (bpId) {
@@ -161,9 +192,9 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     });
 
     api.post('/meetings/:id/qr/tokens/:jti/revoke', { onRequest: managers, schema: { tags, params: QrTokenParams, response: { 200: QrTokenInfo, ...errors } } }, (req) => {
-      manage(req.params.id, req.user!);
+      manageOpen(req.params.id, req.user!);
       const row = qr.revoke(req.params.id, req.params.jti, req.user!.id);
-      app.auth.endQrSessions(row.jti);
+      endSessions([row.jti]);
       req.audit('qr.revoke', 'qr_token', row.jti, { meetingId: row.meetingId });
       return qr.list(req.params.id).find((t) => t.jti === row.jti)!;
     });
@@ -175,7 +206,8 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     });
 
     api.get('/meetings/:id/qr-sheet', { onRequest: managers, schema: { tags, params: IdParam, querystring: Lang } }, async (req, reply) => {
-      const meeting = manage(req.params.id, req.user!);
+      // Printing may issue the missing codes, so an ended meeting's sheet is refused too.
+      const meeting = manageOpen(req.params.id, req.user!);
       const entries = await Promise.all(
         delegateTokens(meeting.id, req.user!.id).map(async ({ p, row }) => {
           const url = qr.urlOf(row);
@@ -183,8 +215,10 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         }),
       );
       req.audit('qr.print_sheet', 'meeting', meeting.id, { delegates: entries.length });
-      const title = db.select({ t: meetings.title }).from(meetings).where(eq(meetings.id, meeting.id)).get()!.t;
-      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(printSheet(title, entries, pickLang(req.query.lang), req.url.split('?')[0]!));
+      // The hall of the chairing unit is where the meeting is held (meetings record no other place).
+      const place = db.select({ n: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get()?.n ?? '';
+      const sheet = { title: meeting.title, startsAt: meeting.startsAt, endsAt: meeting.endsAt, place, validUntil: qr.validUntil(meeting.id), validFrom: qr.now() };
+      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(printSheet(sheet, entries, pickLang(req.query.lang), req.url.split('?')[0]!));
     });
   };
   await app.register(apiRoutes, { prefix: '/api' });

@@ -47,6 +47,12 @@ export interface VerifyOptions {
    * signature) from a forged one, and see revocations.
    */
   lookup?: (jti: string) => IssuedToken | undefined;
+  /**
+   * The authoritative expiry (unix seconds) of an authentic token, overriding its
+   * `exp` claim. The registry binds codes to their meeting's end, which can move
+   * after the code was printed; `exp` records the validity known at issue.
+   */
+  validUntil?: (claims: QrClaims) => number;
 }
 
 const VERSION = '1';
@@ -129,7 +135,7 @@ export function verifyQrToken(secret: string, token: unknown, opts: VerifyOption
   if (opts.lookup && (!issued || issued.payload !== payload)) return { ok: false, reason: 'revoked', claims };
   if (issued?.revoked) return { ok: false, reason: 'revoked', claims };
   const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  if (claims.exp <= now) return { ok: false, reason: 'expired', claims };
+  if ((opts.validUntil ? opts.validUntil(claims) : claims.exp) <= now) return { ok: false, reason: 'expired', claims };
   if (opts.meetingId !== undefined && claims.meetingId !== opts.meetingId) return { ok: false, reason: 'wrong_meeting', claims };
   return { ok: true, claims, payload };
 }
