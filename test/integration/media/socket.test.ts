@@ -7,6 +7,8 @@ import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp
 import { loadConfig } from '../../../server/src/config.ts';
 import { demo, expectError, okData, type Demo } from '../conference/helpers.ts';
 import { eventually, LAYERS, ssrc } from './support.ts';
+import { and, eq, like } from 'drizzle-orm';
+import { auditLog } from '../../../server/src/db/schema.ts';
 
 let t: TestApp;
 let d: Demo;
@@ -113,6 +115,15 @@ describe('media over Socket.IO', () => {
     await eventually(() => !t.app.media.started()!.room(d.meetingId)!.producerEntry(bridgeMicId).producer.paused, 2000, 'chair opened the mic');
     expect(okData(await request<{ muted: number }>(chair, 'media:mute-all', {})).muted).toBeGreaterThanOrEqual(1);
     expectError(await request(bridge, 'producer:resume', { producerId: bridgeMicId }), 'FORBIDDEN');
+    // Each of the chair's acts is audited, with the chair as actor; the refused ones are not.
+    const acts = t.app.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetType, 'meeting'), eq(auditLog.targetId, String(d.meetingId)), like(auditLog.action, 'media.%')))
+      .all();
+    expect(acts.map((a) => a.action)).toEqual(['media.stage', 'media.unmute', 'media.mute_all']);
+    expect(new Set(acts.map((a) => a.actorUserId))).toEqual(new Set([d.userId('vanphong')]));
+    expect(acts[0]!.details).toEqual({ source: src });
     // A fresh join sees the stage and the mic state.
     const late = await member('cau.tinh2');
     expect(late.snapshot.media!.stage.source).toEqual(src);

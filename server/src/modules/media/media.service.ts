@@ -48,6 +48,8 @@ export class MediaService {
   readonly #log: MediaLogger;
   readonly #meetings = new Map<number, MeetingMedia>();
   readonly #links: LinkMonitor;
+  /** getCapabilities calls waiting for their room, by `meetingId:peerId`; leave() marks them. */
+  readonly #joining = new Map<string, { left: boolean }>();
   #closed = false;
 
   private constructor(pool: WorkerPool, opts: MediaServiceOptions) {
@@ -76,8 +78,25 @@ export class MediaService {
 
   /** Joins the peer to the meeting's media room (creating it) and returns the router capabilities. */
   async getCapabilities(meetingId: number, peerId: string, info: PeerInfo): Promise<{ routerRtpCapabilities: ms.RtpCapabilities }> {
-    const room = await this.#ensureRoom(meetingId);
-    room.addPeer(peerId, info);
+    // A peer that leaves while the room is being created must not be added after it has gone.
+    const key = `${meetingId}:${peerId}`;
+    const join = { left: false };
+    this.#joining.set(key, join);
+    let room: Room;
+    try {
+      room = await this.#ensureRoom(meetingId);
+    } finally {
+      if (this.#joining.get(key) === join) this.#joining.delete(key);
+    }
+    if (join.left) {
+      // The room may have been created for this peer alone: give its router (and observer) back.
+      if (room.peers().length === 0) room.close('empty');
+      throw new AppError('MEDIA_ERROR', 409, 'Left the media room while joining');
+    }
+    const peer = room.addPeer(peerId, info);
+    const mm = this.#state(meetingId);
+    // Link-state rows belong to the peer; the chair's table must not keep the departed.
+    peer.once('close', () => mm.links.delete(peerId));
     return { routerRtpCapabilities: room.rtpCapabilities };
   }
 
@@ -171,6 +190,8 @@ export class MediaService {
 
   /** The socket left the meeting or disconnected. */
   leave(meetingId: number, peerId: string): void {
+    const join = this.#joining.get(`${meetingId}:${peerId}`);
+    if (join) join.left = true;
     this.#meetings.get(meetingId)?.room?.removePeer(peerId);
   }
 

@@ -76,8 +76,15 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Creates the room with one router on the least-loaded worker and an active-speaker observer. */
   static async create(opts: RoomOptions): Promise<Room> {
     const room = new Room(opts);
-    const entry = await room.#routers.add();
-    const observer = await entry.router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
+    let observer: ms.AudioLevelObserver;
+    try {
+      const entry = await room.#routers.add();
+      observer = await entry.router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
+    } catch (err) {
+      // Give back whatever was created (the router) before reporting the failure.
+      room.close('closed');
+      throw err;
+    }
     observer.on('volumes', (volumes: ms.AudioLevelObserverVolume[]) => {
       const top = volumes[0];
       if (!top) return;
