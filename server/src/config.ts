@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object({
     listenIp: Type.String({ minLength: 1 }),
     announcedIp: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
     consumerBudgetPerRouter: Type.Integer({ minimum: 1 }),
+    workerCpuLimit: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+    loadSampleMs: Type.Integer({ minimum: 100 }),
   }),
 });
 export type Config = Static<typeof ConfigSchema>;
@@ -82,7 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       rtcMaxPort: int(env.RTC_MAX_PORT, 49999),
       listenIp: env.RTC_LISTEN_IP ?? '0.0.0.0',
       announcedIp: env.RTC_ANNOUNCED_IP || null,
-      consumerBudgetPerRouter: int(env.CONSUMER_BUDGET_PER_ROUTER, 400),
+      consumerBudgetPerRouter: int(env.CONSUMER_BUDGET_PER_ROUTER, 2000),
+      workerCpuLimit: int(env.MEDIA_WORKER_CPU_LIMIT, 70),
+      loadSampleMs: int(env.MEDIA_LOAD_SAMPLE_MS, 2000),
     },
     ...overrides,
   };

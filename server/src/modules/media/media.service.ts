@@ -18,6 +18,7 @@ import type { MediaNotifier } from './media.notifier.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
 import { MeetingMedia, type PeerContext } from './meeting-media.ts';
 import { WorkerPool } from './worker-pool.ts';
+import type { CostModel } from './placement.ts';
 import { Room } from './room.ts';
 import type { ms } from './mediasoup.ts';
 import type { PeerInfo } from './peer.ts';
@@ -35,6 +36,10 @@ export interface MediaServiceOptions {
   listenIp: string;
   announcedIp: string | null;
   consumerBudgetPerRouter: number;
+  /** A worker counts as full at this CPU, % of one core (placement.ts). */
+  workerCpuLimit?: number;
+  loadSampleMs?: number;
+  cost?: CostModel;
   notifier: MediaNotifier;
   logger?: MediaLogger;
   /** How often link quality is sampled. */
