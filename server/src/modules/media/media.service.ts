@@ -9,7 +9,7 @@
  * media.stage.ts (main stage, active speaker) and media.floor.ts (mic
  * gating), with link quality sampled by link-monitor.ts.
  */
-import type { ConsumerOptions, MediaSnapshot, MicInfo, SourceRef, StageInfo, TransportOptions } from '@diemcau/shared';
+import type { ConsumerOptions, MediaSnapshot, MediaWorkerLoad, MicInfo, SourceRef, StageInfo, TransportOptions } from '@diemcau/shared';
 import { AppError } from '../../lib/app-error.ts';
 import type { LinkThresholds } from './link-state.ts';
 import { LinkMonitor } from './link-monitor.ts';
@@ -198,6 +198,23 @@ export class MediaService {
     const join = this.#joining.get(`${meetingId}:${peerId}`);
     if (join) join.left = true;
     this.#meetings.get(meetingId)?.room?.removePeer(peerId);
+  }
+
+  /** Each worker's load and the meetings whose routers run on it (the admin page). */
+  workerLoads(): MediaWorkerLoad[] {
+    const live = [...this.#meetings].flatMap(([id, mm]) => (mm.room && !mm.room.closed ? [{ id, room: mm.room }] : []));
+    return this.pool.loads().map((l) => ({
+      index: l.index,
+      pid: l.pid,
+      cpu: l.cpu,
+      modeled: l.modeled,
+      load: l.load,
+      limit: l.limit,
+      consumers: l.consumers,
+      producers: l.producers,
+      pipes: l.pipes,
+      meetingIds: live.filter(({ room }) => room.routerLoads().some((r) => r.workerPid !== null && r.workerPid === l.pid)).map(({ id }) => id),
+    }));
   }
 
   /** The `media` snapshot part; link states only for the chair. */

@@ -23,6 +23,7 @@ import { getMeetingOr404, type Membership } from '../meetings/meetings.access.ts
 import { MediaService, type MediaNotifier } from './media.service.ts';
 import type { PeerInfo } from './peer.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
+import mediaRoutes from './media.routes.ts';
 
 export type MediaPluginOptions = Config['mediasoup'] & {
   /** Link-quality sampling period; tests shorten it. */
@@ -75,6 +76,7 @@ export default fp<MediaPluginOptions>(
       return starting;
     }
     app.decorate('media', { service: start, started: () => service });
+    await app.register(mediaRoutes, { prefix: '/api' });
 
     /**
      * Browsers cannot send media to 0.0.0.0: with a wildcard listen address and
@@ -222,5 +224,5 @@ export default fp<MediaPluginOptions>(
       service?.close();
     });
   },
-  { name: 'media', dependencies: ['realtime', 'db'] },
+  { name: 'media', dependencies: ['realtime', 'db', 'auth'] },
 );
