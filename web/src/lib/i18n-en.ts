@@ -293,4 +293,11 @@ export const en: Record<MsgKey, string> = {
   'err.POLL_CLOSED': 'The poll is closed.',
   'err.MEDIA_ERROR': 'Audio/video error.',
   'err.INTERNAL': 'Server error.',
+  'workers.title': 'Media server load',
+  'workers.none': 'No media room is running.',
+  'workers.worker': 'Worker',
+  'workers.cpu': 'Measured CPU',
+  'workers.load': 'Load / limit',
+  'workers.streams': 'Streams (in ↑ out ↓ piped ⇄)',
+  'workers.meetings': 'Meetings',
 };

@@ -291,6 +291,13 @@ export const vi = {
   'err.POLL_CLOSED': 'Biểu quyết đã đóng.',
   'err.MEDIA_ERROR': 'Lỗi âm thanh/hình ảnh.',
   'err.INTERNAL': 'Lỗi máy chủ.',
+  'workers.title': 'Tải máy chủ hình ảnh',
+  'workers.none': 'Chưa có phòng hình ảnh nào chạy.',
+  'workers.worker': 'Tiến trình',
+  'workers.cpu': 'CPU đo được',
+  'workers.load': 'Tải / giới hạn',
+  'workers.streams': 'Luồng (gửi ↑ nhận ↓ chuyển ⇄)',
+  'workers.meetings': 'Cuộc họp',
 } as const;
 
 export type MsgKey = keyof typeof vi;
