@@ -12,12 +12,15 @@
  *    /proc/<pid>/stat and the packets it forwarded (consumer stats), until the
  *    worker passes 80 % of a core or the limits are hit. Prints CPU per 100
  *    consumers and the largest consumer count under 80 %.
- * 2. The 213-bridge shape through the real MediaService (budget, pipes, floor,
+ * 2. Baseline: the same 213-bridge shape on ONE bare mediasoup router (below).
+ * 3. The 213-bridge shape through the real MediaService (placement, pipes, floor,
  *    link sampling) on all workers: every bridge publishes camera + mic, bridge
  *    1 is on the main stage, bridge 2 has the floor; every bridge consumes the
  *    stage video at the top layer and the floor audio; the chair consumes all
- *    213 cameras at the lowest layer plus the floor audio. Prints per-worker CPU
- *    and whether it fits this machine.
+ *    213 cameras at the lowest layer plus the floor audio. Prints per-worker CPU,
+ *    the piped producers, whether it fits this machine, and the ratio to the
+ *    baseline (only if the baseline forwarded to every consumer).
+ *    BENCH_SFU_RAMP=0 skips step 1.
  *
  * Media goes to a UDP socket held by a stopped child process: the kernel
  * accepts and drops it, like a NIC would, without a reader costing CPU here.
@@ -77,9 +80,16 @@ interface Bridge {
   audio: ms.Producer;
 }
 
+type Produce = (req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: ms.RtpParameters }) => Promise<ms.Producer>;
+
 /** A publishing bridge: plain send transport, simulcast camera and opus mic. */
-async function publish(room: Room, peer: Peer, produce: (req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: ms.RtpParameters }) => Promise<ms.Producer>): Promise<Bridge> {
-  const t = await room.createPlainTransport(peer, 'send', { comedia: true });
+async function publish(room: Room, peer: Peer, produce: Produce): Promise<Bridge> {
+  const { video, audio } = await publishOn(await room.createPlainTransport(peer, 'send', { comedia: true }), produce);
+  return { peer, video, audio };
+}
+
+/** Starts the RTP of one bridge into send transport `t` and produces its camera and mic. */
+async function publishOn(t: ms.PlainTransport, produce: Produce): Promise<{ video: ms.Producer; audio: ms.Producer }> {
   const layers = LAYERS.map((l) => ({ ssrc: ssrcSeq++, bitrate: l.bitrate }));
   const audioSsrc = ssrcSeq++;
   const streams: StreamSpec[] = [
@@ -94,7 +104,7 @@ async function publish(room: Room, peer: Peer, produce: (req: { transportId: str
   startDriver();
   const video = await produce({ transportId: t.id, kind: 'video', rtpParameters: vp8SimulcastParameters(layers) });
   const audio = await produce({ transportId: t.id, kind: 'audio', rtpParameters: opusParameters(audioSsrc) });
-  return { peer, video, audio };
+  return { video, audio };
 }
 
 /** A UDP port whose socket is never read: its owner is a stopped child process. */
@@ -137,14 +147,14 @@ async function measureCpu(pids: number[], ms: number): Promise<number[]> {
   return pids.map((pid, i) => ((cpuTicks(pid) - a[i]!) / CLK_TCK / secs) * 100);
 }
 
-/** RTP packets the consumers sent, from their stats (exact, but one request per consumer). */
-async function consumerPackets(consumers: ms.Consumer[]): Promise<number> {
-  let total = 0;
+/** RTP packets each consumer sent, from its stats (exact, but one request per consumer). */
+async function consumerPacketsEach(consumers: ms.Consumer[]): Promise<number[]> {
+  const out: number[] = [];
   for (let i = 0; i < consumers.length; i += 100) {
     const batch = await Promise.all(consumers.slice(i, i + 100).map((c) => c.getStats()));
-    for (const stats of batch) for (const st of stats) if (st.type === 'outbound-rtp') total += st.packetCount;
+    for (const stats of batch) out.push(stats.filter((st) => st.type === 'outbound-rtp').reduce((a, st) => a + st.packetCount, 0));
   }
-  return total;
+  return out;
 }
 
 /** UDP datagrams sent by every process on the machine (loopback included), from /proc/net/snmp. */
@@ -287,11 +297,73 @@ async function ramp(sinkPort: number) {
   return { per100, maxUnder: reached ? under.consumers : extrapolated, measured: reached };
 }
 
-// ---- 2. the 213-bridge shape ---------------------------------------------------
+// ---- 2. the same shape on one bare mediasoup router (the baseline) -------------
+
+/** Measures worker CPU and what the consumers forwarded over one window; `silent` counts consumers that sent nothing. */
+async function measureShape(pids: number[], consumers: ms.Consumer[]) {
+  const before = await consumerPacketsEach(consumers);
+  const tc0 = performance.now();
+  const w = await window(pids);
+  const after = await consumerPacketsEach(consumers);
+  const secs = (performance.now() - tc0) / 1000;
+  const toConsumers = (after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / secs;
+  const silent = after.filter((n, i) => n <= before[i]!).length;
+  return { w, toConsumers, silent };
+}
+
+/**
+ * The same shape (every bridge camera + mic; every bridge consumes the stage
+ * camera at the top layer and the floor mic; the chair every camera at the
+ * lowest layer plus the floor mic) on ONE router of ONE worker, straight on
+ * mediasoup: no rooms, policy, pipes or link sampling.
+ */
+async function bareShape(sinkPort: number) {
+  console.log(`\n== 2. Baseline: the ${BRIDGES}-bridge shape on one bare mediasoup router ==`);
+  const pool = await WorkerPool.create({ ...config.mediasoup, numWorkers: 1, loadSampleMs: 3_600_000 });
+  try {
+    const router = await pool.createRouter();
+    const listenIp = { ip: '127.0.0.1' };
+    const caps = plainReceiverCapabilities(router.rtpCapabilities);
+    const bridges: { video: ms.Producer; audio: ms.Producer; recv: ms.PlainTransport }[] = [];
+    for (let i = 1; i <= BRIDGES; i++) {
+      const send = await router.createPlainTransport({ listenIp, rtcpMux: true, comedia: true });
+      const media = await publishOn(send, (req) => send.produce({ kind: req.kind, rtpParameters: req.rtpParameters }));
+      const recv = await router.createPlainTransport({ listenIp, rtcpMux: true, comedia: false });
+      await recv.connect({ ip: '127.0.0.1', port: sinkPort });
+      bridges.push({ ...media, recv });
+    }
+    await sleep(2500);
+    const consumers: ms.Consumer[] = [];
+    const consume = async (t: ms.PlainTransport, p: ms.Producer, spatialLayer: number) =>
+      consumers.push(await t.consume({ producerId: p.id, rtpCapabilities: caps, ...(p.kind === 'video' ? { preferredLayers: { spatialLayer } } : {}) }));
+    const [stage, floor] = [bridges[0]!, bridges[1]!];
+    for (const b of bridges) {
+      if (b !== stage) await consume(b.recv, stage.video, LAYERS.length - 1);
+      if (b !== floor) await consume(b.recv, floor.audio, 0);
+    }
+    const chair = await router.createPlainTransport({ listenIp, rtcpMux: true, comedia: false });
+    await chair.connect({ ip: '127.0.0.1', port: sinkPort });
+    for (const b of bridges) await consume(chair, b.video, 0);
+    await consume(chair, floor.audio, 0);
+    await sleep(2000);
+    const pid = pool.workers[0]!.pid;
+    const { w, toConsumers, silent } = await measureShape([pid], consumers);
+    console.log(`  ${consumers.length} consumers; worker ${pid} ${fmt(w.cpu[0]!, 1)} % of a core; forwarded to consumers ${fmt(toConsumers)} pkt/s; silent consumers: ${silent}`);
+    return { cpu: w.cpu[0]!, consumers: consumers.length, pps: toConsumers, silent };
+  } finally {
+    pool.close();
+    for (const p of pumps.splice(0)) p.close();
+  }
+}
+
+// ---- 3. the 213-bridge shape through the project ---------------------------------------------------
 
 async function shape(sinkPort: number) {
   const numWorkers = config.mediasoup.numWorkers;
-  console.log(`\n== 2. ${BRIDGES} bridges through MediaService on ${numWorkers} workers (budget ${config.mediasoup.consumerBudgetPerRouter}/router) ==`);
+  console.log(
+    `\n== 3. ${BRIDGES} bridges through MediaService on ${numWorkers} workers (worker limit ${config.mediasoup.workerCpuLimit} % of a core, ` +
+      `ceiling ${config.mediasoup.consumerBudgetPerRouter} consumers/router) ==`,
+  );
   const M = 1;
   const notifier = { toMeeting: () => {}, toPeer: () => {} };
   const service = await MediaService.create({ ...config.mediasoup, listenIp: '127.0.0.1', announcedIp: null, notifier });
@@ -336,13 +408,12 @@ async function shape(sinkPort: number) {
       consumers.push(chair.consumer(c.consumerId).consumer);
     }
     const loads = room.routerLoads();
+    const piped = loads.reduce((a, l) => a + l.piped, 0);
     console.log(`  ${consumers.length} consumers on ${loads.length} router(s): ${loads.map((l) => `${l.consumers} (worker ${l.workerPid}, ${l.piped} producers piped in)`).join(', ')}`);
+    console.log(`  piped producers: ${piped}`);
     await sleep(2000);
     const pids = service.pool.workers.map((w) => w.pid);
-    const c0 = await consumerPackets(consumers);
-    const tc0 = performance.now();
-    const w = await window(pids);
-    const toConsumers = ((await consumerPackets(consumers)) - c0) / ((performance.now() - tc0) / 1000);
+    const { w, toConsumers, silent } = await measureShape(pids, consumers);
     const total = w.cpu.reduce((a, b) => a + b, 0);
     console.log(`  forwarded to consumers: ${fmt(toConsumers)} pkt/s (consumer stats); all UDP the workers sent incl. pipes between them and RTCP: ${fmt(w.pps)} pkt/s`);
     console.log(`  received from the bridges: ${fmt(w.ingress)} pkt/s`);
@@ -354,7 +425,7 @@ async function shape(sinkPort: number) {
       `  fits this ${cores}-core machine: ${fits ? 'YES' : 'NO'} — every worker under ${CPU_LIMIT} % of a core` +
         ` (the RTP generator here stands in for ${BRIDGES} remote PCs and would not run on the server)`,
     );
-    return { cpu: w.cpu, pps: w.pps, consumers: consumers.length, routers: loads.length, fits };
+    return { cpu: w.cpu, total, pps: toConsumers, consumers: consumers.length, routers: loads.length, piped, fits, silent };
   } finally {
     service.close();
     for (const p of pumps.splice(0)) p.close();
@@ -366,8 +437,20 @@ async function main() {
   try {
     console.log(`bench-sfu: mediasoup worker ${config.mediasoup.workerBin}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
     console.log(`layers ${LAYERS.map((l) => `${l.label} ${l.bitrate / 1000} kbps`).join(', ')}, opus 40 kbps, 30 fps video, 20 ms audio`);
-    await ramp(hole.port);
-    await shape(hole.port);
+    if (process.env.BENCH_SFU_RAMP !== '0') await ramp(hole.port);
+    const base = await bareShape(hole.port);
+    const ours = await shape(hole.port);
+    console.log('\n== Summary: the project against one bare router, same shape, same run ==');
+    // A ratio against a baseline that did not forward to every consumer would be meaningless.
+    if (base.silent > 0 || base.pps <= 0 || base.consumers !== ours.consumers) {
+      console.log(`  baseline did not run cleanly (${base.silent} silent consumers, ${base.consumers} vs ${ours.consumers} consumers); no ratio printed`);
+      process.exitCode = 1;
+      return;
+    }
+    if (ours.silent > 0) console.log(`  warning: ${ours.silent} consumers forwarded nothing in the project's leg`);
+    console.log(`  worker CPU: ${ours.cpu.map((c) => `${fmt(c, 1)} %`).join(', ')}; piped producers: ${ours.piped}; routers: ${ours.routers}`);
+    console.log(`  total worker CPU ${fmt(ours.total, 1)} % vs bare ${fmt(base.cpu, 1)} %: ratio ${fmt(ours.total / base.cpu, 2)}x (packets forwarded ${fmt(ours.pps / base.pps, 2)}x)`);
+    console.log(`  fits (every worker under ${CPU_LIMIT} % of a core): ${ours.fits ? 'YES' : 'NO'}`);
   } finally {
     if (driver) clearInterval(driver);
     hole.child.kill('SIGKILL');

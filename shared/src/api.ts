@@ -268,3 +268,23 @@ export const AuditVerification = Type.Object({
   message: Type.String(),
 });
 export type AuditVerification = Static<typeof AuditVerification>;
+
+// ---- media workers (load and placement) -------------------------------------
+export const MediaWorkerLoad = Type.Object({
+  index: Type.Integer(),
+  pid: Type.Union([Type.Integer(), Type.Null()]),
+  /** Measured CPU, % of one core; null until sampled twice. */
+  cpu: Type.Union([Type.Number(), Type.Null()]),
+  /** What the cost model says the worker carries, % of one core. */
+  modeled: Type.Number(),
+  load: Type.Number(),
+  limit: Type.Number(),
+  consumers: Type.Integer(),
+  producers: Type.Integer(),
+  pipes: Type.Integer(),
+  /** Meetings with a router on this worker. */
+  meetingIds: Type.Array(Id),
+});
+export type MediaWorkerLoad = Static<typeof MediaWorkerLoad>;
+export const MediaWorkers = Type.Object({ started: Type.Boolean(), workers: Type.Array(MediaWorkerLoad) });
+export type MediaWorkers = Static<typeof MediaWorkers>;

@@ -1,12 +1,14 @@
 // The media contract over real Socket.IO connections: role checks, the floor
 // opening a bridge mic through the conference module, stage, resets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaSnapshot } from '@diemcau/shared';
-import { buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
+import type { MediaSnapshot, MediaWorkers } from '@diemcau/shared';
+import { bearer, buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
 import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp-mediasoup.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { demo, expectError, okData, type Demo } from '../conference/helpers.ts';
 import { eventually, LAYERS, ssrc } from './support.ts';
+import { and, eq, like } from 'drizzle-orm';
+import { auditLog } from '../../../server/src/db/schema.ts';
 
 let t: TestApp;
 let d: Demo;
@@ -48,6 +50,18 @@ describe('media over Socket.IO', () => {
     const res = okData(await caps(chair));
     expect(JSON.stringify(res.routerRtpCapabilities)).toContain('video/VP8');
     expect(t.app.media.started()!.pool.workers).toHaveLength(2);
+  });
+
+  it('shows the secretariat each worker\'s load and the meetings on it; others may not look', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/media/workers', headers: bearer(await login(t.app, 'vanphong')) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<MediaWorkers>();
+    expect(body.started).toBe(true);
+    expect(body.workers).toHaveLength(2);
+    expect(body.workers.flatMap((w) => w.meetingIds)).toEqual([d.meetingId]);
+    for (const w of body.workers) expect(w.limit).toBeGreaterThan(0);
+    const denied = await t.app.inject({ method: 'GET', url: '/api/media/workers', headers: bearer(await login(t.app, 'daibieu01')) });
+    expect(denied.statusCode).toBe(403);
   });
 
   it('a join snapshot carries the media part', async () => {
@@ -113,6 +127,15 @@ describe('media over Socket.IO', () => {
     await eventually(() => !t.app.media.started()!.room(d.meetingId)!.producerEntry(bridgeMicId).producer.paused, 2000, 'chair opened the mic');
     expect(okData(await request<{ muted: number }>(chair, 'media:mute-all', {})).muted).toBeGreaterThanOrEqual(1);
     expectError(await request(bridge, 'producer:resume', { producerId: bridgeMicId }), 'FORBIDDEN');
+    // Each of the chair's acts is audited, with the chair as actor; the refused ones are not.
+    const acts = t.app.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetType, 'meeting'), eq(auditLog.targetId, String(d.meetingId)), like(auditLog.action, 'media.%')))
+      .all();
+    expect(acts.map((a) => a.action)).toEqual(['media.stage', 'media.unmute', 'media.mute_all']);
+    expect(new Set(acts.map((a) => a.actorUserId))).toEqual(new Set([d.userId('vanphong')]));
+    expect(acts[0]!.details).toEqual({ source: src });
     // A fresh join sees the stage and the mic state.
     const late = await member('cau.tinh2');
     expect(late.snapshot.media!.stage.source).toEqual(src);

@@ -8,6 +8,7 @@ import type { Peer, PeerInfo } from '../../../server/src/modules/media/peer.ts';
 import type { Room } from '../../../server/src/modules/media/room.ts';
 import { MediaService, type MediaBroadcast, type MediaNotifier, type MediaPayload } from '../../../server/src/modules/media/media.service.ts';
 import type { LinkThresholds } from '../../../server/src/modules/media/link-state.ts';
+import type { CostModel } from '../../../server/src/modules/media/placement.ts';
 import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type VideoLayerSpec } from '../../../scripts/lib/rtp-mediasoup.ts';
 import { RtpPump } from '../../../scripts/lib/rtp-pump.ts';
 import { RtpSink } from '../../../scripts/lib/rtp-sink.ts';
@@ -138,7 +139,15 @@ export function recorder(): MediaNotifier & { sent: Sent[]; of<E extends MediaBr
 }
 
 export async function newService(
-  over: { numWorkers?: number; consumerBudgetPerRouter?: number; linkIntervalMs?: number; linkThresholds?: LinkThresholds } = {},
+  over: {
+    numWorkers?: number;
+    consumerBudgetPerRouter?: number;
+    linkIntervalMs?: number;
+    linkThresholds?: LinkThresholds;
+    workerCpuLimit?: number;
+    loadSampleMs?: number;
+    cost?: CostModel;
+  } = {},
   notifier = recorder(),
 ) {
   const service = await MediaService.create({
@@ -148,6 +157,9 @@ export async function newService(
     consumerBudgetPerRouter: over.consumerBudgetPerRouter ?? 400,
     linkIntervalMs: over.linkIntervalMs ?? 60_000,
     ...(over.linkThresholds ? { linkThresholds: over.linkThresholds } : {}),
+    ...(over.workerCpuLimit !== undefined ? { workerCpuLimit: over.workerCpuLimit } : {}),
+    ...(over.loadSampleMs !== undefined ? { loadSampleMs: over.loadSampleMs } : {}),
+    ...(over.cost ? { cost: over.cost } : {}),
     notifier,
   });
   return { service, notifier };

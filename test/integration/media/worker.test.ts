@@ -39,7 +39,7 @@ describe('mediasoup worker', () => {
     const mimes = router.rtpCapabilities.codecs!.map((c) => c.mimeType);
     expect(mimes).toContain('audio/opus');
     expect(mimes).toContain('video/VP8');
-    expect(pool.loads()).toEqual([{ index: 0, pid, routers: 1, consumers: 0 }]);
+    expect(pool.loads()).toMatchObject([{ index: 0, pid, routers: 1, consumers: 0, producers: 0, pipes: 0 }]);
 
     router.close();
     expect(pool.loads()[0]!.routers).toBe(0);

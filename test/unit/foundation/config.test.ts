@@ -7,7 +7,7 @@ describe('config', () => {
     expect(c.port).toBe(3000);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
     expect(c.tls).toBeNull();
-    expect(c.mediasoup.consumerBudgetPerRouter).toBe(400);
+    expect(c.mediasoup.consumerBudgetPerRouter).toBe(2000);
     expect(c.mediasoup.workerBin).toBe(defaultWorkerBin({}));
     expect(c.dataDir).toMatch(/data$/);
   });

@@ -371,4 +371,11 @@ export const en: Record<MsgKey, string> = {
   'qr.venueIssue': 'Issue a venue QR code',
   'qr.validUntil': 'Valid until {at}',
   'qr.print': 'Print',
+  'workers.title': 'Media server load',
+  'workers.none': 'No media room is running.',
+  'workers.worker': 'Worker',
+  'workers.cpu': 'Measured CPU',
+  'workers.load': 'Load / limit',
+  'workers.streams': 'Streams (in ↑ out ↓ piped ⇄)',
+  'workers.meetings': 'Meetings',
 };

@@ -369,6 +369,13 @@ export const vi = {
   'qr.venueIssue': 'Cấp mã QR hội trường',
   'qr.validUntil': 'Hiệu lực đến {at}',
   'qr.print': 'In',
+  'workers.title': 'Tải máy chủ hình ảnh',
+  'workers.none': 'Chưa có phòng hình ảnh nào chạy.',
+  'workers.worker': 'Tiến trình',
+  'workers.cpu': 'CPU đo được',
+  'workers.load': 'Tải / giới hạn',
+  'workers.streams': 'Luồng (gửi ↑ nhận ↓ chuyển ⇄)',
+  'workers.meetings': 'Cuộc họp',
 } as const;
 
 export type MsgKey = keyof typeof vi;

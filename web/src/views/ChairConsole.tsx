@@ -18,6 +18,7 @@ import { PollControl } from './console/PollControl.tsx';
 import { BridgeGrid } from './console/BridgeGrid.tsx';
 import { RollCallPanel } from './console/RollCallPanel.tsx';
 import { ReceiptsPanel } from './console/ReceiptsPanel.tsx';
+import { WorkersPanel } from './console/WorkersPanel.tsx';
 
 /** Start/end the meeting from the console (the conference room owns the live status). */
 function MeetingBar({ s }: { s: LiveState }) {
@@ -100,6 +101,7 @@ export function ChairConsole({ id }: { id: number }) {
           <PollControl s={s} patch={live.patch} />
           <RollCallPanel s={s} chair={chair} />
           <ReceiptsPanel s={s} />
+          <WorkersPanel />
         </div>
       </div>
     </main>

@@ -9,7 +9,7 @@
  * media.stage.ts (main stage, active speaker) and media.floor.ts (mic
  * gating), with link quality sampled by link-monitor.ts.
  */
-import type { ConsumerOptions, MediaSnapshot, MicInfo, SourceRef, StageInfo, TransportOptions } from '@diemcau/shared';
+import type { ConsumerOptions, MediaSnapshot, MediaWorkerLoad, MicInfo, SourceRef, StageInfo, TransportOptions } from '@diemcau/shared';
 import { AppError } from '../../lib/app-error.ts';
 import type { LinkThresholds } from './link-state.ts';
 import { LinkMonitor } from './link-monitor.ts';
@@ -18,6 +18,7 @@ import type { MediaNotifier } from './media.notifier.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
 import { MeetingMedia, type PeerContext } from './meeting-media.ts';
 import { WorkerPool } from './worker-pool.ts';
+import type { CostModel } from './placement.ts';
 import { Room } from './room.ts';
 import type { ms } from './mediasoup.ts';
 import type { PeerInfo } from './peer.ts';
@@ -35,6 +36,10 @@ export interface MediaServiceOptions {
   listenIp: string;
   announcedIp: string | null;
   consumerBudgetPerRouter: number;
+  /** A worker counts as full at this CPU, % of one core (placement.ts). */
+  workerCpuLimit?: number;
+  loadSampleMs?: number;
+  cost?: CostModel;
   notifier: MediaNotifier;
   logger?: MediaLogger;
   /** How often link quality is sampled. */
@@ -48,6 +53,8 @@ export class MediaService {
   readonly #log: MediaLogger;
   readonly #meetings = new Map<number, MeetingMedia>();
   readonly #links: LinkMonitor;
+  /** getCapabilities calls waiting for their room, by `meetingId:peerId`; leave() marks them. */
+  readonly #joining = new Map<string, { left: boolean }>();
   #closed = false;
 
   private constructor(pool: WorkerPool, opts: MediaServiceOptions) {
@@ -76,8 +83,25 @@ export class MediaService {
 
   /** Joins the peer to the meeting's media room (creating it) and returns the router capabilities. */
   async getCapabilities(meetingId: number, peerId: string, info: PeerInfo): Promise<{ routerRtpCapabilities: ms.RtpCapabilities }> {
-    const room = await this.#ensureRoom(meetingId);
-    room.addPeer(peerId, info);
+    // A peer that leaves while the room is being created must not be added after it has gone.
+    const key = `${meetingId}:${peerId}`;
+    const join = { left: false };
+    this.#joining.set(key, join);
+    let room: Room;
+    try {
+      room = await this.#ensureRoom(meetingId);
+    } finally {
+      if (this.#joining.get(key) === join) this.#joining.delete(key);
+    }
+    if (join.left) {
+      // The room may have been created for this peer alone: give its router (and observer) back.
+      if (room.peers().length === 0) room.close('empty');
+      throw new AppError('MEDIA_ERROR', 409, 'Left the media room while joining');
+    }
+    const peer = room.addPeer(peerId, info);
+    const mm = this.#state(meetingId);
+    // Link-state rows belong to the peer; the chair's table must not keep the departed.
+    peer.once('close', () => mm.links.delete(peerId));
     return { routerRtpCapabilities: room.rtpCapabilities };
   }
 
@@ -171,7 +195,26 @@ export class MediaService {
 
   /** The socket left the meeting or disconnected. */
   leave(meetingId: number, peerId: string): void {
+    const join = this.#joining.get(`${meetingId}:${peerId}`);
+    if (join) join.left = true;
     this.#meetings.get(meetingId)?.room?.removePeer(peerId);
+  }
+
+  /** Each worker's load and the meetings whose routers run on it (the admin page). */
+  workerLoads(): MediaWorkerLoad[] {
+    const live = [...this.#meetings].flatMap(([id, mm]) => (mm.room && !mm.room.closed ? [{ id, room: mm.room }] : []));
+    return this.pool.loads().map((l) => ({
+      index: l.index,
+      pid: l.pid,
+      cpu: l.cpu,
+      modeled: l.modeled,
+      load: l.load,
+      limit: l.limit,
+      consumers: l.consumers,
+      producers: l.producers,
+      pipes: l.pipes,
+      meetingIds: live.filter(({ room }) => room.routerLoads().some((r) => r.workerPid !== null && r.workerPid === l.pid)).map(({ id }) => id),
+    }));
   }
 
   /** The `media` snapshot part; link states only for the chair. */

@@ -61,6 +61,9 @@ export async function produce({ mm, room, peer }: PeerContext, req: ProduceReque
     paused = micStartsPaused(mm, peer);
   }
   const producer = await room.produce(peer, { ...req, paused });
+  // The floor or the chair may have changed the gate while the producer was being created,
+  // and that enforce run did not see it yet: apply the gate as it stands now.
+  if (req.kind === 'audio' && micGated(info)) await mm.mics.enforce(room, peer.source);
   // One stream per source and kind: a bridge reconnecting from a new tab replaces its old stream.
   for (const other of room.peers()) {
     if (other !== peer && sameSource(other.source, peer.source)) other.producerOfKind(req.kind)?.close();

@@ -16,12 +16,14 @@ import type { Static } from 'typebox';
 import type { Config } from '../../config.ts';
 import { bridgePoints } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
+import { writeAudit } from '../../plugins/audit.ts';
 import type { CommandContext } from '../../plugins/realtime.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
 import { MediaService, type MediaNotifier } from './media.service.ts';
 import type { PeerInfo } from './peer.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
+import mediaRoutes from './media.routes.ts';
 
 export type MediaPluginOptions = Config['mediasoup'] & {
   /** Link-quality sampling period; tests shorten it. */
@@ -74,6 +76,7 @@ export default fp<MediaPluginOptions>(
       return starting;
     }
     app.decorate('media', { service: start, started: () => service });
+    await app.register(mediaRoutes, { prefix: '/api' });
 
     /**
      * Browsers cannot send media to 0.0.0.0: with a wildcard listen address and
@@ -110,12 +113,18 @@ export default fp<MediaPluginOptions>(
       return { s, meetingId, peerId: ctx.socket.id };
     };
 
+    /** Mute, mute-all and stage changes are the chair's privileged acts: each leaves an audit entry. */
+    const audit = (ctx: CommandContext, meetingId: number, action: string, details: unknown) =>
+      writeAudit(app.db, { actorUserId: ctx.user.id, action, targetType: 'meeting', targetId: meetingId, details, ip: ctx.socket.handshake.address });
+
     const rt = app.realtime;
     rt.handle('media:get-capabilities', async (ctx) => {
       const { meetingId, membership } = ctx.requireMeeting();
       const meeting = getMeetingOr404(app.db, meetingId);
       if (meeting.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'The video conference opens when the meeting starts');
       const s = await start();
+      // A socket gone while the workers started has already run its leave hook: don't join it now.
+      if (ctx.socket.disconnected) throw new AppError('MEDIA_ERROR', 409, 'Disconnected while joining the media room');
       const res = await s.getCapabilities(meetingId, ctx.socket.id, peerInfo(ctx.user, membership));
       // Media may start after the floor was granted (or the server restarted): take the current speaker over.
       if (app.hasDecorator('conference')) {
@@ -174,15 +183,21 @@ export default fp<MediaPluginOptions>(
     });
     rt.handle('stage:set', async (ctx, p) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
-      return s.setStage(meetingId, peerId, p.source);
+      const res = s.setStage(meetingId, peerId, p.source);
+      audit(ctx, meetingId, 'media.stage', { source: p.source });
+      return res;
     });
     rt.handle('media:mute', async (ctx, p) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
-      return s.mute(meetingId, peerId, p.source, p.muted);
+      const res = await s.mute(meetingId, peerId, p.source, p.muted);
+      audit(ctx, meetingId, p.muted ? 'media.mute' : 'media.unmute', { source: p.source });
+      return res;
     });
     rt.handle('media:mute-all', async (ctx) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
-      return s.muteAll(meetingId, peerId);
+      const res = await s.muteAll(meetingId, peerId);
+      audit(ctx, meetingId, 'media.mute_all', res);
+      return res;
     });
 
     rt.snapshotPart('media', (meetingId, _user, m) => service?.snapshot(meetingId, m.kind === 'admin' || m.kind === 'secretariat') ?? emptyMediaSnapshot());
@@ -209,5 +224,5 @@ export default fp<MediaPluginOptions>(
       service?.close();
     });
   },
-  { name: 'media', dependencies: ['realtime', 'db'] },
+  { name: 'media', dependencies: ['realtime', 'db', 'auth'] },
 );

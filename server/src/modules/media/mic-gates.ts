@@ -17,6 +17,14 @@ export interface MicEntry {
 
 export class MicGates {
   readonly #entries = new Map<string, MicEntry>();
+  /**
+   * The enforce run in flight per source. mediasoup sets producer.paused only
+   * after the worker answers, so two overlapping runs (a grant and a revoke)
+   * would both read the old flag and the later one would skip its change; one
+   * run at a time per source, each reading the policy when it starts, ends in
+   * the state of the last decision.
+   */
+  readonly #enforcing = new Map<string, Promise<unknown>>();
 
   /** The source's entry, created closed on first use. */
   entry(source: SourceRef): MicEntry {
@@ -50,11 +58,21 @@ export class MicGates {
 
   /** Pauses or resumes the source's gated mic producers in `room` to match the policy. */
   async enforce(room: Room | null, source: SourceRef): Promise<MicInfo> {
-    const live = micLive(this.entry(source).state);
-    for (const { producer, peer } of room?.producerEntries() ?? []) {
-      if (producer.kind !== 'audio' || !sameSource(peer.source, source) || !micGated(peer.info)) continue;
-      await mediaCall('mic', () => setProducerLive(producer, live));
-    }
+    const key = sourceKey(source);
+    const run = (this.#enforcing.get(key) ?? Promise.resolve())
+      .catch(() => {})
+      .then(async () => {
+        const live = micLive(this.entry(source).state);
+        for (const { producer, peer } of room?.producerEntries() ?? []) {
+          if (producer.kind !== 'audio' || !sameSource(peer.source, source) || !micGated(peer.info)) continue;
+          await mediaCall('mic', () => setProducerLive(producer, live));
+        }
+      });
+    this.#enforcing.set(key, run);
+    void run.finally(() => {
+      if (this.#enforcing.get(key) === run) this.#enforcing.delete(key);
+    }).catch(() => {});
+    await run;
     return this.info(source);
   }
 }

@@ -76,8 +76,15 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Creates the room with one router on the least-loaded worker and an active-speaker observer. */
   static async create(opts: RoomOptions): Promise<Room> {
     const room = new Room(opts);
-    const entry = await room.#routers.add();
-    const observer = await entry.router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
+    let observer: ms.AudioLevelObserver;
+    try {
+      const entry = await room.#routers.add();
+      observer = await entry.router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
+    } catch (err) {
+      // Give back whatever was created (the router) before reporting the failure.
+      room.close('closed');
+      throw err;
+    }
     observer.on('volumes', (volumes: ms.AudioLevelObserverVolume[]) => {
       const top = volumes[0];
       if (!top) return;
@@ -203,6 +210,7 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new AppError('MEDIA_ERROR', 409, 'Left the media room while producing');
     }
     peer.addProducer(producer);
+    this.#pool.trackProducer(router, producer);
     this.#producers.set(producer.id, { producer, peer, router });
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
@@ -210,8 +218,9 @@ export class Room extends EventEmitter<RoomEvents> {
     });
     if (producer.kind === 'audio') {
       // The observer lives on the first router; audio produced elsewhere is piped to it.
+      // Held for the producer's life; the pipe closes with the producer.
       this.#routers
-        .ensureOn(producer.id, router, this.#routers.primary)
+        .acquire(producer.id, router, this.#routers.primary)
         .then(() => this.#audioLevel?.addProducer({ producerId: producer.id }))
         .catch((err: unknown) => this.#log.warn({ err, producerId: producer.id }, 'audio level observer could not add producer'));
     }
@@ -232,21 +241,29 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new AppError('VALIDATION_FAILED', 400, 'This device cannot decode that producer');
     }
     const entry = this.#routers.entryOf(router);
-    await mediaCall('media:consume', () => this.#routers.ensureOn(src.producer.id, src.router, entry));
+    // The producer is piped here (if it lives elsewhere) for as long as this consumer uses it.
+    const releasePipe = await mediaCall('media:consume', () => this.#routers.acquire(src.producer.id, src.router, entry));
     const wantedSpatialLayer = Math.min(req.spatialLayer ?? MAX_SPATIAL_LAYER, MAX_SPATIAL_LAYER);
-    const consumer = await mediaCall('media:consume', () =>
-      transport.consume({
-        producerId: src.producer.id,
-        rtpCapabilities,
-        paused: req.paused ?? true,
-        ...(src.producer.type === 'simulcast' ? { preferredLayers: { spatialLayer: wantedSpatialLayer } } : {}),
-        appData: { peerId: peer.id },
-      }),
-    );
+    let consumer: ms.Consumer;
+    try {
+      consumer = await mediaCall('media:consume', () =>
+        transport.consume({
+          producerId: src.producer.id,
+          rtpCapabilities,
+          paused: req.paused ?? true,
+          ...(src.producer.type === 'simulcast' ? { preferredLayers: { spatialLayer: wantedSpatialLayer } } : {}),
+          appData: { peerId: peer.id },
+        }),
+      );
+    } catch (err) {
+      releasePipe();
+      throw err;
+    }
     entry.consumers++;
     this.#pool.trackConsumer(router, consumer);
     consumer.observer.once('close', () => {
       entry.consumers--;
+      releasePipe();
     });
     const ce: ConsumerEntry = {
       consumer,

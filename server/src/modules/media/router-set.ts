@@ -1,8 +1,11 @@
 /**
  * The routers of one media room. The first router also hosts the
- * active-speaker observer; more are added on other workers once every router
- * holds its consumer budget, and producers are piped (pipeToRouter) into the
- * routers whose consumers need them.
+ * active-speaker observer. A room stays on one router while its worker has
+ * CPU to spare (measured and modelled, see placement.ts) and spreads to a
+ * router on the least-loaded other worker only when that worker nears its
+ * limit. Producers are piped (pipeToRouter) into another router lazily, on the
+ * first consumer there, and the pipe is closed when no consumer there uses it
+ * any more, so a spread room pipes what is watched there, not every producer.
  */
 import { AppError } from '../../lib/app-error.ts';
 import type { MediaLogger } from './logger.ts';
@@ -22,6 +25,13 @@ export interface RouterLoad {
   transports: number;
   /** Producers piped into this router from the room's other routers. */
   piped: number;
+  pipedProducerIds: string[];
+}
+
+interface Pipe {
+  /** Holders: consumers on the target router, or the active-speaker observer. */
+  refs: number;
+  ready: Promise<ms.PipeToRouterResult>;
 }
 
 export interface RouterSetOptions {
@@ -40,7 +50,7 @@ export class RouterSet {
   readonly #o: RouterSetOptions;
   readonly #entries: RouterEntry[] = [];
   /** Producers piped into each router, keyed by producer id. */
-  readonly #pipes = new Map<ms.Router, Map<string, Promise<void>>>();
+  readonly #pipes = new Map<ms.Router, Map<string, Pipe>>();
   #adding: Promise<RouterEntry> | null = null;
   #closed = false;
 
@@ -67,6 +77,7 @@ export class RouterSet {
       consumers: e.consumers,
       transports: e.transports,
       piped: this.#pipes.get(e.router)?.size ?? 0,
+      pipedProducerIds: [...(this.#pipes.get(e.router)?.keys() ?? [])],
     }));
   }
 
@@ -74,10 +85,20 @@ export class RouterSet {
     return this.#entries.some((e) => this.#o.pool.workerOf(e.router) === worker);
   }
 
-  /** The router with the fewest consumers under budget, adding one on another worker when all are full. */
+  /**
+   * The room's first router whose worker has room (so the room keeps to as few
+   * routers, and pipes, as it can), else a new router on the least-loaded
+   * worker the room does not use yet; when it uses them all, its router on
+   * the least-loaded one.
+   */
   async forNewTransport(): Promise<RouterEntry> {
-    const open = this.#entries.filter((e) => e.consumers < this.#o.budget);
-    if (open.length) return open.reduce((a, b) => (b.consumers < a.consumers ? b : a));
+    const { pool, budget } = this.#o;
+    const underBudget = this.#entries.filter((e) => e.consumers < budget);
+    const open = underBudget.find((e) => pool.hasRoom(e.router));
+    if (open) return open;
+    const used = new Set(this.#entries.map((e) => pool.workerOf(e.router)));
+    const spare = pool.workers.some((w) => !w.closed && !used.has(w));
+    if (!spare && underBudget.length) return underBudget.reduce((a, b) => (pool.loadOf(b.router) < pool.loadOf(a.router) ? b : a));
     // Concurrent callers share the one router being added.
     this.#adding ??= this.add().finally(() => (this.#adding = null));
     return this.#adding;
@@ -113,24 +134,63 @@ export class RouterSet {
     entry.router.close();
   }
 
-  /** Makes a producer living on `source` available on `target`, piping it once per router. */
-  async ensureOn(producerId: string, source: ms.Router, target: RouterEntry): Promise<void> {
-    if (source === target.router) return;
+  /**
+   * Makes a producer living on `source` available on `target`, piping it once
+   * per router, and holds the pipe until the returned release is called; the
+   * last release closes the pipe so the source worker stops forwarding it.
+   */
+  async acquire(producerId: string, source: ms.Router, target: RouterEntry): Promise<() => void> {
+    if (source === target.router) return () => {};
     let piped = this.#pipes.get(target.router);
     if (!piped) {
       piped = new Map();
       this.#pipes.set(target.router, piped);
     }
-    let p = piped.get(producerId);
-    if (!p) {
-      const map = piped;
-      p = source.pipeToRouter({ producerId, router: target.router }).then(({ pipeProducer }) => {
-        pipeProducer?.observer.once('close', () => map.delete(producerId));
+    const map = piped;
+    let pipe = map.get(producerId);
+    if (!pipe) {
+      const ready = source.pipeToRouter({ producerId, router: target.router }).then((res) => {
+        const { pipeConsumer, pipeProducer } = res;
+        if (pipeConsumer) this.#o.pool.trackPipe(source, pipeConsumer);
+        if (pipeProducer) {
+          this.#o.pool.trackProducer(target.router, pipeProducer);
+          // The source producer closing closes the pipe producer: forget it then.
+          pipeProducer.observer.once('close', () => {
+            if (map.get(producerId) === created) map.delete(producerId);
+            pipeConsumer?.close();
+          });
+        }
+        return res;
       });
-      p.catch(() => map.delete(producerId));
-      map.set(producerId, p);
+      const created: Pipe = { refs: 0, ready };
+      ready.catch(() => {
+        if (map.get(producerId) === created) map.delete(producerId);
+      });
+      map.set(producerId, created);
+      pipe = created;
     }
-    await p;
+    const held = pipe;
+    held.refs++;
+    try {
+      await held.ready;
+    } catch (err) {
+      held.refs--;
+      throw err;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--held.refs > 0) return;
+      if (map.get(producerId) === held) map.delete(producerId);
+      void held.ready.then(
+        ({ pipeConsumer, pipeProducer }) => {
+          pipeProducer?.close();
+          pipeConsumer?.close();
+        },
+        () => {},
+      );
+    };
   }
 
   close(): void {

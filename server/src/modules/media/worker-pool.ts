@@ -1,12 +1,15 @@
 /**
  * One mediasoup worker per core. Rooms ask for routers on the least-loaded
- * worker; a worker that dies is replaced and reported so the rooms that used
- * it can be rebuilt.
+ * worker, load being the higher of the worker's measured CPU (sampled with
+ * getResourceUsage) and the cost model of what it carries (placement.ts); a
+ * worker that dies is replaced and reported so the rooms that used it can be
+ * rebuilt.
  */
 import { EventEmitter } from 'node:events';
 import { loadMediasoup, type MediasoupModule, type ms } from './mediasoup.ts';
 import { MEDIA_CODECS } from './codecs.ts';
 import { noopLogger, type MediaLogger } from './logger.ts';
+import { canTake, cpuBetween, DEFAULT_COST, modeledCpu, workerLoad, type CostModel, type WorkerCounts } from './placement.ts';
 
 export interface WorkerPoolOptions {
   workerBin: string;
@@ -16,13 +19,21 @@ export interface WorkerPoolOptions {
   logger?: MediaLogger;
   /** Delay before respawning a dead worker; grows on repeated failures. */
   respawnDelayMs?: number;
+  /** A worker counts as full at this CPU, in % of one core. */
+  workerCpuLimit?: number;
+  /** How often each worker's CPU is sampled. */
+  loadSampleMs?: number;
+  cost?: CostModel;
 }
 
 interface Slot {
   index: number;
   worker: ms.Worker | null;
   routers: Set<ms.Router>;
-  consumers: number;
+  counts: WorkerCounts;
+  /** Last CPU sample and the CPU measured between the last two. */
+  sample: { cpuMs: number; at: number } | null;
+  cpu: number | null;
 }
 
 export interface WorkerPoolEvents {
@@ -37,7 +48,19 @@ export interface WorkerLoad {
   pid: number | null;
   routers: number;
   consumers: number;
+  producers: number;
+  /** Producers this worker pipes out to routers on other workers. */
+  pipes: number;
+  /** Measured CPU, % of one core (null until two samples). */
+  cpu: number | null;
+  /** What the cost model says it carries, % of one core. */
+  modeled: number;
+  /** The load placement uses: the higher of the two. */
+  load: number;
+  limit: number;
 }
+
+const zero = (): WorkerCounts => ({ consumers: 0, producers: 0, pipes: 0 });
 
 type PoolOptions = Required<Omit<WorkerPoolOptions, 'logger'>> & { logger: MediaLogger };
 
@@ -48,6 +71,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #routerSlot = new WeakMap<ms.Router, Slot>();
   #closed = false;
   #respawnTimers = new Set<NodeJS.Timeout>();
+  #sampler: NodeJS.Timeout | null = null;
 
   private constructor(mod: MediasoupModule, opts: PoolOptions) {
     super();
@@ -61,11 +85,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const pool = new WorkerPool(mod, {
       ...options,
       respawnDelayMs: options.respawnDelayMs ?? 1000,
+      workerCpuLimit: options.workerCpuLimit ?? 70,
+      loadSampleMs: options.loadSampleMs ?? 2000,
+      cost: options.cost ?? DEFAULT_COST,
       logger: options.logger ?? noopLogger,
     });
     try {
       for (let i = 0; i < options.numWorkers; i++) {
-        const slot: Slot = { index: i, worker: null, routers: new Set(), consumers: 0 };
+        const slot: Slot = { index: i, worker: null, routers: new Set(), counts: zero(), sample: null, cpu: null };
         pool.#slots.push(slot);
         await pool.#spawn(slot);
       }
@@ -73,6 +100,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       pool.close();
       throw err;
     }
+    pool.#sampler = setInterval(() => void pool.sampleLoad(), pool.#opts.loadSampleMs);
+    pool.#sampler.unref();
     return pool;
   }
 
@@ -90,7 +119,50 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   loads(): WorkerLoad[] {
-    return this.#slots.map((s) => ({ index: s.index, pid: s.worker?.pid ?? null, routers: s.routers.size, consumers: s.consumers }));
+    return this.#slots.map((s) => {
+      const modeled = modeledCpu(s.counts, this.#opts.cost);
+      return {
+        index: s.index,
+        pid: s.worker?.pid ?? null,
+        routers: s.routers.size,
+        ...s.counts,
+        cpu: s.cpu,
+        modeled,
+        load: workerLoad(s.cpu, modeled),
+        limit: this.#opts.workerCpuLimit,
+      };
+    });
+  }
+
+  /** Whether the worker under `router` can take another transport below its CPU limit. */
+  hasRoom(router: ms.Router): boolean {
+    const slot = this.#routerSlot.get(router);
+    return !!slot?.worker && canTake(this.#load(slot), this.#opts.workerCpuLimit, this.#opts.cost);
+  }
+
+  /** The load of the worker under `router` (Infinity when it is gone). */
+  loadOf(router: ms.Router): number {
+    const slot = this.#routerSlot.get(router);
+    return slot?.worker ? this.#load(slot) : Infinity;
+  }
+
+  /** Samples every worker's CPU time now (the timer calls this; tests and the admin page may too). */
+  async sampleLoad(): Promise<void> {
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        const worker = slot.worker;
+        if (!worker || worker.closed) return;
+        try {
+          const ru = await worker.getResourceUsage();
+          if (slot.worker !== worker) return;
+          const next = { cpuMs: ru.ru_utime + ru.ru_stime, at: performance.now() };
+          if (slot.sample) slot.cpu = cpuBetween(slot.sample, next) ?? slot.cpu;
+          slot.sample = next;
+        } catch {
+          // A worker closing under the sample: its replacement starts from scratch.
+        }
+      }),
+    );
   }
 
   /** The worker a router runs on. */
@@ -108,7 +180,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const live = this.#slots.filter((s) => s.worker && !s.worker.closed);
     if (!live.length) throw new Error('no mediasoup worker is running');
     const preferred = live.filter((s) => !avoidSet.has(s.worker!));
-    const pick = (preferred.length ? preferred : live).reduce((a, b) => (this.#load(b) < this.#load(a) ? b : a));
+    const pick = (preferred.length ? preferred : live).reduce((a, b) => (this.#load(b) < this.#load(a) || (this.#load(b) === this.#load(a) && b.routers.size < a.routers.size) ? b : a));
     const router = await pick.worker!.createRouter({ mediaCodecs: MEDIA_CODECS });
     pick.routers.add(router);
     this.#routerSlot.set(router, pick);
@@ -118,13 +190,27 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   /** Counts a consumer against its router's worker until it closes. */
   trackConsumer(router: ms.Router, consumer: ms.Consumer): void {
+    this.#track(router, 'consumers', consumer);
+  }
+
+  /** Counts a producer (or a pipe producer) against its router's worker until it closes. */
+  trackProducer(router: ms.Router, producer: ms.Producer): void {
+    this.#track(router, 'producers', producer);
+  }
+
+  /** Counts a pipe out of `router`'s worker (its pipe consumer) until it closes. */
+  trackPipe(router: ms.Router, pipeConsumer: ms.Consumer): void {
+    this.#track(router, 'pipes', pipeConsumer);
+  }
+
+  #track(router: ms.Router, what: keyof WorkerCounts, item: { observer: { once(ev: 'close', fn: () => void): unknown } }): void {
     const slot = this.#routerSlot.get(router);
     if (!slot) return;
     const worker = slot.worker;
-    slot.consumers++;
-    consumer.observer.once('close', () => {
-      // A replaced worker starts from zero; don't let old consumers drive it negative.
-      if (slot.worker === worker) slot.consumers = Math.max(0, slot.consumers - 1);
+    slot.counts[what]++;
+    item.observer.once('close', () => {
+      // A replaced worker starts from zero; don't let old items drive it negative.
+      if (slot.worker === worker) slot.counts[what] = Math.max(0, slot.counts[what] - 1);
     });
   }
 
@@ -133,13 +219,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#respawnTimers) clearTimeout(t);
+    if (this.#sampler) clearInterval(this.#sampler);
     for (const slot of this.#slots) slot.worker?.close();
   }
 
-  // Consumers dominate a worker's CPU (each forwarded packet is sent once per
-  // consumer); routers break ties so empty rooms still spread out.
   #load(slot: Slot): number {
-    return slot.consumers * 1000 + slot.routers.size;
+    return workerLoad(slot.cpu, modeledCpu(slot.counts, this.#opts.cost));
   }
 
   async #spawn(slot: Slot): Promise<void> {
@@ -154,7 +239,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     slot.worker = worker;
     slot.routers = new Set();
-    slot.consumers = 0;
+    slot.counts = zero();
+    slot.sample = null;
+    slot.cpu = null;
     worker.on('died', (error: Error) => this.#onDied(slot, worker, error));
     this.#opts.logger.info({ pid: worker.pid, slot: slot.index }, 'mediasoup worker started');
   }
@@ -164,7 +251,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#opts.logger.error({ pid: worker.pid, slot: slot.index, err: error }, 'mediasoup worker died; replacing it');
     slot.worker = null;
     slot.routers = new Set();
-    slot.consumers = 0;
+    slot.counts = zero();
+    slot.sample = null;
+    slot.cpu = null;
     this.emit('workerdied', { index: slot.index, pid: worker.pid, error });
     this.#scheduleRespawn(slot, attempt);
   }
