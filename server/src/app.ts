@@ -27,6 +27,7 @@ import votingSocket from './modules/voting/voting.socket.ts';
 import conferenceSocket, { type ConferenceSocketOptions } from './modules/conference/conference.socket.ts';
 import mediaSocket from './modules/media/media.socket.ts';
 import documentsModule from './modules/documents/documents.routes.ts';
+import reportsRoutes from './modules/reports/reports.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(agendaRoutes);
       // feature routes: (one line each)
       await api.register(votingRoutes);
+      await api.register(reportsRoutes, { config });
     },
     { prefix: '/api' },
   );

@@ -34,6 +34,13 @@ export const ConfigSchema = Type.Object({
     announcedIp: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
     consumerBudgetPerRouter: Type.Integer({ minimum: 1 }),
   }),
+  /** Unit costs of the savings report (VND) and average travel speed (km/h). */
+  report: Type.Object({
+    vndPerPage: Type.Number({ minimum: 0 }),
+    vndPerKm: Type.Number({ minimum: 0 }),
+    perDiemVnd: Type.Number({ minimum: 0 }),
+    kmh: Type.Number({ exclusiveMinimum: 0 }),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -83,6 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       listenIp: env.RTC_LISTEN_IP ?? '0.0.0.0',
       announcedIp: env.RTC_ANNOUNCED_IP || null,
       consumerBudgetPerRouter: int(env.CONSUMER_BUDGET_PER_ROUTER, 400),
+    },
+    report: {
+      vndPerPage: int(env.REPORT_VND_PER_PAGE, 500),
+      vndPerKm: int(env.REPORT_VND_PER_KM, 5000),
+      perDiemVnd: int(env.REPORT_PER_DIEM_VND, 200000),
+      kmh: int(env.REPORT_KMH, 40),
     },
     ...overrides,
   };
