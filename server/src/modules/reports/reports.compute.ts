@@ -274,9 +274,25 @@ export function buildReport(current: readonly MeetingFact[], previous: readonly 
   };
 }
 
-/** The period of the same length just before [from, to). */
+/** Whole months (in Vietnam time) from `a` to `b` when both are month starts, else null. */
+function wholeMonths(a: number, b: number): number | null {
+  const da = new Date(a + VN_OFFSET);
+  const db = new Date(b + VN_OFFSET);
+  const start = (d: Date) => d.getUTCDate() === 1 && d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0;
+  if (!start(da) || !start(db)) return null;
+  return (db.getUTCFullYear() - da.getUTCFullYear()) * 12 + db.getUTCMonth() - da.getUTCMonth();
+}
+
+/**
+ * The period just before [from, to): the same number of calendar months when the period is
+ * whole months (a quarter compares with the previous quarter), else the same length of time.
+ */
 export function previousPeriod(from: string, to: string): { from: string; to: string } {
   const f = Date.parse(from);
-  const len = Date.parse(to) - f;
-  return { from: new Date(f - len).toISOString(), to: new Date(f).toISOString() };
+  const t = Date.parse(to);
+  const months = wholeMonths(f, t);
+  if (months === null) return { from: new Date(f - (t - f)).toISOString(), to: new Date(f).toISOString() };
+  const d = new Date(f + VN_OFFSET);
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return { from: new Date(d.getTime() - VN_OFFSET).toISOString(), to: new Date(f).toISOString() };
 }
