@@ -101,11 +101,13 @@ export function loadFacts(db: Db, scope: Scope): MeetingFact[] {
 
   const bridges = c
     .prepare(
-      `SELECT mb.meeting_id AS meetingId, bp.id AS bridgePointId, bp.unit_id AS unitId, bp.level,
-         (SELECT count(*) FROM meeting_delegates md WHERE md.meeting_id = mb.meeting_id AND md.bridge_point_id = bp.id) AS invited
-       FROM meeting_bridge_points mb JOIN bridge_points bp ON bp.id = mb.bridge_point_id WHERE mb.meeting_id ${inIds}`,
+      `SELECT mb.meeting_id AS meetingId, bp.id AS bridgePointId, bp.unit_id AS unitId, bp.level, coalesce(md.n, 0) AS invited
+       FROM meeting_bridge_points mb JOIN bridge_points bp ON bp.id = mb.bridge_point_id
+       LEFT JOIN (SELECT meeting_id, bridge_point_id, count(*) AS n FROM meeting_delegates WHERE meeting_id ${inIds} GROUP BY 1, 2) md
+         ON md.meeting_id = mb.meeting_id AND md.bridge_point_id = bp.id
+       WHERE mb.meeting_id ${inIds}`,
     )
-    .all(ids) as { meetingId: number; bridgePointId: number; unitId: number; level: BridgeTier; invited: number }[];
+    .all(ids, ids) as { meetingId: number; bridgePointId: number; unitId: number; level: BridgeTier; invited: number }[];
   const attendance = new Map(attendanceOf(db, ids).map((a) => [`${a.meetingId}:${a.bridgePointId}`, a]));
   const docs = c
     .prepare(
@@ -140,7 +142,17 @@ export function loadFacts(db: Db, scope: Scope): MeetingFact[] {
   const receiptsBy = groupBy(receipts, (r) => r.documentId);
   const pollsBy = groupBy(polls, (p) => p.meetingId);
   const whole = units.get(scope.unitId)?.parentId === null;
-  const within = (unitId: number | null) => (unitId === null ? whole : inScope(units, scope.unitId, unitId));
+  // A year holds tens of thousands of bridge rows over a few hundred units: walk the tree once per pair.
+  const memo = <K, V>(f: (k: K) => V) => {
+    const cache = new Map<K, V>();
+    return (k: K) => (cache.has(k) ? cache.get(k)! : (cache.set(k, f(k)), cache.get(k)!));
+  };
+  const within = memo((unitId: number | null) => (unitId === null ? whole : inScope(units, scope.unitId, unitId)));
+  const district = memo((unitId: number) => districtOf(units, unitId));
+  const distance = memo((pair: string) => {
+    const [a, b] = pair.split(':').map(Number);
+    return treeDistance(units, a!, b!);
+  });
   const facts: MeetingFact[] = [];
   for (const m of meetings) {
     const mine: BridgeFact[] = (byMeeting.get(m.id) ?? [])
@@ -150,14 +162,14 @@ export function loadFacts(db: Db, scope: Scope): MeetingFact[] {
         return {
           bridgePointId: b.bridgePointId,
           unitId: b.unitId,
-          districtId: districtOf(units, b.unitId),
+          districtId: district(b.unitId),
           level: b.level,
           connected: Boolean(a?.connected),
           // The summary written when the meeting ended wins over today's invitation list.
           invited: a?.invited ?? b.invited,
           attended: a?.attended ?? 0,
           atHostSeat: b.unitId === m.chairUnitId,
-          distanceKm: treeDistance(units, b.unitId, m.chairUnitId),
+          distanceKm: distance(`${b.unitId}:${m.chairUnitId}`),
         };
       });
     if (!mine.length && !within(m.chairUnitId)) continue;
