@@ -13,6 +13,7 @@ import { ChairConsole } from './views/ChairConsole.tsx';
 import { BridgeScreen } from './views/BridgeScreen.tsx';
 import { DelegateView } from './views/DelegateView.tsx';
 import { DocumentViewer } from './views/DocumentViewer.tsx';
+import { Reports } from './views/Reports.tsx';
 
 function NotFound() {
   return (
@@ -57,6 +58,7 @@ export function App() {
   else if ((p = match('/meetings/:id/documents/:docId', path))) view = <DocumentViewer meetingId={Number(p.id)} docId={Number(p.docId)} />;
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
+  else if (match('/reports', path) && isStaff(me.user.role)) view = <Reports />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
   else view = <NotFound />;
 
