@@ -85,10 +85,11 @@ export function seedReportHistory(db: Db, provinceId: number, createdBy: number 
         for (const b of invitedBridges) {
           insBridge.run(meetingId, b.id);
           const atSeat = b.unitId === hostUnit;
-          // In-person meetings: remote bridges stay dark and their delegates travel to the seat.
+          // In-person meetings: remote bridges stay dark and their delegates travel to the seat
+          // (they still attend, but avoid no travel).
           const connected = atSeat || (online && rand() < 0.93);
           const invited = b.level === 'provincial' ? int(15, 40) : b.level === 'district' ? int(6, 15) : int(2, 6);
-          const attended = connected ? Math.round(invited * (0.82 + rand() * 0.17)) : 0;
+          const attended = Math.round(invited * (0.82 + rand() * 0.17));
           insAtt.run(meetingId, b.id, connected ? 1 : 0, invited, attended);
           invitedTotal += invited;
           sum.attendanceRows++;
