@@ -55,7 +55,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   await app.register(errorsPlugin);
   await app.register(securityPlugin);
-  await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, ...(deps.db && { db: deps.db }) });
+  await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, seedReportHistory: config.seedReportHistory, ...(deps.db && { db: deps.db }) });
   await app.register(authPlugin, { sessionTtlHours: config.sessionTtlHours });
   await app.register(auditPlugin);
   await app.register(docsPlugin);

@@ -21,6 +21,8 @@ export const ConfigSchema = Type.Object({
   qrTokenTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 365 }),
   cookieSecure: Type.Boolean(),
   seedDemo: Type.Boolean(),
+  /** With the demo seed: also 12 months of held meetings, so the report page shows figures on first start. */
+  seedReportHistory: Type.Boolean(),
   loginRateMax: Type.Integer({ minimum: 1 }),
   uploadMaxBytes: Type.Integer({ minimum: 1024 }),
   tls: Type.Union([Type.Null(), Type.Object({ certFile: Type.String(), keyFile: Type.String() })]),
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     qrTokenTtlHours: int(env.QR_TOKEN_TTL_HOURS, 72),
     cookieSecure: bool(env.COOKIE_SECURE, Boolean(cert)),
     seedDemo: bool(env.SEED_DEMO, true),
+    seedReportHistory: bool(env.SEED_REPORT_HISTORY, true),
     loginRateMax: int(env.LOGIN_RATE_MAX, 10),
     uploadMaxBytes: int(env.UPLOAD_MAX_BYTES, 100 * 1024 * 1024),
     tls: cert && key ? { certFile: resolve(cert), keyFile: resolve(key) } : null,

@@ -23,7 +23,7 @@ const log = new NetworkLog();
 
 describe('the report page in the browser', () => {
   beforeAll(async () => {
-    srv = await startServer();
+    srv = await startServer({ seedReportHistory: true });
     browser = await launchChromium();
     o = await openPage(browser, DESKTOP, log, srv.url);
     page = o.page;

@@ -29,7 +29,7 @@ export const DEMO_ACCOUNTS: readonly { username: string; role: Role }[] = [
  * points, an account per role and a scheduled conference — only when the
  * database has no units yet. Returns null when it did nothing.
  */
-export async function seedDemo(db: Db): Promise<SeedSummary | null> {
+export async function seedDemo(db: Db, opts: { history?: boolean } = {}): Promise<SeedSummary | null> {
   const existing = db.select({ n: sql<number>`count(*)` }).from(units).get();
   if (existing && existing.n > 0) return null;
 
@@ -109,6 +109,7 @@ export async function seedDemo(db: Db): Promise<SeedSummary | null> {
     return { summary: { units: 1 + DISTRICTS.length + 200, bridgePoints: bridgeIds.length, users: bridgeIds.length + 33, meetings: 1 }, provinceId, secretariatId };
   });
   // After the scheduled conference, so it keeps id 1; a year of held meetings for the report page.
+  if (opts.history === false) return seeded.summary;
   const history = seedReportHistory(db, seeded.provinceId, seeded.secretariatId);
   return { ...seeded.summary, meetings: 1 + history.meetings };
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp, type App } from '../../../server/src/app.ts';
 import { testConfig } from '../../helpers/app.ts';
+import type { Config } from '../../../server/src/config.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const webDir = join(repoRoot, 'web');
@@ -53,7 +54,7 @@ export interface E2EServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<E2EServer> {
+export async function startServer(overrides: Partial<Config> = {}): Promise<E2EServer> {
   const webDistDir = ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
@@ -62,6 +63,7 @@ export async function startServer(): Promise<E2EServer> {
     webDistDir,
     publicBaseUrl: `http://localhost:${port}`,
     mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 },
+    ...overrides,
   });
   const boot = async () => {
     const app = await buildApp(config, { logger: false });

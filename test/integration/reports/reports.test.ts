@@ -18,7 +18,7 @@ const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOS
 const q = (unitId: number) => `unitId=${unitId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 
 beforeAll(async () => {
-  t = await buildTestApp();
+  t = await buildTestApp({ config: { seedReportHistory: true } });
   sec = bearer(await login(t.app, 'vanphong'));
   admin = bearer(await login(t.app, 'admin'));
   provinceId = (await t.app.inject({ url: '/api/auth/me', headers: sec })).json().provinceId;
