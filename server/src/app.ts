@@ -32,6 +32,7 @@ import mediaSocket from './modules/media/media.socket.ts';
 import documentsModule from './modules/documents/documents.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import auditRoutes from './modules/audit/audit.routes.ts';
+import reportsRoutes from './modules/reports/reports.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -61,7 +62,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { publicBaseUrl: config.publicBaseUrl, allowedOrigins: config.allowedOrigins, sessionCookie: SESSION_COOKIE });
-  await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, ...(deps.db && { db: deps.db }) });
+  await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, seedReportHistory: config.seedReportHistory, ...(deps.db && { db: deps.db }) });
   await app.register(authPlugin, { sessionTtlHours: config.sessionTtlHours });
   await app.register(auditPlugin);
   await app.register(docsPlugin);
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(votingRoutes);
       await api.register(healthRoutes);
       await api.register(auditRoutes);
+      await api.register(reportsRoutes, { config });
     },
     { prefix: '/api' },
   );

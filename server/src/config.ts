@@ -22,6 +22,8 @@ export const ConfigSchema = Type.Object({
   qrGraceHours: Type.Integer({ minimum: 0, maximum: 24 * 365 }),
   cookieSecure: Type.Boolean(),
   seedDemo: Type.Boolean(),
+  /** With the demo seed: also 12 months of held meetings, so the report page shows figures on first start. */
+  seedReportHistory: Type.Boolean(),
   loginRateMax: Type.Integer({ minimum: 1 }),
   uploadMaxBytes: Type.Integer({ minimum: 1024 }),
   tls: Type.Union([Type.Null(), Type.Object({ certFile: Type.String(), keyFile: Type.String() })]),
@@ -45,6 +47,13 @@ export const ConfigSchema = Type.Object({
   maxSocketsPerUser: Type.Integer({ minimum: 1 }),
   /** Socket.IO commands per second one user may send across all their connections. */
   userCommandsPerSecond: Type.Integer({ minimum: 1 }),
+  /** Unit costs of the savings report (VND) and average travel speed (km/h). */
+  report: Type.Object({
+    vndPerPage: Type.Number({ minimum: 0 }),
+    vndPerKm: Type.Number({ minimum: 0 }),
+    perDiemVnd: Type.Number({ minimum: 0 }),
+    kmh: Type.Number({ exclusiveMinimum: 0 }),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -82,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     qrGraceHours: int(env.QR_GRACE_HOURS, 24),
     cookieSecure: bool(env.COOKIE_SECURE, Boolean(cert)),
     seedDemo: bool(env.SEED_DEMO, true),
+    seedReportHistory: bool(env.SEED_REPORT_HISTORY, true),
     loginRateMax: int(env.LOGIN_RATE_MAX, 10),
     uploadMaxBytes: int(env.UPLOAD_MAX_BYTES, 100 * 1024 * 1024),
     tls: cert && key ? { certFile: resolve(cert), keyFile: resolve(key) } : null,
@@ -101,6 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginIpRateMax: int(env.LOGIN_IP_RATE_MAX, 60),
     maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 5),
     userCommandsPerSecond: int(env.USER_COMMANDS_PER_SECOND, 40),
+    report: {
+      vndPerPage: int(env.REPORT_VND_PER_PAGE, 500),
+      vndPerKm: int(env.REPORT_VND_PER_KM, 5000),
+      perDiemVnd: int(env.REPORT_PER_DIEM_VND, 200000),
+      kmh: int(env.REPORT_KMH, 40),
+    },
     ...overrides,
   };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);

@@ -23,7 +23,7 @@ export interface TestApp {
 }
 
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
-  return loadConfig({}, { dataDir, logLevel: 'silent', seedDemo: true, loginRateMax: 1000, loginIpRateMax: 10_000, maxSocketsPerUser: 50, webDistDir: join(dataDir, 'no-web'), ...overrides });
+  return loadConfig({}, { dataDir, logLevel: 'silent', seedDemo: true, seedReportHistory: false, loginRateMax: 1000, loginIpRateMax: 10_000, maxSocketsPerUser: 50, webDistDir: join(dataDir, 'no-web'), ...overrides });
 }
 
 /** A fresh app on a new temp dir (or `dataDir` to reopen one) with the demo data seeded. */

@@ -16,6 +16,7 @@ import { DelegateView } from './views/DelegateView.tsx';
 import { DocumentViewer } from './views/DocumentViewer.tsx';
 import { Account } from './views/Account.tsx';
 import { AuditLog } from './views/AuditLog.tsx';
+import { Reports } from './views/Reports.tsx';
 
 function NotFound() {
   return (
@@ -62,6 +63,7 @@ export function App() {
   else if ((p = match('/meetings/:id/documents/:docId', path))) view = <DocumentViewer meetingId={Number(p.id)} docId={Number(p.docId)} />;
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
+  else if (match('/reports', path) && isStaff(me.user.role)) view = <Reports />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
   else if (match('/account', path)) view = <Account />;
   else if (match('/audit', path) && me.user.role === 'admin') view = <AuditLog />;

@@ -4,3 +4,4 @@ export * from './schema.ts';
 export * from '../modules/voting/voting.schema.ts';
 export * from '../modules/conference/conference.schema.ts';
 export * from '../modules/documents/documents.schema.ts';
+export * from '../modules/reports/reports.schema.ts';

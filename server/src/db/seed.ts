@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import { hashPassword } from '../modules/auth/password.ts';
+import { seedReportHistory } from '../modules/reports/reports.seed.ts';
 import type { Db } from './index.ts';
 import { agendaItems, bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units, users } from './schema.ts';
 import { AGENDA, DELEGATE_TITLES, DEMO_PASSWORDS, DISTRICTS, PROVINCE, communeNames, personName } from './seed-data.ts';
@@ -28,7 +29,7 @@ export const DEMO_ACCOUNTS: readonly { username: string; role: Role }[] = [
  * points, an account per role and a scheduled conference — only when the
  * database has no units yet. Returns null when it did nothing.
  */
-export async function seedDemo(db: Db): Promise<SeedSummary | null> {
+export async function seedDemo(db: Db, opts: { history?: boolean } = {}): Promise<SeedSummary | null> {
   const existing = db.select({ n: sql<number>`count(*)` }).from(units).get();
   if (existing && existing.n > 0) return null;
 
@@ -38,7 +39,7 @@ export async function seedDemo(db: Db): Promise<SeedSummary | null> {
   ) as Record<Role, string>;
   const communes = communeNames(200);
 
-  return db.transaction((tx) => {
+  const seeded = db.transaction((tx) => {
     const addUser = (username: string, fullName: string, role: Role, unitId: number | null, title = '', home: number | null = null) =>
       tx.insert(users).values({ username, passwordHash: hashes[role], fullName, role, unitId, title, homeBridgePointId: home }).returning({ id: users.id }).get().id;
     const addUnit = (parentId: number | null, provinceId: number | null, level: 'province' | 'district' | 'commune', code: string, name: string) => {
@@ -105,6 +106,10 @@ export async function seedDemo(db: Db): Promise<SeedSummary | null> {
     for (const bridgePointId of bridgeIds) tx.insert(meetingBridgePoints).values({ meetingId, bridgePointId }).run();
     for (const d of delegateIds) tx.insert(meetingDelegates).values({ meetingId, userId: d.id, bridgePointId: d.bp }).run();
 
-    return { units: 1 + DISTRICTS.length + 200, bridgePoints: bridgeIds.length, users: bridgeIds.length + 33, meetings: 1 };
+    return { summary: { units: 1 + DISTRICTS.length + 200, bridgePoints: bridgeIds.length, users: bridgeIds.length + 33, meetings: 1 }, provinceId, secretariatId };
   });
+  // After the scheduled conference, so it keeps id 1; a year of held meetings for the report page.
+  if (opts.history === false) return seeded.summary;
+  const history = seedReportHistory(db, seeded.provinceId, seeded.secretariatId);
+  return { ...seeded.summary, meetings: 1 + history.meetings };
 }

@@ -11,6 +11,7 @@ declare module 'fastify' {
 export interface DbPluginOptions {
   dataDir: string;
   seedDemo: boolean;
+  seedReportHistory?: boolean;
   /** Tests may pass an already-open database. */
   db?: Db;
 }
@@ -21,7 +22,7 @@ export default fp<DbPluginOptions>(
     const db = opts.db ?? openDb(dbFile(opts.dataDir));
     app.decorate('db', db);
     if (opts.seedDemo) {
-      const seeded = await seedDemo(db);
+      const seeded = await seedDemo(db, { history: opts.seedReportHistory ?? true });
       if (seeded) app.log.info({ seeded }, 'demo data seeded into empty database');
     }
     // Checkpoints off the hot path: no commit pays for copying the WAL back

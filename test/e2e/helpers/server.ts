@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { buildApp, type App } from '../../../server/src/app.ts';
 import { testConfig } from '../../helpers/app.ts';
 import { ensureWebBuilt } from '../../../scripts/build.mjs';
+import type { Config } from '../../../server/src/config.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -34,7 +35,7 @@ export interface E2EServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<E2EServer> {
+export async function startServer(overrides: Partial<Config> = {}): Promise<E2EServer> {
   const webDistDir = ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
@@ -43,6 +44,7 @@ export async function startServer(): Promise<E2EServer> {
     webDistDir,
     publicBaseUrl: `http://localhost:${port}`,
     mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 },
+    ...overrides,
   });
   const boot = async () => {
     const app = await buildApp(config, { logger: false });

@@ -1,6 +1,6 @@
 import { useStore } from '../lib/store.ts';
 import { lang, setLang, t } from '../lib/i18n.ts';
-import { homeFor, logout, session } from '../lib/session.ts';
+import { homeFor, isStaff, logout, session } from '../lib/session.ts';
 import { navigate } from '../lib/router.ts';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
 
@@ -26,6 +26,11 @@ export function Header({ compact }: { compact?: boolean }) {
         {me?.user.role === 'admin' && (
           <a class="btn btn-ghost" href="/audit">
             {t('audit.nav')}
+          </a>
+        )}
+        {me && isStaff(me.user.role) && !compact && (
+          <a class="btn btn-ghost" href="/reports">
+            {t('nav.reports')}
           </a>
         )}
         {me && (

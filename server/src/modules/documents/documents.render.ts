@@ -60,7 +60,8 @@ export function watermarkText(v: Viewer): string {
 export const MIN_WIDTH = 480;
 export const MAX_WIDTH = 2000;
 export const DEFAULT_WIDTH = 1240;
-const DEFAULT_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+/** A Unicode TTF with every Vietnamese glyph; also used by the report PDF. */
+export const DEFAULT_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 const MAX_OUTPUT = 40 * 1024 * 1024;
 
 /** Runs a command with stdin bytes, returning stdout; bounded in time and size. */
