@@ -277,11 +277,22 @@ describe('a whole conference in the browser', () => {
     await chair.locator('[data-action=poll-create]').click();
     await chair.locator('[data-action=poll-open]').click();
     await chair.locator('[data-poll-status=open]').waitFor();
+    // The QR phone's delegate set a voting PIN once after a password sign-in (the printed sheet cannot set it).
+    const app = srv.app();
+    const pw = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: DELEGATES[0], password: 'DaiBieu@2026' } });
+    const setPin = await app.inject({ method: 'PUT', url: '/api/auth/pin', headers: { authorization: `Bearer ${pw.json().token}` }, payload: { password: 'DaiBieu@2026', pin: '2580' } });
+    expect(setPin.statusCode, setPin.body).toBe(200);
     const receipts: string[] = [];
     for (const [i, p] of phones.entries()) {
       await p.locator('[data-option=yes]').click();
       if (i === 0) await checkView(p, 'delegate-vote-confirm');
       await p.locator('[data-action=vote-confirm]').click();
+      if (i === 0) {
+        // A QR session votes only after the delegate's PIN: one short step.
+        await p.locator('input[name=pin]').fill('2580');
+        await checkView(p, 'delegate-vote-pin');
+        await p.locator('[data-action=pin-submit]').click();
+      }
       const code = await p.locator('[data-receipt]').getAttribute('data-receipt');
       expect(code).toMatch(new RegExp(RECEIPT_PATTERN));
       receipts.push(code!);

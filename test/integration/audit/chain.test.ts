@@ -17,6 +17,9 @@ beforeAll(async () => {
   sec = bearer(await login(t.app, 'vanphong'));
   const meetings = (await t.app.inject({ method: 'GET', url: '/api/meetings', headers: sec })).json();
   meetingId = meetings[0].id;
+  // Documents 1–4 of this meeting, for the agenda links below (an agenda item only links its own meeting's documents).
+  const ins = t.app.db.$client.prepare("INSERT INTO documents (id, meeting_id, title, classification) VALUES (?, ?, ?, 'public_to_meeting')");
+  for (const id of [1, 2, 3, 4]) ins.run(id, meetingId, `Tài liệu ${id}`);
 });
 afterAll(() => t.close());
 
