@@ -38,10 +38,9 @@ async function server({ n }: { n: number }) {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { createHash, randomBytes } = await import('node:crypto');
   const { buildApp } = await import('../server/src/app.ts');
+  const { seedBenchDelegates } = await import('./lib/bench-seed.ts');
   const { loadConfig } = await import('../server/src/config.ts');
-  const { bridgePoints, meetingDelegates, meetings, sessions, users } = await import('../server/src/db/schema.ts');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-presence-'));
   const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
@@ -61,31 +60,7 @@ async function server({ n }: { n: number }) {
   });
   const lag = monitorEventLoopDelay({ resolution: 10 });
   try {
-    const db = app.db;
-    const meeting = db.select().from(meetings).get()!;
-    const bridges = db.select().from(bridgePoints).all();
-    const chair = db.select().from(users).all().find((u) => u.username === 'vanphong')!;
-    // Sessions are created directly (same token hashing as the auth service): scrypt logins would measure nothing here.
-    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
-    const session = (userId: number) => {
-      const token = randomBytes(32).toString('base64url');
-      db.insert(sessions).values({ id: createHash('sha256').update(token).digest('base64url'), userId, expiresAt }).run();
-      return token;
-    };
-    const ids: number[] = [];
-    db.transaction((tx) => {
-      for (let i = 0; i < n; i++) {
-        const bp = bridges[i % bridges.length]!;
-        const id = tx
-          .insert(users)
-          .values({ username: `bench${String(i).padStart(5, '0')}`, passwordHash: 'disabled', fullName: `Đại biểu ${i}`, role: 'delegate', unitId: bp.unitId, homeBridgePointId: bp.id })
-          .returning({ id: users.id })
-          .get().id;
-        tx.insert(meetingDelegates).values({ meetingId: meeting.id, userId: id, bridgePointId: bp.id }).run();
-        ids.push(id);
-      }
-    });
-    const tokens = ids.map(session);
+    const { meeting, bridges, chair, session, tokens } = seedBenchDelegates(app, n);
     const operatorTokens = bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!));
     const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
     app.conference.execute(meeting.id, actor, { type: 'meeting:start' });

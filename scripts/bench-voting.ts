@@ -51,10 +51,9 @@ async function server({ n }: { n: number }) {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { createHash, randomBytes } = await import('node:crypto');
   const { buildApp } = await import('../server/src/app.ts');
+  const { seedBenchDelegates } = await import('./lib/bench-seed.ts');
   const { loadConfig } = await import('../server/src/config.ts');
-  const { bridgePoints, meetingDelegates, meetings, sessions, users } = await import('../server/src/db/schema.ts');
   const { rooms } = await import('../server/src/plugins/realtime.ts');
 
   const t0 = performance.now();
@@ -63,33 +62,7 @@ async function server({ n }: { n: number }) {
   const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
   const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
   try {
-    const db = app.db;
-    const meeting = db.select().from(meetings).get()!;
-    const bridges = db.select().from(bridgePoints).all();
-    const chair = db.select().from(users).all().find((u) => u.username === 'vanphong')!;
-    // Sessions are created directly (same token hashing as the auth service): logging 2,000 users in
-    // through scrypt would take minutes and measure nothing about voting.
-    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
-    const session = (userId: number) => {
-      const token = randomBytes(32).toString('base64url');
-      db.insert(sessions).values({ id: createHash('sha256').update(token).digest('base64url'), userId, expiresAt }).run();
-      return token;
-    };
-    const tokens: string[] = [];
-    const ids: number[] = [];
-    db.transaction((tx) => {
-      for (let i = 0; i < n; i++) {
-        const bp = bridges[i % bridges.length]!;
-        const id = tx
-          .insert(users)
-          .values({ username: `bench${String(i).padStart(5, '0')}`, passwordHash: 'disabled', fullName: `Đại biểu ${i}`, role: 'delegate', unitId: bp.unitId, homeBridgePointId: bp.id })
-          .returning({ id: users.id })
-          .get().id;
-        tx.insert(meetingDelegates).values({ meetingId: meeting.id, userId: id, bridgePointId: bp.id }).run();
-        ids.push(id);
-      }
-    });
-    for (const id of ids) tokens.push(session(id));
+    const { meeting, chair, session, ids, tokens } = seedBenchDelegates(app, n);
     const chairToken = session(chair.id);
     // Start the meeting and check everyone in through the conference service, before any socket
     // joins, so the set-up does not broadcast 2,000 presence changes to 2,000 sockets.
