@@ -36,9 +36,10 @@ describe('the report page in the browser', () => {
 
   it('shows the demo year with charts and figures matching the API, and exports PDF and XLSX', async () => {
     await signIn(page, 'vanphong');
+    // Listen before the click: the page may fetch the report before waitForURL returns.
+    const apiResponse = page.waitForResponse((r) => r.url().includes('/api/reports?'), { timeout: 120_000 });
     await page.getByRole('link', { name: 'Báo cáo' }).click();
     await page.waitForURL((u) => u.pathname === '/reports');
-    const apiResponse = page.waitForResponse((r) => r.url().includes('/api/reports?'), { timeout: 60_000 });
     const reportUrl = (await apiResponse).url();
     const api = await (await page.context().request.get(reportUrl)).json();
     expect(api.current.meetings).toBeGreaterThan(100);
