@@ -26,7 +26,6 @@
  * accepts and drops it, like a NIC would, without a reader costing CPU here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { loadConfig } from '../server/src/config.ts';
 import { WorkerPool } from '../server/src/modules/media/worker-pool.ts';
@@ -36,6 +35,7 @@ import type { ms } from '../server/src/modules/media/mediasoup.ts';
 import type { Peer, PeerInfo } from '../server/src/modules/media/peer.ts';
 import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters } from './lib/rtp-mediasoup.ts';
 import { RtpPump } from './lib/rtp-pump.ts';
+import { measureShape, window } from './lib/sfu-measure.ts';
 import type { StreamSpec } from './lib/rtp-source.ts';
 
 const HARD_LIMIT_MS = Number(process.env.BENCH_SFU_HARD_LIMIT_MS ?? 240_000);
@@ -49,7 +49,6 @@ const LAYERS = [
   { label: '180p', bitrate: 150_000 },
   { label: '360p', bitrate: 500_000 },
 ];
-const CLK_TCK = 100; // Linux USER_HZ; getconf CLK_TCK is 100 on every supported kernel
 
 const config = loadConfig();
 const hard = setTimeout(() => {
@@ -129,79 +128,6 @@ async function receiver(room: Room, peer: Peer, sinkPort: number): Promise<ms.Pl
   return t;
 }
 
-// ---- measurement --------------------------------------------------------------
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-
-/** CPU of each pid over `ms`, in % of one core. */
-async function measureCpu(pids: number[], ms: number): Promise<number[]> {
-  const a = pids.map(cpuTicks);
-  const t0 = performance.now();
-  await sleep(ms);
-  const secs = (performance.now() - t0) / 1000;
-  return pids.map((pid, i) => ((cpuTicks(pid) - a[i]!) / CLK_TCK / secs) * 100);
-}
-
-/** RTP packets each consumer sent, from its stats (exact, but one request per consumer). */
-async function consumerPacketsEach(consumers: ms.Consumer[]): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < consumers.length; i += 100) {
-    const batch = await Promise.all(consumers.slice(i, i + 100).map((c) => c.getStats()));
-    for (const stats of batch) out.push(stats.filter((st) => st.type === 'outbound-rtp').reduce((a, st) => a + st.packetCount, 0));
-  }
-  return out;
-}
-
-/** UDP datagrams sent by every process on the machine (loopback included), from /proc/net/snmp. */
-function udpOut(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-  const [head, vals] = lines.map((l) => l.trim().split(/\s+/));
-  return Number(vals![head!.indexOf('OutDatagrams')]);
-}
-
-/** Busy and softirq time of the whole machine, in jiffies, from /proc/stat. */
-function systemTicks(): { busy: number; softirq: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [, , , idle, iowait, irq, softirq] = f as [number, number, number, number, number, number, number];
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle - iowait, softirq: softirq + irq, total };
-}
-
-/**
- * Measures worker CPU over a window, plus the whole machine's CPU (kernel
- * softirq for loopback delivery is not charged to the worker) and the packets
- * forwarded: every UDP datagram the machine sent minus what the bench's RTP
- * generator sent (the rest is the workers' RTP, plus their RTCP, a few %).
- */
-async function window(pids: number[]) {
-  const in0 = pumps.reduce((a, p) => a + p.packetsSent, 0);
-  const out0 = udpOut();
-  const sys0 = systemTicks();
-  const gen0 = process.cpuUsage();
-  const t0 = performance.now();
-  const cpu = await measureCpu(pids, MEASURE_MS);
-  const secs = (performance.now() - t0) / 1000;
-  const gen = process.cpuUsage(gen0);
-  const sys1 = systemTicks();
-  const sent = (pumps.reduce((a, p) => a + p.packetsSent, 0) - in0) / secs;
-  const pps = (udpOut() - out0) / secs - sent;
-  const cores = cpus().length;
-  const dt = sys1.total - sys0.total;
-  return {
-    cpu,
-    pps,
-    ingress: sent,
-    benchCpu: ((gen.user + gen.system) / 1e6 / secs) * 100,
-    machine: ((sys1.busy - sys0.busy) / dt) * 100 * cores,
-    softirq: ((sys1.softirq - sys0.softirq) / dt) * 100 * cores,
-  };
-}
-
 const info = (userId: number, bridgePointId: number | null, chair = false): PeerInfo => ({
   userId,
   role: chair ? 'secretariat' : bridgePointId !== null ? 'bridge_operator' : 'delegate',
@@ -228,7 +154,7 @@ async function ramp(sinkPort: number) {
     // Let every layer become eligible (mediasoup wants 2 s of activity) before consuming.
     await sleep(2500);
     const consumers: ms.Consumer[] = [];
-    const base = await window([pid]);
+    const base = await window([pid], pumps, MEASURE_MS);
     console.log(`  publishers only (10 bridges): worker ${fmt(base.cpu[0]!, 1)} %`);
     rows.push({ consumers: 0, cpu: base.cpu[0]!, pps: 0, starved: false });
     console.log('  consumers   worker CPU   forwarded pkt/s   machine CPU (softirq)   bench process CPU');
@@ -254,7 +180,7 @@ async function ramp(sinkPort: number) {
         break;
       }
       await sleep(1000);
-      const w = await window([pid]);
+      const w = await window([pid], pumps, MEASURE_MS);
       // A worker that cannot keep up (or is starved by other load on the machine) forwards less than it should.
       const starved = w.pps < consumers.length * expectedPerConsumer * 0.9;
       rows.push({ consumers: consumers.length, cpu: w.cpu[0]!, pps: w.pps, starved });
@@ -299,18 +225,6 @@ async function ramp(sinkPort: number) {
 
 // ---- 2. the same shape on one bare mediasoup router (the baseline) -------------
 
-/** Measures worker CPU and what the consumers forwarded over one window; `silent` counts consumers that sent nothing. */
-async function measureShape(pids: number[], consumers: ms.Consumer[]) {
-  const before = await consumerPacketsEach(consumers);
-  const tc0 = performance.now();
-  const w = await window(pids);
-  const after = await consumerPacketsEach(consumers);
-  const secs = (performance.now() - tc0) / 1000;
-  const toConsumers = (after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / secs;
-  const silent = after.filter((n, i) => n <= before[i]!).length;
-  return { w, toConsumers, silent };
-}
-
 /**
  * The same shape (every bridge camera + mic; every bridge consumes the stage
  * camera at the top layer and the floor mic; the chair every camera at the
@@ -347,7 +261,7 @@ async function bareShape(sinkPort: number) {
     await consume(chair, floor.audio, 0);
     await sleep(2000);
     const pid = pool.workers[0]!.pid;
-    const { w, toConsumers, silent } = await measureShape([pid], consumers);
+    const { w, toConsumers, silent } = await measureShape([pid], consumers, pumps, MEASURE_MS);
     console.log(`  ${consumers.length} consumers; worker ${pid} ${fmt(w.cpu[0]!, 1)} % of a core; forwarded to consumers ${fmt(toConsumers)} pkt/s; silent consumers: ${silent}`);
     return { cpu: w.cpu[0]!, consumers: consumers.length, pps: toConsumers, silent };
   } finally {
@@ -413,7 +327,7 @@ async function shape(sinkPort: number) {
     console.log(`  piped producers: ${piped}`);
     await sleep(2000);
     const pids = service.pool.workers.map((w) => w.pid);
-    const { w, toConsumers, silent } = await measureShape(pids, consumers);
+    const { w, toConsumers, silent } = await measureShape(pids, consumers, pumps, MEASURE_MS);
     const total = w.cpu.reduce((a, b) => a + b, 0);
     console.log(`  forwarded to consumers: ${fmt(toConsumers)} pkt/s (consumer stats); all UDP the workers sent incl. pipes between them and RTCP: ${fmt(w.pps)} pkt/s`);
     console.log(`  received from the bridges: ${fmt(w.ingress)} pkt/s`);
