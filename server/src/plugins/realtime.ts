@@ -18,6 +18,7 @@ import {
 import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
 import { toErrorResponse } from './errors.ts';
+import { cleanHumanText } from '../lib/human-text.ts';
 import { SESSION_COOKIE } from './auth.ts';
 import { refuseDeadRecovery, watchSession } from './realtime-session.ts';
 import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
@@ -229,7 +230,7 @@ export default fp<RealtimeOptions>(
         if (!h) return reply(ackError('UNKNOWN_EVENT', `Unknown event ${String(event).slice(0, 64)}`));
         if (!ack) return;
         if (args.length !== 1) return reply(ackError('VALIDATION_FAILED', 'A command takes exactly one payload and an ack'));
-        const payload = args[0];
+        let payload = args[0];
         let size: number;
         try {
           size = Buffer.byteLength(JSON.stringify(payload) ?? '');
@@ -237,6 +238,12 @@ export default fp<RealtimeOptions>(
           return reply(ackError('VALIDATION_FAILED', 'Payload is not JSON'));
         }
         if (size > maxPayload) return reply(ackError('PAYLOAD_TOO_LARGE', `Payload over ${maxPayload} bytes`));
+        try {
+          payload = cleanHumanText(Commands[event as CommandName].req, payload);
+        } catch (err) {
+          const { body } = toErrorResponse(err);
+          return reply(ackError(body.error.code, body.error.message));
+        }
         if (!h.validator.Check(payload)) {
           const first = h.validator.Errors(payload)[0];
           return reply(ackError('VALIDATION_FAILED', first ? `${first.instancePath || '/'} ${first.message}` : 'Invalid payload'));

@@ -64,9 +64,11 @@ export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()
 export function sealLegacyAudit(db: Db): number {
   return db.transaction((tx) => {
     const t = tx as unknown as Db;
-    const firstChained = t.select({ id: sql<number | null>`min(${auditLog.id})` }).from(auditLog).where(isNotNull(auditLog.seq)).get()?.id ?? null;
+    // Runs at every start: the common case (nothing unchained) is one indexed lookup.
     const legacy = t.select().from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
-    if (!legacy.length || (firstChained !== null && legacy.at(-1)!.id > firstChained)) return 0;
+    if (!legacy.length) return 0;
+    const firstChained = t.select({ id: sql<number | null>`min(${auditLog.id})` }).from(auditLog).where(isNotNull(auditLog.seq)).get()?.id ?? null;
+    if (firstChained !== null && legacy.at(-1)!.id > firstChained) return 0;
     // Renumber: the chained rows follow the legacy ones, so the whole chain is rebuilt in id order.
     const all = t.select().from(auditLog).orderBy(asc(auditLog.id)).all();
     t.update(auditLog).set({ seq: sql`-${auditLog.id}` }).run();

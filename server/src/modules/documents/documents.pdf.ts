@@ -3,8 +3,11 @@
  * pdf-lib fork) so uploads do not depend on an external binary.
  */
 import { readFile } from 'node:fs/promises';
-import { PDFArray, PDFDict, PDFDocument, PDFName, ParseSpeeds, PDFRef, PDFStream, type PDFObject } from '@cantoo/pdf-lib';
+import type { PDFDocument, PDFObject } from '@cantoo/pdf-lib';
 import { AppError } from '../../lib/app-error.ts';
+
+// Loaded on first upload rather than at server start (see documents.render.ts).
+type PdfLib = typeof import('@cantoo/pdf-lib');
 
 /**
  * Dictionary keys that make a PDF act rather than display: scripts, launching
@@ -20,7 +23,7 @@ const ACTIVE_ACTIONS = new Set(['JavaScript', 'Launch', 'ImportData', 'SubmitFor
  * every parsed object, including those that sat in compressed object streams
  * (which a byte regex on the raw file cannot see).
  */
-export function findActiveContent(doc: PDFDocument): string | null {
+function findActiveContent(doc: PDFDocument, { PDFArray, PDFDict, PDFName, PDFRef, PDFStream }: PdfLib): string | null {
   const seen = new Set<PDFObject>();
   const visit = (o: PDFObject | undefined): string | null => {
     if (!o || o instanceof PDFRef || seen.has(o)) return null;
@@ -58,22 +61,22 @@ export function findActiveContent(doc: PDFDocument): string | null {
  * PDFs with scripts, launch actions or embedded files are refused (415 ACTIVE_CONTENT).
  */
 export async function countPdfPages(path: string): Promise<number> {
-  const bytes = await readFile(path);
+  const [bytes, lib] = await Promise.all([readFile(path), import('@cantoo/pdf-lib')]);
   let doc: PDFDocument;
   let pages: number;
   try {
-    doc = await PDFDocument.load(bytes, {
+    doc = await lib.PDFDocument.load(bytes, {
       ignoreEncryption: true,
       updateMetadata: false,
       throwOnInvalidObject: false,
-      parseSpeed: ParseSpeeds.Fastest,
+      parseSpeed: lib.ParseSpeeds.Fastest,
     });
     pages = doc.getPageCount();
     if (pages < 1) throw new Error('no pages');
   } catch {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Tệp PDF bị hỏng hoặc không đọc được. / The PDF is damaged or unreadable.');
   }
-  const active = findActiveContent(doc);
+  const active = findActiveContent(doc, lib);
   if (active) {
     throw new AppError(
       'ACTIVE_CONTENT',
