@@ -38,9 +38,10 @@ async function viewer(peerId: string, userId: number, producers: ms.Producer[]):
 }
 
 beforeAll(async () => {
-  // One unit per item and a limit of 8 units: the three bridges' five producers plus one
-  // viewer's two consumers fill the first worker. Sampling is slowed so the model decides.
-  ({ service } = await newService({ numWorkers: 2, consumerBudgetPerRouter: 2000, workerCpuLimit: 8, loadSampleMs: 600_000, cost: { consumer: 1, producer: 1, pipe: 1 } }));
+  // One unit per item and a limit of 10 units: a transport stays while load + 2 (its consumers)
+  // + 2 (the pipes a spread would cost) stays under 10, so the three bridges' five producers
+  // plus one viewer's two consumers fill the first worker. Sampling is slowed so the model decides.
+  ({ service } = await newService({ numWorkers: 2, consumerBudgetPerRouter: 2000, workerCpuLimit: 10, loadSampleMs: 600_000, cost: { consumer: 1, producer: 1, pipe: 1 } }));
   await service.getCapabilities(M, 'chair', chairInfo());
   room = service.room(M)!;
   for (const [id, bp] of [['stage', 1], ['speaker', 2], ['other', 3]] as const) await service.getCapabilities(M, id, bridgeInfo(bp));
@@ -100,5 +101,16 @@ describe('placement by worker load', () => {
     await service.getCapabilities(M + 1, 'x', chairInfo(9));
     expect(service.room(M + 1)!.routerLoads()[0]!.workerPid).not.toBe(busy);
     service.leave(M + 1, 'x');
+  });
+
+  it('measures each worker\'s CPU from getResourceUsage', async () => {
+    const first = room.routerLoads()[0]!.workerPid;
+    await service.pool.sampleLoad();
+    await eventually(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      await service.pool.sampleLoad();
+      return (service.pool.loads().find((l) => l.pid === first)!.cpu ?? 0) > 0;
+    }, 30_000, 'measured CPU of the worker forwarding the media');
+    for (const l of service.pool.loads()) expect(l.load).toBeGreaterThanOrEqual(Math.max(l.cpu ?? 0, l.modeled));
   });
 });

@@ -42,6 +42,50 @@ export const transportHeadroom = (m: CostModel): number => 2 * m.consumer;
 /** Whether a worker at `load` can take one more transport without reaching `limit`. */
 export const canTake = (load: number, limit: number, m: CostModel): boolean => load + transportHeadroom(m) < limit;
 
+/**
+ * What spreading costs the worker a room spreads from: the new router's first
+ * consumers pipe at least the stage camera and the speaker's mic out of it.
+ */
+export const spreadReserve = (m: CostModel): number => 2 * m.pipe;
+
+/**
+ * Whether a room keeps adding transports to its router on a worker at `load`:
+ * only while that leaves room for the pipes a later spread would cost it, so
+ * the worker carrying the room's media never has to spread past its limit.
+ */
+export const canStay = (load: number, limit: number, m: CostModel): boolean => load + transportHeadroom(m) + spreadReserve(m) < limit;
+
+/** One of a room's routers as placement sees it. */
+export interface RouterChoice {
+  /** Load of the router's worker, % of a core. */
+  load: number;
+  /** Below the hard consumer ceiling (CONSUMER_BUDGET_PER_ROUTER). */
+  underBudget: boolean;
+}
+
+/** Put the transport on the room's router at `router`, or add a router on the spare worker. */
+export type Placement = { router: number } | { spread: true };
+
+/**
+ * Where a room's next transport goes. The room keeps to its first router whose
+ * worker can stay (fewest routers, fewest pipes); past that it spreads to the
+ * least-loaded worker it does not use (`spare`, its load, or null when it uses
+ * them all) if that worker can take it. When no worker has room, spreading
+ * would only add pipe cost to full workers, so the room crowds its own
+ * least-loaded router instead; it spreads regardless only when every router
+ * is at the consumer ceiling.
+ */
+export function placeTransport(routers: readonly RouterChoice[], spare: number | null, limit: number, m: CostModel): Placement {
+  const stay = routers.findIndex((r) => r.underBudget && canStay(r.load, limit, m));
+  if (stay >= 0) return { router: stay };
+  if (spare !== null && canTake(spare, limit, m)) return { spread: true };
+  let best = -1;
+  routers.forEach((r, i) => {
+    if (r.underBudget && (best < 0 || r.load < routers[best]!.load)) best = i;
+  });
+  return best >= 0 ? { router: best } : { spread: true };
+}
+
 /** CPU % of a core between two getResourceUsage samples (ru_utime/ru_stime are in ms). */
 export function cpuBetween(a: { cpuMs: number; at: number }, b: { cpuMs: number; at: number }): number | null {
   const wall = b.at - a.at;

@@ -1,12 +1,13 @@
 /**
  * The media room of one live meeting: its routers, peers and producers.
  *
- * A room starts with one router on the least-loaded worker. Transports are
- * placed on the room router with the fewest consumers below the budget; when
- * every router is at its budget the room adds a router on another worker, so
- * new consumers land there, and producers living elsewhere are piped across
- * with pipeToRouter on first use. Policy (who may speak, who is on stage)
- * lives in the media service; the room only moves media.
+ * A room starts with one router on the least-loaded worker and keeps to it
+ * while that worker's measured and modelled load leaves room (placement.ts);
+ * near the limit it adds a router on the least-loaded other worker, so new
+ * transports land there, and a producer living elsewhere is piped across
+ * with pipeToRouter when a consumer there first uses it (router-set.ts).
+ * Policy (who may speak, who is on stage) lives in the media service; the
+ * room only moves media.
  */
 import { EventEmitter } from 'node:events';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -23,7 +24,7 @@ export type { RouterLoad };
 export interface RoomOptions {
   meetingId: number;
   pool: WorkerPool;
-  /** Consumers one router takes before the room spreads to another worker. */
+  /** Hard ceiling of consumers on one router; below it, placement goes by worker load. */
   consumerBudget: number;
   listenIp: string;
   announcedIp: string | null;

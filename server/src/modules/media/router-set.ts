@@ -10,6 +10,7 @@
 import { AppError } from '../../lib/app-error.ts';
 import type { MediaLogger } from './logger.ts';
 import type { ms } from './mediasoup.ts';
+import { placeTransport } from './placement.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 export interface RouterEntry {
@@ -81,24 +82,31 @@ export class RouterSet {
     }));
   }
 
+  #usedWorkers(): ms.Worker[] {
+    return this.#entries.map((e) => this.#o.pool.workerOf(e.router)).filter((w): w is ms.Worker => w !== null);
+  }
+
   usesWorker(worker: ms.Worker): boolean {
     return this.#entries.some((e) => this.#o.pool.workerOf(e.router) === worker);
   }
 
   /**
-   * The room's first router whose worker has room (so the room keeps to as few
-   * routers, and pipes, as it can), else a new router on the least-loaded
-   * worker the room does not use yet; when it uses them all, its router on
-   * the least-loaded one.
+   * The router for the room's next transport, by the workers' load and the
+   * cost of piping (placement.ts placeTransport): the room's first router
+   * whose worker can stay, else a new router on the least-loaded worker the
+   * room does not use yet if that worker has room, else the room's own
+   * least-loaded router.
    */
   async forNewTransport(): Promise<RouterEntry> {
     const { pool, budget } = this.#o;
-    const underBudget = this.#entries.filter((e) => e.consumers < budget);
-    const open = underBudget.find((e) => pool.hasRoom(e.router));
-    if (open) return open;
-    const used = new Set(this.#entries.map((e) => pool.workerOf(e.router)));
-    const spare = pool.workers.some((w) => !w.closed && !used.has(w));
-    if (!spare && underBudget.length) return underBudget.reduce((a, b) => (pool.loadOf(b.router) < pool.loadOf(a.router) ? b : a));
+    if (this.#closed) throw gone();
+    const choice = placeTransport(
+      this.#entries.map((e) => ({ load: pool.loadOf(e.router), underBudget: e.consumers < budget })),
+      pool.spareLoad(this.#usedWorkers()),
+      pool.cpuLimit,
+      pool.cost,
+    );
+    if ('router' in choice) return this.#entries[choice.router]!;
     // Concurrent callers share the one router being added.
     this.#adding ??= this.add().finally(() => (this.#adding = null));
     return this.#adding;
@@ -106,8 +114,7 @@ export class RouterSet {
 
   /** Adds a router on the least-loaded worker, preferring workers this room does not use yet. */
   async add(): Promise<RouterEntry> {
-    const used = this.#entries.map((e) => this.#o.pool.workerOf(e.router)).filter((w): w is ms.Worker => w !== null);
-    const router = await this.#o.pool.createRouter(used);
+    const router = await this.#o.pool.createRouter(this.#usedWorkers());
     if (this.#closed) {
       router.close();
       throw gone();
@@ -120,7 +127,10 @@ export class RouterSet {
     });
     router.observer.once('close', () => this.#pipes.delete(router));
     const workerPid = this.#o.pool.workerOf(router)?.pid ?? null;
-    if (this.#entries.length > 1) this.#o.log.info({ meetingId: this.#o.meetingId, routerId: router.id, workerPid }, 'media room spread to another router');
+    if (this.#entries.length > 1) {
+      const loads = this.#entries.map((e) => Math.round(this.#o.pool.loadOf(e.router)));
+      this.#o.log.info({ meetingId: this.#o.meetingId, routerId: router.id, workerPid, loads }, 'media room spread to another router');
+    }
     this.#o.onAdded({ routerId: router.id, workerPid });
     return entry;
   }

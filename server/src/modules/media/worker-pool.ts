@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { loadMediasoup, type MediasoupModule, type ms } from './mediasoup.ts';
 import { MEDIA_CODECS } from './codecs.ts';
 import { noopLogger, type MediaLogger } from './logger.ts';
-import { canTake, cpuBetween, DEFAULT_COST, modeledCpu, workerLoad, type CostModel, type WorkerCounts } from './placement.ts';
+import { cpuBetween, DEFAULT_COST, modeledCpu, workerLoad, type CostModel, type WorkerCounts } from './placement.ts';
 
 export interface WorkerPoolOptions {
   workerBin: string;
@@ -134,10 +134,20 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     });
   }
 
-  /** Whether the worker under `router` can take another transport below its CPU limit. */
-  hasRoom(router: ms.Router): boolean {
-    const slot = this.#routerSlot.get(router);
-    return !!slot?.worker && canTake(this.#load(slot), this.#opts.workerCpuLimit, this.#opts.cost);
+  /** A worker counts as full at this load, % of one core. */
+  get cpuLimit(): number {
+    return this.#opts.workerCpuLimit;
+  }
+
+  get cost(): CostModel {
+    return this.#opts.cost;
+  }
+
+  /** The load of the worker createRouter(avoid) would pick among those not in `avoid`, or null when there is none. */
+  spareLoad(avoid: Iterable<ms.Worker>): number | null {
+    const avoidSet = new Set(avoid);
+    const spare = this.#live().filter((s) => !avoidSet.has(s.worker!));
+    return spare.length ? Math.min(...spare.map((s) => this.#load(s))) : null;
   }
 
   /** The load of the worker under `router` (Infinity when it is gone). */
@@ -177,7 +187,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   async createRouter(avoid: Iterable<ms.Worker> = []): Promise<ms.Router> {
     if (this.#closed) throw new Error('worker pool closed');
     const avoidSet = new Set(avoid);
-    const live = this.#slots.filter((s) => s.worker && !s.worker.closed);
+    const live = this.#live();
     if (!live.length) throw new Error('no mediasoup worker is running');
     const preferred = live.filter((s) => !avoidSet.has(s.worker!));
     const pick = (preferred.length ? preferred : live).reduce((a, b) => (this.#load(b) < this.#load(a) || (this.#load(b) === this.#load(a) && b.routers.size < a.routers.size) ? b : a));
@@ -221,6 +231,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     for (const t of this.#respawnTimers) clearTimeout(t);
     if (this.#sampler) clearInterval(this.#sampler);
     for (const slot of this.#slots) slot.worker?.close();
+  }
+
+  #live(): Slot[] {
+    return this.#slots.filter((s) => s.worker && !s.worker.closed);
   }
 
   #load(slot: Slot): number {
