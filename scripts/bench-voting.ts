@@ -19,6 +19,7 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { printRatio, type Leg } from './lib/bench-ratio.ts';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
 const HARD_LIMIT_MS = 8 * 60_000;
@@ -207,19 +208,31 @@ async function main() {
     for (let i = 0; i < N; i += 100) echoSockets.push(...(await Promise.all(ready.tokens.slice(i, i + 100).map((tok) => open(tok, ready.echoUrl)))));
     console.log(`${echoSockets.length} sockets connected to the bare echo-ack server\n`);
 
+    /** When the last socket received `event`, and how many did within 60 s. */
     const arrivals = (event: string, t0: () => number) =>
-      Promise.all(
+      Promise.allSettled(
         sockets.map(
           (s) =>
             new Promise<number>((resolve, reject) => {
-              const timer = setTimeout(() => reject(new Error(`${event} did not reach every socket`)), 60_000);
+              const timer = setTimeout(() => reject(new Error(`${event} did not reach every socket in 60 s`)), 60_000);
               s.once(event, () => {
                 clearTimeout(timer);
                 resolve(now() - t0());
               });
             }),
         ),
-      ).then((ts) => Math.max(...ts));
+      ).then((rs) => ({ ms: Math.max(0, ...rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), results: rs }));
+    // Every leg of every round, counted, so a ratio is printed only when both its legs completed.
+    const legs = new Map<string, Leg>();
+    const count = (label: string, results: readonly PromiseSettledResult<unknown>[]) => {
+      const leg = legs.get(label) ?? { label, attempted: 0, succeeded: 0 };
+      leg.attempted += results.length;
+      leg.succeeded += results.filter((r) => r.status === 'fulfilled').length;
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      leg.firstError ??= failed ? String((failed.reason as Error)?.message ?? failed.reason) : undefined;
+      legs.set(label, leg);
+    };
+    const leg = (label: string): Leg => legs.get(label) ?? { label, attempted: 0, succeeded: 0 };
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
     const ms = (x: number) => `${x.toFixed(1)} ms`;
 
@@ -236,10 +249,10 @@ async function main() {
     };
     const rounds: Record<'open' | 'secret', Round[]> = { open: [], secret: [] };
     const choices = ['yes', 'no', 'abstain'];
-    /** Every socket casts once: all at once (spreadMs 0) or evenly over spreadMs. Throws unless every ack is ok. */
-    const vote = async (socks: Sock[], pollId: number, spreadMs: number) => {
+    /** Every socket casts once: all at once (spreadMs 0) or evenly over spreadMs; counted under `label`. */
+    const vote = async (label: string, socks: Sock[], pollId: number, spreadMs: number) => {
       const tVote = now();
-      const lat = await Promise.all(
+      const results = await Promise.allSettled(
         socks.map(async (s, i) => {
           if (spreadMs) await quiet((i * spreadMs) / socks.length);
           const t = now();
@@ -247,21 +260,24 @@ async function main() {
           return now() - t;
         }),
       );
-      return { lat, wall: now() - tVote };
+      count(label, results);
+      const lat = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      return { lat: lat.length ? lat : [NaN], wall: now() - tVote };
     };
+    /** The poll's result must count every ballot; a short count fails the leg. */
+    const checkVoted = (label: string, voted: number) =>
+      count(label, [voted === sockets.length ? { status: 'fulfilled', value: voted } : { status: 'rejected', reason: new Error(`result counts ${voted} ballots, expected ${sockets.length}`) }]);
     const echoLeg = async () => {
       await quiet(1000);
-      const r = await vote(echoSockets, 1, 0); // ack() throws on any failed request: the baseline must be complete
-      if (r.lat.length !== N) throw new Error('echo baseline incomplete');
-      return r;
+      return vote('bare echo-ack', echoSockets, 1, 0);
     };
     const spreadLeg = async (mode: 'open' | 'secret', round: number) => {
       const poll = await ack<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: `Bench ${mode} spread ${round + 1}`, kind: 'approval', mode, majority: 'simple' });
       await ack(chair, 'poll:open', { pollId: poll.id });
       await quiet(500);
-      const { lat } = await vote(sockets, poll.id, SPREAD_MS);
+      const { lat } = await vote('casts spread', sockets, poll.id, SPREAD_MS);
       const closed = await ack<{ result: { voted: number } }>(chair, 'poll:close', { pollId: poll.id });
-      if (closed.result.voted !== sockets.length) throw new Error(`spread: result counts ${closed.result.voted} ballots, expected ${sockets.length}`);
+      checkVoted('casts spread', closed.result.voted);
       await quiet(1000);
       return lat;
     };
@@ -272,7 +288,7 @@ async function main() {
         await ack(chair, 'poll:open', { pollId: poll.id });
         await quiet(500);
         await stats();
-        const { lat, wall } = await vote(sockets, poll.id, 0);
+        const { lat, wall } = await vote('casts at once', sockets, poll.id, 0);
         const voting = await stats();
         await quiet(1500); // let the coalesced turnout pushes drain
 
@@ -282,9 +298,11 @@ async function main() {
         sockets[0]!.once('poll:closed', (p: unknown) => (payload = p));
         tClose = now();
         const closeAck = ack<{ result: { voted: number } }>(chair, 'poll:close', { pollId: poll.id });
-        const result = await reached;
+        const reachedAll = await reached;
+        const result = reachedAll.ms;
+        count('result to every socket', reachedAll.results);
         const closed = await closeAck;
-        if (closed.result.voted !== sockets.length) throw new Error(`result counts ${closed.result.voted} ballots, expected ${sockets.length}`);
+        checkVoted('casts at once', closed.result.voted);
         const { closeMs } = await stats();
 
         // The same payload, to the same sockets, as a bare room broadcast, under the same conditions.
@@ -293,7 +311,9 @@ async function main() {
         const all = arrivals('bench:bare', () => t0);
         t0 = now();
         worker.postMessage({ type: 'bare', payload, t0 } satisfies ToServer);
-        const bare = await all;
+        const bareAll = await all;
+        const bare = bareAll.ms;
+        count('bare room emit', bareAll.results);
         const spread = await spreadLeg(mode, round);
         const echoRun = await echoLeg();
         const r: Round = {
@@ -317,7 +337,7 @@ async function main() {
         console.log(
           `round ${round + 1} ${mode.padEnd(6)}  cast→ack p50 ${ms(r.p50)} p99 ${ms(r.p99)} (all ${sockets.length} acked in ${ms(wall)}; ` +
             `${r.castUs.toFixed(0)} µs/cast in service, server loop ${(r.elu * 100).toFixed(0)}% busy)  ` +
-            `result→all ${ms(result)} (close ${ms(closeMs)} in service) vs bare ${ms(bare)}  ratio ${(result / bare).toFixed(2)}\n` +
+            `result→all ${ms(result)} (close ${ms(closeMs)} in service) vs bare ${ms(bare)}\n` +
             `        bare echo-ack all at once: p50 ${ms(r.echoP50)} p99 ${ms(r.echoP99)} all in ${ms(r.echoWall)}; ` +
             `spread over ${SPREAD_MS / 1000} s: cast→ack p50 ${ms(r.spreadP50)} p99 ${ms(r.spreadP99)}`,
         );
@@ -332,11 +352,14 @@ async function main() {
       console.log(`${mode} ballots (result payload ${rs[0]!.bytes} B):`);
       console.log(`  (a) spread    cast→ack p50 ${ms(m((r) => r.spreadP50))}   p99 ${ms(m((r) => r.spreadP99))}   (${N} casts evenly over ${SPREAD_MS / 1000} s; goal p99 < 50 ms)`);
       console.log(`  (b) at once   cast→ack p50 ${ms(m((r) => r.p50))}   p99 ${ms(m((r) => r.p99))}   all acked in ${ms(m((r) => r.wall))}  = ${(N / (m((r) => r.wall) / 1000)).toFixed(0)} ballots/s`);
-      console.log(`      bare echo-ack        p50 ${ms(m((r) => r.echoP50))}   p99 ${ms(m((r) => r.echoP99))}   all acked in ${ms(m((r) => r.echoWall))}  (baseline: all ${N} acks ok)`);
-      console.log(`      ratio vs echo-ack    p50 ${(m((r) => r.p50) / m((r) => r.echoP50)).toFixed(2)}   p99 ${(m((r) => r.p99) / m((r) => r.echoP99)).toFixed(2)}   wall ${(m((r) => r.wall) / m((r) => r.echoWall)).toFixed(2)}  (goal <= 1.5)`);
+      console.log(`      bare echo-ack        p50 ${ms(m((r) => r.echoP50))}   p99 ${ms(m((r) => r.echoP99))}   all acked in ${ms(m((r) => r.echoWall))}`);
+      const casts = { baseline: leg('bare echo-ack'), subject: leg('casts at once') };
+      printRatio('bench-voting', `      ratio vs echo-ack p50 (goal <= 1.5)`, casts, m((r) => r.p50) / m((r) => r.echoP50));
+      printRatio('bench-voting', `      ratio vs echo-ack p99 (goal <= 1.5)`, casts, m((r) => r.p99) / m((r) => r.echoP99));
+      printRatio('bench-voting', `      ratio vs echo-ack wall (goal <= 1.5)`, casts, m((r) => r.wall) / m((r) => r.echoWall));
       console.log(`  result → all  ${ms(m((r) => r.result))}  (close command sent → last socket received; of which ${ms(m((r) => r.closeMs))} closing in the service)`);
       console.log(`  bare emit     ${ms(m((r) => r.bare))}  (same payload, same sockets, io.to(room).emit)`);
-      console.log(`  ratio         ${(m((r) => r.result) / m((r) => r.bare)).toFixed(2)}  (per round: ${rs.map((r) => (r.result / r.bare).toFixed(2)).join(', ')})`);
+      printRatio('bench-voting', '  ratio result→all / bare emit', { baseline: leg('bare room emit'), subject: leg('result to every socket') }, m((r) => r.result) / m((r) => r.bare));
     }
   } finally {
     for (const s of [...sockets, ...echoSockets]) s.close();
