@@ -16,6 +16,7 @@
  * per-request and a global time limit; temp dirs are removed at the end.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
@@ -92,10 +93,17 @@ interface RunResult {
   latencies: number[];
 }
 
+/** `dir` and every folder above it. */
+function ancestors(dir: string): string[] {
+  const out = [dir];
+  for (let d = dirname(dir); d !== out.at(-1); d = dirname(d)) out.push(d);
+  return out;
+}
+
 /** Debian's nginx serving the same file from a private config on a free loopback port. */
 async function runNginx(dir: string, file: string, deadline: number): Promise<RunResult> {
   const { spawn } = await import('node:child_process');
-  const { chmodSync, writeFileSync, mkdirSync, statSync } = await import('node:fs');
+  const { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync, statSync } = await import('node:fs');
   const { createConnection, createServer } = await import('node:net');
   const { basename, join } = await import('node:path');
   const port = await new Promise<number>((r) => {
@@ -109,10 +117,14 @@ async function runNginx(dir: string, file: string, deadline: number): Promise<Ru
   // root: they answered 403 to every download. Let them read the file (nothing secret).
   chmodSync(dir, 0o755);
   chmodSync(file, 0o644);
+  // They must also pass through every folder above it (TMPDIR may sit in a private home);
+  // when one is closed to them and we are root, the workers run as root instead.
+  const closed = ancestors(dir).some((d) => (statSync(d).mode & 0o001) === 0);
+  const user = closed && process.getuid?.() === 0 ? 'user root; ' : '';
   const conf = join(dir, 'nginx', 'nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 1; pid ${join(dir, 'nginx', 'nginx.pid')}; error_log ${join(dir, 'nginx', 'logs', 'error.log')};
+    `${user}worker_processes 1; pid ${join(dir, 'nginx', 'nginx.pid')}; error_log ${join(dir, 'nginx', 'logs', 'error.log')};
 events { worker_connections 1024; }
 http { access_log off; sendfile on; client_body_temp_path ${join(dir, 'nginx')}; proxy_temp_path ${join(dir, 'nginx')};
   fastcgi_temp_path ${join(dir, 'nginx')}; uwsgi_temp_path ${join(dir, 'nginx')}; scgi_temp_path ${join(dir, 'nginx')};
@@ -128,7 +140,14 @@ http { access_log off; sendfile on; client_body_temp_path ${join(dir, 'nginx')};
     await new Promise((r) => setTimeout(r, 50));
   }
   try {
-    return await clients({ url: `http://127.0.0.1:${port}/${basename(file)}`, label: 'nginx (Debian, 1 worker)', size: statSync(file).size }, deadline);
+    const r = await clients({ url: `http://127.0.0.1:${port}/${basename(file)}`, label: 'nginx (Debian, 1 worker)', size: statSync(file).size }, deadline);
+    if (r.failures) {
+      // Say why (403s from permissions show up here), not just that it failed.
+      const log = join(dir, 'nginx', 'logs', 'error.log');
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('\n  ') : '(no error log)';
+      console.error(`  nginx error log:\n  ${tail}`);
+    }
+    return r;
   } finally {
     child.kill('SIGTERM');
   }
