@@ -26,7 +26,7 @@
  * accepts and drops it, like a NIC would, without a reader costing CPU here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '../server/src/config.ts';
 import { WorkerPool } from '../server/src/modules/media/worker-pool.ts';
 import { Room } from '../server/src/modules/media/room.ts';
@@ -249,6 +249,7 @@ async function bareShape(sinkPort: number) {
       await recv.connect({ ip: '127.0.0.1', port: sinkPort });
       bridges.push({ ...media, recv });
     }
+    console.log(`  ${BRIDGES} bridges publishing on one router`);
     await sleep(2500);
     const consumers: ms.Consumer[] = [];
     const consume = async (t: ms.PlainTransport, p: ms.Producer, spatialLayer: number) =>
@@ -354,24 +355,33 @@ async function main() {
   try {
     console.log(`bench-sfu: mediasoup worker ${config.mediasoup.workerBin}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
     console.log(`layers ${LAYERS.map((l) => `${l.label} ${l.bitrate / 1000} kbps`).join(', ')}, opus 40 kbps, 30 fps video, 20 ms audio`);
+    // Other work on the machine starves the workers and the RTP generator alike: say so up front.
+    const load = loadavg()[0]!;
+    if (load > cpus().length) console.log(`warning: load average ${fmt(load, 1)} on ${cpus().length} cores before starting; figures will read high`);
     if (process.env.BENCH_SFU_RAMP !== '0') await ramp(hole.port);
-    const base = await bareShape(hole.port);
-    const ours = await shape(hole.port);
+    // A leg that throws (a worker not answering on an overloaded machine) still lets the other run;
+    // it only counts as a leg that carried none of the shape.
+    const failed = (leg: string) => (err: unknown) => {
+      console.log(`  the ${leg} leg failed: ${(err as Error).message}`);
+      return { cpu: [NaN], total: NaN, pps: NaN, consumers: 0, routers: 0, piped: 0, fits: false, silent: 0, error: (err as Error).message };
+    };
+    const base = await bareShape(hole.port).then((r) => ({ ...r, cpu: [r.cpu], total: r.cpu, error: undefined }), failed('baseline'));
+    const ours = await shape(hole.port).then((r) => ({ ...r, error: undefined }), failed('MediaService'));
     console.log('\n== Summary: the project against one bare router, same shape, same run ==');
     console.log(`  worker CPU: ${ours.cpu.map((c) => `${fmt(c, 1)} %`).join(', ')}; piped producers: ${ours.piped}; routers: ${ours.routers}`);
-    console.log(`  total worker CPU ${fmt(ours.total, 1)} % vs bare ${fmt(base.cpu, 1)} %; packets forwarded ${fmt(ours.pps)} vs ${fmt(base.pps)} pkt/s`);
+    console.log(`  total worker CPU ${fmt(ours.total, 1)} % vs bare ${fmt(base.total, 1)} %; packets forwarded ${fmt(ours.pps)} vs ${fmt(base.pps)} pkt/s`);
     console.log(`  fits (every worker under ${CPU_LIMIT} % of a core): ${ours.fits ? 'YES' : 'NO'}`);
     // A ratio is only meaningful when both legs carried the whole shape: every consumer the
     // shape has exists and forwarded packets during the measurement.
     const expected = shapeConsumers(BRIDGES);
-    const leg = (label: string, r: { consumers: number; silent: number }): Leg => ({
+    const leg = (label: string, r: { consumers: number; silent: number; error: string | undefined }): Leg => ({
       label,
       attempted: expected,
       succeeded: Math.max(0, r.consumers - r.silent),
-      firstError: r.consumers !== expected ? `${r.consumers} consumers created` : r.silent ? `${r.silent} consumers forwarded nothing` : undefined,
+      firstError: r.error ?? (r.consumers !== expected ? `${r.consumers} consumers created` : r.silent ? `${r.silent} consumers forwarded nothing` : undefined),
     });
     const legs = { baseline: leg('one bare router', base), subject: leg('MediaService', ours) };
-    printRatio('bench-sfu', `  ratio worker CPU, project / bare router (${BRIDGES}-bridge shape)`, legs, ours.total / base.cpu);
+    printRatio('bench-sfu', `  ratio worker CPU, project / bare router (${BRIDGES}-bridge shape)`, legs, ours.total / base.total);
     printRatio('bench-sfu', '  ratio packets forwarded, project / bare router', legs, ours.pps / base.pps);
   } finally {
     if (driver) clearInterval(driver);
