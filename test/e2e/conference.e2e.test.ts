@@ -160,6 +160,11 @@ describe('a whole conference in the browser', () => {
       // Each bridge's camera shows in the chair's grid (lowest simulcast layer).
       await expect.poll(() => card.locator('video.thumb').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 }).toBeGreaterThan(0);
     }
+    // The console's media panel lists each worker's load, and this meeting on the worker carrying it.
+    const worker = chair.locator('[data-worker]', { has: chair.locator('td[data-meetings]', { hasText: String(meetingId) }) });
+    await worker.first().waitFor({ timeout: 20_000 });
+    await expect.poll(async () => Number(await worker.first().getAttribute('data-producers')), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(Number(await worker.first().getAttribute('data-load'))).toBeGreaterThanOrEqual(0);
     await checkView(bridgeDist, 'bridge-screen');
     await checkView(chair, 'chair-console');
   }, 120_000);

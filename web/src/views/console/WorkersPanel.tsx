@@ -34,7 +34,7 @@ export function WorkersPanel() {
           </thead>
           <tbody>
             {data.workers.map((w) => (
-              <tr key={w.index} data-worker={w.index} data-load={Math.round(w.load)}>
+              <tr key={w.index} data-worker={w.index} data-load={Math.round(w.load)} data-producers={w.producers}>
                 <th scope="row">#{w.index + 1}</th>
                 <td>{pct(w.cpu)}</td>
                 <td>
@@ -43,7 +43,7 @@ export function WorkersPanel() {
                 <td>
                   {w.producers} ↑ {w.consumers} ↓ {w.pipes} ⇄
                 </td>
-                <td>{w.meetingIds.length ? w.meetingIds.join(', ') : '—'}</td>
+                <td data-meetings={w.meetingIds.join(',')}>{w.meetingIds.length ? w.meetingIds.join(', ') : '—'}</td>
               </tr>
             ))}
           </tbody>
