@@ -22,6 +22,10 @@
  *    baseline (only if the baseline forwarded to every consumer).
  *    BENCH_SFU_RAMP=0 skips step 1.
  *
+ * In steps 2 and 3 the bridges' RTP starts once every transport and consumer
+ * exists (the same for both legs), so placement there decides by the cost
+ * model and whatever load the workers already measured.
+ *
  * Media goes to a UDP socket held by a stopped child process: the kernel
  * accepts and drops it, like a NIC would, without a reader costing CPU here.
  */
@@ -68,12 +72,25 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDig
 let ssrcSeq = 1_000_000;
 const pumps: RtpPump[] = [];
 let driver: NodeJS.Timeout | null = null;
+/**
+ * Whether the pumps send. The shape legs hold their RTP until every transport and consumer
+ * exists: setting up 638 consumers while 213 bridges stream made the workers' answers time
+ * out on a busy machine, and both legs then start from the same state.
+ */
+let flowing = true;
 function startDriver() {
   // One timer for every pump: hundreds of 5 ms timers would cost more than the sending.
   driver ??= setInterval(() => {
+    if (!flowing) return;
     const now = performance.now();
     for (const p of pumps) p.tick(now);
   }, 5);
+}
+
+/** Starts the held RTP and waits for every simulcast layer to be eligible (mediasoup wants 2 s of it) and the consumers to settle. */
+async function flow(): Promise<void> {
+  flowing = true;
+  await sleep(4500);
 }
 
 interface Bridge {
@@ -242,6 +259,7 @@ async function bareShape(sinkPort: number) {
     const listenIp = { ip: '127.0.0.1' };
     const caps = plainReceiverCapabilities(router.rtpCapabilities);
     const bridges: { video: ms.Producer; audio: ms.Producer; recv: ms.PlainTransport }[] = [];
+    flowing = false;
     for (let i = 1; i <= BRIDGES; i++) {
       const send = await router.createPlainTransport({ listenIp, rtcpMux: true, comedia: true });
       const media = await publishOn(send, (req) => send.produce({ kind: req.kind, rtpParameters: req.rtpParameters }));
@@ -249,8 +267,6 @@ async function bareShape(sinkPort: number) {
       await recv.connect({ ip: '127.0.0.1', port: sinkPort });
       bridges.push({ ...media, recv });
     }
-    console.log(`  ${BRIDGES} bridges publishing on one router`);
-    await sleep(2500);
     const consumers: ms.Consumer[] = [];
     const consume = async (t: ms.PlainTransport, p: ms.Producer, spatialLayer: number) =>
       consumers.push(await t.consume({ producerId: p.id, rtpCapabilities: caps, ...(p.kind === 'video' ? { preferredLayers: { spatialLayer } } : {}) }));
@@ -263,7 +279,8 @@ async function bareShape(sinkPort: number) {
     await chair.connect({ ip: '127.0.0.1', port: sinkPort });
     for (const b of bridges) await consume(chair, b.video, 0);
     await consume(chair, floor.audio, 0);
-    await sleep(2000);
+    console.log(`  ${BRIDGES} bridges and ${consumers.length} consumers on one router; starting the RTP`);
+    await flow();
     const pid = pool.workers[0]!.pid;
     const { w, toConsumers, silent } = await measureShape([pid], consumers, pumps, MEASURE_MS);
     console.log(`  ${consumers.length} consumers; worker ${pid} ${fmt(w.cpu[0]!, 1)} % of a core; forwarded to consumers ${fmt(toConsumers)} pkt/s; silent consumers: ${silent}`);
@@ -289,6 +306,7 @@ async function shape(sinkPort: number) {
     await service.getCapabilities(M, 'chair', info(1, null, true));
     const room = service.room(M)!;
     const bridges: Bridge[] = [];
+    flowing = false;
     const t0 = performance.now();
     for (let i = 1; i <= BRIDGES; i++) {
       const id = `b${i}`;
@@ -300,8 +318,7 @@ async function shape(sinkPort: number) {
     }
     service.setStage(M, 'chair', { type: 'bridge', bridgePointId: 1 });
     await service.onFloorChanged(M, { userId: 102, bridgePointId: 2 }, true);
-    console.log(`  ${BRIDGES} bridges publishing after ${fmt((performance.now() - t0) / 1000, 1)} s; ${pumps.length} RTP senders`);
-    await sleep(2500);
+    console.log(`  ${BRIDGES} bridges' producers created in ${fmt((performance.now() - t0) / 1000, 1)} s; ${pumps.length} RTP senders`);
 
     const consumers: ms.Consumer[] = [];
     const stage = bridges[0]!;
@@ -328,14 +345,21 @@ async function shape(sinkPort: number) {
     const loads = room.routerLoads();
     const piped = loads.reduce((a, l) => a + l.piped, 0);
     console.log(`  ${consumers.length} consumers on ${loads.length} router(s): ${loads.map((l) => `${l.consumers} (worker ${l.workerPid}, ${l.piped} producers piped in)`).join(', ')}`);
-    console.log(`  piped producers: ${piped}`);
-    await sleep(2000);
+    console.log(`  piped producers: ${piped}; starting the RTP`);
+    await flow();
     const pids = service.pool.workers.map((w) => w.pid);
     const { w, toConsumers, silent } = await measureShape(pids, consumers, pumps, MEASURE_MS);
     const total = w.cpu.reduce((a, b) => a + b, 0);
     console.log(`  forwarded to consumers: ${fmt(toConsumers)} pkt/s (consumer stats); all UDP the workers sent incl. pipes between them and RTCP: ${fmt(w.pps)} pkt/s`);
     console.log(`  received from the bridges: ${fmt(w.ingress)} pkt/s`);
     console.log(`  worker CPU: ${w.cpu.map((c, i) => `worker ${pids[i]} ${fmt(c, 1)} %`).join(', ')} (total ${fmt(total, 1)} % of ${numWorkers} cores)`);
+    // What placement itself sees: the pool's last getResourceUsage sample (every MEDIA_LOAD_SAMPLE_MS) and the cost model.
+    console.log(
+      `  placement's view: ${service.pool
+        .loads()
+        .map((l) => `worker ${l.pid} measured ${l.cpu === null ? '—' : `${fmt(l.cpu, 1)} %`}, modelled ${fmt(l.modeled, 1)} % (${l.producers} producers, ${l.consumers} consumers, ${l.pipes} pipes out)`)
+        .join('; ')}`,
+    );
     console.log(`  bench process (RTP generator + mediasoup Node side): ${fmt(w.benchCpu, 1)} % of a core; whole machine ${fmt(w.machine, 0)} % of ${cpus().length * 100} % (softirq ${fmt(w.softirq, 0)} %)`);
     const cores = cpus().length;
     const fits = w.cpu.length <= cores && w.cpu.every((c) => c < CPU_LIMIT);
