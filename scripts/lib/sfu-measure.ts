@@ -27,11 +27,15 @@ export async function measureCpu(pids: number[], ms: number): Promise<number[]> 
   return pids.map((pid, i) => ((cpuTicks(pid) - a[i]!) / CLK_TCK / secs) * 100);
 }
 
-/** RTP packets each consumer sent, from its stats (exact, but one request per consumer). */
+/**
+ * RTP packets each consumer sent, from its stats (exact, but one request per consumer).
+ * Few at a time: a worker busy forwarding answers a long queue of requests too late
+ * for mediasoup's channel timeout.
+ */
 async function consumerPacketsEach(consumers: ms.Consumer[]): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < consumers.length; i += 100) {
-    const batch = await Promise.all(consumers.slice(i, i + 100).map((c) => c.getStats()));
+  for (let i = 0; i < consumers.length; i += 20) {
+    const batch = await Promise.all(consumers.slice(i, i + 20).map((c) => c.getStats()));
     for (const stats of batch) out.push(stats.filter((st) => st.type === 'outbound-rtp').reduce((a, st) => a + st.packetCount, 0));
   }
   return out;
