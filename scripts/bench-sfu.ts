@@ -6,6 +6,11 @@
  *   pnpm bench:sfu                       (about two minutes, stops by itself)
  *   BENCH_SFU_MAX_CONSUMERS=2000 BENCH_SFU_STEP=200 pnpm bench:sfu
  *
+ * It needs most of a core for the workers and a quarter of one for the RTP
+ * generator. On a machine shared with other sessions (Linux shares CPU between
+ * sessions first, so `nice` alone does not help), give it its own session:
+ *   setsid bash -c 'echo -10 > /proc/self/autogroup; exec pnpm bench:sfu'
+ *
  * 1. Ramp on ONE worker: 10 publishing bridges; viewers are added 100 at a time
  *    (each a transport with one 360p video consumer and one opus consumer,
  *    i.e. 200 consumers per step). Per step it measures the worker's CPU from
