@@ -20,6 +20,7 @@ export * from './voting.ts';
 export * from './documents.ts';
 export * from './auth.ts';
 export * from './reminders.ts';
+export * from './docs.ts';
 
 // Feature files append themselves to these two objects (one line each).
 export const Commands = {
