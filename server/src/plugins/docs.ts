@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { buildAsyncApi } from '../lib/asyncapi.ts';
 import { asyncApiHtml } from '../lib/asyncapi-html.ts';
+import { addExamples, transformRoute } from '../lib/openapi-docs.ts';
 
 const VERSION = '0.1.0';
 
@@ -18,6 +19,8 @@ export default fp(
         components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'dc_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
         security: [{ session: [] }, { bearer: [] }],
       },
+      transform: transformRoute as never,
+      transformObject: ((d: { openapiObject: Record<string, unknown> }) => addExamples(d.openapiObject)) as never,
     });
     await app.register(swaggerUi, {
       routePrefix: '/docs',
