@@ -1,0 +1,92 @@
+/**
+ * Sign-in keeps the page the user wanted: a delegate who came in by scanning
+ * their QR code taps "Đăng nhập để xem tài liệu mật" on a confidential
+ * document, signs in with their password on the phone, and lands on that
+ * document's watermarked viewer (not on the home page). The set-up (upload,
+ * publish, QR codes) goes through the API; the conference test covers it in the UI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { QrTokenInfo } from '@diemcau/shared';
+import { bearer, demoPassword, login } from '../helpers/app.ts';
+import { makePdf } from '../helpers/document-fixtures.ts';
+import { seriousViolations } from './helpers/a11y.ts';
+import { launchChromium, NetworkLog, PHONE, shot } from './helpers/browser.ts';
+import { openPage, type Opened } from './helpers/pages.ts';
+import { startServer, type E2EServer } from './helpers/server.ts';
+
+const TITLE = 'Báo cáo mật về quy hoạch cán bộ';
+let srv: E2EServer;
+let browser: Browser;
+let o: Opened;
+let phone: Page;
+let meetingId = 0;
+let docId = 0;
+let qrUrl = '';
+const log = new NetworkLog();
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launchChromium();
+  const app = srv.app();
+  const staff = bearer(await login(app, 'vanphong'));
+  meetingId = (app.db.$client.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number }).id;
+  const form = new FormData();
+  form.append('title', TITLE);
+  form.append('classification', 'confidential');
+  form.append('file', new Blob([new Uint8Array(await makePdf(2, 'Bao cao mat'))]), 'bao-cao-mat.pdf');
+  const up = await fetch(`${srv.url}/api/meetings/${meetingId}/documents`, { method: 'POST', headers: staff, body: form });
+  expect(up.status).toBe(201);
+  docId = ((await up.json()) as { id: number }).id;
+  expect((await app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/documents/${docId}/publish`, headers: staff })).statusCode).toBe(200);
+  const tokens = (await app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/qr/delegates`, headers: staff })).json() as QrTokenInfo[];
+  const delegateId = (app.db.$client.prepare("SELECT id FROM users WHERE username = 'daibieu01'").get() as { id: number }).id;
+  qrUrl = tokens.find((t) => t.kind === 'delegate' && t.subjectId === delegateId)!.url;
+  o = await openPage(browser, PHONE, log, srv.url);
+  phone = o.page;
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+describe('sign-in keeps the wanted page', () => {
+  it('a phone signs in from "Đăng nhập để xem tài liệu mật" and lands on that document\'s viewer', async () => {
+    // In by the QR code: the meeting page lists the confidential document with a sign-in button, not a link.
+    await phone.goto(qrUrl);
+    await phone.getByRole('button', { name: 'Vào phòng họp' }).click();
+    await phone.waitForURL(`**/meetings/${meetingId}/delegate`);
+    const row = phone.locator(`.doc-row[data-document="${docId}"]`);
+    const button = row.getByRole('button', { name: 'Đăng nhập để xem tài liệu mật' });
+    await button.waitFor();
+    expect(await row.getByRole('link').count()).toBe(0);
+
+    await button.click();
+    await phone.waitForURL((u) => u.pathname === '/login');
+    const viewer = `/meetings/${meetingId}/documents/${docId}`;
+    expect(new URL(phone.url()).searchParams.get('next')).toBe(viewer);
+    await phone.getByLabel('Tên đăng nhập').waitFor();
+    expect(await seriousViolations(phone)).toEqual([]);
+    await shot(phone, 'login-next-confidential', 'phone');
+
+    // The password sign-in returns to the viewer, which shows the watermarked pages.
+    await phone.getByLabel('Tên đăng nhập').fill('daibieu01');
+    await phone.getByLabel('Mật khẩu').fill(demoPassword('daibieu01'));
+    await phone.getByRole('button', { name: 'Đăng nhập' }).click();
+    await phone.waitForURL((u) => u.pathname === viewer, { timeout: 30_000 });
+    await phone.locator('[data-view=viewer]').waitFor();
+    await phone.getByText(TITLE).first().waitFor();
+    await phone.getByText('Trang 1/2').waitFor();
+    const img = phone.locator('img.viewer-img');
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0)), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await seriousViolations(phone)).toEqual([]);
+    await shot(phone, 'confidential-viewer-after-login', 'phone');
+
+    // The view was logged against the password session's user.
+    const views = srv.app().db.$client.prepare('SELECT COUNT(*) AS n FROM confidential_views WHERE document_id = ?').get(docId) as { n: number };
+    expect(views.n).toBeGreaterThan(0);
+    expect(o.errors).toEqual([]);
+    expect(log.foreign(srv.url), 'only the server is contacted').toEqual([]);
+  }, 120_000);
+});
