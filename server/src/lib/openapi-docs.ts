@@ -63,7 +63,7 @@ export function transformRoute({ schema, url, route }: { schema: Json | undefine
   const errors = new Set<number>([500, ...(doc?.errors ?? [])]);
   if (s.params || s.querystring || s.body) errors.add(400);
   // Routes behind requireUser() carry an onRequest hook; they answer 401 without a session and 403 for the wrong role.
-  if (route.onRequest) (errors.add(401), errors.add(403));
+  if (route.onRequest) for (const code of [401, 403]) errors.add(code);
   // State-changing requests from another origin are refused with 403 CROSS_ORIGIN by the security plugin.
   if (method !== 'GET' && method !== 'HEAD') errors.add(403);
   for (const status of errors) {

@@ -21,7 +21,7 @@ let smtp: TestSmtp;
 let t: TestApp;
 let meetingId = 0;
 let title = '';
-let sockets: TestSocket[] = [];
+const sockets: TestSocket[] = [];
 
 const q = <T>(sql: string, ...args: unknown[]) => t.app.db.$client.prepare(sql).all(...args) as T[];
 const idOf = (username: string) => q<{ id: number }>('SELECT id FROM users WHERE username = ?', username)[0]!.id;
