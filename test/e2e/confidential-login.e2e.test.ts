@@ -1,4 +1,5 @@
 /**
+ * After sign-in the home page lists reminders and new materials, new ones arrive live.
  * Sign-in keeps the page the user wanted: a delegate who came in by scanning
  * their QR code taps "Đăng nhập để xem tài liệu mật" on a confidential
  * document, signs in with their password on the phone, and lands on that
@@ -11,8 +12,8 @@ import type { QrTokenInfo } from '@diemcau/shared';
 import { bearer, demoPassword, login } from '../helpers/app.ts';
 import { makePdf } from '../helpers/document-fixtures.ts';
 import { seriousViolations } from './helpers/a11y.ts';
-import { launchChromium, NetworkLog, PHONE, shot } from './helpers/browser.ts';
-import { openPage, type Opened } from './helpers/pages.ts';
+import { launchChromium, NetworkLog, PHONE, shot, shotBoth } from './helpers/browser.ts';
+import { openPage, signIn, type Opened } from './helpers/pages.ts';
 import { startServer, type E2EServer } from './helpers/server.ts';
 
 const TITLE = 'Báo cáo mật về quy hoạch cán bộ';
@@ -26,7 +27,8 @@ let qrUrl = '';
 const log = new NetworkLog();
 
 beforeAll(async () => {
-  srv = await startServer();
+  // A reminder offset longer than the time to the demo meeting (3 days): its reminders are due at start.
+  srv = await startServer({ reminderOffsetsMinutes: [5 * 24 * 60] });
   browser = await launchChromium();
   const app = srv.app();
   const staff = bearer(await login(app, 'vanphong'));
@@ -88,5 +90,36 @@ describe('sign-in keeps the wanted page', () => {
     expect(views.n).toBeGreaterThan(0);
     expect(o.errors).toEqual([]);
     expect(log.foreign(srv.url), 'only the server is contacted').toEqual([]);
+  }, 120_000);
+
+  it('the home page lists the reminder and the new materials after sign-in, a new one arrives live, and they can be dismissed', async () => {
+    const app = srv.app();
+    const meetingTitle = (app.db.$client.prepare('SELECT title FROM meetings WHERE id = ?').get(meetingId) as { title: string }).title;
+    const p = (await openPage(browser, PHONE, log, srv.url)).page;
+    await signIn(p, 'daibieu12');
+    await p.waitForURL((u) => u.pathname === '/my');
+    const notices = p.getByRole('region', { name: 'Thông báo' });
+    await notices.getByText(`Nhắc lịch họp: ${meetingTitle}`).waitFor();
+    await notices.getByText(`Tài liệu mới: ${TITLE}`).waitFor();
+    await shotBoth(p, 'home-notices');
+    expect(await seriousViolations(p)).toEqual([]);
+
+    // Published while the page is open: it appears without a reload.
+    const staff = bearer(await login(app, 'vanphong'));
+    const form = new FormData();
+    form.append('title', 'Chương trình hội nghị');
+    form.append('file', new Blob([new Uint8Array(await makePdf(1, 'Chuong trinh'))]), 'chuong-trinh.pdf');
+    const up = await fetch(`${srv.url}/api/meetings/${meetingId}/documents`, { method: 'POST', headers: staff, body: form });
+    expect(up.status).toBe(201);
+    const id = ((await up.json()) as { id: number }).id;
+    expect((await app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/documents/${id}/publish`, headers: staff })).statusCode).toBe(200);
+    await notices.getByText('Tài liệu mới: Chương trình hội nghị').waitFor({ timeout: 30_000 });
+
+    await notices.getByRole('button', { name: 'Đã xem' }).click();
+    await notices.waitFor({ state: 'detached' });
+    await p.reload();
+    await p.getByRole('heading', { name: 'Cuộc họp của tôi' }).waitFor();
+    await p.locator('.list-row').first().waitFor();
+    expect(await p.getByRole('region', { name: 'Thông báo' }).count()).toBe(0);
   }, 120_000);
 });
