@@ -1,5 +1,7 @@
 /**
  * After sign-in the home page lists reminders and new materials, new ones arrive live.
+ * The secretariat uploads a new version and attaches a document to an agenda item in the
+ * Documents tab; the delegate finds it, new version and all, under that agenda item.
  * Sign-in keeps the page the user wanted: a delegate who came in by scanning
  * their QR code taps "Đăng nhập để xem tài liệu mật" on a confidential
  * document, signs in with their password on the phone, and lands on that
@@ -12,7 +14,7 @@ import type { QrTokenInfo } from '@diemcau/shared';
 import { bearer, demoPassword, login } from '../helpers/app.ts';
 import { makePdf } from '../helpers/document-fixtures.ts';
 import { seriousViolations } from './helpers/a11y.ts';
-import { launchChromium, NetworkLog, PHONE, shot, shotBoth } from './helpers/browser.ts';
+import { DESKTOP, launchChromium, NetworkLog, PHONE, shot, shotBoth } from './helpers/browser.ts';
 import { openPage, signIn, type Opened } from './helpers/pages.ts';
 import { startServer, type E2EServer } from './helpers/server.ts';
 
@@ -53,7 +55,7 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-describe('sign-in keeps the wanted page', () => {
+describe('before the meeting, in the browser', () => {
   it('a phone signs in from "Đăng nhập để xem tài liệu mật" and lands on that document\'s viewer', async () => {
     // In by the QR code: the meeting page lists the confidential document with a sign-in button, not a link.
     await phone.goto(qrUrl);
@@ -121,5 +123,33 @@ describe('sign-in keeps the wanted page', () => {
     await p.getByRole('heading', { name: 'Cuộc họp của tôi' }).waitFor();
     await p.locator('.list-row').first().waitFor();
     expect(await p.getByRole('region', { name: 'Thông báo' }).count()).toBe(0);
+  }, 120_000);
+
+  it('the Documents tab uploads a new version and attaches it to an agenda item; the delegate sees it under that item', async () => {
+    const app = srv.app();
+    const doc = app.db.$client.prepare("SELECT id FROM documents WHERE title = 'Chương trình hội nghị'").get() as { id: number };
+    const item = app.db.$client.prepare('SELECT id, title FROM agenda_items WHERE meeting_id = ? ORDER BY position LIMIT 1 OFFSET 1').get(meetingId) as { id: number; title: string };
+    const desk = (await openPage(browser, DESKTOP, log, srv.url)).page;
+    await signIn(desk, 'vanphong');
+    await desk.goto(`/meetings/${meetingId}?tab=documents`);
+    const row = desk.locator(`.doc-row[data-document="${doc.id}"]`);
+    await row.locator('[data-action=doc-new-version]').click();
+    await row.getByLabel('Tải lên phiên bản mới: Chương trình hội nghị').setInputFiles({ name: 'chuong-trinh-v2.pdf', mimeType: 'application/pdf', buffer: await makePdf(3, 'Chuong trinh v2') });
+    await row.getByText('bản 2').waitFor({ timeout: 30_000 });
+    await row.getByRole('checkbox', { name: `2. ${item.title}` }).check();
+    await expect.poll(() => row.getByRole('checkbox', { name: `2. ${item.title}` }).isChecked()).toBe(true);
+    await shot(desk, 'documents-version-agenda', 'desktop');
+    expect(await seriousViolations(desk)).toEqual([]);
+
+    // The delegate (signed in with the password in the first step) finds it under the agenda item, at its new version.
+    await phone.goto(`/meetings/${meetingId}/delegate`);
+    const group = phone.locator(`[data-agenda-item="${item.id}"]`);
+    await group.getByRole('heading', { name: item.title }).waitFor({ timeout: 30_000 });
+    const mine = group.locator(`.doc-row[data-document="${doc.id}"]`);
+    await mine.getByText('3 trang').waitFor();
+    expect(await mine.getByRole('link', { name: /Tải về/ }).count()).toBe(1);
+    await shot(phone, 'delegate-documents-by-agenda', 'phone');
+    const detail = (await app.inject({ url: `/api/meetings/${meetingId}/documents/${doc.id}`, headers: bearer(await login(app, 'daibieu01')) })).json() as { versions: { version: number }[] };
+    expect(detail.versions.map((v) => v.version).sort()).toEqual([1, 2]);
   }, 120_000);
 });
