@@ -46,6 +46,7 @@ beforeAll(async () => {
   const admin = bearer(await login(t.app, 'admin'));
   const moved = await t.app.inject({ method: 'PATCH', url: `/api/meetings/${meetingId}`, headers: admin, payload: { startsAt: new Date(START).toISOString(), endsAt: new Date(END).toISOString() } });
   expect(moved.statusCode).toBe(200);
+  expect((await t.app.inject({ method: 'PATCH', url: `/api/users/${idOf('daibieu01')}`, headers: admin, payload: { email: 'not an address' } })).statusCode).toBe(400);
   for (const [u, email] of [['daibieu01', 'daibieu01@sonha.gov.vn'], ['cau.tinh1', 'cau.tinh1@sonha.gov.vn']] as const) {
     const res = await t.app.inject({ method: 'PATCH', url: `/api/users/${idOf(u)}`, headers: admin, payload: { email } });
     expect(res.statusCode).toBe(200);

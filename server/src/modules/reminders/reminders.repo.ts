@@ -34,6 +34,17 @@ export function recipients(db: Db, meetingId: number): Recipient[] {
   return [...new Map([...delegates, ...operators].map((r) => [r.userId, r])).values()];
 }
 
+/** "userId:offset" of the reminders already recorded for a meeting's start (so a tick writes only what is new). */
+export const recordedKeys = (db: Db, meetingId: number, startsAt: string): Set<string> =>
+  new Set(
+    db
+      .select({ u: meetingReminders.userId, o: meetingReminders.offsetMinutes })
+      .from(meetingReminders)
+      .where(and(eq(meetingReminders.meetingId, meetingId), eq(meetingReminders.startsAt, startsAt)))
+      .all()
+      .map((r) => `${r.u}:${r.o}`),
+  );
+
 /** Records a reminder unless it was already sent; the row when it is new, else undefined. */
 export const insertOnce = (db: Db, row: typeof meetingReminders.$inferInsert): ReminderRow | undefined =>
   db.insert(meetingReminders).values(row).onConflictDoNothing().returning().get();

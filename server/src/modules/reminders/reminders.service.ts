@@ -66,8 +66,11 @@ export class RemindersService {
       if (!due.length) continue;
       const latest = Math.min(...due);
       this.db.transaction((tx) => {
+        // Every tick looks again; only reminders not yet recorded are written (the unique index still guards).
+        const done = repo.recordedKeys(tx as unknown as Db, meeting.id, meeting.startsAt);
         for (const person of repo.recipients(tx as unknown as Db, meeting.id)) {
           for (const offsetMinutes of due) {
+            if (done.has(`${person.userId}:${offsetMinutes}`)) continue;
             const row = repo.insertOnce(tx as unknown as Db, { meetingId: meeting.id, userId: person.userId, offsetMinutes, startsAt: meeting.startsAt, createdAt: at, shown: offsetMinutes === latest });
             if (row?.shown) fresh.push({ userId: person.userId, notice: repo.toNotice(tx as unknown as Db, row, meeting) });
           }
