@@ -22,7 +22,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
 export default fp<{ config: Config; now?: () => Date }>(
   async (app, { config, now = () => new Date() }) => {
-    const svc = new RemindersService(app.db, app.realtime, app.mailer, { offsets: config.reminderOffsetsMinutes, now, baseUrl: config.publicBaseUrl, log: app.log });
+    const svc = new RemindersService(app.db, app.realtime, app.mailer, { offsets: config.reminderOffsetsMinutes, now, baseUrl: config.publicBaseUrl });
     app.decorate('reminders', svc);
 
     const routes: FastifyPluginAsyncTypebox = async (api) => {

@@ -8,7 +8,6 @@
  * twice; at worst an e-mail is retried. After downtime only the latest due
  * offset is shown (no "24 hours left" next to "1 hour left").
  */
-import type { FastifyBaseLogger } from 'fastify';
 import type { DocumentInfo, ReminderNotice } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
@@ -21,7 +20,6 @@ export interface RemindersOptions {
   offsets: number[];
   now: () => Date;
   baseUrl: string;
-  log: FastifyBaseLogger;
 }
 
 const MAX_MAIL_ATTEMPTS = 3;
