@@ -5,6 +5,8 @@
  * are the shared union, and the documented handshake refusals are what the
  * server really answers.
  */
+import specs from '@asyncapi/specs';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broadcasts, Commands, ERROR_CODES, PROTOCOL_VERSION } from '../../../shared/src/index.ts';
 import { buildTestApp, connect, login, type TestApp } from '../../helpers/app.ts';
@@ -54,6 +56,17 @@ describe('AsyncAPI document of the Socket.IO protocol', () => {
     expect(Object.keys(messages['meeting:join']!['x-ack'].oneOf[0].properties.data.properties)).toEqual(expect.arrayContaining(['meeting', 'agenda', 'presence', 'floor']));
     expect(doc.components.schemas.ErrorCode.enum).toEqual(ERROR_CODES);
     expect(doc.components.schemas.HandshakeAuth.properties.protocol.const).toBe(PROTOCOL_VERSION);
+  });
+
+  it('is a valid AsyncAPI 2.6 document (the official JSON schema)', () => {
+    // The AsyncAPI bundle carries its own copy of the draft-07 meta-schema: ajv's must not be added beside it.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, meta: false, validateSchema: false });
+    const validate = ajv.compile(specs.schemas['2.6.0']);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    // The validator does bite: a message with an unknown field is refused.
+    const broken = structuredClone(doc);
+    broken.components.messages['vote:cast'].bogus = true;
+    expect(validate(broken)).toBe(false);
   });
 
   it('documents the handshake refusals the server really gives', async () => {
