@@ -6,6 +6,7 @@
  * delegate and as the admin with ids that do not exist and an empty body, and
  * every status the server answers must be one the document lists.
  */
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorResponse } from '../../../shared/src/index.ts';
 import { bearer, buildTestApp, login, type TestApp } from '../../helpers/app.ts';
@@ -70,6 +71,27 @@ describe('OpenAPI document', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('gives examples that match their own schemas', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const wrong: string[] = [];
+    let checked = 0;
+    const check = (where: string, media: Json) => {
+      if (!media.schema || media.example === undefined) return;
+      checked++;
+      const validate = ajv.compile(media.schema);
+      if (!validate(media.example)) wrong.push(`${where}: ${ajv.errorsText(validate.errors)}`);
+    };
+    for (const { method, path, op } of ops) {
+      for (const [type, media] of Object.entries<Json>(op.requestBody?.content ?? {})) if (type.includes('json')) check(`${method} ${path} body`, media);
+      for (const [status, r] of Object.entries<Json>(op.responses)) for (const [type, media] of Object.entries<Json>(r.content ?? {})) if (type.includes('json')) check(`${method} ${path} ${status}`, media);
+    }
+    expect(checked).toBeGreaterThan(400);
+    expect(wrong).toEqual([]);
+    // The check bites: an example of the wrong type is caught.
+    const meeting = doc.paths['/api/meetings/{id}'].get.responses['200'].content['application/json'];
+    expect(ajv.compile(meeting.schema)({ ...meeting.example, id: 'one' })).toBe(false);
   });
 
   it('documents the multipart upload bodies', () => {
