@@ -18,6 +18,8 @@ import hygienePlugin from './plugins/hygiene.ts';
 import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.ts';
 import securityPlugin from './plugins/security.ts';
 import webPlugin from './plugins/web.ts';
+import mailerPlugin from './plugins/mailer.ts';
+import remindersModule from './modules/reminders/reminders.routes.ts';
 import agendaRoutes from './modules/agenda/agenda.routes.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
 import authSocket from './modules/auth/auth.socket.ts';
@@ -41,7 +43,7 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   realtime?: RealtimeOptions;
   conference?: ConferenceSocketOptions;
-  /** Clock for QR code validity (tests move time); defaults to the system clock. */
+  /** Clock for QR code validity and reminders (tests move time); defaults to the system clock. */
   now?: () => Date;
 }
 
@@ -90,6 +92,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(mediaSocket, config.mediasoup);
   await app.register(votingSocket, { secret: config.secret });
   await app.register(authSocket);
+  await app.register(mailerPlugin, { smtpUrl: config.smtpUrl, from: config.mailFrom });
+  await app.register(remindersModule, { config, ...(deps.now && { now: deps.now }) });
   await app.register(documentsModule, { config, ...(deps.now && { now: deps.now }) });
 
   await app.register(webPlugin, { distDir: config.webDistDir });

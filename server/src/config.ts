@@ -54,6 +54,13 @@ export const ConfigSchema = Type.Object({
     perDiemVnd: Type.Number({ minimum: 0 }),
     kmh: Type.Number({ exclusiveMinimum: 0 }),
   }),
+  /** Reminders before a meeting's start, in minutes (REMINDER_OFFSETS=24h,1h), largest first. */
+  reminderOffsetsMinutes: Type.Array(Type.Integer({ minimum: 1, maximum: 60 * 24 * 60 }), { maxItems: 10 }),
+  /** How often due reminders are looked for (seconds). */
+  reminderCheckSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** The organisation's internal mail server (smtp://user:pass@host:port); null sends no e-mail. */
+  smtpUrl: Type.Union([Type.String({ pattern: '^smtps?://' }), Type.Null()]),
+  mailFrom: Type.String({ minLength: 3 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -71,6 +78,13 @@ export function defaultWorkerBin(env: NodeJS.ProcessEnv = process.env): string {
 const DEV_SECRET = 'diemcau-development-secret-change-me-in-production!';
 
 const int = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+/** "24h,1h,30m,2d" → minutes, largest first; a malformed entry becomes NaN and fails validation. */
+export const parseOffsets = (v: string | undefined, d: string): number[] => {
+  const unit: Record<string, number> = { m: 1, h: 60, d: 1440 };
+  const parts = (v === undefined ? d : v).split(',').map((p) => p.trim()).filter(Boolean);
+  const mins = parts.map((p) => /^(\d+)\s*([mhd])$/i.exec(p)).map((m) => (m ? Number(m[1]) * unit[m[2]!.toLowerCase()]! : Number.NaN));
+  return [...new Set(mins)].sort((a, b) => b - a);
+};
 const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : /^(1|true|yes|on)$/i.test(v));
 
 export class ConfigError extends Error {}
@@ -117,6 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       perDiemVnd: int(env.REPORT_PER_DIEM_VND, 200000),
       kmh: int(env.REPORT_KMH, 40),
     },
+    reminderOffsetsMinutes: parseOffsets(env.REMINDER_OFFSETS, '24h,1h'),
+    reminderCheckSeconds: int(env.REMINDER_CHECK_SECONDS, 60),
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM || 'Hệ thống họp không giấy <no-reply@diemcau.local>',
     ...overrides,
   };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);

@@ -81,8 +81,11 @@ export const User = Type.Object({
   unitId: Type.Union([Id, Type.Null()]),
   homeBridgePointId: Type.Union([Id, Type.Null()]),
   active: Type.Boolean(),
+  /** Where reminders and new-material notices are mailed; null: in-app only. */
+  email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type User = Static<typeof User>;
+const Email = Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()]);
 const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9._-]+$' });
 // Length and strength are the server's password policy (typed PASSWORD_* errors), not a schema bound.
 const Password = Type.String({ minLength: 1, maxLength: 200 });
@@ -95,6 +98,7 @@ export const UserCreate = Type.Object(
     role: RoleSchema,
     unitId: Type.Union([Id, Type.Null()]),
     homeBridgePointId: Type.Optional(Type.Union([Id, Type.Null()])),
+    email: Type.Optional(Email),
   },
   { additionalProperties: false },
 );
@@ -106,6 +110,7 @@ export const UserUpdate = Type.Partial(
       title: HumanText({ maxLength: 200 }),
       homeBridgePointId: Type.Union([Id, Type.Null()]),
       active: Type.Boolean(),
+      email: Email,
     },
     { additionalProperties: false },
   ),

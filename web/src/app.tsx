@@ -37,10 +37,15 @@ export function App() {
   const pathname = path.split('?')[0] ?? '/';
 
   useEffect(() => {
-    if (me === null && pathname !== '/login') navigate(loginUrlFor(path), { replace: true });
+    // The route as it is now, not as this render saw it: effects run late, and a view may have navigated
+    // meanwhile ("Đăng nhập để xem tài liệu mật" signs out, then goes to /login?next=<viewer>); acting on the
+    // stale path would replace that page with /login?next=<the page it left>.
+    const current = route.get();
+    const currentPath = current.split('?')[0] ?? '/';
+    if (me === null && currentPath !== '/login') navigate(loginUrlFor(current), { replace: true });
     // Already signed in (e.g. another tab): honour ?next= rather than dropping the page they asked for.
-    if (me && pathname === '/login') navigate(safeReturnPath(queryParam('next'), location.origin) ?? homeFor(me), { replace: true });
-    if (me && pathname === '/') navigate(homeFor(me), { replace: true });
+    if (me && currentPath === '/login') navigate(safeReturnPath(queryParam('next'), location.origin) ?? homeFor(me), { replace: true });
+    if (me && currentPath === '/') navigate(homeFor(me), { replace: true });
   }, [me, path]);
 
   if (me === undefined) return <Loading />;

@@ -37,6 +37,8 @@ export const users = sqliteTable(
     createdAt: text('created_at').notNull().default(now),
     // scrypt hash of the delegate's voting PIN: a QR session (printed sheet) needs it before casting a vote.
     votePinHash: text('vote_pin_hash'),
+    // Where meeting reminders and new-material notices are mailed (internal mail server); null: in-app only.
+    email: text('email'),
   },
   (t) => [uniqueIndex('users_username_uq').on(t.username), index('users_unit_ix').on(t.unitId)],
 );

@@ -49,4 +49,16 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET/);
     expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'y'.repeat(32) }).secret).toBe('y'.repeat(32));
   });
+
+  it('reads the reminder and mail keys: offsets in m/h/d, largest first; empty turns reminders off; bad entries refused', () => {
+    const d = loadConfig({});
+    expect(d.reminderOffsetsMinutes).toEqual([1440, 60]);
+    expect(d.smtpUrl).toBeNull();
+    const c = loadConfig({ REMINDER_OFFSETS: '1h, 2d,30m,24h', REMINDER_CHECK_SECONDS: '15', SMTP_URL: 'smtp://mail.tinhuy.local:25', MAIL_FROM: 'Văn phòng <vp@tinhuy.local>' });
+    expect(c.reminderOffsetsMinutes).toEqual([2880, 1440, 60, 30]);
+    expect(c).toMatchObject({ reminderCheckSeconds: 15, smtpUrl: 'smtp://mail.tinhuy.local:25', mailFrom: 'Văn phòng <vp@tinhuy.local>' });
+    expect(loadConfig({ REMINDER_OFFSETS: '' }).reminderOffsetsMinutes).toEqual([]);
+    expect(() => loadConfig({ REMINDER_OFFSETS: '24 hours' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SMTP_URL: 'mail.tinhuy.local' })).toThrow(/smtpUrl/);
+  });
 });

@@ -8,6 +8,7 @@ import { useAsync } from '../lib/use-async.ts';
 import { ErrorBox, Loading } from '../components/ui.tsx';
 import { StatusTag } from './MeetingsList.tsx';
 import { liveViewFor } from './meeting-links.ts';
+import { Notices } from './Notices.tsx';
 
 /**
  * Operators, delegates and observers: the meetings they are invited to. With
@@ -25,6 +26,7 @@ export function MyMeetings() {
   return (
     <main id="main" class="page">
       <h1>{t('home.myMeetings')}</h1>
+      <Notices />
       <ErrorBox error={list.error} onRetry={list.reload} />
       {list.loading && !list.data ? (
         <Loading />

@@ -29,7 +29,10 @@ const tags = ['documents'];
 const documentsModule: FastifyPluginAsyncTypebox<{ config: Config; now?: () => Date }> = async (app, { config, now }) => {
   const { db } = app;
   const store = await BlobStore.create(join(config.dataDir, 'files'));
-  const svc = new DocumentsService(db, store, PageRenderer.create(), app.realtime, config.uploadMaxBytes);
+  // The e-mail copy of the publish notice goes through the reminders service (it owns the mail texts).
+  const mailPublished = (meetingId: number, byUser: Map<number, DocumentInfo[]>) =>
+    void app.reminders.documentsPublished(getMeetingOr404(db, meetingId), byUser).catch((err: unknown) => app.log.error({ err }, 'publish notice mail failed'));
+  const svc = new DocumentsService(db, store, PageRenderer.create(), app.realtime, config.uploadMaxBytes, mailPublished);
   const qr = new QrService(db, { secret: config.secret, publicBaseUrl: config.publicBaseUrl, graceHours: config.qrGraceHours, ...(now && { now }) });
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
 

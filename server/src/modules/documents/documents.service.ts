@@ -119,6 +119,8 @@ export class DocumentsService {
     readonly renderer: PageRenderer,
     readonly realtime: Realtime,
     readonly maxBytes: number,
+    /** Told who was notified of what after a publication commits (the e-mail copy of the notice). */
+    readonly onPublished: (meetingId: number, byUser: Map<number, DocumentInfo[]>) => void = () => {},
   ) {}
 
   /**
@@ -289,7 +291,7 @@ export class DocumentsService {
     const people = repo.invitees(this.db, meetingId);
     // Publishing does not touch agenda links, so one read serves every document.
     const links = repo.agendaLinks(this.db, meetingId);
-    const done: { info: DocumentInfo; userIds: number[] }[] = [];
+    const done: { info: DocumentInfo; userIds: number[]; fresh: number[] }[] = [];
     this.db.transaction((tx) => {
       const at = new Date().toISOString();
       for (const id of docIds) {
@@ -297,16 +299,21 @@ export class DocumentsService {
         if (!d.doc.publishedAt) tx.update(documents).set({ publishedAt: at }).where(eq(documents.id, id)).run();
         const facts = { ...repo.accessFacts(d.doc), published: true };
         const userIds = people.filter((p) => documentAccess(facts, p.reader) !== 'none').map((p) => p.userId);
-        for (const userId of userIds) tx.insert(documentNotifications).values({ userId, meetingId, documentId: id }).onConflictDoNothing().run();
+        // `fresh`: people told of this document for the first time (a re-publish does not notify again).
+        const fresh = userIds.filter((userId) => tx.insert(documentNotifications).values({ userId, meetingId, documentId: id }).onConflictDoNothing().returning({ id: documentNotifications.id }).get());
         writeAudit(tx as unknown as Db, { actorUserId: user.id, action: 'document.publish', targetType: 'document', targetId: id, details: { meetingId, notified: userIds.length } });
-        done.push({ info: { ...repo.toInfo(d, links), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds });
+        done.push({ info: { ...repo.toInfo(d, links), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds, fresh });
       }
     });
-    return done.map(({ info: document, userIds }) => {
+    const byUser = new Map<number, DocumentInfo[]>();
+    const out = done.map(({ info: document, userIds, fresh }) => {
       for (const uid of new Set(userIds)) this.realtime.toUser(uid).emit('document:published', { meetingId, document });
+      for (const uid of fresh) byUser.set(uid, [...(byUser.get(uid) ?? []), document]);
       this.realtime.toManagers(meetingId).emit('document:published', { meetingId, document });
       return document;
     });
+    this.onPublished(meetingId, byUser);
+    return out;
   }
 
   markSeen(userId: number, ids: number[] | undefined): void {

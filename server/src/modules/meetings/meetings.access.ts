@@ -20,6 +20,11 @@ export function provinceOfUnit(db: Db, unitId: number): number | null {
   return db.select({ p: units.provinceId }).from(units).where(eq(units.id, unitId)).get()?.p ?? null;
 }
 
+/** Where a meeting is held: the hall of its chairing unit (meetings record no other place). */
+export function meetingPlace(db: Db, meeting: Pick<MeetingRow, 'chairUnitId'>): string {
+  return db.select({ n: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get()?.n ?? '';
+}
+
 export function getMeetingOr404(db: Db, id: number): MeetingRow {
   const m = db.select().from(meetings).where(eq(meetings.id, id)).get();
   if (!m) throw notFound('Meeting');

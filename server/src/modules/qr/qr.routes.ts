@@ -8,10 +8,10 @@ import Type from 'typebox';
 import formbody from '@fastify/formbody';
 import { eq } from 'drizzle-orm';
 import { ErrorResponse, IdParam, MeetingMemberParams, QrTokenInfo, QrTokenParams, QrVenueCreate } from '@diemcau/shared';
-import { bridgePoints, meetingBridgePoints, units } from '../../db/schema.ts';
+import { bridgePoints, meetingBridgePoints } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { assertNotEnded, bridgePointOf, getManagedMeeting, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import { assertNotEnded, bridgePointOf, getManagedMeeting, getMeetingOr404, meetingPlace, type Membership } from '../meetings/meetings.access.ts';
 import { documentAccess, linkable, venueAccess } from '../documents/documents.access.ts';
 import * as repo from '../documents/documents.repo.ts';
 import type { DocumentsService } from '../documents/documents.service.ts';
@@ -215,8 +215,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         }),
       );
       req.audit('qr.print_sheet', 'meeting', meeting.id, { delegates: entries.length });
-      // The hall of the chairing unit is where the meeting is held (meetings record no other place).
-      const place = db.select({ n: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get()?.n ?? '';
+      const place = meetingPlace(db, meeting);
       const sheet = { title: meeting.title, startsAt: meeting.startsAt, endsAt: meeting.endsAt, place, validUntil: qr.validUntil(meeting.id), validFrom: qr.now() };
       return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(printSheet(sheet, entries, pickLang(req.query.lang), req.url.split('?')[0]!));
     });

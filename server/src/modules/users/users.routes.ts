@@ -61,7 +61,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const created = db.transaction(() => {
       const u = db
         .insert(users)
-        .values({ username, passwordHash, fullName: body.fullName, title: body.title ?? '', role: body.role, unitId: body.unitId, homeBridgePointId: body.homeBridgePointId ?? null })
+        .values({ username, passwordHash, fullName: body.fullName, title: body.title ?? '', role: body.role, unitId: body.unitId, homeBridgePointId: body.homeBridgePointId ?? null, email: body.email ?? null })
         .returning()
         .get();
       req.audit('user.create', 'user', u.id, { username, role: u.role });
