@@ -34,7 +34,6 @@
  * Media goes to a UDP socket held by a stopped child process: the kernel
  * accepts and drops it, like a NIC would, without a reader costing CPU here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '../server/src/config.ts';
 import { WorkerPool } from '../server/src/modules/media/worker-pool.ts';
@@ -42,11 +41,10 @@ import { Room } from '../server/src/modules/media/room.ts';
 import { MediaService } from '../server/src/modules/media/media.service.ts';
 import type { ms } from '../server/src/modules/media/mediasoup.ts';
 import type { Peer, PeerInfo } from '../server/src/modules/media/peer.ts';
-import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters } from './lib/rtp-mediasoup.ts';
-import { RtpPump } from './lib/rtp-pump.ts';
+import { plainReceiverCapabilities } from './lib/rtp-mediasoup.ts';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { measureShape, window } from './lib/sfu-measure.ts';
-import type { StreamSpec } from './lib/rtp-source.ts';
+import { blackhole, LAYERS, RtpLoad, type Produce } from './lib/sfu-load.ts';
 
 const HARD_LIMIT_MS = Number(process.env.BENCH_SFU_HARD_LIMIT_MS ?? 240_000);
 const RAMP_LIMIT_MS = Number(process.env.BENCH_SFU_RAMP_MS ?? 100_000);
@@ -55,11 +53,6 @@ const STEP = Number(process.env.BENCH_SFU_STEP ?? 200);
 const BRIDGES = Number(process.env.BENCH_SFU_BRIDGES ?? 213);
 const MEASURE_MS = 3000;
 const CPU_LIMIT = 80;
-const LAYERS = [
-  { label: '180p', bitrate: 150_000 },
-  { label: '360p', bitrate: 500_000 },
-];
-
 const config = loadConfig();
 /** Consumers in the shape: every bridge but the stage watches the stage camera, every bridge but the floor hears the floor mic, the chair gets every camera and the floor mic. */
 const shapeConsumers = (bridges: number) => 2 * (bridges - 1) + bridges + 1;
@@ -74,29 +67,7 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDig
 
 // ---- load generation ----------------------------------------------------------
 
-let ssrcSeq = 1_000_000;
-const pumps: RtpPump[] = [];
-let driver: NodeJS.Timeout | null = null;
-/**
- * Whether the pumps send. The shape legs hold their RTP until every transport and consumer
- * exists: setting up 638 consumers while 213 bridges stream made the workers' answers time
- * out on a busy machine, and both legs then start from the same state.
- */
-let flowing = true;
-function startDriver() {
-  // One timer for every pump: hundreds of 5 ms timers would cost more than the sending.
-  driver ??= setInterval(() => {
-    if (!flowing) return;
-    const now = performance.now();
-    for (const p of pumps) p.tick(now);
-  }, 5);
-}
-
-/** Starts the held RTP and waits for every simulcast layer to be eligible (mediasoup wants 2 s of it) and the consumers to settle. */
-async function flow(): Promise<void> {
-  flowing = true;
-  await sleep(4500);
-}
+const load = new RtpLoad();
 
 interface Bridge {
   peer: Peer;
@@ -104,46 +75,10 @@ interface Bridge {
   audio: ms.Producer;
 }
 
-type Produce = (req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: ms.RtpParameters }) => Promise<ms.Producer>;
-
 /** A publishing bridge: plain send transport, simulcast camera and opus mic. */
 async function publish(room: Room, peer: Peer, produce: Produce): Promise<Bridge> {
-  const { video, audio } = await publishOn(await room.createPlainTransport(peer, 'send', { comedia: true }), produce);
+  const { video, audio } = await load.publishOn(await room.createPlainTransport(peer, 'send', { comedia: true }), produce);
   return { peer, video, audio };
-}
-
-/** Starts the RTP of one bridge into send transport `t` and produces its camera and mic. */
-async function publishOn(t: ms.PlainTransport, produce: Produce): Promise<{ video: ms.Producer; audio: ms.Producer }> {
-  const layers = LAYERS.map((l) => ({ ssrc: ssrcSeq++, bitrate: l.bitrate }));
-  const audioSsrc = ssrcSeq++;
-  const streams: StreamSpec[] = [
-    ...layers.map((l, i) => ({ kind: 'video' as const, ssrc: l.ssrc, bitrate: l.bitrate, fps: 30, layer: i })),
-    { kind: 'audio', ssrc: audioSsrc, bitrate: 40_000, fps: 50, layer: 0, level: 40 },
-  ];
-  // Keyframes on request (PLI/FIR) plus one every 10 s, like a browser.
-  const pump = new RtpPump({ ip: t.tuple.localIp, port: t.tuple.localPort }, streams, { keyframeEveryMs: 10_000 });
-  await pump.bind();
-  pump.startExternal();
-  pumps.push(pump);
-  startDriver();
-  const video = await produce({ transportId: t.id, kind: 'video', rtpParameters: vp8SimulcastParameters(layers) });
-  const audio = await produce({ transportId: t.id, kind: 'audio', rtpParameters: opusParameters(audioSsrc) });
-  return { video, audio };
-}
-
-/** A UDP port whose socket is never read: its owner is a stopped child process. */
-async function blackhole(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-e', `
-    const s = require('node:dgram').createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => { s.setRecvBufferSize(1 << 20); process.stdout.write(String(s.address().port) + '\\n'); });
-    setTimeout(() => process.exit(0), ${HARD_LIMIT_MS + 10_000});
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once('exit', () => reject(new Error('blackhole exited')));
-  });
-  child.kill('SIGSTOP');
-  return { port, child };
 }
 
 async function receiver(room: Room, peer: Peer, sinkPort: number): Promise<ms.PlainTransport> {
@@ -179,7 +114,7 @@ async function ramp(sinkPort: number) {
     // Let every layer become eligible (mediasoup wants 2 s of activity) before consuming.
     await sleep(2500);
     const consumers: ms.Consumer[] = [];
-    const base = await window([pid], pumps, MEASURE_MS);
+    const base = await window([pid], load.pumps, MEASURE_MS);
     console.log(`  publishers only (10 bridges): worker ${fmt(base.cpu[0]!, 1)} %`);
     rows.push({ consumers: 0, cpu: base.cpu[0]!, pps: 0, starved: false });
     console.log('  consumers   worker CPU   forwarded pkt/s   machine CPU (softirq)   bench process CPU');
@@ -205,7 +140,7 @@ async function ramp(sinkPort: number) {
         break;
       }
       await sleep(1000);
-      const w = await window([pid], pumps, MEASURE_MS);
+      const w = await window([pid], load.pumps, MEASURE_MS);
       // A worker that cannot keep up (or is starved by other load on the machine) forwards less than it should.
       const starved = w.pps < consumers.length * expectedPerConsumer * 0.9;
       rows.push({ consumers: consumers.length, cpu: w.cpu[0]!, pps: w.pps, starved });
@@ -218,7 +153,7 @@ async function ramp(sinkPort: number) {
   } finally {
     room.close();
     pool.close();
-    for (const p of pumps.splice(0)) p.close();
+    load.closePumps();
   }
   // Least-squares slope of CPU over consumers, above the publishers' baseline.
   const pts = rows.filter((r) => r.consumers > 0 && !r.starved);
@@ -264,10 +199,10 @@ async function bareShape(sinkPort: number) {
     const listenIp = { ip: '127.0.0.1' };
     const caps = plainReceiverCapabilities(router.rtpCapabilities);
     const bridges: { video: ms.Producer; audio: ms.Producer; recv: ms.PlainTransport }[] = [];
-    flowing = false;
+    load.hold();
     for (let i = 1; i <= BRIDGES; i++) {
       const send = await router.createPlainTransport({ listenIp, rtcpMux: true, comedia: true });
-      const media = await publishOn(send, (req) => send.produce({ kind: req.kind, rtpParameters: req.rtpParameters }));
+      const media = await load.publishOn(send, (req) => send.produce({ kind: req.kind, rtpParameters: req.rtpParameters }));
       const recv = await router.createPlainTransport({ listenIp, rtcpMux: true, comedia: false });
       await recv.connect({ ip: '127.0.0.1', port: sinkPort });
       bridges.push({ ...media, recv });
@@ -285,14 +220,14 @@ async function bareShape(sinkPort: number) {
     for (const b of bridges) await consume(chair, b.video, 0);
     await consume(chair, floor.audio, 0);
     console.log(`  ${BRIDGES} bridges and ${consumers.length} consumers on one router; starting the RTP`);
-    await flow();
+    await load.flow();
     const pid = pool.workers[0]!.pid;
-    const { w, toConsumers, silent } = await measureShape([pid], consumers, pumps, MEASURE_MS);
+    const { w, toConsumers, silent } = await measureShape([pid], consumers, load.pumps, MEASURE_MS);
     console.log(`  ${consumers.length} consumers; worker ${pid} ${fmt(w.cpu[0]!, 1)} % of a core; forwarded to consumers ${fmt(toConsumers)} pkt/s; silent consumers: ${silent}`);
     return { cpu: w.cpu[0]!, consumers: consumers.length, pps: toConsumers, silent };
   } finally {
     pool.close();
-    for (const p of pumps.splice(0)) p.close();
+    load.closePumps();
   }
 }
 
@@ -311,7 +246,7 @@ async function shape(sinkPort: number) {
     await service.getCapabilities(M, 'chair', info(1, null, true));
     const room = service.room(M)!;
     const bridges: Bridge[] = [];
-    flowing = false;
+    load.hold();
     const t0 = performance.now();
     for (let i = 1; i <= BRIDGES; i++) {
       const id = `b${i}`;
@@ -323,7 +258,7 @@ async function shape(sinkPort: number) {
     }
     service.setStage(M, 'chair', { type: 'bridge', bridgePointId: 1 });
     await service.onFloorChanged(M, { userId: 102, bridgePointId: 2 }, true);
-    console.log(`  ${BRIDGES} bridges' producers created in ${fmt((performance.now() - t0) / 1000, 1)} s; ${pumps.length} RTP senders`);
+    console.log(`  ${BRIDGES} bridges' producers created in ${fmt((performance.now() - t0) / 1000, 1)} s; ${load.pumps.length} RTP senders`);
 
     const consumers: ms.Consumer[] = [];
     const stage = bridges[0]!;
@@ -351,9 +286,9 @@ async function shape(sinkPort: number) {
     const piped = loads.reduce((a, l) => a + l.piped, 0);
     console.log(`  ${consumers.length} consumers on ${loads.length} router(s): ${loads.map((l) => `${l.consumers} (worker ${l.workerPid}, ${l.piped} producers piped in)`).join(', ')}`);
     console.log(`  piped producers: ${piped}; starting the RTP`);
-    await flow();
+    await load.flow();
     const pids = service.pool.workers.map((w) => w.pid);
-    const measured = await measureShape(pids, consumers, pumps, MEASURE_MS).catch((err: Error) => err);
+    const measured = await measureShape(pids, consumers, load.pumps, MEASURE_MS).catch((err: Error) => err);
     if (measured instanceof Error) {
       // Keep what placement did; only the measurement is lost.
       console.log(`  measuring failed: ${measured.message}`);
@@ -382,12 +317,12 @@ async function shape(sinkPort: number) {
     return { cpu: w.cpu, total, pps: toConsumers, consumers: consumers.length, routers: loads.length, piped, fits, silent, error: undefined };
   } finally {
     service.close();
-    for (const p of pumps.splice(0)) p.close();
+    load.closePumps();
   }
 }
 
 async function main() {
-  const hole = await blackhole();
+  const hole = await blackhole(HARD_LIMIT_MS + 10_000);
   try {
     console.log(`bench-sfu: mediasoup worker ${config.mediasoup.workerBin}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
     console.log(`layers ${LAYERS.map((l) => `${l.label} ${l.bitrate / 1000} kbps`).join(', ')}, opus 40 kbps, 30 fps video, 20 ms audio`);
@@ -422,7 +357,7 @@ async function main() {
     // On a busy machine the generator paces the legs a little differently: CPU per forwarded packet evens that out.
     printRatio('bench-sfu', '  ratio worker CPU per forwarded packet, project / bare router', legs, ours.total / ours.pps / (base.total / base.pps));
   } finally {
-    if (driver) clearInterval(driver);
+    load.stop();
     hole.child.kill('SIGKILL');
   }
 }
