@@ -54,6 +54,12 @@ export const ConfigSchema = Type.Object({
     perDiemVnd: Type.Number({ minimum: 0 }),
     kmh: Type.Number({ exclusiveMinimum: 0 }),
   }),
+  /** Signing of final minutes: the organisation's PKCS#12, or null for one issued by the local CA in certDir (`pnpm certs`). */
+  minutes: Type.Object({
+    signP12: Type.Union([Type.String(), Type.Null()]),
+    signPassword: Type.String(),
+    certDir: Type.String(),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -116,6 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       vndPerKm: int(env.REPORT_VND_PER_KM, 5000),
       perDiemVnd: int(env.REPORT_PER_DIEM_VND, 200000),
       kmh: int(env.REPORT_KMH, 40),
+    },
+    minutes: {
+      signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,
+      signPassword: env.MINUTES_SIGN_P12_PASSWORD ?? '',
+      certDir: resolve(env.MINUTES_CERT_DIR ?? join(resolve(env.DATA_DIR ?? join(repoRoot, 'data')), 'certs')),
     },
     ...overrides,
   };

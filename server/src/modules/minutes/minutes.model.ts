@@ -167,6 +167,8 @@ export interface PollLine {
   outcome: PollResult['outcome'];
   outcomeText: string;
   chainHead: string;
+  /** Per-bridge subtotals; option counts only for open ballots (a secret ballot's place is never shown). */
+  byBridge: { name: string; level: BridgeLevel; eligible: number; voted: number; counts: { label: string; votes: number }[] | null }[];
 }
 
 export interface Minutes {
@@ -321,6 +323,13 @@ export function buildMinutes(f: MinutesFacts): Minutes {
     outcome: p.result.outcome,
     outcomeText: outcomeText(p),
     chainHead: p.result.chainHead,
+    byBridge: p.result.byBridgePoint.map((b) => ({
+      name: b.bridgePointId === null ? OWN_DEVICE : b.name,
+      level: b.level,
+      eligible: b.eligible,
+      voted: b.voted,
+      counts: p.result.mode === 'secret' || !b.counts ? null : b.counts.map((c) => ({ label: p.labels[c.id] ?? c.id, votes: c.votes })),
+    })),
   }));
   const { speakers, unheard } = speakersByItem(f);
   const items: ItemLine[] = [...f.agenda]

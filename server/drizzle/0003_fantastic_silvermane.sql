@@ -1,0 +1,42 @@
+CREATE TABLE `minutes` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`version` integer NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`change_note` text,
+	`created_by` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`finalised_by` integer,
+	`finalised_at` text,
+	`snapshot` text,
+	`pdf_sha256` text,
+	`docx_sha256` text,
+	`audit_head` text,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`finalised_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `minutes_meeting_version_uq` ON `minutes` (`meeting_id`,`version`);--> statement-breakpoint
+CREATE INDEX `minutes_status_ix` ON `minutes` (`status`);--> statement-breakpoint
+CREATE TABLE `minutes_fields` (
+	`minutes_id` integer NOT NULL,
+	`field` text NOT NULL,
+	`version` integer NOT NULL,
+	`value` text NOT NULL,
+	`by` integer,
+	`at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	PRIMARY KEY(`minutes_id`, `field`, `version`),
+	FOREIGN KEY (`minutes_id`) REFERENCES `minutes`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `minutes_settings` (
+	`unit_id` integer PRIMARY KEY NOT NULL,
+	`style` text NOT NULL,
+	`superior` text NOT NULL,
+	`issuer` text NOT NULL,
+	`symbol` text NOT NULL,
+	`place` text NOT NULL,
+	FOREIGN KEY (`unit_id`) REFERENCES `units`(`id`) ON UPDATE no action ON DELETE cascade
+);
