@@ -120,11 +120,14 @@ describe('the minutes in the browser', () => {
       expect(hay, name).toContain(CONCLUSION);
       expect(hay, name).toContain('Nguyễn Văn Chủ Trì');
       expect(hay, name).toContain(`Đại biểu được triệu tập: ${invited}; có mặt 3 (trực tiếp 0, trực tuyến 3); vắng có lý do 1;`);
-      expect(hay, name).toContain('Được thông qua với 2/3 đại biểu tán thành');
+      // 3 of the 30 invited were present: below the quorum, which the minutes say in words.
+      expect(hay, name).toContain(`Không đủ số đại biểu cần thiết (có mặt 3/${invited} đại biểu được triệu tập)`);
       expect(hay, name).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
       expect(hay, name).toContain('bỏ phiếu kín');
     }
-    expect(text).toMatch(/Tán thành 2 /);
+    expect(text).toMatch(/Tán thành 2 66[.,]7%/);
+    // The DOCX poll table: the option's cell, then its count.
+    expect(xml).toMatch(/>Tán thành<\/w:t>.*?>2<\/w:t>/s);
 
     mkdirSync(outputDir, { recursive: true });
     execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', '-', join(outputDir, 'minutes-pdf-page1')], { input: pdf });

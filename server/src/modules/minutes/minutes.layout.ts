@@ -132,15 +132,18 @@ export function layout({ model: m, fields, header: h, version, changeNote }: Pri
   out.push(p('Theo cấp:', { italic: true }));
   out.push({ kind: 'table', head: TALLY_HEAD, widths: [3, 2, 2, 2, 2, 2], rows: [...BRIDGE_LEVELS.map((l) => tallyRow(LEVEL_NAME[l], a.byLevel[l])), tallyRow('Tổng cộng', o)] });
   out.push(p('Theo điểm cầu:', { italic: true }));
+  // Bridges invited with nobody summoned there that never connected are counted, not listed (a province has 200 communes).
+  const listed = a.byBridge.filter((b) => b.connected || b.invited > 0);
   out.push({
     kind: 'table',
     head: ['Điểm cầu', 'Cấp', 'Kết nối', 'Triệu tập', 'Trực tiếp', 'Trực tuyến', 'Vắng'],
     widths: [4, 2, 2, 2, 2, 2, 2],
     rows: [
-      ...a.byBridge.map((b) => [b.name, LEVEL_NAME[b.level], b.connected ? 'Có' : 'Không', String(b.invited), String(b.presentInPerson), String(b.presentOnline), String(b.absent + b.unreported)]),
+      ...listed.map((b) => [b.name, LEVEL_NAME[b.level], b.connected ? 'Có' : 'Không', String(b.invited), String(b.presentInPerson), String(b.presentOnline), String(b.absent + b.unreported)]),
       ...(a.ownDevice.invited ? [['Thiết bị cá nhân', '', '', String(a.ownDevice.invited), String(a.ownDevice.presentInPerson), String(a.ownDevice.presentOnline), String(a.ownDevice.absent + a.ownDevice.unreported)]] : []),
     ],
   });
+  if (listed.length < a.byBridge.length) out.push(p(`${a.byBridge.length - listed.length} điểm cầu khác được mời nhưng không kết nối và không có đại biểu triệu tập tại điểm cầu.`, { italic: true }));
   if (a.absentees.length) {
     out.push(p('Đại biểu vắng mặt:', { italic: true }));
     a.absentees.forEach((x, i) => out.push(p(`${i + 1}. ${x.fullName} (${x.bridge}) – ${x.reason}`, { indent: 1 })));
