@@ -22,6 +22,8 @@ let token: string;
 let adminToken: string;
 let certDir: string;
 const members: Member[] = [];
+const SECRET_TITLE = 'Phương án nhân sự khóa mới (mật)';
+const pdfText = (pdf: Buffer) => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString();
 
 const api = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown, tok = token) =>
   t.app.inject({ method, url: `/api${url}`, headers: bearer(tok), ...(payload !== undefined && { payload: payload as object }) });
@@ -60,6 +62,14 @@ beforeAll(async () => {
     okData(await cast(ds[2]!, poll.id, ['no']));
     okData(await request(chair.socket, 'poll:close', { pollId: poll.id }));
   }
+  // A published confidential document attached to the first item: its title must never be printed.
+  const sql = t.app.db.$client;
+  const doc = sql
+    .prepare("INSERT INTO documents (meeting_id, title, classification, published_at) VALUES (?, ?, 'confidential', '2026-01-01T00:00:00Z') RETURNING id")
+    .get(meetingId, SECRET_TITLE) as { id: number };
+  sql.prepare("INSERT INTO document_versions (document_id, version, file_name, mime, size, sha256, confidential) VALUES (?, 1, 'mat.pdf', 'application/pdf', 1, ?, 1)").run(doc.id, 'f'.repeat(64));
+  const first = sql.prepare('SELECT id FROM agenda_items WHERE meeting_id = ? ORDER BY position LIMIT 1').get(meetingId) as { id: number };
+  sql.prepare('UPDATE agenda_items SET document_ids = ? WHERE id = ?').run(JSON.stringify([doc.id]), first.id);
   okData(await request(chair.socket, 'meeting:end', { meetingId }));
 }, 120_000);
 
@@ -116,8 +126,12 @@ describe('minutes', () => {
     const ca = join(certDir, 'diemcau-ca.crt');
     expect(verifySignature(pdf, ca).ok).toBe(true);
     expect(verifyRecorded(t.app.db, pdf).ok).toBe(true);
-    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString();
+    const text = pdfText(pdf);
     expect(text).toContain('Ốm, có giấy xin phép');
+    expect(text).toContain('(tài liệu mật)');
+    expect(text).not.toContain('Phương án nhân sự');
+    const docx = await api('GET', `/meetings/${meetingId}/minutes/file.docx`);
+    expect(docx.rawPayload.includes(Buffer.from('Phương án nhân sự'))).toBe(false);
     expect(text).toContain('Giao Văn phòng hoàn thiện.');
 
     const tampered = Buffer.from(pdf);
@@ -171,5 +185,19 @@ describe('minutes', () => {
     }
     const none = await api('GET', `/minutes/archive?q=${encodeURIComponent('không có chữ này')}`);
     expect(none.json()).toEqual([]);
+  });
+
+  it('prints the state layout (Nghị định 30) once the province chooses it; the final version keeps its own', async () => {
+    const body = { style: 'state', superior: 'UBND tỉnh Sơn Hà', issuer: 'Văn phòng', symbol: 'BB-VP', place: 'Sơn Hà' };
+    expect((await api('PUT', '/minutes/settings', body)).statusCode).toBe(200);
+    expect((await api('GET', '/minutes/settings')).json()).toMatchObject({ style: 'state', symbol: 'BB-VP' });
+    expect((await api('PUT', '/minutes/settings', { ...body, style: 'royal' })).statusCode).toBe(400);
+    const draft = pdfText((await api('GET', `/meetings/${meetingId}/minutes/file.pdf`)).rawPayload);
+    expect(draft).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(draft).toContain('Độc lập - Tự do - Hạnh phúc');
+    expect(draft).toContain('Bản sửa đổi lần 1');
+    expect(draft).not.toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
+    const v1 = pdfText((await api('GET', `/meetings/${meetingId}/minutes/file.pdf?version=1`)).rawPayload);
+    expect(v1).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
   });
 });

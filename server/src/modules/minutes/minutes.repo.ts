@@ -60,6 +60,6 @@ export function insertField(db: Tx, minutesId: number, field: string, version: n
 export const getSettings = (db: Tx, unitId: number): SettingsRow | undefined => db.select().from(minutesSettings).where(eq(minutesSettings.unitId, unitId)).get();
 
 export function putSettings(db: Tx, row: SettingsRow): void {
-  const { unitId, ...rest } = row;
-  db.insert(minutesSettings).values(row).onConflictDoUpdate({ target: minutesSettings.unitId, set: rest }).run();
+  const { style, superior, issuer, symbol, place } = row;
+  db.insert(minutesSettings).values(row).onConflictDoUpdate({ target: minutesSettings.unitId, set: { style, superior, issuer, symbol, place } }).run();
 }
