@@ -90,8 +90,8 @@ const TALLY_HEAD = ['', 'Triệu tập', 'Có mặt trực tiếp', 'Có mặt t
 
 function header(h: HeaderSettings, number: string, dateMs: number, title: string): Block[] {
   const no = `Số ${number.trim() || '……'}-${h.symbol}`;
-  const placeDate = p(`${h.place}, ${vnDate(dateMs)}`, { italic: true, align: 'center' });
-  const c = (text: string, o: Omit<Run, 'text'> = {}) => p(text, { ...o, align: 'center' });
+  const placeDate = p(`${h.place}, ${vnDate(dateMs)}`, { italic: true, align: 'center', size: 11 });
+  const c = (text: string, o: Omit<Run, 'text'> = {}) => p(text, { ...o, align: 'center', size: 11 });
   const columns: Columns =
     h.style === 'party'
       ? { kind: 'columns', left: [c(h.superior.toUpperCase()), c(h.issuer.toUpperCase(), { bold: true }), c('*'), c(no)], right: [c('ĐẢNG CỘNG SẢN VIỆT NAM', { bold: true, underline: true }), placeDate] }

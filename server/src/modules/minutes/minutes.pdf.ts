@@ -126,14 +126,16 @@ class Writer {
     this.y -= 6;
   }
   columns(left: Para[], right: Para[]) {
-    const half = WIDTH / 2;
-    const height = (ps: Para[]) => ps.reduce((s, p) => s + this.para(p, 0, half, false), 0);
-    this.need(Math.max(height(left), height(right)));
+    // The right column (national motto, Party name) is the wider one in both official layouts.
+    const lw = WIDTH * 0.42 + 20;
+    const rw = WIDTH * 0.58 + 30;
+    const height = (ps: Para[], w: number) => ps.reduce((s, p) => s + this.para(p, 0, w, false), 0);
+    this.need(Math.max(height(left, lw), height(right, rw)));
     const top = this.y;
-    for (const p of left) this.para(p, M.left - 30, half + 20);
+    for (const p of left) this.para(p, M.left - 30, lw);
     const lowest = this.y;
     this.y = top;
-    for (const p of right) this.para(p, M.left + half - 10, half + 20);
+    for (const p of right) this.para(p, M.left + lw - 30, rw);
     this.y = Math.min(lowest, this.y) - 8;
   }
 }
