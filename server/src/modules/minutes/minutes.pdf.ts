@@ -5,6 +5,7 @@
  * with a classic cross-reference table so the signature placeholder can be
  * appended as an incremental update (minutes.sign.ts).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fontkit from '@cantoo/fontkit';
@@ -140,7 +141,11 @@ class Writer {
   }
 }
 
-const face = (name: string) => join(dirname(DEFAULT_FONT), name);
+/** A sibling face of the default font; fonts-dejavu-core has no oblique, so italics fall back to the regular face. */
+const face = (name: string) => {
+  const f = join(dirname(DEFAULT_FONT), name);
+  return existsSync(f) ? f : DEFAULT_FONT;
+};
 
 export async function minutesPdf(blocks: readonly Block[], title: string, regular = DEFAULT_FONT): Promise<Buffer> {
   const pdf = await PDFDocument.create();
