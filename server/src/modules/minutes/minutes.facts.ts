@@ -5,7 +5,7 @@
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { units } from '../../db/schema.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
@@ -21,13 +21,17 @@ import type { MinutesFacts } from './minutes.model.ts';
 export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): MinutesFacts {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
+  const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
+  // A document any of whose versions was confidential is treated as confidential (documents.schema.ts).
   const everConfidential = new Set(
-    db
-      .select({ id: documentVersions.documentId })
-      .from(documentVersions)
-      .where(eq(documentVersions.confidential, true))
-      .all()
-      .map((r) => r.id),
+    docs.length
+      ? db
+          .select({ id: documentVersions.documentId })
+          .from(documentVersions)
+          .where(and(eq(documentVersions.confidential, true), inArray(documentVersions.documentId, docs.map((d) => d.doc.id))))
+          .all()
+          .map((r) => r.id)
+      : [],
   );
   const chairUnit = db.select({ name: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get();
   const taken = new Set(state.agenda.timers.map((t) => t.itemId));
@@ -79,9 +83,7 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
       displayName: r.displayName,
       topic: r.topic,
     })),
-    documents: listDocs(db, meeting.id)
-      .filter(({ doc }) => doc.publishedAt !== null)
-      .map(({ doc, ver }) => ({
+    documents: docs.map(({ doc, ver }) => ({
         id: doc.id,
         title: doc.title,
         classification: doc.classification,
