@@ -135,6 +135,14 @@ describe('the minutes in the browser', () => {
 
     expect(verifySignature(pdf, join(certDir, 'diemcau-ca.crt')).ok).toBe(true);
     expect(verifyRecorded(srv.app().db, pdf).ok).toBe(true);
+
+    // The archive finds it by the conclusion typed without diacritics.
+    await page.getByRole('link', { name: 'Lưu trữ' }).click();
+    await page.waitForURL((u) => u.pathname === '/archive');
+    await page.getByLabel('Tìm theo tên, đơn vị, ngày hoặc nội dung kết luận').fill('hoan thien nghi quyet');
+    await page.locator(`[data-archive="${meetingId}"]`).waitFor({ timeout: 30_000 });
+    await shotBoth(page, 'minutes-archive');
+    expect(await seriousViolations(page)).toEqual([]);
     expect(o.errors).toEqual([]);
   }, 300_000);
 });

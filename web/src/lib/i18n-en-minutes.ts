@@ -47,4 +47,13 @@ export const enMinutes: Record<MinutesKey, string> = {
   'archive.to': 'To',
   'archive.empty': 'No meeting matches.',
   'archive.noMinutes': 'No minutes yet',
+  'archive.settings': 'Minutes template of the unit',
+  'archive.style': 'Layout',
+  'archive.style.party': 'Party (Guide 36-HD/VPTW)',
+  'archive.style.state': 'State (Decree 30/2020/ND-CP)',
+  'archive.superior': 'Superior body',
+  'archive.issuer': 'Issuing body',
+  'archive.symbol': 'Symbol',
+  'archive.place': 'Place name',
+  'archive.saved': 'Minutes template saved.',
 };

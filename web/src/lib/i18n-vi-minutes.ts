@@ -45,6 +45,15 @@ export const viMinutes = {
   'archive.to': 'Đến ngày',
   'archive.empty': 'Không có cuộc họp nào phù hợp.',
   'archive.noMinutes': 'Chưa lập biên bản',
+  'archive.settings': 'Mẫu biên bản của đơn vị',
+  'archive.style': 'Thể thức',
+  'archive.style.party': 'Đảng (Hướng dẫn 36-HD/VPTW)',
+  'archive.style.state': 'Nhà nước (Nghị định 30/2020/NĐ-CP)',
+  'archive.superior': 'Cơ quan cấp trên',
+  'archive.issuer': 'Cơ quan ban hành',
+  'archive.symbol': 'Ký hiệu',
+  'archive.place': 'Địa danh',
+  'archive.saved': 'Đã lưu mẫu biên bản.',
 } as const;
 
 export type MinutesKey = keyof typeof viMinutes;

@@ -4,6 +4,7 @@ import { request } from '../lib/api.ts';
 import { formatDateTime, t } from '../lib/i18n.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { ErrorBox, Field, Loading } from '../components/ui.tsx';
+import { MinutesSettings } from './MinutesSettings.tsx';
 
 interface Row {
   id: number;
@@ -23,6 +24,7 @@ export function Archive() {
   return (
     <main id="main" class="page archive-page">
       <h1>{t('archive.title')}</h1>
+      <MinutesSettings />
       <div class="report-filters">
         <Field label={t('archive.search')}>
           <input type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
