@@ -91,10 +91,12 @@ class Writer {
       }
       const lw = line.reduce((s, w, i) => s + w.width + (i < line.length - 1 ? w.space : 0), 0);
       let cx = x + indent + (p.align === 'center' ? (width - indent - lw) / 2 : p.align === 'right' ? width - indent - lw : 0);
-      for (const w of line) {
+      for (const [i, w] of line.entries()) {
         if (draw) {
           this.page.drawText(w.text, { x: cx, y: y - size, size, font: fontOf(this.f, w.run) });
-          if (w.run.underline) this.page.drawLine({ start: { x: cx, y: y - size - 2 }, end: { x: cx + w.width, y: y - size - 2 }, thickness: 0.6 });
+          // One unbroken rule under an underlined phrase: it spans the space to the next underlined word.
+          const span = w.width + (line[i + 1]?.run.underline ? w.space : 0);
+          if (w.run.underline) this.page.drawLine({ start: { x: cx, y: y - size - 2 }, end: { x: cx + span, y: y - size - 2 }, thickness: 0.6 });
         }
         cx += w.width + w.space;
       }
