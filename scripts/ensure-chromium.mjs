@@ -10,6 +10,8 @@ const NEEDED = {
   chromium: '/usr/bin/chromium',
   'poppler-utils': '/usr/bin/pdftoppm',
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  // Signs and verifies the minutes' PDF signature (and makes the local CA).
+  openssl: '/usr/bin/openssl',
 };
 
 if (!ensureDebianPackages(NEEDED)) process.exit(1);

@@ -35,6 +35,7 @@ import documentsModule from './modules/documents/documents.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import auditRoutes from './modules/audit/audit.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
+import minutesRoutes from './modules/minutes/minutes.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -95,6 +96,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(mailerPlugin, { smtpUrl: config.smtpUrl, from: config.mailFrom });
   await app.register(remindersModule, { config, ...(deps.now && { now: deps.now }) });
   await app.register(documentsModule, { config, ...(deps.now && { now: deps.now }) });
+  // After the conference socket: the minutes read the room through app.conference.
+  await app.register(minutesRoutes, { prefix: '/api', config });
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

@@ -61,6 +61,12 @@ export const ConfigSchema = Type.Object({
   /** The organisation's internal mail server (smtp://user:pass@host:port); null sends no e-mail. */
   smtpUrl: Type.Union([Type.String({ pattern: '^smtps?://' }), Type.Null()]),
   mailFrom: Type.String({ minLength: 3 }),
+  /** Signing of final minutes: the organisation's PKCS#12, or null for one issued by the local CA in certDir (`pnpm certs`). */
+  minutes: Type.Object({
+    signP12: Type.Union([Type.String(), Type.Null()]),
+    signPassword: Type.String(),
+    certDir: Type.String(),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -135,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reminderCheckSeconds: int(env.REMINDER_CHECK_SECONDS, 60),
     smtpUrl: env.SMTP_URL || null,
     mailFrom: env.MAIL_FROM || 'Hệ thống họp không giấy <no-reply@diemcau.local>',
+    minutes: {
+      signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,
+      signPassword: env.MINUTES_SIGN_P12_PASSWORD ?? '',
+      certDir: resolve(env.MINUTES_CERT_DIR ?? join(resolve(env.DATA_DIR ?? join(repoRoot, 'data')), 'certs')),
+    },
     ...overrides,
   };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);

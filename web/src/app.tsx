@@ -17,6 +17,8 @@ import { DocumentViewer } from './views/DocumentViewer.tsx';
 import { Account } from './views/Account.tsx';
 import { AuditLog } from './views/AuditLog.tsx';
 import { Reports } from './views/Reports.tsx';
+import { Minutes } from './views/Minutes.tsx';
+import { Archive } from './views/Archive.tsx';
 
 function NotFound() {
   return (
@@ -66,9 +68,11 @@ export function App() {
     screen = true;
   } else if ((p = match('/meetings/:id/delegate', path))) view = <DelegateView id={Number(p.id)} />;
   else if ((p = match('/meetings/:id/documents/:docId', path))) view = <DocumentViewer meetingId={Number(p.id)} docId={Number(p.docId)} />;
+  else if ((p = match('/meetings/:id/minutes', path)) && isStaff(me.user.role)) view = <Minutes id={Number(p.id)} />;
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;
   else if (match('/reports', path) && isStaff(me.user.role)) view = <Reports />;
+  else if (match('/archive', path) && isStaff(me.user.role)) view = <Archive />;
   else if (match('/my', path) || match('/meetings', path)) view = <MyMeetings />;
   else if (match('/account', path)) view = <Account />;
   else if (match('/audit', path) && me.user.role === 'admin') view = <AuditLog />;

@@ -6,3 +6,4 @@ export * from '../modules/conference/conference.schema.ts';
 export * from '../modules/documents/documents.schema.ts';
 export * from '../modules/reports/reports.schema.ts';
 export * from '../modules/reminders/reminders.schema.ts';
+export * from '../modules/minutes/minutes.schema.ts';

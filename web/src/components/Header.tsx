@@ -33,6 +33,11 @@ export function Header({ compact }: { compact?: boolean }) {
             {t('nav.reports')}
           </a>
         )}
+        {me && isStaff(me.user.role) && !compact && (
+          <a class="btn btn-ghost" href="/archive">
+            {t('minutes.nav')}
+          </a>
+        )}
         {me && (
           <span class="who">
             {me.user.fullName} <span class="who-role">· {t(`role.${me.user.role}`)}</span>

@@ -1,9 +1,11 @@
 /** UI strings in English; the type makes a missing key a compile error. */
 import type { MsgKey } from './i18n-vi.ts';
+import { enMinutes } from './i18n-en-minutes.ts';
 import { enStaff } from './i18n-en-staff.ts';
 
 export const en: Record<MsgKey, string> = {
   ...enStaff,
+  ...enMinutes,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Paperless meetings and video conferences',
   'app.skip': 'Skip to main content',

@@ -44,6 +44,11 @@ function MeetingBar({ s }: { s: LiveState }) {
           {t('meetings.end')}
         </Button>
       )}
+      {(s.meeting.status === 'ended' || s.meeting.status === 'archived') && (
+        <a class="btn btn-primary" href={`/meetings/${meetingId}/minutes`}>
+          {t('minutes.link')}
+        </a>
+      )}
       <a class="btn btn-ghost" href={`/meetings/${meetingId}`}>
         {t('common.edit')}
       </a>

@@ -52,6 +52,11 @@ export function MeetingsList() {
                   {t('meetings.console')}
                 </a>
               )}
+              {(m.status === 'ended' || m.status === 'archived') && (
+                <a class="btn" href={`/meetings/${m.id}/minutes`}>
+                  {t('minutes.link')}
+                </a>
+              )}
             </li>
           ))}
         </ul>

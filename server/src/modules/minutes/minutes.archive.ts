@@ -1,0 +1,51 @@
+/**
+ * The archive: ended meetings with their minutes' state, searchable by
+ * title, date, unit and the text of the conclusions. Matching folds
+ * Vietnamese (diacritics and đ), so "ket luan" finds "kết luận".
+ */
+import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { meetings, units } from '../../db/schema.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import * as repo from './minutes.repo.ts';
+
+/** Lower case without diacritics; đ/Đ become d. */
+export const foldVi = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+
+export interface ArchiveQuery {
+  q?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  unitId?: number | undefined;
+}
+
+export function listArchive(db: Db, user: AuthUser, query: ArchiveQuery, textOf: (meetingId: number) => string) {
+  const where: SQL[] = [inArray(meetings.status, ['ended', 'archived'])];
+  if (user.role !== 'admin') where.push(eq(units.provinceId, user.provinceId ?? -1));
+  if (query.from) where.push(gte(meetings.startsAt, new Date(query.from).toISOString()));
+  if (query.to) where.push(lt(meetings.startsAt, new Date(query.to).toISOString()));
+  if (query.unitId) where.push(eq(meetings.chairUnitId, query.unitId));
+  const rows = db
+    .select({ id: meetings.id, title: meetings.title, startsAt: meetings.startsAt, endsAt: meetings.endsAt, status: meetings.status, unitId: units.id, unit: units.name })
+    .from(meetings)
+    .innerJoin(units, eq(units.id, meetings.chairUnitId))
+    .where(and(...where))
+    .orderBy(desc(meetings.startsAt))
+    .limit(500)
+    .all();
+  const words = foldVi(query.q ?? '').split(' ').filter(Boolean);
+  return rows.flatMap((r) => {
+    const conclusions = textOf(r.id);
+    const hay = foldVi(`${r.title} ${r.unit} ${r.startsAt.slice(0, 10)} ${conclusions}`);
+    if (!words.every((w) => hay.includes(w))) return [];
+    const m = repo.latest(db, r.id);
+    return [{ ...r, minutes: m ? { version: m.version, status: m.status, finalisedAt: m.finalisedAt } : null, excerpt: conclusions.slice(0, 200) }];
+  });
+}

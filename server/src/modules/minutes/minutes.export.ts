@@ -1,0 +1,95 @@
+/**
+ * Tables beside the minutes, as CSV (csv-stringify, with a BOM so
+ * spreadsheet programs read Vietnamese) and XLSX (exceljs): attendance,
+ * speakers, poll results with per-bridge subtotals, per-bridge attendance
+ * subtotals, document receipts and confidential views. A confidential
+ * document appears by its number only, as in the minutes.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { asc, eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import type { Db } from '../../db/index.ts';
+import { bridgePoints, users } from '../../db/schema.ts';
+import { confidentialViews, documentReceipts, documents } from '../documents/documents.schema.ts';
+import { LEVEL_NAME, type Minutes } from './minutes.model.ts';
+
+export const EXPORT_TABLES = ['attendance', 'bridges', 'speakers', 'polls', 'receipts', 'views'] as const;
+export type ExportTable = (typeof EXPORT_TABLES)[number];
+
+export interface Sheet {
+  title: string;
+  head: string[];
+  rows: (string | number)[][];
+}
+
+const STATUS: Record<string, string> = { present_online: 'Có mặt trực tuyến', present_in_person: 'Có mặt trực tiếp', absent: 'Vắng có lý do', unknown: 'Không báo cáo' };
+const vnIso = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
+
+/** The rows of one table; `people` are the delegates as the room recorded them. */
+export function sheetOf(db: Db, meetingId: number, m: Minutes, table: ExportTable, people: { fullName: string; bridge: string; level: string; status: string; reason: string | null }[]): Sheet {
+  const docNo = new Map<number, { n: number; title: string | null }>();
+  const docs = db.select({ id: documents.id, title: documents.title, publishedAt: documents.publishedAt }).from(documents).where(eq(documents.meetingId, meetingId)).orderBy(asc(documents.id)).all();
+  // Numbers as in the minutes: published documents in id order.
+  docs.filter((d) => d.publishedAt !== null).forEach((d, i) => docNo.set(d.id, { n: i + 1, title: m.documents[i]?.title ?? null }));
+  const docCells = (id: number) => [docNo.get(id)?.n ?? '', docNo.get(id)?.title ?? 'Tài liệu mật'];
+  switch (table) {
+    case 'attendance':
+      return { title: 'Điểm danh', head: ['Họ và tên', 'Cấp', 'Điểm cầu', 'Tình trạng', 'Lý do vắng'], rows: people.map((p) => [p.fullName, p.level, p.bridge, STATUS[p.status] ?? p.status, p.reason ?? '']) };
+    case 'bridges':
+      return {
+        title: 'Theo điểm cầu',
+        head: ['Điểm cầu', 'Cấp', 'Kết nối', 'Triệu tập', 'Có mặt trực tiếp', 'Có mặt trực tuyến', 'Vắng có lý do', 'Không báo cáo', 'Số người tại điểm cầu'],
+        rows: m.attendance.byBridge.map((b) => [b.name, LEVEL_NAME[b.level], b.connected ? 'Có' : 'Không', b.invited, b.presentInPerson, b.presentOnline, b.absent, b.unreported, b.headCount]),
+      };
+    case 'speakers':
+      return {
+        title: 'Phát biểu',
+        head: ['Nội dung số', 'Nội dung', 'Thứ tự', 'Người phát biểu', 'Điểm cầu', 'Bắt đầu', 'Thời lượng (giây)', 'Chủ đề'],
+        rows: m.items.flatMap((it) => it.speakers.map((s) => [it.number, it.title, s.order, s.name, s.bridge, vnIso(s.startedAt), Math.round(s.durationMs / 1000), s.topic])),
+      };
+    case 'polls':
+      return {
+        title: 'Biểu quyết',
+        head: ['Số', 'Nội dung', 'Hình thức', 'Phạm vi', 'Điểm cầu', 'Có quyền biểu quyết', 'Đã biểu quyết', 'Phương án', 'Số phiếu', 'Kết quả', 'Đầu chuỗi băm'],
+        rows: m.polls.flatMap((p) => [
+          ...p.options.map((o) => [p.number, p.title, p.mode === 'secret' ? 'Bỏ phiếu kín' : 'Công khai', 'Tổng', '', p.eligible, p.voted, o.label, o.votes, p.outcomeText, p.chainHead]),
+          ...p.byBridge.flatMap((b) =>
+            b.counts ? b.counts.map((c) => [p.number, p.title, 'Công khai', LEVEL_NAME[b.level], b.name, b.eligible, b.voted, c.label, c.votes, '', '']) : [[p.number, p.title, 'Bỏ phiếu kín', LEVEL_NAME[b.level], b.name, b.eligible, b.voted, '', '', '', '']],
+          ),
+        ]),
+      };
+    case 'receipts': {
+      const rows = db
+        .select({ documentId: documentReceipts.documentId, version: documentReceipts.version, name: users.fullName, bridge: bridgePoints.name, channel: documentReceipts.channel, at: documentReceipts.at })
+        .from(documentReceipts)
+        .leftJoin(users, eq(users.id, documentReceipts.userId))
+        .leftJoin(bridgePoints, eq(bridgePoints.id, documentReceipts.bridgePointId))
+        .where(eq(documentReceipts.meetingId, meetingId))
+        .orderBy(asc(documentReceipts.id))
+        .all();
+      return { title: 'Nhận tài liệu', head: ['Tài liệu số', 'Tài liệu', 'Phiên bản', 'Người nhận', 'Điểm cầu', 'Kênh', 'Thời điểm (UTC)'], rows: rows.map((r) => [...docCells(r.documentId), r.version, r.name ?? '(mã QR hội trường)', r.bridge ?? '', r.channel === 'qr' ? 'QR' : 'Tải về', r.at]) };
+    }
+    case 'views': {
+      const rows = db
+        .select({ documentId: confidentialViews.documentId, version: confidentialViews.version, name: users.fullName, page: confidentialViews.page, at: confidentialViews.at })
+        .from(confidentialViews)
+        .innerJoin(documents, eq(documents.id, confidentialViews.documentId))
+        .innerJoin(users, eq(users.id, confidentialViews.userId))
+        .where(eq(documents.meetingId, meetingId))
+        .orderBy(asc(confidentialViews.id))
+        .all();
+      return { title: 'Xem tài liệu mật', head: ['Tài liệu số', 'Tài liệu', 'Phiên bản', 'Người xem', 'Trang', 'Thời điểm (UTC)'], rows: rows.map((r) => [...docCells(r.documentId), r.version, r.name, r.page, r.at]) };
+    }
+  }
+}
+
+export const sheetCsv = (s: Sheet): string => '\uFEFF' + stringify([s.head, ...s.rows]);
+
+export async function sheetXlsx(s: Sheet): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(s.title);
+  ws.columns = s.head.map((h) => ({ width: Math.max(12, Math.min(40, h.length + 6)) }));
+  ws.addRow(s.head).font = { bold: true };
+  for (const r of s.rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

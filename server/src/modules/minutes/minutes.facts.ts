@@ -1,0 +1,102 @@
+/**
+ * Gathers the facts of one ended meeting for the minutes model: the meeting
+ * row, the conference room's final state (read through the conference
+ * service by the caller), the floor log, the documents and the polls' stored
+ * results. Only documents that were published count; only polls that were
+ * closed (their result is stored) appear.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { units } from '../../db/schema.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
+import type { ConferenceState } from '../conference/conference.machine.ts';
+import { listFloorLog } from '../conference/conference.repo.ts';
+import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';
+import { listDocs } from '../documents/documents.repo.ts';
+import { documentVersions } from '../documents/documents.schema.ts';
+import type { MeetingRow } from '../meetings/meetings.access.ts';
+import { listPolls } from '../voting/voting.repo.ts';
+import type { MinutesFacts } from './minutes.model.ts';
+
+export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): MinutesFacts {
+  const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
+  const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
+  const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
+  // A document any of whose versions was confidential is treated as confidential (documents.schema.ts).
+  const everConfidential = new Set(
+    docs.length
+      ? db
+          .select({ id: documentVersions.documentId })
+          .from(documentVersions)
+          .where(and(eq(documentVersions.confidential, true), inArray(documentVersions.documentId, docs.map((d) => d.doc.id))))
+          .all()
+          .map((r) => r.id)
+      : [],
+  );
+  const chairUnit = db.select({ name: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get();
+  const taken = new Set(state.agenda.timers.map((t) => t.itemId));
+  return {
+    meeting: {
+      id: meeting.id,
+      title: meeting.title,
+      description: meeting.description,
+      startsAt: meeting.startsAt,
+      endsAt: meeting.endsAt,
+      startedAt: state.agenda.startedAt,
+      endedAt: state.agenda.endedAt,
+      chairUnitName: chairUnit?.name ?? '',
+    },
+    bridges: state.presence.bridges.map((b) => ({
+      bridgePointId: b.bridgePointId,
+      name: b.name,
+      level: b.level,
+      status: b.status,
+      delegatesPresent: b.delegatesPresent,
+      answeredRollCall: answered.has(b.bridgePointId),
+    })),
+    delegates: state.presence.delegates.map((d) => ({
+      userId: d.userId,
+      fullName: d.fullName,
+      bridgePointId: d.bridgePointId,
+      level: d.level,
+      status: d.status,
+      reason: d.reason,
+    })),
+    agenda: listAgenda(db, meeting.id).map((a) => ({
+      id: a.id,
+      position: a.position,
+      title: a.title,
+      presenter: a.presenter,
+      plannedMinutes: a.plannedMinutes,
+      documentIds: a.documentIds,
+      usedMs: elapsedMs(timerOf(state.agenda, a.id), end),
+      // The first item is current from the start; it counts as taken up like any item given a timer.
+      takenUp: taken.has(a.id) || state.agenda.currentItemId === a.id,
+    })),
+    floorLog: listFloorLog(db, meeting.id).map((r) => ({
+      kind: r.kind,
+      at: r.at,
+      requestId: r.requestId,
+      itemId: r.itemId,
+      userId: r.userId,
+      bridgePointId: r.bridgePointId,
+      displayName: r.displayName,
+      topic: r.topic,
+    })),
+    documents: docs.map(({ doc, ver }) => ({
+        id: doc.id,
+        title: doc.title,
+        classification: doc.classification,
+        everConfidential: ver.confidential || everConfidential.has(doc.id),
+      })),
+    polls: listPolls(db, meeting.id)
+      .filter((p) => (p.status === 'closed' || p.status === 'published') && p.result)
+      .map((p) => ({
+        id: p.id,
+        title: p.title,
+        agendaItemId: p.agendaItemId,
+        result: p.result!,
+        labels: Object.fromEntries(p.spec.options.map((o) => [o.id, o.label])),
+      })),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Minutes API for the secretariat and the admin: the draft with its model,
+ * field edits, finalising, amendments, the PDF and DOCX, the exports beside
+ * the minutes, the archive and the per-province header settings.
+ * Registered after the conference socket: it reads the room through it.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ErrorResponse, HumanName, HumanText, LongText } from '@diemcau/shared';
+import type { Config } from '../../config.ts';
+import { forbidden } from '../../lib/app-error.ts';
+import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.access.ts';
+import { listArchive } from './minutes.archive.ts';
+import { EXPORT_TABLES, sheetCsv, sheetOf, sheetXlsx } from './minutes.export.ts';
+import { putSettings } from './minutes.repo.ts';
+import { createMinutesService, headerFor } from './minutes.service.ts';
+
+const ok = { 200: Type.Unknown() };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const Id = Type.Integer({ minimum: 1 });
+const MeetingParams = Type.Object({ id: Id });
+const MIME = { pdf: 'application/pdf', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
+
+export interface MinutesRoutesOptions {
+  config: Pick<Config, 'dataDir' | 'minutes'>;
+}
+
+const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (app, opts) => {
+  const { db } = app;
+  const manager = app.requireUser('admin', 'secretariat');
+  const service = createMinutesService({ db, config: opts.config, roomState: (id) => app.conference.state(id) });
+  const schema = <T extends object>(extra: T) => ({ tags: ['minutes'], response: { ...ok, ...errors }, ...extra });
+
+  app.get('/meetings/:id/minutes', { onRequest: manager, schema: schema({ params: MeetingParams }) }, (req) => service.view(getManagedMeeting(db, req.user!, req.params.id), req.user!.id));
+
+  app.put(
+    '/meetings/:id/minutes/fields/:field',
+    {
+      onRequest: manager,
+      schema: schema({
+        params: Type.Object({ id: Id, field: Type.String({ maxLength: 20 }) }),
+        body: Type.Object({ value: LongText({ maxLength: 20_000 }), baseVersion: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+      }),
+    },
+    (req) => service.saveField(getManagedMeeting(db, req.user!, req.params.id), req.user!.id, req.params.field, req.body.value, req.body.baseVersion),
+  );
+
+  app.post('/meetings/:id/minutes/finalise', { onRequest: manager, schema: schema({ params: MeetingParams }) }, (req) =>
+    service.finalise(getManagedMeeting(db, req.user!, req.params.id), req.user!.id),
+  );
+
+  app.post(
+    '/meetings/:id/minutes/amend',
+    { onRequest: manager, schema: schema({ params: MeetingParams, body: Type.Object({ changeNote: HumanName(1000) }, { additionalProperties: false }) }) },
+    (req) => service.amend(getManagedMeeting(db, req.user!, req.params.id), req.user!.id, req.body.changeNote),
+  );
+
+  app.get(
+    '/meetings/:id/minutes/file.:format',
+    { onRequest: manager, schema: schema({ params: Type.Object({ id: Id, format: Type.Enum(['pdf', 'docx']) }), querystring: Type.Object({ version: Type.Optional(Id) }) }) },
+    async (req, reply) => {
+      const meeting = getManagedMeeting(db, req.user!, req.params.id);
+      const f = await service.file(meeting, req.user!.id, req.query.version ?? null, req.params.format);
+      const name = `bien-ban-${meeting.id}-v${f.version}${f.final ? '' : '-du-thao'}.${req.params.format}`;
+      return reply.type(MIME[req.params.format]).header('content-disposition', `attachment; filename="${name}"`).send(f.body);
+    },
+  );
+
+  app.get(
+    '/meetings/:id/minutes/export/:table.:format',
+    { onRequest: manager, schema: schema({ params: Type.Object({ id: Id, table: Type.Enum([...EXPORT_TABLES]), format: Type.Enum(['csv', 'xlsx']) }) }) },
+    async (req, reply) => {
+      const meeting = getManagedMeeting(db, req.user!, req.params.id);
+      const v = service.view(meeting, req.user!.id);
+      const state = app.conference.state(meeting.id);
+      const bridgeName = new Map(state.presence.bridges.map((b) => [b.bridgePointId, b.name]));
+      const people = state.presence.delegates.map((d) => ({
+        fullName: d.fullName,
+        level: d.level,
+        bridge: d.bridgePointId === null ? 'Thiết bị cá nhân' : (bridgeName.get(d.bridgePointId) ?? ''),
+        status: d.status,
+        reason: d.reason,
+      }));
+      const sheet = sheetOf(db, meeting.id, v.model, req.params.table, people);
+      const body = req.params.format === 'csv' ? sheetCsv(sheet) : await sheetXlsx(sheet);
+      return reply.type(MIME[req.params.format]).header('content-disposition', `attachment; filename="${req.params.table}-${meeting.id}.${req.params.format}"`).send(body);
+    },
+  );
+
+  app.get(
+    '/minutes/archive',
+    {
+      onRequest: manager,
+      schema: schema({
+        querystring: Type.Object({
+          q: Type.Optional(HumanText({ maxLength: 200 })),
+          from: Type.Optional(Type.String({ format: 'date' })),
+          to: Type.Optional(Type.String({ format: 'date' })),
+          unitId: Type.Optional(Id),
+        }),
+      }),
+    },
+    (req) => listArchive(db, req.user!, req.query, (id) => service.searchText(id)),
+  );
+
+  const Settings = Type.Object(
+    { style: Type.Enum(['party', 'state']), superior: HumanName(200), issuer: HumanName(200), symbol: HumanName(40), place: HumanName(100) },
+    { additionalProperties: false },
+  );
+  const provinceOf = (user: { role: string; provinceId: number | null }, unitId: number | undefined) => {
+    const p = unitId ? provinceOfUnit(db, unitId) : user.provinceId;
+    if (p == null) throw forbidden('Say which province');
+    if (user.role !== 'admin' && p !== user.provinceId) throw forbidden('The unit belongs to another province');
+    return p;
+  };
+  app.get('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }) }) }, (req) => {
+    const p = provinceOf(req.user!, req.query.unitId);
+    return headerFor(db, { chairUnitId: p } as Parameters<typeof headerFor>[1]);
+  });
+  app.put('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }), body: Settings }) }, (req) => {
+    const p = provinceOf(req.user!, req.query.unitId);
+    putSettings(db, { unitId: p, ...req.body });
+    req.audit('minutes.settings', 'unit', p, req.body);
+    return { ok: true };
+  });
+};
+
+export default minutesRoutes;
