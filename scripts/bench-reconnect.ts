@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../shared/src/protocol.ts';
 import { buildServer } from './build.mjs';
-import { legOf, printRatio, type Leg } from './lib/bench-ratio.ts';
+import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { seedBenchDelegates } from './lib/bench-seed.ts';
 
 const flag = process.argv.find((a) => a.startsWith('--clients='))?.split('=')[1];

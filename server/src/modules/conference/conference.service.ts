@@ -29,7 +29,7 @@ import {
 } from './conference.machine.ts';
 import * as repo from './conference.repo.ts';
 import * as store from './presence.repo.ts';
-import { agendaView, toBroadcasts, type Outgoing } from './conference.views.ts';
+import { agendaView, presenceTouched, toBroadcasts, type Outgoing } from './conference.views.ts';
 import { floorView, nextExpiry, type FloorEvent } from './floor.machine.ts';
 import { syncRoster, type PresenceState } from './presence.machine.ts';
 import type { DomainError } from './result.ts';
@@ -73,8 +73,8 @@ export const toAppError = (e: DomainError) => new AppError(e.code, STATUS[e.code
 export interface ConferenceServiceDeps {
   db: Db;
   log: FastifyBaseLogger;
-  /** Sends broadcasts to the meeting's room. */
-  publish: (meetingId: number, out: readonly Outgoing[]) => void;
+  /** Sends broadcasts to the meeting's room; `presence` names the bridges and delegates whose presence changed. */
+  publish: (meetingId: number, out: readonly Outgoing[], presence: { bridges: number[]; delegates: number[] }) => void;
   now?: () => number;
 }
 
@@ -88,6 +88,7 @@ const CACHED_MEETINGS = 64;
 
 export function createConferenceService({ db, log, publish, now: clock = Date.now }: ConferenceServiceDeps) {
   const expiryTimers = new Map<number, NodeJS.Timeout>();
+  const inTransaction = db.$client.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
   const cache = new LRUCache<number, { state: ConferenceState; epoch: number }>({ max: CACHED_MEETINGS });
   let closed = false;
 
@@ -98,7 +99,8 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
    */
   function committed<T extends { state: ConferenceState; epoch: number }>(meetingId: number, fn: () => T): T {
     const nested = db.$client.inTransaction;
-    const r = db.transaction(fn);
+    // better-sqlite3's own transaction (a savepoint when nested): every write below goes through `db`, the same connection.
+    const r = inTransaction(fn);
     if (nested) cache.delete(meetingId);
     else cache.set(meetingId, { state: r.state, epoch: r.epoch });
     return r;
@@ -158,7 +160,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
 
   function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number) {
     if (events.length === 0) return;
-    publish(meetingId, toBroadcasts(meetingId, state, events, listAgenda(db, meetingId), at));
+    publish(meetingId, toBroadcasts(meetingId, state, events, () => listAgenda(db, meetingId), at), presenceTouched(events));
   }
 
   /** Schedules the end of the current speech, if any. */

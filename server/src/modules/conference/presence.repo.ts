@@ -5,9 +5,10 @@
  * one row whatever the meeting's size. Synchronous; callers wrap writes in a
  * transaction.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { MeetingStatus } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import { conferenceRosterEpoch, conferenceState, meetingPresence, rollCallAnswers } from './conference.schema.ts';
@@ -77,16 +78,46 @@ function saveCore(db: Tx, meetingId: number, s: ConferenceState, now: number): v
     .run();
 }
 
-function savePresence(db: Tx, meetingId: number, version: number, row: Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>): void {
-  const { kind: _k, memberId: _m, ...set } = row;
-  db.insert(meetingPresence)
-    .values({ meetingId, version, ...row })
-    .onConflictDoUpdate({ target: [meetingPresence.meetingId, meetingPresence.kind, meetingPresence.memberId], set: { ...set, version } })
-    .run();
+/** The statements a check-in runs, prepared once per connection. */
+const statements = preparedFor((db) => {
+  const p = (name: string) => sql.placeholder(name);
+  const excluded = (column: string) => sql.raw(`excluded.${column}`);
+  return {
+    epoch: db.select({ e: conferenceRosterEpoch.epoch }).from(conferenceRosterEpoch).where(eq(conferenceRosterEpoch.id, 1)).prepare(),
+    upsert: db
+      .insert(meetingPresence)
+      .values({
+        meetingId: p('meetingId'),
+        kind: p('kind'),
+        memberId: p('memberId'),
+        status: p('status'),
+        delegatesPresent: p('delegatesPresent'),
+        reason: p('reason'),
+        updatedAt: p('updatedAt'),
+        updatedBy: p('updatedBy'),
+        version: p('version'),
+      })
+      .onConflictDoUpdate({
+        target: [meetingPresence.meetingId, meetingPresence.kind, meetingPresence.memberId],
+        set: {
+          status: excluded('status'),
+          delegatesPresent: excluded('delegates_present'),
+          reason: excluded('reason'),
+          updatedAt: excluded('updated_at'),
+          updatedBy: excluded('updated_by'),
+          version: excluded('version'),
+        },
+      })
+      .prepare(),
+  };
+});
+
+function savePresence(db: Db, meetingId: number, version: number, row: Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>): void {
+  statements(db).upsert.run({ meetingId, version, ...row });
 }
 
 /** Writes what one command's events changed in `s`: the JSON document only for agenda, floor or roll-call header changes. */
-export function saveChanges(db: Tx, meetingId: number, s: ConferenceState, events: readonly ConferenceEvent[], now: number): void {
+export function saveChanges(db: Db, meetingId: number, s: ConferenceState, events: readonly ConferenceEvent[], now: number): void {
   if (events.some((e) => !ROW_EVENTS.has(e.type))) saveCore(db, meetingId, s, now);
   const { version } = s;
   for (const e of events) {
@@ -116,6 +147,5 @@ export function saveChanges(db: Tx, meetingId: number, s: ConferenceState, event
 }
 
 /** Bumped by triggers on every roster change (invitations, names, levels); see conference.schema.ts. */
-export const rosterEpoch = (db: Tx): number =>
-  db.select({ e: conferenceRosterEpoch.epoch }).from(conferenceRosterEpoch).where(eq(conferenceRosterEpoch.id, 1)).get()?.e ?? 0;
+export const rosterEpoch = (db: Db): number => statements(db).epoch.get()?.e ?? 0;
 

@@ -2,10 +2,11 @@
  * Who may see, manage and join a meeting. Every route and socket handler goes
  * through these, so the province boundary is enforced in one place.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { meetingBridgePoints, meetingDelegates, meetings, units } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -20,8 +21,11 @@ export function provinceOfUnit(db: Db, unitId: number): number | null {
   return db.select({ p: units.provinceId }).from(units).where(eq(units.id, unitId)).get()?.p ?? null;
 }
 
+// Prepared once per connection: every conference command and join reads the meeting row.
+const meetingById = preparedFor((db) => db.select().from(meetings).where(eq(meetings.id, sql.placeholder('id'))).prepare());
+
 export function getMeetingOr404(db: Db, id: number): MeetingRow {
-  const m = db.select().from(meetings).where(eq(meetings.id, id)).get();
+  const m = meetingById(db).get({ id });
   if (!m) throw notFound('Meeting');
   return m;
 }
