@@ -39,7 +39,7 @@ const stateRow = (t: TestApp, meetingId: number) =>
     version: number;
   };
 
-it('a check-in writes one presence row and leaves the state document untouched, however many delegates', async () => {
+it('a check-in writes one presence row and leaves the state document untouched, however many delegates', { timeout: 120_000 }, async () => {
   const t = await buildTestApp();
   apps.push(t);
   const d = demo(t);
@@ -76,7 +76,7 @@ it('a check-in writes one presence row and leaves the state document untouched, 
   expect(t.app.conference.state(M).presence.rollCalls.at(-1)!.confirmations.map((c) => c.bridgePointId)).toEqual(bridges.map((b) => b.bridgePointId));
 });
 
-it('acked check-ins, corrections and roll-call answers are in a crash image of the database', async () => {
+it('acked check-ins, corrections and roll-call answers are in a crash image of the database', { timeout: 120_000 }, async () => {
   const first = await buildTestApp();
   apps.push(first);
   await first.listen();
@@ -111,7 +111,7 @@ it('acked check-ins, corrections and roll-call answers are in a crash image of t
   expect(recovered.presence.delegates.find((x) => x.userId === d.userId('daibieu03'))).toMatchObject({ status: 'absent', reason: 'Ốm' });
 });
 
-it('follows invitations and names changed behind its back', async () => {
+it('follows invitations and names changed behind its back', { timeout: 120_000 }, async () => {
   const t = await buildTestApp();
   apps.push(t);
   const d = demo(t);
