@@ -1,3 +1,35 @@
+CREATE TABLE `conference_roster_epoch` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`epoch` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `meeting_presence` (
+	`meeting_id` integer NOT NULL,
+	`kind` text NOT NULL,
+	`member_id` integer NOT NULL,
+	`status` text NOT NULL,
+	`delegates_present` integer,
+	`reason` text,
+	`updated_at` integer,
+	`updated_by` integer,
+	`version` integer NOT NULL,
+	PRIMARY KEY(`meeting_id`, `kind`, `member_id`),
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `roll_call_answers` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`meeting_id` integer NOT NULL,
+	`roll_call_id` integer NOT NULL,
+	`bridge_point_id` integer NOT NULL,
+	`delegates_present` integer NOT NULL,
+	`at` integer NOT NULL,
+	`by` integer NOT NULL,
+	`version` integer NOT NULL,
+	FOREIGN KEY (`meeting_id`) REFERENCES `meetings`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `roll_call_answers_uq` ON `roll_call_answers` (`meeting_id`,`roll_call_id`,`bridge_point_id`);--> statement-breakpoint
 CREATE TABLE `minutes` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`meeting_id` integer NOT NULL,
@@ -59,3 +91,50 @@ CREATE TABLE `meeting_reminders` (
 CREATE UNIQUE INDEX `meeting_reminders_uq` ON `meeting_reminders` (`meeting_id`,`user_id`,`offset_minutes`,`starts_at`);--> statement-breakpoint
 CREATE INDEX `meeting_reminders_user_ix` ON `meeting_reminders` (`user_id`,`seen_at`);--> statement-breakpoint
 ALTER TABLE `users` ADD `email` text;
+--> statement-breakpoint
+-- ==== hand-written (presence rows, issue 11): roster epoch triggers and the move of stored presence into rows ====
+-- The conference service keeps a meeting's roster in memory and re-reads it when this epoch moves:
+-- any change to invitations, or to a name or level a roster shows, bumps it.
+INSERT INTO `conference_roster_epoch` (`id`, `epoch`) VALUES (1, 0);
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_delegates_ins` AFTER INSERT ON `meeting_delegates` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_delegates_upd` AFTER UPDATE ON `meeting_delegates` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_delegates_del` AFTER DELETE ON `meeting_delegates` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_bridges_ins` AFTER INSERT ON `meeting_bridge_points` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_bridges_upd` AFTER UPDATE ON `meeting_bridge_points` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_bridges_del` AFTER DELETE ON `meeting_bridge_points` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_users` AFTER UPDATE OF `full_name`, `unit_id` ON `users` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_bridge_points` AFTER UPDATE OF `name`, `level` ON `bridge_points` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `roster_epoch_units` AFTER UPDATE OF `level` ON `units` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+--> statement-breakpoint
+-- Presence recorded in the JSON document before this migration moves to rows (entries never set stay implicit).
+INSERT INTO `meeting_presence` (`meeting_id`, `kind`, `member_id`, `status`, `delegates_present`, `reason`, `updated_at`, `updated_by`, `version`)
+SELECT cs.`meeting_id`, 'bridge', json_extract(b.value, '$.bridgePointId'), json_extract(b.value, '$.status'), json_extract(b.value, '$.delegatesPresent'),
+       NULL, json_extract(b.value, '$.updatedAt'), json_extract(b.value, '$.updatedBy'), cs.`version`
+FROM `conference_state` cs, json_each(cs.`state`, '$.presence.bridges') b
+WHERE json_extract(b.value, '$.updatedAt') IS NOT NULL;
+--> statement-breakpoint
+INSERT INTO `meeting_presence` (`meeting_id`, `kind`, `member_id`, `status`, `delegates_present`, `reason`, `updated_at`, `updated_by`, `version`)
+SELECT cs.`meeting_id`, 'delegate', json_extract(d.value, '$.userId'), json_extract(d.value, '$.status'), NULL,
+       json_extract(d.value, '$.reason'), json_extract(d.value, '$.updatedAt'), json_extract(d.value, '$.updatedBy'), cs.`version`
+FROM `conference_state` cs, json_each(cs.`state`, '$.presence.delegates') d
+WHERE json_extract(d.value, '$.updatedAt') IS NOT NULL;
+--> statement-breakpoint
+INSERT INTO `roll_call_answers` (`meeting_id`, `roll_call_id`, `bridge_point_id`, `delegates_present`, `at`, `by`, `version`)
+SELECT cs.`meeting_id`, json_extract(r.value, '$.id'), json_extract(c.value, '$.bridgePointId'), json_extract(c.value, '$.delegatesPresent'),
+       json_extract(c.value, '$.at'), json_extract(c.value, '$.by'), cs.`version`
+FROM `conference_state` cs, json_each(cs.`state`, '$.presence.rollCalls') r, json_each(r.value, '$.confirmations') c
+ORDER BY cs.`meeting_id`, r.key, c.key;
+--> statement-breakpoint
+UPDATE `conference_state`
+SET `state` = json_set(json_remove(`state`, '$.presence'), '$.rollCalls',
+  (SELECT json_group_array(json_remove(r.value, '$.confirmations')) FROM json_each(`state`, '$.presence.rollCalls') r))
+WHERE json_type(`state`, '$.presence') IS NOT NULL;

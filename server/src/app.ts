@@ -36,6 +36,7 @@ import healthRoutes from './modules/health/health.routes.ts';
 import auditRoutes from './modules/audit/audit.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
 import minutesRoutes from './modules/minutes/minutes.routes.ts';
+import { lazySerializers } from './lib/lazy-serializer.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: redactingLogger(deps.logger, config.logLevel),
     ...(https ? { https } : {}),
     bodyLimit: 1024 * 1024,
+    schemaController: lazySerializers,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validates exactly the shared schemas: bodies are never coerced (a number where a string
   // belongs is a 400, not a silent "5"), unknown fields are rejected, and only params/querystring

@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const a of apps.splice(0).reverse()) await a.close();
 });
 
-it('survives a restart: clients reconnect and the snapshot is unchanged', async () => {
+it('survives a restart: clients reconnect and the snapshot is unchanged', { timeout: 120_000 }, async () => {
   const first = await buildTestApp();
   apps.push(first);
   await first.listen();

@@ -2,24 +2,13 @@
 import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { BridgeLevel, Level } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 import { agendaItems, bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units, users } from '../../db/schema.ts';
-import type { ConferenceState } from './conference.machine.ts';
 import { conferenceState, floorLog } from './conference.schema.ts';
 import type { FloorEvent } from './floor.machine.ts';
 import type { Roster } from './presence.machine.ts';
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
-
-export function loadState(db: Tx, meetingId: number): ConferenceState | null {
-  return db.select({ s: conferenceState.state }).from(conferenceState).where(eq(conferenceState.meetingId, meetingId)).get()?.s ?? null;
-}
-
-export function saveState(db: Tx, meetingId: number, state: ConferenceState, now: number): void {
-  db.insert(conferenceState)
-    .values({ meetingId, version: state.version, state, updatedAt: now })
-    .onConflictDoUpdate({ target: conferenceState.meetingId, set: { version: state.version, state, updatedAt: now } })
-    .run();
-}
 
 /** Meetings whose stored state has a speaker holding the floor, to re-arm their expiry after a restart. */
 export function meetingsWithSpeaker(db: Tx): number[] {
@@ -64,13 +53,17 @@ export function loadRoster(db: Tx, meetingId: number): Roster {
   return { bridges, delegates };
 }
 
-export const loadAgendaRefs = (db: Tx, meetingId: number) =>
+const agendaRefs = preparedFor((db) =>
   db
     .select({ id: agendaItems.id, plannedMinutes: agendaItems.plannedMinutes })
     .from(agendaItems)
-    .where(eq(agendaItems.meetingId, meetingId))
+    .where(eq(agendaItems.meetingId, sql.placeholder('meetingId')))
     .orderBy(asc(agendaItems.position), asc(agendaItems.id))
-    .all();
+    .prepare(),
+);
+
+/** The meeting's agenda items in order; read by every command, so prepared once. */
+export const loadAgendaRefs = (db: Db, meetingId: number) => agendaRefs(db).all({ meetingId });
 
 export function setMeetingStatus(db: Tx, meetingId: number, status: 'live' | 'ended'): void {
   db.update(meetings).set({ status, updatedAt: new Date().toISOString() }).where(eq(meetings.id, meetingId)).run();

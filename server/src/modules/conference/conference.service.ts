@@ -1,9 +1,16 @@
 /**
- * Runs conference commands: load the meeting's state, apply the pure machine,
- * persist state + floor log + meeting status in one transaction, and only then
- * hand the resulting broadcasts back. Also re-arms speech expiry timers, which
- * live in memory but are derived from persisted timestamps.
+ * Runs conference commands: take the meeting's state, apply the pure machine,
+ * persist what changed + floor log + meeting status in one transaction, and
+ * only then hand the resulting broadcasts back. Also re-arms speech expiry
+ * timers, which live in memory but are derived from persisted timestamps.
+ *
+ * The state of recent meetings is kept in memory, taken as committed: it is
+ * replaced only after the transaction that wrote it commits, and re-read from
+ * the database after a restart, so it holds nothing the database does not.
+ * The roster is re-read only when the roster epoch moved (presence.repo.ts).
+ * One server process owns the database, as it owns the expiry timers.
  */
+import { LRUCache } from 'lru-cache';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AgendaItem, ErrorCode, FloorView, MeetingStatus, Snapshot } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
@@ -13,7 +20,6 @@ import { listAgenda } from '../agenda/agenda.repo.ts';
 import { getMeetingOr404 } from '../meetings/meetings.access.ts';
 import {
   applyCommand,
-  initialConference,
   reconcile,
   tick,
   type Actor,
@@ -22,7 +28,8 @@ import {
   type ConferenceState,
 } from './conference.machine.ts';
 import * as repo from './conference.repo.ts';
-import { agendaView, toBroadcasts, type Outgoing } from './conference.views.ts';
+import * as store from './presence.repo.ts';
+import { agendaView, presenceTouched, toBroadcasts, type Outgoing } from './conference.views.ts';
 import { floorView, nextExpiry, type FloorEvent } from './floor.machine.ts';
 import { syncRoster, type PresenceState } from './presence.machine.ts';
 import type { DomainError } from './result.ts';
@@ -66,8 +73,8 @@ export const toAppError = (e: DomainError) => new AppError(e.code, STATUS[e.code
 export interface ConferenceServiceDeps {
   db: Db;
   log: FastifyBaseLogger;
-  /** Sends broadcasts to the meeting's room. */
-  publish: (meetingId: number, out: readonly Outgoing[]) => void;
+  /** Sends broadcasts to the meeting's room; `presence` names the bridges and delegates whose presence changed. */
+  publish: (meetingId: number, out: readonly Outgoing[], presence: { bridges: number[]; delegates: number[] }) => void;
   now?: () => number;
 }
 
@@ -76,9 +83,28 @@ export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'floor'> 
 
 export type ConferenceService = ReturnType<typeof createConferenceService>;
 
+/** Meetings whose state stays in memory; a meeting is rarely live alongside more than a few others. */
+const CACHED_MEETINGS = 64;
+
 export function createConferenceService({ db, log, publish, now: clock = Date.now }: ConferenceServiceDeps) {
   const expiryTimers = new Map<number, NodeJS.Timeout>();
+  const inTransaction = db.$client.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
+  const cache = new LRUCache<number, { state: ConferenceState; epoch: number }>({ max: CACHED_MEETINGS });
   let closed = false;
+
+  /**
+   * Runs `fn` in a transaction and, once it has committed, keeps the state it
+   * ends with. Inside someone else's transaction (which may still roll back)
+   * nothing is kept; the next call reads the database again.
+   */
+  function committed<T extends { state: ConferenceState; epoch: number }>(meetingId: number, fn: () => T): T {
+    const nested = db.$client.inTransaction;
+    // better-sqlite3's own transaction (a savepoint when nested): every write below goes through `db`, the same connection.
+    const r = inTransaction(fn);
+    if (nested) cache.delete(meetingId);
+    else cache.set(meetingId, { state: r.state, epoch: r.epoch });
+    return r;
+  }
 
   /**
    * The state as it stands: stored (or fresh), aligned with the invitations
@@ -88,11 +114,14 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   function current(meetingId: number, at: number) {
     const meeting = getMeetingOr404(db, meetingId);
     const items = repo.loadAgendaRefs(db, meetingId);
-    const stored = repo.loadState(db, meetingId) ?? initialConference(meeting.status);
-    const synced: ConferenceState = { ...stored, presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)) };
+    const epoch = store.rosterEpoch(db);
+    const hit = cache.get(meetingId);
+    const stored = hit?.state ?? store.loadState(db, meetingId, meeting.status);
+    const synced: ConferenceState =
+      hit?.epoch === epoch ? stored : { ...stored, presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)) };
     const { state, events } = reconcile(synced, meeting.status, items, at);
     if (events.length) persist(meetingId, meeting.status, state, events, null, at);
-    return { meeting, state, items, caughtUp: events };
+    return { meeting, state, items, caughtUp: events, epoch };
   }
 
   function persist(
@@ -103,7 +132,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     actorUserId: number | null,
     at: number,
   ) {
-    repo.saveState(db, meetingId, state, at);
+    store.saveChanges(db, meetingId, state, events, at);
     repo.appendFloorLog(db, meetingId, events.filter((e): e is FloorEvent => e.type.startsWith('floor:')));
     // Privileged room actions are audited in the transaction that makes them, so neither exists without the other.
     for (const a of auditEntries(meetingId, events, actorUserId)) writeAudit(db, a);
@@ -121,7 +150,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   /** Reads the state in a transaction, broadcasting a catch-up it had to make. */
   function read(meetingId: number) {
     const at = clock();
-    const r = db.transaction(() => current(meetingId, at));
+    const r = committed(meetingId, () => current(meetingId, at));
     if (r.caughtUp.length) {
       broadcast(meetingId, r.state, r.caughtUp, at);
       arm(meetingId, r.state);
@@ -131,7 +160,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
 
   function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number) {
     if (events.length === 0) return;
-    publish(meetingId, toBroadcasts(meetingId, state, events, listAgenda(db, meetingId), at));
+    publish(meetingId, toBroadcasts(meetingId, state, events, () => listAgenda(db, meetingId), at), presenceTouched(events));
   }
 
   /** Schedules the end of the current speech, if any. */
@@ -150,11 +179,11 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     if (closed) return;
     try {
       const at = clock();
-      const res = db.transaction(() => {
-        const { meeting, state, caughtUp } = current(meetingId, at);
+      const res = committed(meetingId, () => {
+        const { meeting, state, caughtUp, epoch } = current(meetingId, at);
         const t = tick(state, at);
         if (t.events.length) persist(meetingId, meeting.status, t.state, t.events, null, at);
-        return { state: t.state, events: [...caughtUp, ...t.events] };
+        return { state: t.state, events: [...caughtUp, ...t.events], epoch };
       });
       broadcast(meetingId, res.state, res.events, at);
       arm(meetingId, res.state);
@@ -167,13 +196,13 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     /** Applies one command. Throws AppError when refused; when it returns, the change is durable. */
     execute(meetingId: number, actor: Actor, cmd: ConferenceCommand): { state: ConferenceState; events: ConferenceEvent[]; at: number } {
       const at = clock();
-      const res = db.transaction(() => {
-        const { meeting, state, items, caughtUp } = current(meetingId, at);
+      const res = committed(meetingId, () => {
+        const { meeting, state, items, caughtUp, epoch } = current(meetingId, at);
         const r = applyCommand(state, cmd, { now: at, actor, items });
-        // A refusal rolls back the catch-up too; the next read redoes it.
+        // A refusal rolls back the catch-up too, and keeps nothing in memory; the next read redoes it.
         if (!r.ok) throw toAppError(r.error);
         if (r.events.length) persist(meetingId, meeting.status, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
-        return { state: r.state, events: [...caughtUp, ...r.events], at };
+        return { state: r.state, events: [...caughtUp, ...r.events], at, epoch };
       });
       broadcast(meetingId, res.state, res.events, at);
       if (res.events.some((e) => e.type.startsWith('floor:'))) arm(meetingId, res.state);
@@ -208,6 +237,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
 
     close() {
       closed = true;
+      cache.clear();
       for (const t of expiryTimers.values()) clearTimeout(t);
       expiryTimers.clear();
     },

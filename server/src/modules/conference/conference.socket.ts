@@ -57,14 +57,11 @@ export default fp<ConferenceSocketOptions>(
       db: app.db,
       log: app.log,
       ...(opts.now && { now: opts.now }),
-      publish(meetingId, out) {
+      publish(meetingId, out, presence) {
         const room = app.realtime.toMeeting(meetingId);
-        for (const o of out) {
-          // Presence goes out shaped by audience and coalesced (presence.fanout.ts); the rest at once to the room.
-          if (o.name === 'presence:changed') {
-            fanout.changed(meetingId, o.payload.bridges.map((b) => b.bridgePointId), o.payload.delegates.map((d) => d.userId));
-          } else room.emit(o.name, o.payload as never);
-        }
+        for (const o of out) room.emit(o.name, o.payload as never);
+        // Presence goes out shaped by audience and coalesced (presence.fanout.ts), read when its window closes.
+        if (presence.bridges.length || presence.delegates.length) fanout.changed(meetingId, presence.bridges, presence.delegates);
         for (const l of listeners) {
           try {
             l(meetingId, out);

@@ -1,6 +1,8 @@
 /**
  * Turns conference state into the contract's views, and a command's domain
- * events into the broadcasts every member receives. Pure.
+ * events into the broadcasts every member receives. Presence changes are not
+ * among them: they go to the audience-shaped fan-out (presence.fanout.ts) as
+ * ids, which reads the rows when its window closes. Pure.
  */
 import type {
   AgendaItem,
@@ -14,7 +16,7 @@ import type { Static } from 'typebox';
 import { timerView } from './agenda.machine.ts';
 import type { ConferenceEvent, ConferenceState } from './conference.machine.ts';
 import { floorView, requestView, speakerView } from './floor.machine.ts';
-import { counts, rollCallView, type BridgeEntry, type DelegateEntry } from './presence.machine.ts';
+import { rollCallView, type BridgeEntry, type DelegateEntry } from './presence.machine.ts';
 
 export type Outgoing = {
   [K in ConferenceBroadcastName]: { name: K; payload: Static<(typeof conferenceBroadcasts)[K]> };
@@ -35,20 +37,32 @@ export function agendaView(s: ConferenceState, items: readonly AgendaItem[], now
 export const bridgeView = ({ updatedBy: _, ...b }: BridgeEntry): BridgePresenceView => b;
 export const delegateView = ({ updatedBy: _, ...d }: DelegateEntry): DelegatePresenceView => d;
 
-/** The broadcasts for one command's events, in a stable order, each kind at most once where it is a full view. */
+/** The bridges and delegates whose presence rows a command's events changed, for the fan-out. */
+export function presenceTouched(events: readonly ConferenceEvent[]): { bridges: number[]; delegates: number[] } {
+  const bridges = new Set<number>();
+  const delegates = new Set<number>();
+  for (const e of events) {
+    if (e.type === 'presence:bridge') bridges.add(e.bridgePointId);
+    else if (e.type === 'presence:delegate') delegates.add(e.userId);
+  }
+  return { bridges: [...bridges], delegates: [...delegates] };
+}
+
+/**
+ * The broadcasts for one command's events, in a stable order, each kind at most once where it is a full view.
+ * `items` is asked for only when an agenda or timer view goes out, so a check-in reads no agenda.
+ */
 export function toBroadcasts(
   meetingId: number,
   s: ConferenceState,
   events: readonly ConferenceEvent[],
-  items: readonly AgendaItem[],
+  agendaItems: () => readonly AgendaItem[],
   now: number,
 ): Outgoing[] {
   const out: Outgoing[] = [];
   let agendaChanged = false;
   let floorChanged = false;
   const timers = new Set<number>();
-  const bridges = new Set<number>();
-  const delegates = new Set<number>();
   const status = s.agenda.status;
   for (const e of events) {
     switch (e.type) {
@@ -86,10 +100,7 @@ export function toBroadcasts(
         break;
       }
       case 'presence:bridge':
-        bridges.add(e.bridgePointId);
-        break;
       case 'presence:delegate':
-        delegates.add(e.userId);
         break;
       case 'rollcall:started':
       case 'rollcall:confirmed':
@@ -102,22 +113,13 @@ export function toBroadcasts(
       }
     }
   }
-  if (agendaChanged) out.push({ name: 'agenda:changed', payload: { meetingId, agenda: agendaView(s, items, now) } });
+  let items: readonly AgendaItem[] | null = null;
+  const itemsNow = () => (items ??= agendaItems());
+  if (agendaChanged) out.push({ name: 'agenda:changed', payload: { meetingId, agenda: agendaView(s, itemsNow(), now) } });
   for (const itemId of timers) {
     // A paused timer of an item left behind is already part of agenda:changed.
-    if (itemId === s.agenda.currentItemId) out.push({ name: 'timer:changed', payload: { meetingId, timer: timerView(s.agenda, items, itemId, now) } });
+    if (itemId === s.agenda.currentItemId) out.push({ name: 'timer:changed', payload: { meetingId, timer: timerView(s.agenda, itemsNow(), itemId, now) } });
   }
   if (floorChanged) out.push({ name: 'floor:queue-changed', payload: { meetingId, floor: floorView(s.floor, now) } });
-  if (bridges.size || delegates.size) {
-    out.push({
-      name: 'presence:changed',
-      payload: {
-        meetingId,
-        bridges: s.presence.bridges.filter((b) => bridges.has(b.bridgePointId)).map(bridgeView),
-        delegates: s.presence.delegates.filter((d) => delegates.has(d.userId)).map(delegateView),
-        counts: counts(s.presence),
-      },
-    });
-  }
   return out;
 }

@@ -10,16 +10,24 @@
  * Each socket receives exactly one `presence:changed` per flush.
  * Join snapshots follow the same rule, so a phone's does not grow with the meeting.
  */
-import type { PresenceView } from '@diemcau/shared';
+import type { PresenceCounts, PresenceView } from '@diemcau/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { rooms, type AppServer } from '../../plugins/realtime.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
 import { bridgeView, delegateView } from './conference.views.ts';
 import { counts, rollCallView, type PresenceState } from './presence.machine.ts';
 
+/** Counts of one presence state, computed once however many joins and flushes ask: states are never mutated. */
+const countsMemo = new WeakMap<PresenceState, PresenceCounts>();
+function countsOf(p: PresenceState): PresenceCounts {
+  let c = countsMemo.get(p);
+  if (!c) countsMemo.set(p, (c = counts(p)));
+  return c;
+}
+
 /** The presence a member's screen shows: bounded by their role, not by the meeting's size. */
 export function presenceFor(p: PresenceState, m: Membership, userId: number): PresenceView {
-  const base = { counts: counts(p), rollCall: rollCallView(p) };
+  const base = { counts: countsOf(p), rollCall: rollCallView(p) };
   switch (m.kind) {
     case 'admin':
     case 'secretariat':
@@ -69,7 +77,7 @@ export function createPresenceFanout({ io, read, windowMs, log }: PresenceFanout
       log.error({ err, meetingId }, 'presence fan-out failed');
       return;
     }
-    const c = counts(s);
+    const c = countsOf(s);
     const bridges = s.bridges.filter((b) => p.bridges.has(b.bridgePointId));
     const delegates = s.delegates.filter((d) => p.delegates.has(d.userId));
     const managers = rooms.managers(meetingId);

@@ -2,10 +2,11 @@
  * Who may see, manage and join a meeting. Every route and socket handler goes
  * through these, so the province boundary is enforced in one place.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { meetingBridgePoints, meetingDelegates, meetings, units } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -24,9 +25,11 @@ export function provinceOfUnit(db: Db, unitId: number): number | null {
 export function meetingPlace(db: Db, meeting: Pick<MeetingRow, 'chairUnitId'>): string {
   return db.select({ n: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get()?.n ?? '';
 }
+// Prepared once per connection: every conference command and join reads the meeting row.
+const meetingById = preparedFor((db) => db.select().from(meetings).where(eq(meetings.id, sql.placeholder('id'))).prepare());
 
 export function getMeetingOr404(db: Db, id: number): MeetingRow {
-  const m = db.select().from(meetings).where(eq(meetings.id, id)).get();
+  const m = meetingById(db).get({ id });
   if (!m) throw notFound('Meeting');
   return m;
 }
