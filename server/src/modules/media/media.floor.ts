@@ -9,6 +9,7 @@ import { micGated, sameSource } from './media.policy.ts';
 import type { MeetingMedia, PeerContext } from './meeting-media.ts';
 import { micAllowed, micLive } from './mic-policy.ts';
 import type { Peer } from './peer.ts';
+import { followFloor } from './media.stage.ts';
 
 /** A floor holder as the conference reports them. */
 export interface FloorHolder {
@@ -61,10 +62,16 @@ export async function muteAll({ mm, peer, room }: PeerContext): Promise<{ muted:
   return { muted };
 }
 
-/** The conference floor changed: granting opens the holder's mic, revoking closes it. */
+/**
+ * The conference floor changed: granting opens the holder's mic and brings
+ * their bridge on stage, revoking closes it and hands the stage back.
+ */
 export async function onFloorChanged(mm: MeetingMedia, target: FloorHolder, granted: boolean): Promise<void> {
   const source = floorSource(target);
   mm.mics.apply(source, { type: 'floor', granted }, 'floor');
+  // A revoke of someone who no longer holds the floor (a late event) must not move the stage.
+  if (granted) followFloor(mm, source);
+  else if (mm.floorHolder && sameSource(mm.floorHolder, source)) followFloor(mm, null);
   await enforceMic(mm, source);
 }
 
@@ -81,6 +88,7 @@ export async function syncFloor(mm: MeetingMedia, holder: FloorHolder | null): P
       await enforceMic(mm, e.source);
     }
   }
+  followFloor(mm, holderSource);
   if (holderSource && !mm.mics.entry(holderSource).state.floor) {
     mm.mics.apply(holderSource, { type: 'floor', granted: true }, 'floor');
     await enforceMic(mm, holderSource);
