@@ -8,6 +8,7 @@ import type { BallotList, PollResult, PollVerifyReport } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { verifyPoll } from './voting.ledger.ts';
 import * as repo from './voting.repo.ts';
+import { hallTallies, loadHalls } from './voting.hall-store.ts';
 import type { PollRow } from './voting.schema.ts';
 import { iso } from './voting.views.ts';
 
@@ -19,6 +20,7 @@ export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: strin
     secretBallots: row.spec.mode === 'secret' ? repo.loadSecretBallots(db, row.id) : [],
     receipts: row.spec.mode === 'secret' ? repo.loadReceipts(db, row.id) : [],
     voterIds: repo.loadVoterIds(db, row.id),
+    hallCounts: hallTallies(loadHalls(db, row.id)),
     storedResult: row.result ?? null,
     storedHead: null,
     expectedHead: expectedHead ?? null,

@@ -14,6 +14,7 @@ import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.a
 import { ballotList, resultCsv, verifyStoredPoll } from './voting.export.ts';
 import * as repo from './voting.repo.ts';
 import { computeTurnout } from './voting.result.ts';
+import { hallTallies, loadHalls } from './voting.hall-store.ts';
 import type { PollRow } from './voting.schema.ts';
 import { pollView } from './voting.views.ts';
 
@@ -52,7 +53,7 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const turnout = live
       ? app.voting.live.turnout(live)
       : row.eligible
-        ? computeTurnout(row.id, row.eligible, new Set(repo.loadVoterIds(db, row.id)))
+        ? computeTurnout(row.id, row.eligible, new Set(repo.loadVoterIds(db, row.id)), hallTallies(loadHalls(db, row.id)))
         : null;
     return { poll: pollView(row), turnout, result: row.result ?? null };
   });
