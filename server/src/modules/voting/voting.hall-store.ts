@@ -11,7 +11,7 @@ import type { LivePoll } from './voting.live.ts';
 import { assertPhoneVoteFits, checkHallCount, hallVotes, type HallTally } from './voting.hall.ts';
 import type { Tx } from './voting.repo.ts';
 import { pollHallCounts, pollVoters, type HallCountRow } from './voting.schema.ts';
-import { iso } from './voting.views.ts';
+import { iso, rules } from './voting.views.ts';
 
 export const loadHalls = (db: Tx, pollId: number): HallCountRow[] =>
   db.select().from(pollHallCounts).where(eq(pollHallCounts.pollId, pollId)).orderBy(pollHallCounts.bridgePointId).all();
@@ -93,6 +93,6 @@ export function phoneVoteGuard(db: Tx, live: LivePoll, userId: number): (() => v
   return () => {
     // Read at write time: a hall count entered after the cast arrived still applies.
     const hall = live.halls.get(seat);
-    if (hall) assertPhoneVoteFits(hall, phoneVotersAt(db, live.id, seatedAt(live, seat)));
+    if (hall) rules(() => assertPhoneVoteFits(hall, phoneVotersAt(db, live.id, seatedAt(live, seat))));
   };
 }
