@@ -84,7 +84,7 @@ describe('hall voting by count', () => {
     const verify = (await r.t.app.inject({ url: `/api/polls/${poll.id}/verify`, headers: bearer(d1.token) })).json();
     expect(verify).toMatchObject({ ok: true, problems: [] });
     expect(verify.recomputed).toEqual(result);
-  });
+  }, 90_000);
 
   it('phone votes after a count are accepted while hands plus phones fit the hall', async () => {
     const { r, poll, operator, hall } = await openRoom();
@@ -99,7 +99,7 @@ describe('hall voting by count', () => {
     const { result } = okData(await request<{ result: PollResult }>(r.chair.socket, 'poll:close', { pollId: poll.id }));
     expect(result.sources).toEqual({ phone: 2, hall: 3 });
     expect(result.byBridgePoint.find((b) => b.bridgePointId === hall)).toMatchObject({ voted: 5, hall: { present: 5, votes: 3 } });
-  });
+  }, 90_000);
 
   it('only the operator of a hall with delegates present counts it; secret polls stay phone-only', async () => {
     const { r, poll } = await openRoom();
@@ -114,7 +114,7 @@ describe('hall voting by count', () => {
     const secret = await r.create({ mode: 'secret' });
     await r.open(secret.id);
     expectError(await hallCount(member(r, 'cau.tinh1'), secret.id, 5, approval(1, 0, 0)), 'PHONE_ONLY');
-  });
+  }, 90_000);
 
   it('an absolute majority counted on the invited states that base', async () => {
     const { r, poll } = await openRoom({ majority: 'absolute', majorityBase: 'invited' });
@@ -124,5 +124,5 @@ describe('hall voting by count', () => {
     // 5 of 30 invited is not more than half of those invited.
     expect(result).toMatchObject({ baseKind: 'invited', base: 30, required: 16, outcome: 'rejected' });
     expectError(await request(r.chair.socket, 'poll:create', { agendaItemId: null, title: 'X', kind: 'approval', mode: 'open', majority: 'simple', majorityBase: 'invited' }), 'VALIDATION_FAILED');
-  });
+  }, 90_000);
 });
