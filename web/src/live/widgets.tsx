@@ -136,9 +136,23 @@ export function TurnoutView({ turnout }: { turnout: Turnout | null }) {
   );
 }
 
+/** What the majority rule counts against; results sealed before it was stated follow the rule. */
+const baseKindOf = (r: PollResult) => r.baseKind ?? (r.majority === 'simple' ? 'votes_cast' : 'present');
+
+/**
+ * An option's share of the majority base. With a simple majority of an
+ * approval poll, "Không biểu quyết" is not a vote cast: it is outside the base
+ * and gets no percentage, so the shares add up to 100%.
+ */
+export function shareOf(poll: Pick<PollView, 'kind'>, r: PollResult, optionId: string): string | null {
+  if (baseKindOf(r) === 'votes_cast' && poll.kind === 'approval' && optionId === 'abstain') return null;
+  return pct(r.options.find((o) => o.id === optionId)?.votes ?? 0, r.base);
+}
+
 /** The result, stating quorum and majority in words as the law requires them read out. */
 export function PollResultView({ poll, result }: { poll: PollView; result: PollResult }) {
   const q = result.quorum;
+  const baseKind = baseKindOf(result);
   return (
     <div class={`result result-${result.outcome}`} data-outcome={result.outcome} role="region" aria-label={t('poll.result')}>
       <div class="result-outcome">{t(`poll.outcome.${result.outcome}` as MsgKey)}</div>
@@ -168,11 +182,19 @@ export function PollResultView({ poll, result }: { poll: PollView; result: PollR
                 {optionLabel(poll, o)}
               </th>
               <td>{o.votes}</td>
-              <td>{pct(o.votes, result.base)}</td>
+              <td>{shareOf(poll, result, o.id) ?? t('poll.notInBase')}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p class="result-line" data-base={baseKind}>
+        {t(`poll.base.${baseKind}` as MsgKey, { base: result.base })}
+      </p>
+      {result.sources && result.sources.hall > 0 && (
+        <p class="result-line" data-sources={`${result.sources.phone}/${result.sources.hall}`}>
+          {t('poll.sources', { phone: result.sources.phone, hall: result.sources.hall })}
+        </p>
+      )}
       <p class="muted-inv">
         {t('poll.turnout', { voted: result.voted, eligible: result.eligible })} · {t(`poll.mode.${result.mode}` as MsgKey)}
       </p>
