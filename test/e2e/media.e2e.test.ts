@@ -183,5 +183,5 @@ describe('video conference in the browser', () => {
     await decodes(bridgeB, a.video!, "bridge B decodes the chair's hall again");
     await commune.context().close();
     expect(errors).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
