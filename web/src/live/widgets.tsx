@@ -7,6 +7,7 @@ import { currentItem, floorOpen, speakerRemaining, timerRemaining, type LiveStat
 import { useNow } from './use-live-meeting.ts';
 import { Icon } from '../components/Icon.tsx';
 import { Button, ErrorBox } from '../components/ui.tsx';
+import { baseKindOf, shareOf } from './result-share.ts';
 
 /** Item timer: remaining time, turning red and counting up once over. */
 export function TimerText({ s, big }: { s: LiveState; big?: boolean }) {
@@ -111,7 +112,6 @@ export function optionLabel(poll: { kind: PollView['kind'] }, o: { id: string; l
   return poll.kind === 'approval' && (o.id === 'yes' || o.id === 'no' || o.id === 'abstain') ? t(`poll.opt.${o.id}`) : o.label;
 }
 
-const pct = (n: number, d: number) => (d > 0 ? `${Math.round((n / d) * 1000) / 10}%` : '–');
 
 export function TurnoutView({ turnout }: { turnout: Turnout | null }) {
   if (!turnout) return null;
@@ -134,19 +134,6 @@ export function TurnoutView({ turnout }: { turnout: Turnout | null }) {
       )}
     </div>
   );
-}
-
-/** What the majority rule counts against; results sealed before it was stated follow the rule. */
-const baseKindOf = (r: PollResult) => r.baseKind ?? (r.majority === 'simple' ? 'votes_cast' : 'present');
-
-/**
- * An option's share of the majority base. With a simple majority of an
- * approval poll, "Không biểu quyết" is not a vote cast: it is outside the base
- * and gets no percentage, so the shares add up to 100%.
- */
-export function shareOf(poll: Pick<PollView, 'kind'>, r: PollResult, optionId: string): string | null {
-  if (baseKindOf(r) === 'votes_cast' && poll.kind === 'approval' && optionId === 'abstain') return null;
-  return pct(r.options.find((o) => o.id === optionId)?.votes ?? 0, r.base);
 }
 
 /** The result, stating quorum and majority in words as the law requires them read out. */
