@@ -5,7 +5,6 @@
  */
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { HallCountEntry, HallCountInfo } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import type { LivePoll } from './voting.live.ts';
 import { assertPhoneVoteFits, checkHallCount, hallVotes, type HallTally } from './voting.hall.ts';
@@ -54,8 +53,8 @@ export function hallInfos(pollId: number, rows: readonly HallCountRow[], eligibl
 }
 
 /**
- * Validates and stores one hall count inside the caller's transaction and
- * chains it. The phone ballots already received must have been committed
+ * Validates, stores, chains and audits one hall count inside the caller's
+ * transaction. The phone ballots already received must have been committed
  * first (the service flushes the group commit), so `live.voted` is complete.
  */
 export function writeHallCount(
@@ -66,7 +65,8 @@ export function writeHallCount(
   actorId: number,
   now: number,
   append: (p: LedgerPayload) => void,
-): { row: HallCountRow; phoneVoters: number; replaced: boolean } {
+  audit: (details: unknown) => void,
+): HallCountInfo {
   const seated = seatedAt(live, bridgePointId);
   const phoneVoters = seated.filter((u) => live.voted.has(u)).length;
   const counts = checkHallCount(live.spec, entry, { delegates: seated.length, phoneVoters });
@@ -79,7 +79,8 @@ export function writeHallCount(
     .returning()
     .get();
   append({ type: 'hall_count', bridgePointId, present: entry.present, counts, by: actorId, at: iso(now)!, replaces: replaced });
-  return { row, phoneVoters, replaced };
+  audit({ bridgePointId, present: entry.present, counts, replaced });
+  return hallInfo(live.id, row, phoneVoters);
 }
 
 /**

@@ -17,14 +17,15 @@ import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
 import { GroupCommit } from './voting.commit.ts';
-import { hallInfo, hallInfos, hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
+import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
+import { pollSnapshot } from './voting.snapshot.ts';
 import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
-import { computeResult, computeTurnout } from './voting.result.ts';
+import { computeResult } from './voting.result.ts';
 import { buildSpec, validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
 import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
@@ -230,13 +231,7 @@ export class VotingService {
    * commit with the other casts of this event-loop turn.
    */
   async cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], ballotId: string) {
-    const live = this.live.get(pollId);
-    if (!live || live.meetingId !== meetingId) {
-      const row = this.#load(pollId, meetingId);
-      rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
-      throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
-    }
-    rules(() => assertAcceptsBallots(live.clock, this.#now()));
+    const live = this.#accepting(pollId, meetingId);
     if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
     const ballot = rules(() => validateBallot(live.spec, choices));
     const secret = live.spec.mode === 'secret';
@@ -274,23 +269,25 @@ export class VotingService {
    */
   hallCount(actorId: number, meetingId: number, bridgePointId: number, entry: HallCountEntry): HallCountInfo {
     this.#commit.flush();
-    const live = this.live.get(entry.pollId);
+    const live = this.#accepting(entry.pollId, meetingId);
+    const info = this.#db.transaction((tx) =>
+      rules(() => writeHallCount(tx, live, bridgePointId, entry, actorId, this.#now(), (p) => void this.#append(tx, live.id, p), (d) => this.#audit(tx, actorId, 'poll.hall_count', live.id, d))),
+    );
+    this.live.recordHall(live, info);
+    this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
+    return info;
+  }
+
+  /** The open poll of this meeting, accepting ballots now; else POLL_CLOSED (or NOT_FOUND for another meeting's). */
+  #accepting(pollId: number, meetingId: number): LivePoll {
+    const live = this.live.get(pollId);
     if (!live || live.meetingId !== meetingId) {
-      const row = this.#load(entry.pollId, meetingId);
+      const row = this.#load(pollId, meetingId);
       rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
       throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
     }
-    const now = this.#now();
-    rules(() => assertAcceptsBallots(live.clock, now));
-    const out = this.#db.transaction((tx) => {
-      const r = rules(() => writeHallCount(tx, live, bridgePointId, entry, actorId, now, (p) => void this.#append(tx, live.id, p)));
-      this.#audit(tx, actorId, 'poll.hall_count', live.id, { bridgePointId, present: r.row.present, counts: r.row.counts, replaced: r.replaced });
-      return r;
-    });
-    this.live.recordHall(live, { bridgePointId, present: out.row.present, counts: out.row.counts });
-    const info = hallInfo(live.id, out.row, out.phoneVoters);
-    this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
-    return info;
+    rules(() => assertAcceptsBallots(live.clock, this.#now()));
+    return live;
   }
 
   /** Called by the countdown timer; a no-op if the poll was closed meanwhile. */
@@ -325,20 +322,7 @@ export class VotingService {
 
   /** The voting part of the join snapshot, for one user. */
   snapshot(meetingId: number, userId: number, manager: boolean): PollSnapshot {
-    const row = repo.currentPoll(this.#db, meetingId);
-    if (!row) return { poll: null, turnout: null, result: null, tally: null, halls: [], eligible: false, voted: false };
-    const live: LivePoll | undefined = this.live.get(row.id);
-    const voted = live ? live.voted : new Set(repo.loadVoterIds(this.#db, row.id));
-    const halls = row.spec.mode === 'open' ? loadHalls(this.#db, row.id) : [];
-    return {
-      poll: pollView(row),
-      turnout: live ? this.live.turnout(live) : computeTurnout(row.id, row.eligible ?? [], voted, hallTallies(halls)),
-      halls: hallInfos(row.id, halls, row.eligible ?? [], voted),
-      result: row.result ?? null,
-      tally: live && manager ? this.live.tally(live) : null,
-      eligible: (row.eligible ?? []).some((v) => v.userId === userId),
-      voted: voted.has(userId),
-    };
+    return pollSnapshot(this.#db, this.live, meetingId, userId, manager);
   }
 
   stop(): void {
