@@ -84,6 +84,11 @@ describe('hall voting by count', () => {
     const verify = (await r.t.app.inject({ url: `/api/polls/${poll.id}/verify`, headers: bearer(d1.token) })).json();
     expect(verify).toMatchObject({ ok: true, problems: [] });
     expect(verify.recomputed).toEqual(result);
+    // The CSV export states the split and the base too.
+    const csv = (await r.t.app.inject({ url: `/api/polls/${poll.id}/result.csv`, headers: bearer(d1.token) })).body;
+    expect(csv).toContain('voted_by_phone,2');
+    expect(csv).toContain('voted_by_hall_count,4');
+    expect(csv).toContain('majority_base_of,votes_cast');
   }, 90_000);
 
   it('phone votes after a count are accepted while hands plus phones fit the hall', async () => {
