@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SourceRef } from '@diemcau/shared';
 import { MeetingMedia } from '../../../server/src/modules/media/meeting-media.ts';
 import type { MediaNotifier } from '../../../server/src/modules/media/media.notifier.ts';
-import { onFloorChanged, syncFloor } from '../../../server/src/modules/media/media.floor.ts';
+import { muteAll, onFloorChanged, syncFloor } from '../../../server/src/modules/media/media.floor.ts';
 import { pinStage, setStage } from '../../../server/src/modules/media/media.stage.ts';
 import type { PeerContext } from '../../../server/src/modules/media/meeting-media.ts';
 import type { Peer } from '../../../server/src/modules/media/peer.ts';
@@ -23,7 +23,7 @@ function meeting(hall: SourceRef | null = HALL) {
   };
   const mm = new MeetingMedia(1, notifier, hall);
   // The chair's commands need a peer context; with no room, nothing is paused or resumed.
-  const chair = { mm, room: null as unknown as Room, peer: { info: { chair: true } } as Peer } satisfies PeerContext;
+  const chair = { mm, room: { peers: () => [] } as unknown as Room, peer: { info: { chair: true } } as Peer } satisfies PeerContext;
   const bridge = { ...chair, peer: { info: { chair: false } } as Peer };
   return { mm, staged, chair, bridge };
 }
@@ -96,6 +96,14 @@ describe('the stage follows the floor', () => {
     expect(staged).toEqual([COMMUNE]);
     await syncFloor(mm, null);
     expect(mm.stage).toEqual(HALL);
+  });
+
+  it("mute-all silences every bridge but the chair's own hall", async () => {
+    const { mm, chair } = meeting();
+    await grant(mm, 120);
+    expect(await muteAll(chair)).toEqual({ muted: 1 });
+    expect(mm.mics.info(COMMUNE)).toMatchObject({ muted: true, by: 'mute-all' });
+    expect(mm.mics.info(HALL)).toMatchObject({ muted: false, by: 'chair' });
   });
 
   it('only the chair pins', () => {

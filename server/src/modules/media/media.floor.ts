@@ -48,13 +48,15 @@ export async function mute({ mm, peer }: PeerContext, source: SourceRef, muted: 
   return enforceMic(mm, source);
 }
 
-/** Chair: mutes every gated source in the meeting. */
+/** Chair: mutes every gated source in the meeting but the chair's own hall. */
 export async function muteAll({ mm, peer, room }: PeerContext): Promise<{ muted: number }> {
   if (!peer.info.chair) throw forbidden('Only the chair may mute everyone');
   // Gated peers whose mic has no entry yet get one, so the count and the snapshot include them.
   for (const p of room.peers()) if (micGated(p.info)) mm.mics.entry(p.source);
   let muted = 0;
   for (const entry of mm.mics.entries()) {
+    // The chair speaks from their own hall: silencing everyone else must not silence the chair.
+    if (mm.chairHall && sameSource(entry.source, mm.chairHall)) continue;
     mm.mics.apply(entry.source, { type: 'mute-all' }, 'mute-all');
     const info = await enforceMic(mm, entry.source);
     if (info.muted) muted++;
