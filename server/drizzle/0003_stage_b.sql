@@ -90,6 +90,19 @@ CREATE TABLE `meeting_reminders` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `meeting_reminders_uq` ON `meeting_reminders` (`meeting_id`,`user_id`,`offset_minutes`,`starts_at`);--> statement-breakpoint
 CREATE INDEX `meeting_reminders_user_ix` ON `meeting_reminders` (`user_id`,`seen_at`);--> statement-breakpoint
+CREATE TABLE `poll_hall_counts` (
+	`poll_id` integer NOT NULL,
+	`bridge_point_id` integer NOT NULL,
+	`present` integer NOT NULL,
+	`counts` text NOT NULL,
+	`entered_by` integer,
+	`entered_at` integer NOT NULL,
+	PRIMARY KEY(`poll_id`, `bridge_point_id`),
+	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`bridge_point_id`) REFERENCES `bridge_points`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`entered_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 ALTER TABLE `users` ADD `email` text;
 --> statement-breakpoint
 -- ==== hand-written (presence rows, issue 11): roster epoch triggers and the move of stored presence into rows ====

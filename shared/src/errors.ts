@@ -27,6 +27,12 @@ export const ErrorCode = {
   /** The meeting cannot end while a poll is still open. */
   POLL_OPEN: 'POLL_OPEN',
   MEDIA_ERROR: 'MEDIA_ERROR',
+  /** A hall count larger than the hall's delegates present (or than those present who did not vote by phone). */
+  HALL_COUNT_TOO_LARGE: 'HALL_COUNT_TOO_LARGE',
+  /** The vote would be counted twice: once by phone and once in the hall's count. */
+  DOUBLE_COUNT: 'DOUBLE_COUNT',
+  /** Secret polls are voted by phone only: a hall count by show of hands is not secret. */
+  PHONE_ONLY: 'PHONE_ONLY',
   /** The meeting has ended: its documents and QR codes are part of the record. */
   MEETING_ENDED: 'MEETING_ENDED',
   /** Lowering a document's classification needs the explicit, audited declassify action. */

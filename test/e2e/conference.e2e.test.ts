@@ -149,8 +149,8 @@ describe('a whole conference in the browser', () => {
       await p.locator('[data-view=bridge]').waitFor();
       await p.locator('[data-camera=on]').waitFor({ timeout: 30_000 });
     }
-    // The chair puts the provincial hall on the main stage.
-    await chair.getByRole('button', { name: `Đưa lên màn hình chính: ${BRIDGES.provincial}` }).click();
+    // The chair's own hall (the provincial hall) is on the main stage from the start: its "to stage" button is spent.
+    await expect.poll(() => chair.getByRole('button', { name: `Đưa lên màn hình chính: ${BRIDGES.provincial}` }).isDisabled(), { timeout: 30_000 }).toBe(true);
     for (const p of [bridgeDist, chair, bridgeProv]) await expect.poll(() => stageVideoPlaying(p), { timeout: 30_000 }).toBe(true);
     // The grid shows both bridges online with their link state.
     for (const name of Object.values(BRIDGES)) {

@@ -6,6 +6,8 @@
  *
  * - every page decodes the main-stage video (getStats framesDecoded grows);
  * - granting the floor to bridge B makes its audio arrive at the others;
+ * - granting the floor to a commune bridge puts it on another bridge's main stage
+ *   (decoded frames from its producer), and revoking returns the stage to the chair's hall;
  * - the chair's grid receives the lowest simulcast layer.
  */
 import { execFileSync } from 'node:child_process';
@@ -159,4 +161,27 @@ describe('video conference in the browser', () => {
     await until(async () => mic.paused, Boolean, 'mic paused after revoke');
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it("granting the floor to a commune bridge switches another bridge's main stage to it; revoking returns it to the chair's hall", async () => {
+    const stageProducer = (page: Page) => page.evaluate(() => (document.querySelector('#stage video') as HTMLVideoElement | null)?.dataset.producer ?? null);
+    const commune = await open(await login(t.app, 'cau.99101'), 'publish=av');
+    await until(() => commune.evaluate(() => typeof window.testbed === 'object' && window.testbed.ready()), Boolean, 'commune bridge joined');
+    const c = await until(() => own(commune), (o) => !!o.video, 'commune camera published');
+    const a = await own(bridgeA);
+    // Nobody has the floor and the stage follows it: it rests on the chair's hall (cau.tinh1).
+    await until(() => bridgeB.evaluate(() => window.testbed.state().stage.videoProducerId), (id) => id === a.video, "stage on the chair's hall");
+
+    const request = await cmd(commune, 'floor:request', { meetingId: d.meetingId, topic: 'Ý kiến của xã' });
+    await cmd(chair, 'floor:grant', { meetingId: d.meetingId, requestId: request.id });
+    // In bridge B's browser the main stage element now plays the commune's camera, and its frames decode.
+    await until(() => stageProducer(bridgeB), (id) => id === c.video, "bridge B's stage element shows the commune");
+    await decodes(bridgeB, c.video!, 'bridge B decodes the commune on stage');
+    expect((await bridgeB.evaluate(() => window.testbed.state().stage)).source).toEqual({ type: 'bridge', bridgePointId: d.bridgeOf('cau.99101') });
+
+    await cmd(chair, 'floor:revoke', { meetingId: d.meetingId });
+    await until(() => stageProducer(bridgeB), (id) => id === a.video, "bridge B's stage back on the chair's hall");
+    await decodes(bridgeB, a.video!, "bridge B decodes the chair's hall again");
+    await commune.context().close();
+    expect(errors).toEqual([]);
+  }, 240_000);
 });

@@ -124,6 +124,12 @@ export const StageInfo = Type.Object({
   source: Type.Union([SourceRef, Type.Null()]),
   videoProducerId: Type.Union([MsId, Type.Null()]),
   audioProducerId: Type.Union([MsId, Type.Null()]),
+  /**
+   * The chair pinned the stage by hand: the floor no longer moves it. Unpinned,
+   * granting the floor to a bridge puts it on stage and revoking returns the
+   * stage to the chair's hall.
+   */
+  pinned: Type.Optional(Type.Boolean()),
 });
 export type StageInfo = Static<typeof StageInfo>;
 
@@ -243,6 +249,8 @@ export const mediaCommands = {
   'producer:close': command(ProducerRef, Type.Object({})),
   /** Chair only: who is on the main stage (null clears it). */
   'stage:set': command(Type.Object({ source: Type.Union([SourceRef, Type.Null()]) }, { additionalProperties: false }), StageInfo),
+  /** Chair only: pin the stage where it is (the floor stops moving it) or unpin it (it follows the floor again). */
+  'stage:pin': command(Type.Object({ pinned: Type.Boolean() }, { additionalProperties: false }), StageInfo),
   /** Chair only: mute or open one source's mic. */
   'media:mute': command(Type.Object({ source: SourceRef, muted: Type.Boolean() }, { additionalProperties: false }), MicInfo),
   /** Chair only: mute every bridge and delegate. */

@@ -47,6 +47,14 @@ const BallotId = Type.String({ pattern: BALLOT_ID_PATTERN });
 export const PollKindSchema = Type.Enum(POLL_KINDS);
 export const BallotModeSchema = Type.Enum(BALLOT_MODES);
 export const MajorityRuleSchema = Type.Enum(MAJORITY_RULES);
+/**
+ * Whom an absolute or two-thirds majority counts against: the delegates present
+ * when the poll opened ("trên tổng số đại biểu có mặt", the default) or all
+ * invited ("trên tổng số đại biểu được triệu tập"). A simple majority is always of the votes cast.
+ */
+export const MAJORITY_BASES = ['present', 'invited'] as const;
+export type MajorityBase = (typeof MAJORITY_BASES)[number];
+export const MajorityBaseSchema = Type.Enum(MAJORITY_BASES);
 export const PollStatusSchema = Type.Enum(POLL_STATUSES);
 export const PollOutcomeSchema = Type.Enum(POLL_OUTCOMES);
 
@@ -80,6 +88,7 @@ export const PollCreate = Type.Object(
     seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     mode: BallotModeSchema,
     majority: MajorityRuleSchema,
+    majorityBase: Type.Optional(MajorityBaseSchema),
     quorum: Type.Optional(QuorumRule),
     /** Countdown: the poll closes by itself this many seconds after opening. */
     durationSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 5, maximum: 24 * 3600 }))),
@@ -101,6 +110,7 @@ export const PollView = Type.Object({
   maxChoices: Type.Integer(),
   mode: BallotModeSchema,
   majority: MajorityRuleSchema,
+  majorityBase: Type.Optional(MajorityBaseSchema),
   quorum: QuorumRule,
   durationSeconds: Nullable(Type.Integer()),
   allowChange: Type.Boolean(),
@@ -132,8 +142,24 @@ export type Turnout = Static<typeof Turnout>;
 export const OptionCount = Type.Object({ id: OptionId, votes: Type.Integer() });
 export type OptionCount = Static<typeof OptionCount>;
 
+/** A bridge point's hall count (open polls): delegates present in the hall and the votes counted there by show of hands. */
+export const HallCountInfo = Type.Object({
+  pollId: Id,
+  bridgePointId: Id,
+  present: Type.Integer({ minimum: 0 }),
+  counts: Type.Array(Type.Object({ id: Type.String(), votes: Type.Integer({ minimum: 0 }) })),
+  /** Votes in the count (the hall's ballots). */
+  votes: Type.Integer({ minimum: 0 }),
+  /** Delegates of this hall who voted by phone: never counted again in the hall count. */
+  phoneVoters: Type.Integer({ minimum: 0 }),
+  enteredAt: IsoTime,
+});
+export type HallCountInfo = Static<typeof HallCountInfo>;
+
 const Subtotal = {
   ...TurnoutCell,
+  /** This bridge point's hall count, when its operator entered one (open polls). */
+  hall: Type.Optional(Nullable(Type.Object({ present: Type.Integer(), votes: Type.Integer() }))),
   /** Per-option counts; only for open ballots. Secret ballots carry no place, so they have no subtotals by place. */
   counts: Nullable(Type.Array(OptionCount)),
 };
@@ -149,6 +175,10 @@ export const PollResult = Type.Object({
   voted: Type.Integer(),
   /** Denominator the majority rule compares against (votes cast, or eligible). */
   base: Type.Integer(),
+  /** What `base` counts: votes cast, delegates present (eligible) or delegates invited (được triệu tập). */
+  baseKind: Type.Optional(Type.Enum(['votes_cast', 'present', 'invited'])),
+  /** Where the ballots came from: cast on phones, or counted by show of hands in a hall. */
+  sources: Type.Optional(Type.Object({ phone: Type.Integer(), hall: Type.Integer() })),
   /** Fewest votes an option needed to carry. */
   required: Type.Integer(),
   options: Type.Array(Type.Object({ id: OptionId, label: Type.String(), votes: Type.Integer(), carried: Type.Boolean() })),
@@ -166,6 +196,20 @@ export const PollResult = Type.Object({
 export type PollResult = Static<typeof PollResult>;
 
 const PollRef = Type.Object({ pollId: Id }, { additionalProperties: false });
+
+/** A bridge operator's count for their hall: how many delegates are present and how the hands went per option. */
+export const HallCountEntry = Type.Object(
+  {
+    pollId: Id,
+    present: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    counts: Type.Array(Type.Object({ id: OptionId, votes: Type.Integer({ minimum: 0, maximum: 100_000 }) }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 100,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type HallCountEntry = Static<typeof HallCountEntry>;
 
 export const votingCommands = {
   /** Secretariat: draft a poll in the joined meeting. */
@@ -185,6 +229,12 @@ export const votingCommands = {
    * back, and a secret ballot is changed by sending new choices under the
    * same id. Acked only after the ballot is committed to disk.
    */
+  /**
+   * Bridge operator: enter (or change, until the poll closes) the hall's count
+   * for an open-ballot poll. The count may not exceed the delegates present in
+   * the hall who did not vote by phone.
+   */
+  'poll:hall-count': command(HallCountEntry, HallCountInfo),
   'vote:cast': command(
     Type.Object(
       {
@@ -205,6 +255,8 @@ export const votingBroadcasts = {
   /** Open ballots only, to secretariat sockets only. Secret polls have no tally until they close. */
   'poll:tally-changed': Type.Object({ pollId: Id, voted: Type.Integer(), counts: Type.Array(OptionCount) }),
   'poll:closed': Type.Object({ poll: PollView, result: PollResult }),
+  /** A hall's count was entered or changed. */
+  'poll:hall-counted': HallCountInfo,
   'poll:published': Type.Object({ poll: PollView, result: PollResult, chainHead: Hash }),
   'poll:cancelled': Type.Object({ pollId: Id, poll: PollView, reason: Type.String() }),
 };
@@ -217,6 +269,8 @@ export const PollSnapshot = Type.Object({
   result: Nullable(PollResult),
   /** Live counts of an open-ballot poll; only in a secretariat's snapshot. */
   tally: Nullable(Type.Array(OptionCount)),
+  /** Hall counts entered so far for `poll`, per bridge point. */
+  halls: Type.Optional(Type.Array(HallCountInfo)),
   /** For the joining user: may they vote in `poll`, and have they already. */
   eligible: Type.Boolean(),
   voted: Type.Boolean(),

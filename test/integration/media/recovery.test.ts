@@ -68,6 +68,6 @@ describe('worker death', () => {
     await eventually(() => notifier.of('media:room-reset').length === 2, 5000, 'second reset');
     await eventually(() => service.pool.workers.length === 2, 5000, 'replacement worker');
     const { cam } = await meeting(1, 1);
-    expect(service.snapshot(1, true).stage).toEqual({ source: { type: 'bridge', bridgePointId: 1 }, videoProducerId: cam.video!.id, audioProducerId: null });
+    expect(service.snapshot(1, true).stage).toEqual({ source: { type: 'bridge', bridgePointId: 1 }, videoProducerId: cam.video!.id, audioProducerId: null, pinned: false });
   });
 });

@@ -65,9 +65,12 @@ describe('media over Socket.IO', () => {
   });
 
   it('a join snapshot carries the media part', async () => {
-    const joined = await member('cau.tinh1');
+    // cau.tinh2 is an ordinary bridge; cau.tinh1 is the chair's hall, on stage and live from the start.
+    const joined = await member('cau.tinh2');
     bridge = joined.socket;
-    expect(joined.snapshot.media).toMatchObject({ stage: { source: null }, producers: [] });
+    const hall = { type: 'bridge', bridgePointId: d.bridgeOf('cau.tinh1') };
+    expect(joined.snapshot.media).toMatchObject({ stage: { source: hall, pinned: false }, producers: [] });
+    expect((joined.snapshot.media as { mics: unknown[] }).mics).toContainEqual({ source: hall, muted: false, by: 'chair' });
     ({ socket: delegate } = await member('daibieu01'));
     ({ socket: observer } = await member('quansat'));
     for (const s of [bridge, delegate, observer]) okData(await caps(s));
@@ -85,7 +88,7 @@ describe('media over Socket.IO', () => {
     const added = nextEvent<{ producerId: string; source: unknown; paused: boolean }>(chair, 'producer:added');
     const video = okData(await request<{ producerId: string; paused: boolean }>(bridge, 'media:produce', { transportId: bt.id, kind: 'video', rtpParameters: vp8SimulcastParameters(LAYERS()) }));
     expect(video.paused).toBe(false);
-    expect(await added).toMatchObject({ producerId: video.producerId, source: { type: 'bridge', bridgePointId: d.bridgeOf('cau.tinh1') } });
+    expect(await added).toMatchObject({ producerId: video.producerId, source: { type: 'bridge', bridgePointId: d.bridgeOf('cau.tinh2') } });
     const mic = okData(await request<{ producerId: string; paused: boolean }>(bridge, 'media:produce', { transportId: bt.id, kind: 'audio', rtpParameters: opusParameters(ssrc()) }));
     expect(mic.paused).toBe(true);
     bridgeMicId = mic.producerId;
@@ -101,23 +104,29 @@ describe('media over Socket.IO', () => {
   });
 
   it('the floor granted in the conference opens the bridge mic; revoking closes it', async () => {
-    const bp = d.bridgeOf('cau.tinh1');
+    const bp = d.bridgeOf('cau.tinh2');
     const req = okData(await request<{ id: number }>(bridge, 'floor:request', { meetingId: d.meetingId, topic: 'Báo cáo' }));
     const opened = nextEvent<{ source: unknown; muted: boolean; by: string }>(delegate, 'media:muted');
     const resumed = nextEvent<{ producerId: string; paused: boolean }>(observer, 'producer:paused');
+    const staged = nextEvent<{ source: unknown; videoProducerId: string | null }>(observer, 'stage:changed');
     okData(await request(chair, 'floor:grant', { meetingId: d.meetingId, requestId: req.id }));
     expect(await opened).toEqual({ source: { type: 'bridge', bridgePointId: bp }, muted: false, by: 'floor' });
     expect(await resumed).toEqual({ producerId: bridgeMicId, paused: false });
+    // The speaking bridge goes on the main stage, with its camera.
+    expect(await staged).toMatchObject({ source: { type: 'bridge', bridgePointId: bp }, videoProducerId: expect.any(String), pinned: false });
 
     const closed = nextEvent<{ muted: boolean; by: string }>(delegate, 'media:muted');
+    const back = nextEvent<{ source: unknown }>(observer, 'stage:changed');
     okData(await request(chair, 'floor:revoke', { meetingId: d.meetingId }));
     expect(await closed).toMatchObject({ muted: true, by: 'floor' });
+    // Revoking hands the stage back to the chair's hall.
+    expect((await back).source).toEqual({ type: 'bridge', bridgePointId: d.bridgeOf('cau.tinh1') });
     const producer = t.app.media.started()!.room(d.meetingId)!.producerEntry(bridgeMicId).producer;
     expect(producer.paused).toBe(true);
   });
 
   it('the chair directs the stage and mutes; others may not', async () => {
-    const src = { type: 'bridge', bridgePointId: d.bridgeOf('cau.tinh1') };
+    const src = { type: 'bridge', bridgePointId: d.bridgeOf('cau.tinh2') };
     expectError(await request(bridge, 'stage:set', { source: src }), 'FORBIDDEN');
     expectError(await request(bridge, 'media:mute-all', {}), 'FORBIDDEN');
     const changed = nextEvent<{ source: unknown; videoProducerId: string | null }>(observer, 'stage:changed');
@@ -137,7 +146,7 @@ describe('media over Socket.IO', () => {
     expect(new Set(acts.map((a) => a.actorUserId))).toEqual(new Set([d.userId('vanphong')]));
     expect(acts[0]!.details).toEqual({ source: src });
     // A fresh join sees the stage and the mic state.
-    const late = await member('cau.tinh2');
+    const late = await member('cau.tinh1');
     expect(late.snapshot.media!.stage.source).toEqual(src);
     expect(late.snapshot.media!.mics).toContainEqual({ source: src, muted: true, by: 'mute-all' });
   });

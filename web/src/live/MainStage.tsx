@@ -4,6 +4,29 @@ import { createStore, useStore } from '../lib/store.ts';
 import type { LocalState, MediaSession } from './media-client.ts';
 import type { LiveState } from './state.ts';
 import { Icon } from '../components/Icon.tsx';
+import { send } from '../lib/socket.ts';
+import { useAction } from '../lib/use-async.ts';
+
+/**
+ * The chair's pin: unpinned, the stage follows the floor (the speaking bridge,
+ * then back to the chair's hall); pinned, it stays where the chair put it.
+ */
+function StagePin({ pinned }: { pinned: boolean }) {
+  const act = useAction();
+  return (
+    <button
+      type="button"
+      class={`btn ${pinned ? 'btn-primary' : 'btn-ghost'} stage-pin`}
+      aria-pressed={pinned}
+      disabled={act.busy}
+      data-action="stage-pin"
+      title={pinned ? t('stage.unpin') : t('stage.pin')}
+      onClick={() => void act.run(() => send('stage:pin', { pinned: !pinned }))}
+    >
+      📌 {pinned ? t('stage.pinned') : t('stage.pin')}
+    </button>
+  );
+}
 
 const NO_TRACKS = createStore<ReadonlyMap<string, MediaStreamTrack>>(new Map());
 const NO_LOCAL = createStore<LocalState>({ camera: 'off', mic: 'off', error: null });
@@ -43,6 +66,7 @@ export function MainStage({ s, session }: { s: LiveState; session: MediaSession 
   return (
     <div class="stage" role="region" aria-label={t('stage.title')} data-stage-producer={stage.videoProducerId ?? ''} data-stage-playing={videoTrack ? 'yes' : 'no'}>
       <video ref={videoRef} autoplay playsInline muted hidden={!videoTrack} aria-label={label ?? t('stage.title')} />
+      {live && s.you?.chair && session && <StagePin pinned={!!stage.pinned} />}
       {!videoTrack && <div class="stage-empty">{!live ? t('stage.notLive') : session ? (stage.videoProducerId ? t('stage.connecting') : t('stage.empty')) : t('stage.connecting')}</div>}
       {label && videoTrack && <div class="stage-label">{label}</div>}
       {audios.map((p) => (

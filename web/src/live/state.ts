@@ -112,7 +112,7 @@ const withPoll = (s: LiveState, poll: PollView, patch: Partial<PollSnapshot> = {
       ...s.poll,
       poll,
       // A new poll starts with no result and a fresh ballot for this user.
-      ...(samePoll ? {} : { result: null, turnout: null, voted: false, eligible: s.you?.role === 'delegate' }),
+      ...(samePoll ? {} : { result: null, turnout: null, halls: [], voted: false, eligible: s.you?.role === 'delegate' }),
       ...patch,
     },
     tally: samePoll ? s.tally : null,
@@ -170,6 +170,9 @@ export const reducers: { [K in BroadcastName]?: Reducer<K> } = {
   'poll:closed': (s, p) => withResult(s, p.poll, p.result),
   'poll:published': (s, p) => withResult(s, p.poll, p.result),
   'poll:cancelled': (s, p) => withPoll(s, p.poll),
+  // A hall's show-of-hands count, entered or changed by its bridge operator.
+  'poll:hall-counted': (s, p) =>
+    s.poll.poll?.id === p.pollId ? { ...s, poll: { ...s.poll, halls: upsert(s.poll.halls ?? [], p, (h) => h.bridgePointId === p.bridgePointId) } } : s,
   'document:published': forMeeting<'document:published'>((s, p) => ({
     ...s,
     documents: upsert(s.documents, p.document, (d) => d.id === p.document.id),

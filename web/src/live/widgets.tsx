@@ -7,6 +7,7 @@ import { currentItem, floorOpen, speakerRemaining, timerRemaining, type LiveStat
 import { useNow } from './use-live-meeting.ts';
 import { Icon } from '../components/Icon.tsx';
 import { Button, ErrorBox } from '../components/ui.tsx';
+import { baseKindOf, shareOf } from './result-share.ts';
 
 /** Item timer: remaining time, turning red and counting up once over. */
 export function TimerText({ s, big }: { s: LiveState; big?: boolean }) {
@@ -111,7 +112,6 @@ export function optionLabel(poll: { kind: PollView['kind'] }, o: { id: string; l
   return poll.kind === 'approval' && (o.id === 'yes' || o.id === 'no' || o.id === 'abstain') ? t(`poll.opt.${o.id}`) : o.label;
 }
 
-const pct = (n: number, d: number) => (d > 0 ? `${Math.round((n / d) * 1000) / 10}%` : '–');
 
 export function TurnoutView({ turnout }: { turnout: Turnout | null }) {
   if (!turnout) return null;
@@ -139,6 +139,7 @@ export function TurnoutView({ turnout }: { turnout: Turnout | null }) {
 /** The result, stating quorum and majority in words as the law requires them read out. */
 export function PollResultView({ poll, result }: { poll: PollView; result: PollResult }) {
   const q = result.quorum;
+  const baseKind = baseKindOf(result);
   return (
     <div class={`result result-${result.outcome}`} data-outcome={result.outcome} role="region" aria-label={t('poll.result')}>
       <div class="result-outcome">{t(`poll.outcome.${result.outcome}` as MsgKey)}</div>
@@ -168,11 +169,19 @@ export function PollResultView({ poll, result }: { poll: PollView; result: PollR
                 {optionLabel(poll, o)}
               </th>
               <td>{o.votes}</td>
-              <td>{pct(o.votes, result.base)}</td>
+              <td>{shareOf(poll, result, o.id) ?? t('poll.notInBase')}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p class="result-line" data-base={baseKind}>
+        {t(`poll.base.${baseKind}` as MsgKey, { base: result.base })}
+      </p>
+      {result.sources && result.sources.hall > 0 && (
+        <p class="result-line" data-sources={`${result.sources.phone}/${result.sources.hall}`}>
+          {t('poll.sources', { phone: result.sources.phone, hall: result.sources.hall })}
+        </p>
+      )}
       <p class="muted-inv">
         {t('poll.turnout', { voted: result.voted, eligible: result.eligible })} · {t(`poll.mode.${result.mode}` as MsgKey)}
       </p>

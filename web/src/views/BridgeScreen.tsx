@@ -12,6 +12,7 @@ import type { LocalState, MediaSession } from '../live/media-client.ts';
 import { createStore, useStore } from '../lib/store.ts';
 import { micOf, type LiveState } from '../live/state.ts';
 import { Icon } from '../components/Icon.tsx';
+import { HallCountForm } from '../live/HallCount.tsx';
 
 /** Camera and mic of this bridge, in words a hall technician reads from across the room. */
 function DeviceState({ s, bp, session }: { s: LiveState; bp: number; session: MediaSession | null }) {
@@ -115,6 +116,7 @@ export function BridgeScreen({ id }: { id: number }) {
           {bp !== null && <DeviceState s={s} bp={bp} session={operatorBp !== null ? session : null} />}
           <FloorButton s={s} />
           {bp !== null && <RollCallConfirm s={s} bp={bp} />}
+          {operatorBp !== null && <HallCountForm s={s} bp={operatorBp} />}
         </aside>
       </div>
     </main>

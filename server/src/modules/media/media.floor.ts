@@ -9,6 +9,7 @@ import { micGated, sameSource } from './media.policy.ts';
 import type { MeetingMedia, PeerContext } from './meeting-media.ts';
 import { micAllowed, micLive } from './mic-policy.ts';
 import type { Peer } from './peer.ts';
+import { followFloor } from './media.stage.ts';
 
 /** A floor holder as the conference reports them. */
 export interface FloorHolder {
@@ -47,13 +48,15 @@ export async function mute({ mm, peer }: PeerContext, source: SourceRef, muted: 
   return enforceMic(mm, source);
 }
 
-/** Chair: mutes every gated source in the meeting. */
+/** Chair: mutes every gated source in the meeting but the chair's own hall. */
 export async function muteAll({ mm, peer, room }: PeerContext): Promise<{ muted: number }> {
   if (!peer.info.chair) throw forbidden('Only the chair may mute everyone');
   // Gated peers whose mic has no entry yet get one, so the count and the snapshot include them.
   for (const p of room.peers()) if (micGated(p.info)) mm.mics.entry(p.source);
   let muted = 0;
   for (const entry of mm.mics.entries()) {
+    // The chair speaks from their own hall: silencing everyone else must not silence the chair.
+    if (mm.chairHall && sameSource(entry.source, mm.chairHall)) continue;
     mm.mics.apply(entry.source, { type: 'mute-all' }, 'mute-all');
     const info = await enforceMic(mm, entry.source);
     if (info.muted) muted++;
@@ -61,10 +64,16 @@ export async function muteAll({ mm, peer, room }: PeerContext): Promise<{ muted:
   return { muted };
 }
 
-/** The conference floor changed: granting opens the holder's mic, revoking closes it. */
+/**
+ * The conference floor changed: granting opens the holder's mic and brings
+ * their bridge on stage, revoking closes it and hands the stage back.
+ */
 export async function onFloorChanged(mm: MeetingMedia, target: FloorHolder, granted: boolean): Promise<void> {
   const source = floorSource(target);
   mm.mics.apply(source, { type: 'floor', granted }, 'floor');
+  // A revoke of someone who no longer holds the floor (a late event) must not move the stage.
+  if (granted) followFloor(mm, source);
+  else if (mm.floorHolder && sameSource(mm.floorHolder, source)) followFloor(mm, null);
   await enforceMic(mm, source);
 }
 
@@ -81,6 +90,7 @@ export async function syncFloor(mm: MeetingMedia, holder: FloorHolder | null): P
       await enforceMic(mm, e.source);
     }
   }
+  followFloor(mm, holderSource);
   if (holderSource && !mm.mics.entry(holderSource).state.floor) {
     mm.mics.apply(holderSource, { type: 'floor', granted: true }, 'floor');
     await enforceMic(mm, holderSource);

@@ -45,6 +45,8 @@ export interface MediaServiceOptions {
   /** How often link quality is sampled. */
   linkIntervalMs?: number;
   linkThresholds?: LinkThresholds;
+  /** The chair's own hall in a meeting (live and on stage from the start), if it has one. */
+  chairHall?: (meetingId: number) => number | null;
 }
 
 export class MediaService {
@@ -158,6 +160,11 @@ export class MediaService {
     return stage.setStage(this.#peer(meetingId, peerId), source);
   }
 
+  /** Chair: pins the stage (the floor stops moving it) or unpins it. */
+  pinStage(meetingId: number, peerId: string, pinned: boolean): StageInfo {
+    return stage.pinStage(this.#peer(meetingId, peerId), pinned);
+  }
+
   /** Chair: mutes or opens one source's mic. */
   async mute(meetingId: number, peerId: string, source: SourceRef, muted: boolean): Promise<MicInfo> {
     return floor.mute(this.#peer(meetingId, peerId), source, muted);
@@ -237,7 +244,8 @@ export class MediaService {
   #state(meetingId: number): MeetingMedia {
     let mm = this.#meetings.get(meetingId);
     if (!mm) {
-      mm = new MeetingMedia(meetingId, this.#opts.notifier);
+      const hall = this.#opts.chairHall?.(meetingId) ?? null;
+      mm = new MeetingMedia(meetingId, this.#opts.notifier, hall === null ? null : { type: 'bridge', bridgePointId: hall });
       this.#meetings.set(meetingId, mm);
     }
     return mm;

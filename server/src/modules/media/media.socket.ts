@@ -10,11 +10,11 @@
  */
 import { networkInterfaces } from 'node:os';
 import fp from 'fastify-plugin';
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { BroadcastName, Broadcasts } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import type { Config } from '../../config.ts';
-import { bridgePoints } from '../../db/schema.ts';
+import { bridgePoints, meetingBridgePoints, meetings } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { CommandContext } from '../../plugins/realtime.ts';
@@ -58,7 +58,7 @@ export default fp<MediaPluginOptions>(
     function start(): Promise<MediaService> {
       if (service) return Promise.resolve(service);
       if (closing) return Promise.reject(new AppError('MEDIA_ERROR', 503, 'Server is stopping'));
-      starting ??= MediaService.create({ ...opts, announcedIp: announcedIp(opts), notifier, logger: log })
+      starting ??= MediaService.create({ ...opts, announcedIp: announcedIp(opts), notifier, logger: log, chairHall })
         .then((s) => {
           if (closing) {
             s.close();
@@ -89,6 +89,20 @@ export default fp<MediaPluginOptions>(
         .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
       log.warn({ listenIp: o.listenIp, announcedIp: lan ?? null }, 'RTC_ANNOUNCED_IP is not set; announcing the first LAN address to browsers (set it to the address bridge PCs reach this server by)');
       return lan ?? '127.0.0.1';
+    }
+
+    /** The chair's hall: the chairing unit's own bridge point invited to the meeting (the lowest id if it has several). */
+    function chairHall(meetingId: number): number | null {
+      return (
+        app.db
+          .select({ id: bridgePoints.id })
+          .from(meetings)
+          .innerJoin(bridgePoints, eq(bridgePoints.unitId, meetings.chairUnitId))
+          .innerJoin(meetingBridgePoints, and(eq(meetingBridgePoints.bridgePointId, bridgePoints.id), eq(meetingBridgePoints.meetingId, meetings.id)))
+          .where(eq(meetings.id, meetingId))
+          .orderBy(asc(bridgePoints.id))
+          .get()?.id ?? null
+      );
     }
 
     const bridgeName = (id: number) =>
@@ -185,6 +199,12 @@ export default fp<MediaPluginOptions>(
       const { s, meetingId, peerId } = await ctxOf(ctx);
       const res = s.setStage(meetingId, peerId, p.source);
       audit(ctx, meetingId, 'media.stage', { source: p.source });
+      return res;
+    });
+    rt.handle('stage:pin', async (ctx, p) => {
+      const { s, meetingId, peerId } = await ctxOf(ctx);
+      const res = s.pinStage(meetingId, peerId, p.pinned);
+      audit(ctx, meetingId, p.pinned ? 'media.stage_pin' : 'media.stage_unpin', { source: res.source });
       return res;
     });
     rt.handle('media:mute', async (ctx, p) => {

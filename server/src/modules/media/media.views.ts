@@ -8,7 +8,7 @@ import type { Room } from './room.ts';
 export const noSpeaker = (): SpeakerInfo => ({ source: null, producerId: null, volume: null });
 
 export const emptyMediaSnapshot = (): MediaSnapshot => ({
-  stage: { source: null, videoProducerId: null, audioProducerId: null },
+  stage: { source: null, videoProducerId: null, audioProducerId: null, pinned: false },
   activeSpeaker: noSpeaker(),
   producers: [],
   mics: [],
@@ -20,9 +20,9 @@ export function producerInfo(producer: ms.Producer, peer: Peer): ProducerInfo {
 }
 
 /** The stage source with its current camera and mic producers (null while it is not publishing). */
-export function stageInfo(room: Room | null, stage: SourceRef | null): StageInfo {
-  if (!stage || !room) return { source: stage, videoProducerId: null, audioProducerId: null };
+export function stageInfo(room: Room | null, stage: SourceRef | null, pinned = false): StageInfo {
+  if (!stage || !room) return { source: stage, videoProducerId: null, audioProducerId: null, pinned };
   const find = (kind: ms.MediaKind) =>
     room.producerEntries().find(({ producer, peer }) => producer.kind === kind && sameSource(peer.source, stage))?.producer.id ?? null;
-  return { source: stage, videoProducerId: find('video'), audioProducerId: find('audio') };
+  return { source: stage, videoProducerId: find('video'), audioProducerId: find('audio'), pinned };
 }

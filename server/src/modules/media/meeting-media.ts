@@ -25,17 +25,29 @@ export class MeetingMedia {
   room: Room | null = null;
   /** The Room.create in flight, so peers joining at once share one room. */
   creating: Promise<Room> | null = null;
-  /** The source the chair put on the main stage. */
+  /** The source on the main stage: the chair's choice, or the floor's (media.stage.ts). */
   stage: SourceRef | null = null;
+  /** The chair pinned the stage: the floor no longer moves it. */
+  pinned = false;
+  /** The chair's own hall: where the stage rests when nobody holds the floor. */
+  readonly chairHall: SourceRef | null;
+  /** The source holding the conference floor as the mics last heard it (null: nobody). */
+  floorHolder: SourceRef | null = null;
   speaker: SpeakerInfo = noSpeaker();
   readonly mics = new MicGates();
   /** Link state by peer id, for the current room's peers. */
   readonly links = new Map<string, LinkEntry>();
   readonly #notifier: MediaNotifier;
 
-  constructor(meetingId: number, notifier: MediaNotifier) {
+  constructor(meetingId: number, notifier: MediaNotifier, chairHall: SourceRef | null = null) {
     this.meetingId = meetingId;
     this.#notifier = notifier;
+    this.chairHall = chairHall;
+    if (chairHall) {
+      // The chair's hall is where the meeting is run from: on stage and heard from the start, as in a real hall.
+      this.stage = chairHall;
+      this.mics.apply(chairHall, { type: 'chair', muted: false }, 'chair');
+    }
   }
 
   /** Broadcasts to everyone in the meeting. */
@@ -64,7 +76,7 @@ export class MeetingMedia {
   /** The `media` snapshot part; link states only for the chair. */
   snapshot(forChair: boolean): MediaSnapshot {
     return {
-      stage: stageInfo(this.room, this.stage),
+      stage: stageInfo(this.room, this.stage, this.pinned),
       activeSpeaker: this.speaker,
       producers: this.room ? this.room.producerEntries().map(({ producer, peer }) => producerInfo(producer, peer)) : [],
       mics: this.mics.entries().map((e) => this.mics.info(e.source)),

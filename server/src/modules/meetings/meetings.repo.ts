@@ -95,8 +95,24 @@ export function uninviteBridgePoint(db: Db, meetingId: number, bridgePointId: nu
   );
 }
 
-export function inviteDelegates(db: Db, meetingId: number, userIds: number[], bridgePointId: number | null): void {
+/**
+ * Invites delegates, seated at `seat`: a bridge point, null for their own
+ * device, or (undefined) each at their home bridge point when it is invited
+ * to the meeting, else on their own device.
+ */
+export function inviteDelegates(db: Db, meetingId: number, userIds: number[], seat: number | null | undefined): void {
+  const invited = new Set(
+    seat === undefined
+      ? db.select({ id: meetingBridgePoints.bridgePointId }).from(meetingBridgePoints).where(eq(meetingBridgePoints.meetingId, meetingId)).all().map((r) => r.id)
+      : [],
+  );
+  const homes =
+    seat === undefined && userIds.length
+      ? new Map(db.select({ id: users.id, home: users.homeBridgePointId }).from(users).where(inArray(users.id, userIds)).all().map((r) => [r.id, r.home]))
+      : new Map<number, number | null>();
   for (const userId of userIds) {
+    const home = homes.get(userId) ?? null;
+    const bridgePointId = seat !== undefined ? seat : home !== null && invited.has(home) ? home : null;
     db.insert(meetingDelegates)
       .values({ meetingId, userId, bridgePointId })
       .onConflictDoUpdate({ target: [meetingDelegates.meetingId, meetingDelegates.userId], set: { bridgePointId } })

@@ -138,7 +138,8 @@ const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .all();
     if (found.length !== ids.length) throw notFound('Delegate (in this province)');
     return db.transaction(() => {
-      repo.inviteDelegates(db, m.id, ids, req.body.bridgePointId ?? null);
+      // No bridgePointId: each at their home hall; null: on their own device.
+      repo.inviteDelegates(db, m.id, ids, req.body.bridgePointId);
       req.audit('meeting.invite_delegates', 'meeting', m.id, { userIds: ids });
       return repo.getInvitation(db, m.id);
     });

@@ -7,6 +7,7 @@ import { badRequest, conflict, forbidden, notFound } from '../../lib/app-error.t
 import type { AuthUser } from '../auth/auth.service.ts';
 import { hashPassword } from '../auth/password.ts';
 import { assertPasswordPolicy, canonicalUsername } from '../auth/password-policy.ts';
+import { assertHomeBridge, homeBridgeOfUnit } from './home-bridge.ts';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const ListQuery = Type.Object({ role: Type.Optional(RoleSchema) }, { additionalProperties: false });
@@ -57,11 +58,14 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const username = canonicalUsername(body.username);
     assertPasswordPolicy(body.password, username);
     if (db.select().from(users).where(eq(users.username, username)).get()) throw conflict('Username already taken');
+    // A delegate belongs to a hall: unless one is given, the bridge point of their own unit.
+    const homeBridgePointId = body.homeBridgePointId !== undefined ? body.homeBridgePointId : body.role === 'delegate' ? homeBridgeOfUnit(db, body.unitId) : null;
+    assertHomeBridge(db, homeBridgePointId, province ?? null);
     const passwordHash = await hashPassword(body.password);
     const created = db.transaction(() => {
       const u = db
         .insert(users)
-        .values({ username, passwordHash, fullName: body.fullName, title: body.title ?? '', role: body.role, unitId: body.unitId, homeBridgePointId: body.homeBridgePointId ?? null, email: body.email ?? null })
+        .values({ username, passwordHash, fullName: body.fullName, title: body.title ?? '', role: body.role, unitId: body.unitId, homeBridgePointId, email: body.email ?? null })
         .returning()
         .get();
       req.audit('user.create', 'user', u.id, { username, role: u.role });
@@ -77,6 +81,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     assertMayManage(actor, target.role);
     const { password, ...rest } = req.body;
     if (password !== undefined) assertPasswordPolicy(password, target.username);
+    if (rest.homeBridgePointId !== undefined) assertHomeBridge(db, rest.homeBridgePointId, provinceOf(target.unitId) ?? null);
     const passwordHash = password ? await hashPassword(password) : undefined;
     return db.transaction(() => {
       const u = db.update(users).set({ ...rest, ...(passwordHash && { passwordHash }) }).where(eq(users.id, target.id)).returning().get()!;

@@ -29,6 +29,8 @@ export interface CastInput {
   ballot: string[];
   now: number;
   append: (...payloads: LedgerPayload[]) => void;
+  /** Runs when the delegate votes for the first time, inside the savepoint: throwing refuses the ballot (voting.hall.ts). */
+  firstVote?: (() => void) | null;
 }
 
 export interface CastOutcome {
@@ -66,6 +68,7 @@ export function writeSecretCast(c: CastInput, key: Buffer): CastOutcome {
 
 export function writeOpenCast(c: CastInput): CastOutcome {
   if (repo.flipVoter(c.db, c.pollId, c.userId)) {
+    c.firstVote?.();
     repo.insertOpenBallot(c.db, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
     c.append({ type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: false });
     return { receipt: null, changed: false, wrote: true, before: null };

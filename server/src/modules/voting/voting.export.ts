@@ -8,6 +8,7 @@ import type { BallotList, PollResult, PollVerifyReport } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { verifyPoll } from './voting.ledger.ts';
 import * as repo from './voting.repo.ts';
+import { hallTallies, loadHalls } from './voting.hall-store.ts';
 import type { PollRow } from './voting.schema.ts';
 import { iso } from './voting.views.ts';
 
@@ -19,6 +20,7 @@ export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: strin
     secretBallots: row.spec.mode === 'secret' ? repo.loadSecretBallots(db, row.id) : [],
     receipts: row.spec.mode === 'secret' ? repo.loadReceipts(db, row.id) : [],
     voterIds: repo.loadVoterIds(db, row.id),
+    hallCounts: hallTallies(loadHalls(db, row.id)),
     storedResult: row.result ?? null,
     storedHead: null,
     expectedHead: expectedHead ?? null,
@@ -68,12 +70,14 @@ export function resultCsv(row: PollRow, r: PollResult): string {
     ['mode', r.mode],
     ['majority_rule', r.majority],
     ['majority_base', r.base],
+    ...(r.baseKind ? [['majority_base_of', r.baseKind]] : []),
     ['votes_required', r.required],
     ['quorum_rule', `${r.quorum.rule.inclusive ? '>=' : '>'} ${r.quorum.rule.num}/${r.quorum.rule.den}`],
     ['invited', r.quorum.invited],
     ['present_eligible', r.quorum.present],
     ['quorum_met', yesNo(r.quorum.met)],
     ['voted', r.voted],
+    ...(r.sources ? [['voted_by_phone', r.sources.phone], ['voted_by_hall_count', r.sources.hall]] : []),
     ['outcome', r.outcome],
     ['winners', names(r.winners)],
     ['tied', names(r.tied)],

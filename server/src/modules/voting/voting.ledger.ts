@@ -9,9 +9,10 @@
  * receipts sorted on their own. So neither the chain's order nor any entry
  * pairs a voter, a receipt and a choice.
  */
-import type { PollResult } from '@diemcau/shared';
+import type { OptionCount, PollResult } from '@diemcau/shared';
 import { canonicalJson, verifyChain, type ChainEntry } from './voting.chain.ts';
 import { computeResult, type CountedBallot, type EligibleVoter } from './voting.result.ts';
+import type { HallTally } from './voting.hall.ts';
 import { validateBallot, type PollSpec } from './voting.rules.ts';
 
 export type LedgerPayload =
@@ -19,6 +20,7 @@ export type LedgerPayload =
   | { type: 'opened'; at: string; closesAt: string | null; invited: number; eligible: EligibleVoter[] }
   | { type: 'ballot'; voterId: number; choices: string[]; replaces: boolean }
   | { type: 'cast'; replaces: boolean }
+  | { type: 'hall_count'; bridgePointId: number; present: number; counts: OptionCount[]; by: number; at: string; replaces: boolean }
   | { type: 'closed'; at: string; reason: 'manual' | 'countdown' }
   | { type: 'sealed'; choices: string[] }
   | { type: 'receipts'; receipts: string[] }
@@ -37,6 +39,8 @@ export interface StoredPoll {
   receipts: readonly string[];
   /** Who is recorded as having voted. */
   voterIds: readonly number[];
+  /** Open polls: the standing hall counts. */
+  hallCounts?: readonly HallTally[];
   storedResult: PollResult | null;
   storedHead: string | null;
   /** A head announced out of band (e.g. read out at the meeting) to check against. */
@@ -53,6 +57,14 @@ export interface VerifyReport {
 }
 
 const withoutHead = ({ chainHead: _h, ...rest }: PollResult) => rest;
+/** Results sealed before a field existed are compared without it, so older polls still verify. */
+function asSealed<T extends Partial<PollResult>>(recomputed: T, sealed: Partial<PollResult>): T {
+  const out = { ...recomputed };
+  if (!('baseKind' in sealed)) delete out.baseKind;
+  if (!('sources' in sealed)) delete out.sources;
+  return out;
+}
+const hallKey = (h: HallTally) => `${h.bridgePointId}:${h.present}:${h.counts.map((c) => `${c.id}=${c.votes}`).join(',')}`;
 const sameSet = (a: Iterable<string>, b: Iterable<string>) => {
   const x = [...a].sort();
   const y = [...b].sort();
@@ -92,6 +104,7 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
   let closed: Extract<LedgerPayload, { type: 'closed' }> | null = null;
   let ended = false;
   let receipts: string[] | null = null;
+  const chainHalls = new Map<number, HallTally>();
   const openedAt = opened ? events.indexOf(opened) : -1;
   for (const [i, entry] of s.entries.entries()) {
     const e = entry.payload as LedgerPayload;
@@ -100,6 +113,12 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
       if (phase !== 'open') problems.push(`entry ${i}: ballot recorded while the poll was ${phase}`);
       if ((e.type === 'ballot') !== (spec.mode === 'open')) problems.push(`entry ${i}: ${e.type} entry in a ${spec.mode} poll`);
       if (e.replaces && !spec.allowChange) problems.push(`entry ${i}: ballot changed in a poll that forbids changes`);
+    }
+    if (e.type === 'hall_count') {
+      if (phase !== 'open') problems.push(`entry ${i}: hall count recorded while the poll was ${phase}`);
+      if (spec.mode !== 'open') problems.push(`entry ${i}: hall count in a secret poll`);
+      if (chainHalls.has(e.bridgePointId) !== e.replaces) problems.push(`entry ${i}: hall ${e.bridgePointId} counted twice`);
+      chainHalls.set(e.bridgePointId, { bridgePointId: e.bridgePointId, present: e.present, counts: e.counts });
     }
     if (e.type === 'ballot') {
       if (!eligibleIds.has(e.voterId)) problems.push(`entry ${i}: delegate ${e.voterId} was not eligible`);
@@ -140,6 +159,8 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
       if (receipts !== null && receipts.length !== casts) problems.push(`chain records ${casts} ballots cast, ${receipts.length} receipts are sealed`);
     }
   }
+  const halls = [...chainHalls.values()];
+  if (!sameSet((s.hallCounts ?? []).map(hallKey), halls.map(hallKey))) problems.push('stored hall counts differ from the chain');
   for (const id of s.voterIds) if (!eligibleIds.has(id)) problems.push(`delegate ${id} voted but was not eligible`);
   ballots.forEach((b, i) => {
     try {
@@ -159,14 +180,15 @@ export function verifyPoll(s: StoredPoll): VerifyReport {
     eligible,
     voterIds: new Set(s.voterIds),
     ballots,
+    halls,
     closedAt: closed.at,
     chainHead: head?.hash ?? chain.head,
   });
   if (!head) problems.push('closed poll has no sealed result');
   else {
     const sealedResult = (head.payload as Extract<LedgerPayload, { type: 'result' }>).result;
-    if (canonicalJson(sealedResult) !== canonicalJson(withoutHead(recomputed))) problems.push('re-tally differs from the result sealed in the chain');
+    if (canonicalJson(sealedResult) !== canonicalJson(asSealed(withoutHead(recomputed), sealedResult))) problems.push('re-tally differs from the result sealed in the chain');
   }
-  if (s.storedResult && canonicalJson(s.storedResult) !== canonicalJson(recomputed)) problems.push('re-tally differs from the stored result');
+  if (s.storedResult && canonicalJson(s.storedResult) !== canonicalJson(asSealed(recomputed, s.storedResult))) problems.push('re-tally differs from the stored result');
   return report(recomputed);
 }

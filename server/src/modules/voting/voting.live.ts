@@ -11,6 +11,7 @@ import type { OptionCount, Turnout } from '@diemcau/shared';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { msUntilAutoClose, type PollClock } from './voting.machine.ts';
 import { computeTurnout, type EligibleVoter } from './voting.result.ts';
+import type { HallTally } from './voting.hall.ts';
 import type { PollSpec } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
 import { clockOf } from './voting.views.ts';
@@ -25,6 +26,8 @@ export interface LivePoll {
   voted: Set<number>;
   /** Running tally; null for secret polls, which have no tally until they close. */
   counts: Map<string, number> | null;
+  /** Standing hall counts by bridge point (open polls). */
+  halls: Map<number, HallTally>;
   closeTimer: NodeJS.Timeout | null;
   pushTimer: NodeJS.Timeout | null;
   lastPush: number;
@@ -48,7 +51,7 @@ export class LivePolls {
   }
 
   /** Mirrors an open poll; `ballots` are the stored open ballots (null for secret polls). */
-  add(row: PollRow, voted: Set<number>, ballots: readonly (readonly string[])[] | null): LivePoll {
+  add(row: PollRow, voted: Set<number>, ballots: readonly (readonly string[])[] | null, halls: readonly HallTally[] = []): LivePoll {
     this.remove(row.id);
     const eligible = row.eligible ?? [];
     let counts: Map<string, number> | null = null;
@@ -65,6 +68,7 @@ export class LivePolls {
       eligibleIds: new Set(eligible.map((v) => v.userId)),
       voted,
       counts,
+      halls: new Map(halls.map((h) => [h.bridgePointId, h])),
       closeTimer: null,
       pushTimer: null,
       lastPush: 0,
@@ -100,6 +104,17 @@ export class LivePolls {
       for (const c of replaced ?? []) live.counts.set(c, (live.counts.get(c) ?? 1) - 1);
       for (const c of ballot) live.counts.set(c, (live.counts.get(c) ?? 0) + 1);
     }
+    this.#push(live);
+  }
+
+  /** Updates the mirror after a committed hall count and schedules the pushes. */
+  recordHall(live: LivePoll, hall: HallTally): void {
+    live.halls.set(hall.bridgePointId, hall);
+    this.#push(live);
+  }
+
+  /** Coalesced turnout (everyone) and tally (secretariat) pushes. */
+  #push(live: LivePoll): void {
     if (live.pushTimer) return;
     const wait = Math.max(0, live.lastPush + this.#intervalMs - performance.now());
     live.pushTimer = setTimeout(() => {
@@ -108,15 +123,17 @@ export class LivePolls {
       if (this.#polls.get(live.id) !== live) return;
       this.#emit.toMeeting(live.meetingId).emit('poll:turnout-changed', this.turnout(live));
       const counts = this.tally(live);
-      if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: live.voted.size, counts });
+      if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: this.turnout(live).voted, counts });
     }, wait);
   }
 
-  turnout = (live: LivePoll): Turnout => computeTurnout(live.id, live.eligible, live.voted);
+  turnout = (live: LivePoll): Turnout => computeTurnout(live.id, live.eligible, live.voted, [...live.halls.values()]);
 
+  /** Phone ballots plus hall counts, per option. */
   tally(live: LivePoll): OptionCount[] | null {
     if (!live.counts) return null;
-    const counts = live.counts;
+    const counts = new Map(live.counts);
+    for (const h of live.halls.values()) for (const c of h.counts) counts.set(c.id, (counts.get(c.id) ?? 0) + c.votes);
     return live.spec.options.map((o) => ({ id: o.id, votes: counts.get(o.id) ?? 0 }));
   }
 

@@ -13,7 +13,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { ballotList, resultCsv, verifyStoredPoll } from './voting.export.ts';
 import * as repo from './voting.repo.ts';
-import { computeTurnout } from './voting.result.ts';
+import { storedTurnout } from './voting.snapshot.ts';
 import type { PollRow } from './voting.schema.ts';
 import { pollView } from './voting.views.ts';
 
@@ -49,11 +49,7 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/polls/:id', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: PollDetail, ...errors } } }, (req) => {
     const { row } = access(req.params.id, req.user!);
     const live = app.voting.live.get(row.id);
-    const turnout = live
-      ? app.voting.live.turnout(live)
-      : row.eligible
-        ? computeTurnout(row.id, row.eligible, new Set(repo.loadVoterIds(db, row.id)))
-        : null;
+    const turnout = live ? app.voting.live.turnout(live) : storedTurnout(db, row);
     return { poll: pollView(row), turnout, result: row.result ?? null };
   });
 

@@ -10,6 +10,7 @@ import {
   APPROVAL_OPTIONS,
   DEFAULT_QUORUM,
   type BallotMode,
+  type MajorityBase,
   type MajorityRule,
   type OptionCount,
   type PollCreate,
@@ -29,6 +30,8 @@ export interface PollSpec {
   maxChoices: number;
   mode: BallotMode;
   majority: MajorityRule;
+  /** absolute / two-thirds: counted against those present (default) or all invited. Absent on older polls. */
+  majorityBase?: MajorityBase;
   quorum: QuorumRule;
   durationSeconds: number | null;
   allowChange: boolean;
@@ -54,11 +57,14 @@ export function buildSpec(input: PollCreate): PollSpec {
   const common = {
     mode: input.mode,
     majority: input.majority,
+    // Only written when chosen, so older polls' chained specs keep their exact shape.
+    ...(input.majorityBase !== undefined && { majorityBase: input.majorityBase }),
     quorum: input.quorum ?? DEFAULT_QUORUM,
     durationSeconds: input.durationSeconds ?? null,
     allowChange: input.allowChange ?? false,
   };
   if (common.quorum.num > common.quorum.den) throw invalid('A quorum cannot exceed all invited delegates');
+  if (input.majority === 'simple' && input.majorityBase === 'invited') throw invalid('A simple majority counts the votes cast, not the invited delegates');
   switch (input.kind) {
     case 'approval':
       only(input, []);
@@ -121,13 +127,22 @@ export function quorumMet(rule: QuorumRule, invited: number, present: number): b
   return rule.inclusive ? lhs >= rhs : lhs > rhs;
 }
 
+/** What the majority rule counts against: votes cast (simple), delegates present, or delegates invited. */
+export type BaseKind = 'votes_cast' | 'present' | 'invited';
+
+export const baseKindOf = (spec: PollSpec): BaseKind =>
+  spec.majority === 'simple' ? 'votes_cast' : spec.majorityBase === 'invited' ? 'invited' : 'present';
+
 /**
  * The number the majority rule compares against: votes cast for simple
  * majority (for approval polls, Tán thành + Không tán thành: "Không biểu
- * quyết" is not a vote cast), all eligible delegates otherwise.
+ * quyết" is not a vote cast); otherwise the eligible (present) delegates, or
+ * all invited when the poll says so. Percentages shown use this same base.
  */
-export function majorityBase(spec: PollSpec, counts: readonly OptionCount[], ballotsCast: number, eligible: number): number {
-  if (spec.majority !== 'simple') return eligible;
+export function majorityBase(spec: PollSpec, counts: readonly OptionCount[], ballotsCast: number, eligible: number, invited = eligible): number {
+  const kind = baseKindOf(spec);
+  if (kind === 'invited') return invited;
+  if (kind === 'present') return eligible;
   if (spec.kind === 'approval') return votesOf(counts, 'yes') + votesOf(counts, 'no');
   return ballotsCast;
 }
@@ -160,8 +175,8 @@ export interface Decision {
 }
 
 /** Applies quorum and majority to the counts. `seats` is spec.maxChoices for elections. */
-export function decide(spec: PollSpec, counts: readonly OptionCount[], ballotsCast: number, eligible: number, hasQuorum: boolean): Decision {
-  const base = majorityBase(spec, counts, ballotsCast, eligible);
+export function decide(spec: PollSpec, counts: readonly OptionCount[], ballotsCast: number, eligible: number, hasQuorum: boolean, invited = eligible): Decision {
+  const base = majorityBase(spec, counts, ballotsCast, eligible, invited);
   const required = requiredVotes(spec.majority, base);
   if (!hasQuorum) return { base, required, carried: new Set(), outcome: 'no_quorum', winners: [], tied: [] };
   const carried = new Set(counts.filter((c) => carries(spec.majority, c.votes, base)).map((c) => c.id));

@@ -14,8 +14,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { PollResult, PollStatus } from '@diemcau/shared';
-import { agendaItems, meetings, users } from '../../db/schema.ts';
+import type { OptionCount, PollResult, PollStatus } from '@diemcau/shared';
+import { agendaItems, bridgePoints, meetings, users } from '../../db/schema.ts';
 import type { EligibleVoter } from './voting.result.ts';
 import type { PollSpec } from './voting.rules.ts';
 import type { ChainPayload } from './voting.chain.ts';
@@ -142,4 +142,30 @@ export const pollOpenBallots = sqliteTable(
   (t) => [primaryKey({ columns: [t.pollId, t.userId] })],
 );
 
+/**
+ * Open polls: a bridge operator's count of their hall by show of hands, one
+ * row per poll and bridge point, changeable until the poll closes (each
+ * change is a chain entry). See voting.hall.ts for the rules.
+ */
+export const pollHallCounts = sqliteTable(
+  'poll_hall_counts',
+  {
+    pollId: integer('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    bridgePointId: integer('bridge_point_id')
+      .notNull()
+      .references(() => bridgePoints.id),
+    /** Delegates present in the hall, as the operator counted them. */
+    present: integer('present').notNull(),
+    /** Votes per option, in option order. */
+    counts: text('counts', { mode: 'json' }).$type<OptionCount[]>().notNull(),
+    enteredBy: integer('entered_by').references(() => users.id),
+    /** Epoch ms of the latest entry or change. */
+    enteredAt: integer('entered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.bridgePointId] })],
+);
+
 export type PollRow = typeof polls.$inferSelect;
+export type HallCountRow = typeof pollHallCounts.$inferSelect;

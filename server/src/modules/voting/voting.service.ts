@@ -9,7 +9,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
+import type { HallCountEntry, HallCountInfo, PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { agendaItems, meetings } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -17,13 +17,15 @@ import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
 import { GroupCommit } from './voting.commit.ts';
+import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
+import { pollSnapshot } from './voting.snapshot.ts';
 import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
-import { computeResult, computeTurnout } from './voting.result.ts';
+import { computeResult } from './voting.result.ts';
 import { buildSpec, validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
 import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
@@ -146,6 +148,7 @@ export class VotingService {
       } else {
         ballots = repo.loadOpenBallots(tx, pollId).map((b) => ({ voterId: b.voterId, choices: b.choices }));
       }
+      const halls = hallTallies(loadHalls(tx, pollId));
       const { chainHead: _, ...core } = computeResult({
         pollId,
         spec: row.spec,
@@ -153,6 +156,7 @@ export class VotingService {
         eligible: row.eligible ?? [],
         voterIds: new Set(voterIds),
         ballots,
+        halls,
         closedAt: iso(clock.closedAt)!,
         chainHead: '',
       });
@@ -227,13 +231,7 @@ export class VotingService {
    * commit with the other casts of this event-loop turn.
    */
   async cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], ballotId: string) {
-    const live = this.live.get(pollId);
-    if (!live || live.meetingId !== meetingId) {
-      const row = this.#load(pollId, meetingId);
-      rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
-      throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
-    }
-    rules(() => assertAcceptsBallots(live.clock, this.#now()));
+    const live = this.#accepting(pollId, meetingId);
     if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
     const ballot = rules(() => validateBallot(live.spec, choices));
     const secret = live.spec.mode === 'secret';
@@ -248,6 +246,8 @@ export class VotingService {
       ballot,
       now: this.#now(),
       append: (...payloads) => void this.#append(this.#db, pollId, ...payloads),
+      // No double counting: a delegate of a hall whose count already covers everyone present there cannot add a phone vote.
+      firstVote: secret ? null : phoneVoteGuard(this.#db, live, userId),
     };
     const out = await this.#commit.submit(
       () => {
@@ -260,6 +260,34 @@ export class VotingService {
       },
     );
     return { pollId, receipt: out.receipt, changed: out.changed };
+  }
+
+  /**
+   * A bridge operator enters (or changes) their hall's count for the open
+   * poll. Phone ballots already received are committed first, so the count is
+   * checked against every phone voter of the hall (voting.hall.ts).
+   */
+  hallCount(actorId: number, meetingId: number, bridgePointId: number, entry: HallCountEntry): HallCountInfo {
+    this.#commit.flush();
+    const live = this.#accepting(entry.pollId, meetingId);
+    const info = this.#db.transaction((tx) =>
+      rules(() => writeHallCount(tx, live, bridgePointId, entry, actorId, this.#now(), (p) => void this.#append(tx, live.id, p), (d) => this.#audit(tx, actorId, 'poll.hall_count', live.id, d))),
+    );
+    this.live.recordHall(live, info);
+    this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
+    return info;
+  }
+
+  /** The open poll of this meeting, accepting ballots now; else POLL_CLOSED (or NOT_FOUND for another meeting's). */
+  #accepting(pollId: number, meetingId: number): LivePoll {
+    const live = this.live.get(pollId);
+    if (!live || live.meetingId !== meetingId) {
+      const row = this.#load(pollId, meetingId);
+      rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
+      throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
+    }
+    rules(() => assertAcceptsBallots(live.clock, this.#now()));
+    return live;
   }
 
   /** Called by the countdown timer; a no-op if the poll was closed meanwhile. */
@@ -286,7 +314,7 @@ export class VotingService {
       }
       const voted = new Set(repo.loadVoterIds(this.#db, row.id));
       const ballots = row.spec.mode === 'open' ? repo.loadOpenBallots(this.#db, row.id).map((b) => b.choices) : null;
-      const live = this.live.add(row, voted, ballots);
+      const live = this.live.add(row, voted, ballots, hallTallies(loadHalls(this.#db, row.id)));
       if (isDue(live.clock, this.#now())) this.#autoClose(row.id);
       this.#log.info({ pollId: row.id, voted: voted.size }, 'open poll restored');
     }
@@ -294,18 +322,7 @@ export class VotingService {
 
   /** The voting part of the join snapshot, for one user. */
   snapshot(meetingId: number, userId: number, manager: boolean): PollSnapshot {
-    const row = repo.currentPoll(this.#db, meetingId);
-    if (!row) return { poll: null, turnout: null, result: null, tally: null, eligible: false, voted: false };
-    const live: LivePoll | undefined = this.live.get(row.id);
-    const voted = live ? live.voted : new Set(repo.loadVoterIds(this.#db, row.id));
-    return {
-      poll: pollView(row),
-      turnout: live ? this.live.turnout(live) : computeTurnout(row.id, row.eligible ?? [], voted),
-      result: row.result ?? null,
-      tally: live && manager ? this.live.tally(live) : null,
-      eligible: (row.eligible ?? []).some((v) => v.userId === userId),
-      voted: voted.has(userId),
-    };
+    return pollSnapshot(this.#db, this.live, meetingId, userId, manager);
   }
 
   stop(): void {

@@ -51,6 +51,12 @@ export default fp<VotingPluginOptions>(
     rt.handle('poll:close', (ctx, p) => service.close(ctx.user.id, managedMeeting(ctx), p.pollId));
     rt.handle('poll:cancel', (ctx, p) => service.cancel(ctx.user.id, managedMeeting(ctx), p.pollId, p.reason ?? ''));
     rt.handle('poll:publish', (ctx, p) => service.publish(ctx.user.id, managedMeeting(ctx), p.pollId));
+    // A bridge operator counts their own hall only: the bridge point comes from their membership, never the payload.
+    rt.handle('poll:hall-count', (ctx, p) => {
+      const { meetingId, membership } = ctx.requireMeeting();
+      if (membership?.kind !== 'bridge') throw new AppError('FORBIDDEN', 403, "Only a bridge point's operator enters its hall count");
+      return service.hallCount(ctx.user.id, meetingId, membership.bridgePointId, p);
+    });
     // Always the caller's own ballot: there is no way to name another voter.
     rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)));
 

@@ -44,6 +44,7 @@ export function pollView(row: PollRow): PollView {
     maxChoices: spec.maxChoices,
     mode: spec.mode,
     majority: spec.majority,
+    ...(spec.majorityBase !== undefined && { majorityBase: spec.majorityBase }),
     quorum: spec.quorum,
     durationSeconds: spec.durationSeconds,
     allowChange: spec.allowChange,
@@ -68,6 +69,9 @@ const STATUS: Record<string, number> = {
   POLL_CLOSED: 409,
   ALREADY_VOTED: 409,
   CONFLICT: 409,
+  HALL_COUNT_TOO_LARGE: 409,
+  DOUBLE_COUNT: 409,
+  PHONE_ONLY: 409,
 };
 
 /** Maps a rule error of the pure core to the app's one error type; passes anything else through. */

@@ -1,14 +1,21 @@
 import { useState } from 'preact/hooks';
-import type { BallotMode, MajorityRule, PollKind } from '@diemcau/shared';
+import type { BallotMode, MajorityBase, MajorityRule, PollKind, QuorumRule } from '@diemcau/shared';
 import { send } from '../../lib/socket.ts';
 import { t, type MsgKey } from '../../lib/i18n.ts';
 import { Button, ErrorBox, Field } from '../../components/ui.tsx';
 import { useAction } from '../../lib/use-async.ts';
 import { optionLabel, PollHeader, PollResultView, TurnoutView } from '../../live/widgets.tsx';
 import { currentItem, type LiveState } from '../../live/state.ts';
+import { HallCountList } from '../../live/HallCount.tsx';
 
 const KINDS: PollKind[] = ['approval', 'single', 'multiple', 'election'];
 const MAJORITIES: MajorityRule[] = ['simple', 'absolute', 'two_thirds'];
+/** Quorum presets as Party rules state them: more than half, or at least two thirds, of those invited present. */
+const QUORUMS: Record<'half' | 'twoThirds' | 'none', QuorumRule> = {
+  half: { num: 1, den: 2, inclusive: false },
+  twoThirds: { num: 2, den: 3, inclusive: true },
+  none: { num: 0, den: 1, inclusive: true },
+};
 
 /** Chair: draft, open, watch turnout, close and publish a poll. */
 export function PollControl({ s, patch }: { s: LiveState; patch(fn: (s: LiveState) => LiveState): void }) {
@@ -47,6 +54,7 @@ export function PollControl({ s, patch }: { s: LiveState; patch(fn: (s: LiveStat
                   ))}
                 </ul>
               )}
+              <HallCountList s={s} />
               <Button
                 variant="danger"
                 disabled={act.busy}
@@ -103,6 +111,8 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
   const [kind, setKind] = useState<PollKind>('approval');
   const [mode, setMode] = useState<BallotMode>('secret');
   const [majority, setMajority] = useState<MajorityRule>('simple');
+  const [base, setBase] = useState<MajorityBase>('present');
+  const [quorum, setQuorum] = useState<keyof typeof QUORUMS>('half');
   const [options, setOptions] = useState('');
   const [seats, setSeats] = useState(1);
   const [duration, setDuration] = useState(0);
@@ -116,6 +126,9 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
         kind,
         mode,
         majority,
+        // A simple majority is always of the votes cast; the others count against those present or all invited.
+        ...(majority !== 'simple' ? { majorityBase: base } : {}),
+        quorum: QUORUMS[quorum],
         ...(kind !== 'approval' ? { options: opts } : {}),
         ...(kind === 'multiple' ? { minChoices: 1, maxChoices: Math.max(1, opts.length) } : {}),
         ...(kind === 'election' ? { seats } : {}),
@@ -150,6 +163,25 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
             {MAJORITIES.map((m) => (
               <option key={m} value={m}>
                 {t(`poll.majority.${m}` as MsgKey)}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <div class="row-2">
+        {majority !== 'simple' && (
+          <Field label={t('poll.majorityBase')}>
+            <select name="pollMajorityBase" value={base} onChange={(e) => setBase(e.currentTarget.value as MajorityBase)}>
+              <option value="present">{t('poll.majorityBase.present')}</option>
+              <option value="invited">{t('poll.majorityBase.invited')}</option>
+            </select>
+          </Field>
+        )}
+        <Field label={t('poll.quorumRule')}>
+          <select name="pollQuorum" value={quorum} onChange={(e) => setQuorum(e.currentTarget.value as keyof typeof QUORUMS)}>
+            {(Object.keys(QUORUMS) as (keyof typeof QUORUMS)[]).map((k) => (
+              <option key={k} value={k}>
+                {t(`poll.quorum.${k}` as MsgKey)}
               </option>
             ))}
           </select>

@@ -1,0 +1,35 @@
+/**
+ * Read side of a meeting's current poll: the join snapshot and the turnout of
+ * a poll that is no longer live (phone voters plus hall counts, from the rows).
+ */
+import type { PollSnapshot, Turnout } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { hallInfos, hallTallies, loadHalls } from './voting.hall-store.ts';
+import type { LivePoll, LivePolls } from './voting.live.ts';
+import * as repo from './voting.repo.ts';
+import { computeTurnout } from './voting.result.ts';
+import type { PollRow } from './voting.schema.ts';
+import { pollView } from './voting.views.ts';
+
+/** Turnout of a poll from its stored rows; null before it opened. */
+export function storedTurnout(db: repo.Tx, row: PollRow, voted: ReadonlySet<number> = new Set(repo.loadVoterIds(db, row.id))): Turnout | null {
+  if (!row.eligible) return null;
+  return computeTurnout(row.id, row.eligible, voted, hallTallies(loadHalls(db, row.id)));
+}
+
+/** The voting part of the join snapshot, for one user. */
+export function pollSnapshot(db: Db, polls: LivePolls, meetingId: number, userId: number, manager: boolean): PollSnapshot {
+  const row = repo.currentPoll(db, meetingId);
+  if (!row) return { poll: null, turnout: null, result: null, tally: null, halls: [], eligible: false, voted: false };
+  const live: LivePoll | undefined = polls.get(row.id);
+  const voted = live ? live.voted : new Set(repo.loadVoterIds(db, row.id));
+  return {
+    poll: pollView(row),
+    turnout: live ? polls.turnout(live) : storedTurnout(db, row, voted),
+    halls: row.spec.mode === 'open' ? hallInfos(row.id, loadHalls(db, row.id), row.eligible ?? [], voted) : [],
+    result: row.result ?? null,
+    tally: live && manager ? polls.tally(live) : null,
+    eligible: (row.eligible ?? []).some((v) => v.userId === userId),
+    voted: voted.has(userId),
+  };
+}
