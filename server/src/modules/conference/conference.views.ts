@@ -32,7 +32,7 @@ export function agendaView(s: ConferenceState, items: readonly AgendaItem[], now
   };
 }
 
-export const bridgeView = ({ updatedBy: _, ...b }: BridgeEntry): BridgePresenceView => b;
+export const bridgeView = ({ updatedBy: _, joinedAt, ...b }: BridgeEntry): BridgePresenceView => ({ ...b, joinedAt: joinedAt ?? null });
 export const delegateView = ({ updatedBy: _, ...d }: DelegateEntry): DelegatePresenceView => d;
 
 /** The broadcasts for one command's events, in a stable order, each kind at most once where it is a full view. */
