@@ -20,7 +20,7 @@ import { RollCallPanel } from './console/RollCallPanel.tsx';
 import { ReceiptsPanel } from './console/ReceiptsPanel.tsx';
 import { WorkersPanel } from './console/WorkersPanel.tsx';
 import { LevelStrip } from './console/LevelStrip.tsx';
-import { filterContext } from './console/bridge-filter.ts';
+import { filterContext, type BridgeFilter } from './console/bridge-filter.ts';
 import { usePageTitle } from '../lib/page-title.ts';
 
 /** Start/end the meeting from the console (the conference room owns the live status). */
@@ -48,7 +48,7 @@ function MeetingBar({ s }: { s: LiveState }) {
         </Button>
       )}
       <a class="btn btn-ghost" href={`/meetings/${meetingId}`}>
-        {t('common.edit')}
+        {s.meeting.status === 'ended' || s.meeting.status === 'archived' ? t('ended.view') : t('common.edit')}
       </a>
       <ErrorBox error={act.error} />
     </div>
@@ -80,6 +80,7 @@ export function ChairConsole({ id }: { id: number }) {
   const live = useLiveMeeting(id);
   const s = live.state;
   const [gridPage, setGridPage] = useState(0);
+  const [filter, setFilter] = useState<BridgeFilter>('all');
   // The chair also receives a page of bridge cameras, at the lowest simulcast layer.
   const session = useMediaSession(s, null, { follow: { grid: true, gridPage } });
   useStageMemory(s, session);
@@ -100,13 +101,20 @@ export function ChairConsole({ id }: { id: number }) {
               <AgendaNow s={s} />
             </div>
           </div>
-          <BridgeGrid s={s} ctx={ctx} chair={chair} session={session} page={gridPage} onPage={setGridPage} />
+          <BridgeGrid s={s} ctx={ctx} chair={chair} filter={filter} onFilter={setFilter} session={session} page={gridPage} onPage={setGridPage} />
         </div>
         <div class="col-side stack">
           <AgendaControl s={s} />
           <FloorControl s={s} />
           <PollControl s={s} patch={live.patch} />
-          <RollCallPanel s={s} chair={chair} />
+          <RollCallPanel
+            s={s}
+            chair={chair}
+            onShowUnconfirmed={() => {
+              setFilter('unconfirmed');
+              document.getElementById('grid-h')?.scrollIntoView({ block: 'start' });
+            }}
+          />
           <ReceiptsPanel s={s} />
           <WorkersPanel />
         </div>

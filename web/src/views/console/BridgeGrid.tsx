@@ -77,13 +77,23 @@ function Toolbar(props: {
  * tiles; for the current video page a small live picture. The chair puts one on
  * stage or mutes it.
  */
-export function BridgeGrid(props: { s: LiveState; ctx: FilterContext; chair: boolean; session?: MediaSession | null; page?: number; onPage?(n: number): void }) {
+export function BridgeGrid(props: {
+  s: LiveState;
+  ctx: FilterContext;
+  chair: boolean;
+  /** The filter, held by the console so the roll-call panel can point the grid at the unconfirmed bridges. */
+  filter: BridgeFilter;
+  onFilter(f: BridgeFilter): void;
+  session?: MediaSession | null;
+  page?: number;
+  onPage?(n: number): void;
+}) {
   const { s, ctx, chair } = props;
   const act = useAction();
   const tracks = useStore(props.session?.tracks ?? NO_TRACKS);
   const total = s.presence.bridges.length;
   const [level, setLevel] = useState<BridgeLevel | 'all'>('all');
-  const [filter, setFilter] = useState<BridgeFilter>('all');
+  const { filter, onFilter: setFilter } = props;
   const [query, setQuery] = useState('');
   const [compact, setCompactState] = useState(() => initialCompact(total));
   const [selected, setSelected] = useState<number | null>(null);
