@@ -23,6 +23,7 @@ import { DEMO_PASSWORDS } from '../server/src/db/seed-data.ts';
 import { ensureWebBuilt } from './build.mjs';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { launchChromium } from './lib/chromium.ts';
 
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const TIMEOUT_MS = 60_000;
@@ -81,6 +82,11 @@ async function signedIn(browser: Browser, base: string, token: string): Promise<
 /** Opens the bridge screen and returns page open → first decoded stage frame, in ms (the page's own clock). */
 async function firstFrame(page: Page, meetingId: number): Promise<number> {
   await page.goto(`/meetings/${meetingId}/bridge`);
+  if (process.env.BENCH_DEBUG) {
+    const v = await page.waitForFunction(() => (document.querySelector('[data-view=bridge]') ? performance.now() : false), undefined, { polling: 'raf', timeout: TIMEOUT_MS });
+    const st = await page.waitForFunction(() => (document.querySelector('.stage video:not([hidden])') ? performance.now() : false), undefined, { polling: 'raf', timeout: TIMEOUT_MS });
+    console.error(`  view at ${(await v.jsonValue()) as number} ms, stage track at ${(await st.jsonValue()) as number} ms`);
+  }
   const t = await page.waitForFunction(
     () => {
       const v = document.querySelector<HTMLVideoElement>('.stage video');
@@ -94,7 +100,6 @@ async function firstFrame(page: Page, meetingId: number): Promise<number> {
 
 async function main(): Promise<void> {
   if (!ensureDebianPackages({ chromium: '/usr/bin/chromium' })) process.exit(1);
-  const { launchChromium } = await import('../test/e2e/helpers/browser.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-ff-'));
   const port = await freePort();
   const base = `http://localhost:${port}`;
@@ -131,6 +136,8 @@ async function main(): Promise<void> {
     });
     await command(chair, 'meeting:join', { meetingId });
     await command(chair, 'meeting:start', { meetingId });
+    // Stage commands come from a member of the media room.
+    await command(chair, 'media:get-capabilities', {});
 
     browser = await launchChromium();
     // The provincial hall publishes its camera; the chair puts it on the main stage.
