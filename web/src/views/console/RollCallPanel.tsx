@@ -57,7 +57,7 @@ export function RollCallPanel({ s, chair, onShowUnconfirmed }: { s: LiveState; c
               {t('rollcall.close')}
             </Button>
           ) : (
-            <Button disabled={act.busy || s.meeting.status !== 'live'} onClick={() => void act.run(() => send('rollcall:start', { meetingId }))}>
+            <Button disabled={act.busy || s.meeting.status !== 'live'} data-action="rollcall-start" onClick={() => void act.run(() => send('rollcall:start', { meetingId }))}>
               {t('rollcall.start')}
             </Button>
           )}
