@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { searchKey, stripDiacritics, type BridgePresenceView, type FloorView, type LinkInfo, type RollCallView } from '@diemcau/shared';
 import { fromSnapshot, type LiveState, type SnapshotIn } from '../../../web/src/live/state.ts';
-import { connOf, filterContext, filterCounts, levelSummaries, matchesQuery, visibleBridges } from '../../../web/src/views/console/bridge-filter.ts';
+import { connOf, filterContext, filterCounts, levelSummaries, matchesQuery, shortName, visibleBridges } from '../../../web/src/views/console/bridge-filter.ts';
 
 const zero = { bridges: 0, online: 0, degraded: 0, offline: 0, delegatesPresent: 0, delegates: 0, presentOnline: 0, presentInPerson: 0, absent: 0, unknown: 0 };
 
@@ -93,5 +93,14 @@ describe('console filters', () => {
     expect(prov).toEqual({ level: 'provincial', bridges: 1, connected: 1, never: 0, dropped: 0, weak: 0, confirmed: 1, delegatesPresent: 10 });
     expect(dist).toMatchObject({ bridges: 1, connected: 1, confirmed: 0 });
     expect(comm).toEqual({ level: 'commune', bridges: 4, connected: 2, never: 1, dropped: 1, weak: 1, confirmed: 1, delegatesPresent: 3 });
+  });
+});
+
+describe('compact tile names', () => {
+  it('abbreviates the unit type the way the administration does', () => {
+    expect(shortName('Điểm cầu Phường Hòa Bình')).toBe('P. Hòa Bình');
+    expect(shortName('Điểm cầu Thị trấn Yên Sơn')).toBe('TT. Yên Sơn');
+    expect(shortName('Điểm cầu Thành phố Sơn Hà')).toBe('TP. Sơn Hà');
+    expect(shortName('Điểm cầu Tỉnh ủy')).toBe('Tỉnh ủy');
   });
 });

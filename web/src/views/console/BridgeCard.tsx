@@ -5,7 +5,7 @@ import { t, type MsgKey } from '../../lib/i18n.ts';
 import { Button } from '../../components/ui.tsx';
 import { micOf, sameSource, type LiveState } from '../../live/state.ts';
 import { Icon } from '../../components/Icon.tsx';
-import type { Conn, FilterContext } from './bridge-filter.ts';
+import { shortName, type Conn, type FilterContext } from './bridge-filter.ts';
 
 function Thumb({ track, label }: { track: MediaStreamTrack; label: string }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -16,9 +16,6 @@ function Thumb({ track, label }: { track: MediaStreamTrack; label: string }) {
 }
 
 const isOff = (c: Conn) => c === 'never' || c === 'dropped';
-
-/** "Điểm cầu Xã Hòa Bình" → "Xã Hòa Bình": the chip has room for the place only. */
-const shortName = (name: string) => name.replace(/^Điểm cầu /, '');
 
 export interface CardProps {
   s: LiveState;

@@ -139,3 +139,20 @@ export function levelSummaries(s: LiveState, ctx: FilterContext): LevelSummary[]
     };
   });
 }
+
+/** Unit types as Vietnamese administration abbreviates them, longest first. */
+const ABBREV: [RegExp, string][] = [
+  [/^Thành phố /, 'TP. '],
+  [/^Thị trấn /, 'TT. '],
+  [/^Thị xã /, 'TX. '],
+  [/^Phường /, 'P. '],
+  [/^Huyện /, 'H. '],
+  [/^Xã /, 'X. '],
+];
+
+/** "Điểm cầu Phường Hòa Bình" → "P. Hòa Bình": a tile has room for the place only (the full name is its title). */
+export function shortName(name: string): string {
+  const place = name.replace(/^Điểm cầu /, '');
+  const hit = ABBREV.find(([re]) => re.test(place));
+  return hit ? place.replace(hit[0], hit[1]) : place;
+}
