@@ -48,6 +48,10 @@ export function RollCallAlert({ s, bp }: { s: LiveState; bp: number }) {
   const answer = open ? rc.confirmations.find((c) => c.bridgePointId === bp) : undefined;
   const waiting = open && !answer;
   const beeps = useChime(waiting && sound);
+  // Each new roll-call starts from the hall's current head count, not what was typed last time.
+  useEffect(() => {
+    if (open) setN(String(mine?.delegatesPresent ?? 0));
+  }, [rc?.id, open]);
   if (!open) return null;
   const toggleSound = () => {
     setSound(!sound);
