@@ -10,6 +10,7 @@ CREATE TABLE `meeting_presence` (
 	`status` text NOT NULL,
 	`delegates_present` integer,
 	`reason` text,
+	`joined_at` integer,
 	`updated_at` integer,
 	`updated_by` integer,
 	`version` integer NOT NULL,
@@ -126,12 +127,14 @@ CREATE TRIGGER `roster_epoch_users` AFTER UPDATE OF `full_name`, `unit_id` ON `u
 --> statement-breakpoint
 CREATE TRIGGER `roster_epoch_bridge_points` AFTER UPDATE OF `name`, `level` ON `bridge_points` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
 --> statement-breakpoint
-CREATE TRIGGER `roster_epoch_units` AFTER UPDATE OF `level` ON `units` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
+CREATE TRIGGER `roster_epoch_units` AFTER UPDATE OF `level`, `code` ON `units` BEGIN UPDATE `conference_roster_epoch` SET `epoch` = `epoch` + 1 WHERE `id` = 1; END;
 --> statement-breakpoint
 -- Presence recorded in the JSON document before this migration moves to rows (entries never set stay implicit).
-INSERT INTO `meeting_presence` (`meeting_id`, `kind`, `member_id`, `status`, `delegates_present`, `reason`, `updated_at`, `updated_by`, `version`)
+-- A bridge stored as anything but offline had joined; its joined_at is its last change (the best record there is).
+INSERT INTO `meeting_presence` (`meeting_id`, `kind`, `member_id`, `status`, `delegates_present`, `reason`, `joined_at`, `updated_at`, `updated_by`, `version`)
 SELECT cs.`meeting_id`, 'bridge', json_extract(b.value, '$.bridgePointId'), json_extract(b.value, '$.status'), json_extract(b.value, '$.delegatesPresent'),
-       NULL, json_extract(b.value, '$.updatedAt'), json_extract(b.value, '$.updatedBy'), cs.`version`
+       NULL, COALESCE(json_extract(b.value, '$.joinedAt'), CASE WHEN json_extract(b.value, '$.status') <> 'offline' THEN json_extract(b.value, '$.updatedAt') END),
+       json_extract(b.value, '$.updatedAt'), json_extract(b.value, '$.updatedBy'), cs.`version`
 FROM `conference_state` cs, json_each(cs.`state`, '$.presence.bridges') b
 WHERE json_extract(b.value, '$.updatedAt') IS NOT NULL;
 --> statement-breakpoint

@@ -53,3 +53,16 @@ export function humanTextProblem(s: string, kind: HumanTextKind = 'line', requir
   if (required && !/\S/u.test(s)) return 'must not be empty or only spaces';
   return null;
 }
+
+/**
+ * Vietnamese letters without their marks ("Điểm cầu Hòa Bình" → "Diem cau Hoa Binh"): NFD
+ * splits off the tone and vowel marks; đ/Đ is a letter of its own, not a composed one.
+ */
+export function stripDiacritics(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+}
+
+/** Search form of a text: no marks, lower case, single spaces, so "hoa binh" finds "Hòa Bình". */
+export function searchKey(s: string): string {
+  return stripDiacritics(s).toLowerCase().replace(/\s+/g, ' ').trim();
+}

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import './styles.css';
+import './console.css';
 import { App } from './app.tsx';
 import { setUnauthenticatedHandler } from './lib/api.ts';
 import { setDeniedHandler } from './lib/socket.ts';

@@ -105,8 +105,12 @@ export type FloorView = Static<typeof FloorView>;
 export const BridgePresenceView = Type.Object({
   bridgePointId: Id,
   name: Type.String(),
+  /** The unit code operators quote (search by it on the console). */
+  code: Type.String(),
   level: Type.Enum(BRIDGE_LEVELS),
   status: Type.Enum(BRIDGE_STATUSES),
+  /** First time the bridge came online in this meeting: null = never joined ("chưa kết nối"), else offline means dropped. */
+  joinedAt: NullableMs,
   delegatesPresent: Type.Integer({ minimum: 0 }),
   updatedAt: NullableMs,
 });

@@ -46,7 +46,9 @@ export const COMMAND_DOCS = {
   'producer:close': 'Closes your own producer.',
   'stage:set': 'Chair: puts a source on the main stage (null clears it).',
   'media:mute': 'Chair: mutes or opens one source\'s microphone.',
-  'media:mute-all': 'Chair: mutes every bridge and delegate.',
+  'media:mute-all': 'Chair: mutes every bridge and delegate except the chair\'s own hall.',
+  'stage:pin': 'Chair: pins the main stage (the floor no longer moves it) or unpins it (the stage goes to whoever holds the floor).',
+  'poll:hall-count': 'Bridge operator: enters or changes the hall\'s show-of-hands counts of an open, non-secret poll until it closes.',
 } satisfies Record<CommandName, string>;
 
 export const BROADCAST_DOCS = {
@@ -68,6 +70,7 @@ export const BROADCAST_DOCS = {
   'poll:turnout-changed': 'How many have voted, overall and per level and bridge point (coalesced, a few per second at most).',
   'poll:tally-changed': 'Live counts of an open-ballot poll, to the secretariat only.',
   'poll:closed': 'A poll closed, with its result.',
+  'poll:hall-counted': 'A bridge point entered or changed its hall count for a poll.',
   'poll:published': 'A poll\'s result was published with its hash-chain head.',
   'poll:cancelled': 'A poll was cancelled.',
   'stage:changed': 'Who is on the main stage.',

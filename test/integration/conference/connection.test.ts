@@ -78,3 +78,28 @@ it('marks a bridge offline once its operator has been gone for the grace period'
   open.push(third);
   expect(bridgeStatus(third.snapshot, bp)).toBe('degraded');
 });
+
+it('tells a bridge that never joined from one that dropped, and names each by its unit code', async () => {
+  const chair = await join(t, 'vanphong', d.meetingId);
+  open.push(chair);
+  type Row = { bridgePointId: number; code: string; status: string; joinedAt: number | null };
+  const row = (rows: Row[], id: number) => rows.find((b) => b.bridgePointId === id)!;
+  const bp = d.bridgeOf('cau.99101');
+  const never = d.bridgeOf('cau.99102');
+  expect(row(chair.snapshot.presence.bridges, never)).toMatchObject({ code: '99102', status: 'offline', joinedAt: null });
+  expect(row(chair.snapshot.presence.bridges, bp)).toMatchObject({ code: '99101', joinedAt: null });
+
+  const before = Date.now();
+  const op = await join(t, 'cau.99101', d.meetingId);
+  const joinedAt = row(op.snapshot.presence.bridges, bp).joinedAt;
+  expect(joinedAt).toBeGreaterThanOrEqual(before - 1000);
+  await nextEvent(chair.socket, 'presence:changed', 20_000);
+  const dropped = nextEvent<{ bridges: Row[] }>(chair.socket, 'presence:changed', 20_000);
+  op.socket.close();
+  // Offline again, but joinedAt stays: the console says "mất kết nối", not "chưa kết nối".
+  expect((await dropped).bridges).toEqual([expect.objectContaining({ bridgePointId: bp, status: 'offline', joinedAt })]);
+  const later = await join(t, 'vanphong', d.meetingId);
+  open.push(later);
+  expect(row(later.snapshot.presence.bridges, never).joinedAt).toBeNull();
+  expect(row(later.snapshot.presence.bridges, bp)).toMatchObject({ status: 'offline', joinedAt });
+});

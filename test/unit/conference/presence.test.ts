@@ -91,6 +91,31 @@ describe('bridge presence', () => {
   });
 });
 
+describe('never joined vs dropped', () => {
+  it('records when a bridge first comes online and keeps it through a drop', () => {
+    const s0 = fresh();
+    expect(s0.bridges.every((b) => b.joinedAt === null)).toBe(true);
+    // A head count alone (the chair typing it in) is not a connection.
+    const counted = must(setBridge(s0, SEC, { bridgePointId: 103, delegatesPresent: 4 }, T0)).state;
+    expect(counted.bridges.find((b) => b.bridgePointId === 103)!.joinedAt).toBeNull();
+    const on = must(setBridge(counted, OP_DISTRICT, { status: 'online' }, T0 + 10)).state;
+    expect(on.bridges.find((b) => b.bridgePointId === 102)!.joinedAt).toBe(T0 + 10);
+    const off = must(setBridge(on, OP_DISTRICT, { status: 'offline' }, T0 + 20)).state;
+    const back = must(setBridge(off, OP_DISTRICT, { status: 'degraded' }, T0 + 30)).state;
+    expect(off.bridges.find((b) => b.bridgePointId === 102)).toMatchObject({ status: 'offline', joinedAt: T0 + 10 });
+    expect(back.bridges.find((b) => b.bridgePointId === 102)!.joinedAt).toBe(T0 + 10);
+  });
+
+  it('carries the unit code from the roster, and a changed code is a roster change', () => {
+    const coded = { ...roster, bridges: roster.bridges.map((b) => ({ ...b, code: `C${b.bridgePointId}` })) };
+    const s = syncRoster(initialPresence(), coded);
+    expect(s.bridges.map((b) => b.code)).toEqual(['C101', 'C102', 'C103']);
+    expect(syncRoster(s, coded)).toBe(s);
+    const renamed = syncRoster(s, { ...coded, bridges: coded.bridges.map((b) => (b.bridgePointId === 103 ? { ...b, code: 'X' } : b)) });
+    expect(renamed.bridges.find((b) => b.bridgePointId === 103)!.code).toBe('X');
+  });
+});
+
 describe('delegate presence', () => {
   it('lets a delegate check in themselves', () => {
     const r = must(setDelegate(fresh(), DELEGATE, { status: 'present_online' }, T0));

@@ -128,7 +128,7 @@ describe('live meeting state', () => {
 
 describe('presence deltas', () => {
   it('merges changed bridges and delegates into the roster instead of replacing it', () => {
-    const bridge = (id: number, status: 'online' | 'offline') => ({ bridgePointId: id, name: `B${id}`, level: 'district' as const, status, delegatesPresent: 0, updatedAt: null });
+    const bridge = (id: number, status: 'online' | 'offline') => ({ bridgePointId: id, name: `B${id}`, code: `C${id}`, level: 'district' as const, status, joinedAt: null, delegatesPresent: 0, updatedAt: null });
     const s = fromSnapshot(snap({ presence: { ...presence, bridges: [bridge(1, 'offline'), bridge(2, 'offline')] } }));
     const delegate = { userId: 5, fullName: 'A', bridgePointId: null, level: 'provincial' as const, status: 'present_online' as const, reason: null, updatedAt: 1 };
     const next = reduce(s, 'presence:changed', { meetingId: 7, bridges: [bridge(2, 'online')], delegates: [delegate], counts: presence.counts });

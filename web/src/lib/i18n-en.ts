@@ -2,10 +2,12 @@
 import type { MsgKey } from './i18n-vi.ts';
 import { enMinutes } from './i18n-en-minutes.ts';
 import { enStaff } from './i18n-en-staff.ts';
+import { enConsole } from './i18n-en-console.ts';
 
 export const en: Record<MsgKey, string> = {
   ...enStaff,
   ...enMinutes,
+  ...enConsole,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Paperless meetings and video conferences',
   'app.skip': 'Skip to main content',

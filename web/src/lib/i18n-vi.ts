@@ -1,10 +1,12 @@
 /** UI strings in Vietnamese: the source language, and the set of keys English must cover. */
 import { viMinutes } from './i18n-vi-minutes.ts';
 import { viStaff } from './i18n-vi-staff.ts';
+import { viConsole } from './i18n-vi-console.ts';
 
 export const vi = {
   ...viStaff,
   ...viMinutes,
+  ...viConsole,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Họp không giấy và hội nghị trực tuyến',
   'app.skip': 'Bỏ qua, đến nội dung chính',

@@ -67,7 +67,7 @@ export function MainStage({ s, session }: { s: LiveState; session: MediaSession 
     <div class="stage" role="region" aria-label={t('stage.title')} data-stage-producer={stage.videoProducerId ?? ''} data-stage-playing={videoTrack ? 'yes' : 'no'}>
       <video ref={videoRef} autoplay playsInline muted hidden={!videoTrack} aria-label={label ?? t('stage.title')} />
       {live && s.you?.chair && session && <StagePin pinned={!!stage.pinned} />}
-      {!videoTrack && <div class="stage-empty">{!live ? t('stage.notLive') : session ? (stage.videoProducerId ? t('stage.connecting') : t('stage.empty')) : t('stage.connecting')}</div>}
+      {!videoTrack && <div class="stage-empty" data-stage-text={s.meeting.status}>{s.meeting.status === 'ended' ? t('ended.stage') : !live ? t('stage.notLive') : session ? (stage.videoProducerId ? t('stage.connecting') : t('stage.empty')) : t('stage.connecting')}</div>}
       {label && videoTrack && <div class="stage-label">{label}</div>}
       {audios.map((p) => (
         <AudioSink key={p.producerId} producerId={p.producerId} track={tracks.get(p.producerId)!} onBlocked={() => setBlocked(true)} />

@@ -42,33 +42,37 @@ export class MediaSession {
   private constructor() {}
 
   /**
-   * Joins the meeting's media room. A bridge whose camera or mic cannot be
-   * opened still joins to receive, and reports why in `local`.
+   * Joins the meeting's media room. Resolves once receiving works; the camera
+   * and mic are published alongside, so the main stage shows while they open
+   * (`local` follows their progress). A bridge whose camera or mic cannot be
+   * opened keeps receiving, and reports why in `local`.
    */
   static async create(publish: PublishOptions | null): Promise<MediaSession> {
     const s = new MediaSession();
     const wantsDevices = !!publish && (publish.video || publish.audio);
     const block = wantsDevices ? currentCameraBlock() : null;
-    const join = (p: PublishOptions | null) =>
-      ConferenceMedia.join({
-        request: send,
-        on: onBroadcast,
-        ...(p ? { publish: p } : {}),
-        getUserMedia: async (c) => (s.#stream = await navigator.mediaDevices.getUserMedia(c)),
-        onRejoined: () => s.#refresh(),
-      });
-    try {
-      s.#media = await join(wantsDevices && !block ? publish : null);
-    } catch (e) {
-      const why = deviceError(e);
-      if (!why) throw e;
-      s.local.set({ camera: publish?.video ? 'error' : 'off', mic: publish?.audio ? 'error' : 'off', error: why });
-      s.#media = await join(null);
-    }
-    if (block) s.local.set({ camera: publish?.video ? 'error' : 'off', mic: publish?.audio ? 'error' : 'off', error: block.reason });
-    else if (wantsDevices && !s.local.get().error) {
-      const own = s.#media.producerIds;
-      s.local.set({ camera: own.video ? 'on' : 'off', mic: own.audio ? 'on' : 'off', error: null });
+    s.#media = await ConferenceMedia.join({
+      request: send,
+      on: onBroadcast,
+      ...(wantsDevices && !block ? { publish: publish!, publishInBackground: true } : {}),
+      getUserMedia: async (c) => (s.#stream = await navigator.mediaDevices.getUserMedia(c)),
+      onRejoined: () => s.#refresh(),
+    });
+    const devices = (error: string) => ({ camera: publish?.video ? ('error' as const) : ('off' as const), mic: publish?.audio ? ('error' as const) : ('off' as const), error });
+    if (block) s.local.set(devices(block.reason));
+    else if (wantsDevices) {
+      const media = s.#media;
+      media.published.then(
+        () => {
+          if (s.#closed) return;
+          const own = media.producerIds;
+          s.local.set({ camera: own.video ? 'on' : 'off', mic: own.audio ? 'on' : 'off', error: null });
+        },
+        (e: unknown) => {
+          // Not a device problem (e.g. the server refused): say so rather than pretend all is well.
+          if (!s.#closed) s.local.set(devices(deviceError(e) ?? 'publish-failed'));
+        },
+      );
     }
     return s;
   }

@@ -17,7 +17,14 @@ declare global {
  */
 export function useMediaSession(s: LiveState | null, publish: PublishOptions | null, opts: { enabled?: boolean; follow?: FollowOptions } = {}): MediaSession | null {
   const [session, setSession] = useState<MediaSession | null>(null);
-  const live = (opts.enabled ?? true) && s?.meeting.status === 'live';
+  const wanted = opts.enabled ?? true;
+  // Fetch and compile the WebRTC library while the meeting snapshot is still on its way,
+  // rather than after it: one step less between page open and the first stage frame.
+  // (A delegate's phone, which uses media only when given the floor, does not.)
+  useEffect(() => {
+    if (wanted) import('mediasoup-client').catch(() => {});
+  }, [wanted]);
+  const live = wanted && s?.meeting.status === 'live';
   const joinId = s?.joinId ?? 0;
   const pv = publish?.video ?? false;
   const pa = publish?.audio ?? false;

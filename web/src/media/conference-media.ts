@@ -24,6 +24,13 @@ export interface ConferenceMediaOptions {
   getUserMedia?: (c: MediaStreamConstraints) => Promise<MediaStream>;
   /** Called after the session rebuilt itself following a server-side room reset. */
   onRejoined?: () => void;
+  /**
+   * Resolve `join` as soon as receiving works and publish alongside (see
+   * `published`): a bridge screen then shows the main stage while its own
+   * camera and mic are still opening, instead of after. Off by default, as
+   * callers reading `producerIds` right after `join` expect them set.
+   */
+  publishInBackground?: boolean;
 }
 
 /** Same layers as server/src/modules/media/codecs.ts SIMULCAST_LAYERS. */
@@ -58,6 +65,7 @@ export class ConferenceMedia {
   /** What the view wants to receive, kept across a rejoin. */
   readonly #wanted = new Map<string, Wanted>();
   readonly #off: (() => void)[] = [];
+  #published: Promise<void> = Promise.resolve();
   #epoch = 0;
   #closed = false;
 
@@ -86,6 +94,14 @@ export class ConferenceMedia {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Settles when this join's publishing has (resolves, also when nothing is
+   * published) or has failed (rejects with e.g. the getUserMedia error).
+   */
+  get published(): Promise<void> {
+    return this.#published;
   }
 
   /** Our own producer ids (camera, mic). */
@@ -166,34 +182,50 @@ export class ConferenceMedia {
     const recv = await this.#opts.request('transport:create', { direction: 'recv', rtpCapabilities: device.rtpCapabilities as never });
     this.#recv = this.#wire(device.createRecvTransport(params(recv)));
     const p = this.#opts.publish;
-    if (p && (p.video || p.audio)) await this.#publish(device, p);
+    if (p && (p.video || p.audio)) {
+      this.#published = this.#publish(device, p, epoch);
+      if (this.#opts.publishInBackground) this.#published.catch(() => {}); // the caller reads `published`
+      else await this.#published;
+    }
     // After a rejoin, take up what was wanted before.
     await Promise.allSettled([...this.#wanted.keys()].map((id) => this.#consume(id)));
   }
 
-  async #publish(device: Device, p: { video: boolean; audio: boolean }): Promise<void> {
-    const opts = await this.#opts.request('transport:create', { direction: 'send' });
-    const t = this.#wire(device.createSendTransport(params(opts)));
+  async #publish(device: Device, p: { video: boolean; audio: boolean }, epoch: number): Promise<void> {
+    // The camera takes longest to open: ask for it while the send transport is being made.
+    const [opts, stream] = await Promise.allSettled([this.#opts.request('transport:create', { direction: 'send' }), this.#openDevices(p)]);
+    if (stream.status === 'fulfilled') {
+      // Closed meanwhile: nobody else will stop a camera opened after close().
+      if (this.#closed) return stream.value.getTracks().forEach((tr) => tr.stop());
+      this.#stream = stream.value;
+    }
+    if (stream.status === 'rejected') throw stream.reason;
+    if (opts.status === 'rejected') throw opts.reason;
+    const media = stream.value;
+    if (epoch !== this.#epoch || this.#closed) return;
+    const t = this.#wire(device.createSendTransport(params(opts.value)));
     this.#send = t;
     t.on('produce', ({ kind, rtpParameters }, ok, fail) => {
       this.#opts.request('media:produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never }).then(({ producerId }) => ok({ id: producerId }), fail);
     });
-    // Reuse the devices across a rejoin: asking again could prompt the operator.
-    if (!this.#stream || this.#stream.getTracks().some((tr) => tr.readyState === 'ended')) {
-      const gum = this.#opts.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
-      this.#stream = await gum({
-        video: p.video ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 25 } } : false,
-        audio: p.audio ? { echoCancellation: true, noiseSuppression: true, autoGainControl: true } : false,
-      });
-    }
-    const video = this.#stream.getVideoTracks()[0];
-    const audio = this.#stream.getAudioTracks()[0];
+    const video = media.getVideoTracks()[0];
+    const audio = media.getAudioTracks()[0];
     if (video && p.video && device.canProduce('video')) {
       this.#producers.video = await t.produce({ track: video, encodings: SIMULCAST_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 300 }, stopTracks: false });
     }
     if (audio && p.audio && device.canProduce('audio')) {
       this.#producers.audio = await t.produce({ track: audio, codecOptions: { opusStereo: false, opusDtx: true }, stopTracks: false });
     }
+  }
+
+  /** Reuses the devices across a rejoin: asking again could prompt the operator. */
+  async #openDevices(p: { video: boolean; audio: boolean }): Promise<MediaStream> {
+    if (this.#stream && !this.#stream.getTracks().some((tr) => tr.readyState === 'ended')) return this.#stream;
+    const gum = this.#opts.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+    return gum({
+      video: p.video ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 25 } } : false,
+      audio: p.audio ? { echoCancellation: true, noiseSuppression: true, autoGainControl: true } : false,
+    });
   }
 
   #wire(t: Transport): Transport {

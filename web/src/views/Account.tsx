@@ -5,9 +5,11 @@ import { api } from '../lib/api.ts';
 import { session } from '../lib/session.ts';
 import { useAction, useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field } from '../components/ui.tsx';
+import { usePageTitle } from '../lib/page-title.ts';
 
 /** Every user's own account: change the password; delegates also set their voting PIN. */
 export function Account() {
+  usePageTitle(t('account.title'));
   const me = useStore(session);
   if (!me) return null;
   return (

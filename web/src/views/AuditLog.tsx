@@ -6,6 +6,7 @@ import { formatDateTime, t } from '../lib/i18n.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Field, Loading } from '../components/ui.tsx';
 import { fromLocalInput } from './meeting-links.ts';
+import { usePageTitle } from '../lib/page-title.ts';
 
 const PAGE = 50;
 interface Filters {
@@ -33,6 +34,7 @@ function toQuery(f: Filters, offset: number): AuditQuery {
 
 /** Admin: the audit trail ("Nhật ký"), filtered and paged, with the hash-chain check. */
 export function AuditLog() {
+  usePageTitle(t('audit.title'));
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
   const [offset, setOffset] = useState(0);

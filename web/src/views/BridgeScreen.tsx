@@ -1,5 +1,3 @@
-import { useState } from 'preact/hooks';
-import { send } from '../lib/socket.ts';
 import { t, useLang } from '../lib/i18n.ts';
 import { cameraBlockMessage, currentCameraBlock } from '../media/secure-context.ts';
 import { Button, ErrorBox, PagePending } from '../components/ui.tsx';
@@ -13,6 +11,8 @@ import { createStore, useStore } from '../lib/store.ts';
 import { micOf, type LiveState } from '../live/state.ts';
 import { Icon } from '../components/Icon.tsx';
 import { HallCountForm } from '../live/HallCount.tsx';
+import { usePageTitle } from '../lib/page-title.ts';
+import { RollCallAlert } from './bridge/RollCallAlert.tsx';
 
 /** Camera and mic of this bridge, in words a hall technician reads from across the room. */
 function DeviceState({ s, bp, session }: { s: LiveState; bp: number; session: MediaSession | null }) {
@@ -57,33 +57,6 @@ function FloorButton({ s }: { s: LiveState }) {
   return <FloorAsk s={s} class="floor-btn-wrap" canYield label="floor.request" action="floor-request" mine={mine} />;
 }
 
-function RollCallConfirm({ s, bp }: { s: LiveState; bp: number }) {
-  const act = useAction();
-  const rc = s.presence.rollCall;
-  const mine = s.presence.bridges.find((b) => b.bridgePointId === bp);
-  const [n, setN] = useState(String(mine?.delegatesPresent ?? 0));
-  if (!rc || rc.status !== 'open') return null;
-  const done = rc.confirmations.some((c) => c.bridgePointId === bp);
-  return (
-    <form
-      class="rollcall-confirm"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act.run(() => send('rollcall:confirm', { meetingId: s.meeting.id, delegatesPresent: Math.max(0, Number(n) || 0) }));
-      }}
-    >
-      <label class="inline-field">
-        <span>{t('rollcall.headcount')}</span>
-        <input type="number" min={0} max={5000} value={n} onInput={(e) => setN(e.currentTarget.value)} />
-      </label>
-      <Button type="submit" variant="primary" disabled={act.busy}>
-        {done ? t('rollcall.reconfirm') : t('rollcall.confirm')}
-      </Button>
-      <ErrorBox error={act.error} />
-    </form>
-  );
-}
-
 const PUBLISH = { video: true, audio: true };
 
 /** The bridge point's big display: stage, current item, speaker, poll; the operator's controls. */
@@ -92,12 +65,14 @@ export function BridgeScreen({ id }: { id: number }) {
   const s = live.state;
   const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
   const session = useMediaSession(s, operatorBp !== null ? PUBLISH : null);
+  usePageTitle(s?.meeting.title, t('title.bridge'));
   if (!s) return <PagePending error={live.error} class="screen" />;
   const bp = s.you?.bridgePointId ?? null;
   const { poll, result, turnout } = s.poll;
   return (
     <main id="main" class="screen" data-view="bridge" data-meeting={id}>
       <h1 class="sr-only">{s.meeting.title}</h1>
+      {operatorBp !== null && <RollCallAlert s={s} bp={operatorBp} />}
       <div class="screen-grid">
         <div class="screen-stage">
           <MainStage s={s} session={session} />
@@ -115,7 +90,6 @@ export function BridgeScreen({ id }: { id: number }) {
           )}
           {bp !== null && <DeviceState s={s} bp={bp} session={operatorBp !== null ? session : null} />}
           <FloorButton s={s} />
-          {bp !== null && <RollCallConfirm s={s} bp={bp} />}
           {operatorBp !== null && <HallCountForm s={s} bp={operatorBp} />}
         </aside>
       </div>

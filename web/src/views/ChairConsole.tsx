@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { SourceRef } from '@diemcau/shared';
 import type { MediaSession } from '../live/media-client.ts';
 import { api } from '../lib/api.ts';
@@ -19,6 +19,9 @@ import { BridgeGrid } from './console/BridgeGrid.tsx';
 import { RollCallPanel } from './console/RollCallPanel.tsx';
 import { ReceiptsPanel } from './console/ReceiptsPanel.tsx';
 import { WorkersPanel } from './console/WorkersPanel.tsx';
+import { LevelStrip } from './console/LevelStrip.tsx';
+import { filterContext, type BridgeFilter } from './console/bridge-filter.ts';
+import { usePageTitle } from '../lib/page-title.ts';
 
 /** Start/end the meeting from the console (the conference room owns the live status). */
 function MeetingBar({ s }: { s: LiveState }) {
@@ -50,7 +53,7 @@ function MeetingBar({ s }: { s: LiveState }) {
         </a>
       )}
       <a class="btn btn-ghost" href={`/meetings/${meetingId}`}>
-        {t('common.edit')}
+        {s.meeting.status === 'ended' || s.meeting.status === 'archived' ? t('ended.view') : t('common.edit')}
       </a>
       <ErrorBox error={act.error} />
     </div>
@@ -82,14 +85,19 @@ export function ChairConsole({ id }: { id: number }) {
   const live = useLiveMeeting(id);
   const s = live.state;
   const [gridPage, setGridPage] = useState(0);
+  const [filter, setFilter] = useState<BridgeFilter>('all');
   // The chair also receives a page of bridge cameras, at the lowest simulcast layer.
   const session = useMediaSession(s, null, { follow: { grid: true, gridPage } });
   useStageMemory(s, session);
-  if (!s) return <PagePending error={live.error} />;
+  // Derived once per change of what it reads, shared by the strip and the grid.
+  const ctx = useMemo(() => (s ? filterContext(s) : null), [s?.presence, s?.floor, s?.media.links]);
+  usePageTitle(s?.meeting.title, t('title.console'));
+  if (!s || !ctx) return <PagePending error={live.error} />;
   const chair = s.you?.chair ?? true;
   return (
     <main id="main" class="console" data-view="console" data-meeting={id}>
       <MeetingBar s={s} />
+      <LevelStrip s={s} ctx={ctx} />
       <div class="console-grid">
         <div class="col-main stack">
           <div class="stage-wrap">
@@ -98,13 +106,20 @@ export function ChairConsole({ id }: { id: number }) {
               <AgendaNow s={s} />
             </div>
           </div>
-          <BridgeGrid s={s} chair={chair} session={session} page={gridPage} onPage={setGridPage} />
+          <BridgeGrid s={s} ctx={ctx} chair={chair} filter={filter} onFilter={setFilter} session={session} page={gridPage} onPage={setGridPage} />
         </div>
         <div class="col-side stack">
           <AgendaControl s={s} />
           <FloorControl s={s} />
           <PollControl s={s} patch={live.patch} />
-          <RollCallPanel s={s} chair={chair} />
+          <RollCallPanel
+            s={s}
+            chair={chair}
+            onShowUnconfirmed={() => {
+              setFilter('unconfirmed');
+              document.getElementById('grid-h')?.scrollIntoView({ block: 'start' });
+            }}
+          />
           <ReceiptsPanel s={s} />
           <WorkersPanel />
         </div>

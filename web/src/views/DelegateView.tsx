@@ -8,6 +8,7 @@ import type { LiveState } from '../live/state.ts';
 import { DelegatePoll } from './DelegatePoll.tsx';
 import { DelegateDocuments } from './DelegateDocuments.tsx';
 import { useMediaSession } from '../live/use-media.ts';
+import { usePageTitle } from '../lib/page-title.ts';
 
 const MIC_ONLY = { video: false, audio: true };
 
@@ -25,6 +26,7 @@ export function DelegateView({ id }: { id: number }) {
   // A delegate attending from their own phone speaks through it once given the floor.
   const hasFloor = !!s?.you && s.floor.speaker?.userId === s.you.userId && s.floor.speaker.bridgePointId === null;
   useMediaSession(s, MIC_ONLY, { enabled: hasFloor });
+  usePageTitle(s?.meeting.title, t('title.delegate'));
 
   // Opening the meeting page on one's own phone is checking in (present online),
   // unless the bridge operator already marked the delegate in the hall.

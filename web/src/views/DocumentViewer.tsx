@@ -5,6 +5,7 @@ import { useAsync } from '../lib/use-async.ts';
 import { Button, PagePending } from '../components/ui.tsx';
 import { useViaQr } from '../lib/session.ts';
 import { SignInToView } from './DelegateDocuments.tsx';
+import { usePageTitle } from '../lib/page-title.ts';
 
 /**
  * Confidential viewer: one watermarked page image at a time, rendered by the
@@ -15,6 +16,7 @@ export function DocumentViewer({ meetingId, docId }: { meetingId: number; docId:
   const [page, setPage] = useState(1);
   const viaQr = useViaQr();
   const doc = detail.data?.document;
+  usePageTitle(doc?.title, t('title.document'));
   const width = Math.min(2000, Math.max(480, Math.round(window.innerWidth * Math.min(2, window.devicePixelRatio || 1))));
   if (!doc) return <PagePending error={detail.error} onRetry={detail.reload} />;
   const pages = doc.pages ?? 1;

@@ -11,7 +11,8 @@ import { QrPanel } from './QrPanel.tsx';
 import { AudiencePicker, audienceBody, DEFAULT_AUDIENCE, type Audience } from './AudiencePicker.tsx';
 
 /** Secretariat: upload with a progress bar, classify, publish; and the printable QR sheet. */
-export function DocumentsPanel({ meetingId }: { meetingId: number }) {
+/** `readOnly`: an ended meeting's documents and QR codes no longer change (the server refuses too). */
+export function DocumentsPanel({ meetingId, readOnly = false }: { meetingId: number; readOnly?: boolean }) {
   const docs = useAsync(() => documentsApi.list(meetingId), [meetingId]);
   // The invited bridge points' units are what a restricted document can be addressed to.
   const invitation = useAsync(() => api.meetings.invitation(meetingId), [meetingId]);
@@ -26,7 +27,7 @@ export function DocumentsPanel({ meetingId }: { meetingId: number }) {
           {t('meetings.printQr')}
         </a>
       </div>
-      <UploadForm meetingId={meetingId} bridges={bridges} onUploaded={docs.reload} />
+      {!readOnly && <UploadForm meetingId={meetingId} bridges={bridges} onUploaded={docs.reload} />}
       <ErrorBox error={docs.error} onRetry={docs.reload} />
       {docs.loading && !docs.data ? (
         <Loading />
@@ -35,11 +36,17 @@ export function DocumentsPanel({ meetingId }: { meetingId: number }) {
       ) : (
         <ul class="doc-list">
           {docs.data!.map((d) => (
-            <DocRow key={d.id} meetingId={meetingId} doc={d} bridges={bridges} items={items} onChanged={docs.reload} />
+            <DocRow key={d.id} readOnly={readOnly} meetingId={meetingId} doc={d} bridges={bridges} items={items} onChanged={docs.reload} />
           ))}
         </ul>
       )}
-      <QrPanel meetingId={meetingId} />
+      {readOnly ? (
+        <fieldset disabled class="plain-fieldset">
+          <QrPanel meetingId={meetingId} />
+        </fieldset>
+      ) : (
+        <QrPanel meetingId={meetingId} />
+      )}
     </section>
   );
 }
@@ -69,9 +76,11 @@ function ClassOptions({ min }: { min?: Classification }) {
   );
 }
 
-function DocRow({ meetingId, doc, bridges, items, onChanged }: { meetingId: number; doc: DocumentInfo; bridges: BridgePoint[]; items: AgendaItem[]; onChanged(): void }) {
+function DocRow({ meetingId, doc, bridges, items, onChanged, readOnly }: { meetingId: number; doc: DocumentInfo; bridges: BridgePoint[]; items: AgendaItem[]; onChanged(): void; readOnly: boolean }) {
   const act = useAction();
   const published = doc.status === 'published';
+  // Read-only: shown as published is (no classification select, no audience picker, no actions).
+  const editable = !published && !readOnly;
   return (
     <li class="doc-row" data-document={doc.id} data-status={doc.status}>
       <Icon name="doc" />
@@ -85,7 +94,7 @@ function DocRow({ meetingId, doc, bridges, items, onChanged }: { meetingId: numb
       </div>
       <ClassTag c={doc.classification} />
       <span class={`tag ${published ? 'tag-live' : 'tag-draft'}`}>{published ? t('docs.published') : t('docs.draft')}</span>
-      {!published && (
+      {editable && (
         <label class="inline-field">
           <span class="sr-only">{t('docs.classification')}</span>
           <select
@@ -103,7 +112,7 @@ function DocRow({ meetingId, doc, bridges, items, onChanged }: { meetingId: numb
         </label>
       )}
       {doc.classification === 'restricted' &&
-        (published ? (
+        (!editable ? (
           <span class="muted">
             {t('docs.audience')}: {audienceLabel(doc, bridges)}
           </span>
@@ -116,17 +125,19 @@ function DocRow({ meetingId, doc, bridges, items, onChanged }: { meetingId: numb
             onChange={(a) => void act.run(() => documentsApi.update(meetingId, doc.id, audienceBody(a))).then(onChanged)}
           />
         ))}
-      {!published && (
+      {editable && (
         <Button variant="primary" disabled={act.busy} data-action="doc-publish" onClick={() => void act.run(() => documentsApi.publish(meetingId, doc.id)).then(onChanged)}>
           {t('docs.publish')}
         </Button>
       )}
       <ErrorBox error={act.error} />
-      <div class="doc-actions stack-sm">
-        <NewVersion meetingId={meetingId} doc={doc} onDone={onChanged} />
-        <AgendaLinks meetingId={meetingId} doc={doc} items={items} onDone={onChanged} />
-        <Declassify meetingId={meetingId} doc={doc} bridges={bridges} onDone={onChanged} />
-      </div>
+      {!readOnly && (
+        <div class="doc-actions stack-sm">
+          <NewVersion meetingId={meetingId} doc={doc} onDone={onChanged} />
+          <AgendaLinks meetingId={meetingId} doc={doc} items={items} onDone={onChanged} />
+          <Declassify meetingId={meetingId} doc={doc} bridges={bridges} onDone={onChanged} />
+        </div>
+      )}
     </li>
   );
 }

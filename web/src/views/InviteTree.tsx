@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { BridgePoint, Unit, User } from '@diemcau/shared';
+import { searchKey, type BridgePoint, type Unit, type User } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
 import { useAction, useAsync } from '../lib/use-async.ts';
@@ -39,12 +39,13 @@ function toggleMany(set: Set<number>, ids: number[], on: boolean): Set<number> {
   return next;
 }
 
-function Check(props: { checked: boolean; mixed?: boolean; label: string; onChange(v: boolean): void; strong?: boolean }) {
+function Check(props: { checked: boolean; mixed?: boolean; label: string; onChange(v: boolean): void; strong?: boolean; disabled?: boolean }) {
   return (
     <label class={`check ${props.strong ? 'check-strong' : ''}`}>
       <input
         type="checkbox"
         checked={props.checked}
+        disabled={props.disabled}
         ref={(el) => {
           if (el) el.indeterminate = Boolean(props.mixed);
         }}
@@ -60,7 +61,8 @@ function Check(props: { checked: boolean; mixed?: boolean; label: string; onChan
  * with "select all" per district (the district's own bridge point and all its
  * communes). Saving sends only the difference from the current invitation.
  */
-export function InviteTree({ meetingId }: { meetingId: number }) {
+/** `readOnly`: an ended meeting's invitations are part of the record; shown, not editable. */
+export function InviteTree({ meetingId, readOnly = false }: { meetingId: number; readOnly?: boolean }) {
   const data = useAsync(async () => {
     const [units, bps, users, inv] = await Promise.all([
       api.units(),
@@ -102,8 +104,8 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
 
   const bpsUnder = (n: Node) => subtreeUnitIds(n).flatMap((id) => bpsByUnit.get(id) ?? []);
   const usersUnder = (n: Node) => subtreeUnitIds(n).flatMap((id) => usersByUnit.get(id) ?? []);
-  const q = filter.trim().toLowerCase();
-  const userMatches = (u: User) => !q || u.fullName.toLowerCase().includes(q) || u.username.includes(q);
+  const q = searchKey(filter);
+  const userMatches = (u: User) => !q || searchKey(u.fullName).includes(q) || u.username.includes(q);
 
   const save = () => {
     const inv = data.data!.inv;
@@ -126,7 +128,7 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
 
   const bpChecks = (list: BridgePoint[]) =>
     list.map((b) => (
-      <Check key={b.id} checked={bpSel.has(b.id)} label={b.name} onChange={(v) => setBpSel((s) => toggleMany(s, [b.id], v))} />
+      <Check disabled={readOnly} key={b.id} checked={bpSel.has(b.id)} label={b.name} onChange={(v) => setBpSel((s) => toggleMany(s, [b.id], v))} />
     ));
 
   const group = (n: Node, depth: number) => {
@@ -141,6 +143,7 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
         <div class="tree-head">
           {bps.length > 0 ? (
             <Check
+              disabled={readOnly}
               strong
               checked={nSel === bps.length}
               mixed={nSel > 0 && nSel < bps.length}
@@ -152,6 +155,7 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
           )}
           {users.length > 0 && (
             <Check
+              disabled={readOnly}
               checked={uSel === users.length}
               mixed={uSel > 0 && uSel < users.length}
               label={`${t('invite.delegates')} (${uSel}/${users.length})`}
@@ -175,7 +179,7 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
             <div class="check-grid">{bpChecks(bpsByUnit.get(n.unit.id) ?? [])}</div>
             <div class="check-grid">
               {(usersByUnit.get(n.unit.id) ?? []).filter(userMatches).map((u) => (
-                <Check key={`u${u.id}`} checked={userSel.has(u.id)} label={u.fullName} onChange={(v) => setUserSel((s) => toggleMany(s, [u.id], v))} />
+                <Check disabled={readOnly} key={`u${u.id}`} checked={userSel.has(u.id)} label={u.fullName} onChange={(v) => setUserSel((s) => toggleMany(s, [u.id], v))} />
               ))}
             </div>
             {n.children.length > 0 && <ul class="tree">{n.children.map((c) => group(c, depth + 1))}</ul>}
@@ -204,11 +208,13 @@ export function InviteTree({ meetingId }: { meetingId: number }) {
           {t('invite.saved')}
         </p>
       )}
-      <div class="actions sticky-actions">
-        <Button variant="primary" disabled={act.busy} onClick={() => void save()}>
-          {t('invite.save')}
-        </Button>
-      </div>
+      {!readOnly && (
+        <div class="actions sticky-actions">
+          <Button variant="primary" disabled={act.busy} onClick={() => void save()}>
+            {t('invite.save')}
+          </Button>
+        </div>
+      )}
     </section>
   );
 }

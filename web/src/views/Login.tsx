@@ -5,9 +5,11 @@ import { navigate, queryParam } from '../lib/router.ts';
 import { useAction } from '../lib/use-async.ts';
 import { safeReturnPath } from '../lib/return-to.ts';
 import { Button, ErrorBox, Field } from '../components/ui.tsx';
+import { usePageTitle } from '../lib/page-title.ts';
 
 /** One form for every role; `?next=` brings the user back where they were going. */
 export function Login() {
+  usePageTitle(t('login.title'));
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const act = useAction();

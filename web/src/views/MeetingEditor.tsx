@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Meeting, MeetingStatus } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
-import { t, type MsgKey } from '../lib/i18n.ts';
+import { formatDateTime, t, type MsgKey } from '../lib/i18n.ts';
+import { usePageTitle } from '../lib/page-title.ts';
 import { queryParam } from '../lib/router.ts';
 import { useAction, useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Loading } from '../components/ui.tsx';
@@ -27,6 +28,7 @@ export function MeetingEditor({ id }: { id: number }) {
   const tabParam = queryParam('tab') as Tab | null;
   const tab: Tab = tabParam && TABS.includes(tabParam) ? tabParam : 'details';
   const act = useAction();
+  usePageTitle(meeting.data?.title, t(`meetings.tab.${tab}`), t('title.editor'));
 
   if (meeting.loading && !meeting.data) return <main id="main" class="page"><Loading /></main>;
   const m = meeting.data;
@@ -37,6 +39,9 @@ export function MeetingEditor({ id }: { id: number }) {
       </main>
     );
 
+  // The server refuses edits of details outside draft/scheduled, and of anything once ended: the page offers none.
+  const ended = m.status === 'ended' || m.status === 'archived';
+  const editable = m.status === 'draft' || m.status === 'scheduled';
   const transition = (to: MeetingStatus) => act.run(async () => meeting.setData(await api.meetings.transition(id, to)));
 
   return (
@@ -69,6 +74,11 @@ export function MeetingEditor({ id }: { id: number }) {
         </a>
       </div>
       <ErrorBox error={act.error} />
+      {ended && (
+        <p class="callout" role="status" data-readonly="ended">
+          {t('ended.readOnly')}
+        </p>
+      )}
       <nav class="tabs" aria-label={m.title}>
         {TABS.map((k) => (
           <a key={k} href={`/meetings/${id}?tab=${k}`} class={`tab ${tab === k ? 'tab-active' : ''}`} aria-current={tab === k ? 'page' : undefined}>
@@ -76,10 +86,10 @@ export function MeetingEditor({ id }: { id: number }) {
           </a>
         ))}
       </nav>
-      {tab === 'details' && <DetailsForm meeting={m} onSaved={meeting.setData} />}
-      {tab === 'agenda' && <AgendaEditor meetingId={id} />}
-      {tab === 'invite' && <InviteTree meetingId={id} />}
-      {tab === 'documents' && <DocumentsPanel meetingId={id} />}
+      {tab === 'details' && (editable ? <DetailsForm meeting={m} onSaved={meeting.setData} /> : <DetailsView meeting={m} />)}
+      {tab === 'agenda' && <AgendaEditor meetingId={id} readOnly={ended} />}
+      {tab === 'invite' && <InviteTree meetingId={id} readOnly={ended} />}
+      {tab === 'documents' && <DocumentsPanel meetingId={id} readOnly={ended} />}
     </main>
   );
 }
@@ -112,5 +122,23 @@ function DetailsForm({ meeting, onSaved }: { meeting: Meeting; onSaved(m: Meetin
         </Button>
       </div>
     </form>
+  );
+}
+
+/** A meeting that can no longer be edited: its details as text, no form and no "Lưu". */
+function DetailsView({ meeting: m }: { meeting: Meeting }) {
+  return (
+    <dl class="card details-view" data-details="read-only">
+      <dt>{t('meetings.field.title')}</dt>
+      <dd>{m.title}</dd>
+      <dt>{t('meetings.field.kind')}</dt>
+      <dd>{t(`kind.${m.kind}`)}</dd>
+      <dt>{t('meetings.field.startsAt')}</dt>
+      <dd>{formatDateTime(m.startsAt)}</dd>
+      <dt>{t('meetings.field.endsAt')}</dt>
+      <dd>{formatDateTime(m.endsAt)}</dd>
+      <dt>{t('meetings.field.description')}</dt>
+      <dd class="pre-line">{m.description || '—'}</dd>
+    </dl>
   );
 }

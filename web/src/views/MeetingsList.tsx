@@ -8,6 +8,7 @@ import { session } from '../lib/session.ts';
 import { useAction, useAsync } from '../lib/use-async.ts';
 import { Button, ErrorBox, Loading } from '../components/ui.tsx';
 import { MeetingFields, meetingBody, meetingDraft } from './MeetingFields.tsx';
+import { usePageTitle } from '../lib/page-title.ts';
 
 export function StatusTag({ status }: { status: Meeting['status'] }) {
   return <span class={`tag tag-${status}`}>{t(`status.${status}`)}</span>;
@@ -15,6 +16,7 @@ export function StatusTag({ status }: { status: Meeting['status'] }) {
 
 /** Secretariat: every meeting of the province, newest first, and the create form. */
 export function MeetingsList() {
+  usePageTitle(t('meetings.title'));
   const list = useAsync(() => api.meetings.list(), []);
   const [creating, setCreating] = useState(false);
   const meetings = [...(list.data ?? [])].sort((a, b) => b.startsAt.localeCompare(a.startsAt));

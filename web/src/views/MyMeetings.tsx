@@ -9,12 +9,14 @@ import { ErrorBox, Loading } from '../components/ui.tsx';
 import { StatusTag } from './MeetingsList.tsx';
 import { liveViewFor } from './meeting-links.ts';
 import { Notices } from './Notices.tsx';
+import { usePageTitle } from '../lib/page-title.ts';
 
 /**
  * Operators, delegates and observers: the meetings they are invited to. With
  * exactly one meeting live, go straight into it (one step fewer for the elderly).
  */
 export function MyMeetings() {
+  usePageTitle(t('home.myMeetings'));
   const me = useStore(session);
   const list = useAsync(() => api.meetings.list(), []);
   const visible = (list.data ?? []).filter((m) => m.status === 'live' || m.status === 'scheduled').sort((a, b) => a.startsAt.localeCompare(b.startsAt));

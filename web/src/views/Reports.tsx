@@ -4,6 +4,7 @@ import { t, type MsgKey } from '../lib/i18n.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { ErrorBox, Field, Loading } from '../components/ui.tsx';
 import type { ChartSpec } from './report-charts.ts';
+import { usePageTitle } from '../lib/page-title.ts';
 
 type Figures = Record<string, number> & { bridgesByLevel: Record<'provincial' | 'district' | 'commune', number> };
 interface ReportData {
@@ -56,6 +57,7 @@ function Chart({ spec }: { spec: ChartSpec }) {
 
 /** Secretariat and admin: usage and savings for a period and unit, against the previous period. */
 export function Reports() {
+  usePageTitle(t('report.title'));
   const units = useAsync(() => api.units(), []);
   const [unitId, setUnitId] = useState<number | null>(null);
   const [preset, setPreset] = useState('year');

@@ -25,9 +25,10 @@ const LEVEL_OF_UNIT: Record<Level, BridgeLevel> = { province: 'provincial', dist
 /** Invited bridge points and delegates, with the level each one counts under. */
 export function loadRoster(db: Tx, meetingId: number): Roster {
   const bridges = db
-    .select({ bridgePointId: bridgePoints.id, name: bridgePoints.name, level: bridgePoints.level })
+    .select({ bridgePointId: bridgePoints.id, name: bridgePoints.name, code: units.code, level: bridgePoints.level })
     .from(meetingBridgePoints)
     .innerJoin(bridgePoints, eq(bridgePoints.id, meetingBridgePoints.bridgePointId))
+    .innerJoin(units, eq(units.id, bridgePoints.unitId))
     .where(eq(meetingBridgePoints.meetingId, meetingId))
     .orderBy(asc(bridgePoints.id))
     .all();

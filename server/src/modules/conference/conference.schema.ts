@@ -70,6 +70,8 @@ export const meetingPresence = sqliteTable(
     delegatesPresent: integer('delegates_present'),
     /** A delegate's reason for an absence. */
     reason: text('reason'),
+    /** When a bridge first came online in this meeting (never-joined vs dropped); null for a delegate or never. */
+    joinedAt: integer('joined_at'),
     updatedAt: integer('updated_at'),
     updatedBy: integer('updated_by'),
     version: integer('version').notNull(),

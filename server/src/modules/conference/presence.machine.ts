@@ -19,8 +19,16 @@ import { fail, ok, type Transition } from './result.ts';
 export interface BridgeEntry {
   bridgePointId: number;
   name: string;
+  /** The bridge's unit code (e.g. 99101), which operators quote on the phone. */
+  code: string;
   level: BridgeLevel;
   status: BridgeStatus;
+  /**
+   * When the bridge first came online in this meeting; null while it never has.
+   * Lets the console tell "never joined" from "dropped". Optional only for states
+   * stored before it existed.
+   */
+  joinedAt?: number | null;
   delegatesPresent: number;
   updatedAt: number | null;
   updatedBy: number | null;
@@ -78,7 +86,7 @@ export interface PresenceActor {
 }
 
 export interface Roster {
-  bridges: { bridgePointId: number; name: string; level: BridgeLevel }[];
+  bridges: { bridgePointId: number; name: string; code?: string; level: BridgeLevel }[];
   delegates: { userId: number; fullName: string; bridgePointId: number | null; level: BridgeLevel }[];
 }
 
@@ -93,9 +101,10 @@ export function syncRoster(s: PresenceState, roster: Roster): PresenceState {
   const oldD = new Map(s.delegates.map((d) => [d.userId, d]));
   const bridges = roster.bridges.map((b): BridgeEntry => {
     const o = oldB.get(b.bridgePointId);
+    const code = b.code ?? '';
     return o
-      ? { ...o, name: b.name, level: b.level }
-      : { ...b, status: 'offline', delegatesPresent: 0, updatedAt: null, updatedBy: null };
+      ? { ...o, name: b.name, code, level: b.level }
+      : { bridgePointId: b.bridgePointId, name: b.name, code, level: b.level, status: 'offline', joinedAt: null, delegatesPresent: 0, updatedAt: null, updatedBy: null };
   });
   const delegates = roster.delegates.map((d): DelegateEntry => {
     const o = oldD.get(d.userId);
@@ -107,7 +116,7 @@ export function syncRoster(s: PresenceState, roster: Roster): PresenceState {
     bridges.length === s.bridges.length &&
     bridges.every((b, i) => {
       const o = s.bridges[i]!;
-      return b.bridgePointId === o.bridgePointId && b.name === o.name && b.level === o.level;
+      return b.bridgePointId === o.bridgePointId && b.name === o.name && b.code === o.code && b.level === o.level;
     });
   const sameD =
     delegates.length === s.delegates.length &&
@@ -209,7 +218,9 @@ export function setBridge(s: PresenceState, actor: PresenceActor, input: SetBrid
     delegatesPresent: input.delegatesPresent ?? b.delegatesPresent,
   };
   if (next.status === b.status && next.delegatesPresent === b.delegatesPresent) return ok(s);
-  return ok(replaceBridge(s, { ...next, updatedAt: now, updatedBy: actor.userId }), [
+  // The first time it is anything but offline, the bridge has joined; a later offline is a drop.
+  const joinedAt = (b.joinedAt ?? null) === null && next.status !== 'offline' ? now : (b.joinedAt ?? null);
+  return ok(replaceBridge(s, { ...next, joinedAt, updatedAt: now, updatedBy: actor.userId }), [
     { type: 'presence:bridge', bridgePointId: b.bridgePointId },
   ]);
 }

@@ -48,7 +48,7 @@ export function loadState(db: Tx, meetingId: number, status: MeetingStatus): Con
     const at = { updatedAt: r.updatedAt, updatedBy: r.updatedBy };
     if (r.kind === 'bridge') {
       // Name and level are placeholders that syncRoster replaces from the invitations.
-      bridges.push({ bridgePointId: r.memberId, name: '', level: 'commune', status: r.status as BridgeEntry['status'], delegatesPresent: r.delegatesPresent ?? 0, ...at });
+      bridges.push({ bridgePointId: r.memberId, name: '', code: '', level: 'commune', status: r.status as BridgeEntry['status'], joinedAt: r.joinedAt, delegatesPresent: r.delegatesPresent ?? 0, ...at });
     } else {
       delegates.push({ userId: r.memberId, fullName: '', bridgePointId: null, level: 'commune', status: r.status as DelegateEntry['status'], reason: r.reason, ...at });
     }
@@ -93,6 +93,7 @@ const statements = preparedFor((db) => {
         status: p('status'),
         delegatesPresent: p('delegatesPresent'),
         reason: p('reason'),
+        joinedAt: p('joinedAt'),
         updatedAt: p('updatedAt'),
         updatedBy: p('updatedBy'),
         version: p('version'),
@@ -103,6 +104,7 @@ const statements = preparedFor((db) => {
           status: excluded('status'),
           delegatesPresent: excluded('delegates_present'),
           reason: excluded('reason'),
+          joinedAt: excluded('joined_at'),
           updatedAt: excluded('updated_at'),
           updatedBy: excluded('updated_by'),
           version: excluded('version'),
@@ -125,12 +127,12 @@ export function saveChanges(db: Db, meetingId: number, s: ConferenceState, event
       const b = s.presence.bridges.find((x) => x.bridgePointId === e.bridgePointId);
       if (!b) continue;
       const { bridgePointId: memberId, status, delegatesPresent, updatedAt, updatedBy } = b;
-      savePresence(db, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, updatedAt, updatedBy });
+      savePresence(db, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, joinedAt: b.joinedAt ?? null, updatedAt, updatedBy });
     } else if (e.type === 'presence:delegate') {
       const d = s.presence.delegates.find((x) => x.userId === e.userId);
       if (!d) continue;
       const { userId: memberId, status, reason, updatedAt, updatedBy } = d;
-      savePresence(db, meetingId, version, { kind: 'delegate', memberId, status, delegatesPresent: null, reason, updatedAt, updatedBy });
+      savePresence(db, meetingId, version, { kind: 'delegate', memberId, status, delegatesPresent: null, reason, joinedAt: null, updatedAt, updatedBy });
     } else if (e.type === 'rollcall:confirmed') {
       const c = s.presence.rollCalls.find((r) => r.id === e.rollCallId)?.confirmations.find((x) => x.bridgePointId === e.bridgePointId);
       if (!c) continue;

@@ -6,6 +6,7 @@
  */
 import contentDisposition from 'content-disposition';
 import parseRange from 'range-parser';
+import { stripDiacritics } from '@diemcau/shared';
 
 export interface DownloadRequest {
   method: string;
@@ -28,11 +29,7 @@ function matchesEtag(header: string, etag: string): boolean {
 
 /** ASCII rendering of a Vietnamese file name for clients that ignore `filename*`. */
 export function asciiFileName(name: string): string {
-  const ascii = name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
+  const ascii = stripDiacritics(name)
     .replace(/[^\x20-\x7e]/g, '_')
     .replace(/["\\]/g, '_');
   return ascii.trim() || 'download';

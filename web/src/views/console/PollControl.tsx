@@ -85,7 +85,8 @@ export function PollControl({ s, patch }: { s: LiveState; patch(fn: (s: LiveStat
         </div>
       )}
       <ErrorBox error={act.error} />
-      {done && !creating && (
+      {/* An ended meeting's polls are part of the record: no new one. */}
+      {done && !creating && s.meeting.status !== 'ended' && s.meeting.status !== 'archived' && (
         <Button variant="primary" onClick={() => setCreating(true)} data-action="poll-new">
           + {t('poll.new')}
         </Button>

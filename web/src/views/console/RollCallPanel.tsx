@@ -8,7 +8,7 @@ import type { LiveState } from '../../live/state.ts';
 const ROWS = ['provincial', 'district', 'commune', 'overall'] as const;
 
 /** Roll-call totals per level and the roll-call control. */
-export function RollCallPanel({ s, chair }: { s: LiveState; chair: boolean }) {
+export function RollCallPanel({ s, chair, onShowUnconfirmed }: { s: LiveState; chair: boolean; onShowUnconfirmed?(): void }) {
   const act = useAction();
   const rc = s.presence.rollCall;
   const meetingId = s.meeting.id;
@@ -44,6 +44,11 @@ export function RollCallPanel({ s, chair }: { s: LiveState; chair: boolean }) {
           {rc.status === 'open' ? t('rollcall.open') : t('rollcall.closed')}: {t('rollcall.confirmed', { n: rc.confirmed, total: rc.expected })}
         </p>
       )}
+      {rc && onShowUnconfirmed && rc.confirmed < rc.expected && (
+        <Button variant="ghost" data-action="show-unconfirmed" onClick={onShowUnconfirmed}>
+          {t('filter.unconfirmed')} ({rc.expected - rc.confirmed})
+        </Button>
+      )}
       <ErrorBox error={act.error} />
       {chair && (
         <div class="actions">
@@ -52,7 +57,7 @@ export function RollCallPanel({ s, chair }: { s: LiveState; chair: boolean }) {
               {t('rollcall.close')}
             </Button>
           ) : (
-            <Button disabled={act.busy || s.meeting.status !== 'live'} onClick={() => void act.run(() => send('rollcall:start', { meetingId }))}>
+            <Button disabled={act.busy || s.meeting.status !== 'live'} data-action="rollcall-start" onClick={() => void act.run(() => send('rollcall:start', { meetingId }))}>
               {t('rollcall.start')}
             </Button>
           )}
