@@ -30,6 +30,9 @@ const deviceError = (e: unknown): string | null => {
   return typeof name === 'string' && /^(NotAllowed|NotFound|NotReadable|Overconstrained|Security|Abort)Error$/.test(name) ? name : null;
 };
 
+/** Longest a bridge waits for its stage before sending its own camera anyway (e.g. nothing is on stage). */
+const PUBLISH_WAIT_MS = 2000;
+
 export class MediaSession {
   /** Remote tracks by producer id. */
   readonly tracks = createStore<ReadonlyMap<string, MediaStreamTrack>>(new Map());
@@ -38,6 +41,8 @@ export class MediaSession {
   #stream: MediaStream | null = null;
   #wanted = new Map<string, number | undefined>();
   #closed = false;
+  /** Resolved by the first sync (the stage is being received): publishing waits for it, at most PUBLISH_WAIT_MS. */
+  #firstSync!: () => void;
 
   private constructor() {}
 
@@ -51,10 +56,14 @@ export class MediaSession {
     const s = new MediaSession();
     const wantsDevices = !!publish && (publish.video || publish.audio);
     const block = wantsDevices ? currentCameraBlock() : null;
+    const stageFirst = new Promise<void>((resolve) => {
+      s.#firstSync = resolve;
+      setTimeout(resolve, PUBLISH_WAIT_MS);
+    });
     s.#media = await ConferenceMedia.join({
       request: send,
       on: onBroadcast,
-      ...(wantsDevices && !block ? { publish: publish!, publishInBackground: true } : {}),
+      ...(wantsDevices && !block ? { publish: publish!, publishInBackground: true, publishAfter: stageFirst } : {}),
       getUserMedia: async (c) => (s.#stream = await navigator.mediaDevices.getUserMedia(c)),
       onRejoined: () => s.#refresh(),
     });
@@ -96,7 +105,10 @@ export class MediaSession {
   sync(media: Pick<MediaSnapshot, 'stage' | 'producers'>, follow: FollowOptions = {}): void {
     if (this.#closed || !this.#media) return;
     this.#wanted = wantedStreams(media, follow);
-    void this.#media.sync(this.#wanted).then(() => this.#refresh());
+    void this.#media.sync(this.#wanted).then(() => {
+      this.#refresh();
+      this.#firstSync();
+    });
   }
 
   #refresh(): void {

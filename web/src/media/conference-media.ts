@@ -31,6 +31,12 @@ export interface ConferenceMediaOptions {
    * callers reading `producerIds` right after `join` expect them set.
    */
   publishInBackground?: boolean;
+  /**
+   * With `publishInBackground`: the camera and mic are opened at once, but sending
+   * starts only when this settles (the view has its stage consumer), so the first
+   * stage frame does not compete with setting up our own encoder and transport.
+   */
+  publishAfter?: Promise<unknown>;
 }
 
 /** Same layers as server/src/modules/media/codecs.ts SIMULCAST_LAYERS. */
@@ -192,8 +198,11 @@ export class ConferenceMedia {
   }
 
   async #publish(device: Device, p: { video: boolean; audio: boolean }, epoch: number): Promise<void> {
-    // The camera takes longest to open: ask for it while the send transport is being made.
-    const [opts, stream] = await Promise.allSettled([this.#opts.request('transport:create', { direction: 'send' }), this.#openDevices(p)]);
+    // The camera takes longest to open: ask for it at once, while the stage is being received.
+    const devices = this.#openDevices(p);
+    devices.catch(() => {});
+    await this.#opts.publishAfter?.catch(() => {});
+    const [opts, stream] = await Promise.allSettled([this.#opts.request('transport:create', { direction: 'send' }), devices]);
     if (stream.status === 'fulfilled') {
       // Closed meanwhile: nobody else will stop a camera opened after close().
       if (this.#closed) return stream.value.getTracks().forEach((tr) => tr.stop());
