@@ -33,6 +33,7 @@ import documentsModule from './modules/documents/documents.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import auditRoutes from './modules/audit/audit.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
+import recordingModule, { type RecordingPluginOptions } from './modules/recording/recording.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -43,6 +44,8 @@ export interface AppDeps {
   conference?: ConferenceSocketOptions;
   /** Clock for QR code validity (tests move time); defaults to the system clock. */
   now?: () => Date;
+  /** Recording clock (retention) and disk probe; tests move time and fill the disk. */
+  recording?: Omit<RecordingPluginOptions, 'config'>;
 }
 
 export type App = FastifyInstance;
@@ -91,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(votingSocket, { secret: config.secret });
   await app.register(authSocket);
   await app.register(documentsModule, { config, ...(deps.now && { now: deps.now }) });
+  await app.register(recordingModule, { config, ...deps.recording });
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

@@ -54,6 +54,16 @@ export const ConfigSchema = Type.Object({
     perDiemVnd: Type.Number({ minimum: 0 }),
     kmh: Type.Number({ exclusiveMinimum: 0 }),
   }),
+  /** Recording of the main stage (modules/recording): encoder, segment length, mixed mics, retention, disk guards. */
+  recording: Type.Object({
+    ffmpegBin: Type.String({ minLength: 1 }),
+    ffprobeBin: Type.String({ minLength: 1 }),
+    segmentSeconds: Type.Integer({ minimum: 1, maximum: 600 }),
+    audioSlots: Type.Integer({ minimum: 1, maximum: 8 }),
+    retentionDays: Type.Integer({ minimum: 1 }),
+    minFreeMb: Type.Integer({ minimum: 0 }),
+    stopFreeMb: Type.Integer({ minimum: 0 }),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -116,6 +126,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       vndPerKm: int(env.REPORT_VND_PER_KM, 5000),
       perDiemVnd: int(env.REPORT_PER_DIEM_VND, 200000),
       kmh: int(env.REPORT_KMH, 40),
+    },
+    recording: {
+      ffmpegBin: env.FFMPEG_BIN ?? '/usr/bin/ffmpeg',
+      ffprobeBin: env.FFPROBE_BIN ?? '/usr/bin/ffprobe',
+      segmentSeconds: int(env.RECORDING_SEGMENT_SECONDS, 5),
+      audioSlots: int(env.RECORDING_AUDIO_SLOTS, 3),
+      retentionDays: int(env.RECORDING_RETENTION_DAYS, 1825),
+      minFreeMb: int(env.RECORDING_MIN_FREE_MB, 2048),
+      stopFreeMb: int(env.RECORDING_STOP_FREE_MB, 512),
     },
     ...overrides,
   };

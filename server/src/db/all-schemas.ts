@@ -5,3 +5,4 @@ export * from '../modules/voting/voting.schema.ts';
 export * from '../modules/conference/conference.schema.ts';
 export * from '../modules/documents/documents.schema.ts';
 export * from '../modules/reports/reports.schema.ts';
+export * from '../modules/recording/recording.schema.ts';

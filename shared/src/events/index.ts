@@ -10,6 +10,7 @@ import { conferenceBroadcasts, conferenceCommands } from './conference.ts';
 import { votingBroadcasts, votingCommands } from './voting.ts';
 import { documentsBroadcasts, documentsCommands } from './documents.ts';
 import { authCommands } from './auth.ts';
+import { recordingBroadcasts } from './recording.ts';
 
 export * from './define.ts';
 export * from './session.ts';
@@ -18,6 +19,7 @@ export * from './conference.ts';
 export * from './voting.ts';
 export * from './documents.ts';
 export * from './auth.ts';
+export * from './recording.ts';
 
 // Feature files append themselves to these two objects (one line each).
 export const Commands = {
@@ -35,6 +37,7 @@ export const Broadcasts = {
   ...conferenceBroadcasts,
   ...votingBroadcasts,
   ...documentsBroadcasts,
+  ...recordingBroadcasts,
 } satisfies BroadcastMap;
 
 export type Commands = typeof Commands;
