@@ -52,6 +52,15 @@ async function freeUdpPair(): Promise<number> {
   throw new AppError('MEDIA_ERROR', 503, 'No free local UDP ports for the recorder');
 }
 
+/** Whether something (ffmpeg) now holds the local UDP port. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createSocket('udp4');
+    s.once('error', () => res(true));
+    s.bind(port, '127.0.0.1', () => s.close(() => res(false)));
+  });
+}
+
 /** The SDP ffmpeg reads: one video and `audioSlots` audio streams on localhost. */
 export function sdpFor(videoPort: number, audioPorts: number[]): string {
   const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=diemcau recording', 'c=IN IP4 127.0.0.1', 't=0 0'];
@@ -61,14 +70,18 @@ export function sdpFor(videoPort: number, audioPorts: number[]): string {
 }
 
 export function ffmpegArgs(o: RecorderOptions, sdpPath: string): string[] {
-  const mix = o.audioSlots > 1
-    ? `${Array.from({ length: o.audioSlots }, (_, i) => `[0:a:${i}]`).join('')}amix=inputs=${o.audioSlots}:duration=longest:dropout_transition=0:normalize=0[a]`
-    : '[0:a:0]anull[a]';
+  // Each mic is resampled onto the wall-clock timeline first (late or lost packets become silence,
+  // a burst is trimmed), so the mix and the file keep real time whatever the network did.
+  const inputs = Array.from({ length: o.audioSlots }, (_, i) => `[0:a:${i}]aresample=async=1000:first_pts=0[m${i}]`);
+  const mixed = Array.from({ length: o.audioSlots }, (_, i) => `[m${i}]`).join('');
+  const mix = `${inputs.join(';')};${mixed}amix=inputs=${o.audioSlots}:duration=longest:dropout_transition=0:normalize=0[a]`;
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
     '-protocol_whitelist', 'file,udp,rtp',
     // The video's size is known only from its first keyframe (asked for at start).
     '-analyzeduration', '8000000', '-probesize', '5000000', '-fflags', '+genpts',
+    // Arrival time, not the senders' RTP clocks: a recording lasts as long as the meeting did.
+    '-use_wallclock_as_timestamps', '1',
     '-reorder_queue_size', '64', '-buffer_size', '4194304',
     '-i', sdpPath,
     '-filter_complex', mix,
@@ -113,7 +126,7 @@ export class Recorder {
         buf = buf.slice(nl + 1);
         const m = /^out_time_us=(\d+)/.exec(line);
         if (m && Number(m[1]) > 0) {
-          if (this.#outTimeUs === 0) resolveFirst(Date.now() - Number(m[1]) / 1000);
+          if (this.#outTimeUs === 0) resolveFirst(Number(m[1]) / 1000);
           this.#outTimeUs = Number(m[1]);
         }
       }
@@ -135,13 +148,12 @@ export class Recorder {
     const sdpPath = join(o.dir, 'stage.sdp');
     writeFileSync(sdpPath, sdpFor(video, audio));
     // Its own process group, so stopping the server's group (Ctrl-C) does not cut a segment short:
-    // the service stops it with 'q' and it finishes the segment it is writing.
-    const proc = spawn(o.ffmpegBin, ffmpegArgs(o, sdpPath), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // the service stops it with SIGINT and it finishes the segment it is writing.
+    const proc = spawn(o.ffmpegBin, ffmpegArgs(o, sdpPath), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     await new Promise<void>((res, rej) => {
       proc.once('spawn', () => res());
       proc.once('error', (err) => rej(new AppError('MEDIA_ERROR', 503, `Cannot run ffmpeg (${o.ffmpegBin}): ${err.message}`)));
     });
-    proc.stdin!.on('error', () => {});
     return new Recorder(proc, { video, audio }, o);
   }
 
@@ -154,7 +166,7 @@ export class Recorder {
     return this.#stderr;
   }
 
-  /** Resolves with the wall-clock time media 0 corresponds to, once ffmpeg writes media; rejects if it exits first. */
+  /** Resolves once ffmpeg writes media, with how many ms of it it already holds; rejects if it exits first. */
   started(timeoutMs: number): Promise<number> {
     return Promise.race([
       this.#firstOutput,
@@ -170,10 +182,14 @@ export class Recorder {
     return this.#exited;
   }
 
-  /** Asks ffmpeg to finish ('q': it closes the current segment and the list), killing it after `graceMs`. */
+  /**
+   * Asks ffmpeg to finish, killing it after `graceMs`. SIGINT rather than 'q' on stdin: ffmpeg reads
+   * keys only between packets, and a signal also interrupts a read waiting for media that no longer
+   * comes. Either way it closes the current segment and the list.
+   */
   async stop(graceMs = 15_000): Promise<void> {
     if (this.#proc.exitCode !== null || this.#proc.signalCode !== null) return;
-    this.#proc.stdin!.end('q\n');
+    this.#proc.kill('SIGINT');
     const timer = setTimeout(() => this.#proc.kill('SIGKILL'), graceMs);
     await this.#exited;
     clearTimeout(timer);
@@ -184,3 +200,4 @@ export class Recorder {
     if (this.#proc.exitCode === null) this.#proc.kill('SIGKILL');
   }
 }
+

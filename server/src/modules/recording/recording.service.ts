@@ -129,11 +129,13 @@ export function createRecordingService(deps: RecordingServiceDeps) {
       const room = service.room(meetingId);
       if (!room) throw new AppError('CONFLICT', 409, 'The meeting has no media room');
       tap = await StageTap.create({ room, peerId: `recorder:${row.id}`, userId: actor.userId, ports: recorder.ports, snapshot: () => service.snapshot(meetingId, false), log });
+      // Media time 0: the slots start sending now, to an encoder already listening.
+      const startedAt = now();
       await tap.start();
       const t = tap;
       // Keyframes until the encoder has its first one, then one per segment so segments can be cut on time.
       const early = setInterval(() => t.requestKeyFrame(), 1000);
-      const startedAt = await recorder.started(30_000).finally(() => clearInterval(early));
+      await recorder.started(30_000).finally(() => clearInterval(early));
       const a: Active = { recordingId: row.id, meetingId, startedAt, recorder, tap, chapters, currentItemId: item?.id ?? null, timers: [], stopping: null };
       a.timers.push(setInterval(() => t.requestKeyFrame(), config.segmentSeconds * 1000));
       a.timers.push(setInterval(() => void checkDisk(a), deps.diskCheckMs ?? 5000));
@@ -171,8 +173,9 @@ export function createRecordingService(deps: RecordingServiceDeps) {
     a.stopping ??= (async () => {
       for (const t of a.timers) clearInterval(t);
       deps.announce({ meetingId, active: false, recordingId: a.recordingId, startedAt: null });
-      a.tap.close();
+      // The encoder first, while media still flows: it finishes the segment it is writing.
       await a.recorder.stop();
+      a.tap.close();
       const stoppedAt = now();
       repo.updateRecording(db, a.recordingId, { status: 'finalizing', stoppedAt, stoppedBy: userId, stopReason: reason, pid: null, chapters: a.chapters });
       try {
@@ -264,3 +267,4 @@ export function createRecordingService(deps: RecordingServiceDeps) {
 
   return { state, start, stop, onAgenda, recover, sweepRetention, close, fileOf: (row: repo.RecordingRow) => join(root, row.dir), counters: (meetingId: number) => active.get(meetingId)?.tap.counters() ?? [] };
 }
+

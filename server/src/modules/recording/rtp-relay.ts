@@ -8,8 +8,9 @@
  * type, sequence and timestamp so the output carries on where it left off,
  * advanced by the wall-clock time that passed. Video waits for a keyframe
  * after each switch (the caller asks for one), so no half-decodable frames
- * are written. Audio slots fill gaps (a paused mic, no speaker) with Opus
- * silence so the encoder's mixer never stalls waiting for an input.
+ * are written. An idle audio slot (no producer, or its mic paused) sends Opus
+ * silence so the encoder's mixer never stalls waiting for it; a live mic's
+ * late packets are never replaced by silence, which would stretch the time.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
@@ -17,8 +18,7 @@ import { randomInt } from 'node:crypto';
 /** A 20 ms Opus frame of silence (CELT, fullband): TOC 0xf8 and an empty frame. */
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
 const OPUS_FRAME_MS = 20;
-/** An audio slot that heard nothing for this long starts filling with silence. */
-const AUDIO_GAP_MS = 100;
+
 
 export interface RtpRelayOptions {
   kind: 'audio' | 'video';
@@ -72,7 +72,10 @@ export class RtpRelay {
   #lastSeq = randomInt(0, 0xffff);
   #lastTs = randomInt(0, 0xffffffff);
   #lastAt = -1;
-  #lastRealAt = -1;
+  /** Audio: no live producer feeds the slot, so it carries silence. */
+  #idle = true;
+  /** Silence was sent since the last real packet. */
+  #filled = false;
   #fill: NodeJS.Timeout | null = null;
   #closed = false;
   packetsIn = 0;
@@ -111,6 +114,11 @@ export class RtpRelay {
     this.#inSsrc = null;
   }
 
+  /** Audio: whether the slot has no live mic (none assigned, or paused) and should carry silence. */
+  setIdle(idle: boolean): void {
+    this.#idle = idle;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -126,8 +134,14 @@ export class RtpRelay {
     if (ssrc !== this.#inSsrc) {
       if (this.#o.kind === 'video' && !isVp8Keyframe(buf.subarray(off))) return;
       this.#rebase(ssrc, buf.readUInt16BE(2), buf.readUInt32BE(4));
+    } else if (this.#filled) {
+      // Back after silence: the producer's clock ran on meanwhile, so its own timestamps still fit,
+      // unless they would overlap the silence already sent; then it continues right after it.
+      this.#seqOffset = (this.#lastSeq + 1 - buf.readUInt16BE(2)) & 0xffff;
+      const ahead = (((buf.readUInt32BE(4) + this.#tsOffset) >>> 0) - this.#lastTs) | 0;
+      if (ahead <= 0) this.#rebase(ssrc, buf.readUInt16BE(2), buf.readUInt32BE(4));
     }
-    this.#lastRealAt = this.#now();
+    this.#filled = false;
     const seq = (buf.readUInt16BE(2) + this.#seqOffset) & 0xffff;
     const ts = (buf.readUInt32BE(4) + this.#tsOffset) >>> 0;
     const out = Buffer.from(buf);
@@ -158,9 +172,8 @@ export class RtpRelay {
   /** Audio only: keeps the stream going with silent frames while no producer speaks into this slot. */
   #fillSilence(): void {
     const now = this.#now();
-    if (this.#lastRealAt >= 0 && now - this.#lastRealAt < AUDIO_GAP_MS) return;
-    // Real packets that come back after a gap continue from the silence, not from their own old offset.
-    this.#inSsrc = null;
+    if (!this.#idle) return;
+    this.#filled = true;
     if (this.#lastAt < 0) this.#lastAt = now - OPUS_FRAME_MS;
     const step = (this.#o.clockRate * OPUS_FRAME_MS) / 1000;
     // Catch up frame by frame, so a late timer tick does not shorten the timeline.

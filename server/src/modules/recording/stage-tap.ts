@@ -159,6 +159,7 @@ export class StageTap {
     slot.consumer = null;
     slot.producerId = producerId;
     slot.relay.repoint();
+    slot.relay.setIdle(true);
     if (producerId === null) return;
     try {
       const entry = await this.#o.room.consume(this.#peer, { transportId: slot.transport.id, producerId, paused: false });
@@ -166,12 +167,17 @@ export class StageTap {
         entry.consumer.close();
         return;
       }
-      slot.consumer = entry.consumer;
-      // A keyframe now, and again whenever the consumer resumes (its producer was paused meanwhile).
-      if (slot.kind === 'video') {
-        await entry.consumer.requestKeyFrame();
-        entry.consumer.on('producerresume', () => void entry.consumer.requestKeyFrame().catch(() => {}));
-      }
+      const c = entry.consumer;
+      slot.consumer = c;
+      // A paused mic is an idle slot (silence); a keyframe now, and again whenever the producer resumes.
+      slot.relay.setIdle(c.producerPaused);
+      c.on('producerpause', () => slot.consumer === c && slot.relay.setIdle(true));
+      c.on('producerresume', () => {
+        if (slot.consumer !== c) return;
+        slot.relay.setIdle(false);
+        if (slot.kind === 'video') void c.requestKeyFrame().catch(() => {});
+      });
+      if (slot.kind === 'video') await c.requestKeyFrame();
     } catch (err) {
       this.#refused.add(producerId);
       // E.g. an H.264 camera, which the WebM recording cannot carry: the slot stays empty and says so.
