@@ -18,6 +18,8 @@ import { randomInt } from 'node:crypto';
 /** A 20 ms Opus frame of silence (CELT, fullband): TOC 0xf8 and an empty frame. */
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
 const OPUS_FRAME_MS = 20;
+/** A live mic silent this long (a dead link, DTX) is treated as idle, so the mix never waits on it. */
+const STALL_MS = 1000;
 
 
 export interface RtpRelayOptions {
@@ -76,6 +78,7 @@ export class RtpRelay {
   #idle = true;
   /** Silence was sent since the last real packet. */
   #filled = false;
+  #lastRealAt = 0;
   #fill: NodeJS.Timeout | null = null;
   #closed = false;
   packetsIn = 0;
@@ -117,6 +120,7 @@ export class RtpRelay {
   /** Audio: whether the slot has no live mic (none assigned, or paused) and should carry silence. */
   setIdle(idle: boolean): void {
     this.#idle = idle;
+    if (!idle) this.#lastRealAt = this.#now();
   }
 
   close(): void {
@@ -142,6 +146,7 @@ export class RtpRelay {
       if (ahead <= 0) this.#rebase(ssrc, buf.readUInt16BE(2), buf.readUInt32BE(4));
     }
     this.#filled = false;
+    this.#lastRealAt = this.#now();
     const seq = (buf.readUInt16BE(2) + this.#seqOffset) & 0xffff;
     const ts = (buf.readUInt32BE(4) + this.#tsOffset) >>> 0;
     const out = Buffer.from(buf);
@@ -172,7 +177,7 @@ export class RtpRelay {
   /** Audio only: keeps the stream going with silent frames while no producer speaks into this slot. */
   #fillSilence(): void {
     const now = this.#now();
-    if (!this.#idle) return;
+    if (!this.#idle && now - this.#lastRealAt < STALL_MS) return;
     this.#filled = true;
     if (this.#lastAt < 0) this.#lastAt = now - OPUS_FRAME_MS;
     const step = (this.#o.clockRate * OPUS_FRAME_MS) / 1000;
