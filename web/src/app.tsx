@@ -17,6 +17,7 @@ import { DocumentViewer } from './views/DocumentViewer.tsx';
 import { Account } from './views/Account.tsx';
 import { AuditLog } from './views/AuditLog.tsx';
 import { Reports } from './views/Reports.tsx';
+import { RecordingPlayer } from './views/RecordingPlayer.tsx';
 
 function NotFound() {
   return (
@@ -60,6 +61,7 @@ export function App() {
     view = <BridgeScreen id={Number(p.id)} />;
     screen = true;
   } else if ((p = match('/meetings/:id/delegate', path))) view = <DelegateView id={Number(p.id)} />;
+  else if ((p = match('/meetings/:id/recordings', path))) view = <RecordingPlayer meetingId={Number(p.id)} />;
   else if ((p = match('/meetings/:id/documents/:docId', path))) view = <DocumentViewer meetingId={Number(p.id)} docId={Number(p.docId)} />;
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;
   else if (match('/meetings', path) && isStaff(me.user.role)) view = <MeetingsList />;

@@ -31,8 +31,8 @@ let shift = 0;
 const clock = () => Date.now() + shift;
 let freeBytes = 100 * 1024 ** 3;
 
-const api = (method: 'GET' | 'POST' | 'PUT', url: string, tok = token, payload?: unknown) =>
-  t.app.inject({ method, url, headers: bearer(tok), ...(payload !== undefined && { payload }) });
+const api = (method: 'GET' | 'POST' | 'PUT', url: string, tok = token, payload?: Record<string, unknown>) =>
+  payload === undefined ? t.app.inject({ method, url, headers: bearer(tok) }) : t.app.inject({ method, url, headers: bearer(tok), payload });
 const audits = (action: string) =>
   t.app.db.$client.prepare('SELECT * FROM audit_log WHERE action = ? ORDER BY id').all(action) as { details: string; actor_user_id: number | null }[];
 

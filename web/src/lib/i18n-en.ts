@@ -1,9 +1,11 @@
 /** UI strings in English; the type makes a missing key a compile error. */
 import type { MsgKey } from './i18n-vi.ts';
 import { enStaff } from './i18n-en-staff.ts';
+import { enRecording } from './i18n-en-recording.ts';
 
 export const en: Record<MsgKey, string> = {
   ...enStaff,
+  ...enRecording,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Paperless meetings and video conferences',
   'app.skip': 'Skip to main content',

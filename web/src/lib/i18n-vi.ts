@@ -1,8 +1,10 @@
 /** UI strings in Vietnamese: the source language, and the set of keys English must cover. */
 import { viStaff } from './i18n-vi-staff.ts';
+import { viRecording } from './i18n-vi-recording.ts';
 
 export const vi = {
   ...viStaff,
+  ...viRecording,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Họp không giấy và hội nghị trực tuyến',
   'app.skip': 'Bỏ qua, đến nội dung chính',

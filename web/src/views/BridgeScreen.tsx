@@ -5,6 +5,7 @@ import { cameraBlockMessage, currentCameraBlock } from '../media/secure-context.
 import { Button, ErrorBox, PagePending } from '../components/ui.tsx';
 import { useAction } from '../lib/use-async.ts';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
+import { RecordingBadge, useRecordingState } from '../live/recording.tsx';
 import { AgendaNow, FloorAsk, PollHeader, PollResultView, SpeakerBox, TurnoutView } from '../live/widgets.tsx';
 import { MainStage, SelfView } from '../live/MainStage.tsx';
 import { useMediaSession } from '../live/use-media.ts';
@@ -88,6 +89,7 @@ const PUBLISH = { video: true, audio: true };
 /** The bridge point's big display: stage, current item, speaker, poll; the operator's controls. */
 export function BridgeScreen({ id }: { id: number }) {
   const live = useLiveMeeting(id);
+  const rec = useRecordingState(id);
   const s = live.state;
   const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
   const session = useMediaSession(s, operatorBp !== null ? PUBLISH : null);
@@ -102,6 +104,7 @@ export function BridgeScreen({ id }: { id: number }) {
           <MainStage s={s} session={session} />
         </div>
         <aside class="screen-side" aria-label={s.meeting.title}>
+          <RecordingBadge state={rec} />
           {s.meeting.status !== 'live' && <p class="callout">{t(`status.${s.meeting.status}`)}</p>}
           <AgendaNow s={s} big />
           <SpeakerBox s={s} />

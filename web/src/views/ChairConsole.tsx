@@ -19,6 +19,7 @@ import { BridgeGrid } from './console/BridgeGrid.tsx';
 import { RollCallPanel } from './console/RollCallPanel.tsx';
 import { ReceiptsPanel } from './console/ReceiptsPanel.tsx';
 import { WorkersPanel } from './console/WorkersPanel.tsx';
+import { RecordingControl } from '../live/recording.tsx';
 
 /** Start/end the meeting from the console (the conference room owns the live status). */
 function MeetingBar({ s }: { s: LiveState }) {
@@ -34,6 +35,7 @@ function MeetingBar({ s }: { s: LiveState }) {
     <div class="meeting-bar">
       <h1 class="grow">{s.meeting.title}</h1>
       <StatusTag status={s.meeting.status} />
+      {s.meeting.status === 'live' && <RecordingControl meetingId={meetingId} />}
       {(s.meeting.status === 'draft' || s.meeting.status === 'scheduled') && (
         <Button variant="primary" class="btn-big" disabled={act.busy} onClick={() => void start()} data-action="meeting-start">
           ▶ {t('meetings.start')}
