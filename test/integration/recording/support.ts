@@ -12,7 +12,7 @@ import type { TestApp } from '../../helpers/app.ts';
 import { cmd, demo, join, okData, type Demo, type Member } from '../conference/helpers.ts';
 
 const run = promisify(execFile);
-export { ffmpegBridge, type FfmpegBridge } from './fake-bridge.ts';
+export { ffmpegBridge, type FfmpegBridge } from '../../../scripts/lib/ffmpeg-bridge.ts';
 
 /** Signs the chair in, starts the seeded meeting and joins the chair to its media room. */
 export async function liveMeeting(t: TestApp): Promise<{ d: Demo; chair: Member; media: MediaService; chairPeer: string }> {

@@ -2,11 +2,11 @@
  * A bridge point whose camera and microphone are real VP8 and Opus made by
  * ffmpeg (test pattern and a sine tone) sent as RTP into mediasoup
  * PlainTransport producers, so the recorder gets media it can decode, as from
- * a browser. Imports only server code, so a plain Node child process (the
- * kill -9 test's server) can use it too.
+ * a browser. Imports only server code, so the benchmark and a plain Node
+ * child process (the kill -9 test's server) can use it too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
+import type { MediaService } from '../../server/src/modules/media/media.service.ts';
 
 let nextSsrc = 70_000 + (process.pid % 1000) * 10;
 
