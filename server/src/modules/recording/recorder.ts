@@ -154,7 +154,19 @@ export class Recorder {
       proc.once('spawn', () => res());
       proc.once('error', (err) => rej(new AppError('MEDIA_ERROR', 503, `Cannot run ffmpeg (${o.ffmpegBin}): ${err.message}`)));
     });
-    return new Recorder(proc, { video, audio }, o);
+    const rec = new Recorder(proc, { video, audio }, o);
+    // Media sent before ffmpeg has bound its ports would be lost: wait until it holds every one.
+    const end = Date.now() + 10_000;
+    for (const port of [video, ...audio]) {
+      while (!(await portTaken(port))) {
+        if (proc.exitCode !== null || Date.now() > end) {
+          rec.kill();
+          throw new AppError('MEDIA_ERROR', 503, `The recorder did not start: ${rec.stderrTail.slice(-300)}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return rec;
   }
 
   /** Seconds of media written so far. */
