@@ -118,3 +118,19 @@ describe('RTP relay', () => {
     expect((got[3]!.ts - got[2]!.ts) >>> 0).toBe(3000);
   });
 });
+
+describe('listen-only feed', () => {
+  it('follows only the open microphones: no stage video, no grid', async () => {
+    const { wantedStreams } = await import('../../../web/src/media/follow.ts');
+    const media = {
+      stage: { source: { type: 'bridge' as const, bridgePointId: 1 }, videoProducerId: 'v1', audioProducerId: 'a1' },
+      producers: [
+        { producerId: 'v1', kind: 'video' as const, source: { type: 'bridge' as const, bridgePointId: 1 }, label: '', paused: false },
+        { producerId: 'a1', kind: 'audio' as const, source: { type: 'bridge' as const, bridgePointId: 1 }, label: '', paused: false },
+        { producerId: 'a2', kind: 'audio' as const, source: { type: 'bridge' as const, bridgePointId: 2 }, label: '', paused: true },
+      ],
+    };
+    expect([...wantedStreams(media, { audioOnly: true, grid: true }).keys()]).toEqual(['a1']);
+    expect([...wantedStreams(media).keys()].sort()).toEqual(['a1', 'v1']);
+  });
+});

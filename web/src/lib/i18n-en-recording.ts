@@ -23,4 +23,6 @@ export const enRecording: Record<RecordingKey, string> = {
   'rec.status.deleted': 'Deleted',
   'rec.status.interrupted': 'Interrupted',
   'rec.confidentialNote': 'Confidential recording: watched in this page only, never downloaded; every view is logged.',
+  'listen.on': 'Listen only (weak link)',
+  'listen.off': 'Show video again',
 };

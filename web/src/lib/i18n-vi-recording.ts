@@ -21,6 +21,8 @@ export const viRecording = {
   'rec.status.deleted': 'Đã xoá',
   'rec.status.interrupted': 'Bị gián đoạn',
   'rec.confidentialNote': 'Bản ghi mật: chỉ xem trực tiếp trên trang này, không tải về; mỗi lần xem đều được ghi nhật ký.',
+  'listen.on': 'Chỉ nghe (đường truyền yếu)',
+  'listen.off': 'Xem cả hình',
 } as const;
 
 export type RecordingKey = keyof typeof viRecording;

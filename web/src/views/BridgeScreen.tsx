@@ -85,6 +85,7 @@ function RollCallConfirm({ s, bp }: { s: LiveState; bp: number }) {
 }
 
 const PUBLISH = { video: true, audio: true };
+const LISTEN_PUBLISH = { video: false, audio: true };
 
 /** The bridge point's big display: stage, current item, speaker, poll; the operator's controls. */
 export function BridgeScreen({ id }: { id: number }) {
@@ -92,7 +93,9 @@ export function BridgeScreen({ id }: { id: number }) {
   const rec = useRecordingState(id);
   const s = live.state;
   const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
-  const session = useMediaSession(s, operatorBp !== null ? PUBLISH : null);
+  // Listen-only (?listen=1 or the toggle): audio in and out, no video, for a 300 kbps commune link.
+  const [listen, setListen] = useState(() => new URLSearchParams(location.search).get('listen') === '1');
+  const session = useMediaSession(s, operatorBp !== null ? (listen ? LISTEN_PUBLISH : PUBLISH) : null, { follow: { audioOnly: listen } });
   if (!s) return <PagePending error={live.error} class="screen" />;
   const bp = s.you?.bridgePointId ?? null;
   const { poll, result, turnout } = s.poll;
@@ -105,6 +108,9 @@ export function BridgeScreen({ id }: { id: number }) {
         </div>
         <aside class="screen-side" aria-label={s.meeting.title}>
           <RecordingBadge state={rec} />
+          <Button variant="ghost" aria-pressed={listen} data-action="listen-only" data-listen={listen ? 'on' : 'off'} onClick={() => setListen(!listen)}>
+            {listen ? t('listen.off') : t('listen.on')}
+          </Button>
           {s.meeting.status !== 'live' && <p class="callout">{t(`status.${s.meeting.status}`)}</p>}
           <AgendaNow s={s} big />
           <SpeakerBox s={s} />
