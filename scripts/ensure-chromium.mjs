@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs the Debian packages the test suite needs (Chromium for browser tests,
-// poppler-utils for rendering confidential PDFs), when they are missing.
+// poppler-utils for rendering confidential PDFs, ffmpeg for recording the main stage),
+// when they are missing.
 // Runs before `pnpm test`, so a fresh machine or CI needs no manual step.
 import { execFileSync } from 'node:child_process';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
@@ -12,6 +13,8 @@ const NEEDED = {
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
   // Signs and verifies the minutes' PDF signature (and makes the local CA).
   openssl: '/usr/bin/openssl',
+  // The recorder (server/src/modules/recording) runs ffmpeg; ffprobe comes with it.
+  ffmpeg: '/usr/bin/ffmpeg',
 };
 
 if (!ensureDebianPackages(NEEDED)) process.exit(1);

@@ -37,6 +37,7 @@ import auditRoutes from './modules/audit/audit.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
 import minutesRoutes from './modules/minutes/minutes.routes.ts';
 import { lazySerializers } from './lib/lazy-serializer.ts';
+import recordingModule, { type RecordingPluginOptions } from './modules/recording/recording.routes.ts';
 
 export interface AppDeps {
   /** An already-open database (tests); otherwise opened under config.dataDir. */
@@ -47,6 +48,8 @@ export interface AppDeps {
   conference?: ConferenceSocketOptions;
   /** Clock for QR code validity and reminders (tests move time); defaults to the system clock. */
   now?: () => Date;
+  /** Recording clock (retention) and disk probe; tests move time and fill the disk. */
+  recording?: Omit<RecordingPluginOptions, 'config'>;
 }
 
 export type App = FastifyInstance;
@@ -100,6 +103,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(documentsModule, { config, ...(deps.now && { now: deps.now }) });
   // After the conference socket: the minutes read the room through app.conference.
   await app.register(minutesRoutes, { prefix: '/api', config });
+  await app.register(recordingModule, { config, ...deps.recording });
 
   await app.register(webPlugin, { distDir: config.webDistDir });
   await app.ready();

@@ -67,6 +67,16 @@ export const ConfigSchema = Type.Object({
     signPassword: Type.String(),
     certDir: Type.String(),
   }),
+  /** Recording of the main stage (modules/recording): encoder, segment length, mixed mics, retention, disk guards. */
+  recording: Type.Object({
+    ffmpegBin: Type.String({ minLength: 1 }),
+    ffprobeBin: Type.String({ minLength: 1 }),
+    segmentSeconds: Type.Integer({ minimum: 1, maximum: 600 }),
+    audioSlots: Type.Integer({ minimum: 1, maximum: 8 }),
+    retentionDays: Type.Integer({ minimum: 1 }),
+    minFreeMb: Type.Integer({ minimum: 0 }),
+    stopFreeMb: Type.Integer({ minimum: 0 }),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -145,6 +155,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,
       signPassword: env.MINUTES_SIGN_P12_PASSWORD ?? '',
       certDir: resolve(env.MINUTES_CERT_DIR ?? join(resolve(env.DATA_DIR ?? join(repoRoot, 'data')), 'certs')),
+    },
+    recording: {
+      ffmpegBin: env.FFMPEG_BIN ?? '/usr/bin/ffmpeg',
+      ffprobeBin: env.FFPROBE_BIN ?? '/usr/bin/ffprobe',
+      segmentSeconds: int(env.RECORDING_SEGMENT_SECONDS, 5),
+      audioSlots: int(env.RECORDING_AUDIO_SLOTS, 3),
+      retentionDays: int(env.RECORDING_RETENTION_DAYS, 1825),
+      minFreeMb: int(env.RECORDING_MIN_FREE_MB, 2048),
+      stopFreeMb: int(env.RECORDING_STOP_FREE_MB, 512),
     },
     ...overrides,
   };

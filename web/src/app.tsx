@@ -19,6 +19,7 @@ import { AuditLog } from './views/AuditLog.tsx';
 import { Reports } from './views/Reports.tsx';
 import { Minutes } from './views/Minutes.tsx';
 import { Archive } from './views/Archive.tsx';
+import { RecordingPlayer } from './views/RecordingPlayer.tsx';
 
 function NotFound() {
   return (
@@ -67,6 +68,7 @@ export function App() {
     view = <BridgeScreen id={Number(p.id)} />;
     screen = true;
   } else if ((p = match('/meetings/:id/delegate', path))) view = <DelegateView id={Number(p.id)} />;
+  else if ((p = match('/meetings/:id/recordings', path))) view = <RecordingPlayer meetingId={Number(p.id)} />;
   else if ((p = match('/meetings/:id/documents/:docId', path))) view = <DocumentViewer meetingId={Number(p.id)} docId={Number(p.docId)} />;
   else if ((p = match('/meetings/:id/minutes', path)) && isStaff(me.user.role)) view = <Minutes id={Number(p.id)} />;
   else if ((p = match('/meetings/:id', path)) && isStaff(me.user.role)) view = <MeetingEditor id={Number(p.id)} />;

@@ -7,3 +7,4 @@ export * from '../modules/documents/documents.schema.ts';
 export * from '../modules/reports/reports.schema.ts';
 export * from '../modules/reminders/reminders.schema.ts';
 export * from '../modules/minutes/minutes.schema.ts';
+export * from '../modules/recording/recording.schema.ts';

@@ -71,6 +71,7 @@ export const BROADCAST_DOCS = {
   'poll:tally-changed': 'Live counts of an open-ballot poll, to the secretariat only.',
   'poll:closed': 'A poll closed, with its result.',
   'poll:hall-counted': 'A bridge point entered or changed its hall count for a poll.',
+  'recording:changed': 'Recording of the main stage started or stopped: every screen shows "Đang ghi hình" while it runs.',
   'poll:published': 'A poll\'s result was published with its hash-chain head.',
   'poll:cancelled': 'A poll was cancelled.',
   'stage:changed': 'Who is on the main stage.',

@@ -11,6 +11,7 @@ import { votingBroadcasts, votingCommands } from './voting.ts';
 import { documentsBroadcasts, documentsCommands } from './documents.ts';
 import { authCommands } from './auth.ts';
 import { remindersBroadcasts } from './reminders.ts';
+import { recordingBroadcasts } from './recording.ts';
 
 export * from './define.ts';
 export * from './session.ts';
@@ -21,6 +22,7 @@ export * from './documents.ts';
 export * from './auth.ts';
 export * from './reminders.ts';
 export * from './docs.ts';
+export * from './recording.ts';
 
 // Feature files append themselves to these two objects (one line each).
 export const Commands = {
@@ -39,6 +41,7 @@ export const Broadcasts = {
   ...votingBroadcasts,
   ...documentsBroadcasts,
   ...remindersBroadcasts,
+  ...recordingBroadcasts,
 } satisfies BroadcastMap;
 
 export type Commands = typeof Commands;

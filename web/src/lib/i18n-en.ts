@@ -3,11 +3,13 @@ import type { MsgKey } from './i18n-vi.ts';
 import { enMinutes } from './i18n-en-minutes.ts';
 import { enStaff } from './i18n-en-staff.ts';
 import { enConsole } from './i18n-en-console.ts';
+import { enRecording } from './i18n-en-recording.ts';
 
 export const en: Record<MsgKey, string> = {
   ...enStaff,
   ...enMinutes,
   ...enConsole,
+  ...enRecording,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Paperless meetings and video conferences',
   'app.skip': 'Skip to main content',

@@ -2,11 +2,13 @@
 import { viMinutes } from './i18n-vi-minutes.ts';
 import { viStaff } from './i18n-vi-staff.ts';
 import { viConsole } from './i18n-vi-console.ts';
+import { viRecording } from './i18n-vi-recording.ts';
 
 export const vi = {
   ...viStaff,
   ...viMinutes,
   ...viConsole,
+  ...viRecording,
   'app.name': 'Điểm cầu',
   'app.tagline': 'Họp không giấy và hội nghị trực tuyến',
   'app.skip': 'Bỏ qua, đến nội dung chính',

@@ -59,6 +59,6 @@ export function useMediaSession(s: LiveState | null, publish: PublishOptions | n
   const page = opts.follow?.gridPage;
   useEffect(() => {
     if (session && media) session.sync(media, opts.follow);
-  }, [session, media?.producers, media?.stage, opts.follow?.grid, page]);
+  }, [session, media?.producers, media?.stage, opts.follow?.grid, page, opts.follow?.audioOnly]);
   return session;
 }

@@ -15,6 +15,11 @@ export interface FollowOptions {
   grid?: boolean;
   gridPage?: number;
   gridPageSize?: number;
+  /**
+   * Listen-only feed: only the open microphones (Opus, a few tens of kbps each), no video, so a
+   * bridge point on a 300 kbps commune link still hears everything.
+   */
+  audioOnly?: boolean;
 }
 
 export const GRID_PAGE_SIZE = 25;
@@ -33,6 +38,10 @@ export function gridProducers(producers: readonly ProducerInfo[]): ProducerInfo[
 /** producer id → wanted spatial layer (undefined: the highest the link allows). */
 export function wantedStreams(media: Pick<MediaSnapshot, 'stage' | 'producers'>, opts: FollowOptions = {}): Map<string, number | undefined> {
   const out = new Map<string, number | undefined>();
+  if (opts.audioOnly) {
+    for (const p of media.producers) if (p.kind === 'audio' && !p.paused) out.set(p.producerId, undefined);
+    return out;
+  }
   if (opts.grid) {
     const size = opts.gridPageSize ?? GRID_PAGE_SIZE;
     const page = Math.max(0, opts.gridPage ?? 0);

@@ -1,8 +1,10 @@
+import { useState } from 'preact/hooks';
 import { t, useLang } from '../lib/i18n.ts';
 import { cameraBlockMessage, currentCameraBlock } from '../media/secure-context.ts';
 import { Button, ErrorBox, PagePending } from '../components/ui.tsx';
 import { useAction } from '../lib/use-async.ts';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
+import { RecordingBadge, useRecordingState } from '../live/recording.tsx';
 import { AgendaNow, FloorAsk, PollHeader, PollResultView, SpeakerBox, TurnoutView } from '../live/widgets.tsx';
 import { MainStage, SelfView } from '../live/MainStage.tsx';
 import { useMediaSession } from '../live/use-media.ts';
@@ -58,14 +60,18 @@ function FloorButton({ s }: { s: LiveState }) {
 }
 
 const PUBLISH = { video: true, audio: true };
+const LISTEN_PUBLISH = { video: false, audio: true };
 
 /** The bridge point's big display: stage, current item, speaker, poll; the operator's controls. */
 export function BridgeScreen({ id }: { id: number }) {
   const live = useLiveMeeting(id);
+  const rec = useRecordingState(id);
   const s = live.state;
   const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
-  const session = useMediaSession(s, operatorBp !== null ? PUBLISH : null);
   usePageTitle(s?.meeting.title, t('title.bridge'));
+  // Listen-only (?listen=1 or the toggle): audio in and out, no video, for a 300 kbps commune link.
+  const [listen, setListen] = useState(() => new URLSearchParams(location.search).get('listen') === '1');
+  const session = useMediaSession(s, operatorBp !== null ? (listen ? LISTEN_PUBLISH : PUBLISH) : null, { follow: { audioOnly: listen } });
   if (!s) return <PagePending error={live.error} class="screen" />;
   const bp = s.you?.bridgePointId ?? null;
   const { poll, result, turnout } = s.poll;
@@ -78,6 +84,10 @@ export function BridgeScreen({ id }: { id: number }) {
           <MainStage s={s} session={session} />
         </div>
         <aside class="screen-side" aria-label={s.meeting.title}>
+          <RecordingBadge state={rec} />
+          <Button variant="ghost" aria-pressed={listen} data-action="listen-only" data-listen={listen ? 'on' : 'off'} onClick={() => setListen(!listen)}>
+            {listen ? t('listen.off') : t('listen.on')}
+          </Button>
           {s.meeting.status !== 'live' && <p class="callout">{t(`status.${s.meeting.status}`)}</p>}
           <AgendaNow s={s} big />
           <SpeakerBox s={s} />

@@ -22,6 +22,7 @@ import { WorkersPanel } from './console/WorkersPanel.tsx';
 import { LevelStrip } from './console/LevelStrip.tsx';
 import { filterContext, type BridgeFilter } from './console/bridge-filter.ts';
 import { usePageTitle } from '../lib/page-title.ts';
+import { RecordingControl } from '../live/recording.tsx';
 
 /** Start/end the meeting from the console (the conference room owns the live status). */
 function MeetingBar({ s }: { s: LiveState }) {
@@ -37,6 +38,7 @@ function MeetingBar({ s }: { s: LiveState }) {
     <div class="meeting-bar">
       <h1 class="grow">{s.meeting.title}</h1>
       <StatusTag status={s.meeting.status} />
+      {s.meeting.status === 'live' && <RecordingControl meetingId={meetingId} />}
       {(s.meeting.status === 'draft' || s.meeting.status === 'scheduled') && (
         <Button variant="primary" class="btn-big" disabled={act.busy} onClick={() => void start()} data-action="meeting-start">
           ▶ {t('meetings.start')}

@@ -3,6 +3,7 @@ import { send } from '../lib/socket.ts';
 import { t } from '../lib/i18n.ts';
 import { PagePending } from '../components/ui.tsx';
 import { useLiveMeeting } from '../live/use-live-meeting.ts';
+import { RecordingBadge, useRecordingState } from '../live/recording.tsx';
 import { AgendaNow, FloorAsk, SpeakerBox } from '../live/widgets.tsx';
 import type { LiveState } from '../live/state.ts';
 import { DelegatePoll } from './DelegatePoll.tsx';
@@ -21,6 +22,7 @@ function AskToSpeak({ s }: { s: LiveState }) {
 /** The delegate's phone: what is on now, the ballot, documents, the agenda. */
 export function DelegateView({ id }: { id: number }) {
   const live = useLiveMeeting(id);
+  const rec = useRecordingState(id);
   const s = live.state;
   const checkedIn = useRef(false);
   // A delegate attending from their own phone speaks through it once given the floor.
@@ -44,6 +46,7 @@ export function DelegateView({ id }: { id: number }) {
   return (
     <main id="main" class="phone" data-view="delegate" data-meeting={id}>
       <h1 class="phone-title">{s.meeting.title}</h1>
+      <RecordingBadge state={rec} />
       {s.meeting.status !== 'live' && <p class="callout">{t(`status.${s.meeting.status}`)}</p>}
       <section class="card now-card" aria-label={t('agenda.now')}>
         <AgendaNow s={s} />

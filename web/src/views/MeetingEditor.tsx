@@ -72,6 +72,9 @@ export function MeetingEditor({ id }: { id: number }) {
         <a class="btn" href={`/meetings/${id}/bridge`}>
           {t('meetings.bridgeScreen')}
         </a>
+        <a class="btn" href={`/meetings/${id}/recordings`}>
+          {t('rec.link')}
+        </a>
       </div>
       <ErrorBox error={act.error} />
       {ended && (

@@ -1,0 +1,270 @@
+/**
+ * Recording of a meeting's main stage: start and stop (audited, announced to
+ * every screen), the meeting's recording policy, chapters from the agenda,
+ * disk-space guards, recovery after a crash and deletion at the end of the
+ * retention period. The encoder is recorder.ts, the mediasoup side
+ * stage-tap.ts, the archive file finalize.ts.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgendaView, Classification, RecordingState } from '@diemcau/shared';
+import type { Db } from '../../db/index.ts';
+import { AppError } from '../../lib/app-error.ts';
+import { writeAudit } from '../../plugins/audit.ts';
+import type { MediaLogger } from '../media/logger.ts';
+import type { MediaService } from '../media/media.service.ts';
+import { finalize } from './finalize.ts';
+import { Recorder } from './recorder.ts';
+import * as repo from './recording.repo.ts';
+import { mayRecord } from './recording.access.ts';
+import type { RecordingChapter } from './recording.schema.ts';
+import { StageTap } from './stage-tap.ts';
+
+export interface RecordingConfig {
+  ffmpegBin: string;
+  ffprobeBin: string;
+  segmentSeconds: number;
+  audioSlots: number;
+  retentionDays: number;
+  /** A recording does not start with less free space than this. */
+  minFreeMb: number;
+  /** A running recording stops cleanly when free space falls below this. */
+  stopFreeMb: number;
+}
+
+export interface RecordingServiceDeps {
+  db: Db;
+  config: RecordingConfig;
+  /** Root directory of the recordings (under the data dir). */
+  root: string;
+  media: () => Promise<MediaService>;
+  announce: (state: RecordingState) => void;
+  log: MediaLogger;
+  now?: () => number;
+  /** Free bytes on the file system holding `dir`; statfs by default (tests give a small disk). */
+  freeBytes?: (dir: string) => Promise<number>;
+  /** How often free space is checked while recording. */
+  diskCheckMs?: number;
+}
+
+interface Active {
+  recordingId: number;
+  meetingId: number;
+  startedAt: number;
+  recorder: Recorder;
+  tap: StageTap;
+  chapters: RecordingChapter[];
+  currentItemId: number | null;
+  timers: NodeJS.Timeout[];
+  stopping: Promise<repo.RecordingRow> | null;
+}
+
+const MB = 1024 * 1024;
+const defaultFree = async (dir: string) => {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+};
+
+export type RecordingService = ReturnType<typeof createRecordingService>;
+
+export function createRecordingService(deps: RecordingServiceDeps) {
+  const { db, config, root, log } = deps;
+  const now = deps.now ?? Date.now;
+  const freeBytes = deps.freeBytes ?? defaultFree;
+  const active = new Map<number, Active>();
+  const starting = new Set<number>();
+  mkdirSync(root, { recursive: true });
+
+  const audit = (actor: number | null, action: string, meetingId: number, details: unknown, ip: string | null = null) =>
+    writeAudit(db, { actorUserId: actor, action, targetType: 'meeting', targetId: meetingId, details, ip });
+
+  function state(meetingId: number): RecordingState {
+    const a = active.get(meetingId);
+    return { meetingId, active: !!a && !a.stopping, recordingId: a?.recordingId ?? null, startedAt: a?.startedAt ?? null };
+  }
+
+  async function assertSpace(): Promise<void> {
+    const free = await freeBytes(root);
+    if (free < config.minFreeMb * MB) {
+      throw new AppError('STORAGE_FULL', 507, `Not enough free disk space to record (${Math.floor(free / MB)} MB free, ${config.minFreeMb} MB needed)`);
+    }
+  }
+
+  /** Chair: starts recording the meeting's main stage. */
+  async function start(meetingId: number, actor: { userId: number; ip: string | null }, agenda: AgendaView | null): Promise<RecordingState> {
+    const policy = repo.policyOf(db, meetingId);
+    if (!mayRecord(policy)) {
+      audit(actor.userId, 'recording.refused', meetingId, { reason: 'confidential' }, actor.ip);
+      throw new AppError('CONFIDENTIAL', 403, 'This meeting is confidential; the secretariat has not allowed recording it');
+    }
+    if (active.has(meetingId) || starting.has(meetingId)) throw new AppError('CONFLICT', 409, 'This meeting is already being recorded');
+    starting.add(meetingId);
+    try {
+      await assertSpace();
+      const service = await deps.media();
+      const room = service.room(meetingId);
+      if (!room || !service.snapshot(meetingId, false).stage.videoProducerId) {
+        throw new AppError('CONFLICT', 409, 'Put a source with video on the main stage before recording');
+      }
+      return await launch(meetingId, actor, policy.classification, service, agenda);
+    } finally {
+      starting.delete(meetingId);
+    }
+  }
+
+  async function launch(meetingId: number, actor: { userId: number; ip: string | null }, classification: Classification, service: MediaService, agenda: AgendaView | null) {
+    const at = now();
+    const dirName = `${meetingId}-${at}`;
+    const dir = join(root, dirName);
+    mkdirSync(dir, { recursive: true });
+    const item = agenda?.items.find((i) => i.id === agenda.currentItemId);
+    const chapters: RecordingChapter[] = item ? [{ itemId: item.id, title: item.title, offsetMs: 0 }] : [];
+    const row = repo.insertRecording(db, { meetingId, classification, dir: dirName, startedBy: actor.userId, startedAt: at, chapters });
+    let recorder: Recorder | null = null;
+    let tap: StageTap | null = null;
+    try {
+      recorder = await Recorder.start({ ffmpegBin: config.ffmpegBin, dir, segmentSeconds: config.segmentSeconds, audioSlots: config.audioSlots, log });
+      repo.updateRecording(db, row.id, { pid: recorder.pid });
+      const room = service.room(meetingId);
+      if (!room) throw new AppError('CONFLICT', 409, 'The meeting has no media room');
+      tap = await StageTap.create({ room, peerId: `recorder:${row.id}`, userId: actor.userId, ports: recorder.ports, snapshot: () => service.snapshot(meetingId, false), log });
+      // Media time 0: the slots start sending now, to an encoder already listening.
+      const startedAt = now();
+      await tap.start();
+      const t = tap;
+      // Keyframes until the encoder has its first one, then one per segment so segments can be cut on time.
+      const early = setInterval(() => t.requestKeyFrame(), 1000);
+      await recorder.started(30_000).finally(() => clearInterval(early));
+      const a: Active = { recordingId: row.id, meetingId, startedAt, recorder, tap, chapters, currentItemId: item?.id ?? null, timers: [], stopping: null };
+      a.timers.push(setInterval(() => t.requestKeyFrame(), config.segmentSeconds * 1000));
+      a.timers.push(setInterval(() => void checkDisk(a), deps.diskCheckMs ?? 5000));
+      tap.onLost = () => void stop(meetingId, null, 'media_room_closed').catch((err: unknown) => log.error({ err, meetingId }, 'recording stop failed'));
+      void recorder.exited().then(() => {
+        if (active.get(meetingId) === a && !a.stopping) void stop(meetingId, null, 'encoder_exited').catch(() => {});
+      });
+      repo.updateRecording(db, row.id, { startedAt });
+      active.set(meetingId, a);
+      audit(actor.userId, 'recording.start', meetingId, { recordingId: row.id, classification }, actor.ip);
+      const s = state(meetingId);
+      deps.announce(s);
+      return s;
+    } catch (err) {
+      tap?.close();
+      recorder?.kill();
+      repo.updateRecording(db, row.id, { status: 'failed', stoppedAt: now(), stopReason: (err as Error).message.slice(0, 300), pid: null });
+      throw err;
+    }
+  }
+
+  async function checkDisk(a: Active): Promise<void> {
+    if (a.stopping) return;
+    const free = await freeBytes(root).catch(() => Infinity);
+    if (free < config.stopFreeMb * MB) {
+      log.warn({ meetingId: a.meetingId, freeMb: Math.floor(free / MB) }, 'disk space low: stopping the recording');
+      await stop(a.meetingId, null, 'disk_low').catch((err: unknown) => log.error({ err }, 'recording stop failed'));
+    }
+  }
+
+  /** Stops the meeting's recording and finalises its file; `userId` null when the server stops it. */
+  async function stop(meetingId: number, userId: number | null, reason: string, ip: string | null = null): Promise<repo.RecordingRow> {
+    const a = active.get(meetingId);
+    if (!a) throw new AppError('CONFLICT', 409, 'This meeting is not being recorded');
+    a.stopping ??= (async () => {
+      for (const t of a.timers) clearInterval(t);
+      deps.announce({ meetingId, active: false, recordingId: a.recordingId, startedAt: null });
+      // The encoder first, while media still flows: it finishes the segment it is writing.
+      await a.recorder.stop();
+      a.tap.close();
+      const stoppedAt = now();
+      repo.updateRecording(db, a.recordingId, { status: 'finalizing', stoppedAt, stoppedBy: userId, stopReason: reason, pid: null, chapters: a.chapters });
+      try {
+        return await seal(a.recordingId, 'ready', userId, { reason }, ip);
+      } finally {
+        active.delete(meetingId);
+      }
+    })();
+    return a.stopping;
+  }
+
+  /** Joins the segments, records the file's SHA-256 in the audit chain, and marks the recording `status`. */
+  async function seal(recordingId: number, status: 'ready' | 'interrupted', actor: number | null, details: object, ip: string | null = null): Promise<repo.RecordingRow> {
+    const row = repo.getRecording(db, recordingId);
+    try {
+      const f = await finalize(config, join(root, row.dir));
+      const done = repo.updateRecording(db, recordingId, { status, size: f.size, sha256: f.sha256, durationMs: f.durationMs });
+      audit(actor, status === 'ready' ? 'recording.stop' : 'recording.recovered', row.meetingId, { recordingId, sha256: f.sha256, size: f.size, durationMs: f.durationMs, segments: f.segments, ...details }, ip);
+      return done;
+    } catch (err) {
+      log.error({ err, recordingId }, 'recording could not be finalised');
+      const failed = repo.updateRecording(db, recordingId, { status: 'failed' });
+      audit(actor, 'recording.failed', row.meetingId, { recordingId, error: (err as Error).message.slice(0, 300), ...details }, ip);
+      return failed;
+    }
+  }
+
+  /** A new agenda item while recording: a new chapter. */
+  function onAgenda(meetingId: number, agenda: AgendaView): void {
+    const a = active.get(meetingId);
+    if (!a || a.stopping || agenda.currentItemId === a.currentItemId) return;
+    a.currentItemId = agenda.currentItemId;
+    const item = agenda.items.find((i) => i.id === agenda.currentItemId);
+    if (!item) return;
+    a.chapters.push({ itemId: item.id, title: item.title, offsetMs: Math.max(0, now() - a.startedAt) });
+    repo.updateRecording(db, a.recordingId, { chapters: a.chapters });
+  }
+
+  /** Stops an encoder a crashed server left running (only if it is ours: its command line names the recording's directory). */
+  async function stopOrphan(pid: number, dir: string): Promise<void> {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return;
+    }
+    if (!cmd.includes(dir)) return;
+    // SIGTERM: ffmpeg closes the segment it is writing and the segment list.
+    process.kill(pid, 'SIGTERM');
+    const end = Date.now() + 15_000;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+    }
+    process.kill(pid, 'SIGKILL');
+  }
+
+  /** At start: recordings a crashed server left unfinished are closed from their finished segments. */
+  async function recover(): Promise<number> {
+    const rows = repo.unfinished(db);
+    for (const row of rows) {
+      if (row.pid) await stopOrphan(row.pid, join(root, row.dir));
+      repo.updateRecording(db, row.id, { stoppedAt: row.stoppedAt ?? now(), stopReason: row.stopReason ?? 'server_restarted', pid: null });
+      await seal(row.id, 'interrupted', null, { reason: 'server_restarted' });
+    }
+    return rows.length;
+  }
+
+  /** Deletes recordings older than the retention period (audited); returns how many. */
+  function sweepRetention(): number {
+    const before = now() - config.retentionDays * 24 * 3600 * 1000;
+    const rows = repo.expired(db, before);
+    for (const row of rows) {
+      rmSync(join(root, row.dir), { recursive: true, force: true });
+      repo.updateRecording(db, row.id, { status: 'deleted', deletedAt: now() });
+      audit(null, 'recording.deleted', row.meetingId, { recordingId: row.id, reason: 'retention', retentionDays: config.retentionDays, sha256: row.sha256 });
+    }
+    return rows.length;
+  }
+
+  /** Stops every recording (server shutdown): each keeps what it recorded. */
+  async function close(): Promise<void> {
+    await Promise.allSettled([...active.keys()].map((id) => stop(id, null, 'server_stopping')));
+  }
+
+  return { state, start, stop, onAgenda, recover, sweepRetention, close, fileOf: (row: repo.RecordingRow) => join(root, row.dir), counters: (meetingId: number) => active.get(meetingId)?.tap.counters() ?? [] };
+}
+
