@@ -1,0 +1,120 @@
+/**
+ * The conference the shaped-network test runs: the seeded meeting, chaired
+ * from the real console, with bridge screens signed in as their operators.
+ * The chair's actions are clicks on the console; the timings come from
+ * receiver.ts.
+ */
+import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP } from '../../e2e/helpers/browser.ts';
+import { connState, currentItem, signIn } from '../../e2e/helpers/pages.ts';
+import type { E2EServer } from '../../e2e/helpers/server.ts';
+import { bearer, login } from '../../helpers/app.ts';
+import { EmitClock, shownAt } from './receiver.ts';
+
+export interface Ids {
+  meetingId: number;
+  bridgeOf(username: string): number;
+  bridgeName(username: string): string;
+}
+
+export function seededIds(srv: E2EServer): Ids {
+  const sql = srv.app().db.$client;
+  const bp = (username: string) =>
+    sql.prepare('SELECT b.id, b.name FROM bridge_points b JOIN users u ON u.id = b.operator_user_id WHERE u.username = ?').get(username) as { id: number; name: string };
+  const m = sql.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number };
+  return { meetingId: m.id, bridgeOf: (u) => bp(u).id, bridgeName: (u) => bp(u).name };
+}
+
+/** Adds agenda items until the meeting has `n` (every profile moves the agenda once). */
+export async function ensureAgendaItems(srv: E2EServer, meetingId: number, n: number): Promise<void> {
+  const app = srv.app();
+  const auth = bearer(await login(app, 'vanphong'));
+  const have = (await app.inject({ method: 'GET', url: `/api/meetings/${meetingId}/agenda`, headers: auth })).json().length as number;
+  for (let i = have; i < n; i++) {
+    const res = await app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/agenda`, headers: auth, payload: { title: `Nội dung bổ sung ${i + 1}`, plannedMinutes: 10 } });
+    expect(res.statusCode, res.body).toBe(201);
+  }
+}
+
+/** A fresh context with one page; page errors are collected into `errors`. */
+export async function openAs(browser: Browser, baseURL: string, username: string, errors: string[]): Promise<Page> {
+  const ctx = await browser.newContext({ ...DESKTOP, baseURL, permissions: ['camera', 'microphone'] });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
+  await signIn(page, username);
+  return page;
+}
+
+export async function openConsole(page: Page, meetingId: number): Promise<void> {
+  await page.goto(`/meetings/${meetingId}/console`);
+  await page.locator('[data-view=console]').waitFor();
+  await page.locator('[data-action=meeting-start]').click();
+  await page.locator('.tag-live').first().waitFor();
+  await connState(page, 'online');
+}
+
+export async function openBridge(page: Page, meetingId: number): Promise<void> {
+  await page.waitForURL(`**/meetings/${meetingId}/bridge`, { timeout: 30_000 });
+  await page.locator('[data-view=bridge]').waitFor();
+  await page.locator('[data-camera=on]').waitFor({ timeout: 60_000 });
+}
+
+/** The link state the chair's console shows for a bridge (good, weak, audio-only, offline). */
+export const consoleLink = (chair: Page, bp: number) => chair.locator(`.bridge-card[data-bridge="${bp}"]`).getAttribute('data-link');
+
+/** Polls `read` until `ok`, within `timeoutMs`; returns how long it took. */
+export async function within<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs: number, stepMs = 250): Promise<number> {
+  const start = Date.now();
+  let last: T | undefined;
+  while (Date.now() - start < timeoutMs) {
+    last = await read();
+    if (ok(last)) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * The chair moves to the next agenda item; returns the item and, per watched
+ * page, the ms from the server's emit to the item showing on that screen.
+ */
+export async function advanceAgenda(chair: Page, clock: EmitClock, watched: Page[], deadlineMs = 30_000): Promise<{ item: string; latencies: number[] }> {
+  const before = await currentItem(chair);
+  const t = Date.now();
+  await chair.locator('[data-action=agenda-next]').click();
+  await expect.poll(() => currentItem(chair), { timeout: 15_000 }).not.toBe(before);
+  const item = (await currentItem(chair))!;
+  const latencies = await arrivals(clock, 'agenda:changed', t, watched, 'item', item, deadlineMs);
+  return { item, latencies };
+}
+
+/** The chair creates and opens a poll; latencies of `poll:opened` at the watched pages. */
+export async function openPoll(chair: Page, clock: EmitClock, watched: Page[], deadlineMs = 30_000): Promise<{ pollId: string; latencies: number[] }> {
+  await chair.locator('[data-action=poll-new]').click();
+  await chair.locator('[data-action=poll-create]').click();
+  const draft = chair.locator('[data-poll-status=draft]').first();
+  await draft.waitFor();
+  const pollId = (await draft.getAttribute('data-poll'))!;
+  const t = Date.now();
+  await chair.locator('[data-action=poll-open]').click();
+  const latencies = await arrivals(clock, 'poll:opened', t, watched, 'poll', `${pollId}:open`, deadlineMs);
+  return { pollId, latencies };
+}
+
+export async function closePoll(chair: Page, clock: EmitClock, pollId: string, watched: Page[], deadlineMs = 30_000): Promise<number[]> {
+  const t = Date.now();
+  await chair.locator('[data-action=poll-close]').click();
+  return arrivals(clock, 'poll:closed', t, watched, 'poll', `${pollId}:closed`, deadlineMs);
+}
+
+async function arrivals(clock: EmitClock, event: string, since: number, pages: Page[], what: 'item' | 'poll', value: string, deadlineMs: number): Promise<number[]> {
+  await within(async () => clock.first(event, since), (v) => v !== null, `server emits ${event}`, deadlineMs);
+  const emitted = clock.first(event, since)!;
+  const out: number[] = [];
+  for (const p of pages) {
+    await within(() => shownAt(p, what, value, since), (v) => v !== null, `${what} ${value} shows on a bridge screen`, deadlineMs);
+    out.push(Math.max(0, (await shownAt(p, what, value, since))! - emitted));
+  }
+  return out;
+}
