@@ -10,14 +10,17 @@
  *
  * Prints one table row per profile. Needs root (CI has it); fails otherwise.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
 import { currentItem } from '../e2e/helpers/pages.ts';
-import { startServer, type E2EServer } from '../e2e/helpers/server.ts';
-import { advanceAgenda, closePoll, consoleLink, ensureAgendaItems, openAs, openBridge, openConsole, openPoll, seededIds, within, type Ids } from './helpers/conference.ts';
+import { repoRoot, startServer, type E2EServer } from '../e2e/helpers/server.ts';
+import { advanceAgenda, closePoll, consoleLink, ensureAgendaItems, joinDelegate, openAs, openBridge, openConsole, openPoll, seededIds, within, type Ids } from './helpers/conference.ts';
 import { assertNetnsAvailable, closeAll, PROFILES, removeStale, ShapedLink, type Profile } from './helpers/netns.ts';
 import { EmitClock, inbound, measure, watchScreen, type RxSummary } from './helpers/receiver.ts';
-import { launchIn, removeWrappers } from './helpers/shaped-browser.ts';
+import { launchIn, makeServerCert, removeWrappers } from './helpers/shaped-browser.ts';
 
 const WINDOW_MS = 8000;
 
@@ -32,6 +35,7 @@ let g1: Page;
 let g2: Page;
 let w: Page;
 let bpW = 0;
+let delegate: Socket | undefined;
 let stage: { video: string; audio: string };
 
 interface Row {
@@ -76,6 +80,7 @@ async function row(p: Profile, stepMs: number | null, reconnectMs: number | null
     goodWidth: good.frameWidth,
   };
   rows.push(r);
+  console.log(`[netem] ${JSON.stringify(r)}`);
   return r;
 }
 
@@ -96,16 +101,18 @@ describe('weak commune links on a shaped network', () => {
     assertNetnsAvailable();
     removeStale();
     link = ShapedLink.create(0);
-    srv = await startServer({}, { host: link.hostIp });
+    const cert = makeServerCert(link.hostIp);
+    srv = await startServer({}, { host: link.hostIp, tls: cert });
     ids = seededIds(srv);
     await ensureAgendaItems(srv, ids.meetingId, 8);
     clock = new EmitClock(srv.app());
     bpW = ids.bridgeOf('cau.99101');
-    const host = await launchIn(null, srv.url);
-    const shaped = await launchIn(link.ns, srv.url);
+    const host = await launchIn(null, cert);
+    const shaped = await launchIn(link.ns, cert);
     browsers.push(host, shaped);
     chair = await openAs(host, srv.url, 'vanphong', errors);
     await openConsole(chair, ids.meetingId);
+    delegate = await joinDelegate(srv, cert.caFile, ids.meetingId, 'daibieu01');
     g1 = await openAs(host, srv.url, 'cau.tinh1', errors);
     g2 = await openAs(host, srv.url, 'cau.tinh2', errors);
     w = await openAs(shaped, srv.url, 'cau.99101', errors);
@@ -127,9 +134,19 @@ describe('weak commune links on a shaped network', () => {
     await within(() => inbound(w), (s) => (s.find((x) => x.producerId === stage.audio)?.totalSamplesReceived ?? 0) > 0, 'stage audio at W', 30_000);
   }, 180_000);
 
+  // A failed step leaves pictures of every screen, to see what the bridge showed.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    const dir = join(repoRoot, 'test-output', 'netem');
+    mkdirSync(dir, { recursive: true });
+    const name = ctx.task.name.split(/[^a-z]+/i).filter(Boolean).slice(0, 3).join('-');
+    for (const [who, p] of Object.entries({ chair, g1, g2, w })) await p?.screenshot({ path: join(dir, `${name}-${who}.png`), fullPage: true }).catch(() => {});
+  });
+
   afterAll(async () => {
     try {
       printTable();
+      delegate?.close();
       for (const b of browsers) await b.close().catch(() => {});
       await srv?.stop();
     } finally {
@@ -143,15 +160,17 @@ describe('weak commune links on a shaped network', () => {
     expect(r.rx.fps).toBeGreaterThan(5);
     expect(r.rx.audioLevel).toBeGreaterThan(0.001);
     expect(await consoleLink(chair, bpW)).toBe('good');
-  }, 60_000);
+  }, 90_000);
 
   it('weak (1 Mbit/s, 2 %): a reduced layer, frames keep decoding, audio continuous; the good bridge is untouched', async () => {
     link.setProfile(PROFILES.weak);
     const stepMs = await within(() => Promise.resolve(forwardedLayer()), (l) => l !== null && l < 2, 'W forwarded a reduced layer', 30_000);
     const r = await row(PROFILES.weak, stepMs);
     const good = rows[0]!;
+    // Below the top layer (what a busy machine's sender reaches in "good" may already be below it too).
+    expect(forwardedLayer()).toBeLessThanOrEqual(1);
+    expect(r.rx.frameWidth).toBeLessThanOrEqual(good.rx.frameWidth);
     expect(r.rx.fps).toBeGreaterThan(3);
-    expect(r.rx.frameWidth).toBeLessThan(good.rx.frameWidth);
     expect(r.rx.longestGapMs).toBeLessThan(2000);
     expect(r.rx.audioLevel).toBeGreaterThan(0.001);
     // The weak bridge does not take the good bridge's picture down with it.

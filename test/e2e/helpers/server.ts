@@ -41,6 +41,8 @@ export interface StartOptions {
    * tests use the host side of a veth pair, which browsers in other namespaces can reach).
    */
   host?: string;
+  /** Serve https with this certificate (bridge PCs on the LAN need https for camera and mic). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export async function startServer(overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<E2EServer> {
@@ -48,12 +50,14 @@ export async function startServer(overrides: Partial<Config> = {}, opts: StartOp
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
   const host = opts.host ?? '127.0.0.1';
-  const url = opts.host ? `http://${opts.host}:${port}` : `http://localhost:${port}`;
+  const scheme = opts.tls ? 'https' : 'http';
+  const url = opts.host ? `${scheme}://${opts.host}:${port}` : `${scheme}://localhost:${port}`;
   const config = testConfig(dataDir, {
     port,
     webDistDir,
     publicBaseUrl: url,
     mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: host, announcedIp: opts.host ?? null, numWorkers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 },
+    ...(opts.tls ? { tls: opts.tls, cookieSecure: true } : {}),
     ...overrides,
   });
   const boot = async () => {

@@ -9,6 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { DESKTOP } from '../../e2e/helpers/browser.ts';
 import { connState, currentItem, signIn } from '../../e2e/helpers/pages.ts';
 import type { E2EServer } from '../../e2e/helpers/server.ts';
+import { readFileSync } from 'node:fs';
+import { io, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION } from '@diemcau/shared';
 import { bearer, login } from '../../helpers/app.ts';
 import { EmitClock, shownAt } from './receiver.ts';
 
@@ -37,6 +40,24 @@ export async function ensureAgendaItems(srv: E2EServer, meetingId: number, n: nu
   }
 }
 
+/**
+ * A delegate following the meeting from a phone on the good network (a socket,
+ * not a browser: the machine has two cores). Polls open only with a delegate present.
+ */
+export async function joinDelegate(srv: E2EServer, caFile: string, meetingId: number, username: string): Promise<Socket> {
+  const token = await login(srv.app(), username);
+  const socket = io(srv.url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], ca: readFileSync(caFile), forceNew: true });
+  await new Promise<void>((res, rej) => {
+    socket.once('connect', res);
+    socket.once('connect_error', rej);
+  });
+  for (const [name, payload] of [['meeting:join', { meetingId }], ['presence:set-delegate', { meetingId, status: 'present_online' }]] as const) {
+    const ack = (await socket.timeout(10_000).emitWithAck(name, payload)) as { ok: boolean };
+    expect(ack.ok, `${name}: ${JSON.stringify(ack)}`).toBe(true);
+  }
+  return socket;
+}
+
 /** A fresh context with one page; page errors are collected into `errors`. */
 export async function openAs(browser: Browser, baseURL: string, username: string, errors: string[]): Promise<Page> {
   const ctx = await browser.newContext({ ...DESKTOP, baseURL, permissions: ['camera', 'microphone'] });
@@ -57,7 +78,13 @@ export async function openConsole(page: Page, meetingId: number): Promise<void> 
 export async function openBridge(page: Page, meetingId: number): Promise<void> {
   await page.waitForURL(`**/meetings/${meetingId}/bridge`, { timeout: 30_000 });
   await page.locator('[data-view=bridge]').waitFor();
-  await page.locator('[data-camera=on]').waitFor({ timeout: 60_000 });
+  try {
+    await page.locator('[data-camera=on]').waitFor({ timeout: 60_000 });
+  } catch (e) {
+    // Say what the screen shows: a device error, a blocked camera, or no media session.
+    const shown = await page.locator('[data-view=bridge]').innerText().catch(() => '');
+    throw new Error(`${page.url()}: the camera did not come on; the screen says: ${shown.replace(/\s+/g, ' ').slice(0, 400)}`, { cause: e });
+  }
 }
 
 /** The link state the chair's console shows for a bridge (good, weak, audio-only, offline). */
@@ -98,6 +125,12 @@ export async function openPoll(chair: Page, clock: EmitClock, watched: Page[], d
   const pollId = (await draft.getAttribute('data-poll'))!;
   const t = Date.now();
   await chair.locator('[data-action=poll-open]').click();
+  try {
+    await chair.locator(`[data-poll="${pollId}"][data-poll-status=open]`).first().waitFor({ timeout: 15_000 });
+  } catch (e) {
+    const panel = await chair.locator('section[aria-labelledby=poll-h]').innerText().catch(() => '');
+    throw new Error(`the poll did not open; the console says: ${panel.replace(/\s+/g, ' ').slice(0, 400)}`, { cause: e });
+  }
   const latencies = await arrivals(clock, 'poll:opened', t, watched, 'poll', `${pollId}:open`, deadlineMs);
   return { pollId, latencies };
 }
