@@ -65,6 +65,8 @@ export class ConferenceMedia {
   /** What the view wants to receive, kept across a rejoin. */
   readonly #wanted = new Map<string, Wanted>();
   readonly #off: (() => void)[] = [];
+  /** Transports with an ICE restart loop running. */
+  readonly #restarting = new Set<string>();
   #epoch = 0;
   #closed = false;
 
@@ -213,14 +215,34 @@ export class ConferenceMedia {
       this.#opts.request('transport:connect', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(() => ok(), fail);
     });
     t.on('connectionstatechange', (state) => {
-      if ((state === 'disconnected' || state === 'failed') && !this.#closed) {
-        this.#opts
-          .request('transport:restart-ice', { transportId: t.id })
-          .then(({ iceParameters }) => t.restartIce({ iceParameters: iceParameters as never }))
-          .catch(() => {});
-      }
+      if ((state === 'disconnected' || state === 'failed') && !this.#closed) void this.#restartIce(t);
     });
     return t;
+  }
+
+  /**
+   * Restarts ICE until the transport is connected again. One try is not enough
+   * on a cut line: the request can time out after the server already changed its
+   * ICE credentials (it arrives late, when the line is back), and the browser would
+   * then keep knocking with the old ones for good. Tries run one at a time, so the
+   * last credentials the server issued are the ones applied.
+   */
+  async #restartIce(t: Transport): Promise<void> {
+    if (this.#restarting.has(t.id)) return;
+    this.#restarting.add(t.id);
+    try {
+      for (let attempt = 0; !this.#closed && !t.closed && ['disconnected', 'failed'].includes(t.connectionState); attempt++) {
+        try {
+          const { iceParameters } = await this.#opts.request('transport:restart-ice', { transportId: t.id });
+          await t.restartIce({ iceParameters: iceParameters as never });
+        } catch {
+          // Not connected, timed out, or the transport is gone: try again shortly (a gone one ends the loop).
+        }
+        await new Promise((r) => setTimeout(r, Math.min(4000, 1000 * (attempt + 1))));
+      }
+    } finally {
+      this.#restarting.delete(t.id);
+    }
   }
 
   #consume(producerId: string): Promise<Consumer | null> {
