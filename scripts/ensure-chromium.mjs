@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs the Debian packages the test suite needs (Chromium for browser tests,
-// poppler-utils for rendering confidential PDFs), when they are missing.
+// poppler-utils for rendering confidential PDFs, nftables and iproute2 for the
+// shaped-network tests in test/netem), when they are missing.
 // Runs before `pnpm test`, so a fresh machine or CI needs no manual step.
 import { execFileSync } from 'node:child_process';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
@@ -10,6 +11,8 @@ const NEEDED = {
   chromium: '/usr/bin/chromium',
   'poppler-utils': '/usr/bin/pdftoppm',
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  nftables: '/usr/sbin/nft',
+  iproute2: '/usr/sbin/tc',
 };
 
 if (!ensureDebianPackages(NEEDED)) process.exit(1);

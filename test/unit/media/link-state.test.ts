@@ -55,7 +55,10 @@ describe('link state', () => {
     expect(poor.state).toBe('weak');
     let veryPoor = initialLink();
     let n = 0;
-    while (veryPoor.state !== 'audio-only' && n < 10) veryPoor = nextLink(veryPoor, { score: 9, loss: 0.1 }), n++;
+    while (veryPoor.state !== 'audio-only' && n < 10) {
+      veryPoor = nextLink(veryPoor, { score: 9, loss: 0.1 });
+      n++;
+    }
     expect(veryPoor.state).toBe('audio-only');
     // Samples come every 2 s: audio within about six seconds.
     expect(n).toBeLessThanOrEqual(3);
