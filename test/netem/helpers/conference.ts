@@ -7,11 +7,11 @@
 import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DESKTOP } from '../../e2e/helpers/browser.ts';
-import { connState, currentItem, signIn } from '../../e2e/helpers/pages.ts';
+import { connState, signIn } from '../../e2e/helpers/pages.ts';
 import type { E2EServer } from '../../e2e/helpers/server.ts';
 import { readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION } from '@diemcau/shared';
+import { PROTOCOL_VERSION, type AgendaView } from '@diemcau/shared';
 import { bearer, login } from '../../helpers/app.ts';
 import { EmitClock, shownAt } from './receiver.ts';
 
@@ -41,21 +41,28 @@ export async function ensureAgendaItems(srv: E2EServer, meetingId: number, n: nu
 }
 
 /**
- * A delegate following the meeting from a phone on the good network (a socket,
- * not a browser: the machine has two cores). Polls open only with a delegate present.
+ * A user's Socket.IO connection from the test process, on the good network
+ * (not a browser: the machine has two cores). The chair drives the agenda and
+ * polls through it, so a busy console page cannot delay the clicks; a delegate
+ * marks themself present, since a poll opens only with a delegate present.
  */
-export async function joinDelegate(srv: E2EServer, caFile: string, meetingId: number, username: string): Promise<Socket> {
+export async function joinSocket(srv: E2EServer, caFile: string, meetingId: number, username: string): Promise<Socket> {
   const token = await login(srv.app(), username);
   const socket = io(srv.url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], ca: readFileSync(caFile), forceNew: true });
   await new Promise<void>((res, rej) => {
     socket.once('connect', res);
     socket.once('connect_error', rej);
   });
-  for (const [name, payload] of [['meeting:join', { meetingId }], ['presence:set-delegate', { meetingId, status: 'present_online' }]] as const) {
-    const ack = (await socket.timeout(10_000).emitWithAck(name, payload)) as { ok: boolean };
-    expect(ack.ok, `${name}: ${JSON.stringify(ack)}`).toBe(true);
-  }
+  await command(socket, 'meeting:join', { meetingId });
+  if (username.startsWith('daibieu')) await command(socket, 'presence:set-delegate', { meetingId, status: 'present_online' });
   return socket;
+}
+
+/** Sends a command and returns its ack data (fails the test on an error ack). */
+export async function command<T = any>(socket: Socket, name: string, payload: unknown): Promise<T> {
+  const ack = (await socket.timeout(15_000).emitWithAck(name, payload)) as { ok: boolean; data?: T };
+  expect(ack.ok, `${name}: ${JSON.stringify(ack)}`).toBe(true);
+  return ack.data as T;
 }
 
 /** A fresh context with one page; page errors are collected into `errors`. */
@@ -106,38 +113,28 @@ export async function within<T>(read: () => Promise<T>, ok: (v: T) => boolean, w
  * The chair moves to the next agenda item; returns the item and, per watched
  * page, the ms from the server's emit to the item showing on that screen.
  */
-export async function advanceAgenda(chair: Page, clock: EmitClock, watched: Page[], deadlineMs = 30_000): Promise<{ item: string; latencies: number[] }> {
-  const before = await currentItem(chair);
+export async function advanceAgenda(chair: Socket, meetingId: number, clock: EmitClock, watched: Page[], deadlineMs = 30_000): Promise<{ item: string; latencies: number[] }> {
+  const { agenda } = await command<{ agenda: AgendaView }>(chair, 'meeting:join', { meetingId });
+  const idx = agenda.items.findIndex((i) => i.id === agenda.currentItemId);
+  const next = agenda.items[idx + 1];
+  if (!next) throw new Error('the agenda has no next item');
   const t = Date.now();
-  await chair.locator('[data-action=agenda-next]').click();
-  await expect.poll(() => currentItem(chair), { timeout: 15_000 }).not.toBe(before);
-  const item = (await currentItem(chair))!;
-  const latencies = await arrivals(clock, 'agenda:changed', t, watched, 'item', item, deadlineMs);
-  return { item, latencies };
+  await command(chair, 'agenda:set-current', { meetingId, itemId: next.id });
+  const item = String(next.id);
+  return { item, latencies: await arrivals(clock, 'agenda:changed', t, watched, 'item', item, deadlineMs) };
 }
 
 /** The chair creates and opens a poll; latencies of `poll:opened` at the watched pages. */
-export async function openPoll(chair: Page, clock: EmitClock, watched: Page[], deadlineMs = 30_000): Promise<{ pollId: string; latencies: number[] }> {
-  await chair.locator('[data-action=poll-new]').click();
-  await chair.locator('[data-action=poll-create]').click();
-  const draft = chair.locator('[data-poll-status=draft]').first();
-  await draft.waitFor();
-  const pollId = (await draft.getAttribute('data-poll'))!;
+export async function openPoll(chair: Socket, clock: EmitClock, watched: Page[], deadlineMs = 30_000): Promise<{ pollId: number; latencies: number[] }> {
+  const poll = await command<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: 'Biểu quyết kiểm thử đường truyền', kind: 'approval', mode: 'secret', majority: 'simple' });
   const t = Date.now();
-  await chair.locator('[data-action=poll-open]').click();
-  try {
-    await chair.locator(`[data-poll="${pollId}"][data-poll-status=open]`).first().waitFor({ timeout: 15_000 });
-  } catch (e) {
-    const panel = await chair.locator('section[aria-labelledby=poll-h]').innerText().catch(() => '');
-    throw new Error(`the poll did not open; the console says: ${panel.replace(/\s+/g, ' ').slice(0, 400)}`, { cause: e });
-  }
-  const latencies = await arrivals(clock, 'poll:opened', t, watched, 'poll', `${pollId}:open`, deadlineMs);
-  return { pollId, latencies };
+  await command(chair, 'poll:open', { pollId: poll.id });
+  return { pollId: poll.id, latencies: await arrivals(clock, 'poll:opened', t, watched, 'poll', `${poll.id}:open`, deadlineMs) };
 }
 
-export async function closePoll(chair: Page, clock: EmitClock, pollId: string, watched: Page[], deadlineMs = 30_000): Promise<number[]> {
+export async function closePoll(chair: Socket, clock: EmitClock, pollId: number, watched: Page[], deadlineMs = 30_000): Promise<number[]> {
   const t = Date.now();
-  await chair.locator('[data-action=poll-close]').click();
+  await command(chair, 'poll:close', { pollId });
   return arrivals(clock, 'poll:closed', t, watched, 'poll', `${pollId}:closed`, deadlineMs);
 }
 
