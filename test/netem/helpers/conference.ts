@@ -48,7 +48,7 @@ export async function ensureAgendaItems(srv: E2EServer, meetingId: number, n: nu
  */
 export async function joinSocket(srv: E2EServer, caFile: string, meetingId: number, username: string): Promise<Socket> {
   const token = await login(srv.app(), username);
-  const socket = io(srv.url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], ca: readFileSync(caFile), forceNew: true });
+  const socket = io(srv.url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], ca: readFileSync(caFile, 'utf8'), forceNew: true });
   await new Promise<void>((res, rej) => {
     socket.once('connect', res);
     socket.once('connect_error', rej);
