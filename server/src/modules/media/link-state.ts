@@ -33,7 +33,7 @@ export interface LinkStatus {
 
 /**
  * Tuned on a shaped network (test/netem): mediasoup's score hardly moves at
- * 5-10 % random loss, so loss decides; and a commune line that cannot carry
+ * 2-10 % random loss, so loss decides; and a commune line that cannot carry
  * video must drop to audio within seconds (samples come every 2 s), while a
  * step up waits for a longer run of good samples (hysteresis).
  */
@@ -46,8 +46,11 @@ export const LINK_THRESHOLDS = {
   goodAtLeast: 8,
   /** Loss above this caps the sample score at badBelow - 1 (10 % loss makes speech choppy once video competes)... */
   heavyLoss: 0.08,
-  /** ...and above this at weakBelow - 1. */
-  someLoss: 0.04,
+  /**
+   * ...and above this at weakBelow - 1: a 1 Mbit/s line losing 2 % (the "weak" profile) must leave the top
+   * layer, which the simple fake camera's stream would otherwise still fit; a LAN loses far less.
+   */
+  someLoss: 0.015,
   enterWeakAfter: 2,
   stepDownAfter: 2,
   audioOnlyAfter: 3,
