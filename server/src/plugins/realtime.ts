@@ -118,6 +118,11 @@ export default fp<RealtimeOptions>(
       // Middlewares run on recovery too: a recovered connection is re-authorised against the
       // session store before it may do anything (a session ended while it was away stays ended).
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+      // A cut commune line must be noticed within the cut (default 25 s + 20 s would not notice a
+      // 20 s outage at all): then the client reconnects on a fresh TCP connection as soon as the line
+      // is back, instead of waiting out TCP's backed-off retransmissions on the stale one (test/netem).
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
       serveClient: false,
     });
 

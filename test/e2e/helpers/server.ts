@@ -35,25 +35,39 @@ export interface E2EServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(overrides: Partial<Config> = {}): Promise<E2EServer> {
+export interface StartOptions {
+  /**
+   * Address to listen on and to announce for RTC instead of loopback (the shaped-network
+   * tests use the host side of a veth pair, which browsers in other namespaces can reach).
+   */
+  host?: string;
+  /** Serve https with this certificate (bridge PCs on the LAN need https for camera and mic). */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startServer(overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<E2EServer> {
   const webDistDir = ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
+  const host = opts.host ?? '127.0.0.1';
+  const scheme = opts.tls ? 'https' : 'http';
+  const url = opts.host ? `${scheme}://${opts.host}:${port}` : `${scheme}://localhost:${port}`;
   const config = testConfig(dataDir, {
     port,
     webDistDir,
-    publicBaseUrl: `http://localhost:${port}`,
-    mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 },
+    publicBaseUrl: url,
+    mediasoup: { ...testConfig(dataDir).mediasoup, listenIp: host, announcedIp: opts.host ?? null, numWorkers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 },
+    ...(opts.tls ? { tls: opts.tls, cookieSecure: true } : {}),
     ...overrides,
   });
   const boot = async () => {
     const app = await buildApp(config, { logger: false });
-    await app.listen({ host: '127.0.0.1', port });
+    await app.listen({ host, port });
     return app;
   };
   let app = await boot();
   return {
-    url: `http://localhost:${port}`,
+    url,
     port,
     dataDir,
     app: () => app,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveScore, initialLink, LINK_THRESHOLDS, nextLink, type LinkSample, type LinkStatus } from '../../../server/src/modules/media/link-state.ts';
+import { effectiveScore, initialLink, LINK_THRESHOLDS, nextLink, UPLINK_CAP_BPS, uplinkCap, type LinkSample, type LinkStatus } from '../../../server/src/modules/media/link-state.ts';
 
 const feed = (s: LinkStatus, samples: LinkSample[]) => samples.reduce((acc, x) => nextLink(acc, x), s);
 const times = (n: number, score: number, loss?: number): LinkSample[] => Array.from({ length: n }, () => ({ score, ...(loss !== undefined ? { loss } : {}) }));
@@ -47,5 +47,40 @@ describe('link state', () => {
     expect(effectiveScore({ score: 10, loss: 0.01 })).toBe(10);
     expect(effectiveScore({ score: 42 })).toBe(10);
     expect(feed(initialLink(), times(LINK_THRESHOLDS.enterWeakAfter, 10, 0.3)).state).toBe('weak');
+  });
+
+  // Measured on a shaped network (test/netem): mediasoup's score stays high at 5-10 % random loss.
+  it('a weak line (2 %) and a poor one (5 % loss) go weak and a very poor one (10 %) audio-only, within a few samples', () => {
+    const poor = feed(initialLink(), times(LINK_THRESHOLDS.enterWeakAfter, 9, 0.05));
+    expect(poor.state).toBe('weak');
+    let veryPoor = initialLink();
+    let n = 0;
+    while (veryPoor.state !== 'audio-only' && n < 10) {
+      veryPoor = nextLink(veryPoor, { score: 9, loss: 0.1 });
+      n++;
+    }
+    expect(veryPoor.state).toBe('audio-only');
+    // Samples come every 2 s: audio within about six seconds.
+    expect(n).toBeLessThanOrEqual(3);
+    // 2 % (the weak profile) leaves the top layer; a LAN's stray 1 % does not.
+    expect(feed(initialLink(), times(LINK_THRESHOLDS.enterWeakAfter, 9, 0.02))).toMatchObject({ state: 'weak', maxSpatialLayer: 1 });
+    expect(feed(initialLink(), times(10, 9, 0.01)).state).toBe('good');
+  });
+
+  it('steps up more slowly than it steps down (hysteresis)', () => {
+    expect(LINK_THRESHOLDS.recoverAfter).toBeGreaterThan(LINK_THRESHOLDS.enterWeakAfter);
+    let s = feed(initialLink(), times(LINK_THRESHOLDS.audioOnlyAfter, 2));
+    expect(s.state).toBe('audio-only');
+    s = feed(s, times(LINK_THRESHOLDS.recoverAfter - 1, 10, 0));
+    expect(s.state).toBe('audio-only');
+  });
+
+  it("caps a weak bridge's own upload by its state", () => {
+    expect(uplinkCap(initialLink())).toBe(UPLINK_CAP_BPS.good);
+    const weak = feed(initialLink(), times(LINK_THRESHOLDS.enterWeakAfter, 6));
+    expect(uplinkCap(weak)).toBe(UPLINK_CAP_BPS.layer1);
+    expect(uplinkCap({ state: 'weak', maxSpatialLayer: 0 })).toBe(UPLINK_CAP_BPS.layer0);
+    expect(uplinkCap({ state: 'audio-only', maxSpatialLayer: 0 })).toBe(UPLINK_CAP_BPS.audioOnly);
+    expect(UPLINK_CAP_BPS.audioOnly).toBeLessThan(UPLINK_CAP_BPS.layer0);
   });
 });

@@ -54,6 +54,13 @@ export interface InboundStats {
   frameWidth: number;
   frameHeight: number;
   totalAudioEnergy: number;
+  /** Audio: the receiver's current level (0..1) and its concealment counters, to tell a gap from speech. */
+  audioLevel: number;
+  concealedSamples: number;
+  totalSamplesReceived: number;
+  /** Video: frames the receiver dropped or could not decode, and packets it lost. */
+  framesDropped: number;
+  packetsLost: number;
 }
 
 interface Wanted {
@@ -72,6 +79,8 @@ export class ConferenceMedia {
   readonly #wanted = new Map<string, Wanted>();
   readonly #off: (() => void)[] = [];
   #published: Promise<void> = Promise.resolve();
+  /** Transports with an ICE restart loop running. */
+  readonly #restarting = new Set<string>();
   #epoch = 0;
   #closed = false;
 
@@ -152,7 +161,7 @@ export class ConferenceMedia {
   async stats(): Promise<InboundStats[]> {
     const out: InboundStats[] = [];
     for (const [producerId, c] of this.#consumers) {
-      const s: InboundStats = { producerId, kind: c.kind as 'audio' | 'video', bytesReceived: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalAudioEnergy: 0 };
+      const s: InboundStats = { producerId, kind: c.kind as 'audio' | 'video', bytesReceived: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalAudioEnergy: 0, audioLevel: 0, concealedSamples: 0, totalSamplesReceived: 0, framesDropped: 0, packetsLost: 0 };
       (await c.getStats()).forEach((r: Record<string, unknown>) => {
         if (r.type !== 'inbound-rtp') return;
         s.bytesReceived += Number(r.bytesReceived ?? 0);
@@ -160,6 +169,11 @@ export class ConferenceMedia {
         s.frameWidth = Math.max(s.frameWidth, Number(r.frameWidth ?? 0));
         s.frameHeight = Math.max(s.frameHeight, Number(r.frameHeight ?? 0));
         s.totalAudioEnergy += Number(r.totalAudioEnergy ?? 0);
+        s.audioLevel = Math.max(s.audioLevel, Number(r.audioLevel ?? 0));
+        s.concealedSamples += Number(r.concealedSamples ?? 0);
+        s.totalSamplesReceived += Number(r.totalSamplesReceived ?? 0);
+        s.framesDropped += Number(r.framesDropped ?? 0);
+        s.packetsLost += Number(r.packetsLost ?? 0);
       });
       out.push(s);
     }
@@ -242,14 +256,34 @@ export class ConferenceMedia {
       this.#opts.request('transport:connect', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(() => ok(), fail);
     });
     t.on('connectionstatechange', (state) => {
-      if ((state === 'disconnected' || state === 'failed') && !this.#closed) {
-        this.#opts
-          .request('transport:restart-ice', { transportId: t.id })
-          .then(({ iceParameters }) => t.restartIce({ iceParameters: iceParameters as never }))
-          .catch(() => {});
-      }
+      if ((state === 'disconnected' || state === 'failed') && !this.#closed) void this.#restartIce(t);
     });
     return t;
+  }
+
+  /**
+   * Restarts ICE until the transport is connected again. One try is not enough
+   * on a cut line: the request can time out after the server already changed its
+   * ICE credentials (it arrives late, when the line is back), and the browser would
+   * then keep knocking with the old ones for good. Tries run one at a time, so the
+   * last credentials the server issued are the ones applied.
+   */
+  async #restartIce(t: Transport): Promise<void> {
+    if (this.#restarting.has(t.id)) return;
+    this.#restarting.add(t.id);
+    try {
+      for (let attempt = 0; !this.#closed && !t.closed && ['disconnected', 'failed'].includes(t.connectionState); attempt++) {
+        try {
+          const { iceParameters } = await this.#opts.request('transport:restart-ice', { transportId: t.id });
+          await t.restartIce({ iceParameters: iceParameters as never });
+        } catch {
+          // Not connected, timed out, or the transport is gone: try again shortly (a gone one ends the loop).
+        }
+        await new Promise((r) => setTimeout(r, Math.min(4000, 1000 * (attempt + 1))));
+      }
+    } finally {
+      this.#restarting.delete(t.id);
+    }
   }
 
   #consume(producerId: string): Promise<Consumer | null> {

@@ -6,7 +6,7 @@
 import type { LinkInfo } from '@diemcau/shared';
 import { initialLink, LINK_THRESHOLDS, nextLink, type LinkStatus, type LinkThresholds } from './link-state.ts';
 import type { MediaLogger } from './logger.ts';
-import { applyConsumer, linkSample, linkStats } from './media.policy.ts';
+import { applyConsumer, applyUplink, linkSample, linkStats } from './media.policy.ts';
 import type { Peer } from './peer.ts';
 import type { Room } from './room.ts';
 
@@ -78,6 +78,7 @@ export class LinkMonitor {
       if (next.state === prev.state && next.maxSpatialLayer === prev.maxSpatialLayer) continue;
       this.#opts.log.info({ meetingId, peerId: peer.id, from: prev.state, to: next.state, layer: next.maxSpatialLayer }, 'link state changed');
       for (const entry of peer.consumers()) await applyConsumer(entry, next, this.#opts.log);
+      await applyUplink(peer, next, this.#opts.log);
       for (const chair of room.peers()) if (chair.info.chair) this.#opts.notify(chair.id, l.info);
       // The bridge's own screen can then say why its picture stepped down.
       if (!peer.info.chair) this.#opts.notify(peer.id, l.info);

@@ -31,6 +31,12 @@ export interface LinkStatus {
   score: number;
 }
 
+/**
+ * Tuned on a shaped network (test/netem): mediasoup's score hardly moves at
+ * 2-10 % random loss, so loss decides; and a commune line that cannot carry
+ * video must drop to audio within seconds (samples come every 2 s), while a
+ * step up waits for a longer run of good samples (hysteresis).
+ */
 export const LINK_THRESHOLDS = {
   /** Below this a sample counts as low. */
   weakBelow: 7,
@@ -38,14 +44,17 @@ export const LINK_THRESHOLDS = {
   badBelow: 4,
   /** At or above this a sample counts as healthy. */
   goodAtLeast: 8,
-  /** Loss above this caps the sample score at badBelow - 1... */
-  heavyLoss: 0.15,
-  /** ...and above this at weakBelow - 1. */
-  someLoss: 0.05,
+  /** Loss above this caps the sample score at badBelow - 1 (10 % loss makes speech choppy once video competes)... */
+  heavyLoss: 0.08,
+  /**
+   * ...and above this at weakBelow - 1: a 1 Mbit/s line losing 2 % (the "weak" profile) must leave the top
+   * layer, which the simple fake camera's stream would otherwise still fit; a LAN loses far less.
+   */
+  someLoss: 0.015,
   enterWeakAfter: 2,
-  stepDownAfter: 3,
-  audioOnlyAfter: 5,
-  recoverAfter: 5,
+  stepDownAfter: 2,
+  audioOnlyAfter: 3,
+  recoverAfter: 4,
 };
 export type LinkThresholds = typeof LINK_THRESHOLDS;
 
@@ -104,4 +113,17 @@ export function nextLink(prev: LinkStatus, sample: LinkSample, t: LinkThresholds
       return { ...s, highStreak: okStreak };
     }
   }
+}
+
+/**
+ * Most a bridge's browser may send (mediasoup tells it by REMB): on a weak
+ * link its own camera upload must leave room for its voice and the signalling,
+ * which share the same thin uplink. Good: the transport's default.
+ */
+export const UPLINK_CAP_BPS = { good: 3_000_000, layer1: 700_000, layer0: 250_000, audioOnly: 100_000 } as const;
+
+export function uplinkCap(s: Pick<LinkStatus, 'state' | 'maxSpatialLayer'>): number {
+  if (s.state === 'good') return UPLINK_CAP_BPS.good;
+  if (s.state === 'audio-only') return UPLINK_CAP_BPS.audioOnly;
+  return s.maxSpatialLayer >= 1 ? UPLINK_CAP_BPS.layer1 : UPLINK_CAP_BPS.layer0;
 }

@@ -6,7 +6,7 @@
 import type { SourceRef } from '@diemcau/shared';
 import { sourceKey } from '@diemcau/shared';
 import type { ConsumerEntry, Peer, PeerInfo } from './peer.ts';
-import type { LinkSample, LinkStatus } from './link-state.ts';
+import { uplinkCap, type LinkSample, type LinkStatus } from './link-state.ts';
 import type { MediaLogger } from './logger.ts';
 import type { ms } from './mediasoup.ts';
 
@@ -60,6 +60,16 @@ export async function applyConsumer(entry: ConsumerEntry, link: LinkStatus, log:
   }
 }
 
+/** Caps what the peer's browser sends to what its link state allows (see UPLINK_CAP_BPS). */
+export async function applyUplink(peer: Peer, link: LinkStatus, log: MediaLogger): Promise<void> {
+  for (const { transport, direction } of peer.transports()) {
+    if (direction !== 'send' || transport.closed) continue;
+    await transport.setMaxIncomingBitrate(uplinkCap(link)).catch((err: unknown) => {
+      if (!transport.closed) log.warn({ err, transportId: transport.id }, 'could not cap the uplink');
+    });
+  }
+}
+
 /**
  * One link-quality sample for a peer: the worse of its downlink (scores of
  * the consumers it is actually receiving, from its RTCP reports) and its
@@ -80,16 +90,25 @@ export function linkSample(peer: Peer): LinkSample | null {
   return { score: Math.min(downScore, upScore) };
 }
 
-/** Bitrate and loss of the peer's busiest video consumer, for the chair's display. */
+/**
+ * Bitrate of the peer's busiest video consumer (for the chair's display) and
+ * the worst loss its receiver reports on any stream it receives. Audio counts
+ * too: with video paused (audio-only) the audio's loss is what tells whether
+ * the line came back, and without it the state would flap back to video.
+ */
 export async function linkStats(peer: Peer): Promise<{ bitrateKbps: number | null; loss: number | null }> {
-  const video = peer.consumers().find((e) => e.consumer.kind === 'video' && !e.consumer.closed && !e.consumer.paused);
-  if (!video) return { bitrateKbps: null, loss: null };
-  try {
-    const stats = await video.consumer.getStats();
-    const out = stats.find((s) => s.type === 'outbound-rtp');
-    if (!out) return { bitrateKbps: null, loss: null };
-    return { bitrateKbps: Math.round(out.bitrate / 1000), loss: out.fractionLost / 256 };
-  } catch {
-    return { bitrateKbps: null, loss: null };
+  const active = peer.consumers().filter((e) => !e.consumer.closed && !e.consumer.paused && !e.consumer.producerPaused);
+  let bitrateKbps: number | null = null;
+  let loss: number | null = null;
+  for (const e of active) {
+    try {
+      const out = (await e.consumer.getStats()).find((s) => s.type === 'outbound-rtp');
+      if (!out) continue;
+      loss = Math.max(loss ?? 0, out.fractionLost / 256);
+      if (e.consumer.kind === 'video') bitrateKbps = Math.max(bitrateKbps ?? 0, Math.round(out.bitrate / 1000));
+    } catch {
+      // A consumer closing under us is normal.
+    }
   }
+  return { bitrateKbps, loss };
 }

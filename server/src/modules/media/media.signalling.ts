@@ -4,6 +4,7 @@
  * from media.policy.ts; whether a mic may flow is the floor's (media.floor.ts).
  */
 import type { ConsumerOptions, TransportOptions } from '@diemcau/shared';
+import { UPLINK_CAP_BPS } from './link-state.ts';
 import { AppError, forbidden } from '../../lib/app-error.ts';
 import { linkOf } from './link-monitor.ts';
 import type { MediaLogger } from './logger.ts';
@@ -33,7 +34,7 @@ export async function createTransport({ room, peer }: PeerContext, req: Transpor
     throw forbidden('Your role may not send media');
   }
   const t = await room.createWebRtcTransport(peer, req.direction);
-  if (req.direction === 'send') await t.setMaxIncomingBitrate(3_000_000).catch(() => {});
+  if (req.direction === 'send') await t.setMaxIncomingBitrate(UPLINK_CAP_BPS.good).catch(() => {});
   return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
 }
 

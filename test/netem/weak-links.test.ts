@@ -1,0 +1,258 @@
+/**
+ * Weak commune links on a really shaped network (issue 18). A commune bridge
+ * (W) runs in its own network namespace behind tbf and nftables random loss;
+ * the chair's console and two provincial bridges (G1 on the main stage with
+ * its mic open, G2 watching) run unshaped. W goes through the profiles
+ * good → weak → poor → very poor → good again → a 20 s outage, and at each
+ * step the test reads W's own browser: the layer and frames it decodes, its
+ * audio concealment, how late agenda and poll changes reach its screen, and
+ * after the outage how long it takes to be back. G2's picture must not suffer.
+ *
+ * Prints one table row per profile. Needs root (CI has it); fails otherwise.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { repoRoot, startServer, type E2EServer } from '../e2e/helpers/server.ts';
+import { advanceAgenda, closePoll, command, consoleLink, ensureAgendaItems, joinSocket, openAs, openBridge, openConsole, openPoll, seededIds, within, type Ids } from './helpers/conference.ts';
+import { assertNetnsAvailable, closeAll, PROFILES, removeStale, ShapedLink, type Profile } from './helpers/netns.ts';
+import { EmitClock, inbound, measure, watchScreen, type RxSummary } from './helpers/receiver.ts';
+import { launchIn, makeServerCert, removeWrappers } from './helpers/shaped-browser.ts';
+
+const WINDOW_MS = 6000;
+
+let link: ShapedLink;
+let srv: E2EServer;
+let ids: Ids;
+let clock: EmitClock;
+const browsers: Browser[] = [];
+const errors: string[] = [];
+let chair: Page;
+let g1: Page;
+let g2: Page;
+let w: Page;
+let bpW = 0;
+let delegate: Socket | undefined;
+let chairSocket: Socket;
+let stage: { video: string; audio: string };
+
+interface Row {
+  profile: string;
+  /** Layer mediasoup forwards to W, and the frame width W decodes. */
+  layer: string;
+  rx: RxSummary;
+  /** Worst ms from the server's emit to W's screen (agenda change, poll open/close). */
+  eventMs: number;
+  /** ms from shaping to the console showing W's new link state. */
+  stepMs: number | null;
+  reconnectMs: number | null;
+  /** What the good bridge G2 decodes meanwhile. */
+  goodFps: number;
+  goodWidth: number;
+}
+const rows: Row[] = [];
+
+const room = () => srv.app().media.started()?.room(ids.meetingId) ?? null;
+/** The simulcast layer mediasoup currently forwards to W for the stage. */
+function forwardedLayer(): number | null {
+  const peer = room()?.peers().find((p) => p.info.bridgePointId === bpW && !p.closed);
+  const c = peer?.consumers().find((e) => e.consumer.producerId === stage.video)?.consumer;
+  if (!c || c.closed) return null;
+  return c.paused ? -1 : (c.currentLayers?.spatialLayer ?? null);
+}
+
+/** What the server and the console say about W, for a failure message. */
+async function diagnose(): Promise<string> {
+  const peer = room()?.peers().find((p) => p.info.bridgePointId === bpW && !p.closed);
+  const consumers = peer?.consumers().map((e) => `${e.consumer.kind}${e.consumer.paused ? ' paused' : ''}${e.policyPaused ? ' by policy' : ''}${e.consumer.producerPaused ? ' producer-paused' : ''}`);
+  return `W peer ${peer ? 'present' : 'missing'}, consumers [${consumers?.join(', ') ?? ''}], console link ${await consoleLink(chair, bpW).catch(() => '?')}`;
+}
+
+async function row(p: Profile, stepMs: number | null, reconnectMs: number | null = null): Promise<Row> {
+  const [rx, good] = await Promise.all([measure(w, stage, WINDOW_MS), measure(g2, { video: stage.video }, WINDOW_MS)]);
+  const layer = forwardedLayer();
+  const agenda = await advanceAgenda(chairSocket, ids.meetingId, clock, [w]);
+  const opened = await openPoll(chairSocket, clock, [w]);
+  const closed = await closePoll(chairSocket, clock, opened.pollId, [w]);
+  const r: Row = {
+    profile: p.name,
+    layer: `${layer === -1 ? 'paused' : `L${layer ?? '?'}`} ${rx.frameWidth}w`,
+    rx,
+    eventMs: Math.max(...agenda.latencies, ...opened.latencies, ...closed),
+    stepMs,
+    reconnectMs,
+    goodFps: good.fps,
+    goodWidth: good.frameWidth,
+  };
+  rows.push(r);
+  console.log(`[netem] ${JSON.stringify(r)}`);
+  return r;
+}
+
+function printTable(): void {
+  const f = (n: number | null, d = 0) => (n === null ? '–' : n.toFixed(d));
+  const lines = [
+    '| profile | received layer | fps decoded | audio concealed | longest gap ms | audio level | event latency ms | step ms | reconnect ms | good bridge fps/width |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) =>
+      `| ${r.profile} | ${r.layer} | ${f(r.rx.fps, 1)} | ${f(r.rx.concealShare * 100, 1)} % | ${f(r.rx.longestGapMs)} | ${f(r.rx.audioLevel, 3)} | ${f(r.eventMs)} | ${f(r.stepMs)} | ${f(r.reconnectMs)} | ${f(r.goodFps, 1)} / ${r.goodWidth} |`,
+    ),
+  ];
+  console.log(`\nShaped-network results (bridge W)\n${lines.join('\n')}\n`);
+}
+
+describe('weak commune links on a shaped network', () => {
+  beforeAll(async () => {
+    assertNetnsAvailable();
+    removeStale();
+    link = ShapedLink.create(0);
+    const cert = makeServerCert(link.hostIp);
+    srv = await startServer({}, { host: link.hostIp, tls: cert });
+    ids = seededIds(srv);
+    await ensureAgendaItems(srv, ids.meetingId, 8);
+    clock = new EmitClock(srv.app());
+    bpW = ids.bridgeOf('cau.99101');
+    const host = await launchIn(null, cert);
+    const shaped = await launchIn(link.ns, cert);
+    browsers.push(host, shaped);
+    chair = await openAs(host, srv.url, 'vanphong', errors);
+    await openConsole(chair, ids.meetingId);
+    delegate = await joinSocket(srv, cert.caFile, ids.meetingId, 'daibieu01');
+    chairSocket = await joinSocket(srv, cert.caFile, ids.meetingId, 'vanphong');
+    g1 = await openAs(host, srv.url, 'cau.tinh1', errors);
+    g2 = await openAs(host, srv.url, 'cau.tinh2', errors);
+    w = await openAs(shaped, srv.url, 'cau.99101', errors);
+    for (const p of [g1, g2, w]) await openBridge(p, ids.meetingId);
+    // G2 only watches: its camera off saves the machine an encoder.
+    await g2.getByRole('button', { name: 'Tắt camera' }).click();
+    await g2.locator('[data-camera=off]').waitFor();
+    // G1 on the main stage, its mic opened by the chair: W gets a picture and sound to judge.
+    const g1Name = ids.bridgeName('cau.tinh1');
+    await chair.getByRole('button', { name: `Đưa lên màn hình chính: ${g1Name}` }).click();
+    await chair.getByRole('button', { name: `Mở micrô: ${g1Name}` }).click();
+    const g1Peer = () => room()?.peers().find((p) => p.info.bridgePointId === ids.bridgeOf('cau.tinh1'));
+    await within(async () => g1Peer()?.producerOfKind('audio')?.paused, (paused) => paused === false, 'G1 mic open', 30_000);
+    stage = { video: g1Peer()!.producerOfKind('video')!.id, audio: g1Peer()!.producerOfKind('audio')!.id };
+    for (const [who, p] of [['W', w], ['G2', g2]] as const) {
+      await within(() => inbound(p), (s) => (s.find((x) => x.producerId === stage.video)?.framesDecoded ?? 0) > 20, `stage video decoding at ${who} (${await diagnose()})`, 60_000);
+      await watchScreen(p);
+    }
+    await within(() => inbound(w), (s) => (s.find((x) => x.producerId === stage.audio)?.totalSamplesReceived ?? 0) > 0, 'stage audio at W', 30_000);
+  }, 180_000);
+
+  // A failed step leaves pictures of every screen, to see what the bridge showed.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    const dir = join(repoRoot, 'test-output', 'netem');
+    mkdirSync(dir, { recursive: true });
+    const name = ctx.task.name.split(/[^a-z]+/i).filter(Boolean).slice(0, 3).join('-');
+    for (const [who, p] of Object.entries({ chair, g1, g2, w })) await p?.screenshot({ path: join(dir, `${name}-${who}.png`), fullPage: true }).catch(() => {});
+  });
+
+  afterAll(async () => {
+    try {
+      printTable();
+      delegate?.close();
+      chairSocket?.close();
+      for (const b of browsers) await b.close().catch(() => {});
+      await srv?.stop();
+    } finally {
+      closeAll();
+      removeWrappers();
+    }
+  }, 60_000);
+
+  it('good: the top layer, smooth audio, events at once', async () => {
+    const r = await row(PROFILES.good, null);
+    expect(r.rx.fps).toBeGreaterThan(5);
+    expect(r.rx.audioLevel).toBeGreaterThan(0.001);
+    expect(await consoleLink(chair, bpW)).toBe('good');
+  }, 90_000);
+
+  it('weak (1 Mbit/s, 2 %): a reduced layer, frames keep decoding, audio continuous; the good bridge is untouched', async () => {
+    link.setProfile(PROFILES.weak);
+    const stepMs = await within(() => Promise.resolve(forwardedLayer()), (l) => l !== null && l < 2, 'W forwarded a reduced layer', 30_000);
+    const r = await row(PROFILES.weak, stepMs);
+    const good = rows[0]!;
+    // Below the top layer (what a busy machine's sender reaches in "good" may already be below it too).
+    expect(forwardedLayer()).toBeLessThanOrEqual(1);
+    expect(r.rx.frameWidth).toBeLessThanOrEqual(good.rx.frameWidth);
+    expect(r.rx.fps).toBeGreaterThan(3);
+    expect(r.rx.longestGapMs).toBeLessThan(2000);
+    expect(r.rx.audioLevel).toBeGreaterThan(0.001);
+    // The weak bridge does not take the good bridge down with it: G2 stays "good" and keeps decoding
+    // (its frame size follows what the busy machine's sender encodes, so it is reported, not asserted).
+    expect(await consoleLink(chair, ids.bridgeOf('cau.tinh2'))).toBe('good');
+    expect(r.goodFps).toBeGreaterThan(2);
+  }, 90_000);
+
+  it('poor (300 kbit/s, 5 %): audio continuous and audible, stage at the lowest layer or paused, events within 1 s', async () => {
+    link.setProfile(PROFILES.poor);
+    const stepMs = await within(() => Promise.resolve(forwardedLayer()), (l) => l !== null && l <= 0, 'W at the lowest layer or paused', 40_000);
+    const r = await row(PROFILES.poor, stepMs);
+    expect(r.rx.audioLevel).toBeGreaterThan(0.001);
+    expect(r.rx.longestGapMs).toBeLessThan(2000);
+    expect(r.rx.concealShare).toBeLessThan(0.25);
+    expect(r.eventMs).toBeLessThan(1000);
+    expect(await consoleLink(chair, ids.bridgeOf('cau.tinh2'))).toBe('good');
+    expect(r.goodFps).toBeGreaterThan(2);
+  }, 90_000);
+
+  it("very poor (100 kbit/s, 10 %): audio only, and the chair's console shows it", async () => {
+    link.setProfile(PROFILES.veryPoor);
+    const stepMs = await within(() => consoleLink(chair, bpW), (s) => s === 'audio-only', 'console shows W audio-only', 60_000);
+    await within(() => Promise.resolve(forwardedLayer()), (l) => l === -1, 'stage video paused for W', 20_000);
+    const r = await row(PROFILES.veryPoor, stepMs);
+    expect(r.rx.fps).toBeLessThan(1);
+    expect(r.rx.audioLevel).toBeGreaterThan(0.001);
+  }, 120_000);
+
+  it('recovery: the link steps back up, not at the first good sample', async () => {
+    link.setProfile(PROFILES.good);
+    const stepMs = await within(() => consoleLink(chair, bpW), (s) => s === 'good', 'console shows W good again', 60_000);
+    await within(() => Promise.resolve(forwardedLayer()), (l) => l !== null && l >= 1, 'W back above the lowest layer', 40_000);
+    const r = await row({ ...PROFILES.good, name: 'recovered' }, stepMs);
+    expect(r.rx.fps).toBeGreaterThan(5);
+  }, 120_000);
+
+  it('outage of 20 s: W reconnects by itself and resyncs state and media within 10 s; what it sent with an ack stays', async () => {
+    // Acked before the cut: W's floor request.
+    await w.locator('[data-action=floor-request]').click();
+    await w.locator('[data-floor-queued]').waitFor();
+    link.setOutage(true);
+    const cut = Date.now();
+    // While W is cut off the meeting moves on: a poll opens (an agenda change would clear the floor queue by design).
+    const poll = await command<{ id: number }>(chairSocket, 'poll:create', { agendaItemId: null, title: 'Biểu quyết trong lúc mất đường truyền', kind: 'approval', mode: 'secret', majority: 'simple' });
+    await command(chairSocket, 'poll:open', { pollId: poll.id });
+    await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - cut))));
+    link.setOutage(false);
+    const back = Date.now();
+    await within(() => w.locator(`[data-poll="${poll.id}"][data-poll-status=open]`).count(), (n) => n > 0, 'W shows the poll opened during the outage', 30_000);
+    const stateMs = Date.now() - back;
+    console.log(`[netem] outage: state back after ${stateMs} ms`);
+    // Decoding again: frames grow over a second (after a rejoin the counters start again from a new consumer).
+    const frames = async () => (await inbound(w)).find((s) => s.producerId === stage.video)?.framesDecoded ?? 0;
+    const growth = async () => {
+      const a = await frames();
+      await new Promise((r) => setTimeout(r, 1000));
+      return (await frames()) - a;
+    };
+    await within(growth, (n) => n >= 3, 'W decodes the stage again', 30_000);
+    const mediaMs = Date.now() - back;
+    console.log(`[netem] outage: media back after ${mediaMs} ms`);
+    // The floor request W sent (and got acked) before the cut is still queued, on both screens.
+    await w.locator('[data-floor-queued]').waitFor({ timeout: 10_000 });
+    expect(await chair.locator('[data-action=floor-grant]').count()).toBeGreaterThan(0);
+    await command(chairSocket, 'poll:close', { pollId: poll.id });
+    const r = await row({ name: 'after outage', rateKbit: null, lossPct: 0 }, null, Math.max(stateMs, mediaMs));
+    expect(stateMs).toBeLessThanOrEqual(10_000);
+    expect(mediaMs).toBeLessThanOrEqual(10_000);
+    expect(r.rx.fps).toBeGreaterThan(3);
+  }, 150_000);
+
+  it('no page threw', () => {
+    expect(errors).toEqual([]);
+  });
+});
