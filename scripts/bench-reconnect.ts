@@ -16,8 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort, httpStatus } from './lib/net.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,26 +31,6 @@ const N = Number(flag ?? process.env.BENCH_CLIENTS ?? 2000);
 const HARD_LIMIT_MS = 10 * 60_000;
 const PHASE_LIMIT_MS = 120_000;
 const root = resolve(import.meta.dirname, '..');
-
-const freePort = () =>
-  new Promise<number>((r, j) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-    s.on('error', j);
-  });
-
-const get = (url: string) =>
-  new Promise<number>((r) => {
-    const req = request(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      res.on('end', () => r(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => r(0));
-    req.end();
-  });
 
 async function until(cond: () => boolean, what: string, limit = PHASE_LIMIT_MS): Promise<void> {
   const end = performance.now() + limit;
@@ -109,7 +88,7 @@ async function storm(spec: Spec, tokens: readonly string[]): Promise<Result> {
     children.push(child);
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${spec.label} exited with ${child.exitCode}`);
-      if ((await get(url + spec.readyPath)) === 200) break;
+      if ((await httpStatus(url + spec.readyPath)) === 200) break;
       if (performance.now() - t > 60_000) throw new Error(`${spec.label} did not answer within 60 s`);
       await new Promise((r) => setTimeout(r, 10));
     }

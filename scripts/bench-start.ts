@@ -16,13 +16,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildServer, ensureWebBuilt } from './build.mjs';
 import { legOf, printRatio } from './lib/bench-ratio.ts';
+import { freePort, httpStatus } from './lib/net.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const START_LIMIT_MS = 60_000;
@@ -33,26 +32,6 @@ interface Sample {
   ms: number;
   rssMb: number;
 }
-
-const freePort = () =>
-  new Promise<number>((r, j) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-    s.on('error', j);
-  });
-
-const get = (url: string) =>
-  new Promise<number>((r) => {
-    const req = request(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      res.on('end', () => r(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => r(0));
-    req.end();
-  });
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
@@ -76,7 +55,7 @@ async function once(args: string[], env: NodeJS.ProcessEnv, cwd: string, idle = 
     for (;;) {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${stderr.trim()}`);
       if (performance.now() - t0 > START_LIMIT_MS) throw new Error(`no 200 within ${START_LIMIT_MS / 1000} s`);
-      if ((await get(`http://127.0.0.1:${port}/`)) === 200) break;
+      if ((await httpStatus(`http://127.0.0.1:${port}/`)) === 200) break;
       await new Promise((r) => setTimeout(r, 5));
     }
     const ms = performance.now() - t0;

@@ -5,27 +5,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, ensureWebBuilt } from '../../../scripts/build.mjs';
 import { DEMO_PASSWORDS } from '../../../server/src/db/seed-data.ts';
+import { freePort } from '../../../scripts/lib/net.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 let child: ChildProcess;
 let base = '';
 let dataDir = '';
 let output = '';
-
-const freePort = () =>
-  new Promise<number>((r, j) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-    s.on('error', j);
-  });
 
 beforeAll(async () => {
   // `pnpm test` has built already; this is then a quick no-op check.
