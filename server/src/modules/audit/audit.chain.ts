@@ -5,7 +5,7 @@
  * breaks verification. Deleting the newest entries is only detectable against a head
  * hash kept elsewhere, which is why verification reports the head.
  */
-import { asc, desc, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { AuditVerification } from '@diemcau/shared';
 import { auditLog } from '../../db/schema.ts';
 import type { Db } from '../../db/index.ts';
@@ -35,6 +35,20 @@ function plainJson(v: unknown): unknown {
 function head(db: Db) {
   const h = db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.seq)).orderBy(desc(auditLog.seq)).limit(1).get();
   return h ? { seq: h.seq!, hash: h.hash ?? '' } : null;
+}
+
+/** The hash at the head of the chain (what a record such as final minutes cites), null while empty. */
+export function auditHeadHash(db: Db): string | null {
+  return head(db)?.hash ?? null;
+}
+
+/** The first entry of `action` whose details carry `value` under `key` (e.g. the minutes' pdfSha256). */
+export function findAuditByDetail(db: Db, action: string, key: string, value: string) {
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), sql`json_extract(${auditLog.details}, ${'$.' + key}) = ${value}`))
+    .get();
 }
 
 /**

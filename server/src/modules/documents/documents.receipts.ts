@@ -1,6 +1,9 @@
 /** Receipt counts for the secretariat: who of the entitled invitees has each published, linkable document. */
 import type { ReceiptCounts } from '@diemcau/shared';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { bridgePoints, users } from '../../db/schema.ts';
+import { confidentialViews, documentReceipts, documents } from './documents.schema.ts';
 import { documentAccess, linkable } from './documents.access.ts';
 import * as repo from './documents.repo.ts';
 
@@ -34,4 +37,33 @@ export function receiptCounts(db: Db, meetingId: number): ReceiptCounts {
   const names = repo.bridgePointNames(db, [...bpTotals.keys()].filter((k): k is number => k != null));
   const byBridgePoint = [...bpTotals].map(([bridgePointId, c]) => ({ bridgePointId, name: bridgePointId == null ? 'Thiết bị cá nhân' : (names.get(bridgePointId) ?? ''), ...c }));
   return { byDocument, byBridgePoint };
+}
+
+/** Every receipt of the meeting's documents, oldest first, with the receiver's name and bridge point (the minutes' export). */
+export function receiptLog(db: Db, meetingId: number) {
+  return db
+    .select({ documentId: documentReceipts.documentId, version: documentReceipts.version, name: users.fullName, bridge: bridgePoints.name, channel: documentReceipts.channel, at: documentReceipts.at })
+    .from(documentReceipts)
+    .leftJoin(users, eq(users.id, documentReceipts.userId))
+    .leftJoin(bridgePoints, eq(bridgePoints.id, documentReceipts.bridgePointId))
+    .where(eq(documentReceipts.meetingId, meetingId))
+    .orderBy(asc(documentReceipts.id))
+    .all();
+}
+
+/** Every page view of the meeting's confidential documents, oldest first, with the viewer's name (the minutes' export). */
+export function confidentialViewLog(db: Db, meetingId: number) {
+  return db
+    .select({ documentId: confidentialViews.documentId, version: confidentialViews.version, name: users.fullName, page: confidentialViews.page, at: confidentialViews.at })
+    .from(confidentialViews)
+    .innerJoin(documents, eq(documents.id, confidentialViews.documentId))
+    .innerJoin(users, eq(users.id, confidentialViews.userId))
+    .where(eq(documents.meetingId, meetingId))
+    .orderBy(asc(confidentialViews.id))
+    .all();
+}
+
+/** The meeting's documents in order, with title and publication time (the minutes' export numbers them by this order). */
+export function documentTitles(db: Db, meetingId: number) {
+  return db.select({ id: documents.id, title: documents.title, publishedAt: documents.publishedAt }).from(documents).where(eq(documents.meetingId, meetingId)).orderBy(asc(documents.id)).all();
 }

@@ -6,11 +6,9 @@
  * document appears by its number only, as in the minutes.
  */
 import { stringify } from 'csv-stringify/sync';
-import { asc, eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type { Db } from '../../db/index.ts';
-import { bridgePoints, users } from '../../db/schema.ts';
-import { confidentialViews, documentReceipts, documents } from '../documents/documents.schema.ts';
+import { confidentialViewLog, documentTitles, receiptLog } from '../documents/documents.receipts.ts';
 import { LEVEL_NAME, type Minutes } from './minutes.model.ts';
 
 export const EXPORT_TABLES = ['attendance', 'bridges', 'speakers', 'polls', 'receipts', 'views'] as const;
@@ -28,7 +26,7 @@ const vnIso = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().replace(
 /** The rows of one table; `people` are the delegates as the room recorded them. */
 export function sheetOf(db: Db, meetingId: number, m: Minutes, table: ExportTable, people: { fullName: string; bridge: string; level: string; status: string; reason: string | null }[]): Sheet {
   const docNo = new Map<number, { n: number; title: string | null }>();
-  const docs = db.select({ id: documents.id, title: documents.title, publishedAt: documents.publishedAt }).from(documents).where(eq(documents.meetingId, meetingId)).orderBy(asc(documents.id)).all();
+  const docs = documentTitles(db, meetingId);
   // Numbers as in the minutes: published documents in id order.
   docs.filter((d) => d.publishedAt !== null).forEach((d, i) => docNo.set(d.id, { n: i + 1, title: m.documents[i]?.title ?? null }));
   const docCells = (id: number) => [docNo.get(id)?.n ?? '', docNo.get(id)?.title ?? 'Tài liệu mật'];
@@ -59,25 +57,11 @@ export function sheetOf(db: Db, meetingId: number, m: Minutes, table: ExportTabl
         ]),
       };
     case 'receipts': {
-      const rows = db
-        .select({ documentId: documentReceipts.documentId, version: documentReceipts.version, name: users.fullName, bridge: bridgePoints.name, channel: documentReceipts.channel, at: documentReceipts.at })
-        .from(documentReceipts)
-        .leftJoin(users, eq(users.id, documentReceipts.userId))
-        .leftJoin(bridgePoints, eq(bridgePoints.id, documentReceipts.bridgePointId))
-        .where(eq(documentReceipts.meetingId, meetingId))
-        .orderBy(asc(documentReceipts.id))
-        .all();
+      const rows = receiptLog(db, meetingId);
       return { title: 'Nhận tài liệu', head: ['Tài liệu số', 'Tài liệu', 'Phiên bản', 'Người nhận', 'Điểm cầu', 'Kênh', 'Thời điểm (UTC)'], rows: rows.map((r) => [...docCells(r.documentId), r.version, r.name ?? '(mã QR hội trường)', r.bridge ?? '', r.channel === 'qr' ? 'QR' : 'Tải về', r.at]) };
     }
     case 'views': {
-      const rows = db
-        .select({ documentId: confidentialViews.documentId, version: confidentialViews.version, name: users.fullName, page: confidentialViews.page, at: confidentialViews.at })
-        .from(confidentialViews)
-        .innerJoin(documents, eq(documents.id, confidentialViews.documentId))
-        .innerJoin(users, eq(users.id, confidentialViews.userId))
-        .where(eq(documents.meetingId, meetingId))
-        .orderBy(asc(confidentialViews.id))
-        .all();
+      const rows = confidentialViewLog(db, meetingId);
       return { title: 'Xem tài liệu mật', head: ['Tài liệu số', 'Tài liệu', 'Phiên bản', 'Người xem', 'Trang', 'Thời điểm (UTC)'], rows: rows.map((r) => [...docCells(r.documentId), r.version, r.name, r.page, r.at]) };
     }
   }

@@ -8,10 +8,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { desc, eq, isNotNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import { auditLog, units } from '../../db/schema.ts';
+import { units } from '../../db/schema.ts';
+import { auditHeadHash } from '../audit/audit.chain.ts';
 import { AppError, badRequest, conflict, notFound } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
@@ -134,7 +135,7 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
       return db.transaction(() => {
         const again = repo.versionOf(db, meeting.id, row.version)!;
         if (again.status !== 'draft') throw new AppError('ILLEGAL_TRANSITION', 409, 'Biên bản đã hoàn thành / the minutes are already final');
-        const auditHead = db.select({ hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.seq)).orderBy(desc(auditLog.seq)).limit(1).get()?.hash ?? null;
+        const auditHead = auditHeadHash(db);
         const at = new Date().toISOString();
         repo.updateMinutes(db, row.id, {
           status: 'final',

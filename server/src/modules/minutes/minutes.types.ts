@@ -1,5 +1,6 @@
 /** The facts the minutes are built from (minutes.facts.ts gathers them; minutes.model.ts turns them into the minutes). */
-import type { BridgeLevel, Classification, DelegateStatus, PollResult } from '@diemcau/shared';
+import type { BridgeLevel, Classification, PollResult } from '@diemcau/shared';
+import type { DelegateEntry } from '../conference/presence.machine.ts';
 
 export interface MeetingFacts {
   id: number;
@@ -25,14 +26,8 @@ export interface BridgeFacts {
   answeredRollCall: boolean;
 }
 
-export interface DelegateFacts {
-  userId: number;
-  fullName: string;
-  bridgePointId: number | null;
-  level: BridgeLevel;
-  status: DelegateStatus;
-  reason: string | null;
-}
+/** A delegate as the room's presence recorded them, without the bookkeeping of who changed it when. */
+export type DelegateFacts = Omit<DelegateEntry, 'updatedAt' | 'updatedBy'>;
 
 export interface AgendaFacts {
   id: number;

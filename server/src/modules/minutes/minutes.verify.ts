@@ -10,10 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { auditLog } from '../../db/schema.ts';
-import { verifyAudit } from '../audit/audit.chain.ts';
+import { findAuditByDetail, verifyAudit } from '../audit/audit.chain.ts';
 
 export interface SignatureCheck {
   ok: boolean;
@@ -70,11 +68,7 @@ export interface RecordCheck {
 /** Whether the file's hash is the one recorded by a `minutes.finalise` audit entry, in an intact chain. */
 export function verifyRecorded(db: Db, pdf: Buffer): RecordCheck {
   const sha256 = createHash('sha256').update(pdf).digest('hex');
-  const row = db
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.action, 'minutes.finalise'), sql`json_extract(${auditLog.details}, '$.pdfSha256') = ${sha256}`))
-    .get();
+  const row = findAuditByDetail(db, 'minutes.finalise', 'pdfSha256', sha256);
   if (!row) return { ok: false, sha256, message: `no finalised minutes with SHA-256 ${sha256} in the audit chain`, entry: null };
   const chain = verifyAudit(db);
   const entry = { meetingId: row.targetId, version: (row.details as { version: number }).version, at: row.at };
