@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgendaItem } from '@diemcau/shared';
 import { documentsApi, lowerClassifications, type Classification, type DocumentInfo } from '../lib/documents-api.ts';
 import { t } from '../lib/i18n.ts';
@@ -101,7 +101,16 @@ export function Declassify({ meetingId, doc, bridges, onDone }: { meetingId: num
 /** Which agenda items of this meeting list the document. */
 export function AgendaLinks({ meetingId, doc, items, onDone }: { meetingId: number; doc: DocumentInfo; items: AgendaItem[]; onDone(): void }) {
   const act = useAction();
+  // The boxes show what was just ticked while the server is asked: re-rendered (busy) from the
+  // old list, a controlled checkbox would spring back until the reload. The reload, after
+  // success or refusal alike, brings the server's list back in.
+  const [linked, setLinked] = useState(doc.agendaItemIds);
+  useEffect(() => setLinked(doc.agendaItemIds), [doc.agendaItemIds]);
   if (!items.length) return null;
+  const toggle = (itemId: number, attached: boolean) => {
+    setLinked((l) => (attached ? [...l.filter((x) => x !== itemId), itemId] : l.filter((x) => x !== itemId)));
+    void act.run(() => documentsApi.attach(meetingId, doc.id, itemId, attached)).then(onDone);
+  };
   return (
     <fieldset class="agenda-links">
       <legend>{t('docs.agendaItems')}</legend>
@@ -109,10 +118,10 @@ export function AgendaLinks({ meetingId, doc, items, onDone }: { meetingId: numb
         <label key={it.id} class="check">
           <input
             type="checkbox"
-            checked={doc.agendaItemIds.includes(it.id)}
+            checked={linked.includes(it.id)}
             disabled={act.busy}
             data-action="doc-attach"
-            onChange={(e) => void act.run(() => documentsApi.attach(meetingId, doc.id, it.id, e.currentTarget.checked)).then(onDone)}
+            onChange={(e) => toggle(it.id, e.currentTarget.checked)}
           />{' '}
           {i + 1}. {it.title}
         </label>
