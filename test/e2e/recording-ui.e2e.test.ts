@@ -59,7 +59,12 @@ describe('recording in the web client', () => {
     await phone.locator('[data-view=delegate]').waitFor();
 
     const bp = (srv.app().db.$client.prepare("SELECT b.id FROM bridge_points b JOIN users u ON u.id = b.operator_user_id WHERE u.username = 'cau.tinh1'").get() as { id: number }).id;
-    await chair.locator(`[data-bridge="${bp}"] button[aria-label^="Đưa lên màn hình chính"]`).click();
+    // 213 bridges: the console shows them as chips; pressing one opens its full card.
+    await chair.locator(`.bridge-chip[data-bridge="${bp}"] button`).click();
+    const card = chair.locator(`.bridge-picked [data-bridge="${bp}"]`);
+    // The chair's own hall is on the main stage from the meeting's start: its "to stage" button is spent.
+    await expect.poll(() => card.getAttribute('class'), { timeout: 30_000 }).toContain('on-stage');
+    expect(await card.locator('button[aria-label^="Đưa lên màn hình chính"]').isDisabled()).toBe(true);
     await expect.poll(() => stageVideoPlaying(chair), { timeout: 40_000 }).toBe(true);
 
     for (const p of [chair, bridge, phone]) expect(await badge(p).count()).toBe(0);

@@ -94,8 +94,11 @@ export async function openBridge(page: Page, meetingId: number): Promise<void> {
   }
 }
 
-/** The link state the chair's console shows for a bridge (good, weak, audio-only, offline). */
-export const consoleLink = (chair: Page, bp: number) => chair.locator(`.bridge-card[data-bridge="${bp}"]`).getAttribute('data-link');
+/**
+ * A bridge's link state as the chair's console shows it (good, weak, audio-only; never or dropped when
+ * offline), on its tile in the compact grid (the default for 213 bridges) or on its card.
+ */
+export const consoleLink = (chair: Page, bp: number) => chair.locator(`[data-bridge="${bp}"][data-bconn]`).first().getAttribute('data-bconn');
 
 /** Polls `read` until `ok`, within `timeoutMs`; returns how long it took. */
 export async function within<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs: number, stepMs = 250): Promise<number> {

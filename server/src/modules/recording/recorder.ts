@@ -95,6 +95,33 @@ export function ffmpegArgs(o: RecorderOptions, sdpPath: string): string[] {
   ];
 }
 
+/** Whether `p` settles within `ms` (the timer does not outlive it). */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** How long ffmpeg gets to finish on one signal before a second one interrupts its read. */
+const NUDGE_MS = 1000;
+
+/**
+ * Asks an ffmpeg encoder to finish: it closes the segment it is writing and the segment list.
+ * SIGINT rather than 'q' on stdin, which ffmpeg reads only between packets. One signal makes it stop
+ * after the packet it is waiting for, but does not interrupt that wait (ffmpeg aborts a blocking read
+ * only from the second signal on): while media flows that is at once, and when none comes (the
+ * stage is silent, or the server that fed it crashed) the second signal ends the wait. Killed if it
+ * has not exited `graceMs` later. `exited(ms)` resolves true once the process is gone, false after `ms`.
+ */
+export async function stopEncoder(signal: (sig: NodeJS.Signals) => void, exited: (withinMs: number) => Promise<boolean>, graceMs: number): Promise<void> {
+  signal('SIGINT');
+  if (await exited(NUDGE_MS)) return;
+  // Two signals at most: from the fourth on, ffmpeg exits at once without closing the segment.
+  signal('SIGINT');
+  if (await exited(graceMs)) return;
+  signal('SIGKILL');
+  await exited(graceMs);
+}
+
 export interface RecorderPorts {
   video: number;
   audio: number[];
@@ -194,17 +221,10 @@ export class Recorder {
     return this.#exited;
   }
 
-  /**
-   * Asks ffmpeg to finish, killing it after `graceMs`. SIGINT rather than 'q' on stdin: ffmpeg reads
-   * keys only between packets, and a signal also interrupts a read waiting for media that no longer
-   * comes. Either way it closes the current segment and the list.
-   */
+  /** Asks ffmpeg to finish (see stopEncoder), killing it after `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
     if (this.#proc.exitCode !== null || this.#proc.signalCode !== null) return;
-    this.#proc.kill('SIGINT');
-    const timer = setTimeout(() => this.#proc.kill('SIGKILL'), graceMs);
-    await this.#exited;
-    clearTimeout(timer);
+    await stopEncoder((sig) => this.#proc.kill(sig), (ms) => within(this.#exited, ms), graceMs);
   }
 
   /** Kills at once (only when the recording failed). */

@@ -15,7 +15,7 @@ import { writeAudit } from '../../plugins/audit.ts';
 import type { MediaLogger } from '../media/logger.ts';
 import type { MediaService } from '../media/media.service.ts';
 import { finalize } from './finalize.ts';
-import { Recorder } from './recorder.ts';
+import { Recorder, stopEncoder } from './recorder.ts';
 import * as repo from './recording.repo.ts';
 import { mayRecord } from './recording.access.ts';
 import type { RecordingChapter } from './recording.schema.ts';
@@ -61,6 +61,8 @@ interface Active {
 }
 
 const MB = 1024 * 1024;
+/** Grace for an encoder a crashed server left running (recovery runs before the server is ready). */
+const ORPHAN_GRACE_MS = 4000;
 const defaultFree = async (dir: string) => {
   const s = await statfs(dir);
   return s.bavail * s.bsize;
@@ -223,18 +225,28 @@ export function createRecordingService(deps: RecordingServiceDeps) {
       return;
     }
     if (!cmd.includes(dir)) return;
-    // SIGTERM: ffmpeg closes the segment it is writing and the segment list.
-    process.kill(pid, 'SIGTERM');
-    const end = Date.now() + 15_000;
-    while (Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 100));
+    const gone = () => {
       try {
         process.kill(pid, 0);
+        return false;
       } catch {
-        return;
+        return true;
       }
-    }
-    process.kill(pid, 'SIGKILL');
+    };
+    const exited = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (gone()) return true;
+      return gone();
+    };
+    // Nothing feeds it any more, so the second signal is what ends it; a short grace keeps start-up
+    // within the server's ready timeout.
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // It exited in the meantime.
+      }
+    };
+    await stopEncoder(signal, exited, ORPHAN_GRACE_MS);
   }
 
   /** At start: recordings a crashed server left unfinished are closed from their finished segments. */
