@@ -73,6 +73,12 @@ export class ConferenceMedia {
   #send: Transport | null = null;
   #stream: MediaStream | null = null;
   readonly #producers: { audio?: Producer; video?: Producer } = {};
+  /**
+   * Ids of our own producers, known from the server's answer to `media:produce`, before
+   * mediasoup-client hands back the Producer. The server announces a new producer to the
+   * whole meeting (us included) before it answers, so a sync can see our own stream first.
+   */
+  readonly #ownIds = new Set<string>();
   readonly #consumers = new Map<string, Consumer>();
   readonly #pending = new Map<string, Promise<Consumer | null>>();
   /** What the view wants to receive, kept across a rejoin. */
@@ -134,8 +140,8 @@ export class ConferenceMedia {
    * undefined for the highest). Own producers are skipped.
    */
   async sync(wanted: ReadonlyMap<string, number | undefined>): Promise<void> {
-    const own = new Set(Object.values(this.producerIds));
-    for (const id of [...this.#wanted.keys()]) if (!wanted.has(id)) this.#unconsume(id);
+    const own = this.#ownIds;
+    for (const id of [...this.#wanted.keys()]) if (!wanted.has(id) || own.has(id)) this.#unconsume(id);
     const jobs: Promise<unknown>[] = [];
     for (const [id, layer] of wanted) {
       if (own.has(id)) continue;
@@ -229,7 +235,13 @@ export class ConferenceMedia {
     const t = this.#wire(device.createSendTransport(params(opts.value)));
     this.#send = t;
     t.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-      this.#opts.request('media:produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never }).then(({ producerId }) => ok({ id: producerId }), fail);
+      this.#opts.request('media:produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never }).then(({ producerId }) => {
+        // Never receive our own stream back (a hall would hear itself): a sync that ran on the
+        // announcement, which precedes this answer, may already have asked for it.
+        this.#ownIds.add(producerId);
+        if (this.#wanted.has(producerId)) this.#unconsume(producerId);
+        ok({ id: producerId });
+      }, fail);
     });
     const video = media.getVideoTracks()[0];
     const audio = media.getAudioTracks()[0];
@@ -301,6 +313,12 @@ export class ConferenceMedia {
       });
       if (epoch !== this.#epoch || this.#closed) return null;
       const c = await recv.consume({ id: o.consumerId, producerId: o.producerId, kind: o.kind, rtpParameters: o.rtpParameters as never });
+      // Dropped while being set up (no longer wanted, or it turned out to be our own stream).
+      if (!this.#wanted.has(producerId) || this.#ownIds.has(producerId)) {
+        this.#opts.request('consumer:pause', { consumerId: o.consumerId }).catch(() => {});
+        c.close();
+        return null;
+      }
       this.#consumers.set(producerId, c);
       await this.#opts.request('consumer:resume', { consumerId: o.consumerId });
       return c;
