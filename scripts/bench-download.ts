@@ -104,14 +104,10 @@ function ancestors(dir: string): string[] {
 async function runNginx(dir: string, file: string, deadline: number): Promise<RunResult> {
   const { spawn } = await import('node:child_process');
   const { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync, statSync } = await import('node:fs');
-  const { createConnection, createServer } = await import('node:net');
+  const { createConnection } = await import('node:net');
   const { basename, join } = await import('node:path');
-  const port = await new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
+  const { freePort } = await import('./lib/net.ts');
+  const port = await freePort();
   mkdirSync(join(dir, 'nginx', 'logs'), { recursive: true });
   // mkdtemp makes the folder 0700, and nginx's workers run as "nobody" when started as
   // root: they answered 403 to every download. Let them read the file (nothing secret).

@@ -13,7 +13,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../shared/src/protocol.ts';
@@ -24,6 +23,8 @@ import { ensureWebBuilt } from './build.mjs';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { freePort } from './lib/net.ts';
+import { until } from './lib/until.ts';
 
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const TIMEOUT_MS = 60_000;
@@ -33,17 +34,6 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (a && typeof a === 'object' ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 async function login(app: App, username: string, role: keyof typeof DEMO_PASSWORDS): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: DEMO_PASSWORDS[role] } });
@@ -59,17 +49,6 @@ function command<T>(socket: Socket, name: string, payload: unknown): Promise<T> 
       else res(ack.data as T);
     }),
   );
-}
-
-/** Waits for `check` to return a value, polling every 200 ms, up to TIMEOUT_MS. */
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + TIMEOUT_MS;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** A browser context signed in with `token` (the session cookie), fake camera and mic allowed. */
@@ -144,7 +123,7 @@ async function main(): Promise<void> {
     const hall = await signedIn(browser, base, await login(app, 'cau.tinh1', 'bridge_operator'));
     await (await hall.newPage()).goto(`/meetings/${meetingId}/bridge`);
     const tinh = bridgeOf('cau.tinh1');
-    await until('the provincial hall camera', () => (hallVideo ? true : undefined));
+    await until(() => hallVideo, Boolean, 'the provincial hall camera', TIMEOUT_MS, 200);
     await command(chair, 'stage:set', { source: { type: 'bridge', bridgePointId: tinh } });
 
     for (let i = 0; i < RUNS; i++) {

@@ -15,7 +15,7 @@
  * children are killed and the temp data dir removed at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort, httpStatus } from './lib/net.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +25,8 @@ import { PROTOCOL_VERSION } from '../shared/src/protocol.ts';
 import { buildServer } from './build.mjs';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { seedBenchDelegates } from './lib/bench-seed.ts';
+import { CLK_TCK, cpuTicks } from './lib/sfu-measure.ts';
+import { until as poll } from './lib/until.ts';
 
 const flag = process.argv.find((a) => a.startsWith('--clients='))?.split('=')[1];
 const N = Number(flag ?? process.env.BENCH_CLIENTS ?? 2000);
@@ -32,13 +34,8 @@ const HARD_LIMIT_MS = 10 * 60_000;
 const PHASE_LIMIT_MS = 120_000;
 const root = resolve(import.meta.dirname, '..');
 
-async function until(cond: () => boolean, what: string, limit = PHASE_LIMIT_MS): Promise<void> {
-  const end = performance.now() + limit;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out after ${limit / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Polls `cond` every 5 ms (the storm's duration is measured to that precision). */
+const until = (cond: () => boolean, what: string, limit = PHASE_LIMIT_MS) => poll(cond, Boolean, what, limit, 5);
 
 /** In batches of 100, so the initial connects do not themselves become a storm. */
 async function inBatches<T, R>(xs: readonly T[], fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
@@ -59,10 +56,7 @@ interface Spec {
 }
 
 /** CPU seconds a process has used (user + system), from /proc: a figure the machine's other load does not stretch. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const cpuSeconds = (pid: number) => cpuTicks(pid) / CLK_TCK;
 
 interface Result {
   leg: Leg;

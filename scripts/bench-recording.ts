@@ -11,7 +11,6 @@
  *
  *   pnpm bench:recording [viewers=20] [seconds=8]
  */
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { DEMO_PASSWORDS } from '../server/src/db/seed-data.ts';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { ffmpegBridge } from './lib/ffmpeg-bridge.ts';
+import { blackhole } from './lib/sfu-load.ts';
 import { measureCpu } from './lib/sfu-measure.ts';
 
 const VIEWERS = Number(process.argv[2] ?? 20);
@@ -45,10 +45,9 @@ const bp = (name: string) => (sql.prepare('SELECT b.id FROM bridge_points b JOIN
 const bridges = [await ffmpegBridge(media, meetingId, bp('cau.tinh1'), 440, 600), await ffmpegBridge(media, meetingId, bp('cau.tinh2'), 660, 600)];
 media.setStage(meetingId, 'chair', { type: 'bridge', bridgePointId: bridges[0]!.bridgePointId });
 
-// Viewers: plain consumers of the stage's video and audio, sent to one socket that drops them.
-const sink = createSocket('udp4');
-sink.on('message', () => {});
-await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+// Viewers: plain consumers of the stage's video and audio, sent to one socket nobody reads (in a
+// stopped child process, so receiving them costs this process nothing). It outlives both windows.
+const sink = await blackhole((2 * SECONDS + 120) * 1000);
 const room = media.room(meetingId)!;
 const viewerLeg: Leg = { label: `stage forwarded to ${VIEWERS} viewers`, attempted: VIEWERS, succeeded: 0 };
 for (let i = 0; i < VIEWERS; i++) {
@@ -56,7 +55,7 @@ for (let i = 0; i < VIEWERS; i++) {
     const peer = room.addPeer(`viewer-${i}`, { userId: chairId, role: 'observer', bridgePointId: null, label: `viewer ${i}`, chair: false });
     peer.rtpCapabilities = room.rtpCapabilities;
     const tr = await room.createPlainTransport(peer, 'recv', { comedia: false });
-    await tr.connect({ ip: '127.0.0.1', port: sink.address().port });
+    await tr.connect({ ip: '127.0.0.1', port: sink.port });
     for (const producerId of [bridges[0]!.videoProducerId, bridges[0]!.audioProducerId]) await room.consume(peer, { transportId: tr.id, producerId, paused: false });
     viewerLeg.succeeded++;
   } catch (err) {
@@ -65,10 +64,7 @@ for (let i = 0; i < VIEWERS; i++) {
 }
 const workerPid = media.pool.workers[0]!.pid;
 await new Promise((r) => setTimeout(r, 3000));
-const cpuNode0 = process.cpuUsage();
-const t0 = performance.now();
-const [forwarding] = await measureCpu([workerPid], SECONDS * 1000);
-const nodeBase = ((process.cpuUsage(cpuNode0).user + process.cpuUsage(cpuNode0).system) / 1000 / (performance.now() - t0)) * 100;
+const [forwarding, nodeBase] = (await measureCpu([workerPid, process.pid], SECONDS * 1000)) as [number, number];
 
 const recLeg: Leg = { label: 'one recording', attempted: 1, succeeded: 0 };
 let encoder = 0;
@@ -78,25 +74,21 @@ const started = await app.inject({ method: 'POST', url: `/api/meetings/${meeting
 if (started.statusCode === 200) {
   await new Promise((r) => setTimeout(r, 2000));
   const pid = (sql.prepare("SELECT pid FROM recordings WHERE status = 'recording'").get() as { pid: number }).pid;
-  const n0 = process.cpuUsage();
-  const t1 = performance.now();
-  [workerRec, encoder] = (await measureCpu([workerPid, pid], SECONDS * 1000)) as [number, number];
-  const u = process.cpuUsage(n0);
-  nodeRec = ((u.user + u.system) / 1000 / (performance.now() - t1)) * 100;
+  [workerRec, encoder, nodeRec] = (await measureCpu([workerPid, pid, process.pid], SECONDS * 1000)) as [number, number, number];
   const stopped = await app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/recording/stop`, headers });
   if (stopped.statusCode === 200 && stopped.json().status === 'ready') recLeg.succeeded = 1;
   else recLeg.firstError = stopped.body;
 } else recLeg.firstError = started.body;
 
-const perViewer = forwarding! / Math.max(1, VIEWERS);
-const recording = Math.max(0, workerRec - forwarding!) + encoder + Math.max(0, nodeRec - nodeBase);
+const perViewer = forwarding / Math.max(1, VIEWERS);
+const recording = Math.max(0, workerRec - forwarding) + encoder + Math.max(0, nodeRec - nodeBase);
 const f = (n: number) => n.toFixed(1);
 console.log(`bench-recording: ${VIEWERS} viewers of a VP8 + Opus stage, ${SECONDS} s windows (% of one core)`);
-console.log(`  forwarding: worker ${f(forwarding!)} % for ${VIEWERS} viewers = ${perViewer.toFixed(2)} % per viewer`);
-console.log(`  recording: worker +${f(Math.max(0, workerRec - forwarding!))} %, ffmpeg ${f(encoder)} %, server relays +${f(Math.max(0, nodeRec - nodeBase))} % = ${f(recording)} %`);
+console.log(`  forwarding: worker ${f(forwarding)} % for ${VIEWERS} viewers = ${perViewer.toFixed(2)} % per viewer`);
+console.log(`  recording: worker +${f(Math.max(0, workerRec - forwarding))} %, ffmpeg ${f(encoder)} %, server relays +${f(Math.max(0, nodeRec - nodeBase))} % = ${f(recording)} %`);
 printRatio('bench-recording', 'one recording / forwarding the stage to one viewer (CPU)', { baseline: viewerLeg, subject: recLeg }, recording / perViewer, 1);
 
 for (const b of bridges) b.close();
-sink.close();
+sink.child.kill('SIGKILL');
 await app.close();
 rmSync(dataDir, { recursive: true, force: true });

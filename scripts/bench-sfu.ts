@@ -327,8 +327,8 @@ async function main() {
     console.log(`bench-sfu: mediasoup worker ${config.mediasoup.workerBin}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
     console.log(`layers ${LAYERS.map((l) => `${l.label} ${l.bitrate / 1000} kbps`).join(', ')}, opus 40 kbps, 30 fps video, 20 ms audio`);
     // Other work on the machine starves the workers and the RTP generator alike: say so up front.
-    const load = loadavg()[0]!;
-    if (load > cpus().length) console.log(`warning: load average ${fmt(load, 1)} on ${cpus().length} cores before starting; figures will read high`);
+    const loadAvg = loadavg()[0]!;
+    if (loadAvg > cpus().length) console.log(`warning: load average ${fmt(loadAvg, 1)} on ${cpus().length} cores before starting; figures will read high`);
     if (process.env.BENCH_SFU_RAMP !== '0') await ramp(hole.port);
     // A leg that throws (a worker not answering on an overloaded machine) still lets the other run;
     // it only counts as a leg that carried none of the shape.

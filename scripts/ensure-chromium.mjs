@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs the Debian packages the test suite needs (Chromium for browser tests,
-// poppler-utils for rendering confidential PDFs, ffmpeg for recording the main stage,
-// nftables and iproute2 for the shaped-network tests in test/netem), when they are missing.
+// poppler-utils for rendering confidential PDFs, ffmpeg for recording the main stage), when
+// they are missing. The shaped-network tests install their own (test/netem/helpers/netns.ts).
 // Runs before `pnpm test`, so a fresh machine or CI needs no manual step.
 import { execFileSync } from 'node:child_process';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
@@ -15,8 +15,6 @@ const NEEDED = {
   openssl: '/usr/bin/openssl',
   // The recorder (server/src/modules/recording) runs ffmpeg; ffprobe comes with it.
   ffmpeg: '/usr/bin/ffmpeg',
-  nftables: '/usr/sbin/nft',
-  iproute2: '/usr/sbin/tc',
 };
 
 if (!ensureDebianPackages(NEEDED)) process.exit(1);

@@ -17,6 +17,13 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, ignoreDefaultArgs: ['--mute-audio'], headless: true });
+export interface LaunchOptions {
+  /** Another executable that runs Debian's Chromium (the shaped-network tests wrap it in `ip netns exec`). */
+  executablePath?: string;
+  /** Flags added after CHROMIUM_ARGS. */
+  extraArgs?: readonly string[];
+}
+
+export function launchChromium({ executablePath = CHROMIUM, extraArgs = [] }: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs], ignoreDefaultArgs: ['--mute-audio'], headless: true });
 }

@@ -8,10 +8,11 @@ import { performance } from 'node:perf_hooks';
 import type { ms } from '../../server/src/modules/media/mediasoup.ts';
 import type { RtpPump } from './rtp-pump.ts';
 
-const CLK_TCK = 100; // Linux USER_HZ; getconf CLK_TCK is 100 on every supported kernel
+export const CLK_TCK = 100; // Linux USER_HZ; getconf CLK_TCK is 100 on every supported kernel
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function cpuTicks(pid: number): number {
+/** CPU time `pid` has used (user + system), in clock ticks (CLK_TCK a second). */
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

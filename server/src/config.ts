@@ -154,7 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     minutes: {
       signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,
       signPassword: env.MINUTES_SIGN_P12_PASSWORD ?? '',
-      certDir: resolve(env.MINUTES_CERT_DIR ?? join(resolve(env.DATA_DIR ?? join(repoRoot, 'data')), 'certs')),
+      // Empty means unset (as in .env.example); the default follows the final dataDir, set below.
+      certDir: env.MINUTES_CERT_DIR ? resolve(env.MINUTES_CERT_DIR) : '',
     },
     recording: {
       ffmpegBin: env.FFMPEG_BIN ?? '/usr/bin/ffmpeg',
@@ -167,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     ...overrides,
   };
+  // The trial signing CA lives with the data it signs for, also when a caller (a test) moves dataDir.
+  if (!raw.minutes.certDir) raw.minutes = { ...raw.minutes, certDir: join(raw.dataDir, 'certs') };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);
   if (raw.mediasoup.rtcMinPort > raw.mediasoup.rtcMaxPort) problems.push('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
   if (env.NODE_ENV === 'production' && raw.secret === DEV_SECRET) problems.push('APP_SECRET must be set in production');

@@ -45,6 +45,9 @@ export const MEETING_TRANSITIONS: Readonly<Record<MeetingStatus, readonly Meetin
 export const canTransitionMeeting = (from: MeetingStatus, to: MeetingStatus): boolean =>
   MEETING_TRANSITIONS[from].includes(to);
 
+/** Ended or archived: the meeting is part of the record and can no longer change. */
+export const meetingOver = (s: MeetingStatus): boolean => s === 'ended' || s === 'archived';
+
 export const MeetingKind = {
   conference: 'conference',
   standing_committee: 'standing_committee',

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connect, login, request, type TestSocket } from '../helpers/app.ts';
 import { seriousViolations } from './helpers/a11y.ts';
-import { launchChromium, NetworkLog, outputDir } from './helpers/browser.ts';
+import { DESKTOP, launchChromium, NetworkLog, outputDir } from './helpers/browser.ts';
 import { connState, openPage, signIn, type Opened } from './helpers/pages.ts';
 import { startServer, type E2EServer } from './helpers/server.ts';
 
@@ -48,7 +48,7 @@ interface BridgeRow {
 let rows: BridgeRow[] = [];
 
 async function open(): Promise<Page> {
-  const o = await openPage(browser, { viewport: VIEW, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' }, log, srv.url);
+  const o = await openPage(browser, { ...DESKTOP, viewport: VIEW }, log, srv.url);
   opened.push(o);
   return o.page;
 }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connect, login, request, type TestSocket } from '../helpers/app.ts';
+import { okData } from '../integration/conference/helpers.ts';
 import { seriousViolations } from './helpers/a11y.ts';
 import { DESKTOP, launchChromium, NetworkLog } from './helpers/browser.ts';
 import { openPage, signIn, type Opened } from './helpers/pages.ts';
@@ -19,24 +20,18 @@ let chair: TestSocket;
 const log = new NetworkLog();
 const MEETING = 1;
 
-const ok = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
-  const ack = await p;
-  if (!ack.ok) throw new Error(JSON.stringify(ack.error));
-  return ack.data as T;
-};
-
 describe('hall count on the bridge screen', () => {
   beforeAll(async () => {
     srv = await startServer();
     browser = await launchChromium();
     // The secretariat starts the demo conference; the provincial hall's operator marks three of its delegates present in person.
     chair = await connect(srv.url, await login(srv.app(), 'vanphong'));
-    await ok(request(chair, 'meeting:join', { meetingId: MEETING }));
-    await ok(request(chair, 'meeting:start', { meetingId: MEETING }));
+    okData(await request(chair, 'meeting:join', { meetingId: MEETING }));
+    okData(await request(chair, 'meeting:start', { meetingId: MEETING }));
     const operator = await connect(srv.url, await login(srv.app(), 'cau.tinh1'));
-    await ok(request(operator, 'meeting:join', { meetingId: MEETING }));
+    okData(await request(operator, 'meeting:join', { meetingId: MEETING }));
     const ids = srv.app().db.$client.prepare("SELECT id FROM users WHERE username IN ('daibieu01','daibieu02','daibieu03')").all() as { id: number }[];
-    for (const { id } of ids) await ok(request(operator, 'presence:set-delegate', { meetingId: MEETING, userId: id, status: 'present_in_person' }));
+    for (const { id } of ids) okData(await request(operator, 'presence:set-delegate', { meetingId: MEETING, userId: id, status: 'present_in_person' }));
     operator.close();
     o = await openPage(browser, DESKTOP, log, srv.url);
     page = o.page;
@@ -51,10 +46,10 @@ describe('hall count on the bridge screen', () => {
   it('the operator enters the count, it stands, and the result gives the phone/hall split and its base', async () => {
     await signIn(page, 'cau.tinh1');
     await page.waitForURL(`**/meetings/${MEETING}/bridge`, { timeout: 60_000 });
-    const poll = await ok<{ id: number }>(
-      request(chair, 'poll:create', { agendaItemId: null, title: 'Thông qua chương trình', kind: 'approval', mode: 'open', majority: 'simple', quorum: { num: 0, den: 1, inclusive: true } }),
+    const poll = okData(
+      await request<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: 'Thông qua chương trình', kind: 'approval', mode: 'open', majority: 'simple', quorum: { num: 0, den: 1, inclusive: true } }),
     );
-    await ok(request(chair, 'poll:open', { pollId: poll.id }));
+    okData(await request(chair, 'poll:open', { pollId: poll.id }));
 
     const form = page.locator('form.hall-count');
     await form.waitFor({ timeout: 30_000 });
@@ -65,7 +60,7 @@ describe('hall count on the bridge screen', () => {
     await page.locator('[data-hall-votes="3"]').waitFor({ timeout: 30_000 });
     expect(await seriousViolations(page)).toEqual([]);
 
-    await ok(request(chair, 'poll:close', { pollId: poll.id }));
+    okData(await request(chair, 'poll:close', { pollId: poll.id }));
     await page.locator('[data-sources="0/3"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-base]').getAttribute('data-base')).toBe('votes_cast');
     // Yes 2 of 3 votes cast; abstentions are outside a simple majority's base.

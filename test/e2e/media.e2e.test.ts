@@ -10,60 +10,28 @@
  *   (decoded frames from its producer), and revoking returns the stage to the chair's hall;
  * - the chair's grid receives the lowest simulcast layer.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { InboundStats } from '../../web/src/media/conference-media.ts';
 // Brings in the page's `window.testbed` declaration.
 import type {} from '../../web/src/media/testbed/testbed.ts';
-import { buildTestApp, login, type TestApp } from '../helpers/app.ts';
-import { loadConfig } from '../../server/src/config.ts';
-import { demo, type Demo } from '../integration/conference/helpers.ts';
-import { DESKTOP, launchChromium } from './helpers/browser.ts';
+import { login, type TestApp } from '../helpers/app.ts';
+import type { Demo } from '../integration/conference/helpers.ts';
+import { until } from '../../scripts/lib/until.ts';
+import { cmd, own, startTestbed, type Testbed } from './helpers/testbed.ts';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..');
-const webDir = join(repoRoot, 'web');
-const bundleDir = mkdtempSync(join(tmpdir(), 'diemcau-media-testbed-'));
-
+let tb: Testbed | undefined;
 let t: TestApp;
 let d: Demo;
-let url: string;
-let browser: Browser;
-const errors: string[] = [];
+let errors: string[];
 let chair: Page;
 let bridgeA: Page;
 let bridgeB: Page;
 let bpA: number;
 let bpB: number;
 
-async function open(token: string, opts: string): Promise<Page> {
-  const ctx = await browser.newContext({ ...DESKTOP, permissions: ['camera', 'microphone'] });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/?token=${encodeURIComponent(token)}&meeting=${d.meetingId}&${opts}`);
-  return page;
-}
-
-const cmd = (page: Page, name: string, payload: unknown) =>
-  page.evaluate(([n, p]) => window.testbed.request(n as never, p as never), [name, payload] as const) as Promise<any>;
 const stats = (page: Page) => page.evaluate(() => window.testbed.stats()) as Promise<InboundStats[]>;
-const own = (page: Page) => page.evaluate(() => window.testbed.own());
 const statOf = async (page: Page, producerId: string) => (await stats(page)).find((s) => s.producerId === producerId);
-
-/** Waits until `read()` satisfies `ok`, polling every 250 ms. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = await read();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
 
 /** framesDecoded for `producerId` at `page` keeps growing (polled, so a loaded CI machine gets time). */
 async function decodes(page: Page, producerId: string, what: string): Promise<InboundStats> {
@@ -72,37 +40,14 @@ async function decodes(page: Page, producerId: string, what: string): Promise<In
 }
 
 beforeAll(async () => {
-  // The testbed page, built on its own into a temp dir the app serves as its web root.
-  execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'src/media/testbed', '--outDir', bundleDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: webDir,
-    stdio: 'inherit',
-  });
-  t = await buildTestApp({
-    config: {
-      webDistDir: bundleDir,
-      mediasoup: { ...loadConfig().mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 2, rtcMinPort: 44000, rtcMaxPort: 44999 },
-    },
-  });
-  const base = await t.listen();
-  // localhost is a secure context, so getUserMedia works over plain http.
-  url = base.replace('127.0.0.1', 'localhost');
-  d = demo(t);
+  tb = await startTestbed({ name: 'diemcau-media-testbed-', mediasoup: { numWorkers: 2, rtcMinPort: 44000, rtcMaxPort: 44999 }, joinTimeoutMs: 20_000 });
+  ({ t, d, errors, chair, bridgeA, bridgeB } = tb);
   bpA = d.bridgeOf('cau.tinh1');
   bpB = d.bridgeOf('cau.tinh2');
-  browser = await launchChromium();
-  chair = await open(await login(t.app, 'vanphong'), 'grid=1');
-  bridgeA = await open(await login(t.app, 'cau.tinh1'), 'publish=av');
-  bridgeB = await open(await login(t.app, 'cau.tinh2'), 'publish=av');
-  await until(() => chair.evaluate(() => typeof window.testbed === 'object'), Boolean, 'chair page loaded');
-  await cmd(chair, 'meeting:start', { meetingId: d.meetingId });
-  for (const p of [chair, bridgeA, bridgeB]) await until(() => p.evaluate(() => window.testbed.ready()), Boolean, 'media joined');
-  for (const p of [bridgeA, bridgeB]) await until(() => own(p), (o) => !!o.video && !!o.audio, 'camera and mic published');
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-  rmSync(bundleDir, { recursive: true, force: true });
+  await tb?.close();
 });
 
 describe('video conference in the browser', () => {
@@ -164,7 +109,7 @@ describe('video conference in the browser', () => {
 
   it("granting the floor to a commune bridge switches another bridge's main stage to it; revoking returns it to the chair's hall", async () => {
     const stageProducer = (page: Page) => page.evaluate(() => (document.querySelector('#stage video') as HTMLVideoElement | null)?.dataset.producer ?? null);
-    const commune = await open(await login(t.app, 'cau.99101'), 'publish=av');
+    const commune = await tb!.open(await login(t.app, 'cau.99101'), 'publish=av');
     await until(() => commune.evaluate(() => typeof window.testbed === 'object' && window.testbed.ready()), Boolean, 'commune bridge joined');
     const c = await until(() => own(commune), (o) => !!o.video, 'commune camera published');
     const a = await own(bridgeA);

@@ -8,18 +8,19 @@
  * Screenshots of the minutes page and of the PDF's first page go to test-output/e2e/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { verifyRecorded, verifySignature } from '../../server/src/modules/minutes/minutes.verify.ts';
 import { connect, login, request, type TestSocket } from '../helpers/app.ts';
+import { makeCerts, type LocalCerts } from '../helpers/certs.ts';
+import { okData } from '../integration/conference/helpers.ts';
 import { seriousViolations } from './helpers/a11y.ts';
 import { DESKTOP, launchChromium, NetworkLog, outputDir, shot, shotBoth } from './helpers/browser.ts';
 import { openPage, signIn, type Opened } from './helpers/pages.ts';
-import { repoRoot, startServer, type E2EServer } from './helpers/server.ts';
+import { startServer, type E2EServer } from './helpers/server.ts';
 
 const CONCLUSION = 'Hội nghị thống nhất giao Văn phòng Tỉnh ủy hoàn thiện Nghị quyết trước ngày 15.';
 const REASON = 'Đi công tác nước ngoài';
@@ -28,30 +29,25 @@ let srv: E2EServer;
 let browser: Browser;
 let o: Opened;
 let page: Page;
-let certDir: string;
+let certs: LocalCerts;
 let meetingId: number;
 const sockets: TestSocket[] = [];
 const log = new NetworkLog();
 
-const ok = <T>(a: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T => {
-  if (!a.ok) throw new Error(`${a.error.code}: ${a.error.message}`);
-  return a.data;
-};
 const fullName = (username: string) => (srv.app().db.$client.prepare('SELECT full_name AS n FROM users WHERE username = ?').get(username) as { n: string }).n;
 const userId = (username: string) => (srv.app().db.$client.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
 
 async function member(username: string): Promise<TestSocket> {
   const s = await connect(srv.url, await login(srv.app(), username));
   sockets.push(s);
-  ok(await request(s, 'meeting:join', { meetingId }));
+  okData(await request(s, 'meeting:join', { meetingId }));
   return s;
 }
 
 describe('the minutes in the browser', () => {
   beforeAll(async () => {
-    certDir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-certs-'));
-    execFileSync('node', [join(repoRoot, 'scripts', 'make-certs.mjs'), '--out', certDir, 'localhost'], { stdio: 'ignore' });
-    srv = await startServer({ minutes: { signP12: null, signPassword: 'e2e', certDir } });
+    certs = makeCerts('localhost', 'diemcau-e2e-certs-');
+    srv = await startServer({ minutes: { signP12: null, signPassword: 'e2e', certDir: certs.dir } });
     browser = await launchChromium();
     o = await openPage(browser, DESKTOP, log, srv.url);
     page = o.page;
@@ -60,19 +56,19 @@ describe('the minutes in the browser', () => {
 
     // The meeting, run by the chair and three delegates over sockets.
     const chair = await member('vanphong');
-    ok(await request(chair, 'meeting:start', { meetingId }));
+    okData(await request(chair, 'meeting:start', { meetingId }));
     const ds = await Promise.all(['daibieu01', 'daibieu02', 'daibieu03'].map(member));
-    for (const d of ds) ok(await request(d, 'presence:set-delegate', { meetingId, status: 'present_online' }));
-    ok(await request(chair, 'presence:set-delegate', { meetingId, userId: userId('daibieu04'), status: 'absent', reason: REASON }));
-    ok(await request(ds[0]!, 'floor:request', { meetingId, topic: 'Giao thông' }));
+    for (const d of ds) okData(await request(d, 'presence:set-delegate', { meetingId, status: 'present_online' }));
+    okData(await request(chair, 'presence:set-delegate', { meetingId, userId: userId('daibieu04'), status: 'absent', reason: REASON }));
+    okData(await request(ds[0]!, 'floor:request', { meetingId, topic: 'Giao thông' }));
     const queued = srv.app().conference.state(meetingId).floor.queue[0]!;
-    ok(await request(chair, 'floor:grant', { meetingId, requestId: queued.id }));
-    ok(await request(chair, 'floor:revoke', { meetingId }));
+    okData(await request(chair, 'floor:grant', { meetingId, requestId: queued.id }));
+    okData(await request(chair, 'floor:revoke', { meetingId }));
     for (const mode of ['open', 'secret'] as const) {
-      const poll = ok(await request<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: `Biểu quyết ${mode === 'open' ? 'công khai' : 'kín'}`, kind: 'approval', mode, majority: 'simple' }));
-      ok(await request(chair, 'poll:open', { pollId: poll.id }));
-      for (const [i, d] of ds.entries()) ok(await request(d, 'vote:cast', { pollId: poll.id, choices: [i < 2 ? 'yes' : 'no'], ballotId: crypto.randomUUID() }));
-      ok(await request(chair, 'poll:close', { pollId: poll.id }));
+      const poll = okData(await request<{ id: number }>(chair, 'poll:create', { agendaItemId: null, title: `Biểu quyết ${mode === 'open' ? 'công khai' : 'kín'}`, kind: 'approval', mode, majority: 'simple' }));
+      okData(await request(chair, 'poll:open', { pollId: poll.id }));
+      for (const [i, d] of ds.entries()) okData(await request(d, 'vote:cast', { pollId: poll.id, choices: [i < 2 ? 'yes' : 'no'], ballotId: crypto.randomUUID() }));
+      okData(await request(chair, 'poll:close', { pollId: poll.id }));
     }
   }, 240_000);
 
@@ -133,7 +129,7 @@ describe('the minutes in the browser', () => {
     execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', '-', join(outputDir, 'minutes-pdf-page1')], { input: pdf });
     expect(readFileSync(join(outputDir, 'minutes-pdf-page1.png')).subarray(1, 4).toString()).toBe('PNG');
 
-    expect(verifySignature(pdf, join(certDir, 'diemcau-ca.crt')).ok).toBe(true);
+    expect(verifySignature(pdf, certs.caFile).ok).toBe(true);
     expect(verifyRecorded(srv.app().db, pdf).ok).toBe(true);
 
     // The archive finds it by the conclusion typed without diacritics.

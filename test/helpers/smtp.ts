@@ -1,6 +1,7 @@
 /** A real SMTP server in-process (smtp-server) that keeps every message it accepts, parsed (mailparser). */
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
+import { until } from '../../scripts/lib/until.ts';
 
 export interface ReceivedMail {
   /** Envelope recipients (RCPT TO). */
@@ -39,11 +40,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     async waitFor(n, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (mails.length < n) {
-        if (Date.now() > deadline) throw new Error(`expected ${n} mails, got ${mails.length}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await until(() => mails.length, (got) => got >= n, `${n} mails`, timeoutMs, 50);
       return mails;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -2,7 +2,7 @@
  * A plain, readable HTML rendering of the AsyncAPI document (no scripts, no
  * CDN): one section per event with its summary, payload schema and ack.
  */
-import { esc } from '../modules/qr/qr.pages.ts';
+import { esc } from './html.ts';
 
 type Json = Record<string, unknown>;
 const CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}

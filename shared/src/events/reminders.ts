@@ -21,7 +21,6 @@ export const ReminderNotice = Type.Object({
 });
 export type ReminderNotice = Static<typeof ReminderNotice>;
 
-export const remindersCommands = {};
 export const remindersBroadcasts = {
   /** To every socket of the reminded user, whatever meeting it joined. */
   'meeting:reminded': ReminderNotice,

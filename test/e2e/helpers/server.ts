@@ -3,26 +3,15 @@
  * restarted under the open pages (they must reconnect to the same origin).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp, type App } from '../../../server/src/app.ts';
 import { testConfig } from '../../helpers/app.ts';
 import { ensureWebBuilt } from '../../../scripts/build.mjs';
+import { freePort } from '../../../scripts/lib/net.ts';
 import type { Config } from '../../../server/src/config.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? res(addr.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 export interface E2EServer {
   /** `http://localhost:<port>`: localhost is a secure context, so camera and mic work over plain http. */

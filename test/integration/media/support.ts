@@ -12,6 +12,7 @@ import type { CostModel } from '../../../server/src/modules/media/placement.ts';
 import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type VideoLayerSpec } from '../../../scripts/lib/rtp-mediasoup.ts';
 import { RtpPump } from '../../../scripts/lib/rtp-pump.ts';
 import { RtpSink } from '../../../scripts/lib/rtp-sink.ts';
+import { until } from '../../../scripts/lib/until.ts';
 
 export const config = loadConfig();
 /** Test media stays on loopback. */
@@ -110,14 +111,9 @@ export async function plainReceiver(room: Room, peer: Peer): Promise<PlainReceiv
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` until it is true or `timeoutMs` passes. */
+/** Polls `check` every 50 ms until it is true or `timeoutMs` passes. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await until(check, Boolean, what, timeoutMs, 50);
 }
 
 

@@ -3,17 +3,9 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/src/config.ts';
 import { WorkerPool } from '../../../server/src/modules/media/worker-pool.ts';
+import { alive } from '../../helpers/process.ts';
 
 const config = loadConfig();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('mediasoup worker', () => {
   let pool: WorkerPool | null = null;

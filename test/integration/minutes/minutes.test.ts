@@ -14,13 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyMinutesCli } from '../../../server/src/modules/minutes/minutes.cli.ts';
 import { verifyRecorded, verifySignature } from '../../../server/src/modules/minutes/minutes.verify.ts';
 import { bearer, buildTestApp, login, request, type TestApp } from '../../helpers/app.ts';
+import { makeCerts, type LocalCerts } from '../../helpers/certs.ts';
 import { cast, join as joinRoom, meetingIdOf, okData, type Member } from '../voting/helpers.ts';
 
 let t: TestApp;
 let meetingId: number;
 let token: string;
 let adminToken: string;
-let certDir: string;
+let certs: LocalCerts;
 const members: Member[] = [];
 const SECRET_TITLE = 'Phương án nhân sự khóa mới (mật)';
 const pdfText = (pdf: Buffer) => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString();
@@ -29,9 +30,8 @@ const api = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown, tok
   t.app.inject({ method, url: `/api${url}`, headers: bearer(tok), ...(payload !== undefined && { payload: payload as object }) });
 
 beforeAll(async () => {
-  certDir = mkdtempSync(join(tmpdir(), 'diemcau-certs-'));
-  execFileSync('node', ['scripts/make-certs.mjs', '--out', certDir, 'localhost'], { stdio: 'ignore' });
-  t = await buildTestApp({ config: { minutes: { signP12: null, signPassword: 'thu-nghiem', certDir } } });
+  certs = makeCerts();
+  t = await buildTestApp({ config: { minutes: { signP12: null, signPassword: 'thu-nghiem', certDir: certs.dir } } });
   await t.listen();
   meetingId = meetingIdOf(t);
   token = await login(t.app, 'vanphong');
@@ -123,7 +123,7 @@ describe('minutes', () => {
     expect(createHash('sha256').update(pdf).digest('hex')).toBe(pdfSha256);
     const audit = t.app.db.$client.prepare("SELECT details FROM audit_log WHERE action = 'minutes.finalise'").get() as { details: string };
     expect(JSON.parse(audit.details).pdfSha256).toBe(pdfSha256);
-    const ca = join(certDir, 'diemcau-ca.crt');
+    const ca = certs.caFile;
     expect(verifySignature(pdf, ca).ok).toBe(true);
     expect(verifyRecorded(t.app.db, pdf).ok).toBe(true);
     const text = pdfText(pdf);

@@ -14,19 +14,12 @@ import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { dbFile, openDb } from '../../../server/src/db/index.ts';
 import { sha256File } from '../../../server/src/modules/recording/finalize.ts';
+import { alive } from '../../helpers/process.ts';
 import { ffprobe, until } from './support.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-rec-crash-'));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const killIfAlive = (pid: number | undefined) => {
   if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
 };

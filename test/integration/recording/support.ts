@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
 import type { PeerInfo } from '../../../server/src/modules/media/peer.ts';
 import type { TestApp } from '../../helpers/app.ts';
+import { until as poll } from '../../../scripts/lib/until.ts';
 import { cmd, demo, join, okData, type Demo, type Member } from '../conference/helpers.ts';
 
 const run = promisify(execFile);
@@ -45,14 +46,5 @@ export async function meanVolume(path: string): Promise<number> {
   return Number(m[1]);
 }
 
-/** Polls `read` until `ok`, up to `timeoutMs`. */
-export async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = await read();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
+/** Polls `read` every 200 ms until `ok`, up to `timeoutMs` (recordings take a while to finalise). */
+export const until = <T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => poll(read, ok, what, timeoutMs, 200);

@@ -14,6 +14,7 @@ import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, type AgendaView } from '@diemcau/shared';
 import { bearer, login } from '../../helpers/app.ts';
 import { EmitClock, shownAt } from './receiver.ts';
+import { until } from '../../../scripts/lib/until.ts';
 
 export interface Ids {
   meetingId: number;
@@ -103,13 +104,8 @@ export const consoleLink = (chair: Page, bp: number) => chair.locator(`[data-bri
 /** Polls `read` until `ok`, within `timeoutMs`; returns how long it took. */
 export async function within<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs: number, stepMs = 250): Promise<number> {
   const start = Date.now();
-  let last: T | undefined;
-  while (Date.now() - start < timeoutMs) {
-    last = await read();
-    if (ok(last)) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+  await until(read, ok, what, timeoutMs, stepMs);
+  return Date.now() - start;
 }
 
 /**

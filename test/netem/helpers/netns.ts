@@ -12,6 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { ensureDebianPackages } from '../../../scripts/lib/ensure-debian.mjs';
+import { alive } from '../../helpers/process.ts';
 
 export interface Profile {
   name: string;
@@ -66,21 +67,12 @@ export function assertNetnsAvailable(): void {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Removes namespaces (and their veths) left behind by runs whose process is gone. */
 export function removeStale(): void {
   const names = run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '');
   for (const name of names) {
     const m = new RegExp(`^${PREFIX}-(\\d+)-(\\d+)$`).exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || alive(Number(m[1]), { epermAlive: true })) continue;
     tryRun('ip', ['link', 'del', `dnh${m[1]}x${m[2]}`]);
     tryRun('ip', ['netns', 'del', name]);
   }

@@ -6,14 +6,13 @@
  * reach it on the LAN (camera and mic need it), with a certificate made by the
  * project's own `pnpm certs`; Chromium trusts exactly that key.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../e2e/helpers/browser.ts';
-import { repoRoot } from '../../e2e/helpers/server.ts';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../e2e/helpers/browser.ts';
+import { makeCerts } from '../../helpers/certs.ts';
 
 const wrappers: string[] = [];
 
@@ -28,12 +27,10 @@ export interface ServerCert {
 
 /** A server certificate for `ip` from scripts/make-certs.mjs, in a temp dir removed with the wrappers. */
 export function makeServerCert(ip: string): ServerCert {
-  const dir = mkdtempSync(join(tmpdir(), 'diemcau-netem-certs-'));
+  const { dir, certFile, keyFile, caFile } = makeCerts(ip, 'diemcau-netem-certs-');
   wrappers.push(dir);
-  execFileSync(process.execPath, [join(repoRoot, 'scripts', 'make-certs.mjs'), '--out', dir, ip], { stdio: 'pipe' });
-  const certFile = join(dir, 'server.crt');
   const der = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
-  return { certFile, keyFile: join(dir, 'server.key'), caFile: join(dir, 'diemcau-ca.crt'), spki: createHash('sha256').update(der).digest('base64') };
+  return { certFile, keyFile, caFile, spki: createHash('sha256').update(der).digest('base64') };
 }
 
 /** Launches Chromium in namespace `ns` (host namespace when null), trusting the server's key. */
@@ -46,12 +43,7 @@ export async function launchIn(ns: string | null, cert: ServerCert): Promise<Bro
     writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
-  return chromium.launch({
-    executablePath,
-    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${cert.spki}`],
-    ignoreDefaultArgs: ['--mute-audio'],
-    headless: true,
-  });
+  return launchChromium({ executablePath, extraArgs: [`--ignore-certificate-errors-spki-list=${cert.spki}`] });
 }
 
 export function removeWrappers(): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { asciiFileName, dispositionFor, etagOf, planDownload } from '../../../server/src/modules/documents/documents.download.ts';
 import { humanSize } from '@diemcau/shared';
-import { errorPage, esc, landingPage, pickLang, printSheet } from '../../../server/src/modules/qr/qr.pages.ts';
+import { esc } from '../../../server/src/lib/html.ts';
+import { errorPage, landingPage, pickLang, printSheet } from '../../../server/src/modules/qr/qr.pages.ts';
 
 const file = { size: 1000, sha256: 'ab'.repeat(32), mime: 'application/pdf', fileName: 'Báo cáo tổng kết năm 2025 – Đảng bộ.pdf' };
 const get = (h: Partial<Parameters<typeof planDownload>[0]> = {}) => planDownload({ method: 'GET', ...h }, file);

@@ -4,6 +4,7 @@
  * string is a type error, not a runtime surprise.
  */
 import { createStore, useStore } from './store.ts';
+import { loadPref, savePref } from './prefs.ts';
 import { en } from './i18n-en.ts';
 import { vi, type MsgKey } from './i18n-vi.ts';
 
@@ -12,23 +13,11 @@ import type { UiLang } from '@diemcau/shared';
 export type Lang = UiLang;
 const KEY = 'diemcau.lang';
 
-function initialLang(): Lang {
-  try {
-    return localStorage.getItem(KEY) === 'en' ? 'en' : 'vi';
-  } catch {
-    return 'vi';
-  }
-}
-
-export const lang = createStore<Lang>(initialLang());
+export const lang = createStore<Lang>(loadPref(KEY) === 'en' ? 'en' : 'vi');
 document.documentElement.lang = lang.get();
 
 export function setLang(l: Lang): void {
-  try {
-    localStorage.setItem(KEY, l);
-  } catch {
-    // Private mode: the choice lasts for this page only.
-  }
+  savePref(KEY, l);
   document.documentElement.lang = l;
   lang.set(l);
 }

@@ -5,7 +5,7 @@
  * chair's start/stop control.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { RecordingInfo, RecordingPolicy, RecordingState } from '@diemcau/shared';
+import type { RecordingGrant, RecordingInfo, RecordingPolicy, RecordingState } from '@diemcau/shared';
 import { request } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
 import { connection, onBroadcast } from '../lib/socket.ts';
@@ -23,7 +23,7 @@ export const recordingApi = {
   overview: (meetingId: number) => request<RecordingOverview>('GET', `/api/meetings/${meetingId}/recording`),
   start: (meetingId: number) => request<RecordingState>('POST', `/api/meetings/${meetingId}/recording/start`),
   stop: (meetingId: number) => request<RecordingInfo>('POST', `/api/meetings/${meetingId}/recording/stop`),
-  grant: (recordingId: number) => request<{ url: string; expiresAt: number; download: string | null }>('POST', `/api/recordings/${recordingId}/grant`),
+  grant: (recordingId: number) => request<RecordingGrant>('POST', `/api/recordings/${recordingId}/grant`),
 };
 
 /** Whether the meeting is being recorded now. */

@@ -15,6 +15,8 @@ import { Icon } from '../components/Icon.tsx';
 import { HallCountForm } from '../live/HallCount.tsx';
 import { usePageTitle } from '../lib/page-title.ts';
 import { RollCallAlert } from './bridge/RollCallAlert.tsx';
+import { MIC_ONLY } from './DelegateView.tsx';
+import { queryParam } from '../lib/router.ts';
 
 /** Camera and mic of this bridge, in words a hall technician reads from across the room. */
 function DeviceState({ s, bp, session }: { s: LiveState; bp: number; session: MediaSession | null }) {
@@ -60,7 +62,6 @@ function FloorButton({ s }: { s: LiveState }) {
 }
 
 const PUBLISH = { video: true, audio: true };
-const LISTEN_PUBLISH = { video: false, audio: true };
 
 /** The bridge point's big display: stage, current item, speaker, poll; the operator's controls. */
 export function BridgeScreen({ id }: { id: number }) {
@@ -70,8 +71,8 @@ export function BridgeScreen({ id }: { id: number }) {
   const operatorBp = s?.you?.role === 'bridge_operator' ? (s.you.bridgePointId ?? null) : null;
   usePageTitle(s?.meeting.title, t('title.bridge'));
   // Listen-only (?listen=1 or the toggle): audio in and out, no video, for a 300 kbps commune link.
-  const [listen, setListen] = useState(() => new URLSearchParams(location.search).get('listen') === '1');
-  const session = useMediaSession(s, operatorBp !== null ? (listen ? LISTEN_PUBLISH : PUBLISH) : null, { follow: { audioOnly: listen } });
+  const [listen, setListen] = useState(() => queryParam('listen') === '1');
+  const session = useMediaSession(s, operatorBp !== null ? (listen ? MIC_ONLY : PUBLISH) : null, { follow: { audioOnly: listen } });
   if (!s) return <PagePending error={live.error} class="screen" />;
   const bp = s.you?.bridgePointId ?? null;
   const { poll, result, turnout } = s.poll;

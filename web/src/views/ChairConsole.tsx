@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { SourceRef } from '@diemcau/shared';
+import { meetingOver, type SourceRef } from '@diemcau/shared';
 import type { MediaSession } from '../live/media-client.ts';
 import { api } from '../lib/api.ts';
 import { send } from '../lib/socket.ts';
@@ -28,6 +28,7 @@ import { RecordingControl } from '../live/recording.tsx';
 function MeetingBar({ s }: { s: LiveState }) {
   const act = useAction();
   const meetingId = s.meeting.id;
+  const over = meetingOver(s.meeting.status);
   const start = () =>
     act.run(async () => {
       // A draft must be scheduled first; doing it here saves the chair a trip to the editor.
@@ -49,13 +50,13 @@ function MeetingBar({ s }: { s: LiveState }) {
           {t('meetings.end')}
         </Button>
       )}
-      {(s.meeting.status === 'ended' || s.meeting.status === 'archived') && (
+      {over && (
         <a class="btn btn-primary" href={`/meetings/${meetingId}/minutes`}>
           {t('minutes.link')}
         </a>
       )}
       <a class="btn btn-ghost" href={`/meetings/${meetingId}`}>
-        {s.meeting.status === 'ended' || s.meeting.status === 'archived' ? t('ended.view') : t('common.edit')}
+        {over ? t('ended.view') : t('common.edit')}
       </a>
       <ErrorBox error={act.error} />
     </div>

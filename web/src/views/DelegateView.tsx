@@ -11,7 +11,8 @@ import { DelegateDocuments } from './DelegateDocuments.tsx';
 import { useMediaSession } from '../live/use-media.ts';
 import { usePageTitle } from '../lib/page-title.ts';
 
-const MIC_ONLY = { video: false, audio: true };
+/** Publish the microphone only: a delegate's phone given the floor, or a bridge in listen-only mode. */
+export const MIC_ONLY = { video: false, audio: true };
 
 function AskToSpeak({ s }: { s: LiveState }) {
   const you = s.you;

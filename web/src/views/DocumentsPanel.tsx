@@ -40,13 +40,9 @@ export function DocumentsPanel({ meetingId, readOnly = false }: { meetingId: num
           ))}
         </ul>
       )}
-      {readOnly ? (
-        <fieldset disabled class="plain-fieldset">
-          <QrPanel meetingId={meetingId} />
-        </fieldset>
-      ) : (
+      <fieldset disabled={readOnly} class="plain-fieldset">
         <QrPanel meetingId={meetingId} />
-      )}
+      </fieldset>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Meeting, MeetingStatus } from '@diemcau/shared';
+import { meetingOver, type Meeting, type MeetingStatus } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
 import { formatDateTime, t, type MsgKey } from '../lib/i18n.ts';
 import { usePageTitle } from '../lib/page-title.ts';
@@ -40,7 +40,7 @@ export function MeetingEditor({ id }: { id: number }) {
     );
 
   // The server refuses edits of details outside draft/scheduled, and of anything once ended: the page offers none.
-  const ended = m.status === 'ended' || m.status === 'archived';
+  const ended = meetingOver(m.status);
   const editable = m.status === 'draft' || m.status === 'scheduled';
   const transition = (to: MeetingStatus) => act.run(async () => meeting.setData(await api.meetings.transition(id, to)));
 

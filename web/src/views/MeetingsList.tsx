@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Meeting } from '@diemcau/shared';
+import { meetingOver, type Meeting } from '@diemcau/shared';
 import { api } from '../lib/api.ts';
 import { formatDateTime, t } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
@@ -54,7 +54,7 @@ export function MeetingsList() {
                   {t('meetings.console')}
                 </a>
               )}
-              {(m.status === 'ended' || m.status === 'archived') && (
+              {meetingOver(m.status) && (
                 <a class="btn" href={`/meetings/${m.id}/minutes`}>
                   {t('minutes.link')}
                 </a>

@@ -46,11 +46,6 @@ export function MyMeetings() {
               <a class="btn btn-primary" href={liveViewFor(me.user.role, m.id)}>
                 {t('home.join')}
               </a>
-              {(m.status === 'ended' || m.status === 'archived') && (
-                <a class="btn" href={`/meetings/${m.id}/recordings`}>
-                  {t('rec.link')}
-                </a>
-              )}
             </li>
           ))}
         </ul>

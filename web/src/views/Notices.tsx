@@ -14,16 +14,21 @@ const keyOf = (n: Notice) => (n.kind === 'reminder' ? `r${n.r.id}` : `d${n.d.id}
  */
 export function Notices() {
   const [items, setItems] = useState<Notice[]>([]);
+  const documents = () => request<DocumentNotification[]>('GET', '/api/documents/notifications').then((ds) => ds.map((d): Notice => ({ kind: 'document', d })));
+  // Notices are a convenience: the page works without them, so a failed fetch is dropped.
   const load = () =>
-    Promise.all([request<ReminderNotice[]>('GET', '/api/reminders'), request<DocumentNotification[]>('GET', '/api/documents/notifications')])
-      .then(([rs, ds]) => setItems([...rs.map((r): Notice => ({ kind: 'reminder', r })), ...ds.map((d): Notice => ({ kind: 'document', d }))]))
-      // Notices are a convenience: the page works without them.
+    Promise.all([request<ReminderNotice[]>('GET', '/api/reminders'), documents()])
+      .then(([rs, ds]) => setItems([...rs.map((r): Notice => ({ kind: 'reminder', r })), ...ds]))
+      .catch(() => {});
+  // The published event carries the document, not the stored notice: refetch the documents' notices, keep the reminders.
+  const reloadDocuments = () =>
+    documents()
+      .then((ds) => setItems((xs) => [...xs.filter((x) => x.kind === 'reminder'), ...ds]))
       .catch(() => {});
   useEffect(() => {
     void load();
     const offReminder = onBroadcast('meeting:reminded', (r) => setItems((xs) => [{ kind: 'reminder', r }, ...xs.filter((x) => keyOf(x) !== `r${r.id}`)]));
-    // The published event carries the document, not the stored notice: reload the list.
-    const offDoc = onBroadcast('document:published', () => void load());
+    const offDoc = onBroadcast('document:published', () => void reloadDocuments());
     return () => {
       offReminder();
       offDoc();

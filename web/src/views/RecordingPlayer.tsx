@@ -5,20 +5,14 @@
  * streamed in the page: no download link, no save menu.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { RecordingInfo } from '@diemcau/shared';
-import { t } from '../lib/i18n.ts';
+import type { RecordingGrant, RecordingInfo } from '@diemcau/shared';
+import { formatDateTime, formatDuration, t } from '../lib/i18n.ts';
 import { useAction, useAsync } from '../lib/use-async.ts';
 import { ErrorBox, Button, PagePending } from '../components/ui.tsx';
 import { recordingApi } from '../live/recording.tsx';
 
-const clock = (ms: number) => {
-  const s = Math.floor(ms / 1000);
-  const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
-  return (hms[0] ? hms : hms.slice(1)).map((n, i) => (i === 0 ? String(n) : String(n).padStart(2, '0'))).join(':');
-};
-
 function Player({ rec }: { rec: RecordingInfo }) {
-  const [grant, setGrant] = useState<{ url: string; download: string | null } | null>(null);
+  const [grant, setGrant] = useState<RecordingGrant | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const act = useAction();
   const confidential = rec.classification === 'confidential';
@@ -32,12 +26,12 @@ function Player({ rec }: { rec: RecordingInfo }) {
     <section class="card stack" data-recording-id={rec.id} aria-label={t('rec.item', { n: rec.id })}>
       <div class="row">
         <h2 class="grow">
-          {t('rec.item', { n: rec.id })} · {new Date(rec.startedAt).toLocaleString()}
+          {t('rec.item', { n: rec.id })} · {formatDateTime(new Date(rec.startedAt).toISOString())}
         </h2>
         <span class="pill">{t(`docs.class.${rec.classification}`)}</span>
       </div>
       <p class="muted">
-        {rec.durationMs !== null && `${t('rec.duration')}: ${clock(rec.durationMs)} · `}
+        {rec.durationMs !== null && `${t('rec.duration')}: ${formatDuration(rec.durationMs)} · `}
         {rec.status === 'interrupted' ? t('rec.interrupted') : t(`rec.status.${rec.status}`)}
         {rec.sha256 && <span class="mono"> · SHA-256 {rec.sha256.slice(0, 16)}…</span>}
       </p>
@@ -68,7 +62,7 @@ function Player({ rec }: { rec: RecordingInfo }) {
             {rec.chapters.map((c) => (
               <li key={`${c.itemId}-${c.offsetMs}`}>
                 <button type="button" class="btn btn-ghost" disabled={!grant} data-chapter={c.itemId} onClick={() => jump(c.offsetMs)}>
-                  <span class="mono">{clock(c.offsetMs)}</span> {c.title}
+                  <span class="mono">{formatDuration(c.offsetMs)}</span> {c.title}
                 </button>
               </li>
             ))}

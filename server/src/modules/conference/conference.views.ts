@@ -34,7 +34,7 @@ export function agendaView(s: ConferenceState, items: readonly AgendaItem[], now
   };
 }
 
-export const bridgeView = ({ updatedBy: _, joinedAt, ...b }: BridgeEntry): BridgePresenceView => ({ ...b, joinedAt: joinedAt ?? null });
+export const bridgeView = ({ updatedBy: _, ...b }: BridgeEntry): BridgePresenceView => b;
 export const delegateView = ({ updatedBy: _, ...d }: DelegateEntry): DelegatePresenceView => d;
 
 /** The bridges and delegates whose presence rows a command's events changed, for the fan-out. */

@@ -23,12 +23,8 @@ export interface BridgeEntry {
   code: string;
   level: BridgeLevel;
   status: BridgeStatus;
-  /**
-   * When the bridge first came online in this meeting; null while it never has.
-   * Lets the console tell "never joined" from "dropped". Optional only for states
-   * stored before it existed.
-   */
-  joinedAt?: number | null;
+  /** When the bridge first came online in this meeting; null while it never has (the console's "never joined" vs "dropped"). */
+  joinedAt: number | null;
   delegatesPresent: number;
   updatedAt: number | null;
   updatedBy: number | null;
@@ -219,7 +215,7 @@ export function setBridge(s: PresenceState, actor: PresenceActor, input: SetBrid
   };
   if (next.status === b.status && next.delegatesPresent === b.delegatesPresent) return ok(s);
   // The first time it is anything but offline, the bridge has joined; a later offline is a drop.
-  const joinedAt = (b.joinedAt ?? null) === null && next.status !== 'offline' ? now : (b.joinedAt ?? null);
+  const joinedAt = b.joinedAt === null && next.status !== 'offline' ? now : b.joinedAt;
   return ok(replaceBridge(s, { ...next, joinedAt, updatedAt: now, updatedBy: actor.userId }), [
     { type: 'presence:bridge', bridgePointId: b.bridgePointId },
   ]);

@@ -127,7 +127,7 @@ export function saveChanges(db: Db, meetingId: number, s: ConferenceState, event
       const b = s.presence.bridges.find((x) => x.bridgePointId === e.bridgePointId);
       if (!b) continue;
       const { bridgePointId: memberId, status, delegatesPresent, updatedAt, updatedBy } = b;
-      savePresence(db, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, joinedAt: b.joinedAt ?? null, updatedAt, updatedBy });
+      savePresence(db, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, joinedAt: b.joinedAt, updatedAt, updatedBy });
     } else if (e.type === 'presence:delegate') {
       const d = s.presence.delegates.find((x) => x.userId === e.userId);
       if (!d) continue;

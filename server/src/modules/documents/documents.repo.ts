@@ -47,6 +47,19 @@ export function listDocs(db: Db, meetingId: number): DocWithVersion[] {
     .all();
 }
 
+/** Which of `docIds` have any version marked confidential (such a document is treated as confidential for good). */
+export function everConfidentialIds(db: Db, docIds: number[]): Set<number> {
+  if (!docIds.length) return new Set();
+  return new Set(
+    db
+      .select({ id: documentVersions.documentId })
+      .from(documentVersions)
+      .where(and(eq(documentVersions.confidential, true), inArray(documentVersions.documentId, docIds)))
+      .all()
+      .map((r) => r.id),
+  );
+}
+
 export function listVersions(db: Db, doc: DocumentRow): DocumentVersion[] {
   return db
     .select()

@@ -98,17 +98,23 @@ export function linkSample(peer: Peer): LinkSample | null {
  */
 export async function linkStats(peer: Peer): Promise<{ bitrateKbps: number | null; loss: number | null }> {
   const active = peer.consumers().filter((e) => !e.consumer.closed && !e.consumer.paused && !e.consumer.producerPaused);
+  // Asked concurrently, not one consumer after another: a bridge peer may consume dozens.
+  const stats = await Promise.all(
+    active.map(async (e) => {
+      try {
+        return { kind: e.consumer.kind, out: (await e.consumer.getStats()).find((s) => s.type === 'outbound-rtp') };
+      } catch {
+        // A consumer closing under us is normal.
+        return null;
+      }
+    }),
+  );
   let bitrateKbps: number | null = null;
   let loss: number | null = null;
-  for (const e of active) {
-    try {
-      const out = (await e.consumer.getStats()).find((s) => s.type === 'outbound-rtp');
-      if (!out) continue;
-      loss = Math.max(loss ?? 0, out.fractionLost / 256);
-      if (e.consumer.kind === 'video') bitrateKbps = Math.max(bitrateKbps ?? 0, Math.round(out.bitrate / 1000));
-    } catch {
-      // A consumer closing under us is normal.
-    }
+  for (const s of stats) {
+    if (!s?.out) continue;
+    loss = Math.max(loss ?? 0, s.out.fractionLost / 256);
+    if (s.kind === 'video') bitrateKbps = Math.max(bitrateKbps ?? 0, Math.round(s.out.bitrate / 1000));
   }
   return { bitrateKbps, loss };
 }

@@ -10,16 +10,16 @@
  */
 import { networkInterfaces } from 'node:os';
 import fp from 'fastify-plugin';
-import { and, asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { BroadcastName, Broadcasts } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import type { Config } from '../../config.ts';
-import { bridgePoints, meetingBridgePoints, meetings } from '../../db/schema.ts';
+import { bridgePoints } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { CommandContext } from '../../plugins/realtime.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import { chairHallOf, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
 import { MediaService, type MediaNotifier } from './media.service.ts';
 import type { PeerInfo } from './peer.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
@@ -91,18 +91,8 @@ export default fp<MediaPluginOptions>(
       return lan ?? '127.0.0.1';
     }
 
-    /** The chair's hall: the chairing unit's own bridge point invited to the meeting (the lowest id if it has several). */
     function chairHall(meetingId: number): number | null {
-      return (
-        app.db
-          .select({ id: bridgePoints.id })
-          .from(meetings)
-          .innerJoin(bridgePoints, eq(bridgePoints.unitId, meetings.chairUnitId))
-          .innerJoin(meetingBridgePoints, and(eq(meetingBridgePoints.bridgePointId, bridgePoints.id), eq(meetingBridgePoints.meetingId, meetings.id)))
-          .where(eq(meetings.id, meetingId))
-          .orderBy(asc(bridgePoints.id))
-          .get()?.id ?? null
-      );
+      return chairHallOf(app.db, meetingId);
     }
 
     const bridgeName = (id: number) =>

@@ -2,9 +2,9 @@
  * Who may see, manage and join a meeting. Every route and socket handler goes
  * through these, so the province boundary is enforced in one place.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { meetingBridgePoints, meetingDelegates, meetings, units } from '../../db/schema.ts';
+import { bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { preparedFor } from '../../lib/prepared.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
@@ -25,6 +25,21 @@ export function provinceOfUnit(db: Db, unitId: number): number | null {
 export function meetingPlace(db: Db, meeting: Pick<MeetingRow, 'chairUnitId'>): string {
   return db.select({ n: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get()?.n ?? '';
 }
+
+/** The chair's hall: the chairing unit's own bridge point invited to the meeting (the lowest id if it has several). */
+export function chairHallOf(db: Db, meetingId: number): number | null {
+  return (
+    db
+      .select({ id: bridgePoints.id })
+      .from(meetings)
+      .innerJoin(bridgePoints, eq(bridgePoints.unitId, meetings.chairUnitId))
+      .innerJoin(meetingBridgePoints, and(eq(meetingBridgePoints.bridgePointId, bridgePoints.id), eq(meetingBridgePoints.meetingId, meetings.id)))
+      .where(eq(meetings.id, meetingId))
+      .orderBy(asc(bridgePoints.id))
+      .get()?.id ?? null
+  );
+}
+
 // Prepared once per connection: every conference command and join reads the meeting row.
 const meetingById = preparedFor((db) => db.select().from(meetings).where(eq(meetings.id, sql.placeholder('id'))).prepare());
 

@@ -4,20 +4,11 @@
  * Vietnamese (diacritics and đ), so "ket luan" finds "kết luận".
  */
 import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { searchKey } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { meetings, units } from '../../db/schema.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import * as repo from './minutes.repo.ts';
-
-/** Lower case without diacritics; đ/Đ become d. */
-export const foldVi = (s: string): string =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
 
 export interface ArchiveQuery {
   q?: string | undefined;
@@ -26,7 +17,7 @@ export interface ArchiveQuery {
   unitId?: number | undefined;
 }
 
-export function listArchive(db: Db, user: AuthUser, query: ArchiveQuery, textOf: (meetingId: number) => string) {
+export function listArchive(db: Db, user: AuthUser, query: ArchiveQuery, textOf: (minutes: repo.MinutesRow | undefined) => string) {
   const where: SQL[] = [inArray(meetings.status, ['ended', 'archived'])];
   if (user.role !== 'admin') where.push(eq(units.provinceId, user.provinceId ?? -1));
   if (query.from) where.push(gte(meetings.startsAt, new Date(query.from).toISOString()));
@@ -40,12 +31,14 @@ export function listArchive(db: Db, user: AuthUser, query: ArchiveQuery, textOf:
     .orderBy(desc(meetings.startsAt))
     .limit(500)
     .all();
-  const words = foldVi(query.q ?? '').split(' ').filter(Boolean);
+  const words = searchKey(query.q ?? '').split(' ').filter(Boolean);
   return rows.flatMap((r) => {
-    const conclusions = textOf(r.id);
-    const hay = foldVi(`${r.title} ${r.unit} ${r.startsAt.slice(0, 10)} ${conclusions}`);
-    if (!words.every((w) => hay.includes(w))) return [];
     const m = repo.latest(db, r.id);
+    const conclusions = textOf(m);
+    if (words.length) {
+      const hay = searchKey(`${r.title} ${r.unit} ${r.startsAt.slice(0, 10)} ${conclusions}`);
+      if (!words.every((w) => hay.includes(w))) return [];
+    }
     return [{ ...r, minutes: m ? { version: m.version, status: m.status, finalisedAt: m.finalisedAt } : null, excerpt: conclusions.slice(0, 200) }];
   });
 }

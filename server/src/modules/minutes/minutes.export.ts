@@ -10,9 +10,7 @@ import ExcelJS from 'exceljs';
 import type { Db } from '../../db/index.ts';
 import { confidentialViewLog, documentTitles, receiptLog } from '../documents/documents.receipts.ts';
 import { LEVEL_NAME, type Minutes } from './minutes.model.ts';
-
-export const EXPORT_TABLES = ['attendance', 'bridges', 'speakers', 'polls', 'receipts', 'views'] as const;
-export type ExportTable = (typeof EXPORT_TABLES)[number];
+import type { ExportTable } from './minutes.types.ts';
 
 export interface Sheet {
   title: string;

@@ -5,16 +5,13 @@
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { units } from '../../db/schema.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
 import { listFloorLog } from '../conference/conference.repo.ts';
 import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';
-import { listDocs } from '../documents/documents.repo.ts';
-import { documentVersions } from '../documents/documents.schema.ts';
-import type { MeetingRow } from '../meetings/meetings.access.ts';
+import { everConfidentialIds, listDocs } from '../documents/documents.repo.ts';
+import { meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 
@@ -23,17 +20,7 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
   const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
   // A document any of whose versions was confidential is treated as confidential (documents.schema.ts).
-  const everConfidential = new Set(
-    docs.length
-      ? db
-          .select({ id: documentVersions.documentId })
-          .from(documentVersions)
-          .where(and(eq(documentVersions.confidential, true), inArray(documentVersions.documentId, docs.map((d) => d.doc.id))))
-          .all()
-          .map((r) => r.id)
-      : [],
-  );
-  const chairUnit = db.select({ name: units.name }).from(units).where(eq(units.id, meeting.chairUnitId)).get();
+  const everConfidential = everConfidentialIds(db, docs.map((d) => d.doc.id));
   const taken = new Set(state.agenda.timers.map((t) => t.itemId));
   return {
     meeting: {
@@ -44,7 +31,7 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
       endsAt: meeting.endsAt,
       startedAt: state.agenda.startedAt,
       endedAt: state.agenda.endedAt,
-      chairUnitName: chairUnit?.name ?? '',
+      chairUnitName: meetingPlace(db, meeting),
     },
     bridges: state.presence.bridges.map((b) => ({
       bridgePointId: b.bridgePointId,

@@ -46,16 +46,6 @@ export interface HeaderSettings {
   place: string;
 }
 
-/** Fields the secretariat types; item conclusions are `item:<agenda item id>`. */
-export interface DraftFields {
-  number: string;
-  venue: string;
-  chair: string;
-  secretary: string;
-  overall: string;
-  [item: `item:${number}`]: string;
-}
-
 export interface PrintInput {
   model: Minutes;
   fields: Record<string, string>;
@@ -189,9 +179,3 @@ export function layout({ model: m, fields, header: h, version, changeNote }: Pri
   out.push({ kind: 'columns', left: sign('THƯ KÝ', fields.secretary), right: sign('CHỦ TRÌ', fields.chair) });
   return out;
 }
-
-/** Plain text of the blocks: what the archive search indexes and the tests compare against. */
-export const plainText = (blocks: readonly Block[]): string =>
-  blocks
-    .flatMap((b) => (b.kind === 'para' ? [b.runs.map((r) => r.text).join('')] : b.kind === 'table' ? [b.head, ...b.rows].map((r) => r.join(' ')) : [...b.left, ...b.right].map((x) => x.runs.map((r) => r.text).join(''))))
-    .join('\n');

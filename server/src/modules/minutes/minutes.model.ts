@@ -197,7 +197,7 @@ function speakersByItem(f: MinutesFacts): { speakers: Map<number, Speaker[]>; un
 const num = new Intl.NumberFormat('vi-VN');
 
 /** The outcome of a poll in words, as the minutes print it. */
-export function outcomeText(p: PollFacts): string {
+function outcomeText(p: PollFacts): string {
   const r = p.result;
   if (r.outcome === 'no_quorum') return `Không đủ số đại biểu cần thiết (có mặt ${r.quorum.present}/${r.quorum.invited} đại biểu được triệu tập); kết quả không có giá trị.`;
   const names = (ids: string[]) => ids.map((id) => p.labels[id] ?? id).join(', ');

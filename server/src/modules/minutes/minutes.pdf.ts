@@ -149,14 +149,14 @@ const face = (name: string) => {
   return existsSync(f) ? f : DEFAULT_FONT;
 };
 
-export async function minutesPdf(blocks: readonly Block[], title: string, regular = DEFAULT_FONT): Promise<Buffer> {
+export async function minutesPdf(blocks: readonly Block[], title: string): Promise<Buffer> {
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);
   const load = async (file: string) => pdf.embedFont(await readFile(file), { subset: true });
   const fonts: Fonts = {
-    regular: await load(regular),
-    bold: await load(regular === DEFAULT_FONT ? face('DejaVuSans-Bold.ttf') : regular),
-    italic: await load(regular === DEFAULT_FONT ? face('DejaVuSans-Oblique.ttf') : regular),
+    regular: await load(DEFAULT_FONT),
+    bold: await load(face('DejaVuSans-Bold.ttf')),
+    italic: await load(face('DejaVuSans-Oblique.ttf')),
   };
   pdf.setTitle(title);
   pdf.setLanguage('vi-VN');

@@ -11,9 +11,11 @@ import type { Config } from '../../config.ts';
 import { forbidden } from '../../lib/app-error.ts';
 import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.access.ts';
 import { listArchive } from './minutes.archive.ts';
-import { EXPORT_TABLES, sheetCsv, sheetOf, sheetXlsx } from './minutes.export.ts';
 import { putSettings } from './minutes.repo.ts';
-import { createMinutesService, headerFor } from './minutes.service.ts';
+import { createMinutesService, headerForProvince } from './minutes.service.ts';
+import { EXPORT_TABLES } from './minutes.types.ts';
+// exceljs and csv-stringify load on the first export, not at start.
+const exporters = () => import('./minutes.export.ts');
 
 const ok = { 200: Type.Unknown() };
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -81,6 +83,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
         status: d.status,
         reason: d.reason,
       }));
+      const { sheetCsv, sheetOf, sheetXlsx } = await exporters();
       const sheet = sheetOf(db, meeting.id, v.model, req.params.table, people);
       const body = req.params.format === 'csv' ? sheetCsv(sheet) : await sheetXlsx(sheet);
       return reply.type(MIME[req.params.format]).header('content-disposition', `attachment; filename="${req.params.table}-${meeting.id}.${req.params.format}"`).send(body);
@@ -100,7 +103,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
         }),
       }),
     },
-    (req) => listArchive(db, req.user!, req.query, (id) => service.searchText(id)),
+    (req) => listArchive(db, req.user!, req.query, (row) => service.searchText(row)),
   );
 
   const Settings = Type.Object(
@@ -113,10 +116,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
     if (user.role !== 'admin' && p !== user.provinceId) throw forbidden('The unit belongs to another province');
     return p;
   };
-  app.get('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }) }) }, (req) => {
-    const p = provinceOf(req.user!, req.query.unitId);
-    return headerFor(db, { chairUnitId: p } as Parameters<typeof headerFor>[1]);
-  });
+  app.get('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }) }) }, (req) => headerForProvince(db, provinceOf(req.user!, req.query.unitId)));
   app.put('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }), body: Settings }) }, (req) => {
     const p = provinceOf(req.user!, req.query.unitId);
     putSettings(db, { unitId: p, ...req.body });

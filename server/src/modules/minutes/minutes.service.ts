@@ -8,27 +8,27 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import { units } from '../../db/schema.ts';
 import { auditHeadHash } from '../audit/audit.chain.ts';
 import { AppError, badRequest, conflict, notFound } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
-import { provinceOfUnit, type MeetingRow } from '../meetings/meetings.access.ts';
+import { meetingPlace, provinceOfUnit, type MeetingRow } from '../meetings/meetings.access.ts';
 import { recordAttendance } from '../reports/reports.repo.ts';
 import { headHash } from '../voting/voting.repo.ts';
-import { minutesDocx } from './minutes.docx.ts';
 import { loadFacts } from './minutes.facts.ts';
-import { layout, plainText, type HeaderSettings } from './minutes.layout.ts';
+import { layout, type HeaderSettings } from './minutes.layout.ts';
 import { merge3 } from './minutes.merge.ts';
 import { buildMinutes, type Minutes } from './minutes.model.ts';
-import { minutesPdf } from './minutes.pdf.ts';
 import * as repo from './minutes.repo.ts';
-import { defaultSigner, signPdf } from './minutes.sign.ts';
 
-export const FIELD_RE = /^(number|venue|chair|secretary|overall|item:\d{1,9})$/;
+// pdf-lib, fontkit, docx, node-forge and @signpdf load on the first print, not at start (as the reports' exporters do).
+const pdfWriter = () => import('./minutes.pdf.ts');
+const docxWriter = () => import('./minutes.docx.ts');
+const signer = () => import('./minutes.sign.ts');
+
+const FIELD_RE = /^(number|venue|chair|secretary|overall|item:\d{1,9})$/;
 const FIELD_MAX = 20_000;
 
 export interface MinutesDeps {
@@ -40,14 +40,22 @@ export interface MinutesDeps {
 
 const ended = (m: MeetingRow) => m.status === 'ended' || m.status === 'archived';
 
-export function headerFor(db: Db, meeting: MeetingRow): HeaderSettings {
-  const province = provinceOfUnit(db, meeting.chairUnitId) ?? meeting.chairUnitId;
-  const saved = repo.getSettings(db, province);
+/** The saved header of a province, or the Party committee's default. */
+export function headerForProvince(db: Db, provinceId: number): HeaderSettings {
+  const saved = repo.getSettings(db, provinceId);
   if (saved) return saved;
-  const name = db.select({ name: units.name }).from(units).where(eq(units.id, province)).get()?.name ?? '';
+  const name = meetingPlace(db, { chairUnitId: provinceId });
   const place = name.replace(/^(Tỉnh|Thành phố)\s+/i, '');
   return { style: 'party', superior: `Đảng bộ ${name}`, issuer: 'Tỉnh ủy', symbol: 'BB/TU', place };
 }
+
+/** The header of a meeting's minutes: that of the province its chairing unit belongs to. */
+const headerFor = (db: Db, meeting: MeetingRow): HeaderSettings => headerForProvince(db, provinceOfUnit(db, meeting.chairUnitId) ?? meeting.chairUnitId);
+
+/** Field values without their versions. */
+const fieldValues = (fields: Record<string, repo.FieldValue>): Record<string, string> => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.value]));
+const titleOf = (meeting: MeetingRow) => `Biên bản – ${meeting.title}`;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 export function createMinutesService({ db, config, roomState }: MinutesDeps) {
   const dir = join(config.dataDir, 'minutes');
@@ -68,20 +76,22 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
 
   const model = (meeting: MeetingRow): Minutes => buildMinutes(loadFacts(db, meeting, roomState(meeting.id)));
 
-  function printInput(meeting: MeetingRow, row: repo.MinutesRow) {
+  /** What gets printed; a draft's fields are `edits` when the caller has read them already. */
+  function printInput(meeting: MeetingRow, row: repo.MinutesRow, edits?: Record<string, repo.FieldValue>) {
     if (row.snapshot) return { model: row.snapshot.model, fields: row.snapshot.fields, header: { ...headerFor(db, meeting), style: row.snapshot.style }, version: row.version, changeNote: row.changeNote };
-    const fields = Object.fromEntries(Object.entries(repo.currentFields(db, row.id)).map(([k, v]) => [k, v.value]));
+    const fields = fieldValues(edits ?? repo.currentFields(db, row.id));
     return { model: model(meeting), fields, header: headerFor(db, meeting), version: row.version, changeNote: row.changeNote };
   }
 
   return {
     view(meeting: MeetingRow, userId: number) {
       const row = current(meeting, userId);
-      const input = printInput(meeting, row);
+      const fields = repo.currentFields(db, row.id);
+      const input = printInput(meeting, row, fields);
       return {
         minutes: { id: row.id, version: row.version, status: row.status, changeNote: row.changeNote, finalisedAt: row.finalisedAt, pdfSha256: row.pdfSha256, docxSha256: row.docxSha256 },
         versions: repo.listVersions(db, meeting.id).map((v) => ({ version: v.version, status: v.status, changeNote: v.changeNote, finalisedAt: v.finalisedAt, pdfSha256: v.pdfSha256 })),
-        fields: repo.currentFields(db, row.id),
+        fields,
         header: input.header,
         model: input.model,
       };
@@ -112,9 +122,9 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
       const row = version === null ? current(meeting, userId) : repo.versionOf(db, meeting.id, version);
       if (!row) throw notFound('Minutes version');
       if (row.status === 'final') return { body: await readFile(fileOf(meeting.id, row.version, format)), version: row.version, final: true };
-      const input = printInput(meeting, row);
-      const blocks = layout(input);
-      const body = format === 'pdf' ? await minutesPdf(blocks, `Biên bản – ${meeting.title}`) : await minutesDocx(blocks, `Biên bản – ${meeting.title}`);
+      const blocks = layout(printInput(meeting, row));
+      const title = titleOf(meeting);
+      const body = format === 'pdf' ? await (await pdfWriter()).minutesPdf(blocks, title) : await (await docxWriter()).minutesDocx(blocks, title);
       return { body, version: row.version, final: false };
     },
 
@@ -123,11 +133,13 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
       if (row.status !== 'draft') throw new AppError('ILLEGAL_TRANSITION', 409, 'Biên bản đã hoàn thành / the minutes are already final');
       const input = printInput(meeting, row);
       const blocks = layout(input);
-      const title = `Biên bản – ${meeting.title}`;
+      const title = titleOf(meeting);
+      const [{ minutesPdf }, { minutesDocx }, { defaultSigner, signPdf }] = await Promise.all([pdfWriter(), docxWriter(), signer()]);
       const p12 = config.minutes.signP12 ? await readFile(config.minutes.signP12) : defaultSigner(config.minutes.certDir, config.minutes.signPassword);
       const pdf = await signPdf(await minutesPdf(blocks, title), { p12, passphrase: config.minutes.signPassword, reason: title, location: input.header.place, name: input.header.issuer });
       const docx = await minutesDocx(blocks, title);
-      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      const pdfSha256 = sha(pdf);
+      const docxSha256 = sha(docx);
       await mkdir(dir, { recursive: true });
       await writeFile(fileOf(meeting.id, row.version, 'pdf'), pdf);
       await writeFile(fileOf(meeting.id, row.version, 'docx'), docx);
@@ -142,8 +154,8 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
           finalisedAt: at,
           finalisedBy: userId,
           snapshot: { model: input.model, fields: input.fields, style: input.header.style },
-          pdfSha256: sha(pdf),
-          docxSha256: sha(docx),
+          pdfSha256,
+          docxSha256,
           auditHead,
         });
         writeAudit(db, {
@@ -151,7 +163,7 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
           action: 'minutes.finalise',
           targetType: 'meeting',
           targetId: meeting.id,
-          details: { version: row.version, pdfSha256: sha(pdf), docxSha256: sha(docx), pollHeads, auditHead, changeNote: row.changeNote },
+          details: { version: row.version, pdfSha256, docxSha256, pollHeads, auditHead, changeNote: row.changeNote },
         });
         // The reports read per-bridge attendance from this summary; the minutes hold the final figures.
         recordAttendance(
@@ -159,7 +171,7 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
           meeting.id,
           input.model.attendance.byBridge.map((b) => ({ bridgePointId: b.bridgePointId, connected: b.connected, invited: b.invited, attended: b.presentInPerson + b.presentOnline })),
         );
-        return { version: row.version, pdfSha256: sha(pdf), docxSha256: sha(docx), finalisedAt: at, pollHeads, auditHead };
+        return { version: row.version, pdfSha256, docxSha256, finalisedAt: at, pollHeads, auditHead };
       });
     },
 
@@ -177,18 +189,15 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
       });
     },
 
-    /** Text of the conclusions (and title) for the archive search. */
-    searchText(meetingId: number): string {
-      const row = repo.latest(db, meetingId);
+    /** Text of the conclusions of a meeting's latest minutes version (the archive's row) for the archive search. */
+    searchText(row: repo.MinutesRow | undefined): string {
       if (!row) return '';
-      const fields = row.snapshot?.fields ?? Object.fromEntries(Object.entries(repo.currentFields(db, row.id)).map(([k, v]) => [k, v.value]));
+      const fields = row.snapshot?.fields ?? fieldValues(repo.currentFields(db, row.id));
       return Object.entries(fields)
         .filter(([k]) => k === 'overall' || k.startsWith('item:'))
         .map(([, v]) => v)
         .join('\n');
     },
-
-    plainText: (meeting: MeetingRow, userId: number) => plainText(layout(printInput(meeting, current(meeting, userId)))),
   };
 }
 

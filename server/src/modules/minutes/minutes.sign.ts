@@ -35,7 +35,7 @@ interface Identity {
   chain: forge.pki.Certificate[];
 }
 
-export function readP12(p12: Buffer, passphrase: string): Identity {
+function readP12(p12: Buffer, passphrase: string): Identity {
   let parsed: forge.pkcs12.Pkcs12Pfx;
   try {
     parsed = forge.pkcs12.pkcs12FromAsn1(asn1.fromDer(p12.toString('binary')), false, passphrase);

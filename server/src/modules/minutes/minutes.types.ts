@@ -1,4 +1,4 @@
-/** The facts the minutes are built from (minutes.facts.ts gathers them; minutes.model.ts turns them into the minutes). */
+/** The facts the minutes are built from (minutes.facts.ts gathers them; minutes.model.ts turns them into the minutes), and the tables exported beside them. */
 import type { BridgeLevel, Classification, PollResult } from '@diemcau/shared';
 import type { DelegateEntry } from '../conference/presence.machine.ts';
 
@@ -80,3 +80,7 @@ export interface MinutesFacts {
   documents: DocumentFacts[];
   polls: PollFacts[];
 }
+
+/** The tables exported beside the minutes (minutes.export.ts); here so the routes validate without loading exceljs. */
+export const EXPORT_TABLES = ['attendance', 'bridges', 'speakers', 'polls', 'receipts', 'views'] as const;
+export type ExportTable = (typeof EXPORT_TABLES)[number];

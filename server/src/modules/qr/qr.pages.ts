@@ -6,15 +6,13 @@
  * allows no inline script).
  */
 import { byAgendaItem, humanSize, type UiLang } from '@diemcau/shared';
+import { esc } from '../../lib/html.ts';
 
 export type Lang = UiLang;
 
 /** `?lang=en` wins; otherwise Vietnamese. */
 export const pickLang = (q: unknown): Lang => (q === 'en' ? 'en' : 'vi');
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** HTML-escapes text and attribute values. */
-export const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
 
 const CSS = `
 *{box-sizing:border-box}

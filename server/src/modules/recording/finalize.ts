@@ -34,20 +34,15 @@ export async function sha256File(path: string): Promise<string> {
 
 export interface ProbeResult {
   durationMs: number;
-  streams: { type: string; codec: string }[];
 }
 
 export async function probe(ffprobeBin: string, path: string): Promise<ProbeResult> {
-  const { stdout } = await run(ffprobeBin, ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name', '-of', 'json', path]);
-  const j = JSON.parse(stdout) as { format?: { duration?: string }; streams?: { codec_type: string; codec_name: string }[] };
-  return {
-    durationMs: Math.round(Number(j.format?.duration ?? 0) * 1000),
-    streams: (j.streams ?? []).map((s) => ({ type: s.codec_type, codec: s.codec_name })),
-  };
+  const { stdout } = await run(ffprobeBin, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', path]);
+  const j = JSON.parse(stdout) as { format?: { duration?: string } };
+  return { durationMs: Math.round(Number(j.format?.duration ?? 0) * 1000) };
 }
 
 export interface Finalized {
-  file: string;
   size: number;
   sha256: string;
   durationMs: number;
@@ -66,5 +61,5 @@ export async function finalize(bins: { ffmpegBin: string; ffprobeBin: string }, 
   // The file is now the record; the segments (finished or not) and work files go.
   for (const s of segmentsOf(dir, false)) rmSync(join(dir, s), { force: true });
   rmSync(list, { force: true });
-  return { file: out, size: statSync(out).size, sha256, durationMs: p.durationMs, segments: segments.length };
+  return { size: statSync(out).size, sha256, durationMs: p.durationMs, segments: segments.length };
 }

@@ -133,7 +133,6 @@ export class Recorder {
   readonly ports: RecorderPorts;
   readonly #proc: ChildProcess;
   readonly #exited: Promise<number | null>;
-  #outTimeUs = 0;
   #stderr = '';
   #firstOutput: Promise<number>;
 
@@ -152,10 +151,8 @@ export class Recorder {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         const m = /^out_time_us=(\d+)/.exec(line);
-        if (m && Number(m[1]) > 0) {
-          if (this.#outTimeUs === 0) resolveFirst(Number(m[1]) / 1000);
-          this.#outTimeUs = Number(m[1]);
-        }
+        // Only the first report counts; resolving again is a no-op.
+        if (m && Number(m[1]) > 0) resolveFirst(Number(m[1]) / 1000);
       }
     });
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -194,11 +191,6 @@ export class Recorder {
       }
     }
     return rec;
-  }
-
-  /** Seconds of media written so far. */
-  get outTimeMs(): number {
-    return Math.round(this.#outTimeUs / 1000);
   }
 
   get stderrTail(): string {

@@ -55,7 +55,3 @@ export function expired(db: Db, before: number): RecordingRow[] {
 export function logView(db: Db, v: { recordingId: number; userId: number; at: number; ip: string | null; mode: 'stream' | 'download' }): void {
   db.insert(recordingViews).values(v).run();
 }
-
-export function viewsOf(db: Db, recordingId: number): (typeof recordingViews.$inferSelect)[] {
-  return db.select().from(recordingViews).where(eq(recordingViews.recordingId, recordingId)).orderBy(asc(recordingViews.id)).all();
-}

@@ -19,7 +19,7 @@ import type { Config } from '../../config.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { dispositionFor, planDownload } from '../documents/documents.download.ts';
-import { assertMember, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.access.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404, membershipOf, type MeetingRow, type Membership } from '../meetings/meetings.access.ts';
 import { FINAL_FILE } from './finalize.ts';
 import * as repo from './recording.repo.ts';
 import { recordingAccess, type RecordingAccess } from './recording.access.ts';
@@ -87,7 +87,7 @@ export default fp<RecordingPluginOptions>(
 
     const member = app.requireUser();
     const manager = app.requireUser('admin', 'secretariat');
-    const viewer = (user: AuthUser, meetingId: number) => ({ membership: membershipOf(db, user, getMeetingOr404(db, meetingId)), qrSession: !!user.scope });
+    const viewer = (user: AuthUser, meeting: MeetingRow, membership: Membership | null = membershipOf(db, user, meeting)) => ({ membership, qrSession: !!user.scope });
     const info = (row: repo.RecordingRow, access: RecordingAccess) => ({
       id: row.id, meetingId: row.meetingId, status: row.status, classification: row.classification, startedAt: row.startedAt, stoppedAt: row.stoppedAt,
       stopReason: row.stopReason, durationMs: row.durationMs, size: row.size, sha256: row.sha256, chapters: row.chapters, access,
@@ -96,8 +96,7 @@ export default fp<RecordingPluginOptions>(
     // ---- live control ----------------------------------------------------------
     api.get('/api/meetings/:id/recording', { onRequest: member, schema: { tags, params: MeetingParams, response: { 200: Type.Object({ state: RecordingState, policy: RecordingPolicy, recordings: Type.Array(RecordingInfo) }), ...errors } } }, (req) => {
       const m = getMeetingOr404(db, req.params.id);
-      assertMember(db, req.user!, m);
-      const v = viewer(req.user!, m.id);
+      const v = viewer(req.user!, m, assertMember(db, req.user!, m));
       const recordings = repo.listForMeeting(db, m.id).filter((r) => r.status !== 'deleted').map((r) => info(r, recordingAccess(r.classification, v)));
       return { state: svc.state(m.id), policy: { meetingId: m.id, ...repo.policyOf(db, m.id) }, recordings };
     });
@@ -118,7 +117,7 @@ export default fp<RecordingPluginOptions>(
     api.post('/api/meetings/:id/recording/stop', { onRequest: manager, schema: { tags, params: MeetingParams, response: { 200: RecordingInfo, ...errors } } }, async (req) => {
       const m = getManagedMeeting(db, req.user!, req.params.id);
       const row = await svc.stop(m.id, req.user!.id, 'chair', req.ip);
-      return info(row, recordingAccess(row.classification, viewer(req.user!, m.id)));
+      return info(row, recordingAccess(row.classification, viewer(req.user!, m)));
     });
 
     // ---- playback ----------------------------------------------------------------
@@ -128,7 +127,7 @@ export default fp<RecordingPluginOptions>(
     /** The recording, the caller's access to it, and its file; 404 for those who may not see it. */
     function playable(rid: number, user: AuthUser) {
       const row = repo.getRecording(db, rid);
-      const access = recordingAccess(row.classification, viewer(user, row.meetingId));
+      const access = recordingAccess(row.classification, viewer(user, getMeetingOr404(db, row.meetingId)));
       const file = join(svc.fileOf(row), FINAL_FILE);
       if (access === 'none' || row.status === 'deleted') throw notFound('Recording');
       if (!existsSync(file)) throw new AppError('CONFLICT', 409, 'The recording is not ready yet');

@@ -14,6 +14,7 @@ import { AppError } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { MediaLogger } from '../media/logger.ts';
 import type { MediaService } from '../media/media.service.ts';
+import type { Room } from '../media/room.ts';
 import { finalize } from './finalize.ts';
 import { Recorder, stopEncoder } from './recorder.ts';
 import * as repo from './recording.repo.ts';
@@ -109,13 +110,13 @@ export function createRecordingService(deps: RecordingServiceDeps) {
       if (!room || !service.snapshot(meetingId, false).stage.videoProducerId) {
         throw new AppError('CONFLICT', 409, 'Put a source with video on the main stage before recording');
       }
-      return await launch(meetingId, actor, policy.classification, service, agenda);
+      return await launch(meetingId, actor, policy.classification, service, room, agenda);
     } finally {
       starting.delete(meetingId);
     }
   }
 
-  async function launch(meetingId: number, actor: { userId: number; ip: string | null }, classification: Classification, service: MediaService, agenda: AgendaView | null) {
+  async function launch(meetingId: number, actor: { userId: number; ip: string | null }, classification: Classification, service: MediaService, room: Room, agenda: AgendaView | null) {
     const at = now();
     const dirName = `${meetingId}-${at}`;
     const dir = join(root, dirName);
@@ -128,8 +129,8 @@ export function createRecordingService(deps: RecordingServiceDeps) {
     try {
       recorder = await Recorder.start({ ffmpegBin: config.ffmpegBin, dir, segmentSeconds: config.segmentSeconds, audioSlots: config.audioSlots, log });
       repo.updateRecording(db, row.id, { pid: recorder.pid });
-      const room = service.room(meetingId);
-      if (!room) throw new AppError('CONFLICT', 409, 'The meeting has no media room');
+      // The room may have closed while the encoder started.
+      if (room.closed) throw new AppError('CONFLICT', 409, 'The meeting has no media room');
       tap = await StageTap.create({ room, peerId: `recorder:${row.id}`, userId: actor.userId, ports: recorder.ports, snapshot: () => service.snapshot(meetingId, false), log });
       // Media time 0: the slots start sending now, to an encoder already listening.
       const startedAt = now();
@@ -179,9 +180,9 @@ export function createRecordingService(deps: RecordingServiceDeps) {
       await a.recorder.stop();
       a.tap.close();
       const stoppedAt = now();
-      repo.updateRecording(db, a.recordingId, { status: 'finalizing', stoppedAt, stoppedBy: userId, stopReason: reason, pid: null, chapters: a.chapters });
+      const row = repo.updateRecording(db, a.recordingId, { status: 'finalizing', stoppedAt, stoppedBy: userId, stopReason: reason, pid: null, chapters: a.chapters });
       try {
-        return await seal(a.recordingId, 'ready', userId, { reason }, ip);
+        return await seal(row, 'ready', userId, { reason }, ip);
       } finally {
         active.delete(meetingId);
       }
@@ -190,8 +191,8 @@ export function createRecordingService(deps: RecordingServiceDeps) {
   }
 
   /** Joins the segments, records the file's SHA-256 in the audit chain, and marks the recording `status`. */
-  async function seal(recordingId: number, status: 'ready' | 'interrupted', actor: number | null, details: object, ip: string | null = null): Promise<repo.RecordingRow> {
-    const row = repo.getRecording(db, recordingId);
+  async function seal(row: repo.RecordingRow, status: 'ready' | 'interrupted', actor: number | null, details: object, ip: string | null = null): Promise<repo.RecordingRow> {
+    const recordingId = row.id;
     try {
       const f = await finalize(config, join(root, row.dir));
       const done = repo.updateRecording(db, recordingId, { status, size: f.size, sha256: f.sha256, durationMs: f.durationMs });
@@ -254,8 +255,8 @@ export function createRecordingService(deps: RecordingServiceDeps) {
     const rows = repo.unfinished(db);
     for (const row of rows) {
       if (row.pid) await stopOrphan(row.pid, join(root, row.dir));
-      repo.updateRecording(db, row.id, { stoppedAt: row.stoppedAt ?? now(), stopReason: row.stopReason ?? 'server_restarted', pid: null });
-      await seal(row.id, 'interrupted', null, { reason: 'server_restarted' });
+      const stopped = repo.updateRecording(db, row.id, { stoppedAt: row.stoppedAt ?? now(), stopReason: row.stopReason ?? 'server_restarted', pid: null });
+      await seal(stopped, 'interrupted', null, { reason: 'server_restarted' });
     }
     return rows.length;
   }

@@ -1,9 +1,9 @@
 /** Database access for reminders: who is reminded of what, and the sent-once records. */
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { ReminderNotice } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { bridgePoints, meetingBridgePoints, meetingDelegates, meetings, users } from '../../db/schema.ts';
-import { meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
+import { getMeetingOr404, meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
 import { meetingReminders, type ReminderRow } from './reminders.schema.ts';
 
 export interface Recipient {
@@ -49,10 +49,34 @@ export const recordedKeys = (db: Db, meetingId: number, startsAt: string): Set<s
 export const insertOnce = (db: Db, row: typeof meetingReminders.$inferInsert): ReminderRow | undefined =>
   db.insert(meetingReminders).values(row).onConflictDoNothing().returning().get();
 
-export function toNotice(db: Db, r: ReminderRow, meeting?: MeetingRow): ReminderNotice {
-  const m = meeting ?? db.select().from(meetings).where(eq(meetings.id, r.meetingId)).get()!;
-  return { id: r.id, meetingId: r.meetingId, meetingTitle: m.title, startsAt: r.startsAt, place: meetingPlace(db, m), offsetMinutes: r.offsetMinutes, createdAt: r.createdAt };
+/** A meeting's title and place, read once however many reminders of it are turned into notices. */
+export interface MeetingLabel {
+  title: string;
+  place: string;
 }
+
+/** Labels by meeting id, read on first use (a list or a mail run covers few meetings and many rows). */
+export function meetingLabels(db: Db): (meetingId: number) => MeetingLabel {
+  const seen = new Map<number, MeetingLabel>();
+  return (id) => {
+    let l = seen.get(id);
+    if (!l) {
+      const m = getMeetingOr404(db, id);
+      seen.set(id, (l = { title: m.title, place: meetingPlace(db, m) }));
+    }
+    return l;
+  };
+}
+
+export const toNotice = (r: ReminderRow, m: MeetingLabel): ReminderNotice => ({
+  id: r.id,
+  meetingId: r.meetingId,
+  meetingTitle: m.title,
+  startsAt: r.startsAt,
+  place: m.place,
+  offsetMinutes: r.offsetMinutes,
+  createdAt: r.createdAt,
+});
 
 /** Shown reminders the user has not dismissed, newest first. */
 export const unseen = (db: Db, userId: number): ReminderRow[] =>
@@ -64,15 +88,25 @@ export function markSeen(db: Db, userId: number, ids: number[] | undefined, at: 
   db.update(meetingReminders).set({ seenAt: at }).where(and(where, isNull(meetingReminders.seenAt))).run();
 }
 
-/** Shown reminders still to be mailed (a failed send is retried a few times), with their recipient. */
-export const pendingMail = (db: Db, maxAttempts: number) =>
+/**
+ * Shown reminders still to be mailed (a failed send is retried a few times), with their recipient: only to an
+ * address, and only for meetings still ahead, so rows that will never be mailed are not read again every tick.
+ */
+export const pendingMail = (db: Db, maxAttempts: number, nowIso: string) =>
   db
     .select({ r: meetingReminders, fullName: users.fullName, email: users.email })
     .from(meetingReminders)
     .innerJoin(users, eq(users.id, meetingReminders.userId))
-    .where(and(eq(meetingReminders.shown, true), isNull(meetingReminders.emailedAt)))
-    .all()
-    .filter((x) => x.email && x.r.emailAttempts < maxAttempts);
+    .where(
+      and(
+        eq(meetingReminders.shown, true),
+        isNull(meetingReminders.emailedAt),
+        isNotNull(users.email),
+        lt(meetingReminders.emailAttempts, maxAttempts),
+        gt(meetingReminders.startsAt, nowIso),
+      ),
+    )
+    .all();
 
 export function recordMail(db: Db, id: number, ok: boolean, at: string): void {
   db.update(meetingReminders).set({ emailAttempts: sql`${meetingReminders.emailAttempts} + 1`, ...(ok && { emailedAt: at }) }).where(eq(meetingReminders.id, id)).run();

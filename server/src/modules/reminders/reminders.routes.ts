@@ -54,10 +54,7 @@ export default fp<{ config: Config; now?: () => Date }>(
         },
         (req) => {
           const user = req.user!;
-          // A QR session is confined to its meeting: it does not dismiss the delegate's other reminders.
-          const mine = user.scope ? svc.list(user.id, (m) => inScope(user, m)).map((r) => r.id) : null;
-          const ids = mine ? (req.body?.ids ?? mine).filter((id) => mine.includes(id)) : req.body?.ids;
-          if (!mine || ids?.length) svc.markSeen(user.id, ids);
+          svc.markSeen(user.id, req.body?.ids, user.scope ? (m) => inScope(user, m) : undefined);
           return { ok: true as const };
         },
       );

@@ -12,6 +12,7 @@ import type { DocumentInfo, ReminderNotice } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Mailer } from '../../plugins/mailer.ts';
+import { meetingPlace } from '../meetings/meetings.access.ts';
 import * as repo from './reminders.repo.ts';
 import { publishedMail, reminderMail } from './reminders.mail.ts';
 
@@ -63,6 +64,7 @@ export class RemindersService {
       const due = offsets.filter((o) => start - o * 60_000 <= now.getTime());
       if (!due.length) continue;
       const latest = Math.min(...due);
+      const label = { title: meeting.title, place: meetingPlace(this.db, meeting) };
       this.db.transaction((tx) => {
         // Every tick looks again; only reminders not yet recorded are written (the unique index still guards).
         const done = repo.recordedKeys(tx as unknown as Db, meeting.id, meeting.startsAt);
@@ -70,7 +72,7 @@ export class RemindersService {
           for (const offsetMinutes of due) {
             if (done.has(`${person.userId}:${offsetMinutes}`)) continue;
             const row = repo.insertOnce(tx as unknown as Db, { meetingId: meeting.id, userId: person.userId, offsetMinutes, startsAt: meeting.startsAt, createdAt: at, shown: offsetMinutes === latest });
-            if (row?.shown) fresh.push({ userId: person.userId, notice: repo.toNotice(tx as unknown as Db, row, meeting) });
+            if (row?.shown) fresh.push({ userId: person.userId, notice: repo.toNotice(row, label) });
           }
         }
       });
@@ -82,9 +84,10 @@ export class RemindersService {
   async #mail(now: Date): Promise<number> {
     if (!this.mailer.enabled) return 0;
     let sent = 0;
-    for (const { r, fullName, email } of repo.pendingMail(this.db, MAX_MAIL_ATTEMPTS)) {
+    const label = repo.meetingLabels(this.db);
+    for (const { r, fullName, email } of repo.pendingMail(this.db, MAX_MAIL_ATTEMPTS, now.toISOString())) {
       if (Date.parse(r.startsAt) <= now.getTime()) continue;
-      const n = repo.toNotice(this.db, r);
+      const n = repo.toNotice(r, label(r.meetingId));
       const ok = await this.mailer.send({ to: email!, ...reminderMail({ ...n, fullName, baseUrl: this.opts.baseUrl }) });
       repo.recordMail(this.db, r.id, ok, this.opts.now().toISOString());
       if (ok) sent++;
@@ -94,11 +97,20 @@ export class RemindersService {
 
   /** The user's reminders not yet dismissed (the list shown after sign-in), within the session's meeting scope. */
   list(userId: number, inScope: (meetingId: number) => boolean): ReminderNotice[] {
-    return repo.unseen(this.db, userId).filter((r) => inScope(r.meetingId)).map((r) => repo.toNotice(this.db, r));
+    const label = repo.meetingLabels(this.db);
+    return repo.unseen(this.db, userId).filter((r) => inScope(r.meetingId)).map((r) => repo.toNotice(r, label(r.meetingId)));
   }
 
-  markSeen(userId: number, ids: number[] | undefined): void {
-    repo.markSeen(this.db, userId, ids, this.opts.now().toISOString());
+  /**
+   * Dismisses the listed reminders (all when `ids` is omitted) that lie within the session's scope: a QR
+   * session is confined to its meeting and does not dismiss the delegate's other reminders.
+   */
+  markSeen(userId: number, ids: number[] | undefined, inScope?: (meetingId: number) => boolean): void {
+    const at = this.opts.now().toISOString();
+    if (!inScope) return repo.markSeen(this.db, userId, ids, at);
+    const mine = repo.unseen(this.db, userId).filter((r) => inScope(r.meetingId)).map((r) => r.id);
+    const chosen = (ids ?? mine).filter((id) => mine.includes(id));
+    if (chosen.length) repo.markSeen(this.db, userId, chosen, at);
   }
 
   /**

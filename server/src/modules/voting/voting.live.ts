@@ -121,9 +121,10 @@ export class LivePolls {
       live.pushTimer = null;
       live.lastPush = performance.now();
       if (this.#polls.get(live.id) !== live) return;
-      this.#emit.toMeeting(live.meetingId).emit('poll:turnout-changed', this.turnout(live));
+      const turnout = this.turnout(live);
+      this.#emit.toMeeting(live.meetingId).emit('poll:turnout-changed', turnout);
       const counts = this.tally(live);
-      if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: this.turnout(live).voted, counts });
+      if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: turnout.voted, counts });
     }, wait);
   }
 

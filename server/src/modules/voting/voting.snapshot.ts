@@ -8,14 +8,22 @@ import { hallInfos, hallTallies, loadHalls } from './voting.hall-store.ts';
 import type { LivePoll, LivePolls } from './voting.live.ts';
 import * as repo from './voting.repo.ts';
 import { computeTurnout } from './voting.result.ts';
-import type { PollRow } from './voting.schema.ts';
+import type { HallCountRow, PollRow } from './voting.schema.ts';
 import { pollView } from './voting.views.ts';
 
 /** Turnout of a poll from its stored rows; null before it opened. */
-export function storedTurnout(db: repo.Tx, row: PollRow, voted: ReadonlySet<number> = new Set(repo.loadVoterIds(db, row.id))): Turnout | null {
+export function storedTurnout(
+  db: repo.Tx,
+  row: PollRow,
+  voted: ReadonlySet<number> = new Set(repo.loadVoterIds(db, row.id)),
+  halls: HallCountRow[] = hallRowsOf(db, row),
+): Turnout | null {
   if (!row.eligible) return null;
-  return computeTurnout(row.id, row.eligible, voted, hallTallies(loadHalls(db, row.id)));
+  return computeTurnout(row.id, row.eligible, voted, hallTallies(halls));
 }
+
+/** Hall counts exist only for open polls (secret ones are phone-only). */
+const hallRowsOf = (db: repo.Tx, row: PollRow): HallCountRow[] => (row.spec.mode === 'open' ? loadHalls(db, row.id) : []);
 
 /** The voting part of the join snapshot, for one user. */
 export function pollSnapshot(db: Db, polls: LivePolls, meetingId: number, userId: number, manager: boolean): PollSnapshot {
@@ -23,10 +31,11 @@ export function pollSnapshot(db: Db, polls: LivePolls, meetingId: number, userId
   if (!row) return { poll: null, turnout: null, result: null, tally: null, halls: [], eligible: false, voted: false };
   const live: LivePoll | undefined = polls.get(row.id);
   const voted = live ? live.voted : new Set(repo.loadVoterIds(db, row.id));
+  const halls = hallRowsOf(db, row);
   return {
     poll: pollView(row),
-    turnout: live ? polls.turnout(live) : storedTurnout(db, row, voted),
-    halls: row.spec.mode === 'open' ? hallInfos(row.id, loadHalls(db, row.id), row.eligible ?? [], voted) : [],
+    turnout: live ? polls.turnout(live) : storedTurnout(db, row, voted, halls),
+    halls: hallInfos(row.id, halls, row.eligible ?? [], voted),
     result: row.result ?? null,
     tally: live && manager ? polls.tally(live) : null,
     eligible: (row.eligible ?? []).some((v) => v.userId === userId),

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { send } from '../../lib/socket.ts';
 import { t } from '../../lib/i18n.ts';
 import { beep } from '../../lib/beep.ts';
+import { loadPref, savePref } from '../../lib/prefs.ts';
 import { Button, ErrorBox } from '../../components/ui.tsx';
 import { useAction } from '../../lib/use-async.ts';
 import type { LiveState } from '../../live/state.ts';
@@ -11,13 +12,7 @@ const SOUND_KEY = 'diemcau.rollcall.sound';
 /** Repeat the chime this often until the operator answers: one chime is easily missed in a noisy hall. */
 const BEEP_EVERY_MS = 5000;
 
-function soundPref(): boolean {
-  try {
-    return localStorage.getItem(SOUND_KEY) !== 'off';
-  } catch {
-    return true;
-  }
-}
+const soundPref = (): boolean => loadPref(SOUND_KEY) !== 'off';
 
 /** Chimes now and every few seconds while `on`; counts the chimes for the page's diagnostics. */
 function useChime(on: boolean): number {
@@ -55,11 +50,7 @@ export function RollCallAlert({ s, bp }: { s: LiveState; bp: number }) {
   if (!open) return null;
   const toggleSound = () => {
     setSound(!sound);
-    try {
-      localStorage.setItem(SOUND_KEY, sound ? 'off' : 'on');
-    } catch {
-      // Not remembered; the switch still works on this page.
-    }
+    savePref(SOUND_KEY, sound ? 'off' : 'on');
   };
   return (
     <section class={waiting ? 'rc-alert' : 'rc-alert rc-done'} aria-labelledby="rc-alert-h" data-rollcall-alert={waiting ? 'waiting' : 'answered'} data-sound={sound ? 'on' : 'off'} data-beeps={beeps}>

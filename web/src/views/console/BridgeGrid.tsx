@@ -4,6 +4,7 @@ import { GRID_PAGE_SIZE, gridProducers } from '../../media/follow.ts';
 import type { MediaSession } from '../../live/media-client.ts';
 import type { BridgeLevel } from '@diemcau/shared';
 import { t } from '../../lib/i18n.ts';
+import { loadPref, savePref } from '../../lib/prefs.ts';
 import { Button, ErrorBox } from '../../components/ui.tsx';
 import { useAction } from '../../lib/use-async.ts';
 import { sameSource, type LiveState } from '../../live/state.ts';
@@ -16,13 +17,8 @@ const COMPACT_KEY = 'diemcau.grid.compact';
 const COMPACT_FROM = 30;
 
 function initialCompact(total: number): boolean {
-  try {
-    const saved = localStorage.getItem(COMPACT_KEY);
-    if (saved !== null) return saved === '1';
-  } catch {
-    // Private mode: fall back to the default.
-  }
-  return total > COMPACT_FROM;
+  const saved = loadPref(COMPACT_KEY);
+  return saved !== null ? saved === '1' : total > COMPACT_FROM;
 }
 
 /** Search, level, filters with their counts, and the compact switch. */
@@ -99,11 +95,7 @@ export function BridgeGrid(props: {
   const [selected, setSelected] = useState<number | null>(null);
   const setCompact = (v: boolean) => {
     setCompactState(v);
-    try {
-      localStorage.setItem(COMPACT_KEY, v ? '1' : '0');
-    } catch {
-      // Not remembered; the switch still works for this page.
-    }
+    savePref(COMPACT_KEY, v ? '1' : '0');
   };
   const videoPages = Math.max(1, Math.ceil(gridProducers(s.media.producers).length / GRID_PAGE_SIZE));
   const page = Math.min(props.page ?? 0, videoPages - 1);

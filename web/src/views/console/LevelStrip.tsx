@@ -1,3 +1,4 @@
+import { useMemo } from 'preact/hooks';
 import { t } from '../../lib/i18n.ts';
 import type { LiveState } from '../../live/state.ts';
 import { levelSummaries, type FilterContext } from './bridge-filter.ts';
@@ -7,7 +8,7 @@ import { levelSummaries, type FilterContext } from './bridge-filter.ts';
  * 213 bridges: connected, never joined, dropped, weak, roll-call confirmed.
  */
 export function LevelStrip({ s, ctx }: { s: LiveState; ctx: FilterContext }) {
-  const rows = levelSummaries(s, ctx);
+  const rows = useMemo(() => levelSummaries(s, ctx), [s.presence.bridges, ctx]);
   return (
     <section class="level-strip" aria-labelledby="strip-h" data-level-strip>
       <h2 id="strip-h" class="sr-only">

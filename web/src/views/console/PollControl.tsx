@@ -1,5 +1,16 @@
 import { useState } from 'preact/hooks';
-import type { BallotMode, MajorityBase, MajorityRule, PollKind, QuorumRule } from '@diemcau/shared';
+import {
+  DEFAULT_QUORUM,
+  MAJORITY_BASES,
+  MAJORITY_RULES,
+  meetingOver,
+  POLL_KINDS,
+  type BallotMode,
+  type MajorityBase,
+  type MajorityRule,
+  type PollKind,
+  type QuorumRule,
+} from '@diemcau/shared';
 import { send } from '../../lib/socket.ts';
 import { t, type MsgKey } from '../../lib/i18n.ts';
 import { Button, ErrorBox, Field } from '../../components/ui.tsx';
@@ -8,11 +19,9 @@ import { optionLabel, PollHeader, PollResultView, TurnoutView } from '../../live
 import { currentItem, type LiveState } from '../../live/state.ts';
 import { HallCountList } from '../../live/HallCount.tsx';
 
-const KINDS: PollKind[] = ['approval', 'single', 'multiple', 'election'];
-const MAJORITIES: MajorityRule[] = ['simple', 'absolute', 'two_thirds'];
 /** Quorum presets as Party rules state them: more than half, or at least two thirds, of those invited present. */
 const QUORUMS: Record<'half' | 'twoThirds' | 'none', QuorumRule> = {
-  half: { num: 1, den: 2, inclusive: false },
+  half: DEFAULT_QUORUM,
   twoThirds: { num: 2, den: 3, inclusive: true },
   none: { num: 0, den: 1, inclusive: true },
 };
@@ -86,7 +95,7 @@ export function PollControl({ s, patch }: { s: LiveState; patch(fn: (s: LiveStat
       )}
       <ErrorBox error={act.error} />
       {/* An ended meeting's polls are part of the record: no new one. */}
-      {done && !creating && s.meeting.status !== 'ended' && s.meeting.status !== 'archived' && (
+      {done && !creating && !meetingOver(s.meeting.status) && (
         <Button variant="primary" onClick={() => setCreating(true)} data-action="poll-new">
           + {t('poll.new')}
         </Button>
@@ -146,7 +155,7 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
       <div class="row-2">
         <Field label={t('poll.kind')}>
           <select name="pollKind" value={kind} onChange={(e) => setKind(e.currentTarget.value as PollKind)}>
-            {KINDS.map((k) => (
+            {POLL_KINDS.map((k) => (
               <option key={k} value={k}>
                 {t(`poll.kind.${k}` as MsgKey)}
               </option>
@@ -161,7 +170,7 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
         </Field>
         <Field label={t('poll.majority')}>
           <select name="pollMajority" value={majority} onChange={(e) => setMajority(e.currentTarget.value as MajorityRule)}>
-            {MAJORITIES.map((m) => (
+            {MAJORITY_RULES.map((m) => (
               <option key={m} value={m}>
                 {t(`poll.majority.${m}` as MsgKey)}
               </option>
@@ -173,8 +182,11 @@ function PollForm({ s, onCancel, onCreated }: { s: LiveState; onCancel(): void; 
         {majority !== 'simple' && (
           <Field label={t('poll.majorityBase')}>
             <select name="pollMajorityBase" value={base} onChange={(e) => setBase(e.currentTarget.value as MajorityBase)}>
-              <option value="present">{t('poll.majorityBase.present')}</option>
-              <option value="invited">{t('poll.majorityBase.invited')}</option>
+              {MAJORITY_BASES.map((b) => (
+                <option key={b} value={b}>
+                  {t(`poll.majorityBase.${b}` as MsgKey)}
+                </option>
+              ))}
             </select>
           </Field>
         )}

@@ -3,7 +3,7 @@
  * words the secretariat acts on, the filters, search and per-level counts.
  * Pure (no Preact), so the rules are unit-tested without a browser.
  */
-import { searchKey, type BridgeLevel, type BridgePresenceView } from '@diemcau/shared';
+import { BRIDGE_LEVELS, searchKey, type BridgeLevel, type BridgePresenceView } from '@diemcau/shared';
 import { linkOf, type LiveState } from '../../live/state.ts';
 
 /**
@@ -16,8 +16,8 @@ export type Conn = 'never' | 'dropped' | 'good' | 'weak' | 'audio-only';
 export const FILTERS = ['all', 'never', 'dropped', 'unconfirmed', 'weak', 'floor'] as const;
 export type BridgeFilter = (typeof FILTERS)[number];
 
-export const LEVELS: readonly BridgeLevel[] = ['provincial', 'district', 'commune'];
-const LEVEL_ORDER: Record<BridgeLevel, number> = { provincial: 0, district: 1, commune: 2 };
+/** Provincial first, then district, then commune: the order of BRIDGE_LEVELS. */
+const levelOrder = (l: BridgeLevel): number => BRIDGE_LEVELS.indexOf(l);
 
 export function connOf(s: LiveState, b: BridgePresenceView): Conn {
   if (b.status === 'offline') return b.joinedAt === null ? 'never' : 'dropped';
@@ -28,13 +28,13 @@ export function connOf(s: LiveState, b: BridgePresenceView): Conn {
 }
 
 /** Bridges that have confirmed the current roll-call (the open one, else the last closed one). */
-export function confirmedSet(s: LiveState): Set<number> | null {
+function confirmedSet(s: LiveState): Set<number> | null {
   const rc = s.presence.rollCall;
   return rc ? new Set(rc.confirmations.map((c) => c.bridgePointId)) : null;
 }
 
 /** Bridges asking for the floor (queued) or holding it now. */
-export function floorSet(s: LiveState): Set<number> {
+function floorSet(s: LiveState): Set<number> {
   const ids = new Set<number>();
   for (const r of s.floor.queue) if (r.bridgePointId !== null) ids.add(r.bridgePointId);
   if (s.floor.speaker?.bridgePointId) ids.add(s.floor.speaker.bridgePointId);
@@ -56,7 +56,7 @@ export function filterContext(s: LiveState): FilterContext {
   };
 }
 
-export function matchesFilter(ctx: FilterContext, b: BridgePresenceView, f: BridgeFilter): boolean {
+function matchesFilter(ctx: FilterContext, b: BridgePresenceView, f: BridgeFilter): boolean {
   const c = ctx.conn.get(b.bridgePointId);
   switch (f) {
     case 'all':
@@ -79,13 +79,18 @@ export function matchesFilter(ctx: FilterContext, b: BridgePresenceView, f: Brid
  * typed must appear ("hoa binh" finds "Xã Hòa Bình", "99101" its code).
  */
 export function matchesQuery(b: BridgePresenceView, query: string): boolean {
-  const words = searchKey(query).split(' ').filter(Boolean);
+  return matchesWords(b, searchWords(query));
+}
+
+const searchWords = (query: string): string[] => searchKey(query).split(' ').filter(Boolean);
+
+function matchesWords(b: BridgePresenceView, words: readonly string[]): boolean {
   if (!words.length) return true;
   const hay = `${searchKey(b.name)} ${searchKey(b.code)}`;
   return words.every((w) => hay.includes(w));
 }
 
-export interface GridQuery {
+interface GridQuery {
   query: string;
   filter: BridgeFilter;
   level: BridgeLevel | 'all';
@@ -93,9 +98,10 @@ export interface GridQuery {
 
 /** The bridges the grid shows, provincial first, then by name in Vietnamese order. */
 export function visibleBridges(s: LiveState, ctx: FilterContext, q: GridQuery): BridgePresenceView[] {
+  const words = searchWords(q.query);
   return s.presence.bridges
-    .filter((b) => (q.level === 'all' || b.level === q.level) && matchesFilter(ctx, b, q.filter) && matchesQuery(b, q.query))
-    .sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || a.name.localeCompare(b.name, 'vi'));
+    .filter((b) => (q.level === 'all' || b.level === q.level) && matchesFilter(ctx, b, q.filter) && matchesWords(b, words))
+    .sort((a, b) => levelOrder(a.level) - levelOrder(b.level) || a.name.localeCompare(b.name, 'vi'));
 }
 
 /** How many bridges each filter would show (within the level chosen), for the filter buttons. */
@@ -108,7 +114,7 @@ export function filterCounts(s: LiveState, ctx: FilterContext, level: BridgeLeve
   return out;
 }
 
-export interface LevelSummary {
+interface LevelSummary {
   level: BridgeLevel;
   bridges: number;
   connected: number;
@@ -122,20 +128,18 @@ export interface LevelSummary {
 
 /** One line per level for the strip that stays on screen above everything else. */
 export function levelSummaries(s: LiveState, ctx: FilterContext): LevelSummary[] {
-  return LEVELS.map((level) => {
-    const list = s.presence.bridges.filter((b) => b.level === level);
-    const n = (f: BridgeFilter) => list.filter((b) => matchesFilter(ctx, b, f)).length;
-    const never = n('never');
-    const dropped = n('dropped');
+  return BRIDGE_LEVELS.map((level) => {
+    const n = filterCounts(s, ctx, level);
     return {
       level,
-      bridges: list.length,
-      connected: list.length - never - dropped,
-      never,
-      dropped,
-      weak: n('weak'),
-      confirmed: ctx.confirmed ? list.filter((b) => ctx.confirmed!.has(b.bridgePointId)).length : null,
-      delegatesPresent: list.reduce((a, b) => a + b.delegatesPresent, 0),
+      bridges: n.all,
+      connected: n.all - n.never - n.dropped,
+      never: n.never,
+      dropped: n.dropped,
+      weak: n.weak,
+      // With a roll-call, every bridge of the level is either confirmed or unconfirmed.
+      confirmed: ctx.confirmed ? n.all - n.unconfirmed : null,
+      delegatesPresent: s.presence.bridges.reduce((a, b) => (b.level === level ? a + b.delegatesPresent : a), 0),
     };
   });
 }

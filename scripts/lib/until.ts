@@ -1,0 +1,16 @@
+/** Polling shared by the benches and the tests: one loop, so every wait reports a timeout the same way. */
+
+/**
+ * Reads `read()` every `stepMs` until `ok` accepts the value, and returns it; throws after
+ * `timeoutMs` naming `what` and the last value read (what it was stuck on).
+ */
+export async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000, stepMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
