@@ -37,6 +37,9 @@ import auditRoutes from './modules/audit/audit.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
 import minutesRoutes from './modules/minutes/minutes.routes.ts';
 import { lazySerializers } from './lib/lazy-serializer.ts';
+
+/** How long close() lets open responses finish before it cuts their connections. */
+const SHUTDOWN_GRACE_MS = 3000;
 import recordingModule, { type RecordingPluginOptions } from './modules/recording/recording.routes.ts';
 
 export interface AppDeps {
@@ -65,6 +68,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // TypeBox validates exactly the shared schemas: bodies are never coerced (a number where a string
   // belongs is a 400, not a silent "5"), unknown fields are rejected, and only params/querystring
   // strings are converted to their declared types.
+  // close() waits for every open HTTP response, and one a client stopped reading (a paused
+  // download, a stalled viewer) would hold a shutdown or a restart open for ever. After a grace,
+  // cut what is left: a client retries a cut request, but nobody recovers a server that never stops.
+  let drain: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    drain = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    drain.unref();
+  });
+  app.addHook('onClose', async () => clearTimeout(drain));
   registerAjvFormats();
   app.setValidatorCompiler(strictValidatorCompiler);
 

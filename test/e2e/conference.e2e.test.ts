@@ -341,11 +341,11 @@ describe('a whole conference in the browser', () => {
     await expect.poll(() => stageVideoPlaying(bridgeDist), { timeout: 40_000 }).toBe(true);
     // And the room still works: the chair moves on and the pages follow.
     await chair.locator('[data-action=agenda-next]').click();
-    await expect.poll(() => currentItem(chair)).not.toBe(item);
+    await expect.poll(() => currentItem(chair), { timeout: 20_000 }).not.toBe(item);
     const next = await currentItem(chair);
-    for (const p of livePages()) await expect.poll(() => currentItem(p)).toBe(next);
+    for (const p of livePages()) await expect.poll(() => currentItem(p), { timeout: 20_000 }).toBe(next);
     await checkView(bridgeDist, 'bridge-screen-after-restart');
-  }, 150_000);
+  }, 240_000);
 
   it('talks to no host but the server, and no page threw', () => {
     expect(log.urls.length).toBeGreaterThan(50);

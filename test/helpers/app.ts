@@ -98,13 +98,19 @@ export function connect(url: string, token: string | undefined, opts: { protocol
   });
 }
 
+/**
+ * Generous by default: an ack or a broadcast arrives as soon as it can, and only a real failure
+ * waits the deadline out; 5 s was too short when the suite ran beside other work (load 15+).
+ */
+const LIVE_DEADLINE_MS = 30_000;
+
 /** Emits any event (also ones outside the contract) and resolves with its ack. */
-export function request<T = unknown>(socket: TestSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<T>> {
+export function request<T = unknown>(socket: TestSocket, event: string, payload: unknown, timeoutMs = LIVE_DEADLINE_MS): Promise<Ack<T>> {
   return (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
 }
 
 /** Resolves with the next payload of a broadcast, or rejects after `timeoutMs`. */
-export function nextEvent<T = unknown>(socket: TestSocket, event: string, timeoutMs = 5000): Promise<T> {
+export function nextEvent<T = unknown>(socket: TestSocket, event: string, timeoutMs = LIVE_DEADLINE_MS): Promise<T> {
   const s = socket as unknown as Socket;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

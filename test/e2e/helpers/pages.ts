@@ -2,6 +2,7 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { demoPassword } from '../../helpers/app.ts';
 import { NetworkLog, newContext } from './browser.ts';
+import { within } from '../../../scripts/lib/until.ts';
 
 export interface Opened {
   page: Page;
@@ -39,10 +40,12 @@ export async function currentItem(page: Page): Promise<string | null> {
 
 /** Whether the main stage shows a playing video with real frames. */
 export async function stageVideoPlaying(page: Page): Promise<boolean> {
-  return page.evaluate(() => {
+  // Bounded: expect.poll waits for a pending read even past its own timeout.
+  const read = page.evaluate(() => {
     const v = document.querySelector<HTMLVideoElement>('.stage video');
     return !!v && !v.hidden && v.readyState >= 2 && v.videoWidth > 0 && !v.paused;
   });
+  return within(read, 10_000, 'reading the stage video');
 }
 
 /** Bytes received per consumed audio producer (the page's media diagnostics). */

@@ -159,7 +159,7 @@ async function flood(event: CommandName, total: number, seed: number, checkResul
     const list = payloads(event, seed + i, Math.min(BATCH, total - i), live);
     const acks = await Promise.all(
       list.map((p, j) =>
-        request(members[(i + j) % members.length]!.socket, event, p, 10_000).then(
+        request(members[(i + j) % members.length]!.socket, event, p).then(
           (ack) => [p, ack] as const,
           (err: Error) => [p, { timeout: err.message }] as const,
         ),

@@ -54,7 +54,7 @@ it('survives a restart: clients reconnect and the snapshot is unchanged', { time
         });
       }),
   );
-  const dropped = members.map((m) => nextEvent(m.socket, 'disconnect', 5000).catch(() => null));
+  const dropped = members.map((m) => nextEvent(m.socket, 'disconnect').catch(() => null));
   await first.close({ keepData: true });
   apps = [];
   await Promise.all(dropped);
