@@ -179,7 +179,7 @@ async function main() {
     process.exit(2);
   }, HARD_LIMIT_MS);
   hardStop.unref();
-  buildServer();
+  await buildServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-reconnect-'));
   const webDistDir = join(dataDir, 'no-web');
   try {

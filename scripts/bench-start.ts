@@ -96,7 +96,7 @@ for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => app.close().then(() =
 `;
 
 async function main() {
-  buildServer();
+  await buildServer();
   const webDistDir = ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-start-'));
   const env = { DATA_DIR: dataDir, WEB_DIST_DIR: webDistDir, LOG_LEVEL: 'warn', NODE_ENV: '' };

@@ -1,3 +1,4 @@
 /** Types for scripts/build.mjs (plain JS so `pnpm start` needs no TypeScript loader to build). */
 export function ensureWebBuilt(): string;
-export function buildServer(): void;
+/** Bundles the server into `outdir` (default server/dist, two levels below the checkout); resolves to the entry file. */
+export function buildServer(outdir?: string): Promise<string>;

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { repoRoot } from './paths.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -81,7 +82,6 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 const validator = Compile(ConfigSchema);
-const repoRoot = resolve(import.meta.dirname, '..', '..');
 const MEDIASOUP_VERSION = '3.8.4';
 
 /** Mirrors scripts/build-mediasoup-worker.mjs so both agree where the worker lives. */

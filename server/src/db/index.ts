@@ -3,16 +3,16 @@
  * All schema files are merged here so queries see every feature's tables.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './all-schemas.ts';
+import { migrationsDir } from '../paths.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export { schema };
 
-const migrationsFolder = resolve(import.meta.dirname, '..', '..', 'drizzle');
 
 /** Opens (creating if needed) the database file and migrates it to the latest schema. */
 export function openDb(file: string): Db {
@@ -27,7 +27,7 @@ export function openDb(file: string): Db {
   // Freed cells are zeroed, so deleted rows (e.g. sealed ballot boxes) leave no readable trace in the file.
   sqlite.pragma('secure_delete = ON');
   const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder });
+  migrate(db, { migrationsFolder: migrationsDir });
   return db;
 }
 

@@ -3,7 +3,6 @@
  * rejects a file whose name claims something else. The client's Content-Type
  * is never trusted.
  */
-import { fileTypeFromFile } from 'file-type';
 import { extname } from 'node:path';
 
 /** The formats the meeting materials may be in, by canonical extension. */
@@ -46,6 +45,8 @@ export function judge(detected: { ext: string } | undefined, fileName: string): 
 
 /** Sniffs a file on disk (reads only as much as the format needs). */
 export async function sniffFile(path: string, fileName: string): Promise<SniffResult> {
+  // Loaded on the first upload: file-type is some thirty ES modules, which start-up need not resolve.
+  const { fileTypeFromFile } = await import('file-type');
   return judge(await fileTypeFromFile(path), fileName);
 }
 
