@@ -5,10 +5,10 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DocumentInfo, DocumentNotification, DocumentVersion, Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
-import { agendaItems, bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units, users } from '../../db/schema.ts';
+import { agendaItems, bridgePoints, meetings, units } from '../../db/schema.ts';
 import { notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
+import { bridgePointOf, invitedPeople, type Membership } from '../meetings/meetings.access.ts';
 import { PageRenderer } from './documents.render.ts';
 import { linkable, type Reader } from './documents.access.ts';
 import { documentNotifications, documentReceipts, documents, documentVersions, type DocumentRow, type VersionRow } from './documents.schema.ts';
@@ -133,34 +133,16 @@ export interface Invitee {
   reader: Reader;
 }
 
-/** Every invited person of a meeting: delegates and the operators of invited bridge points. */
+/** Every invited person of a meeting, as a reader of its documents. */
 export function invitees(db: Db, meetingId: number): Invitee[] {
-  const bpUnits = new Map(db.select({ id: bridgePoints.id, u: bridgePoints.unitId }).from(bridgePoints).all().map((r) => [r.id, r.u]));
   const unitNames = new Map(db.select({ id: units.id, n: units.name }).from(units).all().map((r) => [r.id, r.n]));
-  const out: Invitee[] = [];
-  const delegates = db
-    .select({ u: users, bp: meetingDelegates.bridgePointId })
-    .from(meetingDelegates)
-    .innerJoin(users, eq(users.id, meetingDelegates.userId))
-    .where(and(eq(meetingDelegates.meetingId, meetingId), eq(users.active, true)))
-    .all();
-  for (const { u, bp } of delegates) {
-    const unitIds = [u.unitId, bp == null ? null : bpUnits.get(bp)].filter((x): x is number => x != null);
-    const unitName = (bp != null ? unitNames.get(bpUnits.get(bp)!) : undefined) ?? unitNames.get(u.unitId ?? -1) ?? '';
-    out.push({ userId: u.id, fullName: u.fullName, title: u.title, unitName, bridgePointId: bp, reader: { role: u.role as Role, unitIds, membership: { kind: 'delegate', bridgePointId: bp } } });
-  }
-  const operators = db
-    .select({ u: users, bp: bridgePoints.id, unit: bridgePoints.unitId })
-    .from(meetingBridgePoints)
-    .innerJoin(bridgePoints, eq(bridgePoints.id, meetingBridgePoints.bridgePointId))
-    .innerJoin(users, eq(users.id, bridgePoints.operatorUserId))
-    .where(and(eq(meetingBridgePoints.meetingId, meetingId), eq(users.active, true)))
-    .all();
-  for (const { u, bp, unit } of operators) {
-    const unitIds = [u.unitId, unit].filter((x): x is number => x != null);
-    out.push({ userId: u.id, fullName: u.fullName, title: u.title, unitName: unitNames.get(unit) ?? '', bridgePointId: bp, reader: { role: u.role as Role, unitIds, membership: { kind: 'bridge', bridgePointId: bp } } });
-  }
-  return out;
+  return invitedPeople(db, meetingId).map(({ user: u, kind, bridgePointId: bp, bridgeUnitId }) => {
+    const unitIds = [u.unitId, bridgeUnitId].filter((x): x is number => x != null);
+    // A delegate seated at a bridge point reads as that hall; an operator always does.
+    const unitName = (bridgeUnitId != null ? unitNames.get(bridgeUnitId) : undefined) ?? (kind === 'delegate' ? unitNames.get(u.unitId ?? -1) : undefined) ?? '';
+    const membership: Membership = kind === 'delegate' ? { kind, bridgePointId: bp } : { kind, bridgePointId: bp! };
+    return { userId: u.id, fullName: u.fullName, title: u.title, unitName, bridgePointId: bp, reader: { role: u.role as Role, unitIds, membership } };
+  });
 }
 
 export function bridgePointNames(db: Db, ids: number[]): Map<number, string> {

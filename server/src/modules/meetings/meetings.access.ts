@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units } from '../../db/schema.ts';
+import { bridgePoints, meetingBridgePoints, meetingDelegates, meetings, units, users } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { preparedFor } from '../../lib/prepared.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
@@ -107,4 +107,39 @@ export function assertMember(db: Db, user: AuthUser, meeting: MeetingRow): Membe
 export function assertNotEnded(m: MeetingRow): MeetingRow {
   if (m.status === 'ended' || m.status === 'archived') throw new AppError('MEETING_ENDED', 409, 'The meeting has ended; its documents and QR codes are read-only');
   return m;
+}
+
+/** One invited person: a delegate (seated at a bridge point or not) or the operator of an invited bridge point. */
+export interface InvitedPerson {
+  user: typeof users.$inferSelect;
+  kind: 'delegate' | 'bridge';
+  bridgePointId: number | null;
+  /** The unit of that bridge point, when there is one. */
+  bridgeUnitId: number | null;
+}
+
+/**
+ * Everyone a meeting invites, active accounts only: its delegates, then the operators of its
+ * bridge points. One definition for the modules that reach invitees (documents, QR, reminders);
+ * a person both delegate and operator appears once per role.
+ */
+export function invitedPeople(db: Db, meetingId: number): InvitedPerson[] {
+  const delegates = db
+    .select({ user: users, bp: meetingDelegates.bridgePointId, unit: bridgePoints.unitId })
+    .from(meetingDelegates)
+    .innerJoin(users, eq(users.id, meetingDelegates.userId))
+    .leftJoin(bridgePoints, eq(bridgePoints.id, meetingDelegates.bridgePointId))
+    .where(and(eq(meetingDelegates.meetingId, meetingId), eq(users.active, true)))
+    .all();
+  const operators = db
+    .select({ user: users, bp: bridgePoints.id, unit: bridgePoints.unitId })
+    .from(meetingBridgePoints)
+    .innerJoin(bridgePoints, eq(bridgePoints.id, meetingBridgePoints.bridgePointId))
+    .innerJoin(users, eq(users.id, bridgePoints.operatorUserId))
+    .where(and(eq(meetingBridgePoints.meetingId, meetingId), eq(users.active, true)))
+    .all();
+  return [
+    ...delegates.map((r) => ({ user: r.user, kind: 'delegate' as const, bridgePointId: r.bp, bridgeUnitId: r.unit })),
+    ...operators.map((r) => ({ user: r.user, kind: 'bridge' as const, bridgePointId: r.bp, bridgeUnitId: r.unit })),
+  ];
 }

@@ -2,8 +2,8 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { ReminderNotice } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
-import { bridgePoints, meetingBridgePoints, meetingDelegates, meetings, users } from '../../db/schema.ts';
-import { getMeetingOr404, meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
+import { meetings, users } from '../../db/schema.ts';
+import { getMeetingOr404, invitedPeople, meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
 import { meetingReminders, type ReminderRow } from './reminders.schema.ts';
 
 export interface Recipient {
@@ -17,21 +17,8 @@ export const upcomingMeetings = (db: Db): MeetingRow[] => db.select().from(meeti
 
 /** Invited delegates and the operators of invited bridge points, active accounts only, each once. */
 export function recipients(db: Db, meetingId: number): Recipient[] {
-  const cols = { userId: users.id, fullName: users.fullName, email: users.email };
-  const delegates = db
-    .select(cols)
-    .from(meetingDelegates)
-    .innerJoin(users, eq(users.id, meetingDelegates.userId))
-    .where(and(eq(meetingDelegates.meetingId, meetingId), eq(users.active, true)))
-    .all();
-  const operators = db
-    .select(cols)
-    .from(meetingBridgePoints)
-    .innerJoin(bridgePoints, eq(bridgePoints.id, meetingBridgePoints.bridgePointId))
-    .innerJoin(users, eq(users.id, bridgePoints.operatorUserId))
-    .where(and(eq(meetingBridgePoints.meetingId, meetingId), eq(users.active, true)))
-    .all();
-  return [...new Map([...delegates, ...operators].map((r) => [r.userId, r])).values()];
+  const people = invitedPeople(db, meetingId).map(({ user: u }) => [u.id, { userId: u.id, fullName: u.fullName, email: u.email }] as const);
+  return [...new Map(people).values()];
 }
 
 /** "userId:offset" of the reminders already recorded for a meeting's start (so a tick writes only what is new). */
