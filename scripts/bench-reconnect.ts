@@ -10,6 +10,7 @@
  *
  *   pnpm bench:reconnect                      (2,000 clients)
  *   pnpm bench:reconnect -- --clients=300     (or BENCH_CLIENTS=300)
+ *   pnpm bench:reconnect -- --cpu-prof=DIR    (the restarted server's CPU profile, for chrome://inspect)
  *
  * Bounded: every phase has a deadline and the whole run a hard limit; the
  * children are killed and the temp data dir removed at the end.
@@ -30,6 +31,8 @@ import { until as poll } from './lib/until.ts';
 
 const flag = process.argv.find((a) => a.startsWith('--clients='))?.split('=')[1];
 const N = Number(flag ?? process.env.BENCH_CLIENTS ?? 2000);
+/** `--cpu-prof=DIR`: the restarted diemcau server writes a V8 CPU profile there (ended with SIGINT, so it gets written). */
+const profDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
 const HARD_LIMIT_MS = 10 * 60_000;
 const PHASE_LIMIT_MS = 120_000;
 const root = resolve(import.meta.dirname, '..');
@@ -51,6 +54,8 @@ interface Spec {
   env: NodeJS.ProcessEnv;
   /** Answers 200 once the server serves. */
   readyPath: string;
+  /** Stop with SIGINT rather than SIGKILL at the end (a CPU profile is written at exit). */
+  gracefulStop?: boolean;
   /** The resync a client does on every fresh connection; resolves when it was acked. */
   resync(s: Socket): Promise<void>;
 }
@@ -154,7 +159,13 @@ async function storm(spec: Spec, tokens: readonly string[]): Promise<Result> {
     return { leg, cpuS, ms: times.length === tokens.length ? times.at(-1)! : NaN, upMs, times, bytes, packets };
   } finally {
     for (const s of sockets) s.close();
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    // A profiled server exits by itself on SIGINT (graceful close) and writes its profile then.
+    if (spec.gracefulStop) {
+      for (const c of alive) c.kill('SIGINT');
+      await until(() => alive.every((c) => c.exitCode !== null || c.signalCode !== null), 'the profiled server to exit', 20_000).catch(() => {});
+    }
+    for (const c of alive) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   }
 }
 
@@ -194,7 +205,7 @@ async function main() {
 
     const env = { DATA_DIR: dataDir, WEB_DIST_DIR: webDistDir, LOG_LEVEL: 'warn', NODE_ENV: '', SEED_REPORT_HISTORY: '0' };
     const base = await storm({ label: 'baseline: bare Socket.IO, echo ack', args: ['--input-type=module', '-e', bare], cwd: join(root, 'server'), env, readyPath: '/', resync: (s) => ack(s, 'meeting:join', { meetingId }) }, tokens);
-    const real = await storm({ label: 'diemcau: node server/dist/server.js', args: ['server/dist/server.js'], cwd: root, env, readyPath: '/api/health', resync: (s) => ack(s, 'meeting:join', { meetingId }) }, tokens);
+    const real = await storm({ label: 'diemcau: node server/dist/server.js', args: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : []), 'server/dist/server.js'], gracefulStop: Boolean(profDir), cwd: root, env, readyPath: '/api/health', resync: (s) => ack(s, 'meeting:join', { meetingId }) }, tokens);
 
     const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
     console.log(`\nreconnect storm: ${N} clients, kill -9 and restart on the same port`);

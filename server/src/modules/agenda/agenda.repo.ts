@@ -1,11 +1,15 @@
-import { asc, eq, max } from 'drizzle-orm';
+import { asc, eq, max, sql } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { AgendaItem, AgendaItemCreate, AgendaItemUpdate } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { agendaItems } from '../../db/schema.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 
-export const listAgenda = (db: Db, meetingId: number): AgendaItem[] =>
-  db.select().from(agendaItems).where(eq(agendaItems.meetingId, meetingId)).orderBy(asc(agendaItems.position), asc(agendaItems.id)).all();
+// Read by every meeting:join (the snapshot's agenda) and conference command: prepared once per connection.
+const agendaOf = preparedFor((db) =>
+  db.select().from(agendaItems).where(eq(agendaItems.meetingId, sql.placeholder('meetingId'))).orderBy(asc(agendaItems.position), asc(agendaItems.id)).prepare(),
+);
+export const listAgenda = (db: Db, meetingId: number): AgendaItem[] => agendaOf(db).all({ meetingId });
 
 export function getItem(db: Db, id: number): AgendaItem | undefined {
   return db.select().from(agendaItems).where(eq(agendaItems.id, id)).get();

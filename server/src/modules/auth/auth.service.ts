@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt, ne } from 'drizzle-orm';
+import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { bridgePoints, sessions, units, users } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { assertPasswordPolicy, canonicalUsername } from './password-policy.ts';
 import { createVotePin } from './vote-pin.ts';
@@ -39,6 +40,25 @@ export interface SessionScope {
 /** Whether the user's session may see meeting `meetingId`: a QR-opened session sees its own meeting only. */
 export const inScope = (user: Pick<AuthUser, 'scope'>, meetingId: number | null | undefined): boolean => !user.scope || user.scope.meetingId === meetingId;
 
+// Every handshake and, once a second per connection, every command re-reads the session and its user:
+// after a restart 2,000 handshakes arrive at once, and building these queries anew cost more than running them.
+const userById = preparedFor((db) =>
+  db
+    .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id })
+    .from(users)
+    .leftJoin(units, eq(units.id, users.unitId))
+    .leftJoin(bridgePoints, eq(bridgePoints.operatorUserId, users.id))
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare(),
+);
+const liveSessionById = preparedFor((db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .prepare(),
+);
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** Told which signed-in users lost their sessions, so live connections can be cut too. */
@@ -50,13 +70,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     for (const l of endedListeners) l(match);
   };
   function loadUser(id: number): AuthUser | null {
-    const row = db
-      .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id })
-      .from(users)
-      .leftJoin(units, eq(units.id, users.unitId))
-      .leftJoin(bridgePoints, eq(bridgePoints.operatorUserId, users.id))
-      .where(eq(users.id, id))
-      .get();
+    const row = userById(db).get({ id });
     if (!row) return null;
     const { u } = row;
     return {
@@ -91,11 +105,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
 
   /** The live session row behind a session id, or null when ended, expired or its user disabled. */
   function liveSession(sessionId: string) {
-    const s = db
-      .select()
-      .from(sessions)
-      .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, new Date().toISOString())))
-      .get();
+    const s = liveSessionById(db).get({ id: sessionId, now: new Date().toISOString() });
     if (!s) return null;
     const user = loadUser(s.userId);
     return user?.active ? { s, user } : null;

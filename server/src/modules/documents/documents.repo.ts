@@ -2,11 +2,12 @@
  * Database access for documents, receipts, notifications and invited people.
  * Synchronous better-sqlite3 calls; callers wrap writes in transactions.
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DocumentInfo, DocumentNotification, DocumentVersion, Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { agendaItems, bridgePoints, meetings, units } from '../../db/schema.ts';
 import { notFound } from '../../lib/app-error.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, invitedPeople, type Membership } from '../meetings/meetings.access.ts';
 import { PageRenderer } from './documents.render.ts';
@@ -37,14 +38,19 @@ export function getVersion(db: Db, docId: number, version: number): VersionRow {
   return ver;
 }
 
-export function listDocs(db: Db, meetingId: number): DocWithVersion[] {
-  return db
+// Read by every meeting:join (the snapshot's documents part): after a restart, 2,000 times within seconds.
+const docsOf = preparedFor((db) =>
+  db
     .select({ doc: documents, ver: documentVersions })
     .from(documents)
     .innerJoin(documentVersions, and(eq(documentVersions.documentId, documents.id), eq(documentVersions.version, documents.currentVersion)))
-    .where(eq(documents.meetingId, meetingId))
+    .where(eq(documents.meetingId, sql.placeholder('meetingId')))
     .orderBy(documents.id)
-    .all();
+    .prepare(),
+);
+
+export function listDocs(db: Db, meetingId: number): DocWithVersion[] {
+  return docsOf(db).all({ meetingId });
 }
 
 /** Which of `docIds` have any version marked confidential (such a document is treated as confidential for good). */
@@ -70,10 +76,14 @@ export function listVersions(db: Db, doc: DocumentRow): DocumentVersion[] {
     .map((v) => ({ version: v.version, fileName: v.fileName, mime: v.mime, size: v.size, sha256: v.sha256, pages: v.pages, uploadedAt: v.uploadedAt, downloadable: linkable(doc.classification, v) }));
 }
 
+const itemDocs = preparedFor((db) =>
+  db.select({ id: agendaItems.id, docs: agendaItems.documentIds }).from(agendaItems).where(eq(agendaItems.meetingId, sql.placeholder('meetingId'))).prepare(),
+);
+
 /** Agenda items of the meeting that list each document. */
 export function agendaLinks(db: Db, meetingId: number): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  for (const item of db.select({ id: agendaItems.id, docs: agendaItems.documentIds }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId)).all()) {
+  for (const item of itemDocs(db).all({ meetingId })) {
     for (const d of item.docs ?? []) out.set(d, [...(out.get(d) ?? []), item.id]);
   }
   return out;
@@ -108,8 +118,8 @@ export const accessFacts = (doc: DocumentRow) => ({
   published: doc.publishedAt != null,
 });
 
-const bpUnit = (db: Db, bpId: number | null) =>
-  bpId == null ? null : (db.select({ u: bridgePoints.unitId }).from(bridgePoints).where(eq(bridgePoints.id, bpId)).get()?.u ?? null);
+const unitOfBridge = preparedFor((db) => db.select({ u: bridgePoints.unitId }).from(bridgePoints).where(eq(bridgePoints.id, sql.placeholder('id'))).prepare());
+const bpUnit = (db: Db, bpId: number | null) => (bpId == null ? null : (unitOfBridge(db).get({ id: bpId })?.u ?? null));
 
 /** The reader facts of a signed-in user for a meeting. */
 export function readerOf(db: Db, user: Pick<AuthUser, 'role' | 'unitId' | 'bridgePointId'>, membership: Membership | null): Reader {

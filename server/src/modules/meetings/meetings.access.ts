@@ -17,8 +17,9 @@ export type Membership =
   | { kind: 'bridge'; bridgePointId: number }
   | { kind: 'delegate'; bridgePointId: number | null };
 
+const provinceOf = preparedFor((db) => db.select({ p: units.provinceId }).from(units).where(eq(units.id, sql.placeholder('id'))).prepare());
 export function provinceOfUnit(db: Db, unitId: number): number | null {
-  return db.select({ p: units.provinceId }).from(units).where(eq(units.id, unitId)).get()?.p ?? null;
+  return provinceOf(db).get({ id: unitId })?.p ?? null;
 }
 
 /** Where a meeting is held: the hall of its chairing unit (meetings record no other place). */
@@ -70,6 +71,22 @@ export function getManagedMeeting(db: Db, user: AuthUser, id: number): MeetingRo
 /** The bridge point a member attends (delegate) or runs (operator); null for the others. */
 export const bridgePointOf = (m: Membership | null): number | null => (m?.kind === 'delegate' || m?.kind === 'bridge' ? m.bridgePointId : null);
 
+// Every meeting:join checks the membership; after a restart 2,000 joins arrive within seconds.
+const invitedBridge = preparedFor((db) =>
+  db
+    .select()
+    .from(meetingBridgePoints)
+    .where(and(eq(meetingBridgePoints.meetingId, sql.placeholder('meetingId')), eq(meetingBridgePoints.bridgePointId, sql.placeholder('bridgePointId'))))
+    .prepare(),
+);
+const invitedDelegate = preparedFor((db) =>
+  db
+    .select()
+    .from(meetingDelegates)
+    .where(and(eq(meetingDelegates.meetingId, sql.placeholder('meetingId')), eq(meetingDelegates.userId, sql.placeholder('userId'))))
+    .prepare(),
+);
+
 /** The user's membership of a meeting, or null when they are not part of it. */
 export function membershipOf(db: Db, user: AuthUser, meeting: MeetingRow): Membership | null {
   // A QR-opened session reaches its own meeting and nothing else.
@@ -81,18 +98,10 @@ export function membershipOf(db: Db, user: AuthUser, meeting: MeetingRow): Membe
   }
   if (user.role === 'bridge_operator') {
     if (user.bridgePointId == null) return null;
-    const invited = db
-      .select()
-      .from(meetingBridgePoints)
-      .where(and(eq(meetingBridgePoints.meetingId, meeting.id), eq(meetingBridgePoints.bridgePointId, user.bridgePointId)))
-      .get();
+    const invited = invitedBridge(db).get({ meetingId: meeting.id, bridgePointId: user.bridgePointId });
     return invited ? { kind: 'bridge', bridgePointId: user.bridgePointId } : null;
   }
-  const d = db
-    .select()
-    .from(meetingDelegates)
-    .where(and(eq(meetingDelegates.meetingId, meeting.id), eq(meetingDelegates.userId, user.id)))
-    .get();
+  const d = invitedDelegate(db).get({ meetingId: meeting.id, userId: user.id });
   return d ? { kind: 'delegate', bridgePointId: d.bridgePointId } : null;
 }
 

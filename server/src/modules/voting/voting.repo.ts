@@ -3,12 +3,13 @@
  * land together are wrapped in one transaction by the service.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
 import { pollBallotBoxes, pollChain, pollOpenBallots, pollReceipts, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
 import { isConstraint } from '../../lib/db-errors.ts';
+import { preparedFor } from '../../lib/prepared.ts';
 
 export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
@@ -37,13 +38,18 @@ export const listPolls = (db: Tx, meetingId: number): PollRow[] =>
 export const openPolls = (db: Tx): PollRow[] => db.select().from(polls).where(eq(polls.status, 'open')).all();
 
 /** The poll a joining screen should show: the open one, else the latest closed or published one. */
-export function currentPoll(db: Tx, meetingId: number): PollRow | undefined {
-  return db
+// Read by every meeting:join (the snapshot's poll part): prepared once per connection.
+const currentPollOf = preparedFor((db) =>
+  db
     .select()
     .from(polls)
-    .where(and(eq(polls.meetingId, meetingId), inArray(polls.status, ['open', 'closed', 'published'])))
+    .where(and(eq(polls.meetingId, sql.placeholder('meetingId')), inArray(polls.status, ['open', 'closed', 'published'])))
     .orderBy(desc(eq(polls.status, 'open')), desc(polls.closedAt), desc(polls.id))
-    .get();
+    .prepare(),
+);
+
+export function currentPoll(db: Db, meetingId: number): PollRow | undefined {
+  return currentPollOf(db).get({ meetingId });
 }
 
 export function insertPoll(db: Tx, values: Pick<PollRow, 'meetingId' | 'agendaItemId' | 'title' | 'spec' | 'createdBy'>): PollRow {
