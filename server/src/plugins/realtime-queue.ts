@@ -12,6 +12,10 @@
  * one socket's burst cannot hold the others back, while a socket's own commands run in the order
  * received. Jobs are synchronous calls: an async handler's awaited part runs outside the slice and
  * never holds the queue (a slow mediasoup call must not serialize everybody else's commands).
+ *
+ * Broadcasts too large for one slice (a presence flush writes to every phone of the meeting) are
+ * cut into deferred jobs, which run ahead of every waiting command: all of one flush goes out
+ * before any later command runs, so a join's snapshot cannot overtake the broadcast it supersedes.
  */
 
 export interface CommandQueueOptions {
@@ -28,7 +32,9 @@ export interface CommandQueueOptions {
 export interface CommandQueue {
   /** Queues `job` behind `key`'s earlier jobs. False when the queue is full or closed: the caller answers the refusal. */
   push(key: string, job: () => void): boolean;
-  /** Jobs waiting. */
+  /** Queues `job` behind earlier deferred jobs and ahead of every command. Never refused (a broadcast is not dropped). */
+  defer(job: () => void): void;
+  /** Commands waiting (deferred jobs not counted). */
   readonly size: number;
   /** Runs every job still waiting, now, and refuses new ones (shutdown: accepted commands are carried out). */
   close(): void;
@@ -42,29 +48,36 @@ export function createCommandQueue(opts: CommandQueueOptions = {}): CommandQueue
   // Insertion order is the round-robin order: a key with more to do goes to the back after each job.
   const byKey = new Map<string, (() => void)[]>();
   let size = 0;
+  const deferred: (() => void)[] = [];
   let scheduled = false;
   let closed = false;
 
-  const runNext = (): void => {
+  const pending = () => size + deferred.length;
+  const take = (): (() => void) => {
+    if (deferred.length) return deferred.shift()!;
     const [key, jobs] = byKey.entries().next().value!;
     const job = jobs.shift()!;
     byKey.delete(key);
     if (jobs.length) byKey.set(key, jobs);
     size--;
+    return job;
+  };
+  const runNow = (job: () => void) => {
     try {
       job();
     } catch (err) {
       onError(err);
     }
   };
+  const runNext = () => runNow(take());
   const drain = (): void => {
     scheduled = false;
-    if (size === 0) return; // close() ran everything meanwhile
+    if (pending() === 0) return; // close() ran everything meanwhile
     const end = now() + sliceMs;
     // At least one job per slice, however slow: otherwise a single slow job would never run.
     do runNext();
-    while (size > 0 && now() < end);
-    if (size > 0) schedule();
+    while (pending() > 0 && now() < end);
+    if (pending() > 0) schedule();
   };
   const schedule = () => {
     if (scheduled) return;
@@ -82,12 +95,17 @@ export function createCommandQueue(opts: CommandQueueOptions = {}): CommandQueue
       schedule();
       return true;
     },
+    defer(job) {
+      if (closed) return void runNow(job);
+      deferred.push(job);
+      schedule();
+    },
     get size() {
       return size;
     },
     close() {
       closed = true;
-      while (size > 0) runNext();
+      while (pending() > 0) runNext();
     },
   };
 }

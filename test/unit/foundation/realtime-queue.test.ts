@@ -57,6 +57,18 @@ describe('realtime command queue', () => {
     await settled(() => ran === 4);
   });
 
+  it('runs deferred jobs (a broadcast cut in chunks) ahead of waiting commands, in order', async () => {
+    const q = createCommandQueue();
+    const ran: string[] = [];
+    q.push('a', () => ran.push('cmd-a'));
+    q.defer(() => ran.push('chunk1'));
+    q.defer(() => ran.push('chunk2'));
+    q.push('b', () => ran.push('cmd-b'));
+    expect(q.size).toBe(2);
+    await settled(() => ran.length === 4);
+    expect(ran).toEqual(['chunk1', 'chunk2', 'cmd-a', 'cmd-b']);
+  });
+
   it('goes on after a command that throws', async () => {
     const errors: unknown[] = [];
     const q = createCommandQueue({ onError: (err) => errors.push(err) });
