@@ -189,8 +189,18 @@ async function main() {
     console_.on('presence:changed', (p: { counts: { overall: { presentOnline: number } } }) => (seen = p.counts.overall.presentOnline));
     const operators = await inBatches(ready.operatorTokens, (tok) => open(ready.url, tok));
     await inBatches(operators, (s) => ack(s, 'meeting:join', { meetingId }));
-    const phones = await inBatches(ready.tokens, (tok) => open(ready.url, tok));
-    const phoneSnaps = await inBatches(phones, (s) => ack<{ presence: unknown }>(s, 'meeting:join', { meetingId }));
+    // The connect and join storms are measured too: the handshake middleware and meeting:join run per phone.
+    const lagOf = async <T>(fn: () => Promise<T>): Promise<[T, Extract<FromServer, { type: 'lag' }>, number]> => {
+      worker.postMessage({ type: 'lag-start' } satisfies ToServer);
+      const t = now();
+      const out = await fn();
+      const ms = now() - t;
+      const reply = fromWorker('lag');
+      worker.postMessage({ type: 'lag-stop' } satisfies ToServer);
+      return [out, await reply, ms];
+    };
+    const [phones, connectLag, connectMs] = await lagOf(() => inBatches(ready.tokens, (tok) => open(ready.url, tok)));
+    const [phoneSnaps, joinLag, joinMs] = await lagOf(() => inBatches(phones, (s) => ack<{ presence: unknown }>(s, 'meeting:join', { meetingId })));
     await quiet(2000); // let the bridges' own join pushes drain
     const cConsole = counted(console_);
     const cBridges = operators.map(counted);
@@ -215,6 +225,8 @@ async function main() {
     console.log(`\n${N} delegate phones, ${operators.length} bridge screens, 1 console on loopback; every phone checks in at once`);
     console.log(`check-ins failed: ${failed}`);
     console.log(`join snapshot presence: console ${size(consoleSnap.presence)} B, phone ${size(phoneSnaps[0]!.presence)} B`);
+    console.log(`connect storm (${N} phones, 100 at a time): ${connectMs.toFixed(0)} ms; server event-loop lag p99 ${connectLag.p99.toFixed(1)} ms (max ${connectLag.max.toFixed(1)} ms)`);
+    console.log(`join storm (meeting:join, 100 at a time): ${joinMs.toFixed(0)} ms; server event-loop lag p99 ${joinLag.p99.toFixed(1)} ms (max ${joinLag.max.toFixed(1)} ms)`);
     console.log(`all check-ins seen by the console in ${realMs.toFixed(0)} ms; server event-loop lag p99 ${lag.p99.toFixed(1)} ms (max ${lag.max.toFixed(1)} ms)`);
     console.log(`received per phone:         ${avg(cPhones, 'messages').toFixed(1)} messages, ${avg(cPhones, 'bytes').toFixed(0)} B  (for ${N - 1} other delegates' check-ins)`);
     console.log(`received per bridge screen: ${avg(cBridges, 'messages').toFixed(1)} messages, ${avg(cBridges, 'bytes').toFixed(0)} B`);

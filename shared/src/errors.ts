@@ -11,6 +11,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The server's command queue is full (a storm beyond its capacity, or shutting down): retry shortly. */
+  SERVER_BUSY: 'SERVER_BUSY',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',

@@ -24,7 +24,7 @@ export const TRANSPORT_REFUSALS = [
   { message: 'server shutting down', when: 'The server is restarting; socket.io-client retries by itself.' },
 ] as const;
 /** Error codes any command's ack may carry, whatever the command. */
-export const COMMON_ACK_ERRORS = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'UNAUTHENTICATED', 'UNKNOWN_EVENT', 'INTERNAL'] as const;
+export const COMMON_ACK_ERRORS = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'SERVER_BUSY', 'UNAUTHENTICATED', 'UNKNOWN_EVENT', 'INTERNAL'] as const;
 
 const ErrorCodeSchema = { type: 'string', enum: [...ERROR_CODES] };
 const AckError = {

@@ -21,6 +21,7 @@ import { toErrorResponse } from './errors.ts';
 import { cleanHumanText } from '../lib/human-text.ts';
 import { SESSION_COOKIE } from './auth.ts';
 import { refuseDeadRecovery, watchSession } from './realtime-session.ts';
+import { createCommandQueue } from './realtime-queue.ts';
 import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
@@ -67,6 +68,13 @@ export interface Realtime {
   /** Every socket of one user, whatever meeting they joined. */
   toUser(userId: number): Emitter;
   snapshotPart(name: string, part: SnapshotPart): void;
+  /**
+   * Runs `job` in the command queue's next slice, ahead of waiting commands: for a broadcast too big
+   * for one turn of the event loop, cut into jobs (realtime-queue.ts).
+   */
+  defer(job: () => void): void;
+  /** Commands waiting for their handler. */
+  backlog(): number;
   onJoin(hook: JoinHook): void;
   onLeave(hook: JoinHook): void;
 }
@@ -87,6 +95,8 @@ export interface RealtimeOptions {
   maxSocketsPerUser?: number;
   /** Commands per second one user may send across all their connections. */
   userCommandsPerSecond?: number;
+  /** Commands waiting for their handler, all sockets together; past it they answer SERVER_BUSY (realtime-queue.ts). */
+  maxQueuedCommands?: number;
 }
 
 
@@ -101,6 +111,11 @@ export default fp<RealtimeOptions>(
     // Per user, on top of the per-socket bucket: opening more tabs must not multiply a user's rate.
     const userLimiter = new RateLimiterMemory({ keyPrefix: 'socket-user', points: opts.userCommandsPerSecond ?? 40, duration: 1 });
 
+    // Handlers run in short slices so a check-in storm cannot stall timers and I/O (realtime-queue.ts).
+    const queue = createCommandQueue({
+      maxQueued: opts.maxQueuedCommands ?? 20_000,
+      onError: (err) => app.log.error({ err }, 'queued socket command failed'),
+    });
     let closing = false;
     const io: AppServer = new Server(app.server, {
       // While shutting down, refuse new handshakes at the transport level: a client that
@@ -221,10 +236,6 @@ export default fp<RealtimeOptions>(
         last = now;
         if (tokens < 1) return reply(ackError('RATE_LIMITED', 'Too many commands; slow down'));
         tokens -= 1;
-        if (!session.live()) {
-          reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
-          return void socket.disconnect(true);
-        }
         try {
           await userLimiter.consume(String(socket.data.user.id));
         } catch {
@@ -253,25 +264,42 @@ export default fp<RealtimeOptions>(
           const first = h.validator.Errors(payload)[0];
           return reply(ackError('VALIDATION_FAILED', first ? `${first.instancePath || '/'} ${first.message}` : 'Invalid payload'));
         }
-        const ctx: CommandContext = {
-          socket,
-          user: socket.data.user,
-          meetingId: socket.data.meetingId,
-          membership: socket.data.membership,
-          requireMeeting() {
-            const { meetingId, membership } = socket.data;
-            if (meetingId == null || !membership) throw new AppError('NOT_MEMBER', 403, 'Join a meeting first');
-            return { meetingId, membership };
-          },
-        };
-        try {
-          const data = await h.fn(ctx, payload);
-          reply({ ok: true, data });
-        } catch (err) {
+        const fail = (err: unknown) => {
           const { status, body } = toErrorResponse(err);
           if (status >= 500) app.log.error({ err, event }, 'socket command failed');
           reply(ackError(body.error.code, body.error.message));
-        }
+        };
+        const run = () => {
+          // Gone while queued: nobody to answer, and a join would put a dead socket in the meeting's rooms.
+          if (!socket.connected) return;
+          // Here rather than inline: it re-reads the session store once a second per connection, and 2,000
+          // connections' first commands of a storm arrive in one poll phase (~0.3 ms each, unsliced).
+          if (!session.live()) {
+            reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
+            return void socket.disconnect(true);
+          }
+          // Built when the handler runs, not when the command arrived: an earlier queued meeting:join counts.
+          const ctx: CommandContext = {
+            socket,
+            user: socket.data.user,
+            meetingId: socket.data.meetingId,
+            membership: socket.data.membership,
+            requireMeeting() {
+              const { meetingId, membership } = socket.data;
+              if (meetingId == null || !membership) throw new AppError('NOT_MEMBER', 403, 'Join a meeting first');
+              return { meetingId, membership };
+            },
+          };
+          try {
+            const out = h.fn(ctx, payload);
+            // A synchronous result is answered inside the slice; an async handler answers when it settles, off the queue.
+            if (out instanceof Promise) out.then((data) => reply({ ok: true, data }), fail);
+            else reply({ ok: true, data: out });
+          } catch (err) {
+            fail(err);
+          }
+        };
+        if (!queue.push(socket.id, run)) reply(ackError('SERVER_BUSY', 'The server is busy; try again in a moment'));
       });
 
       socket.on('disconnect', () => {
@@ -303,6 +331,8 @@ export default fp<RealtimeOptions>(
         },
       }),
       snapshotPart: (name, part) => void parts.set(name, part),
+      defer: (job) => queue.defer(job),
+      backlog: () => queue.size,
       onJoin: (hook) => void joinHooks.push(hook),
       onLeave: (hook) => void leaveHooks.push(hook),
     };
@@ -316,6 +346,8 @@ export default fp<RealtimeOptions>(
 
     app.addHook('preClose', async () => {
       closing = true;
+      // Commands already accepted are carried out and answered while their sockets are still there.
+      queue.close();
       // Drop the transports rather than disconnecting the sockets: clients take that as a network
       // drop and reconnect (to the restarted server), whereas a server-side disconnect tells them to stay away.
       io.engine.close();

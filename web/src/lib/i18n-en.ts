@@ -287,6 +287,7 @@ export const en: Record<MsgKey, string> = {
   'err.POLL_OPEN': 'A poll is still open. Close it before ending the meeting.',
   'err.ILLEGAL_TRANSITION': 'That status change is not allowed.',
   'err.RATE_LIMITED': 'Too many attempts; please wait.',
+  'err.SERVER_BUSY': 'The server is busy; please try again in a moment.',
   'err.PAYLOAD_TOO_LARGE': 'The file is too large.',
   'err.UNSUPPORTED_MEDIA_TYPE': 'This file type is not supported.',
   'err.PROTOCOL_MISMATCH': 'This page is out of date. Please reload it.',

@@ -286,6 +286,7 @@ export const vi = {
   'err.POLL_OPEN': 'Đang có biểu quyết mở. Hãy kết thúc biểu quyết trước khi bế mạc hội nghị.',
   'err.ILLEGAL_TRANSITION': 'Không thể chuyển sang trạng thái này.',
   'err.RATE_LIMITED': 'Thử quá nhiều lần; vui lòng đợi.',
+  'err.SERVER_BUSY': 'Máy chủ đang bận; vui lòng thử lại sau giây lát.',
   'err.PAYLOAD_TOO_LARGE': 'Tệp quá lớn.',
   'err.UNSUPPORTED_MEDIA_TYPE': 'Loại tệp không được hỗ trợ.',
   'err.PROTOCOL_MISMATCH': 'Phiên bản trang đã cũ. Vui lòng tải lại trang.',

@@ -76,6 +76,8 @@ export default fp<ConferenceSocketOptions>(
       read: (meetingId) => service.state(meetingId).presence,
       windowMs: opts.presenceWindowMs ?? 300,
       log: app.log,
+      defer: app.realtime.defer,
+      busy: () => app.realtime.backlog() > 0,
     });
     const endGuards: EndGuard[] = [];
     const assertCanEnd = (meetingId: number) => {

@@ -8,6 +8,10 @@
  * and all of it coalesced per meeting over a short window, so a wave of
  * check-ins costs each socket a few messages a second, not one per delegate.
  * Each socket receives exactly one `presence:changed` per flush.
+ * A flush writes to every socket of the meeting (~0.1 ms each): it goes out in
+ * chunks through the realtime command queue (`defer`) so 2,000 phones do not
+ * stall the event loop for a fifth of a second. A socket away at the flush hears
+ * nothing of it; its client joins again on reconnecting and gets a fresh snapshot.
  * Join snapshots follow the same rule, so a phone's does not grow with the meeting.
  */
 import type { PresenceCounts, PresenceView } from '@diemcau/shared';
@@ -68,13 +72,39 @@ export interface PresenceFanoutDeps {
   /** Coalescing window per meeting. */
   windowMs: number;
   log: FastifyBaseLogger;
+  /** Runs a chunk of the flush later, ahead of waiting commands (the realtime command queue); at once by default. */
+  defer?: (job: () => void) => void;
+  /** Whether commands are waiting to run (the realtime command queue's backlog). */
+  busy?: () => boolean;
 }
+
+/**
+ * While commands are waiting (a check-in storm), a flush would be followed by another as soon as
+ * the window closes again, every socket of the meeting written each time: the window stretches
+ * until the queue is empty, up to this many windows, so a storm costs each socket about one message.
+ */
+const MAX_STRETCH = 5;
+
+/** Sockets written per deferred job: about 10 ms of writes. */
+const CHUNK = 100;
 
 export type PresenceFanout = ReturnType<typeof createPresenceFanout>;
 
-export function createPresenceFanout({ io, read, windowMs, log }: PresenceFanoutDeps) {
-  const pending = new Map<number, { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout }>();
+export function createPresenceFanout({ io, read, windowMs, log, defer = (job) => job(), busy = () => false }: PresenceFanoutDeps) {
+  const pending = new Map<number, { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout; since: number }>();
   let closed = false;
+
+  const arm = (meetingId: number, ms: number) => {
+    const timer = setTimeout(() => due(meetingId), ms);
+    timer.unref();
+    return timer;
+  };
+  function due(meetingId: number) {
+    const p = pending.get(meetingId);
+    if (!p) return;
+    if (busy() && performance.now() - p.since < windowMs * MAX_STRETCH) p.timer = arm(meetingId, Math.max(10, windowMs / 6));
+    else flush(meetingId);
+  }
 
   function flush(meetingId: number) {
     const p = pending.get(meetingId);
@@ -92,33 +122,38 @@ export function createPresenceFanout({ io, read, windowMs, log }: PresenceFanout
     const bridges = s.bridges.filter((b) => p.bridges.has(b.bridgePointId));
     const delegates = s.delegates.filter((d) => p.delegates.has(d.userId));
     const managers = rooms.managers(meetingId);
-    const emit = (to: ReturnType<AppServer['to']>, payload: { bridges: typeof bridges; delegates: typeof delegates }) =>
-      to.emit('presence:changed', {
-        meetingId,
-        bridges: payload.bridges.map(bridgeView),
-        delegates: payload.delegates.map(delegateView),
-        counts: c,
-      });
-    emit(io.to(managers), { bridges, delegates });
+    const sockets = io.of('/').adapter.rooms;
+    // Each socket is addressed once, by the first audience it belongs to in this order: managers,
+    // bridge screens, phones whose own row changed, everyone else in the meeting.
+    const addressed = new Set<string>();
+    const send = (room: string, b: typeof bridges, d: typeof delegates) => {
+      const ids: string[] = [];
+      for (const id of sockets.get(room) ?? []) {
+        if (addressed.has(id)) continue;
+        addressed.add(id);
+        ids.push(id);
+      }
+      if (!ids.length) return;
+      const payload = { meetingId, bridges: b.map(bridgeView), delegates: d.map(delegateView), counts: c };
+      // Every socket is in the room named by its id.
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const to = ids.slice(i, i + CHUNK);
+        defer(() => io.to(to).emit('presence:changed', payload));
+      }
+    };
+    send(managers, bridges, delegates);
     // Bridge screens whose own bridge or seated delegates changed.
     const touched = new Set<number>([...p.bridges, ...delegates.flatMap((d) => (d.bridgePointId === null ? [] : [d.bridgePointId]))]);
-    const bridgeRooms: string[] = [];
     for (const bp of touched) {
-      const room = rooms.bridge(meetingId, bp);
-      bridgeRooms.push(room);
-      emit(io.to(room).except(managers), {
-        bridges: bridges.filter((b) => b.bridgePointId === bp),
-        delegates: delegates.filter((d) => d.bridgePointId === bp),
-      });
+      send(
+        rooms.bridge(meetingId, bp),
+        bridges.filter((b) => b.bridgePointId === bp),
+        delegates.filter((d) => d.bridgePointId === bp),
+      );
     }
     // Phones of delegates whose own row changed (a user room spans meetings; the client filters by meetingId).
-    const userRooms: string[] = [];
-    for (const d of delegates) {
-      const room = rooms.user(d.userId);
-      userRooms.push(room);
-      emit(io.to(room).except([managers, ...bridgeRooms]), { bridges: [], delegates: [d] });
-    }
-    emit(io.to(rooms.meeting(meetingId)).except([managers, ...bridgeRooms, ...userRooms]), { bridges: [], delegates: [] });
+    for (const d of delegates) send(rooms.user(d.userId), [], [d]);
+    send(rooms.meeting(meetingId), [], []);
   }
 
   return {
@@ -127,9 +162,7 @@ export function createPresenceFanout({ io, read, windowMs, log }: PresenceFanout
       if (closed) return;
       let p = pending.get(meetingId);
       if (!p) {
-        const timer = setTimeout(() => flush(meetingId), windowMs);
-        timer.unref();
-        p = { bridges: new Set(), delegates: new Set(), timer };
+        p = { bridges: new Set(), delegates: new Set(), timer: arm(meetingId, windowMs), since: performance.now() };
         pending.set(meetingId, p);
       }
       for (const id of bridgeIds) p.bridges.add(id);
