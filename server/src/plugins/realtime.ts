@@ -19,8 +19,8 @@ import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
 import { toErrorResponse } from './errors.ts';
 import { cleanHumanText } from '../lib/human-text.ts';
-import { SESSION_COOKIE } from './auth.ts';
 import { refuseDeadRecovery, watchSession } from './realtime-session.ts';
+import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
 import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
@@ -148,33 +148,7 @@ export default fp<RealtimeOptions>(
     const joinHooks: JoinHook[] = [];
     const leaveHooks: JoinHook[] = [];
 
-    io.use((socket, next) => {
-      const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-      const fail = (code: ErrorCode, message: string) => next(Object.assign(new Error(message), { data: { code, message } }));
-      if (auth.protocol !== PROTOCOL_VERSION) return fail('PROTOCOL_MISMATCH', `Server speaks protocol ${PROTOCOL_VERSION}; reload the page`);
-      const cookieToken = socket.handshake.headers.cookie ? app.parseCookie(socket.handshake.headers.cookie)[SESSION_COOKIE] : undefined;
-      const token = typeof auth.token === 'string' ? auth.token : cookieToken;
-      const user = app.auth.resolveToken(token);
-      if (!user) return fail('UNAUTHENTICATED', 'Sign in first');
-      // A recovered socket is already back in its rooms (socket.io restores them first): don't count it.
-      const others = (io.of('/').adapter.rooms.get(rooms.user(user.id))?.size ?? 0) - (socket.rooms.has(rooms.user(user.id)) ? 1 : 0);
-      if (others >= maxSockets) {
-        return fail('TOO_MANY_CONNECTIONS', `At most ${maxSockets} connections per user; close another tab or device`);
-      }
-      const prev = socket.recovered ? socket.data : null;
-      // A recovered connection keeps its meeting only for the same user, still a member of it.
-      const kept = prev?.user?.id === user.id && prev.meetingId != null ? rejoinable(user, prev.meetingId) : null;
-      if (prev && !kept) for (const room of [...socket.rooms]) if (room !== socket.id) socket.leave(room);
-      socket.data = { user, meetingId: kept ? prev!.meetingId : null, membership: kept };
-      next();
-    });
-    const rejoinable = (user: AuthUser, meetingId: number): Membership | null => {
-      try {
-        return assertMember(app.db, user, getMeetingOr404(app.db, meetingId));
-      } catch {
-        return null;
-      }
-    };
+    io.use(handshake(app, { maxSockets, userRoom: rooms.user }));
 
     const leaveMeeting = (socket: AppSocket) => {
       const { meetingId, membership, user } = socket.data;

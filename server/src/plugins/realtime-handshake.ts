@@ -1,0 +1,42 @@
+/**
+ * The Socket.IO handshake: protocol version, who is connecting (cookie or token), the per-user
+ * connection cap, and what a recovered connection may keep. Runs for recovered connections too
+ * (skipMiddlewares: false), so a connection that comes back is authorised again.
+ */
+import type { FastifyInstance } from 'fastify';
+import { PROTOCOL_VERSION, type ErrorCode } from '@diemcau/shared';
+import { SESSION_COOKIE } from './auth.ts';
+import type { AuthUser } from '../modules/auth/auth.service.ts';
+import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
+import type { AppSocket } from './realtime.ts';
+
+export function handshake(app: FastifyInstance, opts: { maxSockets: number; userRoom: (userId: number) => string }) {
+  const rejoinable = (user: AuthUser, meetingId: number): Membership | null => {
+    try {
+      return assertMember(app.db, user, getMeetingOr404(app.db, meetingId));
+    } catch {
+      return null;
+    }
+  };
+  return (socket: AppSocket, next: (err?: Error) => void): void => {
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const fail = (code: ErrorCode, message: string) => next(Object.assign(new Error(message), { data: { code, message } }));
+    if (auth.protocol !== PROTOCOL_VERSION) return fail('PROTOCOL_MISMATCH', `Server speaks protocol ${PROTOCOL_VERSION}; reload the page`);
+    const cookieToken = socket.handshake.headers.cookie ? app.parseCookie(socket.handshake.headers.cookie)[SESSION_COOKIE] : undefined;
+    const token = typeof auth.token === 'string' ? auth.token : cookieToken;
+    const user = app.auth.resolveToken(token);
+    if (!user) return fail('UNAUTHENTICATED', 'Sign in first');
+    // A recovered socket is already back in its rooms (socket.io restores them first): don't count it.
+    const room = opts.userRoom(user.id);
+    const others = (socket.nsp.adapter.rooms.get(room)?.size ?? 0) - (socket.rooms.has(room) ? 1 : 0);
+    if (others >= opts.maxSockets) {
+      return fail('TOO_MANY_CONNECTIONS', `At most ${opts.maxSockets} connections per user; close another tab or device`);
+    }
+    const prev = socket.recovered ? socket.data : null;
+    // A recovered connection keeps its meeting only for the same user, still a member of it.
+    const kept = prev?.user?.id === user.id && prev.meetingId != null ? rejoinable(user, prev.meetingId) : null;
+    if (prev && !kept) for (const r of [...socket.rooms]) if (r !== socket.id) void socket.leave(r);
+    socket.data = { user, meetingId: kept ? prev!.meetingId : null, membership: kept };
+    next();
+  };
+}
