@@ -71,6 +71,9 @@ export function assertNetnsAvailable(): void {
 export function removeStale(): void {
   const names = run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '');
   for (const name of names) {
+    // A probe left by a run killed inside assertNetnsAvailable has no veth, only its name.
+    const probe = new RegExp(`^${PREFIX}-probe-(\\d+)$`).exec(name);
+    if (probe && !alive(Number(probe[1]), { epermAlive: true })) tryRun('ip', ['netns', 'del', name]);
     const m = new RegExp(`^${PREFIX}-(\\d+)-(\\d+)$`).exec(name);
     if (!m || alive(Number(m[1]), { epermAlive: true })) continue;
     tryRun('ip', ['link', 'del', `dnh${m[1]}x${m[2]}`]);
