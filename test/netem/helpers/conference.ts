@@ -20,6 +20,7 @@ export interface Ids {
   meetingId: number;
   bridgeOf(username: string): number;
   bridgeName(username: string): string;
+  userOf(username: string): number;
 }
 
 export function seededIds(srv: E2EServer): Ids {
@@ -27,7 +28,8 @@ export function seededIds(srv: E2EServer): Ids {
   const bp = (username: string) =>
     sql.prepare('SELECT b.id, b.name FROM bridge_points b JOIN users u ON u.id = b.operator_user_id WHERE u.username = ?').get(username) as { id: number; name: string };
   const m = sql.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number };
-  return { meetingId: m.id, bridgeOf: (u) => bp(u).id, bridgeName: (u) => bp(u).name };
+  const user = (username: string) => (sql.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
+  return { meetingId: m.id, bridgeOf: (u) => bp(u).id, bridgeName: (u) => bp(u).name, userOf: user };
 }
 
 /** Adds agenda items until the meeting has `n` (every profile moves the agenda once). */

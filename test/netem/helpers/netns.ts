@@ -71,6 +71,9 @@ export function assertNetnsAvailable(): void {
 export function removeStale(): void {
   const names = run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '');
   for (const name of names) {
+    // A probe left by a run killed inside assertNetnsAvailable has no veth, only its name.
+    const probe = new RegExp(`^${PREFIX}-probe-(\\d+)$`).exec(name);
+    if (probe && !alive(Number(probe[1]), { epermAlive: true })) tryRun('ip', ['netns', 'del', name]);
     const m = new RegExp(`^${PREFIX}-(\\d+)-(\\d+)$`).exec(name);
     if (!m || alive(Number(m[1]), { epermAlive: true })) continue;
     tryRun('ip', ['link', 'del', `dnh${m[1]}x${m[2]}`]);
@@ -94,6 +97,8 @@ export class ShapedLink {
   readonly hostIp: string;
   readonly nsIp: string;
   #profile: Profile = PROFILES.good;
+  /** Whether the profile shapes only the bridge's uplink (its sending side), not what it receives. */
+  #uplinkOnly = false;
   #down = false;
   #closed = false;
 
@@ -136,9 +141,13 @@ export class ShapedLink {
     return this.#profile;
   }
 
-  /** Shapes both directions to `p` (rate and random loss). */
-  setProfile(p: Profile): void {
+  /**
+   * Shapes both directions to `p` (rate and random loss), or with `uplinkOnly` only what the bridge
+   * sends (tbf on the namespace end, loss on the namespace's output) while it receives unshaped.
+   */
+  setProfile(p: Profile, { uplinkOnly = false } = {}): void {
     this.#profile = p;
+    this.#uplinkOnly = uplinkOnly;
     this.#applyTbf();
     this.#applyNft();
   }
@@ -154,7 +163,7 @@ export class ShapedLink {
     for (const [ns, dev] of [[this.ns, this.nsIf], [null, this.hostIf]] as const) {
       const where = ns ? ['-n', ns] : [];
       tryRun('tc', [...where, 'qdisc', 'del', 'dev', dev, 'root']);
-      if (rate === null) continue;
+      if (rate === null || (this.#uplinkOnly && !ns)) continue;
       // A burst of a few full packets, and a queue holding ~300 ms: what a thin DSL/3G line buffers.
       const burst = Math.max(4 * 1514, Math.round((rate * 1000) / 8 / 50));
       run('tc', [...where, 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${rate}kbit`, 'burst', String(burst), 'latency', '300ms']);
@@ -163,7 +172,8 @@ export class ShapedLink {
 
   #applyNft(): void {
     const verdict = this.#down ? 'drop' : this.#profile.lossPct > 0 ? `numgen random mod 100 < ${this.#profile.lossPct} drop` : '';
-    const rule = (dir: 'iifname' | 'oifname') => (verdict ? ` ${dir} "${this.nsIf}" ${verdict};` : '');
+    // Received packets are dropped only when the downlink is shaped too (an outage cuts both ways).
+    const rule = (dir: 'iifname' | 'oifname') => (verdict && (dir === 'oifname' || this.#down || !this.#uplinkOnly) ? ` ${dir} "${this.nsIf}" ${verdict};` : '');
     const table = [
       'table inet netem {',
       `  chain rx { type filter hook input priority 0;${rule('iifname')} }`,

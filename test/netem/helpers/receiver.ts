@@ -106,11 +106,19 @@ export async function shownAt(page: Page, what: 'item' | 'poll', value: string, 
   );
 }
 
-/** Server-side emit times of broadcasts, taken where Socket.IO hands them to its adapter. */
+/**
+ * Server-side emit times of broadcasts, taken where Socket.IO hands them to its adapter, and
+ * the times users' sockets (re)connect.
+ */
 export class EmitClock {
   readonly #log: { event: string; at: number }[] = [];
+  readonly #connects: { userId: number; at: number }[] = [];
 
   constructor(app: App) {
+    app.realtime.io.on('connection', (s) => {
+      const userId = (s.data as { user?: { id?: number } }).user?.id;
+      if (typeof userId === 'number') this.#connects.push({ userId, at: Date.now() });
+    });
     const adapter = app.realtime.io.of('/').adapter;
     const broadcast = adapter.broadcast.bind(adapter);
     adapter.broadcast = (packet, opts) => {
@@ -123,5 +131,10 @@ export class EmitClock {
   /** The first emit of `event` at or after `since`. */
   first(event: string, since: number): number | null {
     return this.#log.find((e) => e.event === event && e.at >= since)?.at ?? null;
+  }
+
+  /** When user `userId`'s first socket connected at or after `since` (null: not yet). */
+  connected(userId: number, since: number): number | null {
+    return this.#connects.find((e) => e.userId === userId && e.at >= since)?.at ?? null;
   }
 }
