@@ -75,7 +75,7 @@ describe('a data directory that cannot be opened', () => {
   const root = resolve(import.meta.dirname, '..', '..', '..');
   const start = (dataDir: string) =>
     new Promise<{ code: number | null; stderr: string; stdout: string }>((done, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'src', 'server.ts')], {
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'server', 'src', 'server.ts')], {
         cwd: root,
         env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test' },
         stdio: ['ignore', 'pipe', 'pipe'],
