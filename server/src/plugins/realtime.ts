@@ -61,6 +61,12 @@ export interface Realtime {
   handle<K extends CommandName>(name: K, handler: CommandHandler<K>): void;
   /** Every socket that joined the meeting. */
   toMeeting(meetingId: number): Emitter;
+  /**
+   * The same audience, written a chunk of sockets per queued job (ahead of waiting commands), so a
+   * frequent push to 2,000 sockets does not hold the loop for a quarter second. For counters that the
+   * next push supersedes: it is not ordered against other traffic.
+   */
+  toMeetingInChunks(meetingId: number): Emitter;
   /** Secretariat and admin sockets in the meeting only (tallies, receipts). */
   toManagers(meetingId: number): Emitter;
   /** Sockets of one bridge point's operator in the meeting. */
@@ -99,6 +105,9 @@ export interface RealtimeOptions {
   maxQueuedCommands?: number;
 }
 
+
+/** Sockets written per queued job by toMeetingInChunks: about 10 ms of writes. */
+const FANOUT_CHUNK = 100;
 
 const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
 
@@ -290,6 +299,16 @@ export default fp<RealtimeOptions>(
         handlers.set(name, { validator: Compile(Commands[name].req), fn });
       },
       toMeeting: (id) => emitter(rooms.meeting(id)),
+      toMeetingInChunks: (id) => ({
+        emit: (event, payload) => {
+          const ids = [...(io.of('/').adapter.rooms.get(rooms.meeting(id)) ?? [])];
+          for (let i = 0; i < ids.length; i += FANOUT_CHUNK) {
+            const to = ids.slice(i, i + FANOUT_CHUNK);
+            queue.defer(() => io.to(to).emit(event, ...([payload] as any)));
+          }
+          return ids.length > 0;
+        },
+      }),
       toManagers: (id) => emitter(rooms.managers(id)),
       toBridge: (id, bp) => emitter(rooms.bridge(id, bp)),
       // A user's QR-opened connections hear only what concerns their own meeting (payloads without a

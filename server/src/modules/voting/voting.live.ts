@@ -38,12 +38,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LivePolls {
   readonly #polls = new Map<number, LivePoll>();
-  readonly #emit: Pick<Realtime, 'toMeeting' | 'toManagers'>;
+  readonly #emit: Pick<Realtime, 'toMeeting' | 'toMeetingInChunks' | 'toManagers'>;
   readonly #intervalMs: number;
   readonly #onDue: (pollId: number) => void;
   readonly #now: () => number;
 
-  constructor(emit: Pick<Realtime, 'toMeeting' | 'toManagers'>, intervalMs: number, onDue: (pollId: number) => void, now: () => number) {
+  constructor(emit: Pick<Realtime, 'toMeeting' | 'toMeetingInChunks' | 'toManagers'>, intervalMs: number, onDue: (pollId: number) => void, now: () => number) {
     this.#emit = emit;
     this.#intervalMs = intervalMs;
     this.#onDue = onDue;
@@ -122,7 +122,7 @@ export class LivePolls {
       live.lastPush = performance.now();
       if (this.#polls.get(live.id) !== live) return;
       const turnout = this.turnout(live);
-      this.#emit.toMeeting(live.meetingId).emit('poll:turnout-changed', turnout);
+      this.#emit.toMeetingInChunks(live.meetingId).emit('poll:turnout-changed', turnout);
       const counts = this.tally(live);
       if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: turnout.voted, counts });
     }, wait);

@@ -41,7 +41,7 @@ export interface VotingOptions {
   pushIntervalMs?: number;
 }
 
-type Emit = Pick<Realtime, 'toMeeting' | 'toManagers'>;
+type Emit = Pick<Realtime, 'toMeeting' | 'toMeetingInChunks' | 'toManagers'>;
 
 export class VotingService {
   readonly #db: Db;
