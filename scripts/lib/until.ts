@@ -16,7 +16,7 @@ export async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean
 }
 
 /** `p`, or an error naming `what` once `timeoutMs` has passed (a hung step fails by name, not by the test's timeout). */
-export async function within<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export async function withDeadline<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);

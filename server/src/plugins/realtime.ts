@@ -75,10 +75,10 @@ export interface Realtime {
   toUser(userId: number): Emitter;
   snapshotPart(name: string, part: SnapshotPart): void;
   /**
-   * Runs `job` in the command queue's next slice, ahead of waiting commands: for a broadcast too big
-   * for one turn of the event loop, cut into jobs (realtime-queue.ts).
+   * These sockets, written a chunk per job in the command queue's next slices, ahead of waiting
+   * commands: for a broadcast too big for one turn of the event loop (realtime-queue.ts).
    */
-  defer(job: () => void): void;
+  toSocketsInChunks(socketIds: string[]): Emitter;
   /** Commands waiting for their handler. */
   backlog(): number;
   onJoin(hook: JoinHook): void;
@@ -106,7 +106,7 @@ export interface RealtimeOptions {
 }
 
 
-/** Sockets written per queued job by toMeetingInChunks: about 10 ms of writes. */
+/** Sockets written per queued job by toSocketsInChunks: about 10 ms of writes. */
 const FANOUT_CHUNK = 100;
 
 const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
@@ -291,6 +291,16 @@ export default fp<RealtimeOptions>(
       });
     });
 
+    // Every socket is in the room named by its id, so a chunk of ids is an audience of its own.
+    const toSocketsInChunks = (ids: string[]): Emitter => ({
+      emit: (event, payload) => {
+        for (let i = 0; i < ids.length; i += FANOUT_CHUNK) {
+          const to = ids.slice(i, i + FANOUT_CHUNK);
+          queue.defer(() => io.to(to).emit(event, ...([payload] as any)));
+        }
+        return ids.length > 0;
+      },
+    });
     const emitter = (room: string): Emitter => ({ emit: (event, payload) => io.to(room).emit(event, ...([payload] as any)) });
     const realtime: Realtime = {
       io,
@@ -299,16 +309,8 @@ export default fp<RealtimeOptions>(
         handlers.set(name, { validator: Compile(Commands[name].req), fn });
       },
       toMeeting: (id) => emitter(rooms.meeting(id)),
-      toMeetingInChunks: (id) => ({
-        emit: (event, payload) => {
-          const ids = [...(io.of('/').adapter.rooms.get(rooms.meeting(id)) ?? [])];
-          for (let i = 0; i < ids.length; i += FANOUT_CHUNK) {
-            const to = ids.slice(i, i + FANOUT_CHUNK);
-            queue.defer(() => io.to(to).emit(event, ...([payload] as any)));
-          }
-          return ids.length > 0;
-        },
-      }),
+      toMeetingInChunks: (id) => toSocketsInChunks([...(io.of('/').adapter.rooms.get(rooms.meeting(id)) ?? [])]),
+      toSocketsInChunks,
       toManagers: (id) => emitter(rooms.managers(id)),
       toBridge: (id, bp) => emitter(rooms.bridge(id, bp)),
       // A user's QR-opened connections hear only what concerns their own meeting (payloads without a
@@ -324,7 +326,6 @@ export default fp<RealtimeOptions>(
         },
       }),
       snapshotPart: (name, part) => void parts.set(name, part),
-      defer: (job) => queue.defer(job),
       backlog: () => queue.size,
       onJoin: (hook) => void joinHooks.push(hook),
       onLeave: (hook) => void leaveHooks.push(hook),

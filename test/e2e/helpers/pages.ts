@@ -2,7 +2,7 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { demoPassword } from '../../helpers/app.ts';
 import { NetworkLog, newContext } from './browser.ts';
-import { within } from '../../../scripts/lib/until.ts';
+import { withDeadline } from '../../../scripts/lib/until.ts';
 
 export interface Opened {
   page: Page;
@@ -45,7 +45,7 @@ export async function stageVideoPlaying(page: Page): Promise<boolean> {
     const v = document.querySelector<HTMLVideoElement>('.stage video');
     return !!v && !v.hidden && v.readyState >= 2 && v.videoWidth > 0 && !v.paused;
   });
-  return within(read, 10_000, 'reading the stage video');
+  return withDeadline(read, 10_000, 'reading the stage video');
 }
 
 /** Bytes received per consumed audio producer (the page's media diagnostics). */

@@ -9,7 +9,7 @@ import { buildApp, type App } from '../../../server/src/app.ts';
 import { testConfig } from '../../helpers/app.ts';
 import { ensureWebBuilt } from '../../../scripts/build.mjs';
 import { freePort } from '../../../scripts/lib/net.ts';
-import { within } from '../../../scripts/lib/until.ts';
+import { withDeadline } from '../../../scripts/lib/until.ts';
 import type { Config } from '../../../server/src/config.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
@@ -62,9 +62,9 @@ export async function startServer(overrides: Partial<Config> = {}, opts: StartOp
     dataDir,
     app: () => app,
     async restart({ downMs = 1500 } = {}) {
-      await within(app.close(), 60_000, 'closing the server');
+      await withDeadline(app.close(), 60_000, 'closing the server');
       await new Promise((r) => setTimeout(r, downMs));
-      app = await within(boot(), 60_000, 'starting the server again');
+      app = await withDeadline(boot(), 60_000, 'starting the server again');
     },
     async stop() {
       await app.close();

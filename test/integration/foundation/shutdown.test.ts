@@ -6,7 +6,7 @@
 import { connect as tcp } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
-import { within } from '../../../scripts/lib/until.ts';
+import { withDeadline } from '../../../scripts/lib/until.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {
@@ -25,7 +25,7 @@ it('closes within its grace although a client stopped halfway through a request'
   const cut = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
   const app = t;
   t = null;
-  await within(app.close(), 30_000, 'close() with a stalled client');
-  await within(cut, 5_000, 'the stalled connection to be cut');
+  await withDeadline(app.close(), 30_000, 'close() with a stalled client');
+  await withDeadline(cut, 5_000, 'the stalled connection to be cut');
   expect(stalled.destroyed).toBe(true);
 });

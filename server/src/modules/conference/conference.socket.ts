@@ -76,7 +76,7 @@ export default fp<ConferenceSocketOptions>(
       read: (meetingId) => service.state(meetingId).presence,
       windowMs: opts.presenceWindowMs ?? 300,
       log: app.log,
-      defer: app.realtime.defer,
+      emitTo: (ids, payload) => app.realtime.toSocketsInChunks(ids).emit('presence:changed', payload),
       busy: () => app.realtime.backlog() > 0,
     });
     const endGuards: EndGuard[] = [];

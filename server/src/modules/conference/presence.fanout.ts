@@ -14,7 +14,8 @@
  * nothing of it; its client joins again on reconnecting and gets a fresh snapshot.
  * Join snapshots follow the same rule, so a phone's does not grow with the meeting.
  */
-import type { PresenceCounts, PresenceView } from '@diemcau/shared';
+import type { Broadcasts, PresenceCounts, PresenceView } from '@diemcau/shared';
+import type { Static } from 'typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { rooms, type AppServer } from '../../plugins/realtime.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
@@ -65,6 +66,8 @@ export function presenceFor(p: PresenceState, m: Membership, userId: number): Pr
   }
 }
 
+type PresenceChanged = Static<Broadcasts['presence:changed']>;
+
 export interface PresenceFanoutDeps {
   io: AppServer;
   /** The meeting's presence as it stands when the window closes. */
@@ -72,8 +75,8 @@ export interface PresenceFanoutDeps {
   /** Coalescing window per meeting. */
   windowMs: number;
   log: FastifyBaseLogger;
-  /** Runs a chunk of the flush later, ahead of waiting commands (the realtime command queue); at once by default. */
-  defer?: (job: () => void) => void;
+  /** Writes a flush's payload to these sockets; chunked through the realtime command queue in the app, at once by default. */
+  emitTo?: (socketIds: string[], payload: PresenceChanged) => void;
   /** Whether commands are waiting to run (the realtime command queue's backlog). */
   busy?: () => boolean;
 }
@@ -85,12 +88,9 @@ export interface PresenceFanoutDeps {
  */
 const MAX_STRETCH = 5;
 
-/** Sockets written per deferred job: about 10 ms of writes. */
-const CHUNK = 100;
-
 export type PresenceFanout = ReturnType<typeof createPresenceFanout>;
 
-export function createPresenceFanout({ io, read, windowMs, log, defer = (job) => job(), busy = () => false }: PresenceFanoutDeps) {
+export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, payload) => io.to(ids).emit('presence:changed', payload), busy = () => false }: PresenceFanoutDeps) {
   const pending = new Map<number, { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout; since: number }>();
   let closed = false;
 
@@ -134,12 +134,7 @@ export function createPresenceFanout({ io, read, windowMs, log, defer = (job) =>
         ids.push(id);
       }
       if (!ids.length) return;
-      const payload = { meetingId, bridges: b.map(bridgeView), delegates: d.map(delegateView), counts: c };
-      // Every socket is in the room named by its id.
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const to = ids.slice(i, i + CHUNK);
-        defer(() => io.to(to).emit('presence:changed', payload));
-      }
+      emitTo(ids, { meetingId, bridges: b.map(bridgeView), delegates: d.map(delegateView), counts: c });
     };
     send(managers, bridges, delegates);
     // Bridge screens whose own bridge or seated delegates changed.
