@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { startCheckpointer } from '../db/checkpointer.ts';
 import { openDb, dbFile, type Db } from '../db/index.ts';
 import { seedDemo } from '../db/seed.ts';
 
@@ -25,20 +26,13 @@ export default fp<DbPluginOptions>(
       const seeded = await seedDemo(db, { history: opts.seedReportHistory ?? true });
       if (seeded) app.log.info({ seeded }, 'demo data seeded into empty database');
     }
-    // Checkpoints off the hot path: no commit pays for copying the WAL back
-    // (wal_autocheckpoint would make the 1000th page's committer do it);
-    // instead a PASSIVE checkpoint runs on a timer, never waiting for readers.
+    // Checkpoints off the hot path: on a worker thread with its own connection (db/checkpointer.ts).
+    // An in-memory database has no file to share, so it checkpoints nothing (it has no WAL either).
     db.$client.pragma('wal_autocheckpoint = 0');
-    const checkpoint = setInterval(() => {
-      try {
-        if (db.$client.open) db.$client.pragma('wal_checkpoint(PASSIVE)');
-      } catch (err) {
-        app.log.warn({ err }, 'WAL checkpoint failed');
-      }
-    }, 1000);
-    checkpoint.unref();
+    const file = db.$client.memory ? null : db.$client.name;
+    const checkpointer = file ? startCheckpointer(file, 1000, (message) => app.log.warn({ message }, 'WAL checkpoint failed')) : null;
     app.addHook('onClose', async () => {
-      clearInterval(checkpoint);
+      await checkpointer?.stop();
       if (!opts.db && db.$client.open) db.$client.close();
     });
   },

@@ -19,9 +19,10 @@ import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
 import { toErrorResponse } from './errors.ts';
 import { cleanHumanText } from '../lib/human-text.ts';
-import { refuseDeadRecovery, watchSession } from './realtime-session.ts';
+import { refuseDeadRecovery, sweepSessions, watchSession } from './realtime-session.ts';
 import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
+import { meetingAudiences, type AudienceEmitter } from './realtime-audience.ts';
 import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
@@ -62,11 +63,13 @@ export interface Realtime {
   /** Every socket that joined the meeting. */
   toMeeting(meetingId: number): Emitter;
   /**
-   * The same audience, written a chunk of sockets per queued job (ahead of waiting commands), so a
-   * frequent push to 2,000 sockets does not hold the loop for a quarter second. For counters that the
-   * next push supersedes: it is not ordered against other traffic.
+   * The same sockets, each sent the payload made for its audience (secretariat, its bridge point's
+   * screen, or member: realtime-audience.ts), written a chunk of sockets per queued job (ahead of
+   * waiting commands) so a frequent push to 2,000 sockets does not hold the loop for a quarter
+   * second. For counters that the next push supersedes: it is not ordered against other traffic,
+   * unless `inOrder` asks for one immediate write (an event that must precede what follows it).
    */
-  toMeetingInChunks(meetingId: number): Emitter;
+  toMeetingByAudience(meetingId: number, opts?: { inOrder?: boolean }): AudienceEmitter;
   /** Secretariat and admin sockets in the meeting only (tallies, receipts). */
   toManagers(meetingId: number): Emitter;
   /** Sockets of one bridge point's operator in the meeting. */
@@ -151,6 +154,7 @@ export default fp<RealtimeOptions>(
     });
 
     refuseDeadRecovery(io, (id) => app.auth.isSessionLive(id));
+    const stopSweep = sweepSessions(io, (ids) => app.auth.liveSessionIds(ids), (err) => app.log.error({ err }, 'session sweep failed'));
 
     const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any> }>();
     const parts = new Map<string, SnapshotPart>();
@@ -208,7 +212,7 @@ export default fp<RealtimeOptions>(
       let tokens = burst;
       let last = Date.now();
       // The session's end cuts the connection even if nobody revokes anything.
-      const session = watchSession(socket, (id) => app.auth.isSessionLive(id));
+      const session = watchSession(socket);
 
       socket.onAny(async (event: string, ...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<unknown>) => void) : null;
@@ -255,8 +259,7 @@ export default fp<RealtimeOptions>(
         const run = () => {
           // Gone while queued: nobody to answer, and a join would put a dead socket in the meeting's rooms.
           if (!socket.connected) return;
-          // Here rather than inline: it re-reads the session store once a second per connection, and 2,000
-          // connections' first commands of a storm arrive in one poll phase (~0.3 ms each, unsliced).
+          // At run time rather than arrival: a session that expired while the command waited does not act.
           if (!session.live()) {
             reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
             return void socket.disconnect(true);
@@ -309,7 +312,10 @@ export default fp<RealtimeOptions>(
         handlers.set(name, { validator: Compile(Commands[name].req), fn });
       },
       toMeeting: (id) => emitter(rooms.meeting(id)),
-      toMeetingInChunks: (id) => toSocketsInChunks([...(io.of('/').adapter.rooms.get(rooms.meeting(id)) ?? [])]),
+      toMeetingByAudience: (id, { inOrder = false } = {}) =>
+        meetingAudiences(id, rooms, io.of('/').adapter.rooms, (ids, event, payload) =>
+          inOrder ? io.to(ids).emit(event, ...([payload] as any)) : toSocketsInChunks(ids).emit(event, payload as never),
+        ),
       toSocketsInChunks,
       toManagers: (id) => emitter(rooms.managers(id)),
       toBridge: (id, bp) => emitter(rooms.bridge(id, bp)),
@@ -340,6 +346,7 @@ export default fp<RealtimeOptions>(
 
     app.addHook('preClose', async () => {
       closing = true;
+      stopSweep();
       // Commands already accepted are carried out and answered while their sockets are still there.
       queue.close();
       // Drop the transports rather than disconnecting the sockets: clients take that as a network

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dbFile } from '../../../server/src/db/index.ts';
 import { buildTestApp, bearer, login, type TestApp } from '../../helpers/app.ts';
 
 let t: TestApp | undefined;
@@ -29,5 +31,23 @@ describe('persistence', () => {
     expect(after).toEqual(before);
     expect(after.meetings.find((x: { id: number }) => x.id === m.id).status).toBe('scheduled');
     expect(t.app.db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('checkpoints the WAL into the database file off the server thread, and stops on close', async () => {
+    t = await buildTestApp();
+    const sqlite = t.app.db.$client;
+    // The server's own connection never checkpoints: only the checkpointer's thread can grow the file.
+    expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const file = dbFile(t.dataDir);
+    const before = statSync(file).size;
+    sqlite.exec('CREATE TABLE bulk_test (x BLOB)');
+    const insert = sqlite.prepare('INSERT INTO bulk_test (x) VALUES (zeroblob(65536))');
+    sqlite.transaction(() => {
+      for (let i = 0; i < 32; i++) insert.run();
+    })();
+    // 2 MB committed to the WAL reaches the main file within a few checkpoint ticks.
+    await expect.poll(() => statSync(file).size, { timeout: 30_000, interval: 200 }).toBeGreaterThan(before + 2_000_000);
+    await t.close();
+    t = undefined;
   });
 });

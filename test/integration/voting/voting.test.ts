@@ -11,10 +11,12 @@ afterEach(async () => {
 });
 
 describe('voting: open ballots', () => {
-  it('pushes turnout per level and bridge point to every screen, and tallies to the secretariat only', async () => {
-    room = await liveRoom(['daibieu01', 'daibieu02', 'daibieu11'], ['quansat', 'daibieu03']);
+  it('pushes turnout per level to every screen, per bridge point to the secretariat (a bridge screen: its own), and tallies to the secretariat only', async () => {
+    room = await liveRoom(['daibieu01', 'daibieu02', 'daibieu11'], ['quansat', 'daibieu03', 'cau.tinh1']);
     const [d1, d2, d11] = room.present as [any, any, any];
     const observer = room.members.find((m) => m.username === 'quansat')!;
+    const operator = room.members.find((m) => m.username === 'cau.tinh1')!;
+    const ownBridge = (room.t.app.db.$client.prepare("SELECT id FROM bridge_points WHERE operator_user_id = (SELECT id FROM users WHERE username = 'cau.tinh1')").get() as { id: number }).id;
     const poll = await room.create({ title: 'Thông qua báo cáo sơ kết' });
     expect(poll.status).toBe('draft');
 
@@ -25,6 +27,8 @@ describe('voting: open ballots', () => {
     expect(o.turnout).toMatchObject({ voted: 0, eligible: 3 });
 
     const turnout = nextEvent<Turnout>(observer.socket, 'poll:turnout-changed');
+    const chairTurnout = nextEvent<Turnout>(room.chair.socket, 'poll:turnout-changed');
+    const bridgeTurnout = nextEvent<Turnout>(operator.socket, 'poll:turnout-changed');
     const tally = nextEvent<{ counts: { id: string; votes: number }[] }>(room.chair.socket, 'poll:tally-changed');
     const noTallyForDelegates = noEvent(d2.socket, 'poll:tally-changed', 600);
     const noTallyForObserver = noEvent(observer.socket, 'poll:tally-changed', 600);
@@ -35,8 +39,16 @@ describe('voting: open ballots', () => {
     const provincial = t1.byLevel.find((l) => l.level === 'provincial')!;
     expect(provincial).toEqual({ level: 'provincial', voted: 1, eligible: 2 });
     expect(t1.byLevel.find((l) => l.level === 'district')).toEqual({ level: 'district', voted: 0, eligible: 1 });
-    const hall = t1.byBridgePoint.find((b) => b.eligible === 2)!;
+    // A phone's (or an observer's) copy stays the same size however many bridge points the meeting has.
+    expect(t1.byBridgePoint).toEqual([]);
+    const full = await chairTurnout;
+    expect(full).toMatchObject({ voted: 1, eligible: 3, byLevel: t1.byLevel });
+    const hall = full.byBridgePoint.find((b) => b.eligible === 2)!;
     expect(hall).toMatchObject({ level: 'provincial', voted: 1, eligible: 2 });
+    expect(full.byBridgePoint.length).toBeGreaterThan(1);
+    const own = await bridgeTurnout;
+    expect(own.byBridgePoint.map((b) => b.bridgePointId)).toEqual([ownBridge]);
+    expect(own.byBridgePoint[0]).toEqual(full.byBridgePoint.find((b) => b.bridgePointId === ownBridge));
     expect((await tally).counts).toEqual([
       { id: 'yes', votes: 1 },
       { id: 'no', votes: 0 },
@@ -47,10 +59,15 @@ describe('voting: open ballots', () => {
 
     okData(await cast(d2, poll.id, ['no']));
     okData(await cast(d11, poll.id, ['yes']));
-    const closed = nextEvent<{ poll: PollView; result: PollResult }>(d2.socket, 'poll:closed');
+    const closed = nextEvent<{ poll: PollView; result: PollResult }>(room.chair.socket, 'poll:closed');
+    const closedOnPhone = nextEvent<{ poll: PollView; result: PollResult }>(d2.socket, 'poll:closed');
+    const closedOnBridge = nextEvent<{ poll: PollView; result: PollResult }>(operator.socket, 'poll:closed');
     const res = okData(await request<{ result: PollResult }>(room.chair.socket, 'poll:close', { pollId: poll.id }));
     const { result } = await closed;
     expect(result).toEqual(res.result);
+    // The result as the phones and the bridge screens get it: the same, with their subtotals by place only.
+    expect((await closedOnPhone).result).toEqual({ ...res.result, byBridgePoint: [] });
+    expect((await closedOnBridge).result).toEqual({ ...res.result, byBridgePoint: res.result.byBridgePoint.filter((b) => b.bridgePointId === ownBridge) });
     // 3 of 30 invited are present: no quorum, so nothing carries whatever the votes.
     expect(result).toMatchObject({ voted: 3, eligible: 3, outcome: 'no_quorum', quorum: { invited: 30, present: 3, met: false } });
     expect(result.options.map((x) => x.votes)).toEqual([2, 1, 0]);
@@ -192,6 +209,9 @@ describe('voting: open ballots', () => {
     const chair2 = await join(room.t, 'vanphong', room.meetingId, room.chair.token);
     room.members.push(again, chair2);
     expect(again.snapshot.poll).toMatchObject({ poll: { id: poll.id, status: 'open' }, eligible: true, voted: true, tally: null, turnout: { voted: 1, eligible: 2 } });
+    // Snapshots are shaped like the pushes: a phone's has no per-bridge rows, the secretariat's has them all.
+    expect((again.snapshot.poll as any).turnout.byBridgePoint).toEqual([]);
+    expect((chair2.snapshot.poll as any).turnout.byBridgePoint.length).toBeGreaterThan(0);
     expect((chair2.snapshot.poll as any).tally).toEqual([
       { id: 'yes', votes: 1 },
       { id: 'no', votes: 0 },

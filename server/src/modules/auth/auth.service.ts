@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { bridgePoints, sessions, units, users } from '../../db/schema.ts';
@@ -165,9 +165,29 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
       return { ...user, scope, sessionId: s.id, sessionExpiresAt: new Date(s.expiresAt).getTime() };
     },
 
-    /** Whether a session is still live (not ended, not expired, its account active): re-checked by long-lived connections. */
+    /** Whether a session is still live (not ended, not expired, its account active). */
     isSessionLive(sessionId: string | null): boolean {
       return sessionId != null && liveSession(sessionId) != null;
+    },
+
+    /**
+     * Which of these sessions are still live, in a few queries however many there are: the live
+     * connections' sessions are re-checked together once a second (plugins/realtime-session.ts).
+     */
+    liveSessionIds(ids: readonly string[]): Set<string> {
+      const live = new Set<string>();
+      const now = new Date().toISOString();
+      // Well under SQLite's and PostgreSQL's limits on bound parameters.
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = db
+          .select({ id: sessions.id })
+          .from(sessions)
+          .innerJoin(users, eq(users.id, sessions.userId))
+          .where(and(inArray(sessions.id, ids.slice(i, i + 500)), gt(sessions.expiresAt, now), eq(users.active, true)))
+          .all();
+        for (const r of rows) live.add(r.id);
+      }
+      return live;
     },
 
     /** The user changes their own password: the current one is required and every other session ends. */

@@ -4,13 +4,17 @@
  * Rebuilt from the database on start; never the source of truth.
  *
  * Turnout pushes are coalesced: the first ballot after a quiet spell goes out
- * at once, later ones at most every `intervalMs`, so 2,000 delegates voting
- * within seconds cause a few broadcasts, not 2,000 × 2,000 messages.
+ * at once, later ones at most every `intervalMs` to the secretariat and the
+ * bridge screens, and at most every MEMBER_SLOWDOWN × `intervalMs` (a second)
+ * to the phones, so 2,000 delegates voting within seconds cause a few
+ * broadcasts, not 2,000 × 2,000 messages. A phone shows "1,234/2,000 voted";
+ * writing it to 2,000 phones four times a second cost the server more than the
+ * ballots did and delayed their acks.
  */
 import type { OptionCount, Turnout } from '@diemcau/shared';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { msUntilAutoClose, type PollClock } from './voting.machine.ts';
-import { computeTurnout, type EligibleVoter } from './voting.result.ts';
+import { computeTurnout, forAudience, type EligibleVoter } from './voting.result.ts';
 import type { HallTally } from './voting.hall.ts';
 import type { PollSpec } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
@@ -29,21 +33,30 @@ export interface LivePoll {
   /** Standing hall counts by bridge point (open polls). */
   halls: Map<number, HallTally>;
   closeTimer: NodeJS.Timeout | null;
-  pushTimer: NodeJS.Timeout | null;
-  lastPush: number;
+  /** Coalesced pushes: to the secretariat and bridge screens, and to everyone else. */
+  pushes: { staff: Coalesced; members: Coalesced };
 }
+
+interface Coalesced {
+  timer: NodeJS.Timeout | null;
+  last: number;
+}
+const coalesced = (): Coalesced => ({ timer: null, last: -Infinity });
+
+/** Phones hear turnout this many times less often than the secretariat. */
+const MEMBER_SLOWDOWN = 4;
 
 // Node timers cannot wait longer than this; longer countdowns re-arm.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LivePolls {
   readonly #polls = new Map<number, LivePoll>();
-  readonly #emit: Pick<Realtime, 'toMeeting' | 'toMeetingInChunks' | 'toManagers'>;
+  readonly #emit: Pick<Realtime, 'toMeeting' | 'toMeetingByAudience' | 'toManagers'>;
   readonly #intervalMs: number;
   readonly #onDue: (pollId: number) => void;
   readonly #now: () => number;
 
-  constructor(emit: Pick<Realtime, 'toMeeting' | 'toMeetingInChunks' | 'toManagers'>, intervalMs: number, onDue: (pollId: number) => void, now: () => number) {
+  constructor(emit: Pick<Realtime, 'toMeeting' | 'toMeetingByAudience' | 'toManagers'>, intervalMs: number, onDue: (pollId: number) => void, now: () => number) {
     this.#emit = emit;
     this.#intervalMs = intervalMs;
     this.#onDue = onDue;
@@ -70,8 +83,7 @@ export class LivePolls {
       counts,
       halls: new Map(halls.map((h) => [h.bridgePointId, h])),
       closeTimer: null,
-      pushTimer: null,
-      lastPush: 0,
+      pushes: { staff: coalesced(), members: coalesced() },
     };
     this.#polls.set(row.id, live);
     this.schedule(live);
@@ -113,19 +125,28 @@ export class LivePolls {
     this.#push(live);
   }
 
-  /** Coalesced turnout (everyone) and tally (secretariat) pushes. */
+  /** Coalesced turnout (everyone, phones less often) and tally (secretariat) pushes. */
   #push(live: LivePoll): void {
-    if (live.pushTimer) return;
-    const wait = Math.max(0, live.lastPush + this.#intervalMs - performance.now());
-    live.pushTimer = setTimeout(() => {
-      live.pushTimer = null;
-      live.lastPush = performance.now();
-      if (this.#polls.get(live.id) !== live) return;
+    this.#coalesce(live, live.pushes.staff, this.#intervalMs, () => {
       const turnout = this.turnout(live);
-      this.#emit.toMeetingInChunks(live.meetingId).emit('poll:turnout-changed', turnout);
+      this.#emit.toMeetingByAudience(live.meetingId).emit('poll:turnout-changed', (a) => (a.kind === 'member' ? null : forAudience(turnout, a)));
       const counts = this.tally(live);
       if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: turnout.voted, counts });
-    }, wait);
+    });
+    this.#coalesce(live, live.pushes.members, this.#intervalMs * MEMBER_SLOWDOWN, () => {
+      const turnout = this.turnout(live);
+      this.#emit.toMeetingByAudience(live.meetingId).emit('poll:turnout-changed', (a) => (a.kind === 'member' ? forAudience(turnout, a) : null));
+    });
+  }
+
+  /** Runs `send` now if the last run was `intervalMs` ago, else once when that much time has passed. */
+  #coalesce(live: LivePoll, c: Coalesced, intervalMs: number, send: () => void): void {
+    if (c.timer) return;
+    c.timer = setTimeout(() => {
+      c.timer = null;
+      c.last = performance.now();
+      if (this.#polls.get(live.id) === live) send();
+    }, Math.max(0, c.last + intervalMs - performance.now()));
   }
 
   turnout = (live: LivePoll): Turnout => computeTurnout(live.id, live.eligible, live.voted, [...live.halls.values()]);
@@ -142,7 +163,7 @@ export class LivePolls {
     const live = this.#polls.get(pollId);
     if (!live) return;
     if (live.closeTimer) clearTimeout(live.closeTimer);
-    if (live.pushTimer) clearTimeout(live.pushTimer);
+    for (const c of Object.values(live.pushes)) if (c.timer) clearTimeout(c.timer);
     this.#polls.delete(pollId);
   }
 

@@ -3,6 +3,7 @@
  * and the ballots into the Turnout and PollResult shapes of the contract.
  */
 import { BRIDGE_LEVELS, type BridgeLevel, type OptionCount, type PollResult, type Turnout } from '@diemcau/shared';
+import type { Audience } from '../../plugins/realtime-audience.ts';
 import { hallBallots, hallVotes, type HallTally } from './voting.hall.ts';
 import { baseKindOf, decide, quorumMet, tally, type PollSpec } from './voting.rules.ts';
 
@@ -87,6 +88,18 @@ export function computeTurnout(pollId: number, eligible: readonly EligibleVoter[
     byLevel: BRIDGE_LEVELS.map((level) => ({ level, voted: levels.get(level)!.voted, eligible: levels.get(level)!.eligible })),
     byBridgePoint: places.map((p) => ({ bridgePointId: p.bridgePointId, name: p.name, level: p.level, voted: p.voted, eligible: p.eligible })),
   };
+}
+
+/**
+ * A turnout or result as a screen shows it: the secretariat follows every bridge point, a bridge
+ * screen its own hall (for its hall count), a phone the totals per level. A phone's copy stays a few
+ * hundred bytes however many bridge points the meeting has; the full result stays one request away
+ * (GET /api/polls/{id}/result) and goes into the minutes.
+ */
+export function forAudience<T extends { byBridgePoint: readonly { bridgePointId: number | null }[] }>(x: T, audience: Audience): T {
+  if (audience.kind === 'manager') return x;
+  const own = audience.kind === 'bridge' ? x.byBridgePoint.filter((b) => b.bridgePointId === audience.bridgePointId) : [];
+  return { ...x, byBridgePoint: own };
 }
 
 export interface ResultInput {

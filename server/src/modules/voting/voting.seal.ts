@@ -35,14 +35,18 @@ export function sealSecretPoll(tx: repo.Tx, pollId: number, key: Buffer | null, 
  * secure_delete (db/index.ts) has already zeroed the freed cells. Runs after
  * the result is on its way: it changes no content.
  */
-export function truncateWalSoon(db: Db, log: FastifyBaseLogger): void {
-  setImmediate(() => {
+export function truncateWalSoon(db: Db, log: FastifyBaseLogger, attempt = 0): void {
+  // A checkpoint running on the checkpointer's thread (db/checkpointer.ts) makes this one busy: try again shortly.
+  setTimeout(() => {
     const sqlite = db.$client;
     if (!sqlite.open) return;
     try {
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      const [row] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (!row?.busy) return;
+      if (attempt < 50) return truncateWalSoon(db, log, attempt + 1);
+      log.warn('truncating the WAL after sealing a secret poll stayed busy');
     } catch (err) {
       log.warn({ err }, 'truncating the WAL after sealing a secret poll failed');
     }
-  });
+  }, attempt === 0 ? 0 : 50);
 }

@@ -15,6 +15,7 @@ import { agendaItems, meetings } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
+import type { Audience } from '../../plugins/realtime-audience.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
 import { GroupCommit } from './voting.commit.ts';
 import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
@@ -25,7 +26,7 @@ import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
-import { computeResult } from './voting.result.ts';
+import { computeResult, forAudience } from './voting.result.ts';
 import { buildSpec, validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
 import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
@@ -41,7 +42,7 @@ export interface VotingOptions {
   pushIntervalMs?: number;
 }
 
-type Emit = Pick<Realtime, 'toMeeting' | 'toMeetingInChunks' | 'toManagers'>;
+type Emit = Pick<Realtime, 'toMeeting' | 'toMeetingByAudience' | 'toManagers'>;
 
 export class VotingService {
   readonly #db: Db;
@@ -127,7 +128,8 @@ export class VotingService {
     if (key) this.#keys.set(pollId, key);
     const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
     const poll = pollView(opened);
-    this.#emit.toMeeting(meetingId).emit('poll:opened', { poll, turnout: this.live.turnout(live) });
+    const turnout = this.live.turnout(live);
+    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emit('poll:opened', (a) => ({ poll, turnout: forAudience(turnout, a) }));
     return poll;
   }
 
@@ -167,7 +169,7 @@ export class VotingService {
     });
     this.live.remove(pollId);
     const out = { poll: pollView(closed), result: closed.result! };
-    this.#emit.toMeeting(meetingId).emit('poll:closed', out);
+    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emit('poll:closed', (a) => ({ ...out, result: forAudience(out.result, a) }));
     if (secret) this.#truncateWal();
     return out;
   }
@@ -221,7 +223,7 @@ export class VotingService {
       return { published: repo.getPoll(tx, pollId)!, head: entry.hash };
     });
     const out = { poll: pollView(published), result: published.result!, chainHead: head };
-    this.#emit.toMeeting(meetingId).emit('poll:published', out);
+    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emit('poll:published', (a) => ({ ...out, result: forAudience(out.result, a) }));
     return out;
   }
 
@@ -321,8 +323,8 @@ export class VotingService {
   }
 
   /** The voting part of the join snapshot, for one user. */
-  snapshot(meetingId: number, userId: number, manager: boolean): PollSnapshot {
-    return pollSnapshot(this.#db, this.live, meetingId, userId, manager);
+  snapshot(meetingId: number, userId: number, audience: Audience): PollSnapshot {
+    return pollSnapshot(this.#db, this.live, meetingId, userId, audience);
   }
 
   stop(): void {

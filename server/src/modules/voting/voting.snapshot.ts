@@ -7,7 +7,10 @@ import type { Db } from '../../db/index.ts';
 import { hallInfos, hallTallies, loadHalls } from './voting.hall-store.ts';
 import type { LivePoll, LivePolls } from './voting.live.ts';
 import * as repo from './voting.repo.ts';
-import { computeTurnout } from './voting.result.ts';
+import { computeTurnout, forAudience } from './voting.result.ts';
+import type { Audience } from '../../plugins/realtime-audience.ts';
+
+const nullOr = <T, R>(v: T | null, f: (v: T) => R): R | null => (v === null ? null : f(v));
 import type { HallCountRow, PollRow } from './voting.schema.ts';
 import { pollView } from './voting.views.ts';
 
@@ -26,7 +29,7 @@ export function storedTurnout(
 const hallRowsOf = (db: repo.Tx, row: PollRow): HallCountRow[] => (row.spec.mode === 'open' ? loadHalls(db, row.id) : []);
 
 /** The voting part of the join snapshot, for one user. */
-export function pollSnapshot(db: Db, polls: LivePolls, meetingId: number, userId: number, manager: boolean): PollSnapshot {
+export function pollSnapshot(db: Db, polls: LivePolls, meetingId: number, userId: number, audience: Audience): PollSnapshot {
   const row = repo.currentPoll(db, meetingId);
   if (!row) return { poll: null, turnout: null, result: null, tally: null, halls: [], eligible: false, voted: false };
   const live: LivePoll | undefined = polls.get(row.id);
@@ -34,10 +37,10 @@ export function pollSnapshot(db: Db, polls: LivePolls, meetingId: number, userId
   const halls = hallRowsOf(db, row);
   return {
     poll: pollView(row),
-    turnout: live ? polls.turnout(live) : storedTurnout(db, row, voted, halls),
+    turnout: nullOr(live ? polls.turnout(live) : storedTurnout(db, row, voted, halls), (t) => forAudience(t, audience)),
     halls: hallInfos(row.id, halls, row.eligible ?? [], voted),
     result: row.result ?? null,
-    tally: live && manager ? polls.tally(live) : null,
+    tally: live && audience.kind === 'manager' ? polls.tally(live) : null,
     eligible: (row.eligible ?? []).some((v) => v.userId === userId),
     voted: voted.has(userId),
   };

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import { AppError } from '../../lib/app-error.ts';
 import type { CommandContext } from '../../plugins/realtime.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
+import { audienceOf } from '../../plugins/realtime-audience.ts';
 import { attendanceFrom, type AttendanceSource } from './voting.presence.ts';
 import { VotingService } from './voting.service.ts';
 
@@ -67,7 +68,7 @@ export default fp<VotingPluginOptions>(
       });
     }
 
-    rt.snapshotPart('poll', (meetingId, user, membership) => service.snapshot(meetingId, user.id, isManager(membership)));
+    rt.snapshotPart('poll', (meetingId, user, membership) => service.snapshot(meetingId, user.id, audienceOf(membership)));
 
     // Re-arm countdowns and close the overdue ones once everything is registered.
     app.addHook('onReady', async () => service.restore());
