@@ -26,6 +26,7 @@
  * and pair them with the voter flips recorded in the same commits.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../../lib/random-pool.ts';
 
 const IV = 12;
 const TAG = 16;
@@ -35,7 +36,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const newBallotKey = (): Buffer => randomBytes(32);
 
 function gcmSeal(key: Buffer, plain: Buffer, aad: string): Buffer {
-  const iv = randomBytes(IV);
+  const iv = pooledRandomBytes(IV);
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(Buffer.from(aad));
   const body = Buffer.concat([c.update(plain), c.final()]);

@@ -2,7 +2,8 @@
  * Database access for voting. Synchronous (better-sqlite3); writes that must
  * land together are wrapped in one transaction by the service.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { randomRowId } from '../../lib/random-pool.ts';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
@@ -14,16 +15,13 @@ import { preparedFor } from '../../lib/prepared.ts';
 export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
 /** A random positive 53-bit id: unguessable and unordered, unlike an autoincrement. */
-export function randomId(): number {
-  return Number(randomBytes(8).readBigUInt64BE() >> 11n) || 1;
-}
 
 const isPkClash = (err: unknown) => isConstraint(err, 'PRIMARYKEY');
 /** Inserts with a fresh random id, retrying on the (astronomically rare) id collision. */
 function withRandomId<T>(insert: (id: number) => T): T {
   for (let attempt = 0; ; attempt++) {
     try {
-      return insert(randomId());
+      return insert(randomRowId());
     } catch (err) {
       if (!isPkClash(err) || attempt >= 3) throw err;
     }
