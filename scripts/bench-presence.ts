@@ -12,10 +12,13 @@
  * phone, per bridge screen and per console; against a baseline measured in
  * the same run: a bare Socket.IO namespace (same server) where the same number of clients
  * join a room and each sends one event relayed to one manager socket.
+ *
+ *   pnpm bench:presence -- --cpu-prof=DIR   (the server thread's CPU profile of the check-in storm only)
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { legOf, printRatio, type Leg } from './lib/bench-ratio.ts';
+import { resolve as resolvePath } from 'node:path';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
 const HARD_LIMIT_MS = 8 * 60_000;
@@ -23,7 +26,9 @@ const now = () => performance.timeOrigin + performance.now();
 
 type BareSocket = { on(e: string, fn: (...a: any[]) => void): void; join(room: string): unknown };
 type BareNs = { on(e: 'connection', fn: (s: BareSocket) => void): void; to(room: string): { emit(e: string, p: unknown): boolean } };
-type ToServer = { type: 'lag-start' } | { type: 'lag-stop' } | { type: 'stop' };
+type ToServer = { type: 'lag-start'; profile?: string } | { type: 'lag-stop' } | { type: 'stop' };
+/** `--cpu-prof=DIR`: the server thread profiles the check-in storm into DIR (open it in chrome://inspect). */
+const profDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
 type FromServer =
   | { type: 'ready'; url: string; bareUrl: string; meetingId: number; chairToken: string; operatorTokens: string[]; tokens: string[] }
   | { type: 'lag'; p99: number; max: number }
@@ -60,6 +65,10 @@ async function server({ n }: { n: number }) {
     });
   });
   const lag = monitorEventLoopDelay({ resolution: 10 });
+  const { Session } = await import('node:inspector');
+  const inspector = new Session();
+  let profileTo: string | null = null;
+  const post = (method: string, params?: object) => new Promise<any>((res, rej) => inspector.post(method, params ?? {}, (err, out) => (err ? rej(err) : res(out))));
   try {
     const { meeting, bridges, chair, session, tokens } = seedBenchDelegates(app, n);
     const operatorTokens = bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!));
@@ -81,11 +90,27 @@ async function server({ n }: { n: number }) {
     await new Promise<void>((resolve) => {
       port.on('message', (msg: ToServer) => {
         if (msg.type === 'lag-start') {
+          if (msg.profile) {
+            profileTo = msg.profile;
+            inspector.connect();
+            void post('Profiler.enable').then(() => post('Profiler.start'));
+          }
           lag.reset();
           lag.enable();
         } else if (msg.type === 'lag-stop') {
           lag.disable();
-          port.postMessage({ type: 'lag', p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } satisfies FromServer);
+          const reply = () => port.postMessage({ type: 'lag', p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } satisfies FromServer);
+          if (!profileTo) return reply();
+          const file = join(profileTo, `checkin-storm-${Date.now()}.cpuprofile`);
+          profileTo = null;
+          void post('Profiler.stop').then(async ({ profile }) => {
+            const { writeFileSync, mkdirSync } = await import('node:fs');
+            mkdirSync(join(file, '..'), { recursive: true });
+            writeFileSync(file, JSON.stringify(profile));
+            inspector.disconnect();
+            console.log(`server CPU profile of the check-in storm: ${file}`);
+            reply();
+          });
         } else if (msg.type === 'stop') resolve();
       });
     });
@@ -206,7 +231,7 @@ async function main() {
     const cBridges = operators.map(counted);
     const cPhones = phones.map(counted);
 
-    worker.postMessage({ type: 'lag-start' } satisfies ToServer);
+    worker.postMessage({ type: 'lag-start', ...(profDir && { profile: resolvePath(profDir) }) } satisfies ToServer);
     const t0 = now();
     const acks = await Promise.allSettled(phones.map((s) => ack(s, 'presence:set-delegate', { meetingId, status: 'present_online' })));
     const allSeen = await until(() => seen === N, 'the console to see every check-in').then(() => null, (err: Error) => err.message);

@@ -3,6 +3,7 @@ import {
   closeRollCall,
   confirmRollCall,
   counts,
+  delegateOf,
   initialPresence,
   rollCallView,
   setBridge,
@@ -117,6 +118,25 @@ describe('never joined vs dropped', () => {
 });
 
 describe('delegate presence', () => {
+  it('finds and replaces delegates by id through states, leaving earlier states as they were', () => {
+    const many = syncRoster(initialPresence(), {
+      bridges: roster.bridges,
+      delegates: Array.from({ length: 500 }, (_, i) => ({ userId: 1000 + i, fullName: `Đại biểu ${i}`, bridgePointId: 103, level: 'commune' as const })),
+    });
+    let s = many;
+    const chair = { ...SEC };
+    // Check in every other delegate, each from the previous state (the index is carried along).
+    for (let i = 0; i < 500; i += 2) s = must(setDelegate(s, chair, { userId: 1000 + i, status: 'present_online' }, T0 + i)).state;
+    expect(s.delegates.map((d) => d.userId)).toEqual(many.delegates.map((d) => d.userId));
+    expect(s.delegates.filter((d) => d.status === 'present_online')).toHaveLength(250);
+    expect(delegateOf(s, 1498)).toMatchObject({ status: 'present_online', updatedAt: T0 + 498 });
+    expect(delegateOf(s, 1499)).toMatchObject({ status: 'unknown' });
+    expect(delegateOf(s, 77)).toBeUndefined();
+    // The first state is untouched.
+    expect(many.delegates.every((d) => d.status === 'unknown')).toBe(true);
+    expect(delegateOf(many, 1498)).toMatchObject({ status: 'unknown' });
+  });
+
   it('lets a delegate check in themselves', () => {
     const r = must(setDelegate(fresh(), DELEGATE, { status: 'present_online' }, T0));
     expect(r.state.delegates[0]).toMatchObject({ status: 'present_online', reason: null, updatedAt: T0, updatedBy: 50 });

@@ -18,7 +18,7 @@ import type { Actor, ConferenceCommand, ConferenceState } from './conference.mac
 import { createConferenceService, type ConferenceService, type ConferenceSnapshot } from './conference.service.ts';
 import { agendaView, bridgeView, delegateView, type Outgoing } from './conference.views.ts';
 import { floorView, requestView, speakerView } from './floor.machine.ts';
-import { rollCallView } from './presence.machine.ts';
+import { delegateOf, rollCallView } from './presence.machine.ts';
 import { createPresenceFanout, presenceFor } from './presence.fanout.ts';
 
 type Listener = (meetingId: number, out: readonly Outgoing[]) => void;
@@ -148,7 +148,7 @@ export default fp<ConferenceSocketOptions>(
       bridgeView(s.presence.bridges.find((b) => b.bridgePointId === (p.bridgePointId ?? actor.bridgePointId))!),
     );
     command('presence:set-delegate', (s, _at, _m, actor, p) =>
-      delegateView(s.presence.delegates.find((d) => d.userId === (p.userId ?? actor.userId))!),
+      delegateView(delegateOf(s.presence, p.userId ?? actor.userId)!),
     );
     command('rollcall:start', lastRollCall);
     command('rollcall:confirm', lastRollCall);

@@ -20,7 +20,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { rooms, type AppServer } from '../../plugins/realtime.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
 import { bridgeView, delegateView } from './conference.views.ts';
-import { counts, rollCallView, type PresenceState } from './presence.machine.ts';
+import { counts, delegateOf, rollCallView, type PresenceState } from './presence.machine.ts';
 
 /** Counts of one presence state, computed once however many joins and flushes ask: states are never mutated. */
 const countsMemo = new WeakMap<PresenceState, PresenceCounts>();
@@ -28,17 +28,6 @@ function countsOf(p: PresenceState): PresenceCounts {
   let c = countsMemo.get(p);
   if (!c) countsMemo.set(p, (c = counts(p)));
   return c;
-}
-
-/**
- * A state's delegate rows by user id, built once per state: after a restart 2,000 phones join within
- * seconds, and finding each one's own row by a scan cost O(delegates) per join.
- */
-const delegateIndex = new WeakMap<PresenceState['delegates'], Map<number, PresenceState['delegates'][number]>>();
-function delegateOf(p: PresenceState, userId: number) {
-  let byUser = delegateIndex.get(p.delegates);
-  if (!byUser) delegateIndex.set(p.delegates, (byUser = new Map(p.delegates.map((d) => [d.userId, d]))));
-  return byUser.get(userId);
 }
 
 /** The presence a member's screen shows: bounded by their role, not by the meeting's size. */

@@ -227,9 +227,35 @@ export interface SetDelegateInput {
   reason?: string | undefined;
 }
 
+/**
+ * Where each delegate sits in a state's `delegates`, built once and carried to the next state: a
+ * check-in replaces one entry in place, so the positions stay valid. With it a check-in costs O(1)
+ * lookups instead of two scans of 2,000 rows (the states themselves stay immutable values).
+ */
+const positions = new WeakMap<readonly DelegateEntry[], Map<number, number>>();
+function positionsOf(ds: readonly DelegateEntry[]): Map<number, number> {
+  let m = positions.get(ds);
+  if (!m) positions.set(ds, (m = new Map(ds.map((d, i) => [d.userId, i]))));
+  return m;
+}
+
+/** A delegate's entry in this state, by user id. */
+export function delegateOf(s: Pick<PresenceState, 'delegates'>, userId: number): DelegateEntry | undefined {
+  const i = positionsOf(s.delegates).get(userId);
+  return i === undefined ? undefined : s.delegates[i];
+}
+
+/** `ds` with the entry at `next.userId`'s position replaced; shares the position index. */
+function replaceDelegate(ds: DelegateEntry[], next: DelegateEntry): DelegateEntry[] {
+  const index = positionsOf(ds);
+  const out = ds.with(index.get(next.userId)!, next);
+  positions.set(out, index);
+  return out;
+}
+
 export function setDelegate(s: PresenceState, actor: PresenceActor, input: SetDelegateInput, now: number): Step {
   const userId = input.userId ?? actor.userId;
-  const d = s.delegates.find((x) => x.userId === userId);
+  const d = delegateOf(s, userId);
   if (!d) return fail('NOT_FOUND', `User ${userId} is not a delegate of this meeting`);
   const self = actor.userId === userId;
   const theirOperator = actor.role === 'bridge_operator' && d.bridgePointId !== null && actor.bridgePointId === d.bridgePointId;
@@ -245,7 +271,7 @@ export function setDelegate(s: PresenceState, actor: PresenceActor, input: SetDe
     updatedBy: actor.userId,
   };
   if (next.status === d.status && next.reason === d.reason) return ok(s);
-  return ok({ ...s, delegates: s.delegates.map((x) => (x.userId === userId ? next : x)) }, [
+  return ok({ ...s, delegates: replaceDelegate(s.delegates, next) }, [
     { type: 'presence:delegate', userId },
   ]);
 }

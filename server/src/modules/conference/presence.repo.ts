@@ -13,7 +13,7 @@ import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import { conferenceRosterEpoch, conferenceState, meetingPresence, rollCallAnswers } from './conference.schema.ts';
 import type { FloorState } from './floor.machine.ts';
-import type { BridgeEntry, Confirmation, DelegateEntry, PresenceState, RollCall } from './presence.machine.ts';
+import { delegateOf, type BridgeEntry, type Confirmation, type DelegateEntry, type PresenceState, type RollCall } from './presence.machine.ts';
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
@@ -129,7 +129,7 @@ export function saveChanges(db: Db, meetingId: number, s: ConferenceState, event
       const { bridgePointId: memberId, status, delegatesPresent, updatedAt, updatedBy } = b;
       savePresence(db, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, joinedAt: b.joinedAt, updatedAt, updatedBy });
     } else if (e.type === 'presence:delegate') {
-      const d = s.presence.delegates.find((x) => x.userId === e.userId);
+      const d = delegateOf(s.presence, e.userId);
       if (!d) continue;
       const { userId: memberId, status, reason, updatedAt, updatedBy } = d;
       savePresence(db, meetingId, version, { kind: 'delegate', memberId, status, delegatesPresent: null, reason, joinedAt: null, updatedAt, updatedBy });
