@@ -233,24 +233,14 @@ export default fp<RealtimeOptions>(
         if (!h) return reply(ackError('UNKNOWN_EVENT', `Unknown event ${String(event).slice(0, 64)}`));
         if (!ack) return;
         if (args.length !== 1) return reply(ackError('VALIDATION_FAILED', 'A command takes exactly one payload and an ack'));
-        let payload = args[0];
+        // The size stays an arrival check: it bounds what a queued command holds in memory.
         let size: number;
         try {
-          size = Buffer.byteLength(JSON.stringify(payload) ?? '');
+          size = Buffer.byteLength(JSON.stringify(args[0]) ?? '');
         } catch {
           return reply(ackError('VALIDATION_FAILED', 'Payload is not JSON'));
         }
         if (size > maxPayload) return reply(ackError('PAYLOAD_TOO_LARGE', `Payload over ${maxPayload} bytes`));
-        try {
-          payload = cleanHumanText(Commands[event as CommandName].req, payload);
-        } catch (err) {
-          const { body } = toErrorResponse(err);
-          return reply(ackError(body.error.code, body.error.message));
-        }
-        if (!h.validator.Check(payload)) {
-          const first = h.validator.Errors(payload)[0];
-          return reply(ackError('VALIDATION_FAILED', first ? `${first.instancePath || '/'} ${first.message}` : 'Invalid payload'));
-        }
         const fail = (err: unknown) => {
           const { status, body } = toErrorResponse(err);
           if (status >= 500) app.log.error({ err, event }, 'socket command failed');
@@ -263,6 +253,19 @@ export default fp<RealtimeOptions>(
           if (!session.live()) {
             reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
             return void socket.disconnect(true);
+          }
+          // Cleaned and validated in the slice: 2,000 commands read in one poll phase would otherwise all
+          // be walked and checked before any timer runs (the event-loop lag of a check-in storm).
+          let payload: unknown;
+          try {
+            payload = cleanHumanText(Commands[event as CommandName].req, args[0]);
+          } catch (err) {
+            const { body } = toErrorResponse(err);
+            return reply(ackError(body.error.code, body.error.message));
+          }
+          if (!h.validator.Check(payload)) {
+            const first = h.validator.Errors(payload)[0];
+            return reply(ackError('VALIDATION_FAILED', first ? `${first.instancePath || '/'} ${first.message}` : 'Invalid payload'));
           }
           // Built when the handler runs, not when the command arrived: an earlier queued meeting:join counts.
           const ctx: CommandContext = {
