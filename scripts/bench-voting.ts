@@ -244,7 +244,7 @@ async function main() {
     const quiet = (msDelay: number) => new Promise((r) => setTimeout(r, msDelay));
     const median = (xs: number[]) => pct(xs, 50);
     type Round = {
-      p50: number; p99: number; max: number; wall: number; castUs: number; elu: number; result: number; bare: number; closeMs: number; bytes: number;
+      p50: number; p99: number; max: number; wall: number; castUs: number; elu: number; result: number; bare: number; closeMs: number; bytes: number; fullBytes: number;
       spreadP50: number; spreadP99: number; echoP50: number; echoP99: number; echoWall: number;
     };
     const rounds: Record<'open' | 'secret', Round[]> = { open: [], secret: [] };
@@ -332,6 +332,7 @@ async function main() {
           bare,
           closeMs,
           bytes: Buffer.byteLength(JSON.stringify(payload)),
+          fullBytes: Buffer.byteLength(JSON.stringify(closed)),
         };
         rounds[mode].push(r);
         console.log(
@@ -349,7 +350,7 @@ async function main() {
     for (const mode of ['open', 'secret'] as const) {
       const rs = rounds[mode];
       const m = (f: (r: Round) => number) => median(rs.map(f));
-      console.log(`${mode} ballots (result payload ${rs[0]!.bytes} B):`);
+      console.log(`${mode} ballots (result payload ${rs[0]!.bytes} B on a phone, ${rs[0]!.fullBytes} B for the secretariat):`);
       console.log(`  (a) spread    cast→ack p50 ${ms(m((r) => r.spreadP50))}   p99 ${ms(m((r) => r.spreadP99))}   (${N} casts evenly over ${SPREAD_MS / 1000} s; goal p99 < 50 ms)`);
       console.log(`  (b) at once   cast→ack p50 ${ms(m((r) => r.p50))}   p99 ${ms(m((r) => r.p99))}   all acked in ${ms(m((r) => r.wall))}  = ${(N / (m((r) => r.wall) / 1000)).toFixed(0)} ballots/s`);
       console.log(`      bare echo-ack        p50 ${ms(m((r) => r.echoP50))}   p99 ${ms(m((r) => r.echoP99))}   all acked in ${ms(m((r) => r.echoWall))}`);
@@ -360,6 +361,8 @@ async function main() {
       console.log(`  result → all  ${ms(m((r) => r.result))}  (close command sent → last socket received; of which ${ms(m((r) => r.closeMs))} closing in the service)`);
       console.log(`  bare emit     ${ms(m((r) => r.bare))}  (same payload, same sockets, io.to(room).emit)`);
       printRatio('bench-voting', '  ratio result→all / bare emit', { baseline: leg('bare room emit'), subject: leg('result to every socket') }, m((r) => r.result) / m((r) => r.bare));
+      // The fan-out alone: from the service handing the result over to the last socket, against the bare emit.
+      printRatio('bench-voting', '  ratio fan-out (result→all minus closing in the service) / bare emit (goal <= 1.3)', { baseline: leg('bare room emit'), subject: leg('result to every socket') }, m((r) => r.result - r.closeMs) / m((r) => r.bare));
     }
   } finally {
     for (const s of [...sockets, ...echoSockets]) s.close();

@@ -39,7 +39,11 @@ export function meetingAudiences(meetingId: number, rooms: Rooms, socketRooms: R
       const addressed = new Set<string>();
       const to = (room: string, audience: Audience) => {
         const ids: string[] = [];
-        for (const id of socketRooms.get(room) ?? []) if (!addressed.has(id)) (addressed.add(id), ids.push(id));
+        for (const id of socketRooms.get(room) ?? []) {
+          if (addressed.has(id)) continue;
+          addressed.add(id);
+          ids.push(id);
+        }
         if (!ids.length) return;
         const payload = payloadFor(audience);
         if (payload !== null) send(ids, event, payload);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, connect, login, nextEvent, request, type TestApp } from '../../helpers/app.ts';
-import { droppedSocket, errorCode, meetingIdOf, qrSession, recover, until, userIdOf } from './support.ts';
+import { droppedSocket, errorCode, meetingIdOf, qrSession, recover, userIdOf } from './support.ts';
 
 let t: TestApp;
 let meetingId: number;
