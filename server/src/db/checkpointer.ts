@@ -27,21 +27,32 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** Starts checkpointing `file` every `intervalMs` on a worker thread; `onError` hears failures (logged, never fatal). */
+/**
+ * Starts checkpointing `file` every `intervalMs` on a worker thread; `onError` hears failures (logged,
+ * never fatal). The thread starts one interval later, when the first checkpoint would be due anyway:
+ * spawning it at once competed with the server's own start on a 2-core machine.
+ */
 export function startCheckpointer(file: string, intervalMs: number, onError: (message: string) => void): Checkpointer {
-  const lib = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, lib, intervalMs } });
-  worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
-  worker.on('error', (err) => onError(err.message));
-  // The process may exit while it runs; the next start or checkpoint picks up where it stopped.
-  worker.unref();
+  let worker: Worker | null = null;
+  const spawn = setTimeout(() => {
+    const lib = createRequire(import.meta.url).resolve('better-sqlite3');
+    worker = new Worker(WORKER, { eval: true, workerData: { file, lib, intervalMs } });
+    worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
+    worker.on('error', (err) => onError(err.message));
+    // The process may exit while it runs; the next start or checkpoint picks up where it stopped.
+    worker.unref();
+  }, intervalMs);
+  spawn.unref();
   let stopped: Promise<void> | null = null;
   return {
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
-        const bound = setTimeout(() => void worker.terminate().then(() => resolve()), 5000);
-        worker.once('exit', () => (clearTimeout(bound), resolve()));
-        worker.postMessage('stop');
+        clearTimeout(spawn);
+        const w = worker;
+        if (!w) return resolve();
+        const bound = setTimeout(() => void w.terminate().then(() => resolve()), 5000);
+        w.once('exit', () => (clearTimeout(bound), resolve()));
+        w.postMessage('stop');
       })),
   };
 }
