@@ -33,17 +33,26 @@ type Rooms = { meeting(id: number): string; managers(id: number): string; bridge
  * `socketRooms` is the adapter's room → socket ids map; `send` writes one payload to a list of
  * socket ids (chunked through the command queue in the app).
  */
+/**
+ * The sockets of `room` not yet in `addressed`, which it then records: walking a meeting's audiences
+ * in order with one `addressed` set sends each socket one message, from the first audience it is in.
+ */
+export function notYetAddressed(socketRooms: ReadonlyMap<string, ReadonlySet<string>>, room: string, addressed: Set<string>): string[] {
+  const ids: string[] = [];
+  for (const id of socketRooms.get(room) ?? []) {
+    if (addressed.has(id)) continue;
+    addressed.add(id);
+    ids.push(id);
+  }
+  return ids;
+}
+
 export function meetingAudiences(meetingId: number, rooms: Rooms, socketRooms: ReadonlyMap<string, ReadonlySet<string>>, send: (ids: string[], event: BroadcastName, payload: unknown) => void): AudienceEmitter {
   return {
     emit(event, payloadFor) {
       const addressed = new Set<string>();
       const to = (room: string, audience: Audience) => {
-        const ids: string[] = [];
-        for (const id of socketRooms.get(room) ?? []) {
-          if (addressed.has(id)) continue;
-          addressed.add(id);
-          ids.push(id);
-        }
+        const ids = notYetAddressed(socketRooms, room, addressed);
         if (!ids.length) return;
         const payload = payloadFor(audience);
         if (payload !== null) send(ids, event, payload);

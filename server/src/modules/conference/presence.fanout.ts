@@ -18,6 +18,7 @@ import type { Broadcasts, PresenceCounts, PresenceView } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { rooms, type AppServer } from '../../plugins/realtime.ts';
+import { notYetAddressed } from '../../plugins/realtime-audience.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
 import { bridgeView, delegateView } from './conference.views.ts';
 import { counts, delegateOf, rollCallView, type PresenceState } from './presence.machine.ts';
@@ -116,12 +117,7 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     // bridge screens, phones whose own row changed, everyone else in the meeting.
     const addressed = new Set<string>();
     const send = (room: string, b: typeof bridges, d: typeof delegates) => {
-      const ids: string[] = [];
-      for (const id of sockets.get(room) ?? []) {
-        if (addressed.has(id)) continue;
-        addressed.add(id);
-        ids.push(id);
-      }
+      const ids = notYetAddressed(sockets, room, addressed);
       if (!ids.length) return;
       emitTo(ids, { meetingId, bridges: b.map(bridgeView), delegates: d.map(delegateView), counts: c });
     };
