@@ -18,6 +18,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { legOf, printRatio, type Leg } from './lib/bench-ratio.ts';
+import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { resolve as resolvePath } from 'node:path';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
@@ -28,7 +29,7 @@ type BareSocket = { on(e: string, fn: (...a: any[]) => void): void; join(room: s
 type BareNs = { on(e: 'connection', fn: (s: BareSocket) => void): void; to(room: string): { emit(e: string, p: unknown): boolean } };
 type ToServer = { type: 'lag-start'; profile?: string } | { type: 'lag-stop' } | { type: 'stop' };
 /** `--cpu-prof=DIR`: the server thread profiles the check-in storm into DIR (open it in chrome://inspect). */
-const profDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
+const profDir = cpuProfDir();
 type FromServer =
   | { type: 'ready'; url: string; bareUrl: string; meetingId: number; chairToken: string; operatorTokens: string[]; tokens: string[] }
   | { type: 'lag'; p99: number; max: number }
@@ -65,10 +66,7 @@ async function server({ n }: { n: number }) {
     });
   });
   const lag = monitorEventLoopDelay({ resolution: 10 });
-  const { Session } = await import('node:inspector');
-  const inspector = new Session();
-  let profileTo: string | null = null;
-  const post = (method: string, params?: object) => new Promise<any>((res, rej) => inspector.post(method, params ?? {}, (err, out) => (err ? rej(err) : res(out))));
+  let profiler: PhaseProfiler | null = null;
   try {
     const { meeting, bridges, chair, session, tokens } = seedBenchDelegates(app, n);
     const operatorTokens = bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!));
@@ -91,23 +89,18 @@ async function server({ n }: { n: number }) {
       port.on('message', (msg: ToServer) => {
         if (msg.type === 'lag-start') {
           if (msg.profile) {
-            profileTo = msg.profile;
-            inspector.connect();
-            void post('Profiler.enable').then(() => post('Profiler.start'));
+            profiler = phaseProfiler(msg.profile);
+            void profiler.start();
           }
           lag.reset();
           lag.enable();
         } else if (msg.type === 'lag-stop') {
           lag.disable();
           const reply = () => port.postMessage({ type: 'lag', p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } satisfies FromServer);
-          if (!profileTo) return reply();
-          const file = join(profileTo, `checkin-storm-${Date.now()}.cpuprofile`);
-          profileTo = null;
-          void post('Profiler.stop').then(async ({ profile }) => {
-            const { writeFileSync, mkdirSync } = await import('node:fs');
-            mkdirSync(join(file, '..'), { recursive: true });
-            writeFileSync(file, JSON.stringify(profile));
-            inspector.disconnect();
+          if (!profiler) return reply();
+          const p = profiler;
+          profiler = null;
+          void p.stop('checkin-storm').then((file) => {
             console.log(`server CPU profile of the check-in storm: ${file}`);
             reply();
           });

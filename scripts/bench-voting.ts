@@ -2,6 +2,7 @@
  * Voting benchmark: 2,000 delegate clients on loopback.
  *
  *   pnpm bench:voting            (BENCH_DELEGATES=500 for a quicker run)
+ *   pnpm bench:voting -- --cpu-prof=DIR   (the server thread's CPU profile of the first votes at once)
  *
  * The server runs in a worker thread (its own event loop, on a temp database
  * that is deleted afterwards); the clients run on the main thread. For each
@@ -18,15 +19,19 @@
  * Everything is bounded: a fixed number of clients and a hard time limit.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
 const HARD_LIMIT_MS = 8 * 60_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const now = () => performance.timeOrigin + performance.now();
 
-type ToServer = { type: 'bare'; payload: unknown; t0: number } | { type: 'stats' } | { type: 'stop' };
+type ToServer = { type: 'bare'; payload: unknown; t0: number } | { type: 'stats' } | { type: 'prof-start'; dir: string } | { type: 'prof-stop'; name: string } | { type: 'stop' };
+/** `--cpu-prof=DIR`: the server thread profiles each mode's first all-at-once vote into DIR. */
+const profDir = cpuProfDir();
 const SPREAD_MS = 5000;
 interface ServerStats {
   casts: number;
@@ -40,6 +45,7 @@ type FromServer =
   | { type: 'ready'; url: string; echoUrl: string; meetingId: number; chairToken: string; tokens: string[]; setupMs: number }
   | { type: 'bare-sent'; at: number }
   | { type: 'stats'; stats: ServerStats }
+  | { type: 'prof'; file: string | null }
   | { type: 'stopped' }
   | { type: 'error'; message: string };
 
@@ -116,9 +122,16 @@ async function server({ n }: { n: number }) {
     closeEcho = () => new Promise<void>((r) => echo.close(() => r()));
     port.postMessage({ type: 'ready', url: `http://127.0.0.1:${addr.port}`, echoUrl: `http://127.0.0.1:${echoAddr.port}`, meetingId: meeting.id, chairToken, tokens, setupMs: performance.now() - t0 } satisfies FromServer);
 
+    let profiler: PhaseProfiler | null = null;
     await new Promise<void>((resolve) => {
       port.on('message', (msg: ToServer) => {
-        if (msg.type === 'bare') {
+        if (msg.type === 'prof-start') {
+          profiler = phaseProfiler(msg.dir);
+          void profiler.start().then(() => port.postMessage({ type: 'prof', file: null } satisfies FromServer));
+        } else if (msg.type === 'prof-stop') {
+          void profiler?.stop(msg.name).then((file) => port.postMessage({ type: 'prof', file } satisfies FromServer));
+          profiler = null;
+        } else if (msg.type === 'bare') {
           // Exactly what a feature does to reach a meeting: one room broadcast, no other work.
           (app.realtime.io.to(rooms.meeting(meeting.id)) as { emit(e: string, p: unknown): boolean }).emit('bench:bare', msg.payload);
           port.postMessage({ type: 'bare-sent', at: now() } satisfies FromServer);
@@ -288,7 +301,18 @@ async function main() {
         await ack(chair, 'poll:open', { pollId: poll.id });
         await quiet(500);
         await stats();
+        const profiling = profDir && round === 0;
+        if (profiling) {
+          const started = fromWorker('prof');
+          worker.postMessage({ type: 'prof-start', dir: resolvePath(profDir) } satisfies ToServer);
+          await started;
+        }
         const { lat, wall } = await vote('casts at once', sockets, poll.id, 0);
+        if (profiling) {
+          const written = fromWorker('prof');
+          worker.postMessage({ type: 'prof-stop', name: `votes-at-once-${mode}` } satisfies ToServer);
+          console.log(`server CPU profile of the ${mode} votes at once: ${(await written).file} (this round's timings include the profiler)`);
+        }
         const voting = await stats();
         await quiet(1500); // let the coalesced turnout pushes drain
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { bridgePoints, sessions, units, users } from '../../db/schema.ts';
@@ -56,6 +56,16 @@ const liveSessionById = preparedFor((db) =>
     .select()
     .from(sessions)
     .where(and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .prepare(),
+);
+
+// The ids travel as one JSON array parameter, so the statement is prepared once whatever their number.
+const liveAmong = preparedFor((db) =>
+  db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(sql`${sessions.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`, gt(sessions.expiresAt, sql.placeholder('now')), eq(users.active, true)))
     .prepare(),
 );
 
@@ -171,23 +181,12 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     },
 
     /**
-     * Which of these sessions are still live, in a few queries however many there are: the live
+     * Which of these sessions are still live, in one query however many there are: the live
      * connections' sessions are re-checked together once a second (plugins/realtime-session.ts).
      */
     liveSessionIds(ids: readonly string[]): Set<string> {
-      const live = new Set<string>();
-      const now = new Date().toISOString();
-      // Well under SQLite's and PostgreSQL's limits on bound parameters.
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = db
-          .select({ id: sessions.id })
-          .from(sessions)
-          .innerJoin(users, eq(users.id, sessions.userId))
-          .where(and(inArray(sessions.id, ids.slice(i, i + 500)), gt(sessions.expiresAt, now), eq(users.active, true)))
-          .all();
-        for (const r of rows) live.add(r.id);
-      }
-      return live;
+      const rows = liveAmong(db).all({ ids: JSON.stringify(ids), now: new Date().toISOString() });
+      return new Set(rows.map((r) => r.id));
     },
 
     /** The user changes their own password: the current one is required and every other session ends. */

@@ -29,8 +29,12 @@ export class GroupCommit {
   #queue: Job<unknown>[] = [];
   #scheduled = false;
 
+  /** Runs a job in a savepoint; made once (better-sqlite3 builds a wrapper per `transaction()` call, ~30 µs). */
+  readonly #inSavepoint: (write: () => unknown) => unknown;
+
   constructor(db: Db) {
     this.#db = db;
+    this.#inSavepoint = db.$client.transaction((write: () => unknown) => write());
   }
 
   /**
@@ -63,7 +67,7 @@ export class GroupCommit {
         for (const job of batch) {
           try {
             // Nested better-sqlite3 transactions are savepoints.
-            outcomes.push({ ok: true, value: sqlite.transaction(job.write)() });
+            outcomes.push({ ok: true, value: this.#inSavepoint(job.write) });
           } catch (err) {
             outcomes.push({ ok: false, err });
           }

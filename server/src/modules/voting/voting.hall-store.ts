@@ -89,7 +89,7 @@ export function writeHallCount(
  * for one more voter. Null when the delegate's hall has no count.
  */
 export function phoneVoteGuard(db: Tx, live: LivePoll, userId: number): (() => void) | null {
-  const seat = live.eligible.find((v) => v.userId === userId)?.bridgePointId ?? null;
+  const seat = live.seats.get(userId) ?? null;
   if (seat === null) return null;
   return () => {
     // Read at write time: a hall count entered after the cast arrived still applies.

@@ -27,6 +27,8 @@ export interface LivePoll {
   clock: PollClock;
   eligible: EligibleVoter[];
   eligibleIds: Set<number>;
+  /** Where each eligible delegate sits (null: own device), for the hall-count guard of every cast. */
+  seats: Map<number, number | null>;
   voted: Set<number>;
   /** Running tally; null for secret polls, which have no tally until they close. */
   counts: Map<string, number> | null;
@@ -79,6 +81,7 @@ export class LivePolls {
       clock: clockOf(row),
       eligible,
       eligibleIds: new Set(eligible.map((v) => v.userId)),
+      seats: new Map(eligible.map((v) => [v.userId, v.bridgePointId])),
       voted,
       counts,
       halls: new Map(halls.map((h) => [h.bridgePointId, h])),
