@@ -255,6 +255,13 @@ async function main() {
       return (await reply).stats;
     };
     const quiet = (msDelay: number) => new Promise((r) => setTimeout(r, msDelay));
+    /** Starts the server thread's profiler ('start'), or stops it and writes the profile under that name. */
+    const profile = async (name: string) => {
+      const reply = fromWorker('prof');
+      worker.postMessage(name === 'start' ? ({ type: 'prof-start', dir: resolvePath(profDir!) } satisfies ToServer) : ({ type: 'prof-stop', name } satisfies ToServer));
+      const { file } = await reply;
+      if (file) console.log(`server CPU profile (${name}): ${file} (this round's timings include the profiler)`);
+    };
     const median = (xs: number[]) => pct(xs, 50);
     type Round = {
       p50: number; p99: number; max: number; wall: number; castUs: number; elu: number; result: number; bare: number; closeMs: number; bytes: number; fullBytes: number;
@@ -302,17 +309,9 @@ async function main() {
         await quiet(500);
         await stats();
         const profiling = profDir && round === 0;
-        if (profiling) {
-          const started = fromWorker('prof');
-          worker.postMessage({ type: 'prof-start', dir: resolvePath(profDir) } satisfies ToServer);
-          await started;
-        }
+        if (profiling) await profile('start');
         const { lat, wall } = await vote('casts at once', sockets, poll.id, 0);
-        if (profiling) {
-          const written = fromWorker('prof');
-          worker.postMessage({ type: 'prof-stop', name: `votes-at-once-${mode}` } satisfies ToServer);
-          console.log(`server CPU profile of the ${mode} votes at once: ${(await written).file} (this round's timings include the profiler)`);
-        }
+        if (profiling) await profile(`votes-at-once-${mode}`);
         const voting = await stats();
         await quiet(1500); // let the coalesced turnout pushes drain
 
@@ -320,9 +319,11 @@ async function main() {
         const reached = arrivals('poll:closed', () => tClose);
         let payload: unknown = null;
         sockets[0]!.once('poll:closed', (p: unknown) => (payload = p));
+        if (profiling) await profile('start');
         tClose = now();
         const closeAck = ack<{ result: { voted: number } }>(chair, 'poll:close', { pollId: poll.id });
         const reachedAll = await reached;
+        if (profiling) await profile(`close-${mode}`);
         const result = reachedAll.ms;
         count('result to every socket', reachedAll.results);
         const closed = await closeAck;

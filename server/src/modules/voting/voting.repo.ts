@@ -17,16 +17,17 @@ export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 /** A random positive 53-bit id: unguessable and unordered, unlike an autoincrement. */
 
 const isPkClash = (err: unknown) => isConstraint(err, 'PRIMARYKEY');
-/** Inserts with a fresh random id, retrying on the (astronomically rare) id collision. */
-function withRandomId<T>(insert: (id: number) => T): T {
+/** Inserts with `n` fresh random ids, retrying on the (astronomically rare) id collision. */
+function withRandomIds<T>(n: number, insert: (ids: number[]) => T): T {
   for (let attempt = 0; ; attempt++) {
     try {
-      return insert(randomRowId());
+      return insert(Array.from({ length: n }, randomRowId));
     } catch (err) {
       if (!isPkClash(err) || attempt >= 3) throw err;
     }
   }
 }
+const withRandomId = <T>(insert: (id: number) => T): T => withRandomIds(1, ([id]) => insert(id!));
 
 export const getPoll = (db: Tx, id: number): PollRow | undefined => db.select().from(polls).where(eq(polls.id, id)).get();
 
@@ -144,7 +145,12 @@ export const deleteBoxes = (db: Tx, pollId: number) => db.delete(pollBallotBoxes
 
 /** Writes a sealed secret poll: choices and receipts as two lists, each already sorted by the caller. */
 export function insertSealed(db: Tx, pollId: number, choices: readonly string[][], receipts: readonly string[]): void {
-  for (const c of choices) withRandomId((id) => db.insert(pollSecretBallots).values({ id, pollId, choices: c }).run());
+  // 500 rows a statement: building one query per ballot was most of a 2,000-ballot close. A clash
+  // rolls back just the failed statement (SQLite's statement journal), so the chunk is retried whole.
+  for (let i = 0; i < choices.length; i += 500) {
+    const chunk = choices.slice(i, i + 500);
+    withRandomIds(chunk.length, (ids) => db.insert(pollSecretBallots).values(chunk.map((c, j) => ({ id: ids[j]!, pollId, choices: c }))).run());
+  }
   for (let i = 0; i < receipts.length; i += 500) {
     db.insert(pollReceipts).values(receipts.slice(i, i + 500).map((receipt) => ({ pollId, receipt }))).run();
   }
