@@ -16,6 +16,15 @@ import { audioBytes, connState, currentItem, openPage, signIn, stageVideoPlaying
 import { startServer, type E2EServer } from './helpers/server.ts';
 import { DOC_TITLE, prepareConfidentialDocument, prepareDocument, prepareRestrictedDocument, printedQrLink, receiptCount } from './helpers/documents.ts';
 
+/**
+ * Each step's bound. A step drives up to eight Chromium pages decoding video; with a second suite on
+ * the same two cores a step took 4-5 times its solo time (18 s -> 75 s, 32 s -> 80-120 s).
+ * A step that passes returns at once, so this costs time only when something is broken.
+ */
+const STEP_MS = 300_000;
+/** One condition's bound inside a step (Playwright's own default is raised to the same in helpers/browser.ts). */
+const WAIT_MS = 60_000;
+
 const TITLE = 'Hội nghị trực tuyến kiểm thử toàn trình';
 const ITEMS = ['Khai mạc hội nghị', 'Báo cáo tình hình kinh tế – xã hội', 'Biểu quyết thông qua Nghị quyết'];
 const BRIDGES = { provincial: 'Điểm cầu Tỉnh ủy', district: 'Điểm cầu Thành phố Sơn Hà' };
@@ -52,7 +61,7 @@ describe('a whole conference in the browser', () => {
   beforeAll(async () => {
     srv = await startServer();
     browser = await launchChromium();
-  }, 240_000);
+  }, STEP_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -136,7 +145,7 @@ describe('a whole conference in the browser', () => {
     await chair.locator('[data-action=meeting-start]').click();
     await chair.locator('.tag-live').first().waitFor();
     await connState(chair, 'online');
-  }, 180_000);
+  }, STEP_MS);
 
   it('2. the bridge points open their screens and show the main stage video', async () => {
     bridgeProv = await open('desktop');
@@ -147,27 +156,27 @@ describe('a whole conference in the browser', () => {
     for (const p of [bridgeProv, bridgeDist]) {
       await p.waitForURL(`**/meetings/${meetingId}/bridge`);
       await p.locator('[data-view=bridge]').waitFor();
-      await p.locator('[data-camera=on]').waitFor({ timeout: 30_000 });
+      await p.locator('[data-camera=on]').waitFor({ timeout: WAIT_MS });
     }
     // The chair's own hall (the provincial hall) is on the main stage from the start: its "to stage" button is spent.
-    await expect.poll(() => chair.getByRole('button', { name: `Đưa lên màn hình chính: ${BRIDGES.provincial}` }).isDisabled(), { timeout: 30_000 }).toBe(true);
-    for (const p of [bridgeDist, chair, bridgeProv]) await expect.poll(() => stageVideoPlaying(p), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => chair.getByRole('button', { name: `Đưa lên màn hình chính: ${BRIDGES.provincial}` }).isDisabled(), { timeout: WAIT_MS }).toBe(true);
+    for (const p of [bridgeDist, chair, bridgeProv]) await expect.poll(() => stageVideoPlaying(p), { timeout: WAIT_MS }).toBe(true);
     // The grid shows both bridges online with their link state.
     for (const name of Object.values(BRIDGES)) {
       const card = chair.locator('.bridge-card', { hasText: name });
       await expect.poll(() => card.getAttribute('data-status')).toBe('online');
       expect(['good', 'weak', 'audio-only']).toContain(await card.getAttribute('data-link'));
       // Each bridge's camera shows in the chair's grid (lowest simulcast layer).
-      await expect.poll(() => card.locator('video.thumb').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 }).toBeGreaterThan(0);
+      await expect.poll(() => card.locator('video.thumb').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: WAIT_MS }).toBeGreaterThan(0);
     }
     // The console's media panel lists each worker's load, and this meeting on the worker carrying it.
     const worker = chair.locator('[data-worker]', { has: chair.locator('td[data-meetings]', { hasText: String(meetingId) }) });
-    await worker.first().waitFor({ timeout: 20_000 });
-    await expect.poll(async () => Number(await worker.first().getAttribute('data-producers')), { timeout: 20_000 }).toBeGreaterThan(0);
+    await worker.first().waitFor({ timeout: WAIT_MS });
+    await expect.poll(async () => Number(await worker.first().getAttribute('data-producers')), { timeout: WAIT_MS }).toBeGreaterThan(0);
     expect(Number(await worker.first().getAttribute('data-load'))).toBeGreaterThanOrEqual(0);
     await checkView(bridgeDist, 'bridge-screen');
     await checkView(chair, 'chair-console');
-  }, 120_000);
+  }, STEP_MS);
 
   it('3. the secretariat publishes a document; a delegate opens the QR link on a phone, downloads it, and the console shows the receipt', async () => {
     await prepareDocument(chair, meetingId, checkView);
@@ -179,11 +188,11 @@ describe('a whole conference in the browser', () => {
     await checkView(phone, 'qr-landing');
     const [download] = await Promise.all([phone.waitForEvent('download'), phone.getByRole('link', { name: /Tải về/ }).first().click()]);
     expect(await download.failure()).toBeNull();
-    await expect.poll(() => receiptCount(chair), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => receiptCount(chair), { timeout: WAIT_MS }).toBeGreaterThanOrEqual(1);
     await chair.locator('tr[data-received="1"]', { hasText: DOC_TITLE }).waitFor();
     await checkView(chair, 'chair-console-receipts');
     qrPhone = phone;
-  }, 120_000);
+  }, STEP_MS);
 
   it('3b. the QR link takes its delegate straight into the meeting page; the others sign in', async () => {
     // No password: "Vào phòng họp" on the QR landing page opens a session bound to this meeting.
@@ -200,7 +209,7 @@ describe('a whole conference in the browser', () => {
       phones.push(p);
     }
     await checkView(phones[0]!, 'delegate-phone');
-  }, 120_000);
+  }, STEP_MS);
 
   it('3c. a confidential document opens only in the watermarked viewer, and not from a QR session', async () => {
     // First a restricted document for bridge operators only: the delegates must never see it.
@@ -230,14 +239,14 @@ describe('a whole conference in the browser', () => {
     await signedIn.getByText('Trang 1/2').waitFor();
     const img = signedIn.locator('img.viewer-img');
     const loaded = () => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0));
-    await expect.poll(loaded, { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(loaded, { timeout: WAIT_MS }).toBeGreaterThan(0);
     await checkView(signedIn, 'confidential-viewer');
     // Back to the meeting page, which the later steps use.
     await signedIn.getByRole('link', { name: /Quay lại/ }).click();
     await signedIn.waitForURL(`**/meetings/${meetingId}/delegate`);
     await signedIn.locator('[data-view=delegate]').waitFor();
     await qrSession.locator('[data-view=delegate]').waitFor();
-  }, 90_000);
+  }, STEP_MS);
 
   it('4. the chair advances the agenda and every page follows', async () => {
     const before = await currentItem(chair);
@@ -252,7 +261,7 @@ describe('a whole conference in the browser', () => {
     for (const p of [bridgeProv, bridgeDist, ...phones]) await p.locator('.agenda-now-title', { hasText: title }).waitFor();
     await chair.getByRole('button', { name: /Bấm giờ/ }).click();
     await bridgeDist.locator('[data-timer-status=running]').waitFor();
-  }, 60_000);
+  }, STEP_MS);
 
   it('5. a bridge requests the floor, is granted it, and its audio reaches the others', async () => {
     await bridgeDist.locator('[data-action=floor-request]').click();
@@ -262,7 +271,7 @@ describe('a whole conference in the browser', () => {
     await checkView(chair, 'chair-console-queue');
     await grant.click();
     await bridgeDist.getByText('Mời đồng chí phát biểu').waitFor();
-    await bridgeDist.locator('[data-mic=on]').waitFor({ timeout: 15_000 });
+    await bridgeDist.locator('[data-mic=on]').waitFor({ timeout: WAIT_MS });
     for (const p of livePages()) await p.locator('.speaker-box', { hasText: BRIDGES.district }).waitFor();
     // Audio flows: the provincial hall and the console receive a growing number of bytes from one open mic.
     // The provincial hall hears no mic but the speaker's (its own is never sent back to it), so there the
@@ -270,7 +279,7 @@ describe('a whole conference in the browser', () => {
     // resumed, and on a loaded machine that setup alone can outlast the window below.
     const total = (b: Record<string, number>) => Object.values(b).reduce((a, n) => a + n, 0);
     for (const p of [bridgeProv, chair]) {
-      await expect.poll(async () => total(await audioBytes(p)), { timeout: 20_000 }).toBeGreaterThan(0);
+      await expect.poll(async () => total(await audioBytes(p)), { timeout: WAIT_MS }).toBeGreaterThan(0);
       const first = await audioBytes(p);
       await p.waitForTimeout(1500);
       const later = await audioBytes(p);
@@ -279,7 +288,7 @@ describe('a whole conference in the browser', () => {
     }
     expect(Object.keys(await audioBytes(bridgeProv)), 'the provincial hall receives only the speaker, not its own mic').toHaveLength(1);
     await checkView(bridgeDist, 'bridge-screen-speaking');
-  }, 90_000);
+  }, STEP_MS);
 
   it('6. a secret poll is opened, the delegates vote, and the result appears everywhere with quorum and majority', async () => {
     await chair.locator('[data-action=floor-revoke]').click();
@@ -327,25 +336,25 @@ describe('a whole conference in the browser', () => {
     await chair.getByRole('button', { name: /Tiếng Việt/ }).click();
     await chair.locator('[data-outcome]', { hasText: 'ĐÃ THÔNG QUA' }).waitFor();
     await checkView(phones[1]!, 'delegate-result');
-  }, 120_000);
+  }, STEP_MS);
 
   it('7. the server restarts mid-meeting and every page recovers by itself', async () => {
     const item = await currentItem(chair);
     await srv.restart({ downMs: 2000 });
     for (const p of livePages()) {
       await connState(p, 'online', 30_000);
-      await expect.poll(() => currentItem(p), { timeout: 20_000 }).toBe(item);
-      await p.locator('[data-outcome=passed]').waitFor({ timeout: 20_000 });
+      await expect.poll(() => currentItem(p), { timeout: WAIT_MS }).toBe(item);
+      await p.locator('[data-outcome=passed]').waitFor({ timeout: WAIT_MS });
     }
     // Media comes back too: the stage plays again on the other bridge.
-    await expect.poll(() => stageVideoPlaying(bridgeDist), { timeout: 40_000 }).toBe(true);
+    await expect.poll(() => stageVideoPlaying(bridgeDist), { timeout: WAIT_MS }).toBe(true);
     // And the room still works: the chair moves on and the pages follow.
     await chair.locator('[data-action=agenda-next]').click();
-    await expect.poll(() => currentItem(chair), { timeout: 20_000 }).not.toBe(item);
+    await expect.poll(() => currentItem(chair), { timeout: WAIT_MS }).not.toBe(item);
     const next = await currentItem(chair);
-    for (const p of livePages()) await expect.poll(() => currentItem(p), { timeout: 20_000 }).toBe(next);
+    for (const p of livePages()) await expect.poll(() => currentItem(p), { timeout: WAIT_MS }).toBe(next);
     await checkView(bridgeDist, 'bridge-screen-after-restart');
-  }, 240_000);
+  }, STEP_MS);
 
   it('talks to no host but the server, and no page threw', () => {
     expect(log.urls.length).toBeGreaterThan(50);

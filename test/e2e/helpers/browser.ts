@@ -37,6 +37,8 @@ export class NetworkLog {
 
 export async function newContext(browser: Browser, opts: BrowserContextOptions, log: NetworkLog, baseURL: string): Promise<BrowserContext> {
   const ctx = await browser.newContext({ ...opts, baseURL, permissions: ['camera', 'microphone'], acceptDownloads: true });
+  // Playwright's 30 s default for each wait and action is tight when two suites share two cores.
+  ctx.setDefaultTimeout(60_000);
   log.attach(ctx);
   return ctx;
 }
