@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Turnout } from '../../../shared/src/index.ts';
 import { LivePolls } from '../../../server/src/modules/voting/voting.live.ts';
 import { buildSpec } from '../../../server/src/modules/voting/voting.rules.ts';
+import { draftClock } from '../../../server/src/modules/voting/voting.machine.ts';
 import type { PollRow } from '../../../server/src/modules/voting/voting.schema.ts';
 import type { Audience } from '../../../server/src/plugins/realtime-audience.ts';
 
@@ -29,15 +30,11 @@ function recorder() {
 const row = {
   id: 5,
   meetingId: 1,
-  status: 'open',
   spec: buildSpec({ agendaItemId: null, title: 'T', kind: 'approval', mode: 'open', majority: 'simple' } as never),
   eligible: Array.from({ length: 40 }, (_, i) => ({ userId: i + 1, bridgePointId: (i % 4) + 1, bridgeName: `Cầu ${(i % 4) + 1}`, level: 'commune' })),
-  openedAt: null,
-  closesAt: null,
-  closedAt: null,
-  closeReason: null,
-  publishedAt: null,
-  cancelledAt: null,
+  // The clock fields of a row; an open poll without a countdown.
+  ...draftClock(null),
+  status: 'open',
 } as unknown as PollRow;
 
 describe('turnout pushes', () => {
