@@ -30,10 +30,6 @@ export interface AudienceEmitter {
 type Rooms = { meeting(id: number): string; managers(id: number): string; bridge(id: number, bp: number): string };
 
 /**
- * `socketRooms` is the adapter's room → socket ids map; `send` writes one payload to a list of
- * socket ids (chunked through the command queue in the app).
- */
-/**
  * The sockets of `room` not yet in `addressed`, which it then records: walking a meeting's audiences
  * in order with one `addressed` set sends each socket one message, from the first audience it is in.
  */
@@ -47,6 +43,10 @@ export function notYetAddressed(socketRooms: ReadonlyMap<string, ReadonlySet<str
   return ids;
 }
 
+/**
+ * `socketRooms` is the adapter's room → socket ids map; `send` writes one payload to a list of
+ * socket ids (chunked through the command queue in the app).
+ */
 export function meetingAudiences(meetingId: number, rooms: Rooms, socketRooms: ReadonlyMap<string, ReadonlySet<string>>, send: (ids: string[], event: BroadcastName, payload: unknown) => void): AudienceEmitter {
   return {
     emit(event, payloadFor) {

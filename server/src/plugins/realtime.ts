@@ -22,7 +22,7 @@ import { cleanHumanText } from '../lib/human-text.ts';
 import { refuseDeadRecovery, sweepSessions, watchSession } from './realtime-session.ts';
 import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
-import { meetingAudiences, type AudienceEmitter } from './realtime-audience.ts';
+import { audienceOf, meetingAudiences, type AudienceEmitter } from './realtime-audience.ts';
 import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
@@ -187,8 +187,10 @@ export default fp<RealtimeOptions>(
         if (ctx.meetingId !== null && ctx.meetingId !== meetingId) leaveMeeting(ctx.socket);
         const s = ctx.socket;
         s.join(rooms.meeting(meetingId));
-        if (membership.kind === 'admin' || membership.kind === 'secretariat') s.join(rooms.managers(meetingId));
-        if (membership.kind === 'bridge') s.join(rooms.bridge(meetingId, membership.bridgePointId));
+        // The rooms are the audiences that shaped broadcasts address (realtime-audience.ts).
+        const audience = audienceOf(membership);
+        if (audience.kind === 'manager') s.join(rooms.managers(meetingId));
+        if (audience.kind === 'bridge') s.join(rooms.bridge(meetingId, audience.bridgePointId));
         s.data.meetingId = meetingId;
         s.data.membership = membership;
         for (const h of joinHooks) runHook(h, meetingId, ctx.user, s, membership);

@@ -26,7 +26,7 @@ export interface VotingPluginOptions {
   pushIntervalMs?: number;
 }
 
-const isManager = (m: Membership | null) => m?.kind === 'admin' || m?.kind === 'secretariat';
+const isManager = (m: Membership | null) => audienceOf(m).kind === 'manager';
 
 /** The joined meeting, if the caller runs it (secretariat of the chairing province, or admin). */
 function managedMeeting(ctx: CommandContext): number {
