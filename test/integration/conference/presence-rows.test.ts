@@ -76,6 +76,34 @@ it('a check-in writes one presence row and leaves the state document untouched, 
   expect(t.app.conference.state(M).presence.rollCalls.at(-1)!.confirmations.map((c) => c.bridgePointId)).toEqual(bridges.map((b) => b.bridgePointId));
 });
 
+it('commands of one turn share a transaction: each builds on the one before, a refused one is refused alone', { timeout: 120_000 }, async () => {
+  const t = await buildTestApp();
+  apps.push(t);
+  const d = demo(t);
+  const M = d.meetingId;
+  const ids = inviteDelegates(t, M, 300);
+  const chair = { userId: d.userId('vanphong'), role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: 'Văn phòng' };
+  await t.app.conference.submit(M, chair, { type: 'meeting:start' });
+  const version = t.app.conference.state(M).version;
+  const commits = t.app.conference.groupCommits();
+  const delegate = (userId: number) => ({ userId, role: 'delegate' as const, bridgePointId: null, chair: false, displayName: '' });
+  const checkIns = ids.map((userId) => t.app.conference.submit(M, delegate(userId), { type: 'presence:set-delegate', status: 'present_online' }));
+  // In the same turn: a command the machine refuses, and a correction of the first check-in.
+  const refused = t.app.conference.submit(M, delegate(ids[5]!), { type: 'floor:grant', requestId: 'nope' } as never);
+  const corrected = t.app.conference.submit(M, chair, { type: 'presence:set-delegate', userId: ids[0]!, status: 'absent', reason: 'Về sớm' });
+  await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  const acked = await Promise.all([...checkIns, corrected]);
+  // Each saw the one before it: the versions count up one by one.
+  expect(acked.map((a) => a.state.version)).toEqual(acked.map((_, i) => version + i + 1));
+  // A few transactions of a few ms each (more on a busy machine), not 301.
+  expect(t.app.conference.groupCommits() - commits).toBeLessThanOrEqual(30);
+  const rows = t.app.db.$client.prepare("SELECT count(*) AS n FROM meeting_presence WHERE meeting_id = ? AND kind = 'delegate' AND status = 'present_online'").get(M) as { n: number };
+  expect(rows.n).toBe(299);
+  const after = t.app.conference.state(M);
+  expect(after.version).toBe(version + 301);
+  expect(after.presence.delegates.find((x) => x.userId === ids[0])).toMatchObject({ status: 'absent', reason: 'Về sớm' });
+});
+
 it('acked check-ins, corrections and roll-call answers are in a crash image of the database', { timeout: 120_000 }, async () => {
   const first = await buildTestApp();
   apps.push(first);

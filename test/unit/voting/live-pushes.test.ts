@@ -75,6 +75,25 @@ describe('turnout pushes', () => {
     polls.remove(row.id);
     vi.advanceTimersByTime(5000);
     expect(got.manager.map((t) => t.voted)).toEqual([1]);
-    expect(got.member.map((t) => t.voted)).toEqual([1]);
+    // Phones had not been pushed yet: theirs waits a second after the first ballot.
+    expect(got.member).toEqual([]);
+  });
+
+  it('reach phones a second after the ballot that starts a burst, not in its middle', () => {
+    const { got, emit } = recorder();
+    const polls = new LivePolls(emit, 250, () => {}, () => Date.now());
+    const live = polls.add(row, new Set(), []);
+    // A burst of 30 ballots within 300 ms.
+    for (let i = 1; i <= 30; i++) {
+      polls.recordBallot(live, i, ['yes'], null);
+      vi.advanceTimersByTime(10);
+    }
+    expect(got.manager.map((t) => t.voted)[0]).toBe(1);
+    expect(got.member).toEqual([]);
+    vi.advanceTimersByTime(1000 - 300 - 1);
+    expect(got.member).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(got.member.map((t) => t.voted)).toEqual([30]);
+    polls.clear();
   });
 });

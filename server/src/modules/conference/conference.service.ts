@@ -14,6 +14,7 @@ import { LRUCache } from 'lru-cache';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AgendaItem, ErrorCode, FloorView, MeetingStatus, Snapshot } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
+import { GroupCommit } from '../../db/group-commit.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { writeAudit, type AuditEvent } from '../../plugins/audit.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
@@ -83,6 +84,13 @@ export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'floor'> 
 
 export type ConferenceService = ReturnType<typeof createConferenceService>;
 
+/** A command's outcome once committed. */
+export interface Applied {
+  state: ConferenceState;
+  events: ConferenceEvent[];
+  at: number;
+}
+
 /** Meetings whose state stays in memory; a meeting is rarely live alongside more than a few others. */
 const CACHED_MEETINGS = 64;
 
@@ -90,6 +98,16 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   const expiryTimers = new Map<number, NodeJS.Timeout>();
   const inTransaction = db.$client.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
   const cache = new LRUCache<number, { state: ConferenceState; epoch: number }>({ max: CACHED_MEETINGS });
+  // States written by the group commit's open batch: its later jobs build on them, and they are kept
+  // only once the batch has committed.
+  const pending = new Map<number, { state: ConferenceState; epoch: number }>();
+  const batches = new GroupCommit(db, {
+    committed: () => {
+      for (const [id, s] of pending) cache.set(id, s);
+      pending.clear();
+    },
+    rolledBack: () => pending.clear(),
+  });
   let closed = false;
 
   /**
@@ -115,7 +133,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     const meeting = getMeetingOr404(db, meetingId);
     const items = repo.loadAgendaRefs(db, meetingId);
     const epoch = store.rosterEpoch(db);
-    const hit = cache.get(meetingId);
+    const hit = pending.get(meetingId) ?? cache.get(meetingId);
     const stored = hit?.state ?? store.loadState(db, meetingId, meeting.status);
     const synced: ConferenceState =
       hit?.epoch === epoch ? stored : { ...stored, presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)) };
@@ -192,22 +210,50 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     }
   }
 
+  /** Runs a command against the current state and persists its events; call inside a transaction. */
+  function apply(meetingId: number, actor: Actor, cmd: ConferenceCommand, at: number) {
+    const { meeting, state, items, caughtUp, epoch } = current(meetingId, at);
+    const r = applyCommand(state, cmd, { now: at, actor, items });
+    // A refusal rolls back the catch-up too, and keeps nothing in memory; the next read redoes it.
+    if (!r.ok) throw toAppError(r.error);
+    if (r.events.length) persist(meetingId, meeting.status, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
+    return { state: r.state, events: [...caughtUp, ...r.events], at, epoch };
+  }
+
+  /** After a command committed: its broadcasts, and the speech timer when the floor changed. */
+  function done(meetingId: number, res: Applied) {
+    broadcast(meetingId, res.state, res.events, res.at);
+    if (res.events.some((e) => e.type.startsWith('floor:'))) arm(meetingId, res.state);
+  }
+
   return {
     /** Applies one command. Throws AppError when refused; when it returns, the change is durable. */
-    execute(meetingId: number, actor: Actor, cmd: ConferenceCommand): { state: ConferenceState; events: ConferenceEvent[]; at: number } {
+    execute(meetingId: number, actor: Actor, cmd: ConferenceCommand): Applied {
       const at = clock();
-      const res = committed(meetingId, () => {
-        const { meeting, state, items, caughtUp, epoch } = current(meetingId, at);
-        const r = applyCommand(state, cmd, { now: at, actor, items });
-        // A refusal rolls back the catch-up too, and keeps nothing in memory; the next read redoes it.
-        if (!r.ok) throw toAppError(r.error);
-        if (r.events.length) persist(meetingId, meeting.status, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
-        return { state: r.state, events: [...caughtUp, ...r.events], at, epoch };
-      });
-      broadcast(meetingId, res.state, res.events, at);
-      if (res.events.some((e) => e.type.startsWith('floor:'))) arm(meetingId, res.state);
+      const res = committed(meetingId, () => apply(meetingId, actor, cmd, at));
+      done(meetingId, res);
       return res;
     },
+
+    /**
+     * Applies one command in a group commit with the other commands of this event-loop turn: a
+     * check-in storm of 2,000 phones costs a few transactions, not 2,000. Resolves once the command
+     * is durable, rejects with an AppError when refused. `check` runs in the batch, just before it.
+     */
+    submit(meetingId: number, actor: Actor, cmd: ConferenceCommand, check?: () => void): Promise<Applied> {
+      return batches.submit(
+        () => {
+          check?.();
+          const r = apply(meetingId, actor, cmd, clock());
+          pending.set(meetingId, { state: r.state, epoch: r.epoch });
+          return r;
+        },
+        (r) => done(meetingId, r),
+      );
+    },
+
+    /** Transactions the group commit has made (benchmarks and tests). */
+    groupCommits: () => batches.commits,
 
     /** Current state, read-only (for views and hooks). */
     state: (meetingId: number) => read(meetingId).state,
@@ -236,6 +282,8 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     },
 
     close() {
+      // Commands already queued are written before the database closes.
+      batches.flush();
       closed = true;
       cache.clear();
       for (const t of expiryTimers.values()) clearTimeout(t);

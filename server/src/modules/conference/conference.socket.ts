@@ -113,7 +113,7 @@ export default fp<ConferenceSocketOptions>(
       name: K,
       result: (s: ConferenceState, at: number, meetingId: number, actor: Actor, p: CommandRequest<Commands, K>) => CommandResult<Commands, K>,
     ) {
-      app.realtime.handle(name, (ctx: CommandContext, payload) => {
+      app.realtime.handle(name, async (ctx: CommandContext, payload) => {
         const { meetingId, membership } = ctx.requireMeeting();
         if (payload.meetingId !== meetingId) {
           throw new AppError('NOT_MEMBER', 403, `This connection joined meeting ${meetingId}, not ${payload.meetingId}`);
@@ -121,8 +121,9 @@ export default fp<ConferenceSocketOptions>(
         const actor = actorOf(ctx.user, membership);
         const { meetingId: _, ...rest } = payload;
         // Checked in the same tick as the command runs, so nothing can open in between.
-        if (name === 'meeting:end') assertCanEnd(meetingId);
-        const { state, at } = service.execute(meetingId, actor, { type: name, ...rest } as ConferenceCommand);
+        const check = name === 'meeting:end' ? () => assertCanEnd(meetingId) : undefined;
+        // Group-committed with the other commands of this turn; acked once durable.
+        const { state, at } = await service.submit(meetingId, actor, { type: name, ...rest } as ConferenceCommand, check);
         return result(state, at, meetingId, actor, payload);
       });
     }

@@ -3,13 +3,15 @@
  * ballots only) the running tally, plus the countdown and push timers.
  * Rebuilt from the database on start; never the source of truth.
  *
- * Turnout pushes are coalesced: the first ballot after a quiet spell goes out
- * at once, later ones at most every `intervalMs` to the secretariat and the
- * bridge screens, and at most every MEMBER_SLOWDOWN × `intervalMs` (a second)
- * to the phones, so 2,000 delegates voting within seconds cause a few
- * broadcasts, not 2,000 × 2,000 messages. A phone shows "1,234/2,000 voted";
- * writing it to 2,000 phones four times a second cost the server more than the
- * ballots did and delayed their acks.
+ * Turnout pushes are coalesced, so 2,000 delegates voting within seconds cause
+ * a few broadcasts, not 2,000 × 2,000 messages:
+ * - the secretariat and the bridge screens: the first ballot after a quiet
+ *   spell goes out at once, later ones at most every `intervalMs`;
+ * - the phones: once a second (MEMBER_SLOWDOWN × `intervalMs`), always a
+ *   second after the ballot that started it. A phone shows "1,234/2,000
+ *   voted"; writing it to 2,000 phones cost the server more than the ballots
+ *   did, and a push at the first ballot of a burst landed in the middle of
+ *   the burst and delayed every ack behind it by tens of ms.
  */
 import type { OptionCount, Turnout } from '@diemcau/shared';
 import type { Realtime } from '../../plugins/realtime.ts';
@@ -130,21 +132,25 @@ export class LivePolls {
 
   /** Coalesced turnout (everyone, phones less often) and tally (secretariat) pushes. */
   #push(live: LivePoll): void {
-    this.#coalesce(live, live.pushes.staff, this.#intervalMs, () => {
+    this.#coalesce(live, live.pushes.staff, this.#intervalMs, false, () => {
       const turnout = this.turnout(live);
       this.#emit.toMeetingByAudience(live.meetingId).emit('poll:turnout-changed', (a) => (a.kind === 'member' ? null : forAudience(turnout, a)));
       const counts = this.tally(live);
       if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: turnout.voted, counts });
     });
-    this.#coalesce(live, live.pushes.members, this.#intervalMs * MEMBER_SLOWDOWN, () => {
+    this.#coalesce(live, live.pushes.members, this.#intervalMs * MEMBER_SLOWDOWN, true, () => {
       const turnout = this.turnout(live);
       this.#emit.toMeetingByAudience(live.meetingId).emit('poll:turnout-changed', (a) => (a.kind === 'member' ? forAudience(turnout, a) : null));
     });
   }
 
-  /** Runs `send` now if the last run was `intervalMs` ago, else once when that much time has passed. */
-  #coalesce(live: LivePoll, c: Coalesced, intervalMs: number, send: () => void): void {
+  /**
+   * Runs `send` once `intervalMs` has passed since its last run: now after a quiet spell, unless
+   * `trailing`, which always waits `intervalMs` from the first change.
+   */
+  #coalesce(live: LivePoll, c: Coalesced, intervalMs: number, trailing: boolean, send: () => void): void {
     if (c.timer) return;
+    if (trailing) c.last = Math.max(c.last, performance.now());
     c.timer = setTimeout(() => {
       c.timer = null;
       c.last = performance.now();

@@ -2,7 +2,7 @@
  * Voting service: adapts the pure poll core to the database and the realtime
  * layer. Every state change is one SQLite transaction (row + hash-chain entry
  * + audit) that commits before anything is acked or broadcast; ballots are
- * group-committed (voting.commit.ts). Open polls are mirrored in memory for
+ * group-committed (db/group-commit.ts). Open polls are mirrored in memory for
  * turnout; the database stays the source of truth and the mirror is rebuilt
  * from it on start. Secret ballots are sealed boxes until the poll ends
  * (voting.crypto.ts).
@@ -17,7 +17,7 @@ import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Audience } from '../../plugins/realtime-audience.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
-import { GroupCommit } from './voting.commit.ts';
+import { GroupCommit } from '../../db/group-commit.ts';
 import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
 import { pollSnapshot } from './voting.snapshot.ts';
 import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../server/src/db/index.ts';
-import { GroupCommit } from '../../../server/src/modules/voting/voting.commit.ts';
+import { GroupCommit } from '../../../server/src/db/group-commit.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -47,7 +47,8 @@ describe('GroupCommit', () => {
   it('writes a burst in one commit, acks after it is durable, and rolls back only the failing job', async () => {
     const { db, reader, file } = fresh();
     db.$client.pragma('wal_autocheckpoint = 0');
-    const gc = new GroupCommit(db);
+    // A long slice: the whole burst fits in one batch even on a busy machine.
+    const gc = new GroupCommit(db, {}, 60_000);
     const insert = db.$client.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
     const before = walCommitCount(file);
     const seenByOther: number[] = [];
@@ -77,7 +78,8 @@ describe('GroupCommit', () => {
 
   it('rejects the whole batch when the commit itself fails, and stays usable', async () => {
     const { db, reader } = fresh();
-    const gc = new GroupCommit(db);
+    // A long slice: both jobs in one batch even on a busy machine.
+    const gc = new GroupCommit(db, {}, 60_000);
     // A deferred foreign key makes the COMMIT fail, after every job succeeded.
     db.$client.exec('CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)');
     const a = gc.submit(() => db.$client.prepare('INSERT INTO t (k, v) VALUES (1, ?)').run('a'));
@@ -86,5 +88,31 @@ describe('GroupCommit', () => {
     await expect(b).rejects.toThrow(/FOREIGN KEY/);
     expect((reader.$client.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(0);
     await expect(gc.submit(() => db.$client.prepare('INSERT INTO t (k, v) VALUES (2, ?)').run('b').changes)).resolves.toBe(1);
+  });
+
+  it('commits a long burst in slices, in order, so the event loop runs between them', async () => {
+    const { db, reader } = fresh();
+    const gc = new GroupCommit(db, {}, 5);
+    const insert = db.$client.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    let timerRan = -1;
+    const jobs = Array.from({ length: 20 }, (_, k) =>
+      gc.submit(() => {
+        if (k === 0) setTimeout(() => (timerRan = (reader.$client.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n), 0);
+        insert.run(k, `v${k}`);
+        spin(3);
+        return k;
+      }),
+    );
+    expect(await Promise.all(jobs)).toEqual(Array.from({ length: 20 }, (_, k) => k));
+    // 3 ms a job and 5 ms a slice: at most two jobs a transaction (fewer when the machine is busy).
+    expect(gc.commits).toBeGreaterThanOrEqual(10);
+    // A timer set by the first job ran before the burst had all been written.
+    expect(timerRan).toBeGreaterThan(0);
+    expect(timerRan).toBeLessThan(20);
+    expect(reader.$client.prepare('SELECT k FROM t ORDER BY rowid').all()).toEqual(Array.from({ length: 20 }, (_, k) => ({ k })));
   });
 });
