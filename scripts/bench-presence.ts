@@ -19,6 +19,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { legOf, printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
+import { threadCpuMs } from './lib/thread-cpu.ts';
 import { resolve as resolvePath } from 'node:path';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
@@ -32,7 +33,8 @@ type ToServer = { type: 'lag-start'; profile?: string } | { type: 'lag-stop' } |
 const profDir = cpuProfDir();
 type FromServer =
   | { type: 'ready'; url: string; bareUrl: string; meetingId: number; chairToken: string; operatorTokens: string[]; tokens: string[] }
-  | { type: 'lag'; p99: number; max: number }
+  /** Event-loop lag, and the server thread's CPU time, between lag-start and lag-stop. */
+  | { type: 'lag'; p99: number; max: number; cpuMs: number }
   | { type: 'stopped' }
   | { type: 'error'; message: string };
 
@@ -67,6 +69,7 @@ async function server({ n }: { n: number }) {
   });
   const lag = monitorEventLoopDelay({ resolution: 10 });
   let profiler: PhaseProfiler | null = null;
+  let cpuAtStart = 0;
   try {
     const { meeting, bridges, chair, session, tokens } = seedBenchDelegates(app, n);
     const operatorTokens = bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!));
@@ -94,9 +97,11 @@ async function server({ n }: { n: number }) {
           }
           lag.reset();
           lag.enable();
+          cpuAtStart = threadCpuMs();
         } else if (msg.type === 'lag-stop') {
           lag.disable();
-          const reply = () => port.postMessage({ type: 'lag', p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } satisfies FromServer);
+          const cpuMs = threadCpuMs() - cpuAtStart;
+          const reply = () => port.postMessage({ type: 'lag', p99: lag.percentile(99) / 1e6, max: lag.max / 1e6, cpuMs } satisfies FromServer);
           if (!profiler) return reply();
           const p = profiler;
           profiler = null;
@@ -179,10 +184,14 @@ async function main() {
     await inBatches(bareClients, (s) => s.timeout(30_000).emitWithAck('join', 'meeting'));
     let relayed = 0;
     bareManager.on('checked', () => relayed++);
+    const bareCpu = fromWorker('lag');
+    worker.postMessage({ type: 'lag-start' } satisfies ToServer);
     const tb = now();
     const bareAcks = await Promise.allSettled(bareClients.map((s) => s.timeout(60_000).emitWithAck('checkin', { status: 'present_online' })));
     const bareRelayed = await until(() => relayed === bareClients.length, 'the bare relay').then(() => null, (err: Error) => err.message);
     const bareMs = now() - tb;
+    worker.postMessage({ type: 'lag-stop' } satisfies ToServer);
+    const bareLag = await bareCpu;
     // Complete only if every check-in was acked and relayed to the manager.
     const bareLeg: Leg = { ...legOf('bare Socket.IO relay', bareAcks), attempted: N };
     bareLeg.succeeded = Math.min(bareLeg.succeeded, relayed);
@@ -251,6 +260,9 @@ async function main() {
     console.log(`received by the console:    ${cConsole.messages} messages, ${cConsole.bytes} B`);
     console.log(`baseline (bare Socket.IO relay of ${N} events to one manager): ${bareMs.toFixed(0)} ms, ${relayed}/${N} relayed`);
     printRatio('bench-presence', 'ratio diemcau / baseline', { baseline: bareLeg, subject: realLeg }, realMs / bareMs);
+    // The servers' own cost, which other work on the machine does not inflate (the wall ratio swings with it).
+    console.log(`server thread CPU: check-ins ${lag.cpuMs.toFixed(0)} ms, bare relay ${bareLag.cpuMs.toFixed(0)} ms (bare relay lag p99 ${bareLag.p99.toFixed(1)} ms)`);
+    printRatio('bench-presence', 'ratio of server thread CPU diemcau / baseline', { baseline: bareLeg, subject: realLeg }, lag.cpuMs / bareLag.cpuMs);
   } finally {
     for (const s of sockets) s.close();
     worker.postMessage({ type: 'stop' } satisfies ToServer);

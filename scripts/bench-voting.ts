@@ -23,6 +23,7 @@ import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
+import { threadCpuMs } from './lib/thread-cpu.ts';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
 const HARD_LIMIT_MS = 8 * 60_000;
@@ -76,16 +77,7 @@ async function server({ n }: { n: number }) {
     const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
     app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
     for (const userId of ids) app.conference.execute(meeting.id, actor, { type: 'presence:set-delegate', userId, status: 'present_in_person' });
-    // The server thread's own CPU time: unlike wall time, it does not grow when the machine is busy
-    // with other work, so it compares the two servers' costs even on a loaded box.
-    const { readFileSync } = await import('node:fs');
-    const threadCpuMs = () => {
-      try {
-        return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-      } catch {
-        return NaN;
-      }
-    };
+    // The server thread's own CPU time, which other work on the machine does not inflate.
     let cpu = threadCpuMs();
     let closeMs = 0;
     const close = app.voting.close.bind(app.voting);

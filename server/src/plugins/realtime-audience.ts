@@ -43,6 +43,16 @@ export function notYetAddressed(socketRooms: ReadonlyMap<string, ReadonlySet<str
   return ids;
 }
 
+/** The meeting's bridge rooms that have sockets, with their bridge point: rooms are named after the meeting, so found by prefix. */
+export function* bridgeRooms(meetingId: number, rooms: Pick<Rooms, 'bridge'>, socketRooms: ReadonlyMap<string, ReadonlySet<string>>): Generator<[string, number]> {
+  const prefix = rooms.bridge(meetingId, 0).slice(0, -1);
+  for (const room of socketRooms.keys()) {
+    if (!room.startsWith(prefix)) continue;
+    const bp = Number(room.slice(prefix.length));
+    if (Number.isInteger(bp)) yield [room, bp];
+  }
+}
+
 /**
  * `socketRooms` is the adapter's room → socket ids map; `send` writes one payload to a list of
  * socket ids (chunked through the command queue in the app).
@@ -58,13 +68,7 @@ export function meetingAudiences(meetingId: number, rooms: Rooms, socketRooms: R
         if (payload !== null) send(ids, event, payload);
       };
       to(rooms.managers(meetingId), { kind: 'manager' });
-      // Bridge rooms are named after the meeting, so the ones with sockets are found by prefix.
-      const prefix = rooms.bridge(meetingId, 0).slice(0, -1);
-      for (const room of socketRooms.keys()) {
-        if (!room.startsWith(prefix)) continue;
-        const bp = Number(room.slice(prefix.length));
-        if (Number.isInteger(bp)) to(room, { kind: 'bridge', bridgePointId: bp });
-      }
+      for (const [room, bridgePointId] of bridgeRooms(meetingId, rooms, socketRooms)) to(room, { kind: 'bridge', bridgePointId });
       to(rooms.meeting(meetingId), { kind: 'member' });
       return addressed.size > 0;
     },

@@ -5,9 +5,11 @@
  * - a bridge screen gets its own bridge's row and its seated delegates' rows,
  * - a delegate's phone gets its own row,
  * - everyone gets the counts per level,
- * and all of it coalesced per meeting over a short window, so a wave of
- * check-ins costs each socket a few messages a second, not one per delegate.
- * Each socket receives exactly one `presence:changed` per flush.
+ * and all of it coalesced per meeting, so a wave of check-ins costs each
+ * socket a few messages, not one per delegate: the secretariat and the bridge
+ * screens hear once per window, the phones once per MEMBER_SLOWDOWN windows
+ * (their flush writes to 2,000 sockets; during a storm it was most of the
+ * server's work). Each socket receives exactly one `presence:changed` per flush.
  * A flush writes to every socket of the meeting (~0.1 ms each): it goes out in
  * chunks through the realtime command queue (`defer`) so 2,000 phones do not
  * stall the event loop for a fifth of a second. A socket away at the flush hears
@@ -18,7 +20,7 @@ import type { Broadcasts, PresenceCounts, PresenceView } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { rooms, type AppServer } from '../../plugins/realtime.ts';
-import { notYetAddressed } from '../../plugins/realtime-audience.ts';
+import { bridgeRooms, notYetAddressed } from '../../plugins/realtime-audience.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
 import { bridgeView, delegateView } from './conference.views.ts';
 import { counts, delegateOf, rollCallView, type PresenceState } from './presence.machine.ts';
@@ -78,27 +80,35 @@ export interface PresenceFanoutDeps {
  */
 const MAX_STRETCH = 5;
 
+/** Phones hear presence this many windows apart (a second with the default window). */
+const MEMBER_SLOWDOWN = 4;
+
+/** Who a flush writes to: the secretariat and bridge screens, or everyone else. */
+type Audience = 'staff' | 'members';
+
 export type PresenceFanout = ReturnType<typeof createPresenceFanout>;
 
 export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, payload) => io.to(ids).emit('presence:changed', payload), busy = () => false }: PresenceFanoutDeps) {
-  const pending = new Map<number, { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout; since: number }>();
+  type Pending = { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout; since: number };
+  const pending = { staff: new Map<number, Pending>(), members: new Map<number, Pending>() };
+  const windowOf = (who: Audience) => (who === 'staff' ? windowMs : windowMs * MEMBER_SLOWDOWN);
   let closed = false;
 
-  const arm = (meetingId: number, ms: number) => {
-    const timer = setTimeout(() => due(meetingId), ms);
+  const arm = (meetingId: number, who: Audience, ms: number) => {
+    const timer = setTimeout(() => due(meetingId, who), ms);
     timer.unref();
     return timer;
   };
-  function due(meetingId: number) {
-    const p = pending.get(meetingId);
+  function due(meetingId: number, who: Audience) {
+    const p = pending[who].get(meetingId);
     if (!p) return;
-    if (busy() && performance.now() - p.since < windowMs * MAX_STRETCH) p.timer = arm(meetingId, Math.max(10, windowMs / 6));
-    else flush(meetingId);
+    if (busy() && performance.now() - p.since < windowOf(who) * MAX_STRETCH) p.timer = arm(meetingId, who, Math.max(10, windowMs / 6));
+    else flush(meetingId, who);
   }
 
-  function flush(meetingId: number) {
-    const p = pending.get(meetingId);
-    pending.delete(meetingId);
+  function flush(meetingId: number, who: Audience) {
+    const p = pending[who].get(meetingId);
+    pending[who].delete(meetingId);
     if (!p || closed) return;
     let s: PresenceState;
     try {
@@ -111,47 +121,53 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     const c = countsOf(s);
     const bridges = s.bridges.filter((b) => p.bridges.has(b.bridgePointId));
     const delegates = s.delegates.filter((d) => p.delegates.has(d.userId));
-    const managers = rooms.managers(meetingId);
     const sockets = io.of('/').adapter.rooms;
     // Each socket is addressed once, by the first audience it belongs to in this order: managers,
-    // bridge screens, phones whose own row changed, everyone else in the meeting.
+    // bridge screens, phones whose own row changed, everyone else in the meeting. The members'
+    // flush walks the staff rooms too, writing nothing there, so that staff sockets are skipped.
     const addressed = new Set<string>();
-    const send = (room: string, b: typeof bridges, d: typeof delegates) => {
+    const staff = who === 'staff';
+    const send = (room: string, b: typeof bridges, d: typeof delegates, write: boolean) => {
       const ids = notYetAddressed(sockets, room, addressed);
-      if (!ids.length) return;
+      if (!ids.length || !write) return;
       emitTo(ids, { meetingId, bridges: b.map(bridgeView), delegates: d.map(delegateView), counts: c });
     };
-    send(managers, bridges, delegates);
-    // Bridge screens whose own bridge or seated delegates changed.
-    const touched = new Set<number>([...p.bridges, ...delegates.flatMap((d) => (d.bridgePointId === null ? [] : [d.bridgePointId]))]);
-    for (const bp of touched) {
+    send(rooms.managers(meetingId), bridges, delegates, staff);
+    // Every bridge screen: its own bridge's and seated delegates' rows, when they changed, and the counts.
+    for (const [room, bp] of bridgeRooms(meetingId, rooms, sockets)) {
       send(
-        rooms.bridge(meetingId, bp),
+        room,
         bridges.filter((b) => b.bridgePointId === bp),
         delegates.filter((d) => d.bridgePointId === bp),
+        staff,
       );
     }
+    if (staff) return;
     // Phones of delegates whose own row changed (a user room spans meetings; the client filters by meetingId).
-    for (const d of delegates) send(rooms.user(d.userId), [], [d]);
-    send(rooms.meeting(meetingId), [], []);
+    for (const d of delegates) send(rooms.user(d.userId), [], [d], true);
+    send(rooms.meeting(meetingId), [], [], true);
   }
 
   return {
-    /** Notes changed rows; the meeting's members hear of them when its window closes. */
+    /** Notes changed rows; the meeting's members hear of them when their audience's window closes. */
     changed(meetingId: number, bridgeIds: readonly number[], delegateIds: readonly number[]) {
       if (closed) return;
-      let p = pending.get(meetingId);
-      if (!p) {
-        p = { bridges: new Set(), delegates: new Set(), timer: arm(meetingId, windowMs), since: performance.now() };
-        pending.set(meetingId, p);
+      for (const who of ['staff', 'members'] as const) {
+        let p = pending[who].get(meetingId);
+        if (!p) {
+          p = { bridges: new Set(), delegates: new Set(), timer: arm(meetingId, who, windowOf(who)), since: performance.now() };
+          pending[who].set(meetingId, p);
+        }
+        for (const id of bridgeIds) p.bridges.add(id);
+        for (const id of delegateIds) p.delegates.add(id);
       }
-      for (const id of bridgeIds) p.bridges.add(id);
-      for (const id of delegateIds) p.delegates.add(id);
     },
     close() {
       closed = true;
-      for (const p of pending.values()) clearTimeout(p.timer);
-      pending.clear();
+      for (const m of Object.values(pending)) {
+        for (const p of m.values()) clearTimeout(p.timer);
+        m.clear();
+      }
     },
   };
 }

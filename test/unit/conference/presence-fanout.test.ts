@@ -1,0 +1,66 @@
+/**
+ * Presence fan-out cadence per audience: the secretariat and the bridge screens
+ * hear every window, phones four times less often, and each socket once per flush.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPresenceFanout } from '../../../server/src/modules/conference/presence.fanout.ts';
+import { initialPresence, setDelegate, syncRoster, type PresenceState } from '../../../server/src/modules/conference/presence.machine.ts';
+import { rooms } from '../../../server/src/plugins/realtime.ts';
+
+const M = 7;
+const roster = {
+  bridges: [{ bridgePointId: 102, name: 'Huyện A', level: 'district' as const }],
+  delegates: Array.from({ length: 20 }, (_, i) => ({ userId: 50 + i, fullName: `Đại biểu ${i}`, bridgePointId: i % 2 ? 102 : null, level: 'district' as const })),
+};
+
+/** The adapter's room map for: one console, one bridge screen, and 20 phones (socket p<userId>). */
+function adapterRooms(): Map<string, Set<string>> {
+  const r = new Map<string, Set<string>>();
+  const add = (room: string, id: string) => r.set(room, (r.get(room) ?? new Set()).add(id));
+  for (const id of ['console', 'screen', ...roster.delegates.map((d) => `p${d.userId}`)]) add(rooms.meeting(M), id);
+  add(rooms.managers(M), 'console');
+  add(rooms.bridge(M, 102), 'screen');
+  for (const d of roster.delegates) add(rooms.user(d.userId), `p${d.userId}`);
+  return r;
+}
+
+describe('presence fan-out', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('writes to the secretariat and bridge screens every window and to phones every fourth, each socket once per flush', () => {
+    let state: PresenceState = syncRoster(initialPresence(), roster);
+    const got = new Map<string, number>();
+    const writes: string[][] = [];
+    const socketRooms = adapterRooms();
+    const fanout = createPresenceFanout({
+      io: { of: () => ({ adapter: { rooms: socketRooms } }) } as never,
+      read: () => state,
+      windowMs: 100,
+      log: { error: () => {} } as never,
+      emitTo: (ids) => {
+        writes.push(ids);
+        for (const id of ids) got.set(id, (got.get(id) ?? 0) + 1);
+      },
+    });
+    // A check-in every 50 ms for a second.
+    for (const [i, d] of roster.delegates.entries()) {
+      const step = setDelegate(state, { userId: d.userId, role: 'delegate', bridgePointId: d.bridgePointId, chair: false }, { userId: d.userId, status: 'present_online' }, i * 50);
+      if (!step.ok) throw new Error(step.error.message);
+      state = step.state;
+      fanout.changed(M, [], [d.userId]);
+      vi.advanceTimersByTime(50);
+      // The phones' first push waits a whole member window (400 ms), so a burst's start does not pay for it.
+      if (i === 6) expect(got.get('p51') ?? 0).toBe(0);
+    }
+    vi.advanceTimersByTime(1000);
+    fanout.close();
+    expect(got.get('console')).toBeGreaterThanOrEqual(9);
+    expect(got.get('screen')).toBe(got.get('console'));
+    expect(got.get('p51')).toBeGreaterThanOrEqual(2);
+    expect(got.get('p51')).toBeLessThanOrEqual(4);
+    // Nobody is written twice in one flush.
+    for (const ids of writes) expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ['console', 'screen']) expect(writes.filter((w) => w.includes(id)).length).toBe(got.get(id));
+  });
+});
