@@ -200,6 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!raw.minutes.certDir) raw.minutes = { ...raw.minutes, certDir: join(raw.dataDir, 'certs') };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);
   if (raw.mediasoup.rtcMinPort > raw.mediasoup.rtcMaxPort) problems.push('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  // Other nodes connect to the announced pipe address and call NODE_URL back: a wildcard address is neither.
+  const wildcard = ['0.0.0.0', '::'].includes(raw.cluster.pipeListenIp);
+  if (raw.cluster.secret && wildcard && !raw.cluster.pipeAnnouncedIp) problems.push('PIPE_ANNOUNCED_IP must be set when PIPE_LISTEN_IP is a wildcard address');
+  if (raw.cluster.secret && wildcard && !raw.cluster.nodeUrl) problems.push('NODE_URL must be set when PIPE_LISTEN_IP is a wildcard address');
   if (env.NODE_ENV === 'production' && raw.secret === DEV_SECRET) problems.push('APP_SECRET must be set in production');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return raw;

@@ -83,8 +83,13 @@ const internalRoutes: FastifyPluginAsyncTypebox<InternalRoutesOptions> = async (
 
   app.get(
     '/ping',
-    { onRequest: requireNode, schema: { tags, response: { 200: Type.Object({ nodeId: Type.String(), bootId: Type.String() }), 401: ErrorResponse } } },
-    async () => (await cluster()).ping(),
+    { onRequest: requireNode, schema: { tags, response: { 200: Type.Object({ nodeId: Type.String(), bootId: Type.String() }), 401: ErrorResponse, 409: ErrorResponse } } },
+    async () => {
+      // A probe must not start the workers: a node whose media service is not running holds no pipes (409 counts as a miss).
+      const c = app.media.started()?.cluster;
+      if (!c) throw new AppError('CONFLICT', 409, 'No media service is running on this node');
+      return c.ping();
+    },
   );
 
   app.post('/links', { onRequest: requireNode, schema: { tags, body: LinkBody, response: { 200: PipeEnd, ...errors } } }, async (req) => {

@@ -167,8 +167,12 @@ export class NodePipe {
       if (err instanceof AppError && err.status === 404) this.#dropLink(link, false);
       throw err;
     }
-    if (consumer.closed) throw new AppError('MEDIA_ERROR', 409, 'The producer closed while it was being piped');
     const at = `${path}/${producer.id}`;
+    if (consumer.closed) {
+      // It closed here while the other node was producing it: close it there too.
+      this.#notify('DELETE', at);
+      throw new AppError('MEDIA_ERROR', 409, 'The producer closed while it was being piped');
+    }
     consumer.on('producerpause', () => this.#notify('POST', `${at}/pause`, { paused: true }));
     consumer.on('producerresume', () => this.#notify('POST', `${at}/pause`, { paused: false }));
     // The producer here closed (the consumer closes with it): close it there.

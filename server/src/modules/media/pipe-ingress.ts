@@ -82,7 +82,9 @@ export class PipeIngress {
       ...pipeTransportOptions(this.#o.listenIp, this.#o.announcedIp),
       appData: { node: req.from.nodeId, linkId: req.linkId },
     });
+    const srtpParameters = transport.srtpParameters;
     try {
+      if (!srtpParameters) throw new AppError('MEDIA_ERROR', 500, 'Pipe transport without SRTP parameters');
       await mediaCall('pipe:connect', () => transport.connect({ ip: req.ip, port: req.port, srtpParameters: req.srtpParameters }));
     } catch (err) {
       transport.close();
@@ -106,8 +108,6 @@ export class PipeIngress {
       }
     });
     const { localIp: ip, localPort: port } = transport.tuple;
-    const srtpParameters = transport.srtpParameters;
-    if (!srtpParameters) throw new AppError('MEDIA_ERROR', 500, 'Pipe transport without SRTP parameters');
     return { ip, port, srtpParameters };
   }
 
