@@ -116,6 +116,8 @@ export class PipeIngress {
     const link = this.#link(linkId);
     const { room } = link;
     if (room.closed) throw notFound('Link');
+    // An origin retrying after a timeout finds the producer its first request made.
+    if (link.producers.has(req.producerId)) return { producerId: req.producerId };
     const peerId = `${link.from.nodeId}/${req.owner.peerId}`;
     const peer = room.addPeer(peerId, req.owner.info);
     this.#remotePeers.add(peer);
