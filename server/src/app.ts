@@ -107,7 +107,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   );
   // feature sockets and other plugins: (one line each)
   await app.register(conferenceSocket, deps.conference ?? {});
-  await app.register(mediaSocket, config.mediasoup);
+  await app.register(mediaSocket, { ...config.mediasoup, cluster: config.cluster });
   await app.register(votingSocket, { secret: config.secret });
   await app.register(authSocket);
   await app.register(mailerPlugin, { smtpUrl: config.smtpUrl, from: config.mailFrom });

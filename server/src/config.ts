@@ -1,7 +1,7 @@
 /**
  * The only place that reads process.env. Everything else receives a Config.
  */
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -39,6 +39,25 @@ export const ConfigSchema = Type.Object({
     consumerBudgetPerRouter: Type.Integer({ minimum: 1 }),
     workerCpuLimit: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
     loadSampleMs: Type.Integer({ minimum: 100 }),
+  }),
+  /**
+   * Scale-out of the video conference (issue 12): with a secret, this node answers the
+   * internal node-to-node media API (/internal/media, modules/media/media.internal.ts) and
+   * pipes media to other nodes; null keeps the single-node behaviour and registers no such route.
+   */
+  cluster: Type.Object({
+    secret: Type.Union([Type.String({ minLength: 32 }), Type.Null()]),
+    /** This node's name in logs and in the ids of media piped in from it. */
+    nodeId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
+    /** The internal base URL other nodes reach this one by; null: http://PIPE_LISTEN_IP:<listening port>. */
+    nodeUrl: Type.Union([Type.String({ pattern: '^https?://[^\\s/]+$' }), Type.Null()]),
+    /** Address the pipe transports to other nodes listen on, and the one announced to them. */
+    pipeListenIp: Type.String({ minLength: 1 }),
+    pipeAnnouncedIp: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    /** Deadline of one request to another node. */
+    requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+    /** How often a node we exchange media with is probed; three missed probes count it as gone. */
+    heartbeatMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   }),
   /** Origins besides PUBLIC_BASE_URL's whose pages may send state-changing requests and open sockets. */
   allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$' })),
@@ -137,6 +156,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       workerCpuLimit: int(env.MEDIA_WORKER_CPU_LIMIT, 70),
       loadSampleMs: int(env.MEDIA_LOAD_SAMPLE_MS, 2000),
     },
+    cluster: {
+      secret: env.CLUSTER_SECRET || null,
+      nodeId: env.NODE_ID || hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) || 'node',
+      nodeUrl: env.NODE_URL ? env.NODE_URL.replace(/\/+$/, '') : null,
+      pipeListenIp: env.PIPE_LISTEN_IP || '127.0.0.1',
+      pipeAnnouncedIp: env.PIPE_ANNOUNCED_IP || null,
+      requestTimeoutMs: int(env.CLUSTER_REQUEST_TIMEOUT_MS, 5000),
+      heartbeatMs: int(env.CLUSTER_HEARTBEAT_MS, 2000),
+    },
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
     loginIpRateMax: int(env.LOGIN_IP_RATE_MAX, 60),
     maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 5),
@@ -172,6 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!raw.minutes.certDir) raw.minutes = { ...raw.minutes, certDir: join(raw.dataDir, 'certs') };
   const problems = [...validator.Errors(raw)].map((e) => `${e.instancePath || '/'} ${e.message}`);
   if (raw.mediasoup.rtcMinPort > raw.mediasoup.rtcMaxPort) problems.push('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  // Other nodes connect to the announced pipe address and call NODE_URL back: a wildcard address is neither.
+  const wildcard = ['0.0.0.0', '::'].includes(raw.cluster.pipeListenIp);
+  if (raw.cluster.secret && wildcard && !raw.cluster.pipeAnnouncedIp) problems.push('PIPE_ANNOUNCED_IP must be set when PIPE_LISTEN_IP is a wildcard address');
+  if (raw.cluster.secret && wildcard && !raw.cluster.nodeUrl) problems.push('NODE_URL must be set when PIPE_LISTEN_IP is a wildcard address');
   if (env.NODE_ENV === 'production' && raw.secret === DEV_SECRET) problems.push('APP_SECRET must be set in production');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return raw;

@@ -53,6 +53,8 @@ export const ErrorCode = {
   CROSS_ORIGIN: 'CROSS_ORIGIN',
   /** The user already has the maximum number of live connections. */
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** Another node of the cluster did not answer in time (or at all): media could not be piped to or from it. */
+  NODE_UNREACHABLE: 'NODE_UNREACHABLE',
   /** The disk (or the database's size limit) is full: the change was not saved. */
   STORAGE_FULL: 'STORAGE_FULL',
 } as const;

@@ -21,6 +21,8 @@ const ERROR_TEXT: Record<number, [string, string]> = {
   415: ['UNSUPPORTED_MEDIA_TYPE', 'The uploaded file type is not accepted.'],
   416: ['VALIDATION_FAILED', 'The requested byte range is not satisfiable.'],
   429: ['RATE_LIMITED', 'Too many attempts: wait and retry.'],
+  502: ['NODE_UNREACHABLE', 'Another node of the cluster refused the connection.'],
+  504: ['NODE_UNREACHABLE', 'Another node of the cluster did not answer in time.'],
   500: ['INTERNAL', 'Unexpected server fault (logged); nothing was changed.'],
   507: ['STORAGE_FULL', 'The disk is full: the change was not saved.'],
 };
@@ -51,6 +53,10 @@ export function transformRoute({ schema, url, route }: { schema: Json | undefine
   if (doc) {
     s.summary ??= doc.summary;
     s.description ??= doc.description;
+  }
+  if (doc?.internal) {
+    s['x-internal'] = true;
+    s.security = [{ cluster: [] }];
   }
   if (doc?.upload) {
     s.consumes = ['multipart/form-data'];

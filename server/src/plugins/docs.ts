@@ -16,7 +16,14 @@ export default fp(
     await app.register(swagger, {
       openapi: {
         info: { title: 'diemcau API', version: VERSION, description: 'Paperless meetings and video conferences for bridge points.' },
-        components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'dc_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+        components: {
+          securitySchemes: {
+            session: { type: 'apiKey', in: 'cookie', name: 'dc_session' },
+            bearer: { type: 'http', scheme: 'bearer' },
+            // The internal node-to-node media API (x-internal operations), when CLUSTER_SECRET is set.
+            cluster: { type: 'apiKey', in: 'header', name: 'x-diemcau-cluster-secret' },
+          },
+        },
         security: [{ session: [] }, { bearer: [] }],
       },
       transform: transformRoute as never,

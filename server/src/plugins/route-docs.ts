@@ -14,6 +14,12 @@ export interface RouteDoc {
   errors?: number[];
   /** The request body is multipart/form-data (document upload). */
   upload?: boolean;
+  /**
+   * Node-to-node only (the media cluster): marked `x-internal` and secured by
+   * the cluster secret header, never a browser's session. Such routes exist
+   * only when CLUSTER_SECRET is set.
+   */
+  internal?: boolean;
 }
 
 const PDF_ETC = ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/octet-stream'];
@@ -93,6 +99,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/reports/export.{format}': { summary: 'Xuất báo cáo / Export report', description: 'The same report as PDF or XLSX (`format` pdf or xlsx), with the method under each figure.', produces: { 200: ['application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] } },
   'GET /api/reports/distances': { summary: 'Khoảng cách / Road distances', description: 'Each unit\'s road distance to its parent\'s seat, used for travel savings.' },
   'PUT /api/reports/distances/{unitId}': { summary: 'Sửa khoảng cách / Set road distance', description: 'Sets a unit\'s road distance (km). Admin only.' },
+  // ---- internal: media between the nodes of a cluster (CLUSTER_SECRET set)
+  'GET /internal/media/ping': { internal: true, summary: 'Nhịp tim nút / Node heartbeat', description: 'Internal, node to node: the node\'s id and boot id; a changed boot id tells the asking node that its pipes here are gone.' },
+  'POST /internal/media/links': { internal: true, summary: 'Mở đường ống media / Open pipe link', description: 'Internal, node to node: creates this end of a pipe transport pair (SRTP) in the meeting\'s media room, connects it to the asking node\'s end and answers this end\'s address and key.' },
+  'DELETE /internal/media/links/{linkId}': { internal: true, summary: 'Đóng đường ống media / Close pipe link', description: 'Internal, node to node: the other end of a link closed (room closed, node stopping); this end closes with the producers piped over it.' },
+  'POST /internal/media/links/{linkId}/producers': { internal: true, summary: 'Nhận luồng qua đường ống / Produce piped stream', description: 'Internal, node to node: produces a stream arriving over the link under the origin\'s producer id and adds it to the meeting\'s room as its owner\'s, so local bridges consume it like a local stream.' },
+  'POST /internal/media/links/{linkId}/producers/{producerId}/pause': { internal: true, summary: 'Tạm dừng luồng qua đường ống / Pause piped stream', description: 'Internal, node to node: mirrors a pause or resume of the origin\'s producer.' },
+  'DELETE /internal/media/links/{linkId}/producers/{producerId}': { internal: true, summary: 'Đóng luồng qua đường ống / Close piped stream', description: 'Internal, node to node: the origin\'s producer closed; the piped one closes here.' },
+  'POST /internal/media/meetings/{id}/pipe': { internal: true, summary: 'Chuyển sân khấu sang nút khác / Pipe stage to node', description: 'Internal: pipes this node\'s main-stage and active-speaker streams of the meeting (or the listed producers) to the node at `nodeUrl`. Called by the cross-node live state when another node hosts bridges of the meeting.', errors: [502, 504] },
   'GET /api/media/workers': { summary: 'Tải máy chủ media / Media worker load', description: 'CPU load and rooms of each mediasoup worker. Admin and secretariat.' },
   // ---- documents
   'GET /api/meetings/{id}/documents': { summary: 'Tài liệu cuộc họp / Meeting documents', description: 'The documents the caller may see, with what they may do (download, view as pages).' },

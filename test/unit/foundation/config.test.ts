@@ -45,6 +45,22 @@ describe('config', () => {
     }
   });
 
+  it('reads the cluster keys: none by default (a single node); a wildcard pipe address needs NODE_URL and PIPE_ANNOUNCED_IP', () => {
+    const d = loadConfig({});
+    expect(d.cluster).toMatchObject({ secret: null, nodeUrl: null, pipeListenIp: '127.0.0.1', pipeAnnouncedIp: null, requestTimeoutMs: 5000, heartbeatMs: 2000 });
+    expect(d.cluster.nodeId).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+    const secret = 'c'.repeat(40);
+    const c = loadConfig({
+      CLUSTER_SECRET: secret, NODE_ID: 'media-2', NODE_URL: 'http://10.20.0.6:3000/', PIPE_LISTEN_IP: '0.0.0.0', PIPE_ANNOUNCED_IP: '10.20.0.6',
+      CLUSTER_REQUEST_TIMEOUT_MS: '3000', CLUSTER_HEARTBEAT_MS: '1000',
+    });
+    expect(c.cluster).toEqual({ secret, nodeId: 'media-2', nodeUrl: 'http://10.20.0.6:3000', pipeListenIp: '0.0.0.0', pipeAnnouncedIp: '10.20.0.6', requestTimeoutMs: 3000, heartbeatMs: 1000 });
+    expect(() => loadConfig({ CLUSTER_SECRET: 'short' })).toThrow(/secret/);
+    expect(() => loadConfig({ CLUSTER_SECRET: secret, PIPE_LISTEN_IP: '0.0.0.0' })).toThrow(/PIPE_ANNOUNCED_IP[\s\S]*NODE_URL/);
+    // Without a secret the wildcard is harmless: nothing is piped.
+    expect(loadConfig({ PIPE_LISTEN_IP: '0.0.0.0' }).cluster.secret).toBeNull();
+  });
+
   it('refuses the development secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET/);
     expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'y'.repeat(32) }).secret).toBe('y'.repeat(32));

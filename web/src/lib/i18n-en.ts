@@ -318,6 +318,7 @@ export const en: Record<MsgKey, string> = {
   'pin.signIn': 'Sign in with password',
   'pin.label': 'PIN',
   'pin.submit': 'Confirm PIN',
+  'err.NODE_UNREACHABLE': 'Another media server did not answer; try again shortly.',
   'err.STORAGE_FULL': 'The server is out of storage space; nothing was saved. Ask the administrator to free disk space, then try again.',
   'err.MEETING_ENDED': 'The meeting has ended: its documents and QR codes can no longer change.',
   'err.DECLASSIFICATION_REQUIRED': 'To lower a classification, use “Declassify” and give a reason.',

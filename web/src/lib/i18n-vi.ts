@@ -317,6 +317,7 @@ export const vi = {
   'pin.signIn': 'Đăng nhập bằng mật khẩu',
   'pin.label': 'Mã PIN',
   'pin.submit': 'Xác nhận mã PIN',
+  'err.NODE_UNREACHABLE': 'Máy chủ media khác không phản hồi; vui lòng thử lại sau ít phút.',
   'err.STORAGE_FULL': 'Máy chủ đã hết dung lượng lưu trữ; thao tác chưa được lưu. Hãy báo quản trị viên giải phóng dung lượng ổ đĩa rồi thử lại.',
   'err.MEETING_ENDED': 'Hội nghị đã kết thúc: tài liệu và mã QR không thể thay đổi.',
   'err.DECLASSIFICATION_REQUIRED': 'Muốn hạ độ mật, hãy dùng chức năng “Giải mật” và ghi rõ lý do.',

@@ -25,6 +25,8 @@ import type { PeerInfo } from './peer.ts';
 import * as floor from './media.floor.ts';
 import * as signalling from './media.signalling.ts';
 import * as stage from './media.stage.ts';
+import { MediaCluster, type ClusterOptions } from './media.cluster.ts';
+import { sameSource } from './media.policy.ts';
 
 export type { MediaBroadcast, MediaNotifier, MediaPayload } from './media.notifier.ts';
 
@@ -47,10 +49,14 @@ export interface MediaServiceOptions {
   linkThresholds?: LinkThresholds;
   /** The chair's own hall in a meeting (live and on stage from the start), if it has one. */
   chairHall?: (meetingId: number) => number | null;
+  /** Piping media to and from other nodes (issue 12); absent on a single node. */
+  cluster?: ClusterOptions;
 }
 
 export class MediaService {
   readonly pool: WorkerPool;
+  /** This node's pipes to other nodes and links from them; null on a single node. */
+  readonly cluster: MediaCluster | null;
   readonly #opts: MediaServiceOptions;
   readonly #log: MediaLogger;
   readonly #meetings = new Map<number, MeetingMedia>();
@@ -63,6 +69,7 @@ export class MediaService {
     this.pool = pool;
     this.#opts = opts;
     this.#log = opts.logger ?? noopLogger;
+    this.cluster = opts.cluster ? new MediaCluster(opts.cluster, (meetingId) => this.#ensureRoom(meetingId), this.#log) : null;
     this.#links = new LinkMonitor({
       intervalMs: opts.linkIntervalMs ?? 2000,
       ...(opts.linkThresholds ? { thresholds: opts.linkThresholds } : {}),
@@ -192,6 +199,37 @@ export class MediaService {
     return floor.syncFloor(this.#state(meetingId), holder);
   }
 
+  /**
+   * Pipes this node's main-stage and active-speaker producers of the meeting
+   * to the node at `nodeUrl`, where its room adopts them and its bridges
+   * consume them like local ones. Idempotent: what is already piped there is
+   * reused. Nothing calls it on its own yet: the cross-node live state (issue
+   * 12, which node holds which bridges of a meeting) will, whenever the stage
+   * or the speaker moves and another node hosts bridges of the meeting; until
+   * then the internal route POST /internal/media/meetings/:id/pipe does.
+   */
+  async pipeStageTo(meetingId: number, nodeUrl: string): Promise<{ producerIds: string[] }> {
+    const cluster = this.#clusterOr409();
+    const mm = this.#meetings.get(meetingId);
+    const room = mm?.room;
+    if (!mm || !room || room.closed) throw new AppError('NOT_FOUND', 404, 'No live media room for this meeting on this node');
+    const ids = room
+      .producerEntries()
+      .filter(({ producer, peer }) => (mm.stage && sameSource(mm.stage, peer.source)) || producer.id === mm.speaker.producerId)
+      // Streams piped in from another node are sent on by their own origin, never relayed (no loops).
+      .filter(({ peer }) => !cluster.ingress.isRemotePeer(peer))
+      .map(({ producer }) => producer.id);
+    return { producerIds: await Promise.all(ids.map((id) => cluster.pipeProducer(nodeUrl, room, id))) };
+  }
+
+  /** Pipes one producer of the meeting to the node at `nodeUrl`; resolves with its id there (the same id). */
+  async pipeProducerTo(meetingId: number, producerId: string, nodeUrl: string): Promise<string> {
+    const cluster = this.#clusterOr409();
+    const room = this.#meetings.get(meetingId)?.room;
+    if (!room || room.closed) throw new AppError('NOT_FOUND', 404, 'No live media room for this meeting on this node');
+    return cluster.pipeProducer(nodeUrl, room, producerId);
+  }
+
   /** The meeting ended: close its room and forget its media state. */
   endMeeting(meetingId: number): void {
     const mm = this.#meetings.get(meetingId);
@@ -234,12 +272,19 @@ export class MediaService {
     if (this.#closed) return;
     this.#closed = true;
     this.#links.close();
+    // Before the rooms, so the other nodes hear this node is stopping (not one link at a time as its rooms close).
+    this.cluster?.close();
     for (const mm of this.#meetings.values()) mm.room?.close();
     this.#meetings.clear();
     this.pool.close();
   }
 
   // ---- internals -------------------------------------------------------------
+
+  #clusterOr409(): MediaCluster {
+    if (!this.cluster) throw new AppError('CONFLICT', 409, 'This node is not part of a media cluster (CLUSTER_SECRET is not set)');
+    return this.cluster;
+  }
 
   #state(meetingId: number): MeetingMedia {
     let mm = this.#meetings.get(meetingId);

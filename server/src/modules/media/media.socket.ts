@@ -24,10 +24,14 @@ import { MediaService, type MediaNotifier } from './media.service.ts';
 import type { PeerInfo } from './peer.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
 import mediaRoutes from './media.routes.ts';
+import internalRoutes from './media.internal.ts';
+import type { ClusterOptions } from './media.cluster.ts';
 
 export type MediaPluginOptions = Config['mediasoup'] & {
   /** Link-quality sampling period; tests shorten it. */
   linkIntervalMs?: number;
+  /** Piping media between nodes; without a secret the node stands alone and has no internal routes. */
+  cluster?: Config['cluster'];
 };
 
 declare module 'fastify' {
@@ -42,7 +46,7 @@ declare module 'fastify' {
 }
 
 export default fp<MediaPluginOptions>(
-  async (app, opts) => {
+  async (app, { cluster: clusterConfig, ...opts }) => {
     let service: MediaService | null = null;
     let starting: Promise<MediaService> | null = null;
     let closing = false;
@@ -58,7 +62,7 @@ export default fp<MediaPluginOptions>(
     function start(): Promise<MediaService> {
       if (service) return Promise.resolve(service);
       if (closing) return Promise.reject(new AppError('MEDIA_ERROR', 503, 'Server is stopping'));
-      starting ??= MediaService.create({ ...opts, announcedIp: announcedIp(opts), notifier, logger: log, chairHall })
+      starting ??= MediaService.create({ ...opts, announcedIp: announcedIp(opts), notifier, logger: log, chairHall, ...(cluster ? { cluster } : {}) })
         .then((s) => {
           if (closing) {
             s.close();
@@ -77,6 +81,29 @@ export default fp<MediaPluginOptions>(
     }
     app.decorate('media', { service: start, started: () => service });
     await app.register(mediaRoutes, { prefix: '/api' });
+    const cluster = clusterOptions(clusterConfig);
+    if (cluster) await app.register(internalRoutes, { prefix: '/internal/media', secret: cluster.secret });
+
+    function clusterOptions(c: Config['cluster'] | undefined): ClusterOptions | null {
+      if (!c?.secret) return null;
+      const { nodeUrl, pipeListenIp } = c;
+      return {
+        secret: c.secret,
+        nodeId: c.nodeId,
+        // Without NODE_URL, the address this node listens on, as other nodes on the pipe network reach it.
+        selfUrl: () => nodeUrl ?? `${app.initialConfig.https ? 'https' : 'http'}://${pipeListenIp}:${listeningPort()}`,
+        listenIp: c.pipeListenIp,
+        announcedIp: c.pipeAnnouncedIp,
+        requestTimeoutMs: c.requestTimeoutMs,
+        heartbeatMs: c.heartbeatMs,
+      };
+    }
+
+    function listeningPort(): number {
+      const addr = app.server.address();
+      if (!addr || typeof addr === 'string') throw new AppError('MEDIA_ERROR', 503, 'This node is not listening yet; set NODE_URL');
+      return addr.port;
+    }
 
     /**
      * Browsers cannot send media to 0.0.0.0: with a wildcard listen address and

@@ -142,13 +142,13 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** Owner and router of a producer, or NOT_FOUND. */
-  producerEntry(producerId: string): { producer: ms.Producer; peer: Peer } {
+  producerEntry(producerId: string): { producer: ms.Producer; peer: Peer; router: ms.Router } {
     const p = this.#producers.get(producerId);
     if (!p) throw notFound('Producer');
     return p;
   }
 
-  producerEntries(): { producer: ms.Producer; peer: Peer }[] {
+  producerEntries(): { producer: ms.Producer; peer: Peer; router: ms.Router }[] {
     return [...this.#producers.values()];
   }
 
@@ -210,6 +210,34 @@ export class Room extends EventEmitter<RoomEvents> {
       producer.close();
       throw new AppError('MEDIA_ERROR', 409, 'Left the media room while producing');
     }
+    this.adoptProducer(peer, producer, router);
+    return producer;
+  }
+
+  /**
+   * A pipe transport on the room's first router for media piped in from
+   * another node (pipe-ingress.ts). It counts as no peer's transport: the
+   * link it belongs to closes it, and the room closing closes it with the router.
+   */
+  async createPipeTransport(opts: ms.PipeTransportOptions): Promise<{ transport: ms.PipeTransport; router: ms.Router }> {
+    this.#assertOpen();
+    const router = this.#routers.primary.router;
+    const transport = await mediaCall('pipe:create', () => router.createPipeTransport(opts));
+    if (this.#closed) {
+      transport.close();
+      throw new AppError('MEDIA_ERROR', 409, 'Media room closed; join again');
+    }
+    return { transport, router };
+  }
+
+  /**
+   * Makes `producer` (created on `router`, by produce() or over a pipe from
+   * another node) the room's: consumable, announced, heard by the active-speaker
+   * observer, forgotten when it closes. A producer piped in from another node is
+   * thus consumed by this node's bridges exactly like a local one.
+   */
+  adoptProducer(peer: Peer, producer: ms.Producer, router: ms.Router): void {
+    this.#assertOpen();
     peer.addProducer(producer);
     this.#pool.trackProducer(router, producer);
     this.#producers.set(producer.id, { producer, peer, router });
@@ -226,7 +254,6 @@ export class Room extends EventEmitter<RoomEvents> {
         .catch((err: unknown) => this.#log.warn({ err, producerId: producer.id }, 'audio level observer could not add producer'));
     }
     this.emit('newproducer', { peer, producer });
-    return producer;
   }
 
   async consume(
