@@ -209,7 +209,8 @@ describe('weak commune links on a shaped network', () => {
     link.setProfile(PROFILES.weak);
     // The ladder's answer to the shaping: the console marks W weak and the stage comes below the top layer.
     const stepMs = await within(() => consoleLink(chair, bpW), (s) => s === 'weak' || s === 'audio-only', 'console shows W weak', 60_000);
-    await within(() => Promise.resolve(forwardedLayer()), (l) => l !== null && l < 2, 'W forwarded a reduced layer', 30_000);
+    // Generous: beside another suite, W's consumer was seen forwarding no layer at all for a while (null).
+    await within(() => Promise.resolve(forwardedLayer()), (l) => l !== null && l < 2, 'W forwarded a reduced layer', 60_000);
     const r = await row(PROFILES.weak, stepMs);
     // Below the top layer for most of the window (a reading at one instant may catch a probe upwards).
     expect(r.reducedShare, `share of the window below the top layer (${await diagnose()})`).toBeGreaterThanOrEqual(0.5);
@@ -219,7 +220,7 @@ describe('weak commune links on a shaped network', () => {
     // The weak bridge does not take the good bridge down with it: G2 stays "good" and keeps decoding
     // (its frame size and rate follow what the busy machine's sender encodes, so they are reported).
     await expectGoodBridgeUntouched(r);
-  }, 150_000);
+  }, 210_000);
 
   it('poor (300 kbit/s, 5 %): audio continuous and audible, stage at the lowest layer or paused, events within 1 s', async () => {
     link.setProfile(PROFILES.poor);
