@@ -145,6 +145,8 @@ export async function startRedis({ port } = {}) {
     url: `redis://127.0.0.1:${p}`,
     port: p,
     async stop() {
+      // Referenced again, so this process waits for the server's exit rather than ending under the await.
+      child.ref();
       if (stopNow()) await exited;
     },
   };
