@@ -23,7 +23,7 @@ import { realtimeCluster } from './realtime-redis.ts';
 import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
 import { audienceOf, meetingAudiences, type AudienceEmitter } from './realtime-audience.ts';
-import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
+import type { AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
 export interface SocketData {
@@ -53,6 +53,8 @@ export const rooms = {
   managers: (id: number) => `meeting:${id}:managers`,
   bridge: (id: number, bp: number) => `meeting:${id}:bridge:${bp}`,
   user: (uid: number) => `user:${uid}`,
+  /** A user's sockets of one scope: QR sessions confined to meeting `meetingId`, or (null) the unconfined ones. */
+  userScope: (uid: number, meetingId: number | null) => (meetingId == null ? `user:${uid}:all` : `user:${uid}:qr:${meetingId}`),
 };
 
 type Emitter = { emit<E extends BroadcastName>(event: E, payload: Static<Broadcasts[E]>): boolean };
@@ -216,7 +218,13 @@ export default fp<RealtimeOptions>(
     for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any> });
 
     io.on('connection', (socket) => {
-      socket.join(rooms.user(socket.data.user.id));
+      const { id: uid, scope } = socket.data.user;
+      socket.join(rooms.user(uid));
+      // toUser addresses rooms rather than this node's socket list, so it reaches the user on every node.
+      // A recovered connection may be back under a session of another scope: it leaves the old scope's room.
+      const scopeRoom = rooms.userScope(uid, scope?.meetingId ?? null);
+      for (const r of [...socket.rooms]) if (r.startsWith(`user:${uid}:`) && r !== scopeRoom) socket.leave(r);
+      socket.join(scopeRoom);
       // A short drop recovered with its rooms and missed packets: features still hear that the member is back.
       if (socket.recovered && socket.data.meetingId != null && socket.data.membership) {
         for (const h of joinHooks) runHook(h, socket.data.meetingId, socket.data.user, socket, socket.data.membership);
@@ -339,11 +347,8 @@ export default fp<RealtimeOptions>(
       toUser: (uid) => ({
         emit: (event, payload) => {
           const meetingId = (payload as { meetingId?: unknown } | null)?.meetingId;
-          const ids = [...(io.of('/').adapter.rooms.get(rooms.user(uid)) ?? [])].filter((id) => {
-            const user = io.of('/').sockets.get(id)?.data.user;
-            return user != null && inScope(user, typeof meetingId === 'number' ? meetingId : null);
-          });
-          return ids.length ? io.to(ids).emit(event, ...([payload] as any)) : false;
+          const to = typeof meetingId === 'number' ? [rooms.userScope(uid, null), rooms.userScope(uid, meetingId)] : rooms.userScope(uid, null);
+          return io.to(to).emit(event, ...([payload] as any));
         },
       }),
       snapshotPart: (name, part) => void parts.set(name, part),

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisService } from '../../../scripts/lib/services.mjs';
 import type { Config } from '../../../server/src/config.ts';
 import { bearer, buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
-import { droppedSocket, errorCode, meetingIdOf, recover, until } from '../auth/support.ts';
+import { droppedSocket, errorCode, meetingIdOf, qrSession, recover, until, userIdOf } from '../auth/support.ts';
 
 const MAX_SOCKETS = 3;
 const LOGIN_RATE = 3;
@@ -81,6 +81,25 @@ describe('two nodes on one Redis', () => {
     expect(s.recovered).toBe(true);
     expect(b.app.realtime.io.of('/').sockets.get(s.id!)?.data.meetingId).toBe(meetingId);
     await until(() => reasons.includes('missed'), 'the missed broadcast');
+  });
+
+  it('a per-user push made on node A reaches the user on node B, a QR connection only for its own meeting', async () => {
+    const uid = userIdOf(a, 'daibieu05');
+    const full = track(await connect(b.url, await login(b.app, 'daibieu05')));
+    const qr = track(await connect(b.url, (await qrSession(a, await login(a.app, 'vanphong'), meetingId, uid)).token));
+    const heard = (s: TestSocket) => {
+      const got: number[] = [];
+      (s as unknown as { on(e: string, f: (p: { meetingId: number }) => void): void }).on('document:published', (p) => got.push(p.meetingId));
+      return got;
+    };
+    const [byFull, byQr] = [heard(full), heard(qr)];
+    const push = (m: number) => a.app.realtime.toUser(uid).emit('document:published', { meetingId: m } as never);
+    // In this order on one stream: the QR connection's first push must be its own meeting's.
+    push(meetingId + 1000);
+    push(meetingId);
+    await until(() => byFull.length === 2 && byQr.length === 1, 'both pushes on node B');
+    expect(byFull).toEqual([meetingId + 1000, meetingId]);
+    expect(byQr).toEqual([meetingId]);
   });
 
   it('a login budget spent on node A is refused on node B', async () => {
