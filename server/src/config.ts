@@ -81,6 +81,11 @@ export const ConfigSchema = Type.Object({
   /** The organisation's internal mail server (smtp://user:pass@host:port); null sends no e-mail. */
   smtpUrl: Type.Union([Type.String({ pattern: '^smtps?://' }), Type.Null()]),
   mailFrom: Type.String({ minLength: 3 }),
+  /**
+   * Redis shared by the nodes of a cluster (redis://host:port): Socket.IO's adapter, rate limits and
+   * connection caps then hold across nodes. Null keeps everything in this process (one node).
+   */
+  redisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
   /** Signing of final minutes: the organisation's PKCS#12, or null for one issued by the local CA in certDir (`pnpm certs`). */
   minutes: Type.Object({
     signP12: Type.Union([Type.String(), Type.Null()]),
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reminderOffsetsMinutes: parseOffsets(env.REMINDER_OFFSETS, '24h,1h'),
     reminderCheckSeconds: int(env.REMINDER_CHECK_SECONDS, 60),
     smtpUrl: env.SMTP_URL || null,
+    redisUrl: env.REDIS_URL || null,
     mailFrom: env.MAIL_FROM || 'Hệ thống họp không giấy <no-reply@diemcau.local>',
     minutes: {
       signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,

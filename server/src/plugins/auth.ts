@@ -38,7 +38,7 @@ export interface AuthPluginOptions {
 /** Session authentication for HTTP; the same token authenticates Socket.IO handshakes. */
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
-    const auth = createAuthService(app.db, opts);
+    const auth = createAuthService(app.db, { ...opts, limiter: app.rateLimiter });
     app.decorate('auth', auth);
     app.decorateRequest('user', null);
     app.decorateRequest('sessionToken', null);
@@ -56,5 +56,5 @@ export default fp<AuthPluginOptions>(
       if (roles.length && !roles.includes(req.user.role)) throw new AppError('FORBIDDEN', 403, 'Your role may not do this');
     });
   },
-  { name: 'auth', dependencies: ['db', 'security'] },
+  { name: 'auth', dependencies: ['db', 'security', 'redis'] },
 );

@@ -10,7 +10,14 @@ import type { AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 import type { AppSocket } from './realtime.ts';
 
-export function handshake(app: FastifyInstance, opts: { maxSockets: number; userRoom: (userId: number) => string }) {
+export interface HandshakeOptions {
+  maxSockets: number;
+  userRoom: (userId: number) => string;
+  /** The user's other live connections: this node's, or every node's on a cluster (realtime-redis.ts). */
+  countOthers: (socket: AppSocket, userRoom: string) => number | Promise<number>;
+}
+
+export function handshake(app: FastifyInstance, opts: HandshakeOptions) {
   const rejoinable = (user: AuthUser, meetingId: number): Membership | null => {
     try {
       return assertMember(app.db, user, getMeetingOr404(app.db, meetingId));
@@ -26,17 +33,24 @@ export function handshake(app: FastifyInstance, opts: { maxSockets: number; user
     const token = typeof auth.token === 'string' ? auth.token : cookieToken;
     const user = app.auth.resolveToken(token);
     if (!user) return fail('UNAUTHENTICATED', 'Sign in first');
-    // A recovered socket is already back in its rooms (socket.io restores them first): don't count it.
     const room = opts.userRoom(user.id);
-    const others = (socket.nsp.adapter.rooms.get(room)?.size ?? 0) - (socket.rooms.has(room) ? 1 : 0);
-    if (others >= opts.maxSockets) {
-      return fail('TOO_MANY_CONNECTIONS', `At most ${opts.maxSockets} connections per user; close another tab or device`);
-    }
+    const admit = (others: number) => {
+      if (others >= opts.maxSockets) {
+        return fail('TOO_MANY_CONNECTIONS', `At most ${opts.maxSockets} connections per user; close another tab or device`);
+      }
+      admitted(socket, user);
+      next();
+    };
+    const others = opts.countOthers(socket, room);
+    // Synchronous on one node, so a connection is admitted in the same turn as before.
+    if (typeof others === 'number') return admit(others);
+    others.then(admit, (err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
+  };
+  function admitted(socket: AppSocket, user: AuthUser): void {
     const prev = socket.recovered ? socket.data : null;
     // A recovered connection keeps its meeting only for the same user, still a member of it.
     const kept = prev?.user?.id === user.id && prev.meetingId != null ? rejoinable(user, prev.meetingId) : null;
     if (prev && !kept) for (const r of [...socket.rooms]) if (r !== socket.id) void socket.leave(r);
     socket.data = { user, meetingId: kept ? prev!.meetingId : null, membership: kept };
-    next();
-  };
+  }
 }

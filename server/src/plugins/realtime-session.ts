@@ -55,31 +55,35 @@ export function watchSession(socket: Socket): { live(): boolean; stop(): void } 
 const SWEEP_SHARES = 4;
 
 /**
- * Once a second, asks the store which of the connected sockets' sessions still hold, and cuts the
- * sockets of the others: a session ended where this process was not told (another process, a
- * manual clean-up) ends its connections within about a second. It used to be one read per command
- * per connection, which at 2,000 phones voting at once was a read per ballot. The check runs a
- * quarter of the sessions every quarter second, one query each time: a single query for 2,000
- * sessions held the event loop ~15 ms, long enough to show in the acks of a vote.
+ * Asks the store which of the connected sockets' sessions still hold, in one query, and cuts the
+ * sockets of the others: all of them, or those of one share (`sweepSessions`).
+ */
+export function sweepOnce(io: Server, liveOf: (ids: readonly string[]) => Set<string>, onError: (err: unknown) => void, share?: number): void {
+  try {
+    const sockets = [...io.of('/').sockets.values()].filter((s) => {
+      const id = (s.data as SessionData).user?.sessionId;
+      return id != null && (share === undefined || shareOf(id) === share);
+    });
+    const ids = [...new Set(sockets.map((s) => (s.data as SessionData).user!.sessionId!))];
+    if (!ids.length) return;
+    const live = liveOf(ids);
+    for (const s of sockets) if (!live.has((s.data as SessionData).user!.sessionId!)) s.disconnect(true);
+  } catch (err) {
+    onError(err);
+  }
+}
+
+/**
+ * Runs `sweepOnce` over every session once a second: a session ended where this process was not
+ * told (another process, a manual clean-up) ends its connections within about a second. It used to
+ * be one read per command per connection, which at 2,000 phones voting at once was a read per
+ * ballot. It checks a quarter of the sessions every quarter second, one query each time: a single
+ * query for 2,000 sessions held the event loop ~15 ms, long enough to show in the acks of a vote.
  * Returns the function that stops it.
  */
 export function sweepSessions(io: Server, liveOf: (ids: readonly string[]) => Set<string>, onError: (err: unknown) => void, intervalMs = SESSION_RECHECK_MS): () => void {
   let tick = 0;
-  const timer = setInterval(() => {
-    const share = tick++ % SWEEP_SHARES;
-    try {
-      const sockets = [...io.of('/').sockets.values()].filter((s) => {
-        const id = (s.data as SessionData).user?.sessionId;
-        return id != null && shareOf(id) === share;
-      });
-      const ids = [...new Set(sockets.map((s) => (s.data as SessionData).user!.sessionId!))];
-      if (!ids.length) return;
-      const live = liveOf(ids);
-      for (const s of sockets) if (!live.has((s.data as SessionData).user!.sessionId!)) s.disconnect(true);
-    } catch (err) {
-      onError(err);
-    }
-  }, intervalMs / SWEEP_SHARES);
+  const timer = setInterval(() => sweepOnce(io, liveOf, onError, tick++ % SWEEP_SHARES), intervalMs / SWEEP_SHARES);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -7,7 +7,6 @@
  */
 import fp from 'fastify-plugin';
 import type { TLSSocket } from 'node:tls';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server, type Socket } from 'socket.io';
 import { Compile } from 'typebox/compile';
 import type { Validator } from 'typebox/compile';
@@ -19,11 +18,12 @@ import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
 import { toErrorResponse } from './errors.ts';
 import { cleanHumanText } from '../lib/human-text.ts';
-import { refuseDeadRecovery, sweepSessions, watchSession } from './realtime-session.ts';
+import { refuseDeadRecovery, sweepOnce, sweepSessions, watchSession } from './realtime-session.ts';
+import { realtimeCluster } from './realtime-redis.ts';
 import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
 import { audienceOf, meetingAudiences, type AudienceEmitter } from './realtime-audience.ts';
-import { inScope, type AuthUser } from '../modules/auth/auth.service.ts';
+import type { AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
 export interface SocketData {
@@ -53,6 +53,8 @@ export const rooms = {
   managers: (id: number) => `meeting:${id}:managers`,
   bridge: (id: number, bp: number) => `meeting:${id}:bridge:${bp}`,
   user: (uid: number) => `user:${uid}`,
+  /** A user's sockets of one scope: QR sessions confined to meeting `meetingId`, or (null) the unconfined ones. */
+  userScope: (uid: number, meetingId: number | null) => (meetingId == null ? `user:${uid}:all` : `user:${uid}:qr:${meetingId}`),
 };
 
 type Emitter = { emit<E extends BroadcastName>(event: E, payload: Static<Broadcasts[E]>): boolean };
@@ -106,6 +108,8 @@ export interface RealtimeOptions {
   userCommandsPerSecond?: number;
   /** Commands waiting for their handler, all sockets together; past it they answer SERVER_BUSY (realtime-queue.ts). */
   maxQueuedCommands?: number;
+  /** How often live connections' sessions are re-read from the store (realtime-session.ts); tests lengthen it. */
+  sessionRecheckMs?: number;
 }
 
 
@@ -121,7 +125,10 @@ export default fp<RealtimeOptions>(
     const perSecond = opts.ratePerSecond ?? 20;
     const maxSockets = opts.maxSocketsPerUser ?? 5;
     // Per user, on top of the per-socket bucket: opening more tabs must not multiply a user's rate.
-    const userLimiter = new RateLimiterMemory({ keyPrefix: 'socket-user', points: opts.userCommandsPerSecond ?? 40, duration: 1 });
+    // On a cluster the bucket is in Redis, so connections spread over nodes do not multiply it either.
+    const userLimiter = app.rateLimiter({ keyPrefix: 'socket-user', points: opts.userCommandsPerSecond ?? 40, duration: 1 });
+    // With REDIS_URL: the Redis Streams adapter, cross-node connection counts and session ends (realtime-redis.ts).
+    const cluster = realtimeCluster(app.redis, (err, what) => app.log.warn({ err }, what));
 
     // Handlers run in short slices so a check-in storm cannot stall timers and I/O (realtime-queue.ts).
     const queue = createCommandQueue({
@@ -151,17 +158,22 @@ export default fp<RealtimeOptions>(
       pingInterval: 10_000,
       pingTimeout: 8_000,
       serveClient: false,
+      ...(cluster.adapter && { adapter: cluster.adapter }),
     });
 
     refuseDeadRecovery(io, (id) => app.auth.isSessionLive(id));
-    const stopSweep = sweepSessions(io, (ids) => app.auth.liveSessionIds(ids), (err) => app.log.error({ err }, 'session sweep failed'));
+    const liveOf = (ids: readonly string[]) => app.auth.liveSessionIds(ids);
+    const onSweepError = (err: unknown) => app.log.error({ err }, 'session sweep failed');
+    const stopSweep = sweepSessions(io, liveOf, onSweepError, opts.sessionRecheckMs);
+    // Another node ended sessions: the store already says which, so this node's sockets are checked now.
+    cluster.onSessionsEndedElsewhere(io, () => sweepOnce(io, liveOf, onSweepError));
 
     const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any> }>();
     const parts = new Map<string, SnapshotPart>();
     const joinHooks: JoinHook[] = [];
     const leaveHooks: JoinHook[] = [];
 
-    io.use(handshake(app, { maxSockets, userRoom: rooms.user }));
+    io.use(handshake(app, { maxSockets, userRoom: rooms.user, countOthers: (socket, room) => cluster.countOthers(io, socket, room) }));
 
     const leaveMeeting = (socket: AppSocket) => {
       const { meetingId, membership, user } = socket.data;
@@ -206,7 +218,13 @@ export default fp<RealtimeOptions>(
     for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any> });
 
     io.on('connection', (socket) => {
-      socket.join(rooms.user(socket.data.user.id));
+      const { id: uid, scope } = socket.data.user;
+      socket.join(rooms.user(uid));
+      // toUser addresses rooms rather than this node's socket list, so it reaches the user on every node.
+      // A recovered connection may be back under a session of another scope: it leaves the old scope's room.
+      const scopeRoom = rooms.userScope(uid, scope?.meetingId ?? null);
+      for (const r of [...socket.rooms]) if (r.startsWith(`user:${uid}:`) && r !== scopeRoom) socket.leave(r);
+      socket.join(scopeRoom);
       // A short drop recovered with its rooms and missed packets: features still hear that the member is back.
       if (socket.recovered && socket.data.meetingId != null && socket.data.membership) {
         for (const h of joinHooks) runHook(h, socket.data.meetingId, socket.data.user, socket, socket.data.membership);
@@ -329,11 +347,8 @@ export default fp<RealtimeOptions>(
       toUser: (uid) => ({
         emit: (event, payload) => {
           const meetingId = (payload as { meetingId?: unknown } | null)?.meetingId;
-          const ids = [...(io.of('/').adapter.rooms.get(rooms.user(uid)) ?? [])].filter((id) => {
-            const user = io.of('/').sockets.get(id)?.data.user;
-            return user != null && inScope(user, typeof meetingId === 'number' ? meetingId : null);
-          });
-          return ids.length ? io.to(ids).emit(event, ...([payload] as any)) : false;
+          const to = typeof meetingId === 'number' ? [rooms.userScope(uid, null), rooms.userScope(uid, meetingId)] : rooms.userScope(uid, null);
+          return io.to(to).emit(event, ...([payload] as any));
         },
       }),
       snapshotPart: (name, part) => void parts.set(name, part),
@@ -347,6 +362,7 @@ export default fp<RealtimeOptions>(
     // authenticate again.
     app.auth.onSessionsEnded((match) => {
       for (const s of io.of('/').sockets.values()) if (s.data.user && match(s.data.user)) s.disconnect(true);
+      cluster.sessionsEnded(io);
     });
 
     app.addHook('preClose', async () => {
@@ -362,5 +378,5 @@ export default fp<RealtimeOptions>(
       await new Promise<void>((resolve) => io.close(() => resolve()));
     });
   },
-  { name: 'realtime', dependencies: ['auth', 'db'] },
+  { name: 'realtime', dependencies: ['auth', 'db', 'redis'] },
 );

@@ -77,4 +77,11 @@ describe('config', () => {
     expect(() => loadConfig({ REMINDER_OFFSETS: '24 hours' })).toThrow(ConfigError);
     expect(() => loadConfig({ SMTP_URL: 'mail.tinhuy.local' })).toThrow(/smtpUrl/);
   });
+
+  it('reads REDIS_URL: unset or empty keeps one node in memory; not a redis URL is refused', () => {
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://10.0.0.5:6379' }).redisUrl).toBe('redis://10.0.0.5:6379');
+    expect(() => loadConfig({ REDIS_URL: '10.0.0.5:6379' })).toThrow(/redisUrl/);
+  });
 });

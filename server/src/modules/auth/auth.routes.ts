@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorResponse, LoginBody, Me, Ok, PasswordChangeBody, VotePinSetBody, VotePinStatus } from '@diemcau/shared';
 import { SESSION_COOKIE, setSessionCookie } from '../../plugins/auth.ts';
 import { AppError } from '../../lib/app-error.ts';
@@ -29,8 +29,9 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   // Two buckets: one per canonical username, so 'Admin', ' admin ' and 'ａｄｍｉｎ' are one target,
   // and one per IP, so one machine cannot try a password across many usernames.
-  const perUser = new RateLimiterMemory({ keyPrefix: 'login-user', points: opts.loginRateMax, duration: 60 });
-  const perIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: opts.loginIpRateMax, duration: 60 });
+  // On a cluster both are kept in Redis (plugins/redis.ts): spreading attempts over the nodes buys nothing.
+  const perUser = app.rateLimiter({ keyPrefix: 'login-user', points: opts.loginRateMax, duration: 60 });
+  const perIp = app.rateLimiter({ keyPrefix: 'login-ip', points: opts.loginIpRateMax, duration: 60 });
   const throttle = async (reply: FastifyReply, ip: string, username: string) => {
     try {
       await Promise.all([perIp.consume(ip), perUser.consume(username)]);

@@ -7,7 +7,7 @@ import { AppError } from '../../lib/app-error.ts';
 import { preparedFor } from '../../lib/prepared.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { assertPasswordPolicy, canonicalUsername } from './password-policy.ts';
-import { createVotePin } from './vote-pin.ts';
+import { createVotePin, type LimiterFactory } from './vote-pin.ts';
 
 /** The authenticated principal attached to a request or socket. */
 export interface AuthUser {
@@ -74,7 +74,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 /** Told which signed-in users lost their sessions, so live connections can be cut too. */
 export type SessionsEndedListener = (match: (user: AuthUser) => boolean) => void;
 
-export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
+export function createAuthService(db: Db, opts: { sessionTtlHours: number; limiter?: LimiterFactory }) {
   const endedListeners: SessionsEndedListener[] = [];
   const sessionsEnded = (match: (user: AuthUser) => boolean) => {
     for (const l of endedListeners) l(match);
@@ -125,7 +125,7 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number }) {
     db.delete(sessions).where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined)).run();
     sessionsEnded((u) => u.id === userId && u.sessionId !== keepSessionId);
   }
-  const pin = createVotePin(db);
+  const pin = createVotePin(db, opts.limiter);
 
   return {
     loadUser,

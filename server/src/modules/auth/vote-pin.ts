@@ -6,7 +6,7 @@
  * re-scanning the sheet does not buy more guesses).
  */
 import { eq } from 'drizzle-orm';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../../db/index.ts';
 import { sessions, users } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
@@ -17,8 +17,11 @@ import type { AuthUser } from './auth.service.ts';
 export const PIN_MAX_ATTEMPTS = 5;
 const PIN_LOCK_SECONDS = 15 * 60;
 
-export function createVotePin(db: Db) {
-  const attempts = new RateLimiterMemory({ points: PIN_MAX_ATTEMPTS, duration: PIN_LOCK_SECONDS });
+/** Builds the attempts limiter; on a cluster one shared by every node (plugins/redis.ts), so guesses do not multiply by node. */
+export type LimiterFactory = (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
+
+export function createVotePin(db: Db, limiter: LimiterFactory = (o) => new RateLimiterMemory(o)) {
+  const attempts = limiter({ keyPrefix: 'vote-pin', points: PIN_MAX_ATTEMPTS, duration: PIN_LOCK_SECONDS });
   const pinHashOf = (userId: number) => db.select({ h: users.votePinHash }).from(users).where(eq(users.id, userId)).get()?.h ?? null;
   const sessionUnlocked = (sessionId: string | null) =>
     sessionId != null && db.select({ v: sessions.pinVerified }).from(sessions).where(eq(sessions.id, sessionId)).get()?.v === true;
