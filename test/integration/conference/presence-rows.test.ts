@@ -39,13 +39,19 @@ const stateRow = (t: TestApp, meetingId: number) =>
     version: number;
   };
 
-it('a check-in writes one presence row and leaves the state document untouched, however many delegates', { timeout: 120_000 }, async () => {
+/** A fresh app whose demo meeting has `n` more delegates invited, and the chair as an actor. */
+async function withInvited(n: number) {
   const t = await buildTestApp();
   apps.push(t);
   const d = demo(t);
   const M = d.meetingId;
-  const ids = inviteDelegates(t, M, 300);
+  const ids = inviteDelegates(t, M, n);
   const chair = { userId: d.userId('vanphong'), role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: 'Văn phòng' };
+  return { t, d, M, ids, chair };
+}
+
+it('a check-in writes one presence row and leaves the state document untouched, however many delegates', { timeout: 120_000 }, async () => {
+  const { t, M, ids, chair } = await withInvited(300);
   t.app.conference.execute(M, chair, { type: 'meeting:start' });
   const before = stateRow(t, M);
   // The document holds agenda, floor and roll-call headers only: nothing per member.
@@ -77,12 +83,7 @@ it('a check-in writes one presence row and leaves the state document untouched, 
 });
 
 it('commands of one turn share a transaction: each builds on the one before, a refused one is refused alone', { timeout: 120_000 }, async () => {
-  const t = await buildTestApp();
-  apps.push(t);
-  const d = demo(t);
-  const M = d.meetingId;
-  const ids = inviteDelegates(t, M, 300);
-  const chair = { userId: d.userId('vanphong'), role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: 'Văn phòng' };
+  const { t, M, ids, chair } = await withInvited(300);
   await t.app.conference.submit(M, chair, { type: 'meeting:start' });
   const version = t.app.conference.state(M).version;
   const commits = t.app.conference.groupCommits();
