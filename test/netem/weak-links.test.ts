@@ -59,6 +59,8 @@ interface Row {
   /** What the good bridge G2 decodes meanwhile. */
   goodFps: number;
   goodWidth: number;
+  /** Share of the stage audio G2 (unshaped) concealed in the same window. */
+  goodConceal: number;
 }
 const rows: Row[] = [];
 
@@ -84,7 +86,7 @@ async function row(p: Profile, stepMs: number | null, reconnectMs: number | null
   const sampling = (async () => {
     for (const end = Date.now() + WINDOW_MS; Date.now() < end; await new Promise((r) => setTimeout(r, 500))) layers.push(forwardedLayer());
   })();
-  const [rx, good] = await Promise.all([measure(w, stage, WINDOW_MS), measure(g2, { video: stage.video }, WINDOW_MS), sampling]);
+  const [rx, good] = await Promise.all([measure(w, stage, WINDOW_MS), measure(g2, stage, WINDOW_MS), sampling]);
   const layer = forwardedLayer();
   // Each event is timed on W and on G2 at once: [W, G2].
   const agenda = await advanceAgenda(chairSocket, ids.meetingId, clock, [w, g2]);
@@ -102,6 +104,7 @@ async function row(p: Profile, stepMs: number | null, reconnectMs: number | null
     reconnectMs,
     goodFps: good.fps,
     goodWidth: good.frameWidth,
+    goodConceal: good.concealShare,
   };
   rows.push(r);
   console.log(`[netem] ${JSON.stringify(r)}`);
@@ -228,7 +231,9 @@ describe('weak commune links on a shaped network', () => {
     const r = await row(PROFILES.poor, stepMs);
     expect(r.rx.audioLevel).toBeGreaterThan(0.001);
     expect(r.rx.longestGapMs).toBeLessThan(2000);
-    expect(r.rx.concealShare).toBeLessThan(0.25);
+    // At most a quarter of W's audio concealed beyond what the unshaped G2 conceals of the same stream in
+    // the same window: a starved machine (two suites side by side) conceals on G2 too.
+    expect(r.rx.concealShare, `W conceals ${r.rx.concealShare.toFixed(3)}, G2 ${r.goodConceal.toFixed(3)}`).toBeLessThan(0.25 + r.goodConceal);
     // Within 1 s: the poor link adds at most 1 s over what the unshaped G2 shows for the same event.
     expect(r.eventOverGoodMs).toBeLessThan(1000);
     await expectGoodBridgeUntouched(r);
@@ -315,7 +320,7 @@ describe('weak commune links on a shaped network', () => {
     const rx = await measure(g2, { video: wVideo, audio: wPeer()?.producerOfKind('audio')?.id ?? null }, WINDOW_MS);
     // What the ladder made of W's uplink (the console's state, the cap on what W's browser may send) is reported.
     const state = await consoleLink(chair, bpW);
-    const r: Row = { profile: `poor uplink, W on stage (G2 receives; W ${state})`, layer: `${rx.frameWidth}w at G2`, rx, reducedShare: NaN, eventMs: NaN, eventOverGoodMs: NaN, stepMs: null, reconnectMs: null, goodFps: rx.fps, goodWidth: rx.frameWidth };
+    const r: Row = { profile: `poor uplink, W on stage (G2 receives; W ${state})`, layer: `${rx.frameWidth}w at G2`, rx, reducedShare: NaN, eventMs: NaN, eventOverGoodMs: NaN, stepMs: null, reconnectMs: null, goodFps: rx.fps, goodWidth: rx.frameWidth, goodConceal: NaN };
     rows.push(r);
     console.log(`[netem] ${JSON.stringify(r)}`);
     expect(rx.fps, "G2 decodes W's camera sent over a poor uplink").toBeGreaterThan(1);

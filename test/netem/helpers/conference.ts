@@ -71,6 +71,8 @@ export async function command<T = any>(socket: Socket, name: string, payload: un
 /** A fresh context with one page; page errors are collected into `errors`. */
 export async function openAs(browser: Browser, baseURL: string, username: string, errors: string[]): Promise<Page> {
   const ctx = await browser.newContext({ ...DESKTOP, baseURL, permissions: ['camera', 'microphone'] });
+  // Two suites side by side starve the browsers: a click on an idle bridge page once took over 30 s.
+  ctx.setDefaultTimeout(60_000);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
   await signIn(page, username);
