@@ -1,16 +1,8 @@
 /** Loopback helpers shared by the benches that launch the server as a child process, and by their tests. */
-import { createServer } from 'node:net';
 import { request } from 'node:http';
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it; the caller binds it next). */
-export const freePort = () =>
-  new Promise<number>((r, j) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-    s.on('error', j);
-  });
+// One implementation for the TypeScript benches and the plain-JS service scripts (`pnpm cluster`).
+export { freePort } from './services.mjs';
 
 /** The HTTP status of a GET, or 0 when nothing answered within 2 s (a server still starting). */
 export const httpStatus = (url: string) =>
