@@ -2,7 +2,7 @@
  * Voting benchmark: 2,000 delegate clients on loopback.
  *
  *   pnpm bench:voting            (BENCH_DELEGATES=500 for a quicker run)
- *   pnpm bench:voting -- --cpu-prof=DIR   (the server thread's CPU profile of the first votes at once)
+ *   pnpm bench:voting -- --cpu-prof=DIR   (the server thread's CPU profile of the votes at once of round BENCH_PROF_ROUND, default 0: the first, still cold)
  *
  * The server runs in a worker thread (its own event loop, on a temp database
  * that is deleted afterwards); the clients run on the main thread. For each
@@ -301,7 +301,7 @@ async function main() {
         await ack(chair, 'poll:open', { pollId: poll.id });
         await quiet(500);
         await stats();
-        const profiling = profDir && round === 0;
+        const profiling = profDir && round === Number(process.env.BENCH_PROF_ROUND ?? 0);
         if (profiling) await profile('start');
         const { lat, wall } = await vote('casts at once', sockets, poll.id, 0);
         if (profiling) await profile(`votes-at-once-${mode}`);
