@@ -1,13 +1,13 @@
 /**
  * Document workflows shared by the web routes, the QR landing page and the
- * socket snapshot: uploads, visibility, publishing, streaming downloads with
+ * socket snapshot: uploads (received by documents.upload.ts), visibility, publishing, streaming downloads with
  * receipts, the confidential page viewer and receipt counts.
  */
 import { createReadStream } from 'node:fs';
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { CLASSIFICATIONS, DocumentDeclassify, DocumentUpdate, ROLES, humanTextProblem, normalizeHumanText, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
+import { DocumentDeclassify, DocumentUpdate, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
 import type { Db } from '../../db/index.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
@@ -16,20 +16,12 @@ import { agendaItems } from '../../db/schema.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { audienceProblem, documentAccess, linkable, lowersClassification, type Access, type Reader } from './documents.access.ts';
 import { planDownload } from './documents.download.ts';
-import { countPdfPages } from './documents.pdf.ts';
 import { PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
 import { confidentialViews, documentNotifications, documentReceipts, documents, documentVersions } from './documents.schema.ts';
 import { receiptCounts } from './documents.receipts.ts';
-import { sniffFile, sniffMessage } from './documents.sniff.ts';
-import { BlobStore, tooLarge, type StagedFile } from './documents.storage.ts';
-
-export interface UploadFields {
-  title?: string;
-  classification?: Classification;
-  audienceRoles?: Role[];
-  audienceUnitIds?: number[];
-}
+import { receiveUpload } from './documents.upload.ts';
+import type { BlobStore } from './documents.storage.ts';
 
 /** Who a download is for: a signed-in user, a delegate's QR or a venue QR. */
 export interface Recipient {
@@ -38,19 +30,6 @@ export interface Recipient {
   bridgePointId: number | null;
   channel: ReceiptChannel;
   tokenJti: string | null;
-}
-
-const list = (v: string) => v.split(/[\s,]+/).filter(Boolean);
-
-/**
- * The uploaded file's name as it will be stored and offered for download: NFC, trimmed, no path.
- * A name hiding its real extension behind a bidi override (or carrying control characters) is refused.
- */
-export function uploadFileName(raw: string): string {
-  const name = normalizeHumanText(raw).replace(/[\\/]/g, '_').slice(0, 255);
-  const problem = humanTextProblem(name, 'line', true);
-  if (problem) throw badRequest(`file name ${problem}`, { field: '/file' });
-  return name;
 }
 
 /** The refusal of a lower classification on the ordinary paths: declassifying is its own audited act. */
@@ -75,32 +54,6 @@ function classificationRefusal(c: { classification: Classification; audienceRole
   return null;
 }
 
-/** Parses the text fields of the upload form (strings only; typed errors on bad values). */
-function parseField(f: UploadFields, name: string, value: string): void {
-  const v = name === 'title' ? normalizeHumanText(value) : value.trim();
-  switch (name) {
-    case 'title':
-      if (!v || v.length > 300) throw badRequest('title must be 1-300 characters');
-      if (humanTextProblem(v)) throw badRequest(`title ${humanTextProblem(v)}`, { field: '/title' });
-      f.title = v;
-      return;
-    case 'classification':
-      if (!(CLASSIFICATIONS as readonly string[]).includes(v)) throw badRequest(`classification must be one of ${CLASSIFICATIONS.join(', ')}`);
-      f.classification = v as Classification;
-      return;
-    case 'audienceRoles':
-      if (!list(v).every((r) => (ROLES as readonly string[]).includes(r))) throw badRequest(`audienceRoles must be among ${ROLES.join(', ')}`);
-      f.audienceRoles = list(v) as Role[];
-      return;
-    case 'audienceUnitIds':
-      if (!list(v).every((u) => /^[1-9]\d{0,9}$/.test(u))) throw badRequest('audienceUnitIds must be unit ids');
-      f.audienceUnitIds = list(v).map(Number);
-      return;
-    default:
-      throw badRequest(`Unknown form field ${name}`);
-  }
-}
-
 /**
  * Refuses agenda links to documents that are not this meeting's (400 naming them).
  * The agenda module calls this before it stores an item's document list.
@@ -123,56 +76,10 @@ export class DocumentsService {
     readonly onPublished: (meetingId: number, byUser: Map<number, DocumentInfo[]>) => void = () => {},
   ) {}
 
-  /**
-   * Reads the multipart form (text fields first, then one file), stages the
-   * file, checks it and commits it. Nothing is recorded unless all of that
-   * succeeds; a failed upload leaves no file.
-   */
-  async receiveUpload(req: FastifyRequest): Promise<{ fields: UploadFields; staged: StagedFile; fileName: string; mime: string; pages: number | null }> {
-    const length = Number(req.headers['content-length'] ?? 0);
-    // Refuse obviously oversized bodies before reading them (64 KiB for the form around the file).
-    if (length > this.maxBytes + 65536) throw tooLarge(this.maxBytes);
-    if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the file as multipart/form-data');
-    const fields: UploadFields = {};
-    let staged: StagedFile | null = null;
-    let fileName = '';
-    try {
-      for await (const part of req.parts()) {
-        if (part.type === 'field') {
-          if (typeof part.value !== 'string') throw badRequest(`Field ${part.fieldname} must be text`);
-          parseField(fields, part.fieldname, part.value);
-          continue;
-        }
-        if (part.fieldname !== 'file' || staged) {
-          part.file.resume();
-          throw badRequest('Send exactly one file, in the field "file"');
-        }
-        try {
-          fileName = uploadFileName(part.filename);
-        } catch (err) {
-          part.file.resume();
-          throw err;
-        }
-        const file = part.file;
-        staged = await this.store.stage(file, { maxBytes: this.maxBytes, truncated: () => file.truncated });
-      }
-      if (!staged) throw badRequest('No file was sent (field "file")');
-      const sniffed = await sniffFile(staged.tmpPath, fileName);
-      if (!sniffed.ok) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, sniffMessage(sniffed), { reason: sniffed.reason, detected: sniffed.detected });
-      const pages = sniffed.ext === 'pdf' ? await countPdfPages(staged.tmpPath) : sniffed.mime.startsWith('image/') ? 1 : null;
-      return { fields, staged, fileName, mime: sniffed.mime, pages };
-    } catch (err) {
-      if (staged) await this.store.discard(staged);
-      const e = err as { statusCode?: number; code?: string };
-      if (!(err instanceof AppError) && e.statusCode === 413 && e.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(this.maxBytes);
-      throw err;
-    }
-  }
-
   /** Creates a document (version 1) or adds a version to `docId`, from an upload request. */
   async upload(req: FastifyRequest, meetingId: number, user: AuthUser, docId?: number): Promise<DocumentInfo> {
     const existing = docId ? repo.getDoc(this.db, meetingId, docId) : null;
-    const u = await this.receiveUpload(req);
+    const u = await receiveUpload(req, this.store, this.maxBytes);
     const classification = u.fields.classification ?? existing?.doc.classification ?? 'public_to_meeting';
     const refusal = (existing && loweringRefusal(existing.doc.classification, classification)) || classificationRefusal({
       classification,
