@@ -29,6 +29,11 @@ export interface MeetingLeases {
   readonly holder: string;
   /** Whether this process may act for the meeting right now (always, on a single node). */
   owns(meetingId: number): boolean;
+  /**
+   * Whether this process holds the meeting, though perhaps not right now: a renewal came late (a
+   * stalled event loop, Redis slow) and the next one may still extend it. A timer due meanwhile waits.
+   */
+  holds(meetingId: number): boolean;
   /** Takes the meeting's lease when it is free; null when it is (now) ours, else the holder that has it. */
   claim(meetingId: number): Promise<string | null>;
   /** Milliseconds until the meeting's lease expires in Redis (0 when nobody holds it). */
@@ -64,6 +69,7 @@ const single = (nodeId: string): MeetingLeases => ({
   clustered: false,
   holder: nodeId,
   owns: () => true,
+  holds: () => true,
   claim: async () => null,
   remainingMs: async () => 0,
   onGained: () => {},
@@ -106,6 +112,10 @@ class RedisLeases implements MeetingLeases {
     return until !== undefined && performance.now() < until;
   }
 
+  holds(meetingId: number): boolean {
+    return this.#held.has(meetingId);
+  }
+
   claim(meetingId: number): Promise<string | null> {
     if (this.owns(meetingId)) return Promise.resolve(null);
     const inFlight = this.#claiming.get(meetingId);
@@ -121,6 +131,9 @@ class RedisLeases implements MeetingLeases {
     const sentAt = performance.now();
     const set = await this.#redis.set(key, this.holder, { condition: 'NX', expiration: { type: 'PX', value: this.#ttl } });
     if (set === 'OK') {
+      // Ours before, but the key expired meanwhile: another node may have run the meeting in between,
+      // so what we kept of it is dropped before it is rebuilt.
+      if (this.#held.has(meetingId)) this.#lose(meetingId);
       this.#held.set(meetingId, this.#deadline(sentAt));
       this.#fire(this.#gained, meetingId, 'taking over a meeting failed');
       return null;

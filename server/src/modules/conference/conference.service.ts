@@ -84,7 +84,12 @@ export interface ConferenceServiceDeps {
   now?: () => number;
   /** Whether this node runs the meeting (its lease, on a cluster); always on a single node. */
   owns?: (meetingId: number) => boolean;
+  /** Whether it holds the meeting though its lease's renewal is late (plugins/lease.ts): a due expiry then waits. */
+  holds?: (meetingId: number) => boolean;
 }
+
+/** How soon an expiry due while the lease's renewal was late looks again. */
+const LAPSED_RETRY_MS = 250;
 
 /** The parts of the join snapshot this feature owns; presence raw, each member gets the part their role shows (presence.fanout.ts). */
 export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'floor'> & { presence: PresenceState; version: number };
@@ -101,7 +106,7 @@ export interface Applied {
 /** Meetings whose state stays in memory; a meeting is rarely live alongside more than a few others. */
 const CACHED_MEETINGS = 64;
 
-export function createConferenceService({ db, log, publish, now: clock = Date.now, owns = () => true }: ConferenceServiceDeps) {
+export function createConferenceService({ db, log, publish, now: clock = Date.now, owns = () => true, holds = owns }: ConferenceServiceDeps) {
   const expiryTimers = new Map<number, NodeJS.Timeout>();
   const inTransaction = db.$client.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
   const cache = new LRUCache<number, { state: ConferenceState; epoch: number }>({ max: CACHED_MEETINGS });
@@ -203,8 +208,15 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
 
   function expireNow(meetingId: number) {
     expiryTimers.delete(meetingId);
-    // Fencing: a node whose lease lapsed leaves the expiry to the node that took the meeting over.
-    if (closed || !owns(meetingId)) return;
+    if (closed) return;
+    // Fencing: a node whose lease lapsed leaves the expiry to the node that takes the meeting over,
+    // unless the lease is still ours and only its renewal is late.
+    if (!owns(meetingId)) {
+      if (!holds(meetingId)) return;
+      const t = setTimeout(() => expireNow(meetingId), LAPSED_RETRY_MS);
+      t.unref();
+      return void expiryTimers.set(meetingId, t);
+    }
     try {
       const at = clock();
       const res = committed(meetingId, () => {

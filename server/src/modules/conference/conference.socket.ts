@@ -58,6 +58,7 @@ export default fp<ConferenceSocketOptions>(
       log: app.log,
       ...(opts.now && { now: opts.now }),
       owns: (meetingId) => app.lease.owns(meetingId),
+      holds: (meetingId) => app.lease.holds(meetingId),
       publish(meetingId, out, presence) {
         const room = app.realtime.toMeeting(meetingId);
         for (const o of out) room.emit(o.name, o.payload as never);

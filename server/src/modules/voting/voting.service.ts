@@ -47,6 +47,8 @@ export interface VotingOptions {
   pushIntervalMs?: number;
   /** Whether this node runs the meeting (its lease, on a cluster); always on a single node. */
   owns?: (meetingId: number) => boolean;
+  /** Whether it holds the meeting though its lease's renewal is late (plugins/lease.ts): a due countdown then waits. */
+  holds?: (meetingId: number) => boolean;
 }
 
 type Emit = Pick<Realtime, 'toMeeting' | 'toMeetingByAudience' | 'toManagers'>;
@@ -60,6 +62,7 @@ export class VotingService {
   readonly #secret: string;
   readonly #commit: GroupCommit;
   readonly #owns: (meetingId: number) => boolean;
+  readonly #holds: (meetingId: number) => boolean;
   /** Ballot keys of open secret polls; never written to the database unwrapped. */
   readonly #keys = new Map<number, Buffer>();
   readonly live: LivePolls;
@@ -72,6 +75,7 @@ export class VotingService {
     this.#attendance = opts.attendance;
     this.#secret = opts.secret;
     this.#owns = opts.owns ?? (() => true);
+    this.#holds = opts.holds ?? this.#owns;
     this.#commit = new GroupCommit(db);
     this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
   }
@@ -304,8 +308,13 @@ export class VotingService {
   /** Called by the countdown timer; a no-op if the poll was closed meanwhile. */
   #autoClose(pollId: number): void {
     const live = this.live.get(pollId);
-    // Fencing: a node whose lease lapsed leaves the close to the node that took the meeting over.
-    if (!live || !this.#owns(live.meetingId)) return;
+    if (!live) return;
+    // Fencing: a node whose lease lapsed leaves the close to the node that takes the meeting over,
+    // unless the lease is still ours and only its renewal is late: then it looks again shortly.
+    if (!this.#owns(live.meetingId)) {
+      if (this.#holds(live.meetingId)) live.closeTimer = setTimeout(() => this.#autoClose(pollId), 250);
+      return;
+    }
     if (!isDue(live.clock, this.#now())) return void this.live.schedule(live);
     try {
       this.close(null, live.meetingId, pollId, 'countdown');

@@ -39,6 +39,7 @@ export default fp<VotingPluginOptions>(
   async (app, opts) => {
     const service = new VotingService(app.db, app.realtime, app.log.child({ module: 'voting' }), {
       owns: (meetingId) => app.lease.owns(meetingId),
+      holds: (meetingId) => app.lease.holds(meetingId),
       // Read lazily: the conference plugin may register after this one.
       attendance: opts.attendance ?? attendanceFrom((meetingId) => app.conference.state(meetingId)),
       secret: opts.secret,
