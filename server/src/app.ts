@@ -16,6 +16,7 @@ import docsPlugin from './plugins/docs.ts';
 import errorsPlugin from './plugins/errors.ts';
 import hygienePlugin from './plugins/hygiene.ts';
 import redisPlugin from './plugins/redis.ts';
+import leasePlugin from './plugins/lease.ts';
 import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.ts';
 import securityPlugin from './plugins/security.ts';
 import webPlugin from './plugins/web.ts';
@@ -84,6 +85,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { publicBaseUrl: config.publicBaseUrl, allowedOrigins: config.allowedOrigins, sessionCookie: SESSION_COOKIE });
   await app.register(redisPlugin, { url: config.redisUrl });
+  await app.register(leasePlugin, { redis: app.redis, nodeId: config.cluster.nodeId, ttlMs: config.leaseTtlMs });
   await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, seedReportHistory: config.seedReportHistory, ...(deps.db && { db: deps.db }) });
   await app.register(authPlugin, { sessionTtlHours: config.sessionTtlHours });
   await app.register(auditPlugin);

@@ -19,12 +19,52 @@ export function audienceOf(m: Membership | null): Audience {
   return { kind: 'member' };
 }
 
-export interface AudienceEmitter {
+export interface LocalAudiences {
   /**
-   * `payloadFor` is called once per audience that has sockets (once per bridge point for bridge
-   * screens); null leaves that audience out.
+   * `payloadFor` is called once per audience that has sockets on this node (once per bridge point
+   * for bridge screens); null leaves that audience out. On a cluster this reaches this node's sockets
+   * only: broadcasts that must reach every node use `emitShaped`.
    */
   emit<E extends BroadcastName>(event: E, payloadFor: (audience: Audience) => Static<Broadcasts[E]> | null): boolean;
+}
+
+export interface AudienceEmitter extends LocalAudiences {
+  /**
+   * `full` is the secretariat's copy; every other audience gets it narrowed by `shape`. Being data
+   * rather than a function, it travels to the other nodes of a cluster, and each shapes it for its
+   * own sockets. Returns whether a socket of this node was addressed.
+   */
+  emitShaped<E extends BroadcastName>(event: E, full: Static<Broadcasts[E]>, shape: Shape): boolean;
+}
+
+/**
+ * How a broadcast is narrowed per audience: the per-place rows (`byBridgePoint`) of the payload, or
+ * of its `field`, are cut to the bridge's own place (none for members); `only` leaves audiences out.
+ */
+export interface Shape {
+  field: string | null;
+  only?: 'staff' | 'members';
+}
+
+/**
+ * A turnout or result as a screen shows it: the secretariat follows every bridge point, a bridge
+ * screen its own hall (for its hall count), a phone the totals per level. A phone's copy stays a few
+ * hundred bytes however many bridge points the meeting has; the full result stays one request away
+ * (GET /api/polls/{id}/result) and goes into the minutes.
+ */
+export function forAudience<T extends { byBridgePoint: readonly { bridgePointId: number | null }[] }>(x: T, audience: Audience): T {
+  if (audience.kind === 'manager') return x;
+  const own = audience.kind === 'bridge' ? x.byBridgePoint.filter((b) => b.bridgePointId === audience.bridgePointId) : [];
+  return { ...x, byBridgePoint: own };
+}
+
+export function shapeFor(full: unknown, shape: Shape, audience: Audience): unknown {
+  if (shape.only === 'staff' && audience.kind === 'member') return null;
+  if (shape.only === 'members' && audience.kind !== 'member') return null;
+  type Rows = Parameters<typeof forAudience>[0];
+  if (shape.field === null) return forAudience(full as Rows, audience);
+  const obj = full as Record<string, unknown>;
+  return { ...obj, [shape.field]: forAudience(obj[shape.field] as Rows, audience) };
 }
 
 type Rooms = { meeting(id: number): string; managers(id: number): string; bridge(id: number, bp: number): string };
@@ -57,7 +97,7 @@ export function* bridgeRooms(meetingId: number, rooms: Pick<Rooms, 'bridge'>, so
  * `socketRooms` is the adapter's room → socket ids map; `send` writes one payload to a list of
  * socket ids (chunked through the command queue in the app).
  */
-export function meetingAudiences(meetingId: number, rooms: Rooms, socketRooms: ReadonlyMap<string, ReadonlySet<string>>, send: (ids: string[], event: BroadcastName, payload: unknown) => void): AudienceEmitter {
+export function meetingAudiences(meetingId: number, rooms: Rooms, socketRooms: ReadonlyMap<string, ReadonlySet<string>>, send: (ids: string[], event: BroadcastName, payload: unknown) => void): LocalAudiences {
   return {
     emit(event, payloadFor) {
       const addressed = new Set<string>();

@@ -7,11 +7,23 @@
  */
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server } from 'socket.io';
+import type { BroadcastName } from '@diemcau/shared';
 import type { RedisClient } from './redis.ts';
 import type { AppServer, AppSocket } from './realtime.ts';
+import type { Shape } from './realtime-audience.ts';
 
 /** Sent to the other nodes when sessions end on this one (serverSideEmit travels through the adapter). */
 const SESSIONS_ENDED = 'diemcau:sessions-ended';
+/** An audience-shaped broadcast, for each other node to shape for its own sockets. */
+const SHAPED = 'diemcau:shaped';
+
+export interface ShapedMessage {
+  meetingId: number;
+  inOrder: boolean;
+  event: BroadcastName;
+  full: unknown;
+  shape: Shape;
+}
 
 export interface RealtimeCluster {
   /** The `adapter` option for `new Server`: undefined keeps socket.io's in-memory one. */
@@ -26,6 +38,11 @@ export interface RealtimeCluster {
   sessionsEnded(io: AppServer): void;
   /** Runs `sweep` when another node says sessions ended. */
   onSessionsEndedElsewhere(io: AppServer, sweep: () => void): void;
+  /** Sends an audience-shaped broadcast to the other nodes (this node addresses its own sockets itself). */
+  shaped(io: AppServer, msg: ShapedMessage): void;
+  onShaped(io: AppServer, fn: (msg: ShapedMessage) => void): void;
+  /** `fn` for this node and, through the adapter, every other one: each does its own sockets' part. */
+  everyNode<T>(io: AppServer, name: string, fn: (msg: T) => void): (msg: T) => void;
 }
 
 const localCount = (socket: AppSocket, userRoom: string) =>
@@ -34,7 +51,7 @@ const localCount = (socket: AppSocket, userRoom: string) =>
 
 export function realtimeCluster(redis: RedisClient | null, onError: (err: unknown, what: string) => void): RealtimeCluster {
   if (!redis) {
-    return { adapter: undefined, countOthers: (_io, socket, room) => localCount(socket, room), sessionsEnded: () => {}, onSessionsEndedElsewhere: () => {} };
+    return { adapter: undefined, countOthers: (_io, socket, room) => localCount(socket, room), sessionsEnded: () => {}, onSessionsEndedElsewhere: () => {}, shaped: () => {}, onShaped: () => {}, everyNode: (_io, _name, fn) => fn };
   }
   // The generic-free view: serverSideEmit's event map is not part of the app's typed contract.
   const plain = (io: AppServer) => io as unknown as Server;
@@ -53,5 +70,15 @@ export function realtimeCluster(redis: RedisClient | null, onError: (err: unknow
     },
     sessionsEnded: (io) => void plain(io).serverSideEmit(SESSIONS_ENDED),
     onSessionsEndedElsewhere: (io, sweep) => void plain(io).on(SESSIONS_ENDED, sweep),
+    shaped: (io, msg) => void plain(io).serverSideEmit(SHAPED, msg),
+    onShaped: (io, fn) => void plain(io).on(SHAPED, fn),
+    everyNode(io, name, fn) {
+      const event = `diemcau:every-node:${name}`;
+      plain(io).on(event, fn);
+      return (msg) => {
+        fn(msg);
+        plain(io).serverSideEmit(event, msg);
+      };
+    },
   };
 }

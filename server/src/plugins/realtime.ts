@@ -22,7 +22,8 @@ import { refuseDeadRecovery, sweepOnce, sweepSessions, watchSession } from './re
 import { realtimeCluster } from './realtime-redis.ts';
 import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
-import { audienceOf, meetingAudiences, type AudienceEmitter } from './realtime-audience.ts';
+import { audienceOf, meetingAudiences, shapeFor, type AudienceEmitter } from './realtime-audience.ts';
+import { createForwarder } from './realtime-forward.ts';
 import type { AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
@@ -61,7 +62,21 @@ type Emitter = { emit<E extends BroadcastName>(event: E, payload: Static<Broadca
 
 export interface Realtime {
   io: AppServer;
-  handle<K extends CommandName>(name: K, handler: CommandHandler<K>): void;
+  /**
+   * `perMeeting`: the command acts on the joined meeting's live state, so on a cluster it runs on the
+   * node that owns the meeting (lease.ts) and the answer is relayed (realtime-forward.ts).
+   */
+  handle<K extends CommandName>(name: K, handler: CommandHandler<K>, opts?: { perMeeting?: boolean }): void;
+  /**
+   * An operation on a meeting's live state that is not a client command (a bridge's connection, a status
+   * change made over HTTP): the returned function runs `fn` on the meeting's owner, here on a single node.
+   */
+  ownerOp<B, T>(op: string, fn: (meetingId: number, body: B) => T): (meetingId: number, body: B) => Promise<Awaited<T>>;
+  /**
+   * The returned function runs `fn` here and, on a cluster, on every other node (a JSON message through
+   * the adapter): for work each node does for its own sockets, such as a coalesced presence push.
+   */
+  everyNode<T>(name: string, fn: (msg: T) => void): (msg: T) => void;
   /** Every socket that joined the meeting. */
   toMeeting(meetingId: number): Emitter;
   /**
@@ -110,6 +125,21 @@ export interface RealtimeOptions {
   maxQueuedCommands?: number;
   /** How often live connections' sessions are re-read from the store (realtime-session.ts); tests lengthen it. */
   sessionRecheckMs?: number;
+  /** On a cluster: how long a command forwarded to the meeting's owner may take to be answered. */
+  forwardTimeoutMs?: number;
+}
+
+/**
+ * The context of a command forwarded from another node: the socket is over there, so a forwarded
+ * handler (per-meeting commands only, which never touch it) gets one that throws if used.
+ */
+function forwardedContext(meetingId: number, user: AuthUser, membership: Membership): CommandContext {
+  const socket = new Proxy({} as AppSocket, {
+    get: (_t, prop) => {
+      throw new Error(`A forwarded command has no socket (read ${String(prop)})`);
+    },
+  });
+  return { socket, user, meetingId, membership, requireMeeting: () => ({ meetingId, membership }) };
 }
 
 
@@ -168,7 +198,7 @@ export default fp<RealtimeOptions>(
     // Another node ended sessions: the store already says which, so this node's sockets are checked now.
     cluster.onSessionsEndedElsewhere(io, () => sweepOnce(io, liveOf, onSweepError));
 
-    const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any> }>();
+    const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any>; perMeeting: boolean }>();
     const parts = new Map<string, SnapshotPart>();
     const joinHooks: JoinHook[] = [];
     const leaveHooks: JoinHook[] = [];
@@ -215,7 +245,19 @@ export default fp<RealtimeOptions>(
         return {};
       },
     };
-    for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any> });
+    for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any>, perMeeting: false });
+
+    // With Redis, a meeting's commands run on the node holding its lease (realtime-forward.ts).
+    const clustered = app.lease.clustered;
+    const forwarder = await createForwarder(app.redis, app.lease, {
+      timeoutMs: opts.forwardTimeoutMs ?? 5000,
+      onError: (err, what) => app.log.warn({ err }, what),
+    });
+    forwarder.serve('command', (meetingId, c: { event: string; payload: unknown; user: AuthUser; membership: Membership }) => {
+      const h = handlers.get(c.event);
+      if (!h) throw new AppError('UNKNOWN_EVENT', 400, `Unknown event ${c.event.slice(0, 64)}`);
+      return h.fn(forwardedContext(meetingId, c.user, c.membership), c.payload);
+    });
 
     io.on('connection', (socket) => {
       const { id: uid, scope } = socket.data.user;
@@ -300,7 +342,11 @@ export default fp<RealtimeOptions>(
             },
           };
           try {
-            const out = h.fn(ctx, payload);
+            const meetingId = ctx.meetingId;
+            const out =
+              clustered && h.perMeeting && meetingId !== null
+                ? forwarder.run(meetingId, 'command', { event, payload, user: ctx.user, membership: ctx.membership })
+                : h.fn(ctx, payload);
             // A synchronous result is answered inside the slice; an async handler answers when it settles, off the queue.
             if (out instanceof Promise) out.then((data) => reply({ ok: true, data }), fail);
             else reply({ ok: true, data: out });
@@ -317,6 +363,12 @@ export default fp<RealtimeOptions>(
       });
     });
 
+    const localAudiences = (id: number, inOrder: boolean) =>
+      meetingAudiences(id, rooms, io.of('/').adapter.rooms, (ids, event, payload) =>
+        inOrder ? io.to(ids).emit(event, ...([payload] as any)) : toSocketsInChunks(ids).emit(event, payload as never),
+      );
+    cluster.onShaped(io, (m) => void localAudiences(m.meetingId, m.inOrder).emit(m.event, (a) => shapeFor(m.full, m.shape, a) as never));
+
     // Every socket is in the room named by its id, so a chunk of ids is an audience of its own.
     const toSocketsInChunks = (ids: string[]): Emitter => ({
       emit: (event, payload) => {
@@ -330,15 +382,27 @@ export default fp<RealtimeOptions>(
     const emitter = (room: string): Emitter => ({ emit: (event, payload) => io.to(room).emit(event, ...([payload] as any)) });
     const realtime: Realtime = {
       io,
-      handle(name, fn) {
+      handle(name, fn, { perMeeting = false } = {}) {
         if (handlers.has(name)) throw new Error(`Command ${name} registered twice`);
-        handlers.set(name, { validator: Compile(Commands[name].req), fn });
+        handlers.set(name, { validator: Compile(Commands[name].req), fn, perMeeting });
+      },
+      everyNode: (name, fn) => cluster.everyNode(io, name, fn),
+      ownerOp(op, fn) {
+        forwarder.serve(op, fn);
+        return (meetingId, body) => forwarder.run(meetingId, op, body);
       },
       toMeeting: (id) => emitter(rooms.meeting(id)),
-      toMeetingByAudience: (id, { inOrder = false } = {}) =>
-        meetingAudiences(id, rooms, io.of('/').adapter.rooms, (ids, event, payload) =>
-          inOrder ? io.to(ids).emit(event, ...([payload] as any)) : toSocketsInChunks(ids).emit(event, payload as never),
-        ),
+      toMeetingByAudience: (id, { inOrder = false } = {}) => {
+        const here = localAudiences(id, inOrder);
+        return {
+          emit: here.emit,
+          emitShaped(event, full, shape) {
+            // Each node shapes the one message for its own sockets (realtime-redis.ts).
+            cluster.shaped(io, { meetingId: id, inOrder, event, full, shape });
+            return here.emit(event, (a) => shapeFor(full, shape, a) as never);
+          },
+        };
+      },
       toSocketsInChunks,
       toManagers: (id) => emitter(rooms.managers(id)),
       toBridge: (id, bp) => emitter(rooms.bridge(id, bp)),
@@ -376,7 +440,8 @@ export default fp<RealtimeOptions>(
     });
     app.addHook('onClose', async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await forwarder.close();
     });
   },
-  { name: 'realtime', dependencies: ['auth', 'db', 'redis'] },
+  { name: 'realtime', dependencies: ['auth', 'db', 'redis', 'lease'] },
 );

@@ -28,7 +28,7 @@ import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 const N = 64;
 const SECRET = 'unlinkability-test-secret-0123456789abcdef';
 const BOUND = 4 * Math.sqrt(0.25 / N);
-const silentEmit = { toMeeting: () => ({ emit: () => true }), toMeetingByAudience: () => ({ emit: () => true }), toManagers: () => ({ emit: () => true }) } as never;
+const silentEmit = { toMeeting: () => ({ emit: () => true }), toMeetingByAudience: () => ({ emit: () => true, emitShaped: () => true }), toManagers: () => ({ emit: () => true }) } as never;
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { LivePolls } from '../../../server/src/modules/voting/voting.live.ts';
 import { buildSpec } from '../../../server/src/modules/voting/voting.rules.ts';
 import { draftClock } from '../../../server/src/modules/voting/voting.machine.ts';
 import type { PollRow } from '../../../server/src/modules/voting/voting.schema.ts';
-import type { Audience } from '../../../server/src/plugins/realtime-audience.ts';
+import { shapeFor, type Audience, type Shape } from '../../../server/src/plugins/realtime-audience.ts';
 
 const audiences: Audience[] = [{ kind: 'manager' }, { kind: 'bridge', bridgePointId: 1 }, { kind: 'member' }];
 
@@ -14,15 +14,17 @@ function recorder() {
   const emit = {
     toMeeting: () => ({ emit: () => true }),
     toManagers: () => ({ emit: () => (got.tallies++, true) }),
-    toMeetingByAudience: () => ({
-      emit: (_e: string, payloadFor: (a: Audience) => Turnout | null) => {
+    toMeetingByAudience: () => {
+      const emit = (_e: string, payloadFor: (a: Audience) => Turnout | null) => {
         for (const a of audiences) {
           const p = payloadFor(a);
           if (p) got[a.kind].push(p);
         }
         return true;
-      },
-    }),
+      };
+      // Shaped as each node shapes it for its own sockets (realtime-audience.ts).
+      return { emit, emitShaped: (e: string, full: Turnout, shape: Shape) => emit(e, (a) => shapeFor(full, shape, a) as Turnout | null) };
+    },
   };
   return { got, emit: emit as never };
 }

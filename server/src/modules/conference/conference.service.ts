@@ -8,7 +8,12 @@
  * replaced only after the transaction that wrote it commits, and re-read from
  * the database after a restart, so it holds nothing the database does not.
  * The roster is re-read only when the roster epoch moved (presence.repo.ts).
- * One server process owns the database, as it owns the expiry timers.
+ *
+ * On a cluster (issue 12) one node owns each live meeting through a lease (plugins/lease.ts) and
+ * every command of the meeting runs there (forwarded by the others), so this cache and the expiry
+ * timers are kept only by the owner (`owns`): another node reads the database, shows a catch-up
+ * without writing it, and arms nothing. When the owner dies, the node that takes the meeting over
+ * re-reads it and re-arms its timer (`adopt`).
  */
 import { LRUCache } from 'lru-cache';
 import type { FastifyBaseLogger } from 'fastify';
@@ -77,7 +82,14 @@ export interface ConferenceServiceDeps {
   /** Sends broadcasts to the meeting's room; `presence` names the bridges and delegates whose presence changed. */
   publish: (meetingId: number, out: readonly Outgoing[], presence: { bridges: number[]; delegates: number[] }) => void;
   now?: () => number;
+  /** Whether this node runs the meeting (its lease, on a cluster); always on a single node. */
+  owns?: (meetingId: number) => boolean;
+  /** Whether it holds the meeting though its lease's renewal is late (plugins/lease.ts): a due expiry then waits. */
+  holds?: (meetingId: number) => boolean;
 }
+
+/** How soon an expiry due while the lease's renewal was late looks again. */
+const LAPSED_RETRY_MS = 250;
 
 /** The parts of the join snapshot this feature owns; presence raw, each member gets the part their role shows (presence.fanout.ts). */
 export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'floor'> & { presence: PresenceState; version: number };
@@ -94,7 +106,7 @@ export interface Applied {
 /** Meetings whose state stays in memory; a meeting is rarely live alongside more than a few others. */
 const CACHED_MEETINGS = 64;
 
-export function createConferenceService({ db, log, publish, now: clock = Date.now }: ConferenceServiceDeps) {
+export function createConferenceService({ db, log, publish, now: clock = Date.now, owns = () => true, holds = owns }: ConferenceServiceDeps) {
   const expiryTimers = new Map<number, NodeJS.Timeout>();
   const inTransaction = db.$client.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
   const cache = new LRUCache<number, { state: ConferenceState; epoch: number }>({ max: CACHED_MEETINGS });
@@ -119,7 +131,8 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     const nested = db.$client.inTransaction;
     // better-sqlite3's own transaction (a savepoint when nested): every write below goes through `db`, the same connection.
     const r = inTransaction(fn);
-    if (nested) cache.delete(meetingId);
+    // Not ours (cluster): the owner may change the meeting at any moment, so nothing is kept.
+    if (nested || !owns(meetingId)) cache.delete(meetingId);
     else cache.set(meetingId, { state: r.state, epoch: r.epoch });
     return r;
   }
@@ -138,7 +151,8 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     const synced: ConferenceState =
       hit?.epoch === epoch ? stored : { ...stored, presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)) };
     const { state, events } = reconcile(synced, meeting.status, items, at);
-    if (events.length) persist(meetingId, meeting.status, state, events, null, at);
+    // Only the owner writes the catch-up (and broadcasts it): another node just shows it.
+    if (events.length && owns(meetingId)) persist(meetingId, meeting.status, state, events, null, at);
     return { meeting, state, items, caughtUp: events, epoch };
   }
 
@@ -169,7 +183,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   function read(meetingId: number) {
     const at = clock();
     const r = committed(meetingId, () => current(meetingId, at));
-    if (r.caughtUp.length) {
+    if (r.caughtUp.length && owns(meetingId)) {
       broadcast(meetingId, r.state, r.caughtUp, at);
       arm(meetingId, r.state);
     }
@@ -186,7 +200,7 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     clearTimeout(expiryTimers.get(meetingId));
     expiryTimers.delete(meetingId);
     const due = nextExpiry(state.floor);
-    if (due === null || closed) return;
+    if (due === null || closed || !owns(meetingId)) return;
     const t = setTimeout(() => expireNow(meetingId), Math.max(0, due - clock()) + 5);
     t.unref();
     expiryTimers.set(meetingId, t);
@@ -195,6 +209,14 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
   function expireNow(meetingId: number) {
     expiryTimers.delete(meetingId);
     if (closed) return;
+    // Fencing: a node whose lease lapsed leaves the expiry to the node that takes the meeting over,
+    // unless the lease is still ours and only its renewal is late.
+    if (!owns(meetingId)) {
+      if (!holds(meetingId)) return;
+      const t = setTimeout(() => expireNow(meetingId), LAPSED_RETRY_MS);
+      t.unref();
+      return void expiryTimers.set(meetingId, t);
+    }
     try {
       const at = clock();
       const res = committed(meetingId, () => {
@@ -279,6 +301,22 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
           log.warn({ err, meetingId: id }, 'could not re-arm floor expiry');
         }
       }
+    },
+
+    /** Meetings with a speech running, whose expiry needs an owner even when nobody sends a command. */
+    speaking: (): number[] => repo.meetingsWithSpeaker(db),
+
+    /** This node took the meeting over (lease.ts): re-read it, whatever another node wrote, and re-arm its speech timer. */
+    adopt(meetingId: number) {
+      cache.delete(meetingId);
+      arm(meetingId, read(meetingId).state);
+    },
+
+    /** This node lost the meeting to another: forget its state and its timer. */
+    drop(meetingId: number) {
+      cache.delete(meetingId);
+      clearTimeout(expiryTimers.get(meetingId));
+      expiryTimers.delete(meetingId);
     },
 
     close() {

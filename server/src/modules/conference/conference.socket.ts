@@ -57,11 +57,14 @@ export default fp<ConferenceSocketOptions>(
       db: app.db,
       log: app.log,
       ...(opts.now && { now: opts.now }),
+      owns: (meetingId) => app.lease.owns(meetingId),
+      holds: (meetingId) => app.lease.holds(meetingId),
       publish(meetingId, out, presence) {
         const room = app.realtime.toMeeting(meetingId);
         for (const o of out) room.emit(o.name, o.payload as never);
-        // Presence goes out shaped by audience and coalesced (presence.fanout.ts), read when its window closes.
-        if (presence.bridges.length || presence.delegates.length) fanout.changed(meetingId, presence.bridges, presence.delegates);
+        // Presence goes out shaped by audience and coalesced (presence.fanout.ts), read when its window closes;
+        // on a cluster every node does so for its own sockets.
+        if (presence.bridges.length || presence.delegates.length) presenceChanged({ meetingId, ...presence });
         for (const l of listeners) {
           try {
             l(meetingId, out);
@@ -79,18 +82,19 @@ export default fp<ConferenceSocketOptions>(
       emitTo: (ids, payload) => app.realtime.toSocketsInChunks(ids).emit('presence:changed', payload),
       busy: () => app.realtime.backlog() > 0,
     });
+    const presenceChanged = app.realtime.everyNode('presence-changed', (m: { meetingId: number; bridges: number[]; delegates: number[] }) =>
+      fanout.changed(m.meetingId, m.bridges, m.delegates),
+    );
     const endGuards: EndGuard[] = [];
     const assertCanEnd = (meetingId: number) => {
       for (const g of endGuards) g(meetingId);
     };
+    // Reading catches the stored state up with the meeting row and broadcasts the difference: on the
+    // meeting's owner (on a single node, at once). The change is already committed, so a failure here
+    // is logged, not returned to the caller.
+    const catchUp = app.realtime.ownerOp('conference:catch-up', (meetingId) => void service.state(meetingId));
     const statusChanged = (meetingId: number) => {
-      // Reading catches the stored state up with the meeting row and broadcasts the difference.
-      // The change is already committed, so a failure here is logged, not returned to the caller.
-      try {
-        service.state(meetingId);
-      } catch (err) {
-        app.log.error({ err, meetingId }, 'conference catch-up failed');
-      }
+      catchUp(meetingId, null).catch((err: unknown) => app.log.error({ err, meetingId }, 'conference catch-up failed'));
     };
     app.decorate(
       'conference',
@@ -125,7 +129,7 @@ export default fp<ConferenceSocketOptions>(
         // Group-committed with the other commands of this turn; acked once durable.
         const { state, at } = await service.submit(meetingId, actor, { type: name, ...rest } as ConferenceCommand, check);
         return result(state, at, meetingId, actor, payload);
-      });
+      }, { perMeeting: true });
     }
 
     const agendaOf = (s: ConferenceState, at: number, meetingId: number) => agendaView(s, listAgenda(app.db, meetingId), at);
@@ -178,31 +182,36 @@ export default fp<ConferenceSocketOptions>(
     const grace = opts.offlineGraceMs ?? 10_000;
     const pendingOffline = new Map<string, NodeJS.Timeout>();
     let closing = false;
-    const system = (user: AuthUser, bridgePointId: number): Actor => ({
-      userId: user.id,
+    const system = (userId: number, bridgePointId: number): Actor => ({
+      userId,
       role: 'system',
       bridgePointId,
       chair: false,
       displayName: '',
     });
-    const setBridge = (meetingId: number, user: AuthUser, bridgePointId: number, status: 'online' | 'offline') => {
+    // A bridge's connection changes its presence on the meeting's owner, wherever the operator connected.
+    const setBridge = app.realtime.ownerOp('conference:bridge-connection', (meetingId, { userId, bridgePointId, status }: { userId: number; bridgePointId: number; status: 'online' | 'offline' }) => {
       const b = service.state(meetingId).presence.bridges.find((x) => x.bridgePointId === bridgePointId);
       // Degraded is the operator's own judgement; a connection alone does not clear it.
       if (!b || (status === 'online' && b.status !== 'offline') || (status === 'offline' && b.status === 'offline')) return;
       try {
-        service.execute(meetingId, system(user, bridgePointId), { type: 'presence:set-bridge', bridgePointId, status });
+        service.execute(meetingId, system(userId, bridgePointId), { type: 'presence:set-bridge', bridgePointId, status });
       } catch (err) {
         // An ended meeting's attendance is final; nothing to do.
         if (!(err instanceof AppError)) throw err;
       }
-    };
+    });
+    const bridgeConnection = (meetingId: number, user: AuthUser, bridgePointId: number, status: 'online' | 'offline') =>
+      setBridge(meetingId, { userId: user.id, bridgePointId, status }).catch((err: unknown) =>
+        app.log.error({ err, meetingId, bridgePointId, status }, 'bridge presence change failed'),
+      );
 
     app.realtime.onJoin((meetingId, user, _socket, m) => {
       if (m.kind !== 'bridge') return;
       const key = `${meetingId}:${m.bridgePointId}`;
       clearTimeout(pendingOffline.get(key));
       pendingOffline.delete(key);
-      setBridge(meetingId, user, m.bridgePointId, 'online');
+      void bridgeConnection(meetingId, user, m.bridgePointId, 'online');
     });
     app.realtime.onLeave((meetingId, user, _socket, m) => {
       // Sockets dropped by a shutdown say nothing about the bridge: its operator reconnects to the next server.
@@ -212,18 +221,21 @@ export default fp<ConferenceSocketOptions>(
       const t = setTimeout(() => {
         pendingOffline.delete(key);
         if (closing) return;
-        // Another socket of this bridge (a second screen, a recovered connection) keeps it online.
-        if (app.realtime.io.sockets.adapter.rooms.get(rooms.bridge(meetingId, m.bridgePointId))?.size) return;
-        try {
-          setBridge(meetingId, user, m.bridgePointId, 'offline');
-        } catch (err) {
-          app.log.error({ err, meetingId }, 'marking bridge offline failed');
-        }
+        // Another socket of this bridge (a second screen, a recovered connection, on any node) keeps it online.
+        void app.realtime.io
+          .in(rooms.bridge(meetingId, m.bridgePointId))
+          .fetchSockets()
+          .then((others) => (others.length || closing ? undefined : bridgeConnection(meetingId, user, m.bridgePointId, 'offline')))
+          .catch((err: unknown) => app.log.error({ err, meetingId }, 'marking bridge offline failed'));
       }, grace);
       t.unref();
       pendingOffline.set(key, t);
     });
 
+    // On a cluster: the node that holds a meeting's lease keeps its state and runs its speech timer.
+    app.lease.onGained((meetingId) => service.adopt(meetingId));
+    app.lease.onLost((meetingId) => service.drop(meetingId));
+    app.lease.needsOwner(() => service.speaking());
     app.addHook('onReady', async () => service.resume());
     app.addHook('preClose', async () => {
       closing = true;

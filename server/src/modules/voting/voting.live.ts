@@ -16,7 +16,7 @@
 import type { OptionCount, Turnout } from '@diemcau/shared';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { msUntilAutoClose, type PollClock } from './voting.machine.ts';
-import { computeTurnout, forAudience, type EligibleVoter } from './voting.result.ts';
+import { computeTurnout, type EligibleVoter } from './voting.result.ts';
 import type { HallTally } from './voting.hall.ts';
 import type { PollSpec } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
@@ -134,13 +134,13 @@ export class LivePolls {
   #push(live: LivePoll): void {
     this.#coalesce(live, live.pushes.staff, this.#intervalMs, false, () => {
       const turnout = this.turnout(live);
-      this.#emit.toMeetingByAudience(live.meetingId).emit('poll:turnout-changed', (a) => (a.kind === 'member' ? null : forAudience(turnout, a)));
+      this.#emit.toMeetingByAudience(live.meetingId).emitShaped('poll:turnout-changed', turnout, { field: null, only: 'staff' });
       const counts = this.tally(live);
       if (counts) this.#emit.toManagers(live.meetingId).emit('poll:tally-changed', { pollId: live.id, voted: turnout.voted, counts });
     });
     this.#coalesce(live, live.pushes.members, this.#intervalMs * MEMBER_SLOWDOWN, true, () => {
       const turnout = this.turnout(live);
-      this.#emit.toMeetingByAudience(live.meetingId).emit('poll:turnout-changed', (a) => (a.kind === 'member' ? forAudience(turnout, a) : null));
+      this.#emit.toMeetingByAudience(live.meetingId).emitShaped('poll:turnout-changed', turnout, { field: null, only: 'members' });
     });
   }
 

@@ -3,7 +3,6 @@
  * and the ballots into the Turnout and PollResult shapes of the contract.
  */
 import { BRIDGE_LEVELS, type BridgeLevel, type OptionCount, type PollResult, type Turnout } from '@diemcau/shared';
-import type { Audience } from '../../plugins/realtime-audience.ts';
 import { hallBallots, hallVotes, type HallTally } from './voting.hall.ts';
 import { baseKindOf, decide, quorumMet, tally, type PollSpec } from './voting.rules.ts';
 
@@ -90,17 +89,8 @@ export function computeTurnout(pollId: number, eligible: readonly EligibleVoter[
   };
 }
 
-/**
- * A turnout or result as a screen shows it: the secretariat follows every bridge point, a bridge
- * screen its own hall (for its hall count), a phone the totals per level. A phone's copy stays a few
- * hundred bytes however many bridge points the meeting has; the full result stays one request away
- * (GET /api/polls/{id}/result) and goes into the minutes.
- */
-export function forAudience<T extends { byBridgePoint: readonly { bridgePointId: number | null }[] }>(x: T, audience: Audience): T {
-  if (audience.kind === 'manager') return x;
-  const own = audience.kind === 'bridge' ? x.byBridgePoint.filter((b) => b.bridgePointId === audience.bridgePointId) : [];
-  return { ...x, byBridgePoint: own };
-}
+/** Moved next to the audiences it serves (plugins/realtime-audience.ts); re-exported for the voting modules. */
+export { forAudience } from '../../plugins/realtime-audience.ts';
 
 export interface ResultInput {
   pollId: number;

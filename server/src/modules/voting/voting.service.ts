@@ -6,6 +6,11 @@
  * turnout; the database stays the source of truth and the mirror is rebuilt
  * from it on start. Secret ballots are sealed boxes until the poll ends
  * (voting.crypto.ts).
+ *
+ * On a cluster (issue 12) only the node holding the meeting's lease (plugins/lease.ts) mirrors its open
+ * poll, holds its ballot key and runs its countdown; the other nodes forward the meeting's commands to
+ * it. A node that takes the meeting over rebuilds the mirror from the database, as after a restart
+ * (`adopt`, the same path as `restore`), and a node that lost the lease closes nothing (`owns`).
  */
 import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
@@ -26,7 +31,7 @@ import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
-import { computeResult, forAudience } from './voting.result.ts';
+import { computeResult } from './voting.result.ts';
 import { buildSpec, validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
 import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
@@ -40,6 +45,10 @@ export interface VotingOptions {
   now?: () => number;
   /** Shortest interval between two turnout pushes of one poll. */
   pushIntervalMs?: number;
+  /** Whether this node runs the meeting (its lease, on a cluster); always on a single node. */
+  owns?: (meetingId: number) => boolean;
+  /** Whether it holds the meeting though its lease's renewal is late (plugins/lease.ts): a due countdown then waits. */
+  holds?: (meetingId: number) => boolean;
 }
 
 type Emit = Pick<Realtime, 'toMeeting' | 'toMeetingByAudience' | 'toManagers'>;
@@ -52,6 +61,8 @@ export class VotingService {
   readonly #emit: Emit;
   readonly #secret: string;
   readonly #commit: GroupCommit;
+  readonly #owns: (meetingId: number) => boolean;
+  readonly #holds: (meetingId: number) => boolean;
   /** Ballot keys of open secret polls; never written to the database unwrapped. */
   readonly #keys = new Map<number, Buffer>();
   readonly live: LivePolls;
@@ -63,6 +74,8 @@ export class VotingService {
     this.#now = opts.now ?? Date.now;
     this.#attendance = opts.attendance;
     this.#secret = opts.secret;
+    this.#owns = opts.owns ?? (() => true);
+    this.#holds = opts.holds ?? this.#owns;
     this.#commit = new GroupCommit(db);
     this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
   }
@@ -129,7 +142,7 @@ export class VotingService {
     const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
     const poll = pollView(opened);
     const turnout = this.live.turnout(live);
-    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emit('poll:opened', (a) => ({ poll, turnout: forAudience(turnout, a) }));
+    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:opened', { poll, turnout }, { field: 'turnout' });
     return poll;
   }
 
@@ -169,7 +182,7 @@ export class VotingService {
     });
     this.live.remove(pollId);
     const out = { poll: pollView(closed), result: closed.result! };
-    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emit('poll:closed', (a) => ({ ...out, result: forAudience(out.result, a) }));
+    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:closed', out, { field: 'result' });
     if (secret) this.#truncateWal();
     return out;
   }
@@ -223,7 +236,7 @@ export class VotingService {
       return { published: repo.getPoll(tx, pollId)!, head: entry.hash };
     });
     const out = { poll: pollView(published), result: published.result!, chainHead: head };
-    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emit('poll:published', (a) => ({ ...out, result: forAudience(out.result, a) }));
+    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:published', out, { field: 'result' });
     return out;
   }
 
@@ -296,6 +309,12 @@ export class VotingService {
   #autoClose(pollId: number): void {
     const live = this.live.get(pollId);
     if (!live) return;
+    // Fencing: a node whose lease lapsed leaves the close to the node that takes the meeting over,
+    // unless the lease is still ours and only its renewal is late: then it looks again shortly.
+    if (!this.#owns(live.meetingId)) {
+      if (this.#holds(live.meetingId)) live.closeTimer = setTimeout(() => this.#autoClose(pollId), 250);
+      return;
+    }
     if (!isDue(live.clock, this.#now())) return void this.live.schedule(live);
     try {
       this.close(null, live.meetingId, pollId, 'countdown');
@@ -304,9 +323,13 @@ export class VotingService {
     }
   }
 
-  /** Rebuilds the mirror of open polls after a start; closes those whose countdown ran out while down. */
-  restore(): void {
+  /**
+   * Rebuilds the mirror of open polls after a start (of one meeting, when this node takes it over);
+   * closes those whose countdown ran out while down. Only the meetings this node runs.
+   */
+  restore(meetingId?: number): void {
     for (const row of repo.openPolls(this.#db)) {
+      if ((meetingId !== undefined && row.meetingId !== meetingId) || !this.#owns(row.meetingId)) continue;
       try {
         const key = this.#keyOf(row);
         if (key) this.#keys.set(row.id, key);
@@ -319,6 +342,25 @@ export class VotingService {
       const live = this.live.add(row, voted, ballots, hallTallies(loadHalls(this.#db, row.id)));
       if (isDue(live.clock, this.#now())) this.#autoClose(row.id);
       this.#log.info({ pollId: row.id, voted: voted.size }, 'open poll restored');
+    }
+  }
+
+  /** Meetings with an open poll, whose countdown needs an owner even when nobody votes. */
+  openMeetings(): number[] {
+    return [...new Set(repo.openPolls(this.#db).map((r) => r.meetingId))];
+  }
+
+  /** This node took the meeting over: its open poll is re-read from the database, whatever another node wrote. */
+  adopt(meetingId: number): void {
+    this.drop(meetingId);
+    this.restore(meetingId);
+  }
+
+  /** This node lost the meeting to another: forget its open poll, ballot key and countdown. */
+  drop(meetingId: number): void {
+    for (let live = this.live.ofMeeting(meetingId); live; live = this.live.ofMeeting(meetingId)) {
+      this.#keys.delete(live.id);
+      this.live.remove(live.id);
     }
   }
 

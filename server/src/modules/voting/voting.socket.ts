@@ -38,6 +38,8 @@ function managedMeeting(ctx: CommandContext): number {
 export default fp<VotingPluginOptions>(
   async (app, opts) => {
     const service = new VotingService(app.db, app.realtime, app.log.child({ module: 'voting' }), {
+      owns: (meetingId) => app.lease.owns(meetingId),
+      holds: (meetingId) => app.lease.holds(meetingId),
       // Read lazily: the conference plugin may register after this one.
       attendance: opts.attendance ?? attendanceFrom((meetingId) => app.conference.state(meetingId)),
       secret: opts.secret,
@@ -46,20 +48,22 @@ export default fp<VotingPluginOptions>(
     });
     app.decorate('voting', service);
     const rt = app.realtime;
+    // On a cluster these run on the node that holds the meeting's lease, which mirrors its open poll.
+    const owned = { perMeeting: true };
 
-    rt.handle('poll:create', (ctx, p) => service.create(ctx.user.id, managedMeeting(ctx), p));
-    rt.handle('poll:open', (ctx, p) => service.open(ctx.user.id, managedMeeting(ctx), p.pollId));
-    rt.handle('poll:close', (ctx, p) => service.close(ctx.user.id, managedMeeting(ctx), p.pollId));
-    rt.handle('poll:cancel', (ctx, p) => service.cancel(ctx.user.id, managedMeeting(ctx), p.pollId, p.reason ?? ''));
-    rt.handle('poll:publish', (ctx, p) => service.publish(ctx.user.id, managedMeeting(ctx), p.pollId));
+    rt.handle('poll:create', (ctx, p) => service.create(ctx.user.id, managedMeeting(ctx), p), owned);
+    rt.handle('poll:open', (ctx, p) => service.open(ctx.user.id, managedMeeting(ctx), p.pollId), owned);
+    rt.handle('poll:close', (ctx, p) => service.close(ctx.user.id, managedMeeting(ctx), p.pollId), owned);
+    rt.handle('poll:cancel', (ctx, p) => service.cancel(ctx.user.id, managedMeeting(ctx), p.pollId, p.reason ?? ''), owned);
+    rt.handle('poll:publish', (ctx, p) => service.publish(ctx.user.id, managedMeeting(ctx), p.pollId), owned);
     // A bridge operator counts their own hall only: the bridge point comes from their membership, never the payload.
     rt.handle('poll:hall-count', (ctx, p) => {
       const { meetingId, membership } = ctx.requireMeeting();
       if (membership?.kind !== 'bridge') throw new AppError('FORBIDDEN', 403, "Only a bridge point's operator enters its hall count");
       return service.hallCount(ctx.user.id, meetingId, membership.bridgePointId, p);
-    });
+    }, owned);
     // Always the caller's own ballot: there is no way to name another voter.
-    rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)));
+    rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)), owned);
 
     // Ending the meeting would strand the open poll's ballots; the chair closes it first.
     if (app.hasDecorator('conference')) {
@@ -71,6 +75,9 @@ export default fp<VotingPluginOptions>(
     rt.snapshotPart('poll', (meetingId, user, membership) => service.snapshot(meetingId, user.id, audienceOf(membership)));
 
     // Re-arm countdowns and close the overdue ones once everything is registered.
+    app.lease.onGained((meetingId) => service.adopt(meetingId));
+    app.lease.onLost((meetingId) => service.drop(meetingId));
+    app.lease.needsOwner(() => service.openMeetings());
     app.addHook('onReady', async () => service.restore());
     app.addHook('onClose', async () => service.stop());
   },
