@@ -2,6 +2,7 @@
  * Voting benchmark: 2,000 delegate clients on loopback.
  *
  *   pnpm bench:voting            (BENCH_DELEGATES=500 for a quicker run)
+ *   pnpm bench:voting -- --nodes=2   (two nodes on one Redis against a single node: scripts/lib/bench-voting-nodes.ts)
  *   pnpm bench:voting -- --cpu-prof=DIR   (the server thread's CPU profile of the votes at once of round BENCH_PROF_ROUND, default 0: the first, still cold)
  *
  * The server runs in a worker thread (its own event loop, on a temp database
@@ -148,6 +149,10 @@ async function server({ n }: { n: number }) {
 
 // ---------------------------------------------------------------- client side
 async function main() {
+  if (process.argv.includes('--nodes=2')) {
+    const { twoNodeBench } = await import('./lib/bench-voting-nodes.ts');
+    return twoNodeBench(N, ROUNDS);
+  }
   const { io } = await import('socket.io-client');
   const { randomUUID } = await import('node:crypto');
   const { PROTOCOL_VERSION } = await import('../shared/src/protocol.ts');
