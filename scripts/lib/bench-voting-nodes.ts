@@ -86,6 +86,12 @@ class NodeThread {
     const tsx = import.meta.resolve('tsx/esm/api');
     const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
     this.worker = new Worker(boot, { eval: true, workerData: { role: 'bench-node', ...data } satisfies NodeData });
+    // A server thread that dies (an uncaught error in the server) is reported and fails the legs it was
+    // serving (their acks never come), rather than taking the bench's own process down with it.
+    this.worker.on('error', (err) => {
+      console.error(`bench node ${data.nodeId} died: ${err.stack ?? String(err)}`);
+      process.exitCode = 1;
+    });
   }
   next<T extends FromNode['type']>(type: T): Promise<Extract<FromNode, { type: T }>> {
     return new Promise((resolve, reject) => {
