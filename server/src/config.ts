@@ -86,6 +86,11 @@ export const ConfigSchema = Type.Object({
    * connection caps then hold across nodes. Null keeps everything in this process (one node).
    */
   redisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
+  /**
+   * PostgreSQL (postgres://user:password@host:port/db) instead of the embedded SQLite file. Null (the
+   * quick start) keeps SQLite in dataDir. See the README's "Data layer" for what runs on it so far.
+   */
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
   /** Signing of final minutes: the organisation's PKCS#12, or null for one issued by the local CA in certDir (`pnpm certs`). */
   minutes: Type.Object({
     signP12: Type.Union([Type.String(), Type.Null()]),
@@ -184,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reminderCheckSeconds: int(env.REMINDER_CHECK_SECONDS, 60),
     smtpUrl: env.SMTP_URL || null,
     redisUrl: env.REDIS_URL || null,
+    databaseUrl: env.DATABASE_URL || null,
     mailFrom: env.MAIL_FROM || 'Hệ thống họp không giấy <no-reply@diemcau.local>',
     minutes: {
       signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,
