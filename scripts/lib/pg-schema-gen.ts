@@ -78,10 +78,10 @@ function pgColumn(col: SQLiteColumn, singlePk: boolean, isFk: boolean, where: st
   return out;
 }
 
-/** The text of server/src/db/pg-schema.generated.ts. */
-export function renderPgSchema(): string {
+/** The text of server/src/db/pg-schema.generated.ts (for the app's tables, or those of `source`). */
+export function renderPgSchema(source: Record<string, unknown> = sqliteSchema): string {
   // Sorted: the order of a module namespace's keys differs between loaders (node, vite), the output must not.
-  const tables = (Object.entries(sqliteSchema) as [string, unknown][])
+  const tables = Object.entries(source)
     .filter((e): e is [string, SQLiteTable] => is(e[1], SQLiteTable))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const exportName = new Map<SQLiteTable, string>(tables.map(([k, t]) => [t, k]));

@@ -48,3 +48,17 @@ describe('generated PostgreSQL schema', () => {
     expect(col(pgSchema.conferenceState, 'meeting_id').generatedIdentity).toBeUndefined();
   });
 });
+
+describe('the generator', () => {
+  it('maps a partial unique index with its condition, and refuses what it cannot map', async () => {
+    const { sqliteTable, integer, text, uniqueIndex } = await import('drizzle-orm/sqlite-core');
+    const { sql } = await import('drizzle-orm');
+    const leases = sqliteTable('leases', { id: integer('id').primaryKey({ autoIncrement: true }), owner: text('owner'), kind: text('kind').notNull() }, (t) => [
+      uniqueIndex('leases_live_uq').on(t.kind).where(sql`${t.owner} is not null`),
+    ]);
+    const out = renderPgSchema({ leases });
+    expect(out).toContain('uniqueIndex("leases_live_uq").on(t.kind).where(sql`"leases"."owner" is not null`)');
+    const odd = sqliteTable('odd', { at: text('at').notNull().default(sql`(datetime('now'))`) });
+    expect(() => renderPgSchema({ odd })).toThrow(/no PostgreSQL equivalent known for the default \(datetime\('now'\)\)/);
+  });
+});
