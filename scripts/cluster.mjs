@@ -3,9 +3,9 @@
 // scale-out setup (issue 12). Redis and PostgreSQL come from Debian packages (scripts/lib/services.mjs,
 // which installs them when missing); everything is thrown away on Ctrl-C.
 //
-// The PostgreSQL data layer does not exist yet, so the nodes ignore DATABASE_URL and share one SQLite
-// file through DATA_DIR (server/src/config.ts) instead; DATABASE_URL is passed already so the nodes
-// pick it up unchanged once they read it.
+// The application does not run on PostgreSQL yet (only some modules use the async data layer, and a
+// server with DATABASE_URL set refuses to start rather than split its data), so the nodes share one
+// SQLite file through DATA_DIR (server/src/config.ts); pass DATABASE_URL once every module is converted.
 // Usage: node scripts/cluster.mjs [--ports 3001,3002]
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
@@ -68,7 +68,6 @@ try {
       NODE_ID: id,
       PORT: String(port),
       REDIS_URL: redis.url,
-      DATABASE_URL: pg.url,
       DATA_DIR: dataDir,
       // Pages of either node may talk to both (a client moved by a load balancer).
       ALLOWED_ORIGINS: ports.map((p) => `http://localhost:${p}`).join(','),

@@ -86,7 +86,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(securityPlugin, { publicBaseUrl: config.publicBaseUrl, allowedOrigins: config.allowedOrigins, sessionCookie: SESSION_COOKIE });
   await app.register(redisPlugin, { url: config.redisUrl });
   await app.register(leasePlugin, { redis: app.redis, nodeId: config.cluster.nodeId, ttlMs: config.leaseTtlMs });
-  await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, seedReportHistory: config.seedReportHistory, ...(deps.db && { db: deps.db }) });
+  await app.register(dbPlugin, { dataDir: config.dataDir, seedDemo: config.seedDemo, seedReportHistory: config.seedReportHistory, databaseUrl: config.databaseUrl, ...(deps.db && { db: deps.db }) });
   await app.register(authPlugin, { sessionTtlHours: config.sessionTtlHours });
   await app.register(auditPlugin);
   await app.register(docsPlugin);

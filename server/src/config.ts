@@ -91,6 +91,10 @@ export const ConfigSchema = Type.Object({
    * their commands and timers, are taken over by another node within about this long.
    */
   leaseTtlMs: Type.Integer({ minimum: 500, maximum: 60_000 }),
+   * PostgreSQL (postgres://user:password@host:port/db) instead of the embedded SQLite file. Null (the
+   * quick start) keeps SQLite in dataDir. See the README's "Data layer" for what runs on it so far.
+   */
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
   /** Signing of final minutes: the organisation's PKCS#12, or null for one issued by the local CA in certDir (`pnpm certs`). */
   minutes: Type.Object({
     signP12: Type.Union([Type.String(), Type.Null()]),
@@ -190,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: env.SMTP_URL || null,
     redisUrl: env.REDIS_URL || null,
     leaseTtlMs: int(env.LEASE_TTL_MS, 5000),
+    databaseUrl: env.DATABASE_URL || null,
     mailFrom: env.MAIL_FROM || 'Hệ thống họp không giấy <no-reply@diemcau.local>',
     minutes: {
       signP12: env.MINUTES_SIGN_P12 ? resolve(env.MINUTES_SIGN_P12) : null,

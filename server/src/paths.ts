@@ -9,3 +9,5 @@ import { join, resolve } from 'node:path';
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 /** The checked-in SQL migrations (server/drizzle). */
 export const migrationsDir = join(repoRoot, 'server', 'drizzle');
+/** The PostgreSQL migrations, generated from the same tables (server/drizzle-pg). */
+export const pgMigrationsDir = join(repoRoot, 'server', 'drizzle-pg');

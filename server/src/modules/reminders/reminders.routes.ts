@@ -22,7 +22,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
 export default fp<{ config: Config; now?: () => Date }>(
   async (app, { config, now = () => new Date() }) => {
-    const svc = new RemindersService(app.db, app.realtime, app.mailer, { offsets: config.reminderOffsetsMinutes, now, baseUrl: config.publicBaseUrl });
+    const svc = new RemindersService(app.database, app.realtime, app.mailer, { offsets: config.reminderOffsetsMinutes, now, baseUrl: config.publicBaseUrl });
     app.decorate('reminders', svc);
 
     const routes: FastifyPluginAsyncTypebox = async (api) => {
@@ -52,9 +52,9 @@ export default fp<{ config: Config; now?: () => Date }>(
             response: { 200: Ok, ...errors },
           },
         },
-        (req) => {
+        async (req) => {
           const user = req.user!;
-          svc.markSeen(user.id, req.body?.ids, user.scope ? (m) => inScope(user, m) : undefined);
+          await svc.markSeen(user.id, req.body?.ids, user.scope ? (m) => inScope(user, m) : undefined);
           return { ok: true as const };
         },
       );

@@ -9,10 +9,10 @@
  * offset is shown (no "24 hours left" next to "1 hour left").
  */
 import type { DocumentInfo, ReminderNotice } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
+import type { Database } from '../../db/database.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Mailer } from '../../plugins/mailer.ts';
-import { meetingPlace } from '../meetings/meetings.access.ts';
+import { placeOf } from '../meetings/meetings.store.ts';
 import * as repo from './reminders.repo.ts';
 import { publishedMail, reminderMail } from './reminders.mail.ts';
 
@@ -29,7 +29,7 @@ export class RemindersService {
   #running: Promise<{ sent: number; emailed: number }> | null = null;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Database,
     private readonly realtime: Pick<Realtime, 'toUser'>,
     private readonly mailer: Mailer,
     private readonly opts: RemindersOptions,
@@ -48,34 +48,38 @@ export class RemindersService {
 
   async #run(): Promise<{ sent: number; emailed: number }> {
     const now = this.opts.now();
-    const fresh = this.#record(now);
+    const fresh = await this.#record(now);
     for (const n of fresh) this.realtime.toUser(n.userId).emit('meeting:reminded', n.notice);
     return { sent: fresh.length, emailed: await this.#mail(now) };
   }
 
-  #record(now: Date): { userId: number; notice: ReminderNotice }[] {
+  async #record(now: Date): Promise<{ userId: number; notice: ReminderNotice }[]> {
     const offsets = [...new Set(this.opts.offsets)];
     if (!offsets.length) return [];
     const fresh: { userId: number; notice: ReminderNotice }[] = [];
     const at = now.toISOString();
-    for (const meeting of repo.upcomingMeetings(this.db)) {
+    for (const meeting of await this.db.run(repo.upcomingMeetings)) {
       const start = Date.parse(meeting.startsAt);
       if (!(start > now.getTime())) continue;
       const due = offsets.filter((o) => start - o * 60_000 <= now.getTime());
       if (!due.length) continue;
       const latest = Math.min(...due);
-      const label = { title: meeting.title, place: meetingPlace(this.db, meeting) };
-      this.db.transaction((tx) => {
+      const label = { title: meeting.title, place: await this.db.run((s) => placeOf(s, meeting)) };
+      // Pushed only once committed: a rolled-back transaction must not have announced anything.
+      const recorded = await this.db.tx(async (tx) => {
+        const out: { userId: number; notice: ReminderNotice }[] = [];
         // Every tick looks again; only reminders not yet recorded are written (the unique index still guards).
-        const done = repo.recordedKeys(tx as unknown as Db, meeting.id, meeting.startsAt);
-        for (const person of repo.recipients(tx as unknown as Db, meeting.id)) {
+        const done = await repo.recordedKeys(tx, meeting.id, meeting.startsAt);
+        for (const person of await repo.recipients(tx, meeting.id)) {
           for (const offsetMinutes of due) {
             if (done.has(`${person.userId}:${offsetMinutes}`)) continue;
-            const row = repo.insertOnce(tx as unknown as Db, { meetingId: meeting.id, userId: person.userId, offsetMinutes, startsAt: meeting.startsAt, createdAt: at, shown: offsetMinutes === latest });
-            if (row?.shown) fresh.push({ userId: person.userId, notice: repo.toNotice(row, label) });
+            const row = await repo.insertOnce(tx, { meetingId: meeting.id, userId: person.userId, offsetMinutes, startsAt: meeting.startsAt, createdAt: at, shown: offsetMinutes === latest });
+            if (row?.shown) out.push({ userId: person.userId, notice: repo.toNotice(row, label) });
           }
         }
+        return out;
       });
+      fresh.push(...recorded);
     }
     return fresh;
   }
@@ -84,33 +88,48 @@ export class RemindersService {
   async #mail(now: Date): Promise<number> {
     if (!this.mailer.enabled) return 0;
     let sent = 0;
-    const label = repo.meetingLabels(this.db);
-    for (const { r, fullName, email } of repo.pendingMail(this.db, MAX_MAIL_ATTEMPTS, now.toISOString())) {
+    const label = this.#labels();
+    for (const { r, fullName, email } of await this.db.run((s) => repo.pendingMail(s, MAX_MAIL_ATTEMPTS, now.toISOString()))) {
       if (Date.parse(r.startsAt) <= now.getTime()) continue;
-      const n = repo.toNotice(r, label(r.meetingId));
+      const n = repo.toNotice(r, await label(r.meetingId));
       const ok = await this.mailer.send({ to: email!, ...reminderMail({ ...n, fullName, baseUrl: this.opts.baseUrl }) });
-      repo.recordMail(this.db, r.id, ok, this.opts.now().toISOString());
+      await this.db.run((s) => repo.recordMail(s, r.id, ok, this.opts.now().toISOString()));
       if (ok) sent++;
     }
     return sent;
   }
 
   /** The user's reminders not yet dismissed (the list shown after sign-in), within the session's meeting scope. */
-  list(userId: number, inScope: (meetingId: number) => boolean): ReminderNotice[] {
-    const label = repo.meetingLabels(this.db);
-    return repo.unseen(this.db, userId).filter((r) => inScope(r.meetingId)).map((r) => repo.toNotice(r, label(r.meetingId)));
+  async list(userId: number, inScope: (meetingId: number) => boolean): Promise<ReminderNotice[]> {
+    const label = this.#labels();
+    const rows = (await this.db.run((s) => repo.unseen(s, userId))).filter((r) => inScope(r.meetingId));
+    const out: ReminderNotice[] = [];
+    for (const r of rows) out.push(repo.toNotice(r, await label(r.meetingId)));
+    return out;
+  }
+
+  /** Meeting labels read on first use, each read on its own (a label read never holds a transaction). */
+  #labels(): (meetingId: number) => Promise<repo.MeetingLabel> {
+    const seen = new Map<number, Promise<repo.MeetingLabel>>();
+    return (id) => {
+      let l = seen.get(id);
+      if (!l) seen.set(id, (l = this.db.run((s) => repo.meetingLabels(s)(id))));
+      return l;
+    };
   }
 
   /**
    * Dismisses the listed reminders (all when `ids` is omitted) that lie within the session's scope: a QR
    * session is confined to its meeting and does not dismiss the delegate's other reminders.
    */
-  markSeen(userId: number, ids: number[] | undefined, inScope?: (meetingId: number) => boolean): void {
+  async markSeen(userId: number, ids: number[] | undefined, inScope?: (meetingId: number) => boolean): Promise<void> {
     const at = this.opts.now().toISOString();
-    if (!inScope) return repo.markSeen(this.db, userId, ids, at);
-    const mine = repo.unseen(this.db, userId).filter((r) => inScope(r.meetingId)).map((r) => r.id);
-    const chosen = (ids ?? mine).filter((id) => mine.includes(id));
-    if (chosen.length) repo.markSeen(this.db, userId, chosen, at);
+    if (!inScope) return this.db.run((s) => repo.markSeen(s, userId, ids, at));
+    await this.db.tx(async (tx) => {
+      const mine = (await repo.unseen(tx, userId)).filter((r) => inScope(r.meetingId)).map((r) => r.id);
+      const chosen = (ids ?? mine).filter((id) => mine.includes(id));
+      if (chosen.length) await repo.markSeen(tx, userId, chosen, at);
+    });
   }
 
   /**
@@ -121,7 +140,7 @@ export class RemindersService {
   async documentsPublished(meeting: { id: number; title: string }, byUser: Map<number, DocumentInfo[]>): Promise<number> {
     if (!this.mailer.enabled || !byUser.size) return 0;
     let sent = 0;
-    for (const person of repo.contacts(this.db, [...byUser.keys()])) {
+    for (const person of await this.db.run((s) => repo.contacts(s, [...byUser.keys()]))) {
       if (!person.email) continue;
       const msg = publishedMail({ fullName: person.fullName, meetingTitle: meeting.title, documents: byUser.get(person.userId)!, baseUrl: this.opts.baseUrl });
       if (await this.mailer.send({ to: person.email, ...msg })) sent++;

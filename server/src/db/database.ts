@@ -1,0 +1,120 @@
+/**
+ * The async repository API over both engines (README, "Data layer"). A converted repository takes a
+ * `Store` and awaits drizzle query builders on `q` against the tables in `t`:
+ *
+ *   const rows = await q.select().from(t.meetingReminders).where(eq(t.meetingReminders.userId, id));
+ *
+ * Only awaiting a builder is portable: `.all()`, `.get()`, `.run()` and `.values()` exist on SQLite
+ * alone (the PostgreSQL pass of the tests catches a slip). `q` is typed as an async SQLite database
+ * over the SQLite tables because the PostgreSQL tables are generated from those, column for column,
+ * with the same TypeScript value types (scripts/lib/pg-schema-gen.ts), so that type describes what
+ * either engine returns.
+ *
+ * Transactions: `tx(fn)` runs `fn` with a `Store` whose `q` is the transaction, so every write inside
+ * goes through it. On SQLite all async work on one connection is serialised by a mutex (`run` and
+ * `tx` alike), so no other async-API statement lands inside an open transaction between awaits. A
+ * SQLite transaction must await only its own queries: those complete within the current turn of the
+ * event loop (better-sqlite3 is synchronous), so no timer or I/O callback, and with it none of the
+ * modules still on the synchronous API (group commit included), can run inside it. A callback that
+ * awaits real I/O is rolled back with an error instead of committing something another writer may
+ * have joined.
+ */
+import { Mutex } from 'async-mutex';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import * as schema from './all-schemas.ts';
+import * as pgSchema from './pg-schema.generated.ts';
+import { openDb, type Db } from './index.ts';
+import { pgMigrationsDir } from '../paths.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Schema = typeof schema;
+/** What a repository queries through; await the builders (see above). */
+export type Queryable = BaseSQLiteDatabase<'async', unknown, Schema>;
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly q: Queryable;
+  /** The engine's tables, under the export names of db/all-schemas.ts. */
+  readonly t: Schema;
+}
+
+export interface Database {
+  readonly dialect: Dialect;
+  /** Runs `fn` outside a transaction (on SQLite: after any open one has finished). */
+  run<T>(fn: (s: Store) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  tx<T>(fn: (s: Store) => Promise<T>): Promise<T>;
+  /** Closes the connection (pool) this handle opened; a wrapped connection stays open. */
+  close(): Promise<void>;
+}
+
+export class SqliteYieldedInTransaction extends Error {
+  constructor() {
+    super('a SQLite transaction awaited something other than its own queries (timers and I/O could have run inside it); rolled back');
+  }
+}
+
+// One mutex per connection, however many handles wrap it.
+const mutexes = new WeakMap<object, Mutex>();
+
+/** The async API over an open better-sqlite3 connection (the one the synchronous modules use). */
+export function sqliteDatabase(db: Db, opts: { owned?: boolean } = {}): Database {
+  const client = db.$client;
+  let mutex = mutexes.get(client);
+  if (!mutex) mutexes.set(client, (mutex = new Mutex()));
+  const store: Store = { dialect: 'sqlite', q: db as unknown as Queryable, t: schema };
+  return {
+    dialect: 'sqlite',
+    run: (fn) => mutex.runExclusive(() => fn(store)),
+    tx: (fn) =>
+      mutex.runExclusive(async () => {
+        client.exec('BEGIN IMMEDIATE');
+        let yielded = false;
+        const probe = setImmediate(() => (yielded = true));
+        try {
+          const result = await fn(store);
+          if (yielded) throw new SqliteYieldedInTransaction();
+          client.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (client.inTransaction) client.exec('ROLLBACK');
+          throw err;
+        } finally {
+          clearImmediate(probe);
+        }
+      }),
+    async close() {
+      if (opts.owned && client.open) client.close();
+    },
+  };
+}
+
+/** Connects to PostgreSQL and applies the PostgreSQL migrations (server/drizzle-pg). */
+export async function postgresDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
+  // Loaded only here: a SQLite deployment (the quick start) never loads the PostgreSQL driver.
+  const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle client losing its connection emits here; without a listener that would crash the process.
+  // The pool replaces the client, and the next query reports any outage itself.
+  pool.on('error', opts.onIdleError ?? (() => {}));
+  try {
+    const db = drizzlePg(pool, { schema: pgSchema });
+    await migratePg(db, { migrationsFolder: pgMigrationsDir });
+    const t = pgSchema as unknown as Schema;
+    const store: Store = { dialect: 'postgres', q: db as unknown as Queryable, t };
+    return {
+      dialect: 'postgres',
+      run: (fn) => fn(store),
+      tx: (fn) => db.transaction((tx) => fn({ dialect: 'postgres', q: tx as unknown as Queryable, t })),
+      close: () => pool.end(),
+    };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
+/** PostgreSQL when `databaseUrl` is set, else the SQLite file (created and migrated). */
+export async function openDatabase(opts: { databaseUrl: string | null; sqliteFile: string; onIdleError?: (err: Error) => void }): Promise<Database> {
+  return opts.databaseUrl ? postgresDatabase(opts.databaseUrl, { ...(opts.onIdleError && { onIdleError: opts.onIdleError }) }) : sqliteDatabase(openDb(opts.sqliteFile), { owned: true });
+}
