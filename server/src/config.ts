@@ -91,6 +91,7 @@ export const ConfigSchema = Type.Object({
    * their commands and timers, are taken over by another node within about this long.
    */
   leaseTtlMs: Type.Integer({ minimum: 500, maximum: 60_000 }),
+  /**
    * PostgreSQL (postgres://user:password@host:port/db) instead of the embedded SQLite file. Null (the
    * quick start) keeps SQLite in dataDir. See the README's "Data layer" for what runs on it so far.
    */
