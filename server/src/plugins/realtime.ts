@@ -64,6 +64,8 @@ export interface Realtime {
   handle<K extends CommandName>(name: K, handler: CommandHandler<K>): void;
   /** Every socket that joined the meeting. */
   toMeeting(meetingId: number): Emitter;
+  /** The meeting's sockets connected to this node only (with REDIS_URL the others are on other nodes). */
+  toMeetingHere(meetingId: number): Emitter;
   /**
    * The same sockets, each sent the payload made for its audience (secretariat, its bridge point's
    * screen, or member: realtime-audience.ts), written a chunk of sockets per queued job (ahead of
@@ -335,6 +337,7 @@ export default fp<RealtimeOptions>(
         handlers.set(name, { validator: Compile(Commands[name].req), fn });
       },
       toMeeting: (id) => emitter(rooms.meeting(id)),
+      toMeetingHere: (id) => ({ emit: (event, payload) => io.local.to(rooms.meeting(id)).emit(event, ...([payload] as any)) }),
       toMeetingByAudience: (id, { inOrder = false } = {}) =>
         meetingAudiences(id, rooms, io.of('/').adapter.rooms, (ids, event, payload) =>
           inOrder ? io.to(ids).emit(event, ...([payload] as any)) : toSocketsInChunks(ids).emit(event, payload as never),
