@@ -17,6 +17,7 @@ import type { InboundStats } from '../../web/src/media/conference-media.ts';
 // Brings in the page's `window.testbed` declaration.
 import type {} from '../../web/src/media/testbed/testbed.ts';
 import { startRedis, type RedisService } from '../../scripts/lib/services.mjs';
+import { freePort } from '../../scripts/lib/net.ts';
 import { until } from '../../scripts/lib/until.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
 import { buildTestApp, login, type TestApp } from '../helpers/app.ts';
@@ -56,8 +57,10 @@ async function hears(page: Page, producerId: string, what: string): Promise<void
   await until(() => statOf(page, producerId), (s) => !!s && s.totalAudioEnergy > 0, `${what}: sound energy`, WAIT);
 }
 
-const nodeConfig = (nodeId: string, redisUrl: string, rtcMinPort: number): Partial<Config> => ({
+const nodeConfig = (nodeId: string, redisUrl: string, rtcMinPort: number, origins: string[]): Partial<Config> => ({
   redisUrl,
+  // A page of either node may talk to both (its socket moves when its node goes), as behind one proxy name.
+  allowedOrigins: origins,
   webDistDir: bundleDir!,
   mediasoup: { ...loadConfig().mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort, rtcMaxPort: rtcMinPort + 999 },
   cluster: { ...loadConfig().cluster, secret: SECRET, nodeId, nodeUrl: null, pipeListenIp: '127.0.0.1', requestTimeoutMs: 10_000, heartbeatMs: 500 },
@@ -76,17 +79,22 @@ beforeAll(async () => {
   redis = await startRedis();
   bundleDir = buildTestbedPage('diemcau-xnode-testbed-');
   dataDir = mkdtempSync(join(tmpdir(), 'diemcau-xnode-'));
-  // One after the other: the first migrates and seeds the shared SQLite file.
-  A = await buildTestApp({ dataDir, config: nodeConfig('node-a', redis.url, 45000) });
-  B = await buildTestApp({ dataDir, config: nodeConfig('node-b', redis.url, 46000) });
+  const [portA, portB] = [await freePort(), await freePort()];
   // localhost is a secure context, so getUserMedia works over plain http.
-  const urlA = (await A.listen()).replace('127.0.0.1', 'localhost');
-  const urlB = (await B.listen()).replace('127.0.0.1', 'localhost');
+  const [urlA, urlB] = [`http://localhost:${portA}`, `http://localhost:${portB}`];
+  // One after the other: the first migrates and seeds the shared SQLite file.
+  A = await buildTestApp({ dataDir, config: nodeConfig('node-a', redis.url, 45000, [urlA, urlB]) });
+  B = await buildTestApp({ dataDir, config: nodeConfig('node-b', redis.url, 46000, [urlA, urlB]) });
+  for (const [t, port] of [[A, portA], [B, portB]] as const) {
+    await t.app.listen({ host: '127.0.0.1', port });
+    t.url = `http://127.0.0.1:${port}`;
+  }
   d = demo(A);
   browser = await launchChromium();
   chair = await open(urlA, await login(A.app, 'vanphong'), 'grid=0');
   await until(() => chair.evaluate(() => typeof window.testbed === 'object'), Boolean, 'chair page loaded', WAIT);
-  await cmd(chair, 'meeting:start', { meetingId: d.meetingId });
+  // The page joins the meeting once its socket connects; until then the command is refused ("Join a meeting first").
+  await until(() => cmd(chair, 'meeting:start', { meetingId: d.meetingId }).then(() => true, () => false), Boolean, 'the chair starts the meeting', WAIT);
   hall = await open(urlA, await login(A.app, 'cau.tinh1'), 'publish=av');
   // The commune's page is served by node B and its socket goes there; when B goes, it tries A.
   commune = await open(urlB, await login(B.app, 'cau.tinh2'), `nodes=${encodeURIComponent(`${urlB},${urlA}`)}`);
