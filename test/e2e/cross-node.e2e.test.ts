@@ -62,7 +62,7 @@ const nodeConfig = (nodeId: string, redisUrl: string, rtcMinPort: number, origin
   // A page of either node may talk to both (its socket moves when its node goes), as behind one proxy name.
   allowedOrigins: origins,
   webDistDir: bundleDir!,
-  mediasoup: { ...loadConfig().mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort, rtcMaxPort: rtcMinPort + 999 },
+  mediasoup: { ...loadConfig().mediasoup, listenIp: '127.0.0.1', announcedIp: null, numWorkers: 1, rtcMinPort, rtcMaxPort: rtcMinPort + 499 },
   cluster: { ...loadConfig().cluster, secret: SECRET, nodeId, nodeUrl: null, pipeListenIp: '127.0.0.1', requestTimeoutMs: 10_000, heartbeatMs: 500 },
 });
 
@@ -83,8 +83,8 @@ beforeAll(async () => {
   // localhost is a secure context, so getUserMedia works over plain http.
   const [urlA, urlB] = [`http://localhost:${portA}`, `http://localhost:${portB}`];
   // One after the other: the first migrates and seeds the shared SQLite file.
-  A = await buildTestApp({ dataDir, config: nodeConfig('node-a', redis.url, 45000, [urlA, urlB]) });
-  B = await buildTestApp({ dataDir, config: nodeConfig('node-b', redis.url, 46000, [urlA, urlB]) });
+  A = await buildTestApp({ dataDir, config: nodeConfig('node-a', redis.url, 48000, [urlA, urlB]) });
+  B = await buildTestApp({ dataDir, config: nodeConfig('node-b', redis.url, 48500, [urlA, urlB]) });
   for (const [t, port] of [[A, portA], [B, portB]] as const) {
     await t.app.listen({ host: '127.0.0.1', port });
     t.url = `http://127.0.0.1:${port}`;

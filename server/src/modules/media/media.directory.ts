@@ -124,10 +124,21 @@ export class MediaDirectory {
     const mine = [...this.#mine];
     this.#mine.clear();
     if (!this.#o.redis.isReady) return;
-    await this.#guard('leaving the media directory', async () => {
+    const leave = (async () => {
       await Promise.all(mine.map((m) => this.#o.redis.hDel(meetingKey(m), this.#o.nodeId)));
       await this.#o.redis.del(nodeKey(this.#o.nodeId));
-    });
+    })();
+    leave.catch(() => {});
+    // A Redis that stops answering must not hold the node's shutdown: the entries expire or are found stale anyway.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
+    try {
+      await Promise.race([leave, deadline]);
+    } catch (err) {
+      this.#o.log.warn({ err }, 'leaving the media directory failed');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #beat(): Promise<void> {
