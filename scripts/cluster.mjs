@@ -8,6 +8,7 @@
 // SQLite file through DATA_DIR (server/src/config.ts); pass DATABASE_URL once every module is converted.
 // Usage: node scripts/cluster.mjs [--ports 3001,3002]
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,8 @@ try {
   await run(process.execPath, ['scripts/build.mjs']);
   [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
   dataDir = mkdtempSync(join(tmpdir(), 'diemcau-cluster-'));
+  // One secret for both nodes' internal media API: they pipe stage and speakers to each other.
+  const clusterSecret = randomBytes(24).toString('hex');
   // One after the other: the first node migrates and seeds the shared database, the second finds it ready.
   for (const [i, port] of ports.entries()) {
     const id = `node${i + 1}`;
@@ -69,6 +72,8 @@ try {
       PORT: String(port),
       REDIS_URL: redis.url,
       DATA_DIR: dataDir,
+      CLUSTER_SECRET: clusterSecret,
+      NODE_URL: `http://127.0.0.1:${port}`,
       // Pages of either node may talk to both (a client moved by a load balancer).
       ALLOWED_ORIGINS: ports.map((p) => `http://localhost:${p}`).join(','),
       // Separate media port ranges, so the two nodes' mediasoup workers never race for one port.

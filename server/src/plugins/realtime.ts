@@ -79,6 +79,8 @@ export interface Realtime {
   everyNode<T>(name: string, fn: (msg: T) => void): (msg: T) => void;
   /** Every socket that joined the meeting. */
   toMeeting(meetingId: number): Emitter;
+  /** The meeting's sockets connected to this node only (with REDIS_URL the others are on other nodes). */
+  toMeetingHere(meetingId: number): Emitter;
   /**
    * The same sockets, each sent the payload made for its audience (secretariat, its bridge point's
    * screen, or member: realtime-audience.ts), written a chunk of sockets per queued job (ahead of
@@ -392,6 +394,7 @@ export default fp<RealtimeOptions>(
         return (meetingId, body) => forwarder.run(meetingId, op, body);
       },
       toMeeting: (id) => emitter(rooms.meeting(id)),
+      toMeetingHere: (id) => ({ emit: (event, payload) => io.local.to(rooms.meeting(id)).emit(event, ...([payload] as any)) }),
       toMeetingByAudience: (id, { inOrder = false } = {}) => {
         const here = localAudiences(id, inOrder);
         return {

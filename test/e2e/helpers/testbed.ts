@@ -53,8 +53,23 @@ export interface Testbed {
   close(): Promise<void>;
 }
 
+/** Builds the testbed page into a new temp dir (prefix `name`) and returns it; the caller removes it. */
+export function buildTestbedPage(name: string): string {
+  const bundleDir = mkdtempSync(join(tmpdir(), name));
+  try {
+    execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'src/media/testbed', '--outDir', bundleDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: webDir,
+      stdio: 'inherit',
+    });
+  } catch (e) {
+    rmSync(bundleDir, { recursive: true, force: true });
+    throw e;
+  }
+  return bundleDir;
+}
+
 export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
-  const bundleDir = mkdtempSync(join(tmpdir(), o.name));
+  const bundleDir = buildTestbedPage(o.name);
   const errors: string[] = [];
   let t: TestApp | undefined;
   let browser: Browser | undefined;
@@ -64,10 +79,6 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
     rmSync(bundleDir, { recursive: true, force: true });
   };
   try {
-    execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'src/media/testbed', '--outDir', bundleDir, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: webDir,
-      stdio: 'inherit',
-    });
     t = await buildTestApp({
       config: { ...o.config, webDistDir: bundleDir, mediasoup: { ...loadConfig().mediasoup, listenIp: '127.0.0.1', announcedIp: null, ...o.mediasoup } },
     });

@@ -186,6 +186,16 @@ export class ConferenceMedia {
     return out;
   }
 
+  /**
+   * The socket came back after a disconnect: the server dropped our peer when it left (and
+   * with several nodes the socket may have landed on another node, whose room never knew us),
+   * so build transports, producers and consumers again on whichever node it reached. What the
+   * view wanted is consumed again; our camera and mic are reused.
+   */
+  reconnected(): Promise<void> {
+    return this.#rejoin();
+  }
+
   /** Leaves the media room (server side follows on meeting:leave/disconnect). Idempotent. */
   close(): void {
     if (this.#closed) return;

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/app-error.ts';
+import type { RedisClient } from '../../plugins/redis.ts';
 import type { MediaLogger } from './logger.ts';
+import type { DirectoryMessage } from './media.directory.ts';
 import { NodeClient, type NodeRef, type PingReply } from './node-client.ts';
 import { NodePipe } from './node-pipe.ts';
 import { PipeIngress } from './pipe-ingress.ts';
@@ -21,6 +23,12 @@ export interface ClusterOptions {
   announcedIp: string | null;
   requestTimeoutMs: number;
   heartbeatMs: number;
+  /**
+   * The Redis the nodes share, and a way to hint the other nodes (media.directory.ts): with it,
+   * nodes find each other and pipe stage and speakers on their own (media.fanout.ts); without it
+   * only the internal pipe route does.
+   */
+  shared?: { redis: RedisClient; emit: (msg: DirectoryMessage) => void };
 }
 
 export class MediaCluster {
@@ -44,6 +52,15 @@ export class MediaCluster {
       heartbeatMs: opts.heartbeatMs,
       log,
     });
+  }
+
+  get options(): ClusterOptions {
+    return this.#o;
+  }
+
+  /** Random per process start (the heartbeat and the directory tell a restarted node by it). */
+  get bootId(): string {
+    return this.#bootId;
   }
 
   self(): NodeRef {

@@ -10,5 +10,11 @@ export type MediaPayload<E extends MediaBroadcast> = Static<(typeof mediaBroadca
 /** Where the service's broadcasts go (Socket.IO in the app, a recorder in tests). */
 export interface MediaNotifier {
   toMeeting<E extends MediaBroadcast>(meetingId: number, event: E, payload: MediaPayload<E>): void;
+  /**
+   * The meeting's sockets on this node only, for news about this node's room (its producers, its
+   * active speaker, its reset): on several nodes each room differs, and a bridge can consume only
+   * what its own node's room holds. Absent: same as toMeeting (one node).
+   */
+  toMeetingHere?<E extends MediaBroadcast>(meetingId: number, event: E, payload: MediaPayload<E>): void;
   toPeer<E extends MediaBroadcast>(peerId: string, event: E, payload: MediaPayload<E>): void;
 }

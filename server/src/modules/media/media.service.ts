@@ -26,6 +26,8 @@ import * as floor from './media.floor.ts';
 import * as signalling from './media.signalling.ts';
 import * as stage from './media.stage.ts';
 import { MediaCluster, type ClusterOptions } from './media.cluster.ts';
+import type { DirectoryMessage, MediaDirectory } from './media.directory.ts';
+import { clusterFanout, type MediaFanout } from './media.fanout.ts';
 import { sameSource } from './media.policy.ts';
 
 export type { MediaBroadcast, MediaNotifier, MediaPayload } from './media.notifier.ts';
@@ -57,6 +59,10 @@ export class MediaService {
   readonly pool: WorkerPool;
   /** This node's pipes to other nodes and links from them; null on a single node. */
   readonly cluster: MediaCluster | null;
+  /** Sends stage and speakers to the other nodes on its own; null without the shared Redis. */
+  readonly fanout: MediaFanout | null;
+  readonly #directory: MediaDirectory | null;
+  #stopped: Promise<void> = Promise.resolve();
   readonly #opts: MediaServiceOptions;
   readonly #log: MediaLogger;
   readonly #meetings = new Map<number, MeetingMedia>();
@@ -70,6 +76,9 @@ export class MediaService {
     this.#opts = opts;
     this.#log = opts.logger ?? noopLogger;
     this.cluster = opts.cluster ? new MediaCluster(opts.cluster, (meetingId) => this.#ensureRoom(meetingId), this.#log) : null;
+    const c = this.cluster ? clusterFanout(this.cluster, this.#meetings, this.#log) : null;
+    this.fanout = c?.fanout ?? null;
+    this.#directory = c?.directory ?? null;
     this.#links = new LinkMonitor({
       intervalMs: opts.linkIntervalMs ?? 2000,
       ...(opts.linkThresholds ? { thresholds: opts.linkThresholds } : {}),
@@ -109,6 +118,8 @@ export class MediaService {
     }
     const peer = room.addPeer(peerId, info);
     const mm = this.#state(meetingId);
+    // Other nodes send this meeting's stage and speakers here from now on.
+    this.fanout?.joined(meetingId);
     // Link-state rows belong to the peer; the chair's table must not keep the departed.
     peer.once('close', () => mm.links.delete(peerId));
     return { routerRtpCapabilities: room.rtpCapabilities };
@@ -203,10 +214,8 @@ export class MediaService {
    * Pipes this node's main-stage and active-speaker producers of the meeting
    * to the node at `nodeUrl`, where its room adopts them and its bridges
    * consume them like local ones. Idempotent: what is already piped there is
-   * reused. Nothing calls it on its own yet: the cross-node live state (issue
-   * 12, which node holds which bridges of a meeting) will, whenever the stage
-   * or the speaker moves and another node hosts bridges of the meeting; until
-   * then the internal route POST /internal/media/meetings/:id/pipe does.
+   * reused. With the shared Redis the fanout (media.fanout.ts) does this on its
+   * own; this, behind POST /internal/media/meetings/:id/pipe, is the manual way.
    */
   async pipeStageTo(meetingId: number, nodeUrl: string): Promise<{ producerIds: string[] }> {
     const cluster = this.#clusterOr409();
@@ -267,11 +276,23 @@ export class MediaService {
     return this.#meetings.get(meetingId)?.snapshot(forChair) ?? emptyMediaSnapshot();
   }
 
+  /** A hint from another node (through the realtime adapter). */
+  onClusterMessage(msg: DirectoryMessage): void {
+    this.fanout?.onMessage(msg);
+  }
+
+  /** Settles once close() has also taken this node out of the shared directory. */
+  whenStopped(): Promise<void> {
+    return this.#stopped;
+  }
+
   /** Closes every room and worker. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#links.close();
+    this.fanout?.close();
+    if (this.#directory) this.#stopped = this.#directory.close();
     // Before the rooms, so the other nodes hear this node is stopping (not one link at a time as its rooms close).
     this.cluster?.close();
     for (const mm of this.#meetings.values()) mm.room?.close();
@@ -290,7 +311,8 @@ export class MediaService {
     let mm = this.#meetings.get(meetingId);
     if (!mm) {
       const hall = this.#opts.chairHall?.(meetingId) ?? null;
-      mm = new MeetingMedia(meetingId, this.#opts.notifier, hall === null ? null : { type: 'bridge', bridgePointId: hall });
+      const fanout = this.fanout;
+      mm = new MeetingMedia(meetingId, this.#opts.notifier, hall === null ? null : { type: 'bridge', bridgePointId: hall }, fanout ? (m) => fanout.stageMoved(m) : undefined);
       this.#meetings.set(meetingId, mm);
     }
     return mm;
@@ -313,6 +335,7 @@ export class MediaService {
         // Announcements first, so `producer:added` precedes the `stage:changed` that names the new producer.
         signalling.announceProducers(mm, room);
         stage.followStage(mm, room);
+        this.fanout?.watch(mm, room);
         return room;
       })
       .catch((err: unknown) => {

@@ -133,11 +133,11 @@ export function closeProducer({ peer }: PeerContext, producerId: string): void {
 /** Announces the room's producers to the meeting as they appear, pause, resume and close. */
 export function announceProducers(mm: MeetingMedia, room: Room): void {
   room.on('newproducer', ({ peer, producer }) => {
-    mm.notify('producer:added', producerInfo(producer, peer));
-    producer.observer.on('pause', () => mm.notify('producer:paused', { producerId: producer.id, paused: true }));
-    producer.observer.on('resume', () => mm.notify('producer:paused', { producerId: producer.id, paused: false }));
+    mm.notifyHere('producer:added', producerInfo(producer, peer));
+    producer.observer.on('pause', () => mm.notifyHere('producer:paused', { producerId: producer.id, paused: true }));
+    producer.observer.on('resume', () => mm.notifyHere('producer:paused', { producerId: producer.id, paused: false }));
   });
   room.on('producerclosed', ({ peer, producerId, kind }) => {
-    mm.notify('producer:closed', { producerId, source: peer.source, kind });
+    mm.notifyHere('producer:closed', { producerId, source: peer.source, kind });
   });
 }

@@ -10,6 +10,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import fp from 'fastify-plugin';
+import type { Server } from 'socket.io';
 import { eq } from 'drizzle-orm';
 import type { BroadcastName, Broadcasts } from '@diemcau/shared';
 import type { Static } from 'typebox';
@@ -26,6 +27,10 @@ import { emptyMediaSnapshot } from './media.views.ts';
 import mediaRoutes from './media.routes.ts';
 import internalRoutes from './media.internal.ts';
 import type { ClusterOptions } from './media.cluster.ts';
+import { isDirectoryMessage } from './media.directory.ts';
+
+/** The server-side event carrying media hints between nodes. */
+const MEDIA_HINT = 'diemcau:media-hint';
 
 export type MediaPluginOptions = Config['mediasoup'] & {
   /** Link-quality sampling period; tests shorten it. */
@@ -56,6 +61,7 @@ export default fp<MediaPluginOptions>(
       target.to(room).emit(event, payload);
     const notifier: MediaNotifier = {
       toMeeting: (meetingId, event, payload) => app.realtime.toMeeting(meetingId).emit(event as BroadcastName, payload as Static<Broadcasts[BroadcastName]>),
+      toMeetingHere: (meetingId, event, payload) => app.realtime.toMeetingHere(meetingId).emit(event as BroadcastName, payload as Static<Broadcasts[BroadcastName]>),
       toPeer: (peerId, event, payload) => void emit(app.realtime.io as never, peerId, event, payload),
     };
 
@@ -83,6 +89,13 @@ export default fp<MediaPluginOptions>(
     await app.register(mediaRoutes, { prefix: '/api' });
     const cluster = clusterOptions(clusterConfig);
     if (cluster) await app.register(internalRoutes, { prefix: '/internal/media', secret: cluster.secret });
+    if (cluster?.shared) {
+      // Hints from the other nodes' media (media.directory.ts), through the realtime adapter's Redis.
+      (app.realtime.io as unknown as Server).on(MEDIA_HINT, (msg: unknown) => {
+        if (isDirectoryMessage(msg)) service?.onClusterMessage(msg);
+        else log.warn({ msg }, 'ignored a malformed media hint from another node');
+      });
+    }
 
     function clusterOptions(c: Config['cluster'] | undefined): ClusterOptions | null {
       if (!c?.secret) return null;
@@ -96,6 +109,8 @@ export default fp<MediaPluginOptions>(
         announcedIp: c.pipeAnnouncedIp,
         requestTimeoutMs: c.requestTimeoutMs,
         heartbeatMs: c.heartbeatMs,
+        // With the shared Redis the nodes find each other and pipe stage and speakers on their own.
+        ...(app.redis ? { shared: { redis: app.redis, emit: (m) => void (app.realtime.io as unknown as Server).serverSideEmit(MEDIA_HINT, m) } } : {}),
       };
     }
 
@@ -259,7 +274,8 @@ export default fp<MediaPluginOptions>(
       service?.close();
       await starting?.catch(() => {});
       service?.close();
+      await service?.whenStopped();
     });
   },
-  { name: 'media', dependencies: ['realtime', 'db', 'auth'] },
+  { name: 'media', dependencies: ['realtime', 'db', 'auth', 'redis'] },
 );

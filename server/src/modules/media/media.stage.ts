@@ -62,7 +62,8 @@ export function followFloor(mm: MeetingMedia, holder: SourceRef | null): void {
 export function followStage(mm: MeetingMedia, room: Room): void {
   // The stage names a source, not a stream: when that source starts or stops one, clients need the new producer ids.
   const restage = (peer: Peer) => {
-    if (mm.stage && sameSource(mm.stage, peer.source)) mm.notify('stage:changed', info(mm));
+    // The stage did not move, only its streams on this node's room: news for this node's sockets.
+    if (mm.stage && sameSource(mm.stage, peer.source)) mm.notifyHere('stage:changed', info(mm));
   };
   room.on('newproducer', ({ peer }) => restage(peer));
   room.on('producerclosed', ({ peer }) => restage(peer));
@@ -70,6 +71,6 @@ export function followStage(mm: MeetingMedia, room: Room): void {
     const prev = mm.speaker;
     mm.speaker = { source: peer?.source ?? null, producerId, volume };
     // Volume changes every interval; only a change of speaker is news.
-    if (prev.producerId !== producerId) mm.notify('speaker:active', mm.speaker);
+    if (prev.producerId !== producerId) mm.notifyHere('speaker:active', mm.speaker);
   });
 }

@@ -38,11 +38,14 @@ export class MeetingMedia {
   /** Link state by peer id, for the current room's peers. */
   readonly links = new Map<string, LinkEntry>();
   readonly #notifier: MediaNotifier;
+  /** The stage moved by policy here: tell the other nodes (media.fanout.ts); absent on a single node. */
+  readonly #onStage: ((mm: MeetingMedia) => void) | undefined;
 
-  constructor(meetingId: number, notifier: MediaNotifier, chairHall: SourceRef | null = null) {
+  constructor(meetingId: number, notifier: MediaNotifier, chairHall: SourceRef | null = null, onStage?: (mm: MeetingMedia) => void) {
     this.meetingId = meetingId;
     this.#notifier = notifier;
     this.chairHall = chairHall;
+    this.#onStage = onStage;
     if (chairHall) {
       // The chair's hall is where the meeting is run from: on stage and heard from the start, as in a real hall.
       this.stage = chairHall;
@@ -50,9 +53,23 @@ export class MeetingMedia {
     }
   }
 
-  /** Broadcasts to everyone in the meeting. */
+  /**
+   * Broadcasts a policy decision (stage, mics) to everyone in the meeting. On several nodes a
+   * stage move is shared with the other nodes instead, and each tells its own sockets, naming
+   * the streams its own room holds (a stream from elsewhere arrives there piped, under the same id).
+   */
   notify<E extends MediaBroadcast>(event: E, payload: MediaPayload<E>): void {
+    if (event === 'stage:changed' && this.#onStage) {
+      this.notifyHere(event, payload);
+      this.#onStage(this);
+      return;
+    }
     this.#notifier.toMeeting(this.meetingId, event, payload);
+  }
+
+  /** Broadcasts news about this node's room (its producers, speaker, reset) to the meeting's sockets on this node. */
+  notifyHere<E extends MediaBroadcast>(event: E, payload: MediaPayload<E>): void {
+    (this.#notifier.toMeetingHere ?? this.#notifier.toMeeting).call(this.#notifier, this.meetingId, event, payload);
   }
 
   /**
@@ -68,7 +85,7 @@ export class MeetingMedia {
       this.speaker = noSpeaker();
       if (reason === 'worker-died' && !stopping()) {
         // Clients drop their transports and run the join flow again; policy state (stage, mics) survives.
-        this.notify('media:room-reset', { reason: 'worker-died' });
+        this.notifyHere('media:room-reset', { reason: 'worker-died' });
       }
     });
   }

@@ -64,7 +64,8 @@ export class MicGates {
       .then(async () => {
         const live = micLive(this.entry(source).state);
         for (const { producer, peer } of room?.producerEntries() ?? []) {
-          if (producer.kind !== 'audio' || !sameSource(peer.source, source) || !micGated(peer.info)) continue;
+          // A piped-in mic is gated on its own node, which forwards the pause: a second gate here would fight it.
+          if (producer.kind !== 'audio' || peer.remote || !sameSource(peer.source, source) || !micGated(peer.info)) continue;
           await mediaCall('mic', () => setProducerLive(producer, live));
         }
       });

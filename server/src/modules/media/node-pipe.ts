@@ -69,6 +69,8 @@ export class NodePipe {
   readonly #linkIds = new Map<string, Link>();
   /** Producers sent across, by id: the one promise every caller for that producer shares. */
   readonly #piped = new Map<string, Promise<string>>();
+  /** Producers piped across, by id: the consumer carrying each and its path on the other node. */
+  readonly #out = new Map<string, { consumer: ms.Consumer; at: string }>();
   /** Notifications in order: a resume overtaking its pause would leave the far side paused. */
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
@@ -113,6 +115,19 @@ export class NodePipe {
     return p;
   }
 
+  /**
+   * Stops sending one producer there (it left the stage, or its mic closed)
+   * while it lives on here: the other node closes its copy. No-op when it is not piped.
+   */
+  unpipeProducer(producerId: string): void {
+    const out = this.#out.get(producerId);
+    if (!out) return;
+    this.#out.delete(producerId);
+    this.#piped.delete(producerId);
+    out.consumer.close();
+    this.#notify('DELETE', out.at);
+  }
+
   /** The other node closed its end of a link (its room closed): close ours, without telling it back. */
   closeLink(linkId: string): boolean {
     const link = this.#linkIds.get(linkId);
@@ -140,6 +155,7 @@ export class NodePipe {
     }
     this.#links.clear();
     this.#piped.clear();
+    this.#out.clear();
     this.#o.onClose();
   }
 
@@ -151,7 +167,10 @@ export class NodePipe {
     const link = await this.#link(meetingId, router);
     const consumer = await mediaCall('pipe:consume', () => link.transport.consume({ producerId: producer.id }));
     const mine = this.#piped.get(producer.id);
-    consumer.observer.once('close', () => mine && this.#forget(producer.id, mine));
+    consumer.observer.once('close', () => {
+      if (mine) this.#forget(producer.id, mine);
+      if (this.#out.get(producer.id)?.consumer === consumer) this.#out.delete(producer.id);
+    });
     const path = `/links/${link.id}/producers`;
     try {
       await this.#o.client.call(this.url, 'POST', path, {
@@ -173,6 +192,7 @@ export class NodePipe {
       this.#notify('DELETE', at);
       throw new AppError('MEDIA_ERROR', 409, 'The producer closed while it was being piped');
     }
+    this.#out.set(producer.id, { consumer, at });
     consumer.on('producerpause', () => this.#notify('POST', `${at}/pause`, { paused: true }));
     consumer.on('producerresume', () => this.#notify('POST', `${at}/pause`, { paused: false }));
     // The producer here closed (the consumer closes with it): close it there.

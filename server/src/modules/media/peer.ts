@@ -46,6 +46,11 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly id: string;
   readonly info: PeerInfo;
   readonly source: SourceRef;
+  /**
+   * Stands for a peer of another node whose producers were piped in (pipe-ingress.ts): it has
+   * no transports here, its mic is gated where it was produced, and it never keeps a room open.
+   */
+  readonly remote: boolean;
   /** The device's capabilities; needed before consuming. */
   rtpCapabilities: ms.RtpCapabilities | null = null;
   #closed = false;
@@ -55,16 +60,17 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** Kinds with a produce() in flight, so two concurrent calls cannot both pass the one-per-kind check. */
   readonly #producing = new Set<ms.MediaKind>();
 
-  private constructor(id: string, info: PeerInfo) {
+  private constructor(id: string, info: PeerInfo, remote: boolean) {
     super();
     this.id = id;
     this.info = info;
+    this.remote = remote;
     this.source =
       info.bridgePointId !== null ? { type: 'bridge', bridgePointId: info.bridgePointId } : { type: 'user', userId: info.userId };
   }
 
-  static create({ id, info }: { id: string; info: PeerInfo }): Peer {
-    return new Peer(id, info);
+  static create({ id, info, remote = false }: { id: string; info: PeerInfo; remote?: boolean }): Peer {
+    return new Peer(id, info, remote);
   }
 
   get closed(): boolean {

@@ -119,7 +119,7 @@ export class PipeIngress {
     // An origin retrying after a timeout finds the producer its first request made.
     if (link.producers.has(req.producerId)) return { producerId: req.producerId };
     const peerId = `${link.from.nodeId}/${req.owner.peerId}`;
-    const peer = room.addPeer(peerId, req.owner.info);
+    const peer = room.addPeer(peerId, req.owner.info, true);
     this.#remotePeers.add(peer);
     let producer: ms.Producer;
     try {

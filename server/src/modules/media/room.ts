@@ -114,16 +114,18 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#routers.usesWorker(worker);
   }
 
-  /** Adds a peer, or returns the existing one with that id. */
-  addPeer(id: string, info: PeerInfo): Peer {
+  /** Adds a peer (`remote`: standing for another node's, pipe-ingress.ts), or returns the existing one with that id. */
+  addPeer(id: string, info: PeerInfo, remote = false): Peer {
     this.#assertOpen();
     const existing = this.#peers.get(id);
     if (existing) return existing;
-    const peer = Peer.create({ id, info });
+    const peer = Peer.create({ id, info, remote });
     this.#peers.set(id, peer);
     peer.once('close', () => {
       this.#peers.delete(id);
-      if (this.#peers.size === 0) this.close('empty');
+      // Streams piped in from other nodes are for this node's own peers: with the last of them gone, the room goes
+      // (its pipe links close with it and their origins are told).
+      if (![...this.#peers.values()].some((p) => !p.remote)) this.close('empty');
     });
     return peer;
   }

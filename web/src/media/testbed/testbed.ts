@@ -4,6 +4,7 @@
  * open mics and (with ?grid=1) the bridge grid through ConferenceMedia.
  *
  *   /?token=…&meeting=1&publish=av&grid=1
+ *   &nodes=http://a:3000,http://b:3000  (several nodes: reconnect to the next when one goes, as a proxy would)
  *
  * Built on its own (test/e2e/media.e2e.test.ts); not part of the app bundle.
  */
@@ -20,7 +21,13 @@ const grid = q.get('grid') === '1';
 const statusEl = document.getElementById('status')!;
 const say = (s: string) => (statusEl.textContent = s);
 
-const socket = io({ auth: { protocol: PROTOCOL_VERSION, token: q.get('token') ?? undefined }, transports: ['websocket'] });
+const nodes = (q.get('nodes') ?? '').split(',').filter(Boolean);
+const socket = io(nodes[0] ?? location.origin, { auth: { protocol: PROTOCOL_VERSION, token: q.get('token') ?? undefined }, transports: ['websocket'] });
+let attempt = 0;
+// Stands in for the reverse proxy: each reconnect attempt tries the next node.
+socket.io.on('reconnect_attempt', () => {
+  if (nodes.length > 1) (socket.io as unknown as { uri: string }).uri = nodes[++attempt % nodes.length]!;
+});
 const request: RequestFn = async (name, payload) => {
   const ack = (await socket.timeout(15_000).emitWithAck(name as string, payload)) as Ack<never>;
   if (!ack.ok) throw Object.assign(new Error(ack.error.message), { code: ack.error.code });
@@ -98,7 +105,8 @@ socket.on('connect', async () => {
   try {
     const snap = (await request('meeting:join', { meetingId })) as { media?: MediaSnapshot };
     state = snap.media ?? emptyMedia();
-    if (media) return render();
+    // Back after a disconnect (perhaps on another node): the server dropped our media, set it up again.
+    if (media) return void media.reconnected().then(render);
     try {
       await startMedia();
     } catch (e) {
