@@ -154,12 +154,13 @@ describe('one owner per live meeting, on two nodes', () => {
 
     const closedAtB = nextEvent<{ poll: PollView; result: { voted: number } }>(chairB.socket, 'poll:closed', 30_000);
     const revokedAtB = nextEvent<{ requestId: number; reason: string }>(phoneB.socket, 'floor:revoked', 40_000);
-    // Node A "dies": it stops renewing and never releases; its sockets go with it.
+    // Node A "dies": it stops renewing and never releases.
     a.app.lease.abandon();
-    await a.close({ keepData: true });
-
     // The sweep claims the meeting once A's lease has expired, with nobody sending a command.
     await until(() => b.app.lease.owns(meetingId), 'node B to take the meeting over', 20_000);
+    // Fencing: by then A (still running, as a paused or cut-off node would) no longer acts for the meeting.
+    expect(a.app.lease.owns(meetingId)).toBe(false);
+    await a.close({ keepData: true });
     expect(b.app.voting.live.get(poll.id)?.voted.has(phoneA.userId)).toBe(true);
     // A command on B now runs on B itself.
     okData(await cast(phoneB as never, poll.id, ['no']));
@@ -169,6 +170,8 @@ describe('one owner per live meeting, on two nodes', () => {
     expect(closed.result.voted).toBe(2);
     const row = sql<{ status: string }>('SELECT status FROM polls WHERE id = ?', poll.id)[0]!;
     expect(row.status).toBe('closed');
+    // Closed once, by one node.
+    expect(sql<{ n: number }>(`SELECT COUNT(*) AS n FROM poll_chain WHERE poll_id = ? AND payload LIKE '%"type":"closed"%'`, poll.id)[0]!.n).toBe(1);
     const revoked = await revokedAtB;
     expect(revoked).toMatchObject({ requestId: asked.id, reason: 'expired' });
   }, 60_000);
