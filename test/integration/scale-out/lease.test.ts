@@ -5,31 +5,22 @@
  * audience, and when the owner dies without handing the lease back the survivor takes the meeting
  * over and its countdowns still fire.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, Turnout } from '@diemcau/shared';
-import { startRedis, type RedisService } from '../../../scripts/lib/services.mjs';
-import { buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
+import { connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
+import { twoNodes, type TwoNodes } from './two-nodes.ts';
 import { until } from '../auth/support.ts';
 import { cast, meetingIdOf, okData, userIdOf } from '../voting/helpers.ts';
 
 /** Short, so a takeover takes a second or two rather than five. */
 const LEASE_TTL_MS = 1500;
 
-let redis: RedisService;
-let dataDir: string;
+let nodes: TwoNodes;
 let a: TestApp;
 let b: TestApp;
 let meetingId: number;
 const open: TestSocket[] = [];
 
-const node = async () => {
-  const t = await buildTestApp({ dataDir, config: { redisUrl: redis.url, leaseTtlMs: LEASE_TTL_MS } });
-  await t.listen();
-  return t;
-};
 // Node B's connection: it outlives node A.
 const sql = <T>(q: string, ...args: unknown[]) => b.app.db.$client.prepare(q).all(...args) as T[];
 
@@ -53,20 +44,14 @@ const operatorOf = (username: string) =>
   )[0]!;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  dataDir = mkdtempSync(join(tmpdir(), 'diemcau-lease-'));
-  // One after the other: the first migrates and seeds the shared SQLite file, the second finds it ready.
-  a = await node();
-  b = await node();
+  nodes = await twoNodes('lease', (_id, redisUrl) => ({ redisUrl, leaseTtlMs: LEASE_TTL_MS }));
+  ({ a, b } = nodes);
   meetingId = meetingIdOf(a);
 }, 180_000);
 
 afterAll(async () => {
   for (const s of open) s.close();
-  await a?.close({ keepData: true });
-  await b?.close({ keepData: true });
-  await redis?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await nodes?.close();
 });
 
 describe('one owner per live meeting, on two nodes', () => {

@@ -3,49 +3,32 @@
  * rate limits, the per-user connection cap and session revocation hold across them. A real
  * redis-server runs for the file (scripts/lib/services.mjs installs it from Debian when missing).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisService } from '../../../scripts/lib/services.mjs';
-import type { Config } from '../../../server/src/config.ts';
-import { bearer, buildTestApp, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
+import { bearer, connect, login, nextEvent, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
+import { twoNodes, type TwoNodes } from './two-nodes.ts';
 import { droppedSocket, errorCode, meetingIdOf, qrSession, recover, until, userIdOf } from '../auth/support.ts';
 
 const MAX_SOCKETS = 3;
 const LOGIN_RATE = 3;
 
-let redis: RedisService;
-let dataDir: string;
+let nodes: TwoNodes;
 let a: TestApp;
 let b: TestApp;
 let meetingId: number;
 const open: TestSocket[] = [];
 
-const node = async (config: Partial<Config>) => {
-  // The once-a-second session sweep is pushed out of the way, so a prompt cut proves the cross-node notice.
-  const t = await buildTestApp({ dataDir, config, deps: { realtime: { sessionRecheckMs: 10 * 60_000 } } });
-  await t.listen();
-  return t;
-};
 const track = (s: TestSocket) => (open.push(s), s);
 
 beforeAll(async () => {
-  redis = await startRedis();
-  dataDir = mkdtempSync(join(tmpdir(), 'diemcau-scale-'));
-  const config = { redisUrl: redis.url, maxSocketsPerUser: MAX_SOCKETS, loginRateMax: LOGIN_RATE };
-  // One after the other: the first migrates and seeds the shared SQLite file, the second finds it ready.
-  a = await node(config);
-  b = await node(config);
+  // The once-a-second session sweep is pushed out of the way, so a prompt cut proves the cross-node notice.
+  nodes = await twoNodes('scale', (_id, redisUrl) => ({ redisUrl, maxSocketsPerUser: MAX_SOCKETS, loginRateMax: LOGIN_RATE }), { realtime: { sessionRecheckMs: 10 * 60_000 } });
+  ({ a, b } = nodes);
   meetingId = meetingIdOf(a);
 }, 180_000);
 
 afterAll(async () => {
   for (const s of open) s.close();
-  await a?.close({ keepData: true });
-  await b?.close({ keepData: true });
-  await redis?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await nodes?.close();
 });
 
 describe('two nodes on one Redis', () => {
