@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
+import { castAll } from './lib/bench-cast.ts';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
 const HARD_LIMIT_MS = 8 * 60_000;
@@ -154,7 +155,6 @@ async function main() {
     return twoNodeBench(N, ROUNDS);
   }
   const { io } = await import('socket.io-client');
-  const { randomUUID } = await import('node:crypto');
   const { PROTOCOL_VERSION } = await import('../shared/src/protocol.ts');
   type Sock = ReturnType<typeof io>;
 
@@ -264,21 +264,11 @@ async function main() {
       spreadP50: number; spreadP99: number; echoP50: number; echoP99: number; echoWall: number;
     };
     const rounds: Record<'open' | 'secret', Round[]> = { open: [], secret: [] };
-    const choices = ['yes', 'no', 'abstain'];
     /** Every socket casts once: all at once (spreadMs 0) or evenly over spreadMs; counted under `label`. */
     const vote = async (label: string, socks: Sock[], pollId: number, spreadMs: number) => {
-      const tVote = now();
-      const results = await Promise.allSettled(
-        socks.map(async (s, i) => {
-          if (spreadMs) await quiet((i * spreadMs) / socks.length);
-          const t = now();
-          await ack(s, 'vote:cast', { pollId, choices: [choices[i % 3]], ballotId: randomUUID() });
-          return now() - t;
-        }),
-      );
+      const { results, lat, wall } = await castAll(socks, pollId, spreadMs, ack);
       count(label, results);
-      const lat = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      return { lat: lat.length ? lat : [NaN], wall: now() - tVote };
+      return { lat, wall };
     };
     /** The poll's result must count every ballot; a short count fails the leg. */
     const checkVoted = (label: string, voted: number) =>

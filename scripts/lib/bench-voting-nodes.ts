@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { printRatio, legOf, type Leg } from './bench-ratio.ts';
 import { threadCpuMs } from './thread-cpu.ts';
+import { castAll } from './bench-cast.ts';
 
 interface NodeData {
   role: 'bench-node';
@@ -141,7 +142,6 @@ type Setup = { label: string; figures: Record<'open' | 'secret', Figures[]>; leg
 /** Connects the sockets (the i-th to urls[i % urls.length]), runs the rounds, returns the figures. */
 async function measure(label: string, urls: string[], ready: Ready, nodes: NodeThread[], rounds: number): Promise<Setup> {
   const { io } = await import('socket.io-client');
-  const { randomUUID } = await import('node:crypto');
   const { PROTOCOL_VERSION } = await import('../../shared/src/protocol.ts');
   type Sock = ReturnType<typeof io>;
   const open = (token: string, url: string) =>
@@ -173,20 +173,10 @@ async function measure(label: string, urls: string[], ready: Ready, nodes: NodeT
       sockets.push(...batch);
     }
     console.log(`${label}: ${sockets.length} delegate sockets joined, spread over ${urls.length} node(s)`);
-    const choices = ['yes', 'no', 'abstain'];
     const vote = async (leg: string, pollId: number, spreadMs: number) => {
-      const t0 = now();
-      const results = await Promise.allSettled(
-        sockets.map(async (s, i) => {
-          if (spreadMs) await quiet((i * spreadMs) / sockets.length);
-          const t = now();
-          await ack(s, 'vote:cast', { pollId, choices: [choices[i % 3]], ballotId: randomUUID() });
-          return now() - t;
-        }),
-      );
+      const { results, lat, wall } = await castAll(sockets, pollId, spreadMs, ack);
       count(leg, results);
-      const lat = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      return { lat: lat.length ? lat : [NaN], wall: now() - t0 };
+      return { lat, wall };
     };
     /** Opens a poll, runs `cast`, closes it; the close must count every ballot and reach every socket. */
     const poll = async <T>(mode: 'open' | 'secret', title: string, cast: (pollId: number) => Promise<T>) => {
