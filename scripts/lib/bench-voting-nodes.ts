@@ -48,6 +48,8 @@ async function nodeServer(d: NodeData) {
   const base = loadConfig({}, { dataDir: d.dataDir, logLevel: 'warn', seedDemo: d.seed, webDistDir: join(d.dataDir, 'no-web'), redisUrl: d.redisUrl });
   const config = { ...base, cluster: { ...base.cluster, nodeId: d.nodeId } };
   const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
+  // As server.ts does for a real node: a library's unhandled rejection is reported, not fatal.
+  process.on('unhandledRejection', (err) => console.error(`bench node ${d.nodeId}: unhandled rejection: ${String((err as Error)?.stack ?? err)}`));
   try {
     let ready: Omit<Ready, 'url'> = { type: 'ready', meetingId: 0, chairToken: '', tokens: [] };
     if (d.seed) {

@@ -20,6 +20,12 @@ try {
 }
 
 const app = await buildApp(config);
+// A promise some library leaves unhandled must not take every meeting on this node down with it.
+// Seen: @socket.io/redis-streams-adapter 0.3.1 publishes its ephemeral messages (serverSideEmit,
+// fetchSockets) without handling the result, and node-redis rejects a command queued longer than its
+// 5 s timeout (an event loop held by a 2,000-socket reconnect), which Node turns into a crash.
+// Nothing of ours is left half-done by such a rejection: log it loudly and carry on.
+process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled promise rejection (a library bug); the server keeps running'));
 await app.listen({ host: config.host, port: config.port });
 
 if (config.seedDemo) {
