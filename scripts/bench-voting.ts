@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
-import { castAll } from './lib/bench-cast.ts';
+import { ack, castAll, openSocket, type BenchSocket } from './lib/bench-cast.ts';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
 const HARD_LIMIT_MS = 8 * 60_000;
@@ -154,9 +154,7 @@ async function main() {
     const { twoNodeBench } = await import('./lib/bench-voting-nodes.ts');
     return twoNodeBench(N, ROUNDS);
   }
-  const { io } = await import('socket.io-client');
-  const { PROTOCOL_VERSION } = await import('../shared/src/protocol.ts');
-  type Sock = ReturnType<typeof io>;
+  type Sock = BenchSocket;
 
   const started = now();
   // The worker needs the TypeScript loader too; tsx's hooks do not carry over to workers by themselves.
@@ -192,17 +190,7 @@ async function main() {
   console.log(`server ready in ${(ready.setupMs / 1000).toFixed(1)} s (${N} delegates invited and present)`);
   const sockets: Sock[] = [];
   const echoSockets: Sock[] = [];
-  const open = (token: string, url = ready.url) =>
-    new Promise<Sock>((resolve, reject) => {
-      const s = io(url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', reject);
-    });
-  const ack = async <T>(s: Sock, event: string, payload: unknown): Promise<T> => {
-    const res = (await s.timeout(60_000).emitWithAck(event, payload)) as { ok: boolean; data?: T; error?: { code: string; message: string } };
-    if (!res.ok) throw new Error(`${event}: ${res.error?.code} ${res.error?.message}`);
-    return res.data as T;
-  };
+  const open = (token: string, url = ready.url) => openSocket(url, token);
 
   try {
     const tConnect = now();

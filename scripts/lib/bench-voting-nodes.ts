@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { printRatio, legOf, type Leg } from './bench-ratio.ts';
 import { threadCpuMs } from './thread-cpu.ts';
-import { castAll } from './bench-cast.ts';
+import { ack, castAll, openSocket, type BenchSocket } from './bench-cast.ts';
 
 interface NodeData {
   role: 'bench-node';
@@ -143,20 +143,8 @@ type Setup = { label: string; figures: Record<'open' | 'secret', Figures[]>; leg
 
 /** Connects the sockets (the i-th to urls[i % urls.length]), runs the rounds, returns the figures. */
 async function measure(label: string, urls: string[], ready: Ready, nodes: NodeThread[], rounds: number): Promise<Setup> {
-  const { io } = await import('socket.io-client');
-  const { PROTOCOL_VERSION } = await import('../../shared/src/protocol.ts');
-  type Sock = ReturnType<typeof io>;
-  const open = (token: string, url: string) =>
-    new Promise<Sock>((resolve, reject) => {
-      const s = io(url, { auth: { protocol: PROTOCOL_VERSION, token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', reject);
-    });
-  const ack = async <T>(s: Sock, event: string, payload: unknown): Promise<T> => {
-    const res = (await s.timeout(60_000).emitWithAck(event, payload)) as { ok: boolean; data?: T; error?: { code: string; message: string } };
-    if (!res.ok) throw new Error(`${event}: ${res.error?.code} ${res.error?.message}`);
-    return res.data as T;
-  };
+  type Sock = BenchSocket;
+  const open = (token: string, url: string) => openSocket(url, token);
   const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
   const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const legs = new Map<string, Leg>();
