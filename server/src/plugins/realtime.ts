@@ -9,21 +9,19 @@ import fp from 'fastify-plugin';
 import type { TLSSocket } from 'node:tls';
 import { Server, type Socket } from 'socket.io';
 import { Compile } from 'typebox/compile';
-import type { Validator } from 'typebox/compile';
 import {
-  Commands, PROTOCOL_VERSION, type Ack, type BroadcastName, type Broadcasts, type ClientToServerEvents, type CommandName,
-  type CommandRequest, type CommandResult, type ErrorCode, type ServerToClientEvents,
+  Commands, PROTOCOL_VERSION, type BroadcastName, type Broadcasts, type ClientToServerEvents, type CommandName,
+  type CommandRequest, type CommandResult, type ServerToClientEvents,
 } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import { AppError } from '../lib/app-error.ts';
-import { toErrorResponse } from './errors.ts';
-import { cleanHumanText } from '../lib/human-text.ts';
 import { refuseDeadRecovery, sweepOnce, sweepSessions, watchSession } from './realtime-session.ts';
 import { realtimeCluster } from './realtime-redis.ts';
 import { handshake } from './realtime-handshake.ts';
 import { createCommandQueue } from './realtime-queue.ts';
 import { audienceOf, meetingAudiences, shapeFor, type AudienceEmitter } from './realtime-audience.ts';
 import { createForwarder } from './realtime-forward.ts';
+import { commandDispatcher, type HandlerEntry } from './realtime-dispatch.ts';
 import type { AuthUser } from '../modules/auth/auth.service.ts';
 import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
 
@@ -148,7 +146,6 @@ function forwardedContext(meetingId: number, user: AuthUser, membership: Members
 /** Sockets written per queued job by toSocketsInChunks: about 10 ms of writes. */
 const FANOUT_CHUNK = 100;
 
-const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
 
 export default fp<RealtimeOptions>(
   async (app, opts) => {
@@ -200,7 +197,7 @@ export default fp<RealtimeOptions>(
     // Another node ended sessions: the store already says which, so this node's sockets are checked now.
     cluster.onSessionsEndedElsewhere(io, () => sweepOnce(io, liveOf, onSweepError));
 
-    const handlers = new Map<string, { validator: Validator; fn: CommandHandler<any>; perMeeting: boolean }>();
+    const handlers = new Map<string, HandlerEntry>();
     const parts = new Map<string, SnapshotPart>();
     const joinHooks: JoinHook[] = [];
     const leaveHooks: JoinHook[] = [];
@@ -261,6 +258,13 @@ export default fp<RealtimeOptions>(
       return h.fn(forwardedContext(meetingId, c.user, c.membership), c.payload);
     });
 
+    const dispatch = commandDispatcher({
+      handlers, queue, userLimiter, burst, perSecond, maxPayload,
+      // With Redis, a per-meeting command runs on the node holding the meeting's lease.
+      forward: clustered ? (meetingId, c) => forwarder.run(meetingId, 'command', c) : null,
+      onFailure: (err, event) => app.log.error({ err, event }, 'socket command failed'),
+    });
+
     io.on('connection', (socket) => {
       const { id: uid, scope } = socket.data.user;
       socket.join(rooms.user(uid));
@@ -273,91 +277,9 @@ export default fp<RealtimeOptions>(
       if (socket.recovered && socket.data.meetingId != null && socket.data.membership) {
         for (const h of joinHooks) runHook(h, socket.data.meetingId, socket.data.user, socket, socket.data.membership);
       }
-      let tokens = burst;
-      let last = Date.now();
       // The session's end cuts the connection even if nobody revokes anything.
       const session = watchSession(socket);
-
-      socket.onAny(async (event: string, ...args: unknown[]) => {
-        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<unknown>) => void) : null;
-        // Without an ack callback there is nobody to answer; the contract requires one.
-        const reply = (a: Ack<unknown>) => ack?.(a);
-        const now = Date.now();
-        tokens = Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
-        last = now;
-        if (tokens < 1) return reply(ackError('RATE_LIMITED', 'Too many commands; slow down'));
-        tokens -= 1;
-        try {
-          await userLimiter.consume(String(socket.data.user.id));
-        } catch {
-          return reply(ackError('RATE_LIMITED', 'Too many commands from your account; slow down'));
-        }
-
-        const h = handlers.get(event);
-        if (!h) return reply(ackError('UNKNOWN_EVENT', `Unknown event ${String(event).slice(0, 64)}`));
-        if (!ack) return;
-        if (args.length !== 1) return reply(ackError('VALIDATION_FAILED', 'A command takes exactly one payload and an ack'));
-        // The size stays an arrival check: it bounds what a queued command holds in memory.
-        let size: number;
-        try {
-          size = Buffer.byteLength(JSON.stringify(args[0]) ?? '');
-        } catch {
-          return reply(ackError('VALIDATION_FAILED', 'Payload is not JSON'));
-        }
-        if (size > maxPayload) return reply(ackError('PAYLOAD_TOO_LARGE', `Payload over ${maxPayload} bytes`));
-        const fail = (err: unknown) => {
-          const { status, body } = toErrorResponse(err);
-          if (status >= 500) app.log.error({ err, event }, 'socket command failed');
-          reply(ackError(body.error.code, body.error.message));
-        };
-        const run = () => {
-          // Gone while queued: nobody to answer, and a join would put a dead socket in the meeting's rooms.
-          if (!socket.connected) return;
-          // At run time rather than arrival: a session that expired while the command waited does not act.
-          if (!session.live()) {
-            reply(ackError('UNAUTHENTICATED', 'Your session has ended; sign in again'));
-            return void socket.disconnect(true);
-          }
-          // Cleaned and validated in the slice: 2,000 commands read in one poll phase would otherwise all
-          // be walked and checked before any timer runs (the event-loop lag of a check-in storm).
-          let payload: unknown;
-          try {
-            payload = cleanHumanText(Commands[event as CommandName].req, args[0]);
-          } catch (err) {
-            const { body } = toErrorResponse(err);
-            return reply(ackError(body.error.code, body.error.message));
-          }
-          if (!h.validator.Check(payload)) {
-            const first = h.validator.Errors(payload)[0];
-            return reply(ackError('VALIDATION_FAILED', first ? `${first.instancePath || '/'} ${first.message}` : 'Invalid payload'));
-          }
-          // Built when the handler runs, not when the command arrived: an earlier queued meeting:join counts.
-          const ctx: CommandContext = {
-            socket,
-            user: socket.data.user,
-            meetingId: socket.data.meetingId,
-            membership: socket.data.membership,
-            requireMeeting() {
-              const { meetingId, membership } = socket.data;
-              if (meetingId == null || !membership) throw new AppError('NOT_MEMBER', 403, 'Join a meeting first');
-              return { meetingId, membership };
-            },
-          };
-          try {
-            const meetingId = ctx.meetingId;
-            const out =
-              clustered && h.perMeeting && meetingId !== null
-                ? forwarder.run(meetingId, 'command', { event, payload, user: ctx.user, membership: ctx.membership })
-                : h.fn(ctx, payload);
-            // A synchronous result is answered inside the slice; an async handler answers when it settles, off the queue.
-            if (out instanceof Promise) out.then((data) => reply({ ok: true, data }), fail);
-            else reply({ ok: true, data: out });
-          } catch (err) {
-            fail(err);
-          }
-        };
-        if (!queue.push(socket.id, run)) reply(ackError('SERVER_BUSY', 'The server is busy; try again in a moment'));
-      });
+      socket.onAny(dispatch(socket, session));
 
       socket.on('disconnect', () => {
         session.stop();
