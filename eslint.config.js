@@ -13,6 +13,17 @@ export default tseslint.config(
     },
   },
   {
+    // The data layer is async (server/src/db/database.ts): a forgotten await on a query or a
+    // transaction would silently drop a write or its error, so the server is linted with types.
+    files: ['server/src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  {
     // Config, scripts and tests may read the environment.
     files: ['server/src/config.ts', 'scripts/**', 'test/**', '**/*.config.{ts,js}'],
     rules: { 'no-restricted-properties': 'off' },

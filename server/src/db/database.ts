@@ -20,6 +20,7 @@
  * have joined.
  */
 import { Mutex } from 'async-mutex';
+import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from './all-schemas.ts';
 import * as pgSchema from './pg-schema.generated.ts';
@@ -33,6 +34,8 @@ export type Queryable = BaseSQLiteDatabase<'async', unknown, Schema>;
 
 export interface Store {
   readonly dialect: Dialect;
+  /** True inside `tx()`: what must be atomic with the caller's writes (a hash-chain append) checks it. */
+  readonly inTx: boolean;
   readonly q: Queryable;
   /** The engine's tables, under the export names of db/all-schemas.ts. */
   readonly t: Schema;
@@ -62,7 +65,8 @@ export function sqliteDatabase(db: Db, opts: { owned?: boolean } = {}): Database
   const client = db.$client;
   let mutex = mutexes.get(client);
   if (!mutex) mutexes.set(client, (mutex = new Mutex()));
-  const store: Store = { dialect: 'sqlite', q: db as unknown as Queryable, t: schema };
+  const store: Store = { dialect: 'sqlite', inTx: false, q: db as unknown as Queryable, t: schema };
+  const txStore: Store = { ...store, inTx: true };
   return {
     dialect: 'sqlite',
     run: (fn) => mutex.runExclusive(() => fn(store)),
@@ -72,7 +76,7 @@ export function sqliteDatabase(db: Db, opts: { owned?: boolean } = {}): Database
         let yielded = false;
         const probe = setImmediate(() => (yielded = true));
         try {
-          const result = await fn(store);
+          const result = await fn(txStore);
           if (yielded) throw new SqliteYieldedInTransaction();
           client.exec('COMMIT');
           return result;
@@ -89,6 +93,32 @@ export function sqliteDatabase(db: Db, opts: { owned?: boolean } = {}): Database
   };
 }
 
+let savepoints = 0;
+
+/**
+ * Runs `fn` in a savepoint of the caller's transaction: a throw rolls back `fn`'s writes alone and
+ * rethrows, the transaction goes on. (A batch of group-committed ballots isolates a failing one so.)
+ */
+export async function savepoint<T>(s: Store, fn: (s: Store) => Promise<T>): Promise<T> {
+  if (!s.inTx) throw new Error('savepoint() outside a transaction');
+  if (s.dialect === 'postgres') {
+    // drizzle's nested transaction on PostgreSQL is a SAVEPOINT.
+    const parent = s.q as unknown as { transaction<R>(cb: (tx: unknown) => Promise<R>): Promise<R> };
+    return parent.transaction((tx) => fn({ ...s, q: tx as Queryable }));
+  }
+  const name = sql.raw(`sp_${++savepoints}`);
+  await s.q.run(sql`savepoint ${name}`);
+  try {
+    const result = await fn(s);
+    await s.q.run(sql`release ${name}`);
+    return result;
+  } catch (err) {
+    await s.q.run(sql`rollback to ${name}`);
+    await s.q.run(sql`release ${name}`);
+    throw err;
+  }
+}
+
 /** Connects to PostgreSQL and applies the PostgreSQL migrations (server/drizzle-pg). */
 export async function postgresDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
   // Loaded only here: a SQLite deployment (the quick start) never loads the PostgreSQL driver.
@@ -101,11 +131,11 @@ export async function postgresDatabase(url: string, opts: { max?: number; onIdle
     const db = drizzlePg(pool, { schema: pgSchema });
     await migratePg(db, { migrationsFolder: pgMigrationsDir });
     const t = pgSchema as unknown as Schema;
-    const store: Store = { dialect: 'postgres', q: db as unknown as Queryable, t };
+    const store: Store = { dialect: 'postgres', inTx: false, q: db as unknown as Queryable, t };
     return {
       dialect: 'postgres',
       run: (fn) => fn(store),
-      tx: (fn) => db.transaction((tx) => fn({ dialect: 'postgres', q: tx as unknown as Queryable, t })),
+      tx: (fn) => db.transaction((tx) => fn({ dialect: 'postgres', inTx: true, q: tx as unknown as Queryable, t })),
       close: () => pool.end(),
     };
   } catch (err) {

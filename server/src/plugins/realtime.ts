@@ -207,7 +207,7 @@ export default fp<RealtimeOptions>(
     const leaveMeeting = (socket: AppSocket) => {
       const { meetingId, membership, user } = socket.data;
       if (meetingId == null || !membership) return;
-      for (const room of [...socket.rooms]) if (room.startsWith(`meeting:${meetingId}`)) socket.leave(room);
+      for (const room of [...socket.rooms]) if (room.startsWith(`meeting:${meetingId}`)) void socket.leave(room);
       // A fresh object rather than a mutation: connection-state recovery restores the object it saved
       // at disconnect, and that one must still say which meeting the socket was in.
       socket.data = { ...socket.data, meetingId: null, membership: null };
@@ -227,11 +227,11 @@ export default fp<RealtimeOptions>(
         const membership = assertMember(app.db, ctx.user, meeting);
         if (ctx.meetingId !== null && ctx.meetingId !== meetingId) leaveMeeting(ctx.socket);
         const s = ctx.socket;
-        s.join(rooms.meeting(meetingId));
+        void s.join(rooms.meeting(meetingId));
         // The rooms are the audiences that shaped broadcasts address (realtime-audience.ts).
         const audience = audienceOf(membership);
-        if (audience.kind === 'manager') s.join(rooms.managers(meetingId));
-        if (audience.kind === 'bridge') s.join(rooms.bridge(meetingId, audience.bridgePointId));
+        if (audience.kind === 'manager') void s.join(rooms.managers(meetingId));
+        if (audience.kind === 'bridge') void s.join(rooms.bridge(meetingId, audience.bridgePointId));
         s.data.meetingId = meetingId;
         s.data.membership = membership;
         for (const h of joinHooks) runHook(h, meetingId, ctx.user, s, membership);
@@ -267,12 +267,12 @@ export default fp<RealtimeOptions>(
 
     io.on('connection', (socket) => {
       const { id: uid, scope } = socket.data.user;
-      socket.join(rooms.user(uid));
+      void socket.join(rooms.user(uid));
       // toUser addresses rooms rather than this node's socket list, so it reaches the user on every node.
       // A recovered connection may be back under a session of another scope: it leaves the old scope's room.
       const scopeRoom = rooms.userScope(uid, scope?.meetingId ?? null);
-      for (const r of [...socket.rooms]) if (r.startsWith(`user:${uid}:`) && r !== scopeRoom) socket.leave(r);
-      socket.join(scopeRoom);
+      for (const r of [...socket.rooms]) if (r.startsWith(`user:${uid}:`) && r !== scopeRoom) void socket.leave(r);
+      void socket.join(scopeRoom);
       // A short drop recovered with its rooms and missed packets: features still hear that the member is back.
       if (socket.recovered && socket.data.meetingId != null && socket.data.membership) {
         for (const h of joinHooks) runHook(h, socket.data.meetingId, socket.data.user, socket, socket.data.membership);

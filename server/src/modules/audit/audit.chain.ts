@@ -13,10 +13,10 @@ import { locateBreak, nextEntry, type ChainEntry, type ChainPayload } from '../.
 import type { AuditEvent } from '../../plugins/audit.ts';
 
 type AuditRow = typeof auditLog.$inferSelect;
-type Recorded = Pick<AuditRow, 'at' | 'actorUserId' | 'action' | 'targetType' | 'targetId' | 'details' | 'ip'>;
+export type Recorded = Pick<AuditRow, 'at' | 'actorUserId' | 'action' | 'targetType' | 'targetId' | 'details' | 'ip'>;
 
 /** What an entry's hash covers: everything it records except the row id. */
-const payloadOf = (r: Recorded): ChainPayload => ({
+export const payloadOf = (r: Recorded): ChainPayload => ({
   type: r.action,
   at: r.at,
   actorUserId: r.actorUserId,
@@ -51,13 +51,9 @@ export function findAuditByDetail(db: Db, action: string, key: string, value: st
     .get();
 }
 
-/**
- * Appends one entry. better-sqlite3 is synchronous, so reading the head and inserting on the
- * caller's connection (or transaction) cannot interleave with another append in this process;
- * the UNIQUE seq index refuses a second writer that raced from elsewhere.
- */
-export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()): void {
-  const rec: Recorded = {
+/** What an entry records, as it will read back. */
+export function recordOf(e: AuditEvent, at: string): Recorded {
+  return {
     at,
     actorUserId: e.actorUserId,
     action: e.action,
@@ -66,6 +62,15 @@ export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()
     details: plainJson(e.details),
     ip: e.ip ?? null,
   };
+}
+
+/**
+ * Appends one entry. better-sqlite3 is synchronous, so reading the head and inserting on the
+ * caller's connection (or transaction) cannot interleave with another append in this process;
+ * the UNIQUE seq index refuses a second writer that raced from elsewhere.
+ */
+export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()): void {
+  const rec = recordOf(e, at);
   const entry = nextEntry(head(db), payloadOf(rec));
   db.insert(auditLog).values({ ...rec, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).run();
 }

@@ -1,27 +1,100 @@
 /**
- * The meeting reads of meetings.access.ts on the async data layer (db/database.ts), for the modules
- * converted so far (reminders). Same queries, same results; the synchronous versions go once every
- * caller is converted.
+ * Who may see, manage and join a meeting, on the async data layer (db/database.ts): the same rules
+ * and queries as meetings.access.ts, whose synchronous versions go once every caller is converted.
+ * Types and the pure checks (bridgePointOf, assertNotEnded) stay exported from meetings.access.ts.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Store } from '../../db/database.ts';
-import { notFound } from '../../lib/app-error.ts';
-import type { InvitedPerson, MeetingRow } from './meetings.access.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import type { InvitedPerson, MeetingRow, Membership } from './meetings.access.ts';
 
-export async function meetingOr404({ q, t }: Store, id: number): Promise<MeetingRow> {
+export async function provinceOfUnit({ q, t }: Store, unitId: number): Promise<number | null> {
+  const [u] = await q.select({ p: t.units.provinceId }).from(t.units).where(eq(t.units.id, unitId));
+  return u?.p ?? null;
+}
+
+/** Where a meeting is held: the hall of its chairing unit (meetings record no other place). */
+export async function meetingPlace({ q, t }: Store, meeting: Pick<MeetingRow, 'chairUnitId'>): Promise<string> {
+  const [u] = await q.select({ n: t.units.name }).from(t.units).where(eq(t.units.id, meeting.chairUnitId));
+  return u?.n ?? '';
+}
+
+/** The chair's hall: the chairing unit's own bridge point invited to the meeting (the lowest id if it has several). */
+export async function chairHallOf({ q, t }: Store, meetingId: number): Promise<number | null> {
+  const { meetings, bridgePoints, meetingBridgePoints } = t;
+  const [bp] = await q
+    .select({ id: bridgePoints.id })
+    .from(meetings)
+    .innerJoin(bridgePoints, eq(bridgePoints.unitId, meetings.chairUnitId))
+    .innerJoin(meetingBridgePoints, and(eq(meetingBridgePoints.bridgePointId, bridgePoints.id), eq(meetingBridgePoints.meetingId, meetings.id)))
+    .where(eq(meetings.id, meetingId))
+    .orderBy(asc(bridgePoints.id))
+    .limit(1);
+  return bp?.id ?? null;
+}
+
+export async function getMeetingOr404({ q, t }: Store, id: number): Promise<MeetingRow> {
   const [m] = await q.select().from(t.meetings).where(eq(t.meetings.id, id));
   if (!m) throw notFound('Meeting');
   return m;
 }
 
-/** The chairing unit's name, where the meeting is held. */
-export async function placeOf({ q, t }: Store, meeting: Pick<MeetingRow, 'chairUnitId'>): Promise<string> {
-  const [u] = await q.select({ n: t.units.name }).from(t.units).where(eq(t.units.id, meeting.chairUnitId));
-  return u?.n ?? '';
+/** True when `user` runs meetings of the province the meeting's chairing unit belongs to. */
+export async function canManage(s: Store, user: AuthUser, meeting: MeetingRow): Promise<boolean> {
+  if (user.role === 'admin') return true;
+  if (user.role !== 'secretariat' || user.provinceId == null) return false;
+  return (await provinceOfUnit(s, meeting.chairUnitId)) === user.provinceId;
 }
 
-/** As invitedPeople(): delegates, then the operators of invited bridge points, active accounts only. */
-export async function invitedPeopleOf({ q, t }: Store, meetingId: number): Promise<InvitedPerson[]> {
+export async function assertCanManage(s: Store, user: AuthUser, meeting: MeetingRow): Promise<void> {
+  if (!(await canManage(s, user, meeting))) throw new AppError('FORBIDDEN', 403, 'This meeting belongs to another province or your role may not manage it');
+}
+
+/** The meeting `user` may manage: 404 when unknown, 403 when it is another province's. */
+export async function getManagedMeeting(s: Store, user: AuthUser, id: number): Promise<MeetingRow> {
+  const m = await getMeetingOr404(s, id);
+  await assertCanManage(s, user, m);
+  return m;
+}
+
+/** The user's membership of a meeting, or null when they are not part of it. */
+export async function membershipOf(s: Store, user: AuthUser, meeting: MeetingRow): Promise<Membership | null> {
+  const { q, t } = s;
+  // A QR-opened session reaches its own meeting and nothing else.
+  if (user.scope && user.scope.meetingId !== meeting.id) return null;
+  if (user.role === 'admin') return { kind: 'admin' };
+  if (user.role === 'secretariat') return (await canManage(s, user, meeting)) ? { kind: 'secretariat' } : null;
+  if (user.role === 'observer') {
+    return user.provinceId != null && (await provinceOfUnit(s, meeting.chairUnitId)) === user.provinceId ? { kind: 'observer' } : null;
+  }
+  if (user.role === 'bridge_operator') {
+    if (user.bridgePointId == null) return null;
+    const { meetingBridgePoints: mbp } = t;
+    const [invited] = await q
+      .select({ id: mbp.bridgePointId })
+      .from(mbp)
+      .where(and(eq(mbp.meetingId, meeting.id), eq(mbp.bridgePointId, user.bridgePointId)));
+    return invited ? { kind: 'bridge', bridgePointId: user.bridgePointId } : null;
+  }
+  const { meetingDelegates: md } = t;
+  const [d] = await q.select({ bp: md.bridgePointId }).from(md).where(and(eq(md.meetingId, meeting.id), eq(md.userId, user.id)));
+  return d ? { kind: 'delegate', bridgePointId: d.bp } : null;
+}
+
+/** Throws NOT_MEMBER (403) unless the user takes part in the meeting. */
+export async function assertMember(s: Store, user: AuthUser, meeting: MeetingRow): Promise<Membership> {
+  const m = await membershipOf(s, user, meeting);
+  if (!m) throw new AppError('NOT_MEMBER', 403, 'You are not invited to this meeting');
+  return m;
+}
+
+/**
+ * Everyone a meeting invites, active accounts only: its delegates, then the operators of its
+ * bridge points. One definition for the modules that reach invitees (documents, QR, reminders);
+ * a person both delegate and operator appears once per role.
+ */
+export async function invitedPeople({ q, t }: Store, meetingId: number): Promise<InvitedPerson[]> {
   const { users, meetingDelegates, meetingBridgePoints, bridgePoints } = t;
   const delegates = await q
     .select({ user: users, bp: meetingDelegates.bridgePointId, unit: bridgePoints.unitId })

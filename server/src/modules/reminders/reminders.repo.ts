@@ -6,7 +6,7 @@ import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-
 import type { ReminderNotice } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
-import { invitedPeopleOf, meetingOr404, placeOf } from '../meetings/meetings.store.ts';
+import { invitedPeople, getMeetingOr404, meetingPlace } from '../meetings/meetings.store.ts';
 import type { meetingReminders, ReminderRow } from './reminders.schema.ts';
 
 export interface Recipient {
@@ -20,7 +20,7 @@ export const upcomingMeetings = ({ q, t }: Store): Promise<MeetingRow[]> => q.se
 
 /** Invited delegates and the operators of invited bridge points, active accounts only, each once. */
 export async function recipients(s: Store, meetingId: number): Promise<Recipient[]> {
-  const people = (await invitedPeopleOf(s, meetingId)).map(({ user: u }) => [u.id, { userId: u.id, fullName: u.fullName, email: u.email }] as const);
+  const people = (await invitedPeople(s, meetingId)).map(({ user: u }) => [u.id, { userId: u.id, fullName: u.fullName, email: u.email }] as const);
   return [...new Map(people).values()];
 }
 
@@ -49,8 +49,8 @@ export function meetingLabels(s: Store): (meetingId: number) => Promise<MeetingL
   return async (id) => {
     let l = seen.get(id);
     if (!l) {
-      const m = await meetingOr404(s, id);
-      seen.set(id, (l = { title: m.title, place: await placeOf(s, m) }));
+      const m = await getMeetingOr404(s, id);
+      seen.set(id, (l = { title: m.title, place: await meetingPlace(s, m) }));
     }
     return l;
   };

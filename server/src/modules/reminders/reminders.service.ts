@@ -12,7 +12,7 @@ import type { DocumentInfo, ReminderNotice } from '@diemcau/shared';
 import type { Database } from '../../db/database.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Mailer } from '../../plugins/mailer.ts';
-import { placeOf } from '../meetings/meetings.store.ts';
+import { meetingPlace } from '../meetings/meetings.store.ts';
 import * as repo from './reminders.repo.ts';
 import { publishedMail, reminderMail } from './reminders.mail.ts';
 
@@ -64,7 +64,7 @@ export class RemindersService {
       const due = offsets.filter((o) => start - o * 60_000 <= now.getTime());
       if (!due.length) continue;
       const latest = Math.min(...due);
-      const label = { title: meeting.title, place: await this.db.run((s) => placeOf(s, meeting)) };
+      const label = { title: meeting.title, place: await this.db.run((s) => meetingPlace(s, meeting)) };
       // Pushed only once committed: a rolled-back transaction must not have announced anything.
       const recorded = await this.db.tx(async (tx) => {
         const out: { userId: number; notice: ReminderNotice }[] = [];

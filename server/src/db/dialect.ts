@@ -1,0 +1,52 @@
+/**
+ * The few places where SQLite and PostgreSQL need different SQL, in one file, so a repository
+ * written against `Store` (db/database.ts) stays the same text on both engines.
+ */
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { Store } from './database.ts';
+
+/**
+ * One field of a JSON column as text (`$.a.b` → path ['a', 'b']). JSON columns are text on both
+ * engines (the generated PostgreSQL schema keeps them byte for byte), so PostgreSQL casts to jsonb.
+ */
+export function jsonField(s: Pick<Store, 'dialect'>, column: SQLWrapper, path: readonly string[]): SQL<string | null> {
+  if (s.dialect === 'postgres') return sql<string | null>`(${column}::jsonb #>> ${`{${path.join(',')}}`})`;
+  return sql<string | null>`json_extract(${column}, ${'$.' + path.join('.')})`;
+}
+
+/** The current time as the ISO-8601 text the schema's defaults write (`2026-12-03T07:00:00.000Z`). */
+export function nowIso(s: Pick<Store, 'dialect'>): SQL<string> {
+  if (s.dialect === 'postgres') return sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
+}
+
+/** djb2 over the key, folded to a signed 32-bit integer: PostgreSQL's advisory locks take a bigint. */
+function lockId(key: string): number {
+  let h = 5381;
+  for (let i = 0; i < key.length; i++) h = ((h << 5) + h + key.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * Serialises writers of `key` (one hash chain, one poll's ballots) until the transaction ends,
+ * across every node on one PostgreSQL server. On SQLite the transaction itself is the lock:
+ * `BEGIN IMMEDIATE` under the connection's mutex admits one writer at a time.
+ */
+export async function lockForTx(s: Store, key: string): Promise<void> {
+  if (!s.inTx) throw new Error(`lockForTx(${key}) outside a transaction would release at once`);
+  if (s.dialect === 'postgres') await execute(s, sql`select pg_advisory_xact_lock(${lockId(key)})`);
+}
+
+type PgExecutor = { execute(query: SQL): Promise<{ rows: unknown[] }> };
+
+/** Runs raw SQL for its effect (`q.run` on SQLite, `execute` on PostgreSQL). Prefer query builders. */
+export async function execute(s: Store, query: SQL): Promise<void> {
+  if (s.dialect === 'postgres') await (s.q as unknown as PgExecutor).execute(query);
+  else await s.q.run(query);
+}
+
+/** Rows of a raw SELECT, as objects keyed by column name. Prefer query builders. */
+export async function selectRaw<T>(s: Store, query: SQL): Promise<T[]> {
+  if (s.dialect === 'postgres') return (await (s.q as unknown as PgExecutor).execute(query)).rows as T[];
+  return (await s.q.all(query)) as T[];
+}
