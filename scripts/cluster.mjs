@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 // `pnpm cluster`: two server nodes, PostgreSQL and Redis on this machine, for local trials of the
 // scale-out setup (issue 12). Redis and PostgreSQL come from Debian packages (scripts/lib/services.mjs,
-// which installs them when missing); everything is thrown away on Ctrl-C.
-//
-// The application does not run on PostgreSQL yet (only some modules use the async data layer, and a
-// server with DATABASE_URL set refuses to start rather than split its data), so the nodes share one
-// SQLite file through DATA_DIR (server/src/config.ts); pass DATABASE_URL once every module is converted.
+// which installs them when missing); everything is thrown away on Ctrl-C. Both nodes keep their data
+// in the one PostgreSQL database (DATABASE_URL); DATA_DIR holds only files (documents, recordings).
 // Usage: node scripts/cluster.mjs [--ports 3001,3002]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -72,6 +69,7 @@ try {
       PORT: String(port),
       REDIS_URL: redis.url,
       DATA_DIR: dataDir,
+      DATABASE_URL: pg.url,
       CLUSTER_SECRET: clusterSecret,
       NODE_URL: `http://127.0.0.1:${port}`,
       // Pages of either node may talk to both (a client moved by a load balancer).
@@ -93,7 +91,7 @@ try {
   console.log(
     `\n[cluster] up (Ctrl-C stops everything):\n` +
       ports.map((p, i) => `  node${i + 1}      http://localhost:${p}\n`).join('') +
-      `  redis      ${redis.url}\n  postgresql ${pg.url}\n  data dir   ${dataDir} (shared SQLite until the PostgreSQL layer lands)\n`,
+      `  redis      ${redis.url}\n  postgresql ${pg.url}\n  data dir   ${dataDir} (documents and recordings)\n`,
   );
 } catch (err) {
   console.error(`[cluster] ${err instanceof Error ? err.message : String(err)}`);

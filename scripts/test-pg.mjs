@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { startPostgres } from './lib/services.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** The data-layer tests and those of the modules on the async API so far; grows as modules are converted. */
-const TESTS = ['test/pg', 'test/integration/data-layer'];
+/** The data-layer tests, the voting tests and the multi-node test (two processes on PostgreSQL and Redis). */
+const TESTS = ['test/pg', 'test/integration/data-layer', 'test/integration/voting', 'test/integration/scale-out/multinode.test.ts'];
 
 const pg = await startPostgres();
 let child = null;

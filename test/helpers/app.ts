@@ -2,7 +2,7 @@
  * Test harness: builds a real app on a temp data dir with the demo seed,
  * logs users in, and opens real socket.io-client connections.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION, type Ack, type ClientToServerEvents, type ServerToCli
 import { buildApp, type App, type AppDeps } from '../../server/src/app.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
 import { DEMO_PASSWORDS } from '../../server/src/db/seed-data.ts';
+import { createPgDatabase, dropPgDatabase, pgUrl } from './database.ts';
 
 export interface TestApp {
   app: App;
@@ -26,10 +27,34 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
   return loadConfig({}, { dataDir, logLevel: 'silent', seedDemo: true, seedReportHistory: false, loginRateMax: 1000, loginIpRateMax: 10_000, maxSocketsPerUser: 50, webDistDir: join(dataDir, 'no-web'), ...overrides });
 }
 
+/**
+ * The PostgreSQL database of a data dir when the run is on PostgreSQL (scripts/test-pg.mjs sets
+ * DATABASE_URL): made on first use and named in a file of the dir, so reopening the dir (a restart
+ * test) or a second node on it (scale-out tests) reaches the same database. Null on SQLite.
+ */
+export async function pgDatabaseOf(dataDir: string): Promise<string | null> {
+  const server = pgUrl();
+  if (!server) return null;
+  const marker = join(dataDir, 'postgres-url');
+  if (existsSync(marker)) return readFileSync(marker, 'utf8');
+  const url = await createPgDatabase(server);
+  writeFileSync(marker, url);
+  return url;
+}
+
+/** Drops the data dir and, on PostgreSQL, its database. */
+export async function removeDataDir(dataDir: string): Promise<void> {
+  const marker = join(dataDir, 'postgres-url');
+  const server = pgUrl();
+  if (server && existsSync(marker)) await dropPgDatabase(server, readFileSync(marker, 'utf8'));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 /** A fresh app on a new temp dir (or `dataDir` to reopen one) with the demo data seeded. */
 export async function buildTestApp(opts: { dataDir?: string; config?: Partial<Config>; deps?: AppDeps } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'diemcau-test-'));
-  const config = testConfig(dataDir, opts.config);
+  const databaseUrl = await pgDatabaseOf(dataDir);
+  const config = testConfig(dataDir, { ...(databaseUrl && { databaseUrl }), ...opts.config });
   const app = await buildApp(config, { logger: false, ...opts.deps });
   const t: TestApp = {
     app,
@@ -45,7 +70,7 @@ export async function buildTestApp(opts: { dataDir?: string; config?: Partial<Co
     },
     async close({ keepData = false } = {}) {
       await app.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) await removeDataDir(dataDir);
     },
   };
   return t;

@@ -31,6 +31,22 @@ async function admin(url: string, sql: string): Promise<void> {
   }
 }
 
+/** A new, empty database on the PostgreSQL server of DATABASE_URL; its URL. */
+export async function createPgDatabase(server: string): Promise<string> {
+  const name = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin(server, `CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+/** Drops a database made by createPgDatabase (closing whatever still holds it). */
+export async function dropPgDatabase(server: string, url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^t_\d+_[0-9a-f]{8}$/.test(name)) throw new Error(`not a test database: ${name}`);
+  await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 export async function openTestDatabase(): Promise<TestDatabase> {
   const server = pgUrl();
   if (!server) {
@@ -45,23 +61,20 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  const name = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin(server, `CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
+  const url = await createPgDatabase(server);
   let database: Database;
   try {
-    database = await postgresDatabase(url.href, { max: 4 });
+    database = await postgresDatabase(url, { max: 4 });
   } catch (err) {
-    await admin(server, `DROP DATABASE IF EXISTS ${name}`);
+    await dropPgDatabase(server, url);
     throw err;
   }
   return {
     database,
-    url: url.href,
+    url,
     async cleanup() {
       await database.close();
-      await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropPgDatabase(server, url);
     },
   };
 }

@@ -119,17 +119,18 @@ export async function savepoint<T>(s: Store, fn: (s: Store) => Promise<T>): Prom
   }
 }
 
-/** Connects to PostgreSQL and applies the PostgreSQL migrations (server/drizzle-pg). */
-export async function postgresDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
+/** Connects to PostgreSQL and applies the PostgreSQL migrations (server/drizzle-pg), unless read-only. */
+export async function postgresDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void; readOnly?: boolean } = {}): Promise<Database> {
   // Loaded only here: a SQLite deployment (the quick start) never loads the PostgreSQL driver.
   const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // Read-only (the verification tools): the server refuses every write, and nothing is migrated.
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, ...(opts.readOnly && { options: '-c default_transaction_read_only=on' }) });
   // An idle client losing its connection emits here; without a listener that would crash the process.
   // The pool replaces the client, and the next query reports any outage itself.
   pool.on('error', opts.onIdleError ?? (() => {}));
   try {
     const db = drizzlePg(pool, { schema: pgSchema });
-    await migratePg(db, { migrationsFolder: pgMigrationsDir });
+    if (!opts.readOnly) await migratePg(db, { migrationsFolder: pgMigrationsDir });
     const t = pgSchema as unknown as Schema;
     const store: Store = { dialect: 'postgres', inTx: false, q: db as unknown as Queryable, t };
     return {

@@ -1,13 +1,12 @@
 /**
  * Issue 12's multi-node test: two compiled server processes on loopback share one Redis and one
- * database; clients split across them follow one meeting (agenda, floor, poll, results); ballots are
+ * PostgreSQL database (so it runs in the PostgreSQL pass, scripts/test-pg.mjs); clients split across them follow one meeting (agenda, floor, poll, results); ballots are
  * cast on both nodes; the node that owns the meeting is killed with SIGKILL mid-poll; its clients
  * reconnect to the other node and retry their unanswered casts with the same ballot id. Every acked
  * ballot is stored exactly once, nobody has two, the poll's countdown still closes it (on the
  * survivor), every client hears the result, and the poll's chain verifies.
  *
- * Everything is checked through the HTTP API rather than the database file, so the test stays the
- * same when the nodes move to PostgreSQL: only `databaseEnv` changes.
+ * Everything is checked through the HTTP API rather than the database.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, PollView } from '@diemcau/shared';
 import { buildServer } from '../../../scripts/build.mjs';
 import { freePort, startRedis, type RedisService } from '../../../scripts/lib/services.mjs';
-import { connect, demoPassword, nextEvent, request, type TestSocket } from '../../helpers/app.ts';
+import { connect, demoPassword, nextEvent, pgDatabaseOf, removeDataDir, request, type TestSocket } from '../../helpers/app.ts';
+import { pgUrl } from '../../helpers/database.ts';
 import { until } from '../auth/support.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -29,8 +29,8 @@ const POLL_SECONDS = 30;
 const READY_MS = 120_000;
 const DELEGATES = Array.from({ length: 16 }, (_, i) => `daibieu${String(i + 1).padStart(2, '0')}`);
 
-/** The database the nodes share: the one place to change when they move to DATABASE_URL. */
-const databaseEnv = (dataDir: string): NodeJS.ProcessEnv => ({ DATA_DIR: dataDir });
+/** The database the nodes share: one PostgreSQL database, named in the shared data dir. */
+const databaseEnv = async (dataDir: string): Promise<NodeJS.ProcessEnv> => ({ DATA_DIR: dataDir, DATABASE_URL: (await pgDatabaseOf(dataDir))! });
 
 interface Node {
   id: string;
@@ -50,7 +50,7 @@ async function startNode(id: string, index: number): Promise<Node> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    ...databaseEnv(dataDir),
+    ...(await databaseEnv(dataDir)),
     NODE_ID: id,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -105,7 +105,11 @@ async function open(node: Node, token: string, meetingId: number): Promise<{ soc
   return { socket, snapshot };
 }
 
+// PostgreSQL is what several nodes share in production; the SQLite pass leaves this test to the PostgreSQL pass.
+const onPostgres = pgUrl() !== null;
+
 beforeAll(async () => {
+  if (!onPostgres) return;
   redis = await startRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'diemcau-multinode-'));
   // Its own output folder, as in compiled-start.test.ts: never pull server/dist from under a running server.
@@ -125,7 +129,7 @@ afterAll(async () => {
     }
   }
   await redis?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) await removeDataDir(dataDir);
   if (entry) rmSync(dirname(entry), { recursive: true, force: true });
 });
 
@@ -139,7 +143,7 @@ interface Voter {
   acked: boolean;
 }
 
-describe('two server processes, one killed mid-poll', () => {
+describe.runIf(onPostgres)('two server processes on PostgreSQL and Redis, one killed mid-poll', () => {
   it('keeps every acked ballot exactly once, closes the poll by its countdown on the survivor, and the chain verifies', async () => {
     const [n1, n2] = nodes as [Node, Node];
     const chairToken = await login(n1, 'vanphong');
