@@ -119,18 +119,32 @@ export async function savepoint<T>(s: Store, fn: (s: Store) => Promise<T>): Prom
   }
 }
 
+/** Arbitrary, fixed: the advisory lock key the nodes take around migrations. */
+const MIGRATION_LOCK = 0x6469656d; // 'diem'
+
 /** Connects to PostgreSQL and applies the PostgreSQL migrations (server/drizzle-pg), unless read-only. */
 export async function postgresDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void; readOnly?: boolean } = {}): Promise<Database> {
   // Loaded only here: a SQLite deployment (the quick start) never loads the PostgreSQL driver.
   const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
   // Read-only (the verification tools): the server refuses every write, and nothing is migrated.
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, ...(opts.readOnly && { options: '-c default_transaction_read_only=on' }) });
+  const pool = new pg.Pool({ connectionString: url, max: opts.readOnly ? (opts.max ?? 10) : Math.max(2, opts.max ?? 10), ...(opts.readOnly && { options: '-c default_transaction_read_only=on' }) });
   // An idle client losing its connection emits here; without a listener that would crash the process.
   // The pool replaces the client, and the next query reports any outage itself.
   pool.on('error', opts.onIdleError ?? (() => {}));
   try {
     const db = drizzlePg(pool, { schema: pgSchema });
-    if (!opts.readOnly) await migratePg(db, { migrationsFolder: pgMigrationsDir });
+    if (!opts.readOnly) {
+      // Nodes starting together would each apply the same migrations: one at a time, under a
+      // session lock held on one pooled connection (the migrator's own connection is another).
+      const lockHolder = await pool.connect();
+      try {
+        await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await migratePg(db, { migrationsFolder: pgMigrationsDir });
+      } finally {
+        await lockHolder.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+        lockHolder.release();
+      }
+    }
     const t = pgSchema as unknown as Schema;
     const store: Store = { dialect: 'postgres', inTx: false, q: db as unknown as Queryable, t };
     return {
