@@ -5,8 +5,7 @@
  */
 import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { searchKey } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { meetings, units } from '../../db/schema.ts';
+import type { Store } from '../../db/database.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import * as repo from './minutes.repo.ts';
 
@@ -17,28 +16,30 @@ export interface ArchiveQuery {
   unitId?: number | undefined;
 }
 
-export function listArchive(db: Db, user: AuthUser, query: ArchiveQuery, textOf: (minutes: repo.MinutesRow | undefined) => string) {
+export async function listArchive(s: Store, user: AuthUser, query: ArchiveQuery, textOf: (s: Store, minutes: repo.MinutesRow | undefined) => Promise<string>) {
+  const { meetings, units } = s.t;
   const where: SQL[] = [inArray(meetings.status, ['ended', 'archived'])];
   if (user.role !== 'admin') where.push(eq(units.provinceId, user.provinceId ?? -1));
   if (query.from) where.push(gte(meetings.startsAt, new Date(query.from).toISOString()));
   if (query.to) where.push(lt(meetings.startsAt, new Date(query.to).toISOString()));
   if (query.unitId) where.push(eq(meetings.chairUnitId, query.unitId));
-  const rows = db
+  const rows = await s.q
     .select({ id: meetings.id, title: meetings.title, startsAt: meetings.startsAt, endsAt: meetings.endsAt, status: meetings.status, unitId: units.id, unit: units.name })
     .from(meetings)
     .innerJoin(units, eq(units.id, meetings.chairUnitId))
     .where(and(...where))
     .orderBy(desc(meetings.startsAt))
-    .limit(500)
-    .all();
+    .limit(500);
   const words = searchKey(query.q ?? '').split(' ').filter(Boolean);
-  return rows.flatMap((r) => {
-    const m = repo.latest(db, r.id);
-    const conclusions = textOf(m);
+  const out = [];
+  for (const r of rows) {
+    const m = await repo.latest(s, r.id);
+    const conclusions = await textOf(s, m);
     if (words.length) {
       const hay = searchKey(`${r.title} ${r.unit} ${r.startsAt.slice(0, 10)} ${conclusions}`);
-      if (!words.every((w) => hay.includes(w))) return [];
+      if (!words.every((w) => hay.includes(w))) continue;
     }
-    return [{ ...r, minutes: m ? { version: m.version, status: m.status, finalisedAt: m.finalisedAt } : null, excerpt: conclusions.slice(0, 200) }];
-  });
+    out.push({ ...r, minutes: m ? { version: m.version, status: m.status, finalisedAt: m.finalisedAt } : null, excerpt: conclusions.slice(0, 200) });
+  }
+  return out;
 }

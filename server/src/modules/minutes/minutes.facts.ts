@@ -5,17 +5,20 @@
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
+import type { Store } from '../../db/database.ts';
 import type { Db } from '../../db/index.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
 import { listFloorLog } from '../conference/conference.repo.ts';
 import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';
 import { everConfidentialIds, listDocs } from '../documents/documents.repo.ts';
-import { meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
+import type { MeetingRow } from '../meetings/meetings.access.ts';
+import { meetingPlace } from '../meetings/meetings.store.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 
-export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): MinutesFacts {
+/** `db` reads through the documents, agenda, conference and voting modules' synchronous repositories until they are converted. */
+export async function loadFacts(s: Store, db: Db, meeting: MeetingRow, state: ConferenceState): Promise<MinutesFacts> {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
   const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
@@ -31,7 +34,7 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
       endsAt: meeting.endsAt,
       startedAt: state.agenda.startedAt,
       endedAt: state.agenda.endedAt,
-      chairUnitName: meetingPlace(db, meeting),
+      chairUnitName: await meetingPlace(s, meeting),
     },
     bridges: state.presence.bridges.map((b) => ({
       bridgePointId: b.bridgePointId,
@@ -71,11 +74,11 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
       topic: r.topic,
     })),
     documents: docs.map(({ doc, ver }) => ({
-        id: doc.id,
-        title: doc.title,
-        classification: doc.classification,
-        everConfidential: ver.confidential || everConfidential.has(doc.id),
-      })),
+      id: doc.id,
+      title: doc.title,
+      classification: doc.classification,
+      everConfidential: ver.confidential || everConfidential.has(doc.id),
+    })),
     polls: listPolls(db, meeting.id)
       .filter((p) => (p.status === 'closed' || p.status === 'published') && p.result)
       .map((p) => ({

@@ -1,26 +1,36 @@
 /** Database access for minutes versions, their draft fields and the per-province header settings. */
 import { and, asc, desc, eq, max } from 'drizzle-orm';
-import type { Db } from '../../db/index.ts';
-import { minutes, minutesFields, minutesSettings } from './minutes.schema.ts';
+import type { Store } from '../../db/database.ts';
+import type { minutes, minutesSettings } from './minutes.schema.ts';
 
 export type MinutesRow = typeof minutes.$inferSelect;
 export type SettingsRow = typeof minutesSettings.$inferSelect;
-type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
 
-export const latest = (db: Tx, meetingId: number): MinutesRow | undefined =>
-  db.select().from(minutes).where(eq(minutes.meetingId, meetingId)).orderBy(desc(minutes.version)).limit(1).get();
-
-export const versionOf = (db: Tx, meetingId: number, version: number): MinutesRow | undefined =>
-  db.select().from(minutes).where(and(eq(minutes.meetingId, meetingId), eq(minutes.version, version))).get();
-
-export const listVersions = (db: Tx, meetingId: number): MinutesRow[] =>
-  db.select().from(minutes).where(eq(minutes.meetingId, meetingId)).orderBy(asc(minutes.version)).all();
-
-export function insertVersion(db: Tx, meetingId: number, version: number, by: number, changeNote: string | null): MinutesRow {
-  return db.insert(minutes).values({ meetingId, version, createdBy: by, changeNote }).returning().get();
+export async function latest({ q, t }: Store, meetingId: number): Promise<MinutesRow | undefined> {
+  const [row] = await q.select().from(t.minutes).where(eq(t.minutes.meetingId, meetingId)).orderBy(desc(t.minutes.version)).limit(1);
+  return row;
 }
 
-export const updateMinutes = (db: Tx, id: number, patch: Partial<MinutesRow>) => db.update(minutes).set(patch).where(eq(minutes.id, id)).run();
+export async function versionOf({ q, t }: Store, meetingId: number, version: number): Promise<MinutesRow | undefined> {
+  const [row] = await q.select().from(t.minutes).where(and(eq(t.minutes.meetingId, meetingId), eq(t.minutes.version, version)));
+  return row;
+}
+
+export const listVersions = ({ q, t }: Store, meetingId: number): Promise<MinutesRow[]> =>
+  q.select().from(t.minutes).where(eq(t.minutes.meetingId, meetingId)).orderBy(asc(t.minutes.version));
+
+/**
+ * Adds a version; undefined when that version exists already (the unique (meeting, version) keeps
+ * the first writer's). No failed insert: on PostgreSQL that would abort the caller's transaction.
+ */
+export async function insertVersion({ q, t }: Store, meetingId: number, version: number, by: number, changeNote: string | null): Promise<MinutesRow | undefined> {
+  const [row] = await q.insert(t.minutes).values({ meetingId, version, createdBy: by, changeNote }).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function updateMinutes({ q, t }: Store, id: number, patch: Partial<MinutesRow>): Promise<void> {
+  await q.update(t.minutes).set(patch).where(eq(t.minutes.id, id));
+}
 
 export interface FieldValue {
   value: string;
@@ -28,38 +38,42 @@ export interface FieldValue {
 }
 
 /** The current value and version of every field of a minutes version. */
-export function currentFields(db: Tx, minutesId: number): Record<string, FieldValue> {
-  const latestOf = db
-    .select({ field: minutesFields.field, v: max(minutesFields.version).as('v') })
-    .from(minutesFields)
-    .where(eq(minutesFields.minutesId, minutesId))
-    .groupBy(minutesFields.field)
+export async function currentFields({ q, t }: Store, minutesId: number): Promise<Record<string, FieldValue>> {
+  const f = t.minutesFields;
+  const latestOf = q
+    .select({ field: f.field, v: max(f.version).as('v') })
+    .from(f)
+    .where(eq(f.minutesId, minutesId))
+    .groupBy(f.field)
     .as('latest');
-  const rows = db
-    .select({ field: minutesFields.field, value: minutesFields.value, version: minutesFields.version })
-    .from(minutesFields)
-    .innerJoin(latestOf, and(eq(latestOf.field, minutesFields.field), eq(latestOf.v, minutesFields.version)))
-    .where(eq(minutesFields.minutesId, minutesId))
-    .all();
+  const rows = await q
+    .select({ field: f.field, value: f.value, version: f.version })
+    .from(f)
+    .innerJoin(latestOf, and(eq(latestOf.field, f.field), eq(latestOf.v, f.version)))
+    .where(eq(f.minutesId, minutesId));
   return Object.fromEntries(rows.map((r) => [r.field, { value: r.value, version: r.version }]));
 }
 
-export function fieldAt(db: Tx, minutesId: number, field: string, version: number): string | undefined {
-  return db
-    .select({ value: minutesFields.value })
-    .from(minutesFields)
-    .where(and(eq(minutesFields.minutesId, minutesId), eq(minutesFields.field, field), eq(minutesFields.version, version)))
-    .get()?.value;
+export async function fieldAt({ q, t }: Store, minutesId: number, field: string, version: number): Promise<string | undefined> {
+  const f = t.minutesFields;
+  const [row] = await q
+    .select({ value: f.value })
+    .from(f)
+    .where(and(eq(f.minutesId, minutesId), eq(f.field, field), eq(f.version, version)));
+  return row?.value;
 }
 
 /** Appends a field version; the primary key refuses a second writer of the same version. */
-export function insertField(db: Tx, minutesId: number, field: string, version: number, value: string, by: number | null): void {
-  db.insert(minutesFields).values({ minutesId, field, version, value, by }).run();
+export async function insertField({ q, t }: Store, minutesId: number, field: string, version: number, value: string, by: number | null): Promise<void> {
+  await q.insert(t.minutesFields).values({ minutesId, field, version, value, by });
 }
 
-export const getSettings = (db: Tx, unitId: number): SettingsRow | undefined => db.select().from(minutesSettings).where(eq(minutesSettings.unitId, unitId)).get();
+export async function getSettings({ q, t }: Store, unitId: number): Promise<SettingsRow | undefined> {
+  const [row] = await q.select().from(t.minutesSettings).where(eq(t.minutesSettings.unitId, unitId));
+  return row;
+}
 
-export function putSettings(db: Tx, row: SettingsRow): void {
+export async function putSettings({ q, t }: Store, row: SettingsRow): Promise<void> {
   const { style, superior, issuer, symbol, place } = row;
-  db.insert(minutesSettings).values(row).onConflictDoUpdate({ target: minutesSettings.unitId, set: { style, superior, issuer, symbol, place } }).run();
+  await q.insert(t.minutesSettings).values(row).onConflictDoUpdate({ target: t.minutesSettings.unitId, set: { style, superior, issuer, symbol, place } });
 }

@@ -9,7 +9,10 @@ import Type from 'typebox';
 import { ErrorResponse, HumanName, HumanText, LongText } from '@diemcau/shared';
 import type { Config } from '../../config.ts';
 import { forbidden } from '../../lib/app-error.ts';
-import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.access.ts';
+import type { Store } from '../../db/database.ts';
+import { appendAudit, requestAudit } from '../audit/audit.store.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.store.ts';
 import { listArchive } from './minutes.archive.ts';
 import { putSettings } from './minutes.repo.ts';
 import { createMinutesService, headerForProvince } from './minutes.service.ts';
@@ -28,12 +31,13 @@ export interface MinutesRoutesOptions {
 }
 
 const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (app, opts) => {
-  const { db } = app;
+  const { database, db } = app;
   const manager = app.requireUser('admin', 'secretariat');
-  const service = createMinutesService({ db, config: opts.config, roomState: (id) => app.conference.state(id) });
+  const service = createMinutesService({ database, db, config: opts.config, roomState: (id) => app.conference.state(id) });
+  const managed = (user: AuthUser, id: number) => database.run((s) => getManagedMeeting(s, user, id));
   const schema = <T extends object>(extra: T) => ({ tags: ['minutes'], response: { ...ok, ...errors }, ...extra });
 
-  app.get('/meetings/:id/minutes', { onRequest: manager, schema: schema({ params: MeetingParams }) }, (req) => service.view(getManagedMeeting(db, req.user!, req.params.id), req.user!.id));
+  app.get('/meetings/:id/minutes', { onRequest: manager, schema: schema({ params: MeetingParams }) }, async (req) => service.view(await managed(req.user!, req.params.id), req.user!.id));
 
   app.put(
     '/meetings/:id/minutes/fields/:field',
@@ -44,24 +48,24 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
         body: Type.Object({ value: LongText({ maxLength: 20_000 }), baseVersion: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
       }),
     },
-    (req) => service.saveField(getManagedMeeting(db, req.user!, req.params.id), req.user!.id, req.params.field, req.body.value, req.body.baseVersion),
+    async (req) => service.saveField(await managed(req.user!, req.params.id), req.user!.id, req.params.field, req.body.value, req.body.baseVersion),
   );
 
-  app.post('/meetings/:id/minutes/finalise', { onRequest: manager, schema: schema({ params: MeetingParams }) }, (req) =>
-    service.finalise(getManagedMeeting(db, req.user!, req.params.id), req.user!.id),
+  app.post('/meetings/:id/minutes/finalise', { onRequest: manager, schema: schema({ params: MeetingParams }) }, async (req) =>
+    service.finalise(await managed(req.user!, req.params.id), req.user!.id),
   );
 
   app.post(
     '/meetings/:id/minutes/amend',
     { onRequest: manager, schema: schema({ params: MeetingParams, body: Type.Object({ changeNote: HumanName(1000) }, { additionalProperties: false }) }) },
-    (req) => service.amend(getManagedMeeting(db, req.user!, req.params.id), req.user!.id, req.body.changeNote),
+    async (req) => service.amend(await managed(req.user!, req.params.id), req.user!.id, req.body.changeNote),
   );
 
   app.get(
     '/meetings/:id/minutes/file.:format',
     { onRequest: manager, schema: schema({ params: Type.Object({ id: Id, format: Type.Enum(['pdf', 'docx']) }), querystring: Type.Object({ version: Type.Optional(Id) }) }) },
     async (req, reply) => {
-      const meeting = getManagedMeeting(db, req.user!, req.params.id);
+      const meeting = await managed(req.user!, req.params.id);
       const f = await service.file(meeting, req.user!.id, req.query.version ?? null, req.params.format);
       const name = `bien-ban-${meeting.id}-v${f.version}${f.final ? '' : '-du-thao'}.${req.params.format}`;
       return reply.type(MIME[req.params.format]).header('content-disposition', `attachment; filename="${name}"`).send(f.body);
@@ -72,8 +76,8 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
     '/meetings/:id/minutes/export/:table.:format',
     { onRequest: manager, schema: schema({ params: Type.Object({ id: Id, table: Type.Enum([...EXPORT_TABLES]), format: Type.Enum(['csv', 'xlsx']) }) }) },
     async (req, reply) => {
-      const meeting = getManagedMeeting(db, req.user!, req.params.id);
-      const v = service.view(meeting, req.user!.id);
+      const meeting = await managed(req.user!, req.params.id);
+      const v = await service.view(meeting, req.user!.id);
       const state = app.conference.state(meeting.id);
       const bridgeName = new Map(state.presence.bridges.map((b) => [b.bridgePointId, b.name]));
       const people = state.presence.delegates.map((d) => ({
@@ -103,24 +107,28 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
         }),
       }),
     },
-    (req) => listArchive(db, req.user!, req.query, (row) => service.searchText(row)),
+    (req) => database.run((s) => listArchive(s, req.user!, req.query, service.searchText)),
   );
 
   const Settings = Type.Object(
     { style: Type.Enum(['party', 'state']), superior: HumanName(200), issuer: HumanName(200), symbol: HumanName(40), place: HumanName(100) },
     { additionalProperties: false },
   );
-  const provinceOf = (user: { role: string; provinceId: number | null }, unitId: number | undefined) => {
-    const p = unitId ? provinceOfUnit(db, unitId) : user.provinceId;
+  const provinceOf = async (s: Store, user: AuthUser, unitId: number | undefined) => {
+    const p = unitId ? await provinceOfUnit(s, unitId) : user.provinceId;
     if (p == null) throw forbidden('Say which province');
     if (user.role !== 'admin' && p !== user.provinceId) throw forbidden('The unit belongs to another province');
     return p;
   };
-  app.get('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }) }) }, (req) => headerForProvince(db, provinceOf(req.user!, req.query.unitId)));
-  app.put('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }), body: Settings }) }, (req) => {
-    const p = provinceOf(req.user!, req.query.unitId);
-    putSettings(db, { unitId: p, ...req.body });
-    req.audit('minutes.settings', 'unit', p, req.body);
+  app.get('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }) }) }, (req) =>
+    database.run(async (s) => headerForProvince(s, await provinceOf(s, req.user!, req.query.unitId))),
+  );
+  app.put('/minutes/settings', { onRequest: manager, schema: schema({ querystring: Type.Object({ unitId: Type.Optional(Id) }), body: Settings }) }, async (req) => {
+    await database.tx(async (s) => {
+      const p = await provinceOf(s, req.user!, req.query.unitId);
+      await putSettings(s, { unitId: p, ...req.body });
+      await appendAudit(s, requestAudit(req, 'minutes.settings', 'unit', p, req.body));
+    });
     return { ok: true };
   });
 };

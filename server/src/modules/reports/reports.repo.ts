@@ -4,8 +4,11 @@
  * points stays fast. Attendance is read through `attendanceOf` alone, so it
  * can be pointed at whatever the conference module records.
  */
-import type { Db } from '../../db/index.ts';
-import type { BridgeFact, BridgeTier, MeetingFact } from './reports.compute.ts';
+import { and, count, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { MeetingStatus, PollStatus } from '@diemcau/shared';
+import type { Store } from '../../db/database.ts';
+import { nowIso } from '../../db/dialect.ts';
+import type { BridgeFact, MeetingFact } from './reports.compute.ts';
 
 export interface Scope {
   from: string;
@@ -13,20 +16,13 @@ export interface Scope {
   unitId: number;
 }
 
-interface UnitRow {
-  id: number;
-  parentId: number | null;
-  level: 'province' | 'district' | 'commune';
-  name: string;
-  km: number | null;
-}
+/** Every unit with its distance to its parent's seat (null: not entered). */
+const unitsWithKm = ({ q, t }: Store) =>
+  q.select({ id: t.units.id, parentId: t.units.parentId, level: t.units.level, name: t.units.name, km: t.unitDistances.km }).from(t.units).leftJoin(t.unitDistances, eq(t.unitDistances.unitId, t.units.id)).orderBy(t.units.id);
 
-export const loadUnits = (db: Db): Map<number, UnitRow> =>
-  new Map(
-    (db.$client
-      .prepare('SELECT u.id, u.parent_id AS parentId, u.level, u.name, d.km FROM units u LEFT JOIN unit_distances d ON d.unit_id = u.id')
-      .all() as UnitRow[]).map((u) => [u.id, u]),
-  );
+export type UnitRow = Awaited<ReturnType<typeof unitsWithKm>>[number];
+
+export const loadUnits = async (s: Store): Promise<Map<number, UnitRow>> => new Map((await unitsWithKm(s)).map((u) => [u.id, u]));
 
 /** Ancestors of a unit, itself first, with the distance from each to its parent. */
 function chain(units: Map<number, UnitRow>, id: number): UnitRow[] {
@@ -60,21 +56,6 @@ export const districtOf = (units: Map<number, UnitRow>, id: number): number | nu
 /** Units inside the scope (the unit and everything under it). */
 const inScope = (units: Map<number, UnitRow>, scopeId: number, unitId: number) => chain(units, unitId).some((u) => u.id === scopeId);
 
-interface AttendanceRow {
-  meetingId: number;
-  bridgePointId: number;
-  connected: number;
-  invited: number;
-  attended: number;
-}
-
-/** Per-bridge attendance of held meetings. Today: the summary recorded in meeting_attendance. */
-export function attendanceOf(db: Db, ids: string): AttendanceRow[] {
-  return db.$client
-    .prepare(`SELECT meeting_id AS meetingId, bridge_point_id AS bridgePointId, connected, invited, attended FROM meeting_attendance WHERE meeting_id IN (SELECT value FROM json_each(?))`)
-    .all(ids) as AttendanceRow[];
-}
-
 function groupBy<T>(rows: readonly T[], key: (r: T) => number): Map<number, T[]> {
   const out = new Map<number, T[]>();
   for (const r of rows) {
@@ -86,56 +67,71 @@ function groupBy<T>(rows: readonly T[], key: (r: T) => number): Map<number, T[]>
   return out;
 }
 
-const HELD = "('live','ended','archived')";
+const sum = (rows: readonly { n: number }[]) => rows.reduce((s, r) => s + r.n, 0);
+
+const HELD: MeetingStatus[] = ['live', 'ended', 'archived'];
+const COUNTED_POLLS: PollStatus[] = ['open', 'closed', 'published'];
+
+/**
+ * Ids of the held meetings starting in [from, to), as a subquery: every fact query filters by it in
+ * the database, whatever the number of meetings (no list of ids as parameters).
+ */
+function heldIn({ q, t }: Store, scope: Scope) {
+  const m = t.meetings;
+  return q.select({ id: m.id }).from(m).where(and(inArray(m.status, HELD), gte(m.startsAt, scope.from), lt(m.startsAt, scope.to)));
+}
+
+/** Per-bridge attendance of the `held` meetings. Today: the summary recorded in meeting_attendance. */
+export function attendanceOf({ q, t }: Store, held: ReturnType<typeof heldIn>) {
+  const a = t.meetingAttendance;
+  return q.select().from(a).where(inArray(a.meetingId, held));
+}
 
 /** Facts of every held meeting starting in [from, to) with a bridge point in the unit's scope. */
-export function loadFacts(db: Db, scope: Scope): MeetingFact[] {
-  const units = loadUnits(db);
-  const c = db.$client;
-  const meetings = c
-    .prepare(`SELECT id, starts_at AS startsAt, ends_at AS endsAt, chair_unit_id AS chairUnitId FROM meetings WHERE status IN ${HELD} AND starts_at >= ? AND starts_at < ? ORDER BY starts_at`)
-    .all(scope.from, scope.to) as { id: number; startsAt: string; endsAt: string; chairUnitId: number }[];
+export async function loadFacts(s: Store, scope: Scope, units: Map<number, UnitRow>): Promise<MeetingFact[]> {
+  const { q, t } = s;
+  const { meetings: m, meetingBridgePoints: mb, bridgePoints: bp, meetingDelegates: md, documents: d, documentVersions: v, documentReceipts: r, polls: p, pollVoters: pv } = t;
+  const held = heldIn(s, scope);
+  // ISO-8601 times in UTC compare as text. SQLite answers 0/1, PostgreSQL a boolean.
+  const early = sql<boolean>`${r.at} < ${m.startsAt}`.mapWith(Boolean);
+  const meetings = await q
+    .select({ id: m.id, startsAt: m.startsAt, endsAt: m.endsAt, chairUnitId: m.chairUnitId })
+    .from(m)
+    .where(inArray(m.id, held))
+    .orderBy(m.startsAt, m.id);
   if (!meetings.length) return [];
-  const ids = JSON.stringify(meetings.map((m) => m.id));
-  const inIds = 'IN (SELECT value FROM json_each(?))';
 
-  const bridges = c
-    .prepare(
-      `SELECT mb.meeting_id AS meetingId, bp.id AS bridgePointId, bp.unit_id AS unitId, bp.level, coalesce(md.n, 0) AS invited
-       FROM meeting_bridge_points mb JOIN bridge_points bp ON bp.id = mb.bridge_point_id
-       LEFT JOIN (SELECT meeting_id, bridge_point_id, count(*) AS n FROM meeting_delegates WHERE meeting_id ${inIds} GROUP BY 1, 2) md
-         ON md.meeting_id = mb.meeting_id AND md.bridge_point_id = bp.id
-       WHERE mb.meeting_id ${inIds}`,
-    )
-    .all(ids, ids) as { meetingId: number; bridgePointId: number; unitId: number; level: BridgeTier; invited: number }[];
-  const attendance = new Map(attendanceOf(db, ids).map((a) => [`${a.meetingId}:${a.bridgePointId}`, a]));
-  const docs = c
-    .prepare(
-      `SELECT d.id, d.meeting_id AS meetingId, v.pages FROM documents d
-       LEFT JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
-       WHERE d.meeting_id ${inIds} AND d.published_at IS NOT NULL`,
-    )
-    .all(ids) as { id: number; meetingId: number; pages: number | null }[];
-  const receipts = c
-    .prepare(
-      `SELECT r.document_id AS documentId, r.channel, r.at < m.starts_at AS early, bp.unit_id AS unitId
-       FROM document_receipts r JOIN meetings m ON m.id = r.meeting_id LEFT JOIN bridge_points bp ON bp.id = r.bridge_point_id
-       WHERE r.meeting_id ${inIds}`,
-    )
-    .all(ids) as { documentId: number; channel: 'qr' | 'web'; early: number; unitId: number | null }[];
-  const phoneDelegates = new Map(
-    (c.prepare(`SELECT meeting_id AS id, count(*) AS n FROM meeting_delegates WHERE bridge_point_id IS NULL AND meeting_id ${inIds} GROUP BY meeting_id`).all(ids) as {
-      id: number;
-      n: number;
-    }[]).map((r) => [r.id, r.n]),
-  );
-  const polls = c
-    .prepare(
-      `SELECT p.meeting_id AS meetingId, coalesce(json_array_length(p.eligible), 0) AS eligible,
-         (SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) AS voted
-       FROM polls p WHERE p.meeting_id ${inIds} AND p.status IN ('open','closed','published')`,
-    )
-    .all(ids) as { meetingId: number; eligible: number; voted: number }[];
+  const [bridges, invitedRows, attendanceRows, docs, receipts, phoneRows, polls, voterRows] = await Promise.all([
+    q.select({ meetingId: mb.meetingId, bridgePointId: bp.id, unitId: bp.unitId, level: bp.level }).from(mb).innerJoin(bp, eq(bp.id, mb.bridgePointId)).where(inArray(mb.meetingId, held)).orderBy(mb.meetingId, bp.id),
+    q.select({ meetingId: md.meetingId, bridgePointId: md.bridgePointId, n: count() }).from(md).where(and(inArray(md.meetingId, held), isNotNull(md.bridgePointId))).groupBy(md.meetingId, md.bridgePointId),
+    attendanceOf(s, held),
+    q
+      .select({ id: d.id, meetingId: d.meetingId, pages: v.pages })
+      .from(d)
+      .leftJoin(v, and(eq(v.documentId, d.id), eq(v.version, d.currentVersion)))
+      .where(and(inArray(d.meetingId, held), isNotNull(d.publishedAt)))
+      .orderBy(d.id),
+    // A year holds about a hundred thousand receipts: counted in the database, per document, channel, unit and timing.
+    q
+      .select({ documentId: r.documentId, channel: r.channel, unitId: bp.unitId, early, n: count() })
+      .from(r)
+      .innerJoin(m, eq(m.id, r.meetingId))
+      .leftJoin(bp, eq(bp.id, r.bridgePointId))
+      .where(inArray(r.meetingId, held))
+      .groupBy(r.documentId, r.channel, bp.unitId, early),
+    q.select({ id: md.meetingId, n: count() }).from(md).where(and(isNull(md.bridgePointId), inArray(md.meetingId, held))).groupBy(md.meetingId),
+    q.select({ id: p.id, meetingId: p.meetingId, eligible: p.eligible }).from(p).where(and(inArray(p.meetingId, held), inArray(p.status, COUNTED_POLLS))).orderBy(p.id),
+    q
+      .select({ pollId: pv.pollId, n: count() })
+      .from(pv)
+      .innerJoin(p, eq(p.id, pv.pollId))
+      .where(and(inArray(p.meetingId, held), inArray(p.status, COUNTED_POLLS)))
+      .groupBy(pv.pollId),
+  ]);
+  const invited = new Map(invitedRows.map((x) => [`${x.meetingId}:${x.bridgePointId}`, x.n]));
+  const attendance = new Map(attendanceRows.map((a) => [`${a.meetingId}:${a.bridgePointId}`, a]));
+  const phoneDelegates = new Map(phoneRows.map((x) => [x.id, x.n]));
+  const voters = new Map(voterRows.map((x) => [x.pollId, x.n]));
 
   const byMeeting = groupBy(bridges, (b) => b.meetingId);
   const docsBy = groupBy(docs, (d) => d.meetingId);
@@ -164,9 +160,9 @@ export function loadFacts(db: Db, scope: Scope): MeetingFact[] {
           unitId: b.unitId,
           districtId: district(b.unitId),
           level: b.level,
-          connected: Boolean(a?.connected),
+          connected: a?.connected ?? false,
           // The summary written when the meeting ended wins over today's invitation list.
-          invited: a?.invited ?? b.invited,
+          invited: a?.invited ?? invited.get(`${m.id}:${b.bridgePointId}`) ?? 0,
           attended: a?.attended ?? 0,
           atHostSeat: b.unitId === m.chairUnitId,
           distanceKm: distance(`${b.unitId}:${m.chairUnitId}`),
@@ -180,33 +176,34 @@ export function loadFacts(db: Db, scope: Scope): MeetingFact[] {
       endsAt: m.endsAt,
       bridges: mine,
       documents: (docsBy.get(m.id) ?? []).map((d) => {
-          const rs = (receiptsBy.get(d.id) ?? []).filter((r) => within(r.unitId));
-          return {
-            pages: d.pages,
-            invitedDelegates,
-            qrPickups: rs.filter((r) => r.channel === 'qr').length,
-            downloads: rs.filter((r) => r.channel === 'web').length,
-            pickedUpBeforeStart: rs.filter((r) => r.early).length,
-          };
-        }),
-      polls: (pollsBy.get(m.id) ?? []).map((p) => ({ eligible: p.eligible, voted: p.voted })),
+        const rs = (receiptsBy.get(d.id) ?? []).filter((r) => within(r.unitId));
+        return {
+          pages: d.pages,
+          invitedDelegates,
+          qrPickups: sum(rs.filter((r) => r.channel === 'qr')),
+          downloads: sum(rs.filter((r) => r.channel === 'web')),
+          pickedUpBeforeStart: sum(rs.filter((r) => r.early)),
+        };
+      }),
+      polls: (pollsBy.get(m.id) ?? []).map((p) => ({ eligible: p.eligible?.length ?? 0, voted: voters.get(p.id) ?? 0 })),
     });
   }
   return facts;
 }
 
-export function listDistances(db: Db) {
-  return db.$client
-    .prepare('SELECT u.id AS unitId, u.parent_id AS parentId, u.level, u.name, coalesce(d.km, 0) AS km FROM units u LEFT JOIN unit_distances d ON d.unit_id = u.id ORDER BY u.id')
-    .all() as { unitId: number; parentId: number | null; level: string; name: string; km: number }[];
+export async function listDistances(s: Store) {
+  return (await unitsWithKm(s)).map((u) => ({ unitId: u.id, parentId: u.parentId, level: u.level, name: u.name, km: u.km ?? 0 }));
 }
 
-export function setDistance(db: Db, unitId: number, km: number): boolean {
-  const exists = db.$client.prepare('SELECT 1 FROM units WHERE id = ?').get(unitId);
-  if (!exists) return false;
-  db.$client
-    .prepare(`INSERT INTO unit_distances (unit_id, km) VALUES (?, ?) ON CONFLICT(unit_id) DO UPDATE SET km = excluded.km, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`)
-    .run(unitId, km);
+/** Sets a unit's distance; false when the unit does not exist. */
+export async function setDistance(s: Store, unitId: number, km: number): Promise<boolean> {
+  const { q, t } = s;
+  const [unit] = await q.select({ id: t.units.id }).from(t.units).where(eq(t.units.id, unitId));
+  if (!unit) return false;
+  await q
+    .insert(t.unitDistances)
+    .values({ unitId, km })
+    .onConflictDoUpdate({ target: t.unitDistances.unitId, set: { km, updatedAt: nowIso(s) } });
   return true;
 }
 
@@ -217,13 +214,12 @@ export interface AttendanceSummary {
   attended: number;
 }
 
-/** Writes (or rewrites) a held meeting's per-bridge attendance; the conference end path may call it. */
-export function recordAttendance(db: Db, meetingId: number, rows: readonly AttendanceSummary[]): void {
-  const ins = db.$client.prepare(
-    `INSERT INTO meeting_attendance (meeting_id, bridge_point_id, connected, invited, attended) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET connected = excluded.connected, invited = excluded.invited, attended = excluded.attended`,
-  );
-  db.$client.transaction(() => {
-    for (const r of rows) ins.run(meetingId, r.bridgePointId, r.connected ? 1 : 0, r.invited, r.attended);
-  })();
+/** Writes (or rewrites) a held meeting's per-bridge attendance, in the caller's transaction when it has one. */
+export async function recordAttendance({ q, t }: Store, meetingId: number, rows: readonly AttendanceSummary[]): Promise<void> {
+  if (!rows.length) return;
+  const a = t.meetingAttendance;
+  await q
+    .insert(a)
+    .values(rows.map((r) => ({ meetingId, ...r })))
+    .onConflictDoUpdate({ target: [a.meetingId, a.bridgePointId], set: { connected: sql`excluded.connected`, invited: sql`excluded.invited`, attended: sql`excluded.attended` } });
 }

@@ -7,7 +7,8 @@ import Type from 'typebox';
 import { ErrorResponse, Ok } from '@diemcau/shared';
 import type { Config } from '../../config.ts';
 import { forbidden, notFound } from '../../lib/app-error.ts';
-import { provinceOfUnit } from '../meetings/meetings.access.ts';
+import { appendAudit, requestAudit } from '../audit/audit.store.ts';
+import { provinceOfUnit } from '../meetings/meetings.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 // exceljs, pdf-lib and fontkit load on the first export, not at start (about a fifth of the start-up time).
 const exporters = () => import('./reports.export.ts');
@@ -32,22 +33,24 @@ export interface ReportsRoutesOptions {
 }
 
 const reportsRoutes: FastifyPluginAsyncTypebox<ReportsRoutesOptions> = async (app, opts) => {
-  const { db } = app;
+  const { database } = app;
   const manager = app.requireUser('admin', 'secretariat');
   const admin = app.requireUser('admin');
 
   // The secretariat reports on its own province only; the admin on any.
-  const report = (user: AuthUser, q: { unitId: number; from: string; to: string }) => {
-    const province = provinceOfUnit(db, q.unitId);
-    if (province == null) throw notFound('Unit');
-    if (user.role !== 'admin' && province !== user.provinceId) throw forbidden('The unit belongs to another province');
-    return getReport(db, { unitId: q.unitId, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() }, opts.config.report);
-  };
+  const report = (user: AuthUser, q: { unitId: number; from: string; to: string }) =>
+    database.run(async (s) => {
+      const province = await provinceOfUnit(s, q.unitId);
+      if (province == null) throw notFound('Unit');
+      if (user.role !== 'admin' && province !== user.provinceId) throw forbidden('The unit belongs to another province');
+      return getReport(s, { unitId: q.unitId, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() }, opts.config.report);
+    });
 
   app.get('/reports', { onRequest: manager, schema: { tags: ['reports'], querystring: Query, response: { ...ok, ...errors } } }, (req) => report(req.user!, req.query));
 
   app.get('/reports/export.:format', { onRequest: manager, schema: { tags: ['reports'], params: Params, querystring: Query, response: { ...ok, ...errors } } }, async (req, reply) => {
-    const r = report(req.user!, req.query);
+    // Built after the read has released the database: the files take a while.
+    const r = await report(req.user!, req.query);
     const name = `bao-cao-${r.unit.id}-${r.period.from.slice(0, 10)}-${r.period.to.slice(0, 10)}.${req.params.format}`;
     const { reportPdf, reportXlsx } = await exporters();
     const body = req.params.format === 'xlsx' ? await reportXlsx(r) : await reportPdf(r);
@@ -57,7 +60,7 @@ const reportsRoutes: FastifyPluginAsyncTypebox<ReportsRoutesOptions> = async (ap
       .send(body);
   });
 
-  app.get('/reports/distances', { onRequest: manager, schema: { tags: ['reports'], response: { ...ok, ...errors } } }, () => listDistances(db));
+  app.get('/reports/distances', { onRequest: manager, schema: { tags: ['reports'], response: { ...ok, ...errors } } }, () => database.run(listDistances));
 
   app.put(
     '/reports/distances/:unitId',
@@ -70,9 +73,11 @@ const reportsRoutes: FastifyPluginAsyncTypebox<ReportsRoutesOptions> = async (ap
         response: { 200: Ok, ...errors },
       },
     },
-    (req) => {
-      if (!setDistance(db, req.params.unitId, req.body.km)) throw notFound('Unit');
-      req.audit('report.distance', 'unit', req.params.unitId, { km: req.body.km });
+    async (req) => {
+      await database.tx(async (s) => {
+        if (!(await setDistance(s, req.params.unitId, req.body.km))) throw notFound('Unit');
+        await appendAudit(s, requestAudit(req, 'report.distance', 'unit', req.params.unitId, { km: req.body.km }));
+      });
       return { ok: true as const };
     },
   );

@@ -2,8 +2,8 @@
  * Report tables: what the reports need that the live modules do not record.
  * `unit_distances` is the admin-editable road distance of each unit to its
  * province seat; `meeting_attendance` is the per-bridge attendance summary of
- * a held meeting (written for the seeded history, and by
- * reportsService.recordAttendance when a meeting ends).
+ * a held meeting (written for the seeded history, and by recordAttendance in
+ * reports.repo.ts when the minutes are finalised).
  */
 import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';

@@ -2,7 +2,7 @@
  * The report as served and exported: figures for the period and the one
  * before it, with unit names, the rates used and the method of each figure.
  */
-import type { Db } from '../../db/index.ts';
+import type { Store } from '../../db/database.ts';
 import { notFound, badRequest } from '../../lib/app-error.ts';
 import { buildReport, METHODS, previousPeriod, type Rates, type Report } from './reports.compute.ts';
 import { loadFacts, loadUnits, type Scope } from './reports.repo.ts';
@@ -16,13 +16,13 @@ export interface ReportView extends Report {
   methods: typeof METHODS;
 }
 
-export function getReport(db: Db, scope: Scope, rates: Rates): ReportView {
+export async function getReport(s: Store, scope: Scope, rates: Rates): Promise<ReportView> {
   if (!(Date.parse(scope.to) > Date.parse(scope.from))) throw badRequest('to must be after from');
-  const units = loadUnits(db);
+  const units = await loadUnits(s);
   const unit = units.get(scope.unitId);
   if (!unit) throw notFound('Unit');
   const prev = previousPeriod(scope.from, scope.to);
-  const report = buildReport(loadFacts(db, scope), loadFacts(db, { ...scope, ...prev }), rates);
+  const report = buildReport(await loadFacts(s, scope, units), await loadFacts(s, { ...scope, ...prev }, units), rates);
   return {
     ...report,
     unit: { id: unit.id, name: unit.name, level: unit.level },
