@@ -75,7 +75,8 @@ beforeAll(async () => {
       .values({ meetingId: id.M1!, title: 'Biểu quyết', spec: {} as never, status: 'closed', eligible: [voter(id.u1!), voter(id.u2!), voter(id.u3!)] as never })
       .returning();
     await q.insert(t.polls).values({ meetingId: id.M1!, title: 'Nháp', spec: {} as never, status: 'draft' });
-    await q.insert(t.pollVoters).values([{ id: 11, pollId: poll!.id, userId: id.u1! }, { id: 12, pollId: poll!.id, userId: id.u2! }]);
+    // A secret poll's rows are made at open with voted = 0 for every eligible delegate: u3 never voted.
+    await q.insert(t.pollVoters).values([{ id: 11, pollId: poll!.id, userId: id.u1! }, { id: 12, pollId: poll!.id, userId: id.u2! }, { id: 13, pollId: poll!.id, userId: id.u3!, voted: 0 }]);
   });
 });
 afterAll(() => tdb?.cleanup());

@@ -125,7 +125,8 @@ export async function loadFacts(s: Store, scope: Scope, units: Map<number, UnitR
       .select({ pollId: pv.pollId, n: count() })
       .from(pv)
       .innerJoin(p, eq(p.id, pv.pollId))
-      .where(and(inArray(p.meetingId, held), inArray(p.status, COUNTED_POLLS)))
+      // A secret poll has a row per eligible delegate from its opening; only the flipped ones voted.
+      .where(and(inArray(p.meetingId, held), inArray(p.status, COUNTED_POLLS), eq(pv.voted, 1)))
       .groupBy(pv.pollId),
   ]);
   const invited = new Map(invitedRows.map((x) => [`${x.meetingId}:${x.bridgePointId}`, x.n]));
