@@ -175,9 +175,9 @@ describe('recording the main stage', () => {
     const before = rows();
     expect(before.length).toBe(2);
     shift += 29 * 24 * 3600 * 1000;
-    expect(t.app.recording.sweepRetention()).toBe(0);
+    expect(await t.app.recording.sweepRetention()).toBe(0);
     shift += 2 * 24 * 3600 * 1000;
-    expect(t.app.recording.sweepRetention()).toBe(2);
+    expect(await t.app.recording.sweepRetention()).toBe(2);
     for (const r of before) expect(existsSync(join(t.dataDir, 'recordings', r.dir))).toBe(false);
     expect(audits('recording.deleted')).toHaveLength(2);
     expect((await api('POST', `/api/recordings/${before[0]!.id}/grant`)).statusCode).toBe(404);

@@ -49,8 +49,8 @@ export interface MediaServiceOptions {
   /** How often link quality is sampled. */
   linkIntervalMs?: number;
   linkThresholds?: LinkThresholds;
-  /** The chair's own hall in a meeting (live and on stage from the start), if it has one. */
-  chairHall?: (meetingId: number) => number | null;
+  /** The chair's own hall in a meeting (live and on stage from the start), if it has one; read once per meeting. */
+  chairHall?: (meetingId: number) => Promise<number | null>;
   /** Piping media to and from other nodes (issue 12); absent on a single node. */
   cluster?: ClusterOptions;
 }
@@ -66,6 +66,8 @@ export class MediaService {
   readonly #opts: MediaServiceOptions;
   readonly #log: MediaLogger;
   readonly #meetings = new Map<number, MeetingMedia>();
+  /** What #state() hands out for each meeting: its state while the chair's hall is read, and after. */
+  readonly #states = new Map<number, Promise<MeetingMedia>>();
   readonly #links: LinkMonitor;
   /** getCapabilities calls waiting for their room, by `meetingId:peerId`; leave() marks them. */
   readonly #joining = new Map<string, { left: boolean }>();
@@ -75,7 +77,7 @@ export class MediaService {
     this.pool = pool;
     this.#opts = opts;
     this.#log = opts.logger ?? noopLogger;
-    this.cluster = opts.cluster ? new MediaCluster(opts.cluster, (meetingId) => this.#ensureRoom(meetingId), this.#log) : null;
+    this.cluster = opts.cluster ? new MediaCluster(opts.cluster, async (meetingId) => this.#ensureRoom(await this.#state(meetingId)), this.#log) : null;
     const c = this.cluster ? clusterFanout(this.cluster, this.#meetings, this.#log) : null;
     this.fanout = c?.fanout ?? null;
     this.#directory = c?.directory ?? null;
@@ -105,9 +107,11 @@ export class MediaService {
     const key = `${meetingId}:${peerId}`;
     const join = { left: false };
     this.#joining.set(key, join);
+    let mm: MeetingMedia;
     let room: Room;
     try {
-      room = await this.#ensureRoom(meetingId);
+      mm = await this.#state(meetingId);
+      room = await this.#ensureRoom(mm);
     } finally {
       if (this.#joining.get(key) === join) this.#joining.delete(key);
     }
@@ -117,7 +121,6 @@ export class MediaService {
       throw new AppError('MEDIA_ERROR', 409, 'Left the media room while joining');
     }
     const peer = room.addPeer(peerId, info);
-    const mm = this.#state(meetingId);
     // Other nodes send this meeting's stage and speakers here from now on.
     this.fanout?.joined(meetingId);
     // Link-state rows belong to the peer; the chair's table must not keep the departed.
@@ -198,7 +201,7 @@ export class MediaService {
    * mic when they sit at a bridge point, else their phone), revoking closes it.
    */
   async onFloorChanged(meetingId: number, target: floor.FloorHolder, granted: boolean): Promise<void> {
-    return floor.onFloorChanged(this.#state(meetingId), target, granted);
+    return floor.onFloorChanged(await this.#state(meetingId), target, granted);
   }
 
   /**
@@ -207,7 +210,7 @@ export class MediaService {
    * flag differs are touched, so a chair's mute is not undone by a re-sync.
    */
   async syncFloor(meetingId: number, holder: floor.FloorHolder | null): Promise<void> {
-    return floor.syncFloor(this.#state(meetingId), holder);
+    return floor.syncFloor(await this.#state(meetingId), holder);
   }
 
   /**
@@ -242,6 +245,7 @@ export class MediaService {
   /** The meeting ended: close its room and forget its media state. */
   endMeeting(meetingId: number): void {
     const mm = this.#meetings.get(meetingId);
+    this.#states.delete(meetingId);
     if (!mm) return;
     this.#meetings.delete(meetingId);
     mm.room?.close();
@@ -297,6 +301,7 @@ export class MediaService {
     this.cluster?.close();
     for (const mm of this.#meetings.values()) mm.room?.close();
     this.#meetings.clear();
+    this.#states.clear();
     this.pool.close();
   }
 
@@ -307,23 +312,41 @@ export class MediaService {
     return this.cluster;
   }
 
-  #state(meetingId: number): MeetingMedia {
-    let mm = this.#meetings.get(meetingId);
-    if (!mm) {
-      const hall = this.#opts.chairHall?.(meetingId) ?? null;
-      const fanout = this.fanout;
-      mm = new MeetingMedia(meetingId, this.#opts.notifier, hall === null ? null : { type: 'bridge', bridgePointId: hall }, fanout ? (m) => fanout.stageMoved(m) : undefined);
-      this.#meetings.set(meetingId, mm);
+  /**
+   * The meeting's media state, created on first use. Every caller gets the one promise, so callers
+   * waiting for the chair's hall to be read go on in the order they came (two floor changes in a
+   * row are applied in that order), and later ones read no database.
+   */
+  #state(meetingId: number): Promise<MeetingMedia> {
+    let state = this.#states.get(meetingId);
+    if (!state) {
+      state = this.#createState(meetingId);
+      this.#states.set(meetingId, state);
+      // A failed read is not remembered: the next caller tries again.
+      const failed = state;
+      failed.catch(() => {
+        if (this.#states.get(meetingId) === failed) this.#states.delete(meetingId);
+      });
     }
+    return state;
+  }
+
+  async #createState(meetingId: number): Promise<MeetingMedia> {
+    const hall = (await this.#opts.chairHall?.(meetingId)) ?? null;
+    // The meeting may have ended during the read and a later caller created its state again.
+    const known = this.#meetings.get(meetingId);
+    if (known) return known;
+    const fanout = this.fanout;
+    const mm = new MeetingMedia(meetingId, this.#opts.notifier, hall === null ? null : { type: 'bridge', bridgePointId: hall }, fanout ? (m) => fanout.stageMoved(m) : undefined);
+    this.#meetings.set(meetingId, mm);
     return mm;
   }
 
-  async #ensureRoom(meetingId: number): Promise<Room> {
+  async #ensureRoom(mm: MeetingMedia): Promise<Room> {
     if (this.#closed) throw new AppError('MEDIA_ERROR', 503, 'Media service stopped');
-    const mm = this.#state(meetingId);
     if (mm.room && !mm.room.closed) return mm.room;
     mm.creating ??= Room.create({
-      meetingId,
+      meetingId: mm.meetingId,
       pool: this.pool,
       consumerBudget: this.#opts.consumerBudgetPerRouter,
       listenIp: this.#opts.listenIp,

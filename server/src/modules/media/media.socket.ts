@@ -15,12 +15,13 @@ import { eq } from 'drizzle-orm';
 import type { BroadcastName, Broadcasts } from '@diemcau/shared';
 import type { Static } from 'typebox';
 import type { Config } from '../../config.ts';
-import { bridgePoints } from '../../db/schema.ts';
+import type { Store } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { writeAudit } from '../../plugins/audit.ts';
 import type { CommandContext } from '../../plugins/realtime.ts';
+import { appendAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { chairHallOf, getMeetingOr404, type Membership } from '../meetings/meetings.access.ts';
+import type { Membership } from '../meetings/meetings.access.ts';
+import { chairHallOf, getMeetingOr404 } from '../meetings/meetings.store.ts';
 import { MediaService, type MediaNotifier } from './media.service.ts';
 import type { PeerInfo } from './peer.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
@@ -133,20 +134,20 @@ export default fp<MediaPluginOptions>(
       return lan ?? '127.0.0.1';
     }
 
-    function chairHall(meetingId: number): number | null {
-      return chairHallOf(app.db, meetingId);
+    const chairHall = (meetingId: number) => app.database.run((s) => chairHallOf(s, meetingId));
+
+    async function bridgeName({ q, t }: Store, id: number): Promise<string> {
+      const [bp] = await q.select({ name: t.bridgePoints.name }).from(t.bridgePoints).where(eq(t.bridgePoints.id, id));
+      return bp?.name ?? `#${id}`;
     }
 
-    const bridgeName = (id: number) =>
-      app.db.select({ name: bridgePoints.name }).from(bridgePoints).where(eq(bridgePoints.id, id)).get()?.name ?? `#${id}`;
-
-    function peerInfo(user: AuthUser, m: Membership): PeerInfo {
+    async function peerInfo(s: Store, user: AuthUser, m: Membership): Promise<PeerInfo> {
       const bridgePointId = m.kind === 'bridge' ? m.bridgePointId : null;
       return {
         userId: user.id,
         role: user.role,
         bridgePointId,
-        label: bridgePointId !== null ? bridgeName(bridgePointId) : user.fullName,
+        label: bridgePointId !== null ? await bridgeName(s, bridgePointId) : user.fullName,
         chair: m.kind === 'admin' || m.kind === 'secretariat',
       };
     }
@@ -159,19 +160,22 @@ export default fp<MediaPluginOptions>(
       return { s, meetingId, peerId: ctx.socket.id };
     };
 
-    /** Mute, mute-all and stage changes are the chair's privileged acts: each leaves an audit entry. */
+    /**
+     * Mute, mute-all and stage changes are the chair's privileged acts: each leaves an audit entry.
+     * The change has already reached the meeting; the chair's ack waits for the entry.
+     */
     const audit = (ctx: CommandContext, meetingId: number, action: string, details: unknown) =>
-      writeAudit(app.db, { actorUserId: ctx.user.id, action, targetType: 'meeting', targetId: meetingId, details, ip: ctx.socket.handshake.address });
+      app.database.tx((s) => appendAudit(s, { actorUserId: ctx.user.id, action, targetType: 'meeting', targetId: meetingId, details, ip: ctx.socket.handshake.address }));
 
     const rt = app.realtime;
     rt.handle('media:get-capabilities', async (ctx) => {
       const { meetingId, membership } = ctx.requireMeeting();
-      const meeting = getMeetingOr404(app.db, meetingId);
+      const { meeting, info } = await app.database.run(async (store) => ({ meeting: await getMeetingOr404(store, meetingId), info: await peerInfo(store, ctx.user, membership) }));
       if (meeting.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'The video conference opens when the meeting starts');
       const s = await start();
-      // A socket gone while the workers started has already run its leave hook: don't join it now.
+      // A socket gone while the workers started (or the rows were read) has already run its leave hook: don't join it now.
       if (ctx.socket.disconnected) throw new AppError('MEDIA_ERROR', 409, 'Disconnected while joining the media room');
-      const res = await s.getCapabilities(meetingId, ctx.socket.id, peerInfo(ctx.user, membership));
+      const res = await s.getCapabilities(meetingId, ctx.socket.id, info);
       // Media may start after the floor was granted (or the server restarted): take the current speaker over.
       if (app.hasDecorator('conference')) {
         const speaker = app.conference.state(meetingId).floor.speaker;
@@ -230,25 +234,25 @@ export default fp<MediaPluginOptions>(
     rt.handle('stage:set', async (ctx, p) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
       const res = s.setStage(meetingId, peerId, p.source);
-      audit(ctx, meetingId, 'media.stage', { source: p.source });
+      await audit(ctx, meetingId, 'media.stage', { source: p.source });
       return res;
     });
     rt.handle('stage:pin', async (ctx, p) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
       const res = s.pinStage(meetingId, peerId, p.pinned);
-      audit(ctx, meetingId, p.pinned ? 'media.stage_pin' : 'media.stage_unpin', { source: res.source });
+      await audit(ctx, meetingId, p.pinned ? 'media.stage_pin' : 'media.stage_unpin', { source: res.source });
       return res;
     });
     rt.handle('media:mute', async (ctx, p) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
       const res = await s.mute(meetingId, peerId, p.source, p.muted);
-      audit(ctx, meetingId, p.muted ? 'media.mute' : 'media.unmute', { source: p.source });
+      await audit(ctx, meetingId, p.muted ? 'media.mute' : 'media.unmute', { source: p.source });
       return res;
     });
     rt.handle('media:mute-all', async (ctx) => {
       const { s, meetingId, peerId } = await ctxOf(ctx);
       const res = await s.muteAll(meetingId, peerId);
-      audit(ctx, meetingId, 'media.mute_all', res);
+      await audit(ctx, meetingId, 'media.mute_all', res);
       return res;
     });
 

@@ -1,57 +1,62 @@
-/** Recording rows: policies, recordings and the view log. */
+/** Recording rows: policies, recordings and the view log, on the async data layer (db/database.ts). */
 import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Classification } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
+import type { Store } from '../../db/database.ts';
 import { notFound } from '../../lib/app-error.ts';
-import { recordingPolicy, recordings, recordingViews, type RecordingChapter, type RecordingStatus } from './recording.schema.ts';
+import type { recordings, RecordingChapter, RecordingStatus } from './recording.schema.ts';
 
 export type RecordingRow = typeof recordings.$inferSelect;
+export type RecordingUpdate = Partial<Omit<RecordingRow, 'id' | 'meetingId'>>;
 
 /** The default for a meeting the secretariat said nothing about: recordings restricted to signed-in participants. */
 export const DEFAULT_CLASSIFICATION: Classification = 'restricted';
 
-export function policyOf(db: Db, meetingId: number): { classification: Classification; allowConfidential: boolean } {
-  const row = db.select().from(recordingPolicy).where(eq(recordingPolicy.meetingId, meetingId)).get();
+export async function policyOf({ q, t }: Store, meetingId: number): Promise<{ classification: Classification; allowConfidential: boolean }> {
+  const [row] = await q.select().from(t.recordingPolicy).where(eq(t.recordingPolicy.meetingId, meetingId));
   return row ? { classification: row.classification, allowConfidential: row.allowConfidential } : { classification: DEFAULT_CLASSIFICATION, allowConfidential: false };
 }
 
-export function setPolicy(db: Db, meetingId: number, p: { classification: Classification; allowConfidential: boolean }, userId: number, at: number): void {
+export async function setPolicy({ q, t }: Store, meetingId: number, p: { classification: Classification; allowConfidential: boolean }, userId: number, at: number): Promise<void> {
   const values = { meetingId, classification: p.classification, allowConfidential: p.allowConfidential, setBy: userId, setAt: at };
-  db.insert(recordingPolicy).values(values).onConflictDoUpdate({ target: recordingPolicy.meetingId, set: values }).run();
+  await q.insert(t.recordingPolicy).values(values).onConflictDoUpdate({ target: t.recordingPolicy.meetingId, set: values });
 }
 
-export function insertRecording(db: Db, r: { meetingId: number; classification: Classification; dir: string; startedBy: number; startedAt: number; chapters: RecordingChapter[] }): RecordingRow {
-  return db.insert(recordings).values({ ...r, status: 'recording' }).returning().get();
+export async function insertRecording({ q, t }: Store, r: { meetingId: number; classification: Classification; dir: string; startedBy: number; startedAt: number; chapters: RecordingChapter[] }): Promise<RecordingRow> {
+  const [row] = await q.insert(t.recordings).values({ ...r, status: 'recording' }).returning();
+  return row!;
 }
 
-export function getRecording(db: Db, id: number): RecordingRow {
-  const row = db.select().from(recordings).where(eq(recordings.id, id)).get();
+export async function getRecording({ q, t }: Store, id: number): Promise<RecordingRow> {
+  const [row] = await q.select().from(t.recordings).where(eq(t.recordings.id, id));
   if (!row) throw notFound('Recording');
   return row;
 }
 
-export function updateRecording(db: Db, id: number, set: Partial<Omit<RecordingRow, 'id' | 'meetingId'>>): RecordingRow {
-  return db.update(recordings).set(set).where(eq(recordings.id, id)).returning().get()!;
+export async function updateRecording({ q, t }: Store, id: number, set: RecordingUpdate): Promise<RecordingRow> {
+  const [row] = await q.update(t.recordings).set(set).where(eq(t.recordings.id, id)).returning();
+  return row!;
 }
 
-export function listForMeeting(db: Db, meetingId: number): RecordingRow[] {
-  return db.select().from(recordings).where(eq(recordings.meetingId, meetingId)).orderBy(asc(recordings.startedAt)).all();
+export async function listForMeeting({ q, t }: Store, meetingId: number): Promise<RecordingRow[]> {
+  return q.select().from(t.recordings).where(eq(t.recordings.meetingId, meetingId)).orderBy(asc(t.recordings.startedAt), asc(t.recordings.id));
 }
 
 /** Recordings left "recording" or "finalizing" by a server that stopped without finishing them. */
-export function unfinished(db: Db): RecordingRow[] {
-  return db.select().from(recordings).where(inArray(recordings.status, ['recording', 'finalizing'] satisfies RecordingStatus[])).all();
+export async function unfinished({ q, t }: Store): Promise<RecordingRow[]> {
+  const { recordings: r } = t;
+  return q.select().from(r).where(inArray(r.status, ['recording', 'finalizing'] satisfies RecordingStatus[])).orderBy(asc(r.id));
 }
 
 /** Recordings whose retention ran out: stopped before `before` and not yet deleted. */
-export function expired(db: Db, before: number): RecordingRow[] {
-  return db
+export async function expired({ q, t }: Store, before: number): Promise<RecordingRow[]> {
+  const { recordings: r } = t;
+  return q
     .select()
-    .from(recordings)
-    .where(and(isNotNull(recordings.stoppedAt), lt(recordings.stoppedAt, before), inArray(recordings.status, ['ready', 'interrupted', 'failed'] satisfies RecordingStatus[])))
-    .all();
+    .from(r)
+    .where(and(isNotNull(r.stoppedAt), lt(r.stoppedAt, before), inArray(r.status, ['ready', 'interrupted', 'failed'] satisfies RecordingStatus[])))
+    .orderBy(asc(r.id));
 }
 
-export function logView(db: Db, v: { recordingId: number; userId: number; at: number; ip: string | null; mode: 'stream' | 'download' }): void {
-  db.insert(recordingViews).values(v).run();
+export async function logView({ q, t }: Store, v: { recordingId: number; userId: number; at: number; ip: string | null; mode: 'stream' | 'download' }): Promise<void> {
+  await q.insert(t.recordingViews).values(v);
 }

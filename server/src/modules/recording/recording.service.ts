@@ -9,9 +9,10 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgendaView, Classification, RecordingState } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
+import type { Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { writeAudit } from '../../plugins/audit.ts';
+import type { AuditEvent } from '../../plugins/audit.ts';
+import { appendAudit } from '../audit/audit.store.ts';
 import type { MediaLogger } from '../media/logger.ts';
 import type { MediaService } from '../media/media.service.ts';
 import type { Room } from '../media/room.ts';
@@ -35,7 +36,7 @@ export interface RecordingConfig {
 }
 
 export interface RecordingServiceDeps {
-  db: Db;
+  database: Database;
   config: RecordingConfig;
   /** Root directory of the recordings (under the data dir). */
   root: string;
@@ -58,6 +59,8 @@ interface Active {
   chapters: RecordingChapter[];
   currentItemId: number | null;
   timers: NodeJS.Timeout[];
+  /** The last chapter list written while recording: written one after another, so none overtakes a newer one. */
+  chaptersSaved: Promise<void>;
   stopping: Promise<repo.RecordingRow> | null;
 }
 
@@ -72,15 +75,23 @@ const defaultFree = async (dir: string) => {
 export type RecordingService = ReturnType<typeof createRecordingService>;
 
 export function createRecordingService(deps: RecordingServiceDeps) {
-  const { db, config, root, log } = deps;
+  const { database, config, root, log } = deps;
   const now = deps.now ?? Date.now;
   const freeBytes = deps.freeBytes ?? defaultFree;
   const active = new Map<number, Active>();
   const starting = new Set<number>();
   mkdirSync(root, { recursive: true });
 
-  const audit = (actor: number | null, action: string, meetingId: number, details: unknown, ip: string | null = null) =>
-    writeAudit(db, { actorUserId: actor, action, targetType: 'meeting', targetId: meetingId, details, ip });
+  const event = (actor: number | null, action: string, meetingId: number, details: unknown, ip: string | null = null): AuditEvent =>
+    ({ actorUserId: actor, action, targetType: 'meeting', targetId: meetingId, details, ip });
+  /** Updates a recording and audits the change in one transaction. */
+  const updateAudited = (id: number, set: repo.RecordingUpdate, e: AuditEvent) =>
+    database.tx(async (s) => {
+      const row = await repo.updateRecording(s, id, set);
+      await appendAudit(s, e);
+      return row;
+    });
+  const update = (id: number, set: repo.RecordingUpdate) => database.run((s) => repo.updateRecording(s, id, set));
 
   function state(meetingId: number): RecordingState {
     const a = active.get(meetingId);
@@ -96,9 +107,9 @@ export function createRecordingService(deps: RecordingServiceDeps) {
 
   /** Chair: starts recording the meeting's main stage. */
   async function start(meetingId: number, actor: { userId: number; ip: string | null }, agenda: AgendaView | null): Promise<RecordingState> {
-    const policy = repo.policyOf(db, meetingId);
+    const policy = await database.run((s) => repo.policyOf(s, meetingId));
     if (!mayRecord(policy)) {
-      audit(actor.userId, 'recording.refused', meetingId, { reason: 'confidential' }, actor.ip);
+      await database.tx((s) => appendAudit(s, event(actor.userId, 'recording.refused', meetingId, { reason: 'confidential' }, actor.ip)));
       throw new AppError('CONFIDENTIAL', 403, 'This meeting is confidential; the secretariat has not allowed recording it');
     }
     if (active.has(meetingId) || starting.has(meetingId)) throw new AppError('CONFLICT', 409, 'This meeting is already being recorded');
@@ -123,12 +134,12 @@ export function createRecordingService(deps: RecordingServiceDeps) {
     mkdirSync(dir, { recursive: true });
     const item = agenda?.items.find((i) => i.id === agenda.currentItemId);
     const chapters: RecordingChapter[] = item ? [{ itemId: item.id, title: item.title, offsetMs: 0 }] : [];
-    const row = repo.insertRecording(db, { meetingId, classification, dir: dirName, startedBy: actor.userId, startedAt: at, chapters });
+    const row = await database.run((s) => repo.insertRecording(s, { meetingId, classification, dir: dirName, startedBy: actor.userId, startedAt: at, chapters }));
     let recorder: Recorder | null = null;
     let tap: StageTap | null = null;
     try {
       recorder = await Recorder.start({ ffmpegBin: config.ffmpegBin, dir, segmentSeconds: config.segmentSeconds, audioSlots: config.audioSlots, log });
-      repo.updateRecording(db, row.id, { pid: recorder.pid });
+      await update(row.id, { pid: recorder.pid });
       // The room may have closed while the encoder started.
       if (room.closed) throw new AppError('CONFLICT', 409, 'The meeting has no media room');
       tap = await StageTap.create({ room, peerId: `recorder:${row.id}`, userId: actor.userId, ports: recorder.ports, snapshot: () => service.snapshot(meetingId, false), log });
@@ -139,23 +150,22 @@ export function createRecordingService(deps: RecordingServiceDeps) {
       // Keyframes until the encoder has its first one, then one per segment so segments can be cut on time.
       const early = setInterval(() => t.requestKeyFrame(), 1000);
       await recorder.started(30_000).finally(() => clearInterval(early));
-      const a: Active = { recordingId: row.id, meetingId, startedAt, recorder, tap, chapters, currentItemId: item?.id ?? null, timers: [], stopping: null };
+      await updateAudited(row.id, { startedAt }, event(actor.userId, 'recording.start', meetingId, { recordingId: row.id, classification }, actor.ip));
+      const a: Active = { recordingId: row.id, meetingId, startedAt, recorder, tap, chapters, currentItemId: item?.id ?? null, timers: [], chaptersSaved: Promise.resolve(), stopping: null };
       a.timers.push(setInterval(() => t.requestKeyFrame(), config.segmentSeconds * 1000));
       a.timers.push(setInterval(() => void checkDisk(a), deps.diskCheckMs ?? 5000));
       tap.onLost = () => void stop(meetingId, null, 'media_room_closed').catch((err: unknown) => log.error({ err, meetingId }, 'recording stop failed'));
       void recorder.exited().then(() => {
         if (active.get(meetingId) === a && !a.stopping) void stop(meetingId, null, 'encoder_exited').catch(() => {});
       });
-      repo.updateRecording(db, row.id, { startedAt });
       active.set(meetingId, a);
-      audit(actor.userId, 'recording.start', meetingId, { recordingId: row.id, classification }, actor.ip);
       const s = state(meetingId);
       deps.announce(s);
       return s;
     } catch (err) {
       tap?.close();
       recorder?.kill();
-      repo.updateRecording(db, row.id, { status: 'failed', stoppedAt: now(), stopReason: (err as Error).message.slice(0, 300), pid: null });
+      await update(row.id, { status: 'failed', stoppedAt: now(), stopReason: (err as Error).message.slice(0, 300), pid: null });
       throw err;
     }
   }
@@ -180,7 +190,8 @@ export function createRecordingService(deps: RecordingServiceDeps) {
       await a.recorder.stop();
       a.tap.close();
       const stoppedAt = now();
-      const row = repo.updateRecording(db, a.recordingId, { status: 'finalizing', stoppedAt, stoppedBy: userId, stopReason: reason, pid: null, chapters: a.chapters });
+      await a.chaptersSaved;
+      const row = await update(a.recordingId, { status: 'finalizing', stoppedAt, stoppedBy: userId, stopReason: reason, pid: null, chapters: a.chapters });
       try {
         return await seal(row, 'ready', userId, { reason }, ip);
       } finally {
@@ -194,15 +205,13 @@ export function createRecordingService(deps: RecordingServiceDeps) {
   async function seal(row: repo.RecordingRow, status: 'ready' | 'interrupted', actor: number | null, details: object, ip: string | null = null): Promise<repo.RecordingRow> {
     const recordingId = row.id;
     try {
+      // ffmpeg and the hash first: a transaction holds nothing while files are joined.
       const f = await finalize(config, join(root, row.dir));
-      const done = repo.updateRecording(db, recordingId, { status, size: f.size, sha256: f.sha256, durationMs: f.durationMs });
-      audit(actor, status === 'ready' ? 'recording.stop' : 'recording.recovered', row.meetingId, { recordingId, sha256: f.sha256, size: f.size, durationMs: f.durationMs, segments: f.segments, ...details }, ip);
-      return done;
+      const action = status === 'ready' ? 'recording.stop' : 'recording.recovered';
+      return await updateAudited(recordingId, { status, size: f.size, sha256: f.sha256, durationMs: f.durationMs }, event(actor, action, row.meetingId, { recordingId, sha256: f.sha256, size: f.size, durationMs: f.durationMs, segments: f.segments, ...details }, ip));
     } catch (err) {
       log.error({ err, recordingId }, 'recording could not be finalised');
-      const failed = repo.updateRecording(db, recordingId, { status: 'failed' });
-      audit(actor, 'recording.failed', row.meetingId, { recordingId, error: (err as Error).message.slice(0, 300), ...details }, ip);
-      return failed;
+      return updateAudited(recordingId, { status: 'failed' }, event(actor, 'recording.failed', row.meetingId, { recordingId, error: (err as Error).message.slice(0, 300), ...details }, ip));
     }
   }
 
@@ -214,7 +223,14 @@ export function createRecordingService(deps: RecordingServiceDeps) {
     const item = agenda.items.find((i) => i.id === agenda.currentItemId);
     if (!item) return;
     a.chapters.push({ itemId: item.id, title: item.title, offsetMs: Math.max(0, now() - a.startedAt) });
-    repo.updateRecording(db, a.recordingId, { chapters: a.chapters });
+    // Kept for recovery after a crash; stop() writes the final list anyway.
+    const chapters = [...a.chapters];
+    a.chaptersSaved = a.chaptersSaved
+      .then(() => update(a.recordingId, { chapters }))
+      .then(
+        () => {},
+        (err: unknown) => log.error({ err, recordingId: a.recordingId }, 'recording chapters could not be saved'),
+      );
   }
 
   /** Stops an encoder a crashed server left running (only if it is ours: its command line names the recording's directory). */
@@ -252,23 +268,22 @@ export function createRecordingService(deps: RecordingServiceDeps) {
 
   /** At start: recordings a crashed server left unfinished are closed from their finished segments. */
   async function recover(): Promise<number> {
-    const rows = repo.unfinished(db);
+    const rows = await database.run(repo.unfinished);
     for (const row of rows) {
       if (row.pid) await stopOrphan(row.pid, join(root, row.dir));
-      const stopped = repo.updateRecording(db, row.id, { stoppedAt: row.stoppedAt ?? now(), stopReason: row.stopReason ?? 'server_restarted', pid: null });
+      const stopped = await update(row.id, { stoppedAt: row.stoppedAt ?? now(), stopReason: row.stopReason ?? 'server_restarted', pid: null });
       await seal(stopped, 'interrupted', null, { reason: 'server_restarted' });
     }
     return rows.length;
   }
 
   /** Deletes recordings older than the retention period (audited); returns how many. */
-  function sweepRetention(): number {
+  async function sweepRetention(): Promise<number> {
     const before = now() - config.retentionDays * 24 * 3600 * 1000;
-    const rows = repo.expired(db, before);
+    const rows = await database.run((s) => repo.expired(s, before));
     for (const row of rows) {
       rmSync(join(root, row.dir), { recursive: true, force: true });
-      repo.updateRecording(db, row.id, { status: 'deleted', deletedAt: now() });
-      audit(null, 'recording.deleted', row.meetingId, { recordingId: row.id, reason: 'retention', retentionDays: config.retentionDays, sha256: row.sha256 });
+      await updateAudited(row.id, { status: 'deleted', deletedAt: now() }, event(null, 'recording.deleted', row.meetingId, { recordingId: row.id, reason: 'retention', retentionDays: config.retentionDays, sha256: row.sha256 }));
     }
     return rows.length;
   }
