@@ -71,8 +71,8 @@ async function server({ n }: { n: number }) {
   let profiler: PhaseProfiler | null = null;
   let cpuAtStart = 0;
   try {
-    const { meeting, bridges, chair, session, tokens } = seedBenchDelegates(app, n);
-    const operatorTokens = bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!));
+    const { meeting, bridges, chair, session, tokens } = await seedBenchDelegates(app, n);
+    const operatorTokens = await Promise.all(bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!)));
     const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
     app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -84,7 +84,7 @@ async function server({ n }: { n: number }) {
       url,
       bareUrl: `${url}/bare`,
       meetingId: meeting.id,
-      chairToken: session(chair.id),
+      chairToken: await session(chair.id),
       operatorTokens,
       tokens,
     } satisfies FromServer);

@@ -198,7 +198,7 @@ async function main() {
     const { buildApp } = await import('../server/src/app.ts');
     const { loadConfig } = await import('../server/src/config.ts');
     const app = await buildApp(loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir }), { logger: false });
-    const { meeting, chair, tokens } = seedBenchDelegates(app, N);
+    const { meeting, chair, tokens } = await seedBenchDelegates(app, N);
     app.conference.execute(meeting.id, { userId: chair.id, role: 'secretariat', bridgePointId: null, chair: true, displayName: chair.fullName }, { type: 'meeting:start' });
     await app.close();
     const meetingId = meeting.id;

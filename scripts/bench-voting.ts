@@ -72,8 +72,8 @@ async function server({ n }: { n: number }) {
   const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
   const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
   try {
-    const { meeting, chair, session, ids, tokens } = seedBenchDelegates(app, n);
-    const chairToken = session(chair.id);
+    const { meeting, chair, session, ids, tokens } = await seedBenchDelegates(app, n);
+    const chairToken = await session(chair.id);
     // Start the meeting and check everyone in through the conference service, before any socket
     // joins, so the set-up does not broadcast 2,000 presence changes to 2,000 sockets.
     const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };

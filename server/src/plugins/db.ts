@@ -32,9 +32,10 @@ export default fp<DbPluginOptions>(
     }
     const db = opts.db ?? openDb(dbFile(opts.dataDir));
     app.decorate('db', db);
-    app.decorate('database', sqliteDatabase(db));
+    const database = sqliteDatabase(db);
+    app.decorate('database', database);
     if (opts.seedDemo) {
-      const seeded = await seedDemo(db, { history: opts.seedReportHistory ?? true });
+      const seeded = await seedDemo(database, { history: opts.seedReportHistory ?? true });
       if (seeded) app.log.info({ seeded }, 'demo data seeded into empty database');
     }
     // Checkpoints off the hot path: on a worker thread with its own connection (db/checkpointer.ts).

@@ -1,37 +1,41 @@
-import { asc, eq, max, sql } from 'drizzle-orm';
+/**
+ * Database access for agenda items, on the async data layer (db/database.ts), so it runs on SQLite
+ * and PostgreSQL alike.
+ */
+import { asc, eq, max } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { AgendaItem, AgendaItemCreate, AgendaItemUpdate } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { agendaItems } from '../../db/schema.ts';
-import { preparedFor } from '../../lib/prepared.ts';
+import type { Store } from '../../db/database.ts';
 
-// Read by every meeting:join (the snapshot's agenda) and conference command: prepared once per connection.
-const agendaOf = preparedFor((db) =>
-  db.select().from(agendaItems).where(eq(agendaItems.meetingId, sql.placeholder('meetingId'))).orderBy(asc(agendaItems.position), asc(agendaItems.id)).prepare(),
-);
-export const listAgenda = (db: Db, meetingId: number): AgendaItem[] => agendaOf(db).all({ meetingId });
-
-export function getItem(db: Db, id: number): AgendaItem | undefined {
-  return db.select().from(agendaItems).where(eq(agendaItems.id, id)).get();
+export function listAgenda({ q, t }: Store, meetingId: number): Promise<AgendaItem[]> {
+  const { agendaItems } = t;
+  return q.select().from(agendaItems).where(eq(agendaItems.meetingId, meetingId)).orderBy(asc(agendaItems.position), asc(agendaItems.id));
 }
 
-export function insertItem(db: Db, meetingId: number, body: Static<typeof AgendaItemCreate>): AgendaItem {
-  const next = (db.select({ p: max(agendaItems.position) }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId)).get()?.p ?? -1) + 1;
-  return db
+export async function getItem({ q, t }: Store, id: number): Promise<AgendaItem | undefined> {
+  const [item] = await q.select().from(t.agendaItems).where(eq(t.agendaItems.id, id));
+  return item;
+}
+
+export async function insertItem({ q, t }: Store, meetingId: number, body: Static<typeof AgendaItemCreate>): Promise<AgendaItem> {
+  const { agendaItems } = t;
+  const [last] = await q.select({ p: max(agendaItems.position) }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId));
+  const [item] = await q
     .insert(agendaItems)
-    .values({ meetingId, position: next, title: body.title, presenter: body.presenter ?? '', plannedMinutes: body.plannedMinutes, documentIds: body.documentIds ?? [] })
-    .returning()
-    .get();
+    .values({ meetingId, position: (last?.p ?? -1) + 1, title: body.title, presenter: body.presenter ?? '', plannedMinutes: body.plannedMinutes, documentIds: body.documentIds ?? [] })
+    .returning();
+  return item!;
 }
 
-export function updateItem(db: Db, id: number, patch: Static<typeof AgendaItemUpdate>): AgendaItem {
-  return db.update(agendaItems).set(patch).where(eq(agendaItems.id, id)).returning().get()!;
+export async function updateItem({ q, t }: Store, id: number, patch: Static<typeof AgendaItemUpdate>): Promise<AgendaItem> {
+  const [item] = await q.update(t.agendaItems).set(patch).where(eq(t.agendaItems.id, id)).returning();
+  return item!;
 }
 
-export function deleteItem(db: Db, id: number): void {
-  db.delete(agendaItems).where(eq(agendaItems.id, id)).run();
+export async function deleteItem({ q, t }: Store, id: number): Promise<void> {
+  await q.delete(t.agendaItems).where(eq(t.agendaItems.id, id));
 }
 
-export function applyPositions(db: Db, positions: Map<number, number>): void {
-  for (const [id, position] of positions) db.update(agendaItems).set({ position }).where(eq(agendaItems.id, id)).run();
+export async function applyPositions({ q, t }: Store, positions: Map<number, number>): Promise<void> {
+  for (const [id, position] of positions) await q.update(t.agendaItems).set({ position }).where(eq(t.agendaItems.id, id));
 }

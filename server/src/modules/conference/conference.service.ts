@@ -22,7 +22,7 @@ import type { Db } from '../../db/index.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { writeAudit, type AuditEvent } from '../../plugins/audit.ts';
-import { listAgenda } from '../agenda/agenda.repo.ts';
+import { listAgenda } from '../agenda/agenda.sync.ts';
 import { getMeetingOr404 } from '../meetings/meetings.access.ts';
 import {
   applyCommand,

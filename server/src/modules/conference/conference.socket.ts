@@ -12,7 +12,7 @@ import { AppError } from '../../lib/app-error.ts';
 import { rooms, type CommandContext } from '../../plugins/realtime.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
-import { listAgenda } from '../agenda/agenda.repo.ts';
+import { listAgenda } from '../agenda/agenda.sync.ts';
 import { timerView } from './agenda.machine.ts';
 import type { Actor, ConferenceCommand, ConferenceState } from './conference.machine.ts';
 import { createConferenceService, type ConferenceService, type ConferenceSnapshot } from './conference.service.ts';

@@ -7,7 +7,7 @@
  */
 import type { Store } from '../../db/database.ts';
 import type { Db } from '../../db/index.ts';
-import { listAgenda } from '../agenda/agenda.repo.ts';
+import { listAgenda } from '../agenda/agenda.sync.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
 import { listFloorLog } from '../conference/conference.repo.ts';
 import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';

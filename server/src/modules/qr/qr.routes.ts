@@ -18,7 +18,7 @@ import type { DocumentsService } from '../documents/documents.service.ts';
 import { qrPng, qrSvg } from './qr.image.ts';
 import { landingPage, pickLang, printSheet } from './qr.pages.ts';
 import { withErrorPages } from './qr.respond.ts';
-import { listAgenda } from '../agenda/agenda.repo.ts';
+import { listAgenda } from '../agenda/agenda.sync.ts';
 import type { QrService } from './qr.service.ts';
 import { qrFailureStatus } from './qr.token.ts';
 import { setSessionCookie } from '../../plugins/auth.ts';
