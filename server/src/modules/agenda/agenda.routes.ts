@@ -37,9 +37,9 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return repo.listAgenda(db, req.params.id);
   });
 
-  app.post('/meetings/:id/agenda', { onRequest: manager, schema: { tags: ['agenda'], params: IdParam, body: AgendaItemCreate, response: { 201: AgendaItem, ...errors } } }, (req, reply) => {
+  app.post('/meetings/:id/agenda', { onRequest: manager, schema: { tags: ['agenda'], params: IdParam, body: AgendaItemCreate, response: { 201: AgendaItem, ...errors } } }, async (req, reply) => {
     const m = editable(req.params.id, req.user!);
-    assertDocumentsOfMeeting(db, m.id, req.body.documentIds ?? []);
+    await app.database.run((s) => assertDocumentsOfMeeting(s, m.id, req.body.documentIds ?? []));
     const item = db.transaction(() => {
       const created = repo.insertItem(db, m.id, req.body);
       req.audit('agenda.create', 'agenda_item', created.id, { meetingId: m.id, title: created.title });
@@ -50,10 +50,10 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return item;
   });
 
-  app.patch('/meetings/:id/agenda/:itemId', { onRequest: manager, schema: { tags: ['agenda'], params: AgendaItemParams, body: AgendaItemUpdate, response: { 200: AgendaItem, ...errors } } }, (req) => {
+  app.patch('/meetings/:id/agenda/:itemId', { onRequest: manager, schema: { tags: ['agenda'], params: AgendaItemParams, body: AgendaItemUpdate, response: { 200: AgendaItem, ...errors } } }, async (req) => {
     const m = editable(req.params.id, req.user!);
     const before = itemOf(m.id, req.params.itemId);
-    assertDocumentsOfMeeting(db, m.id, req.body.documentIds ?? []);
+    await app.database.run((s) => assertDocumentsOfMeeting(s, m.id, req.body.documentIds ?? []));
     return db.transaction(() => {
       req.audit('agenda.update', 'agenda_item', req.params.itemId, req.body);
       if (req.body.documentIds) auditAttached(req, m.id, before.id, before.documentIds, req.body.documentIds);

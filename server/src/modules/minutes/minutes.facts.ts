@@ -5,6 +5,7 @@
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
+import type { Store } from '../../db/database.ts';
 import type { Db } from '../../db/index.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
@@ -15,12 +16,12 @@ import { meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 
-export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): MinutesFacts {
+export async function loadFacts(db: Db, s: Store, meeting: MeetingRow, state: ConferenceState): Promise<MinutesFacts> {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
-  const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
+  const docs = (await listDocs(s, meeting.id)).filter(({ doc }) => doc.publishedAt !== null);
   // A document any of whose versions was confidential is treated as confidential (documents.schema.ts).
-  const everConfidential = everConfidentialIds(db, docs.map((d) => d.doc.id));
+  const everConfidential = await everConfidentialIds(s, docs.map((d) => d.doc.id));
   const taken = new Set(state.agenda.timers.map((t) => t.itemId));
   return {
     meeting: {
