@@ -52,20 +52,20 @@ describe(`dialect helpers on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
 
   it('a savepoint rolls back its own writes alone; the transaction commits the rest', async () => {
     const outcome = await db.tx(async (s) => {
-      await s.q.insert(s.t.floorLog).values({ meetingId, at: 10, kind: 'kept-before', details: null });
+      await s.q.insert(s.t.floorLog).values({ meetingId, at: 10, kind: 'granted', details: { tag: 'kept-before' } });
       const err = await savepoint(s, async (inner) => {
-        await inner.q.insert(inner.t.floorLog).values({ meetingId, at: 11, kind: 'dropped', details: null });
+        await inner.q.insert(inner.t.floorLog).values({ meetingId, at: 11, kind: 'granted', details: { tag: 'dropped' } });
         throw new Error('job failed');
       }).catch((e: Error) => e.message);
       const value = await savepoint(s, async (inner) => {
-        await inner.q.insert(inner.t.floorLog).values({ meetingId, at: 12, kind: 'kept-inside', details: null });
+        await inner.q.insert(inner.t.floorLog).values({ meetingId, at: 12, kind: 'granted', details: { tag: 'kept-inside' } });
         return 'ok';
       });
       return { err, value };
     });
     expect(outcome).toEqual({ err: 'job failed', value: 'ok' });
-    const kinds = await db.run(({ q, t }) => q.select({ kind: t.floorLog.kind }).from(t.floorLog).where(eq(t.floorLog.meetingId, meetingId)).orderBy(asc(t.floorLog.at)));
-    expect(kinds.map((k) => k.kind).filter((k) => k !== 'requested')).toEqual(['kept-before', 'kept-inside']);
+    const tags = await db.run(({ q, t }) => q.select({ d: t.floorLog.details }).from(t.floorLog).where(eq(t.floorLog.kind, 'granted')).orderBy(asc(t.floorLog.at)));
+    expect(tags.map((r) => (r.d as { tag: string }).tag)).toEqual(['kept-before', 'kept-inside']);
   });
 
   it('lockForTx refuses outside a transaction (it would release at once) and serialises writers inside', async () => {
@@ -74,11 +74,11 @@ describe(`dialect helpers on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
     const bump = (at: number) =>
       db.tx(async (s) => {
         await lockForTx(s, `chain:${meetingId}`);
-        const rows = await s.q.select({ at: s.t.floorLog.at }).from(s.t.floorLog).where(eq(s.t.floorLog.kind, 'counter'));
-        await s.q.insert(s.t.floorLog).values({ meetingId, at: at + rows.length * 1000, kind: 'counter', details: { seen: rows.length } });
+        const rows = await s.q.select({ at: s.t.floorLog.at }).from(s.t.floorLog).where(eq(s.t.floorLog.kind, 'revoked'));
+        await s.q.insert(s.t.floorLog).values({ meetingId, at: at + rows.length * 1000, kind: 'revoked', details: { seen: rows.length } });
       });
     await Promise.all([bump(100), bump(200), bump(300)]);
-    const seen = await db.run(({ q, t }) => q.select({ d: t.floorLog.details }).from(t.floorLog).where(eq(t.floorLog.kind, 'counter')));
+    const seen = await db.run(({ q, t }) => q.select({ d: t.floorLog.details }).from(t.floorLog).where(eq(t.floorLog.kind, 'revoked')));
     expect(seen.map((r) => (r.d as { seen: number }).seen).sort()).toEqual([0, 1, 2]);
   });
 });

@@ -44,7 +44,7 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/meetings/:id/agenda', { onRequest: manager, schema: { tags: ['agenda'], params: IdParam, body: AgendaItemCreate, response: { 201: AgendaItem, ...errors } } }, async (req, reply) => {
     const item = await database.tx(async (s) => {
       const m = await editable(s, req.params.id, req.user!);
-      assertDocumentsOfMeeting(app.db, m.id, req.body.documentIds ?? []);
+      await assertDocumentsOfMeeting(s, m.id, req.body.documentIds ?? []);
       const created = await repo.insertItem(s, m.id, req.body);
       await appendAudit(s, requestAudit(req, 'agenda.create', 'agenda_item', created.id, { meetingId: m.id, title: created.title }));
       await auditAttached(s, req, m.id, created.id, [], created.documentIds);
@@ -58,7 +58,7 @@ const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     database.tx(async (s) => {
       const m = await editable(s, req.params.id, req.user!);
       const before = await itemOf(s, m.id, req.params.itemId);
-      assertDocumentsOfMeeting(app.db, m.id, req.body.documentIds ?? []);
+      await assertDocumentsOfMeeting(s, m.id, req.body.documentIds ?? []);
       await appendAudit(s, requestAudit(req, 'agenda.update', 'agenda_item', req.params.itemId, req.body));
       if (req.body.documentIds) await auditAttached(s, req, m.id, before.id, before.documentIds, req.body.documentIds);
       return repo.updateItem(s, req.params.itemId, req.body);

@@ -1,89 +1,76 @@
 /**
- * Database access for documents, receipts, notifications and invited people.
- * Synchronous better-sqlite3 calls; callers wrap writes in transactions.
+ * Database access for documents, receipts, notifications and invited people. On the async data
+ * layer (db/database.ts), so it runs on SQLite and PostgreSQL alike; callers group writes in
+ * `database.tx`.
  */
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DocumentInfo, DocumentNotification, DocumentVersion, Role } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { agendaItems, bridgePoints, meetings, units } from '../../db/schema.ts';
+import type { Store } from '../../db/database.ts';
 import { notFound } from '../../lib/app-error.ts';
-import { preparedFor } from '../../lib/prepared.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { bridgePointOf, invitedPeople, type Membership } from '../meetings/meetings.access.ts';
+import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
+import { invitedPeople } from '../meetings/meetings.store.ts';
 import { PageRenderer } from './documents.render.ts';
-import { linkable, type Reader } from './documents.access.ts';
-import { documentNotifications, documentReceipts, documents, documentVersions, type DocumentRow, type VersionRow } from './documents.schema.ts';
+import { documentAccess, linkable, type Access, type Reader } from './documents.access.ts';
+import type { DocumentRow, VersionRow } from './documents.schema.ts';
 
 export interface DocWithVersion {
   doc: DocumentRow;
   ver: VersionRow;
 }
 
-export function getDoc(db: Db, meetingId: number, docId: number): DocWithVersion {
-  const doc = db.select().from(documents).where(and(eq(documents.id, docId), eq(documents.meetingId, meetingId))).get();
+export async function getDoc(s: Store, meetingId: number, docId: number): Promise<DocWithVersion> {
+  const { documents } = s.t;
+  const [doc] = await s.q.select().from(documents).where(and(eq(documents.id, docId), eq(documents.meetingId, meetingId)));
   if (!doc) throw notFound('Document');
-  return { doc, ver: getVersion(db, doc.id, doc.currentVersion) };
+  return { doc, ver: await getVersion(s, doc.id, doc.currentVersion) };
 }
 
 /** A document by id alone (the QR file route checks the meeting against the token). */
-export function findDoc(db: Db, docId: number): DocWithVersion {
-  const doc = db.select().from(documents).where(eq(documents.id, docId)).get();
+export async function findDoc(s: Store, docId: number): Promise<DocWithVersion> {
+  const { documents } = s.t;
+  const [doc] = await s.q.select().from(documents).where(eq(documents.id, docId));
   if (!doc) throw notFound('Document');
-  return { doc, ver: getVersion(db, doc.id, doc.currentVersion) };
+  return { doc, ver: await getVersion(s, doc.id, doc.currentVersion) };
 }
 
-export function getVersion(db: Db, docId: number, version: number): VersionRow {
-  const ver = db.select().from(documentVersions).where(and(eq(documentVersions.documentId, docId), eq(documentVersions.version, version))).get();
+export async function getVersion({ q, t }: Store, docId: number, version: number): Promise<VersionRow> {
+  const v = t.documentVersions;
+  const [ver] = await q.select().from(v).where(and(eq(v.documentId, docId), eq(v.version, version)));
   if (!ver) throw notFound('Document version');
   return ver;
 }
 
-// Read by every meeting:join (the snapshot's documents part): after a restart, 2,000 times within seconds.
-const docsOf = preparedFor((db) =>
-  db
+/** The meeting's documents with their current versions, in id order. */
+export function listDocs({ q, t }: Store, meetingId: number): Promise<DocWithVersion[]> {
+  const { documents, documentVersions } = t;
+  return q
     .select({ doc: documents, ver: documentVersions })
     .from(documents)
     .innerJoin(documentVersions, and(eq(documentVersions.documentId, documents.id), eq(documentVersions.version, documents.currentVersion)))
-    .where(eq(documents.meetingId, sql.placeholder('meetingId')))
-    .orderBy(documents.id)
-    .prepare(),
-);
-
-export function listDocs(db: Db, meetingId: number): DocWithVersion[] {
-  return docsOf(db).all({ meetingId });
+    .where(eq(documents.meetingId, meetingId))
+    .orderBy(documents.id);
 }
 
 /** Which of `docIds` have any version marked confidential (such a document is treated as confidential for good). */
-export function everConfidentialIds(db: Db, docIds: number[]): Set<number> {
+export async function everConfidentialIds({ q, t }: Store, docIds: number[]): Promise<Set<number>> {
   if (!docIds.length) return new Set();
-  return new Set(
-    db
-      .select({ id: documentVersions.documentId })
-      .from(documentVersions)
-      .where(and(eq(documentVersions.confidential, true), inArray(documentVersions.documentId, docIds)))
-      .all()
-      .map((r) => r.id),
-  );
+  const v = t.documentVersions;
+  const rows = await q.select({ id: v.documentId }).from(v).where(and(eq(v.confidential, true), inArray(v.documentId, docIds)));
+  return new Set(rows.map((r) => r.id));
 }
 
-export function listVersions(db: Db, doc: DocumentRow): DocumentVersion[] {
-  return db
-    .select()
-    .from(documentVersions)
-    .where(eq(documentVersions.documentId, doc.id))
-    .orderBy(desc(documentVersions.version))
-    .all()
-    .map((v) => ({ version: v.version, fileName: v.fileName, mime: v.mime, size: v.size, sha256: v.sha256, pages: v.pages, uploadedAt: v.uploadedAt, downloadable: linkable(doc.classification, v) }));
+export async function listVersions({ q, t }: Store, doc: DocumentRow): Promise<DocumentVersion[]> {
+  const v = t.documentVersions;
+  const rows = await q.select().from(v).where(eq(v.documentId, doc.id)).orderBy(desc(v.version));
+  return rows.map((r) => ({ version: r.version, fileName: r.fileName, mime: r.mime, size: r.size, sha256: r.sha256, pages: r.pages, uploadedAt: r.uploadedAt, downloadable: linkable(doc.classification, r) }));
 }
 
-const itemDocs = preparedFor((db) =>
-  db.select({ id: agendaItems.id, docs: agendaItems.documentIds }).from(agendaItems).where(eq(agendaItems.meetingId, sql.placeholder('meetingId'))).prepare(),
-);
-
-/** Agenda items of the meeting that list each document. */
-export function agendaLinks(db: Db, meetingId: number): Map<number, number[]> {
+/** Agenda items of the meeting that list each document (in item id order). */
+export async function agendaLinks({ q, t }: Store, meetingId: number): Promise<Map<number, number[]>> {
+  const { agendaItems } = t;
   const out = new Map<number, number[]>();
-  for (const item of itemDocs(db).all({ meetingId })) {
+  for (const item of await q.select({ id: agendaItems.id, docs: agendaItems.documentIds }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId)).orderBy(agendaItems.id)) {
     for (const d of item.docs ?? []) out.set(d, [...(out.get(d) ?? []), item.id]);
   }
   return out;
@@ -118,20 +105,36 @@ export const accessFacts = (doc: DocumentRow) => ({
   published: doc.publishedAt != null,
 });
 
-const unitOfBridge = preparedFor((db) => db.select({ u: bridgePoints.unitId }).from(bridgePoints).where(eq(bridgePoints.id, sql.placeholder('id'))).prepare());
-const bpUnit = (db: Db, bpId: number | null) => (bpId == null ? null : (unitOfBridge(db).get({ id: bpId })?.u ?? null));
+/** The document as shown in a list. */
+export async function docInfo(s: Store, meetingId: number, docId: number): Promise<DocumentInfo> {
+  return toInfo(await getDoc(s, meetingId, docId), await agendaLinks(s, meetingId));
+}
+
+/**
+ * Documents of the meeting the reader may see, with what they may do. Read by every meeting:join
+ * (the snapshot's documents part): after a restart, 2,000 times within seconds.
+ */
+export async function visibleDocs(s: Store, meetingId: number, reader: Reader): Promise<{ info: DocumentInfo; access: Access }[]> {
+  const links = await agendaLinks(s, meetingId);
+  return (await listDocs(s, meetingId))
+    .map((d) => ({ info: toInfo(d, links), access: documentAccess(accessFacts(d.doc), reader) }))
+    .filter((d) => d.access !== 'none');
+}
 
 /** The reader facts of a signed-in user for a meeting. */
-export function readerOf(db: Db, user: Pick<AuthUser, 'role' | 'unitId' | 'bridgePointId'>, membership: Membership | null): Reader {
+export async function readerOf({ q, t }: Store, user: Pick<AuthUser, 'role' | 'unitId' | 'bridgePointId'>, membership: Membership | null): Promise<Reader> {
   const bp = bridgePointOf(membership) ?? user.bridgePointId;
-  const unitIds = [user.unitId, bpUnit(db, bp)].filter((u): u is number => u != null);
+  const [bpUnit] = bp == null ? [] : await q.select({ u: t.bridgePoints.unitId }).from(t.bridgePoints).where(eq(t.bridgePoints.id, bp));
+  const unitIds = [user.unitId, bpUnit?.u ?? null].filter((u): u is number => u != null);
   return { role: user.role, unitIds, membership };
 }
 
 /** The unit shown for a reader (watermark, QR page): the bridge point's unit they attend, else their own. */
-export function unitNameOf(db: Db, reader: Reader): string {
+export async function unitNameOf({ q, t }: Store, reader: Reader): Promise<string> {
   const id = reader.unitIds[reader.unitIds.length - 1];
-  return id == null ? '' : (db.select({ n: units.name }).from(units).where(eq(units.id, id)).get()?.n ?? '');
+  if (id == null) return '';
+  const [u] = await q.select({ n: t.units.name }).from(t.units).where(eq(t.units.id, id));
+  return u?.n ?? '';
 }
 
 export interface Invitee {
@@ -144,9 +147,10 @@ export interface Invitee {
 }
 
 /** Every invited person of a meeting, as a reader of its documents. */
-export function invitees(db: Db, meetingId: number): Invitee[] {
-  const unitNames = new Map(db.select({ id: units.id, n: units.name }).from(units).all().map((r) => [r.id, r.n]));
-  return invitedPeople(db, meetingId).map(({ user: u, kind, bridgePointId: bp, bridgeUnitId }) => {
+export async function invitees(s: Store, meetingId: number): Promise<Invitee[]> {
+  const { units } = s.t;
+  const unitNames = new Map((await s.q.select({ id: units.id, n: units.name }).from(units)).map((r) => [r.id, r.n]));
+  return (await invitedPeople(s, meetingId)).map(({ user: u, kind, bridgePointId: bp, bridgeUnitId }) => {
     const unitIds = [u.unitId, bridgeUnitId].filter((x): x is number => x != null);
     // A delegate seated at a bridge point reads as that hall; an operator always does.
     const unitName = (bridgeUnitId != null ? unitNames.get(bridgeUnitId) : undefined) ?? (kind === 'delegate' ? unitNames.get(u.unitId ?? -1) : undefined) ?? '';
@@ -155,27 +159,32 @@ export function invitees(db: Db, meetingId: number): Invitee[] {
   });
 }
 
-export function bridgePointNames(db: Db, ids: number[]): Map<number, string> {
+export async function bridgePointNames({ q, t }: Store, ids: number[]): Promise<Map<number, string>> {
   if (!ids.length) return new Map();
-  return new Map(db.select({ id: bridgePoints.id, n: bridgePoints.name }).from(bridgePoints).where(inArray(bridgePoints.id, ids)).all().map((r) => [r.id, r.n]));
+  const { bridgePoints } = t;
+  return new Map((await q.select({ id: bridgePoints.id, n: bridgePoints.name }).from(bridgePoints).where(inArray(bridgePoints.id, ids))).map((r) => [r.id, r.n]));
 }
 
 /** Distinct (document, user) receipts and anonymous counts of a meeting. */
-export function receiptRows(db: Db, meetingId: number) {
-  return db
-    .select({ documentId: documentReceipts.documentId, userId: documentReceipts.userId, bridgePointId: documentReceipts.bridgePointId })
-    .from(documentReceipts)
-    .where(eq(documentReceipts.meetingId, meetingId))
-    .all();
+export function receiptRows({ q, t }: Store, meetingId: number) {
+  const r = t.documentReceipts;
+  return q.select({ documentId: r.documentId, userId: r.userId, bridgePointId: r.bridgePointId }).from(r).where(eq(r.meetingId, meetingId));
 }
 
-export function pendingNotifications(db: Db, userId: number): DocumentNotification[] {
-  return db
-    .select({ id: documentNotifications.id, meetingId: documentNotifications.meetingId, meetingTitle: meetings.title, documentId: documents.id, title: documents.title, createdAt: documentNotifications.createdAt })
-    .from(documentNotifications)
-    .innerJoin(documents, eq(documents.id, documentNotifications.documentId))
-    .innerJoin(meetings, eq(meetings.id, documentNotifications.meetingId))
-    .where(and(eq(documentNotifications.userId, userId), isNull(documentNotifications.seenAt)))
-    .orderBy(documentNotifications.id)
-    .all();
+export function pendingNotifications({ q, t }: Store, userId: number): Promise<DocumentNotification[]> {
+  const { documentNotifications: n, documents, meetings } = t;
+  return q
+    .select({ id: n.id, meetingId: n.meetingId, meetingTitle: meetings.title, documentId: documents.id, title: documents.title, createdAt: n.createdAt })
+    .from(n)
+    .innerJoin(documents, eq(documents.id, n.documentId))
+    .innerJoin(meetings, eq(meetings.id, n.meetingId))
+    .where(and(eq(n.userId, userId), isNull(n.seenAt)))
+    .orderBy(n.id);
+}
+
+/** Marks the user's notifications (those listed, or all) seen. */
+export async function markNotificationsSeen({ q, t }: Store, userId: number, ids: number[] | undefined, at: string): Promise<void> {
+  const n = t.documentNotifications;
+  const mine = eq(n.userId, userId);
+  await q.update(n).set({ seenAt: at }).where(and(ids?.length ? and(mine, inArray(n.id, ids)) : mine, isNull(n.seenAt)));
 }

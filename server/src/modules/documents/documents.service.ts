@@ -1,24 +1,23 @@
 /**
- * Document workflows shared by the web routes, the QR landing page and the
- * socket snapshot: uploads (received by documents.upload.ts), visibility, publishing, streaming downloads with
- * receipts, the confidential page viewer and receipt counts.
+ * Document workflows shared by the web routes and the QR landing page: uploads (received by
+ * documents.upload.ts), edits, publishing, streaming downloads with receipts, the confidential page
+ * viewer and receipt counts. Reads go through `database.run`; each change is one `database.tx` with
+ * its audit entry, and what must not wait inside a transaction (disk, poppler) happens before it.
  */
 import { createReadStream } from 'node:fs';
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { DocumentDeclassify, DocumentUpdate, type Classification, type DocumentInfo, type ReceiptChannel, type ReceiptCounts, type Role } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { writeAudit } from '../../plugins/audit.ts';
+import type { Database, Store } from '../../db/database.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import { AppError, badRequest, notFound } from '../../lib/app-error.ts';
-import { agendaItems } from '../../db/schema.ts';
+import { appendAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { audienceProblem, documentAccess, linkable, lowersClassification, type Access, type Reader } from './documents.access.ts';
+import { audienceProblem, documentAccess, linkable, lowersClassification, type Access } from './documents.access.ts';
 import { planDownload } from './documents.download.ts';
 import { PageRenderer } from './documents.render.ts';
 import * as repo from './documents.repo.ts';
-import { confidentialViews, documentNotifications, documentReceipts, documents, documentVersions } from './documents.schema.ts';
 import { receiptCounts } from './documents.receipts.ts';
 import { receiveUpload } from './documents.upload.ts';
 import type { BlobStore } from './documents.storage.ts';
@@ -40,8 +39,8 @@ function loweringRefusal(from: Classification, to: Classification): AppError | n
 }
 
 /** Once a document is confidential, every version it has is sealed (viewer-only) for good. */
-function sealVersions(db: Db, docId: number): void {
-  db.update(documentVersions).set({ confidential: true }).where(eq(documentVersions.documentId, docId)).run();
+async function sealVersions({ q, t }: Store, docId: number): Promise<void> {
+  await q.update(t.documentVersions).set({ confidential: true }).where(eq(t.documentVersions.documentId, docId));
 }
 
 /** Why a document cannot have this classification (with this file type), or null when it can. */
@@ -58,16 +57,17 @@ function classificationRefusal(c: { classification: Classification; audienceRole
  * Refuses agenda links to documents that are not this meeting's (400 naming them).
  * The agenda module calls this before it stores an item's document list.
  */
-export function assertDocumentsOfMeeting(db: Db, meetingId: number, ids: readonly number[]): void {
+export async function assertDocumentsOfMeeting({ q, t }: Store, meetingId: number, ids: readonly number[]): Promise<void> {
   if (!ids.length) return;
-  const own = new Set(db.select({ id: documents.id }).from(documents).where(and(eq(documents.meetingId, meetingId), inArray(documents.id, [...ids]))).all().map((r) => r.id));
+  const { documents } = t;
+  const own = new Set((await q.select({ id: documents.id }).from(documents).where(and(eq(documents.meetingId, meetingId), inArray(documents.id, [...ids])))).map((r) => r.id));
   const foreign = ids.filter((id) => !own.has(id));
   if (foreign.length) throw badRequest(`Documents ${foreign.join(', ')} do not belong to this meeting`);
 }
 
 export class DocumentsService {
   constructor(
-    readonly db: Db,
+    readonly db: Database,
     readonly store: BlobStore,
     readonly renderer: PageRenderer,
     readonly realtime: Realtime,
@@ -78,7 +78,7 @@ export class DocumentsService {
 
   /** Creates a document (version 1) or adds a version to `docId`, from an upload request. */
   async upload(req: FastifyRequest, meetingId: number, user: AuthUser, docId?: number): Promise<DocumentInfo> {
-    const existing = docId ? repo.getDoc(this.db, meetingId, docId) : null;
+    const existing = docId ? await this.db.run((s) => repo.getDoc(s, meetingId, docId)) : null;
     const u = await receiveUpload(req, this.store, this.maxBytes);
     const classification = u.fields.classification ?? existing?.doc.classification ?? 'public_to_meeting';
     const refusal = (existing && loweringRefusal(existing.doc.classification, classification)) || classificationRefusal({
@@ -91,37 +91,39 @@ export class DocumentsService {
       await this.store.discard(u.staged);
       throw refusal;
     }
+    // The file is in place before the transaction (which may not await the disk) records it.
     await this.store.commit(u.staged);
-    const id = this.db.transaction((tx) => {
+    const id = await this.db.tx(async (s) => {
+      const { documents, documentVersions } = s.t;
       let id = existing?.doc.id;
       let version = 1;
       if (existing) {
         version = existing.doc.currentVersion + 1;
-        tx.update(documents)
+        await s.q
+          .update(documents)
           .set({ currentVersion: version, ...(u.fields.title && { title: u.fields.title }), classification, ...(u.fields.audienceRoles && { audienceRoles: u.fields.audienceRoles }), ...(u.fields.audienceUnitIds && { audienceUnitIds: u.fields.audienceUnitIds }) })
-          .where(eq(documents.id, existing.doc.id))
-          .run();
+          .where(eq(documents.id, existing.doc.id));
       } else {
         const title = u.fields.title ?? u.fileName.replace(/\.[^.]+$/, '');
-        id = tx
+        const [row] = await s.q
           .insert(documents)
           .values({ meetingId, title, classification, audienceRoles: u.fields.audienceRoles ?? [], audienceUnitIds: u.fields.audienceUnitIds ?? [], createdBy: user.id })
-          .returning({ id: documents.id })
-          .get().id;
+          .returning({ id: documents.id });
+        id = row!.id;
       }
-      if (classification === 'confidential') sealVersions(tx as unknown as Db, id!);
-      tx.insert(documentVersions)
-        .values({ documentId: id!, version, fileName: u.fileName, mime: u.mime, size: u.staged.size, sha256: u.staged.sha256, pages: u.pages, confidential: classification === 'confidential', uploadedBy: user.id })
-        .run();
-      writeAudit(tx as unknown as Db, { actorUserId: user.id, action: existing ? 'document.version' : 'document.upload', targetType: 'document', targetId: id!, details: { meetingId, version, sha256: u.staged.sha256, size: u.staged.size, classification }, ip: req.ip });
+      if (classification === 'confidential') await sealVersions(s, id!);
+      await s.q
+        .insert(documentVersions)
+        .values({ documentId: id!, version, fileName: u.fileName, mime: u.mime, size: u.staged.size, sha256: u.staged.sha256, pages: u.pages, confidential: classification === 'confidential', uploadedBy: user.id });
+      await appendAudit(s, { actorUserId: user.id, action: existing ? 'document.version' : 'document.upload', targetType: 'document', targetId: id!, details: { meetingId, version, sha256: u.staged.sha256, size: u.staged.size, classification }, ip: req.ip });
       return id!;
     });
     return this.info(meetingId, id);
   }
 
-  /** Retitles, reclassifies or re-addresses a document, under the same rules as an upload. */
-  update(meetingId: number, docId: number, body: Static<typeof DocumentUpdate>): DocumentInfo {
-    const d = repo.getDoc(this.db, meetingId, docId);
+  /** Retitles, reclassifies or re-addresses a document, under the same rules as an upload; audited. */
+  async update(meetingId: number, docId: number, body: Static<typeof DocumentUpdate>, user: AuthUser, ip: string): Promise<DocumentInfo> {
+    const d = await this.db.run((s) => repo.getDoc(s, meetingId, docId));
     const refusal = (body.classification && loweringRefusal(d.doc.classification, body.classification)) || classificationRefusal({
       classification: body.classification ?? d.doc.classification,
       audienceRoles: body.audienceRoles ?? d.doc.audienceRoles,
@@ -129,9 +131,10 @@ export class DocumentsService {
       mime: d.ver.mime,
     });
     if (refusal) throw refusal;
-    this.db.transaction((tx) => {
-      tx.update(documents).set(body).where(eq(documents.id, d.doc.id)).run();
-      if (body.classification === 'confidential') sealVersions(tx as unknown as Db, d.doc.id);
+    await this.db.tx(async (s) => {
+      await s.q.update(s.t.documents).set(body).where(eq(s.t.documents.id, d.doc.id));
+      if (body.classification === 'confidential') await sealVersions(s, d.doc.id);
+      await appendAudit(s, { actorUserId: user.id, action: 'document.update', targetType: 'document', targetId: d.doc.id, details: body, ip });
     });
     return this.info(meetingId, d.doc.id);
   }
@@ -141,8 +144,8 @@ export class DocumentsService {
    * Versions that were confidential stay sealed (viewer-only); only versions
    * uploaded afterwards can leave by link.
    */
-  declassify(meetingId: number, docId: number, body: Static<typeof DocumentDeclassify>, user: AuthUser, ip: string): DocumentInfo {
-    const d = repo.getDoc(this.db, meetingId, docId);
+  async declassify(meetingId: number, docId: number, body: Static<typeof DocumentDeclassify>, user: AuthUser, ip: string): Promise<DocumentInfo> {
+    const d = await this.db.run((s) => repo.getDoc(s, meetingId, docId));
     if (!lowersClassification(d.doc.classification, body.classification)) {
       throw badRequest(`Declassifying must lower the classification (now ${d.doc.classification})`);
     }
@@ -153,9 +156,9 @@ export class DocumentsService {
     };
     const refusal = classificationRefusal({ ...next, mime: d.ver.mime });
     if (refusal) throw refusal;
-    this.db.transaction((tx) => {
-      tx.update(documents).set(next).where(eq(documents.id, d.doc.id)).run();
-      writeAudit(tx as unknown as Db, {
+    await this.db.tx(async (s) => {
+      await s.q.update(s.t.documents).set(next).where(eq(s.t.documents.id, d.doc.id));
+      await appendAudit(s, {
         actorUserId: user.id, action: 'document.declassify', targetType: 'document', targetId: d.doc.id,
         details: { meetingId, from: d.doc.classification, to: body.classification, reason: body.reason.trim() }, ip,
       });
@@ -164,53 +167,50 @@ export class DocumentsService {
   }
 
   /** Attaches a document to (or detaches it from) an agenda item of the same meeting, audited. */
-  attach(meetingId: number, docId: number, body: { agendaItemId: number; attached: boolean }, user: AuthUser, ip: string): DocumentInfo {
-    const d = repo.getDoc(this.db, meetingId, docId);
-    this.db.transaction((tx) => {
-      const item = tx.select().from(agendaItems).where(eq(agendaItems.id, body.agendaItemId)).get();
+  async attach(meetingId: number, docId: number, body: { agendaItemId: number; attached: boolean }, user: AuthUser, ip: string): Promise<DocumentInfo> {
+    const d = await this.db.run((s) => repo.getDoc(s, meetingId, docId));
+    await this.db.tx(async (s) => {
+      const { agendaItems } = s.t;
+      const [item] = await s.q.select().from(agendaItems).where(eq(agendaItems.id, body.agendaItemId));
       if (!item || item.meetingId !== meetingId) throw notFound('Agenda item');
       const ids = item.documentIds.filter((x) => x !== d.doc.id);
       if (body.attached) ids.push(d.doc.id);
-      tx.update(agendaItems).set({ documentIds: ids }).where(eq(agendaItems.id, item.id)).run();
-      writeAudit(tx as unknown as Db, { actorUserId: user.id, action: 'document.attach', targetType: 'document', targetId: d.doc.id, details: { meetingId, agendaItemId: item.id, attached: body.attached }, ip });
+      await s.q.update(agendaItems).set({ documentIds: ids }).where(eq(agendaItems.id, item.id));
+      await appendAudit(s, { actorUserId: user.id, action: 'document.attach', targetType: 'document', targetId: d.doc.id, details: { meetingId, agendaItemId: item.id, attached: body.attached }, ip });
     });
     return this.info(meetingId, d.doc.id);
   }
 
-  info(meetingId: number, docId: number): DocumentInfo {
-    return repo.toInfo(repo.getDoc(this.db, meetingId, docId), repo.agendaLinks(this.db, meetingId));
-  }
-
-  /** Documents of the meeting the reader may see, with what they may do. */
-  visible(meetingId: number, reader: Reader): { info: DocumentInfo; access: Access }[] {
-    const links = repo.agendaLinks(this.db, meetingId);
-    return repo
-      .listDocs(this.db, meetingId)
-      .map((d) => ({ info: repo.toInfo(d, links), access: documentAccess(repo.accessFacts(d.doc), reader) }))
-      .filter((d) => d.access !== 'none');
+  info(meetingId: number, docId: number): Promise<DocumentInfo> {
+    return this.db.run((s) => repo.docInfo(s, meetingId, docId));
   }
 
   /**
    * "Send in advance": publishes drafts, queues a notification for every
    * entitled invitee (shown on next login) and pushes it live to them.
    */
-  publish(meetingId: number, docIds: number[], user: AuthUser): DocumentInfo[] {
-    const people = repo.invitees(this.db, meetingId);
+  async publish(meetingId: number, docIds: number[], user: AuthUser): Promise<DocumentInfo[]> {
     // Publishing does not touch agenda links, so one read serves every document.
-    const links = repo.agendaLinks(this.db, meetingId);
-    const done: { info: DocumentInfo; userIds: number[]; fresh: number[] }[] = [];
-    this.db.transaction((tx) => {
+    const [people, links] = await this.db.run(async (s) => [await repo.invitees(s, meetingId), await repo.agendaLinks(s, meetingId)] as const);
+    const done = await this.db.tx(async (s) => {
+      const { documents, documentNotifications } = s.t;
+      const out: { info: DocumentInfo; userIds: number[]; fresh: number[] }[] = [];
       const at = new Date().toISOString();
       for (const id of docIds) {
-        const d = repo.getDoc(tx as unknown as Db, meetingId, id);
-        if (!d.doc.publishedAt) tx.update(documents).set({ publishedAt: at }).where(eq(documents.id, id)).run();
+        const d = await repo.getDoc(s, meetingId, id);
+        if (!d.doc.publishedAt) await s.q.update(documents).set({ publishedAt: at }).where(eq(documents.id, id));
         const facts = { ...repo.accessFacts(d.doc), published: true };
         const userIds = people.filter((p) => documentAccess(facts, p.reader) !== 'none').map((p) => p.userId);
         // `fresh`: people told of this document for the first time (a re-publish does not notify again).
-        const fresh = userIds.filter((userId) => tx.insert(documentNotifications).values({ userId, meetingId, documentId: id }).onConflictDoNothing().returning({ id: documentNotifications.id }).get());
-        writeAudit(tx as unknown as Db, { actorUserId: user.id, action: 'document.publish', targetType: 'document', targetId: id, details: { meetingId, notified: userIds.length } });
-        done.push({ info: { ...repo.toInfo(d, links), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds, fresh });
+        const fresh: number[] = [];
+        for (const userId of userIds) {
+          const [row] = await s.q.insert(documentNotifications).values({ userId, meetingId, documentId: id }).onConflictDoNothing().returning({ id: documentNotifications.id });
+          if (row) fresh.push(userId);
+        }
+        await appendAudit(s, { actorUserId: user.id, action: 'document.publish', targetType: 'document', targetId: id, details: { meetingId, notified: userIds.length } });
+        out.push({ info: { ...repo.toInfo(d, links), status: 'published', publishedAt: d.doc.publishedAt ?? at }, userIds, fresh });
       }
+      return out;
     });
     const byUser = new Map<number, DocumentInfo[]>();
     const out = done.map(({ info: document, userIds, fresh }) => {
@@ -223,15 +223,16 @@ export class DocumentsService {
     return out;
   }
 
-  markSeen(userId: number, ids: number[] | undefined): void {
-    const where = ids?.length ? and(eq(documentNotifications.userId, userId), inArray(documentNotifications.id, ids)) : eq(documentNotifications.userId, userId);
-    this.db.update(documentNotifications).set({ seenAt: new Date().toISOString() }).where(and(where, isNull(documentNotifications.seenAt))).run();
+  markSeen(userId: number, ids: number[] | undefined): Promise<void> {
+    return this.db.run((s) => repo.markNotificationsSeen(s, userId, ids, new Date().toISOString()));
   }
 
   /** Refuses confidential documents, and versions that ever were, requested by link, with an audit entry. */
-  assertDownloadable(d: repo.DocWithVersion, ver: repo.DocWithVersion['ver'], access: Access, who: { userId: number | null; ip: string; via: string }): void {
+  async assertDownloadable(d: repo.DocWithVersion, ver: repo.DocWithVersion['ver'], access: Access, who: { userId: number | null; ip: string; via: string }): Promise<void> {
     if (!linkable(d.doc.classification, ver)) {
-      writeAudit(this.db, { actorUserId: who.userId, action: 'document.confidential_link_refused', targetType: 'document', targetId: d.doc.id, details: { meetingId: d.doc.meetingId, version: ver.version, via: who.via }, ip: who.ip });
+      await this.db.tx((s) =>
+        appendAudit(s, { actorUserId: who.userId, action: 'document.confidential_link_refused', targetType: 'document', targetId: d.doc.id, details: { meetingId: d.doc.meetingId, version: ver.version, via: who.via }, ip: who.ip }),
+      );
       throw new AppError('CONFIDENTIAL', 403, 'Confidential documents cannot be downloaded by link');
     }
     if (access !== 'download') throw new AppError('NOT_FOUND', 404, 'Document not found');
@@ -241,7 +242,7 @@ export class DocumentsService {
    * Streams a stored version with Range/ETag support; never buffers the file.
    * A full download, or a range from byte 0, is a receipt pushed to the secretariat.
    */
-  sendFile(req: FastifyRequest, reply: FastifyReply, d: repo.DocWithVersion, ver: repo.DocWithVersion['ver'], who: Recipient): FastifyReply {
+  async sendFile(req: FastifyRequest, reply: FastifyReply, d: repo.DocWithVersion, ver: repo.DocWithVersion['ver'], who: Recipient): Promise<FastifyReply> {
     const h = req.headers;
     const plan = planDownload(
       { method: req.method, range: h.range, ifRange: h['if-range'] as string | undefined, ifNoneMatch: h['if-none-match'] },
@@ -250,23 +251,25 @@ export class DocumentsService {
     reply.status(plan.status).headers(plan.headers);
     if (!('start' in plan)) return reply.send();
     if (req.method === 'HEAD') return reply.send();
-    if (plan.start === 0) this.recordReceipt(d, ver.version, who);
+    if (plan.start === 0) await this.recordReceipt(d, ver.version, who);
     return reply.send(createReadStream(this.store.pathFor(ver.sha256), { start: plan.start, end: plan.end }));
   }
 
-  recordReceipt(d: repo.DocWithVersion, version: number, who: Recipient): void {
-    const row = this.db
-      .insert(documentReceipts)
-      .values({ meetingId: d.doc.meetingId, documentId: d.doc.id, version, userId: who.userId, bridgePointId: who.bridgePointId, channel: who.channel, tokenJti: who.tokenJti })
-      .returning()
-      .get();
+  async recordReceipt(d: repo.DocWithVersion, version: number, who: Recipient): Promise<void> {
+    const [row] = await this.db.run(({ q, t }) =>
+      q
+        .insert(t.documentReceipts)
+        .values({ meetingId: d.doc.meetingId, documentId: d.doc.id, version, userId: who.userId, bridgePointId: who.bridgePointId, channel: who.channel, tokenJti: who.tokenJti })
+        .returning(),
+    );
     this.realtime.toManagers(d.doc.meetingId).emit('document:received', {
-      meetingId: row.meetingId, documentId: row.documentId, version, userId: row.userId, fullName: who.fullName, bridgePointId: row.bridgePointId, channel: row.channel, at: row.at,
+      meetingId: row!.meetingId, documentId: row!.documentId, version, userId: row!.userId, fullName: who.fullName, bridgePointId: row!.bridgePointId, channel: row!.channel, at: row!.at,
     });
   }
 
   /** A watermarked page of a document for a signed-in viewer; confidential views are logged. */
   async viewPage(d: repo.DocWithVersion, page: number, width: number, viewer: AuthUser, unitName: string, ip: string): Promise<Buffer> {
+    // Rendered before the view is logged: the transaction must not wait on poppler.
     const png = await this.renderer.render(
       { path: this.store.pathFor(d.ver.sha256), mime: d.ver.mime, sha256: d.ver.sha256, pages: d.ver.pages ?? 1 },
       page,
@@ -274,14 +277,16 @@ export class DocumentsService {
       width,
     );
     if (!linkable(d.doc.classification, d.ver)) {
-      this.db.insert(confidentialViews).values({ documentId: d.doc.id, version: d.ver.version, userId: viewer.id, page, ip }).run();
-      writeAudit(this.db, { actorUserId: viewer.id, action: 'document.confidential_view', targetType: 'document', targetId: d.doc.id, details: { version: d.ver.version, page }, ip });
+      await this.db.tx(async (s) => {
+        await s.q.insert(s.t.confidentialViews).values({ documentId: d.doc.id, version: d.ver.version, userId: viewer.id, page, ip });
+        await appendAudit(s, { actorUserId: viewer.id, action: 'document.confidential_view', targetType: 'document', targetId: d.doc.id, details: { version: d.ver.version, page }, ip });
+      });
     }
     return png;
   }
 
   /** Per document and per bridge point: how many entitled invitees have downloaded it. */
-  receiptCounts(meetingId: number): ReceiptCounts {
-    return receiptCounts(this.db, meetingId);
+  receiptCounts(meetingId: number): Promise<ReceiptCounts> {
+    return this.db.run((s) => receiptCounts(s, meetingId));
   }
 }

@@ -7,7 +7,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import type { Db } from '../../db/index.ts';
+import type { Store } from '../../db/database.ts';
 import { confidentialViewLog, documentTitles, receiptLog } from '../documents/documents.receipts.ts';
 import { LEVEL_NAME, type Minutes } from './minutes.model.ts';
 import type { ExportTable } from './minutes.types.ts';
@@ -22,9 +22,9 @@ const STATUS: Record<string, string> = { present_online: 'Có mặt trực tuy�
 const vnIso = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
 
 /** The rows of one table; `people` are the delegates as the room recorded them. */
-export function sheetOf(db: Db, meetingId: number, m: Minutes, table: ExportTable, people: { fullName: string; bridge: string; level: string; status: string; reason: string | null }[]): Sheet {
+export async function sheetOf(s: Store, meetingId: number, m: Minutes, table: ExportTable, people: { fullName: string; bridge: string; level: string; status: string; reason: string | null }[]): Promise<Sheet> {
   const docNo = new Map<number, { n: number; title: string | null }>();
-  const docs = documentTitles(db, meetingId);
+  const docs = await documentTitles(s, meetingId);
   // Numbers as in the minutes: published documents in id order.
   docs.filter((d) => d.publishedAt !== null).forEach((d, i) => docNo.set(d.id, { n: i + 1, title: m.documents[i]?.title ?? null }));
   const docCells = (id: number) => [docNo.get(id)?.n ?? '', docNo.get(id)?.title ?? 'Tài liệu mật'];
@@ -55,11 +55,11 @@ export function sheetOf(db: Db, meetingId: number, m: Minutes, table: ExportTabl
         ]),
       };
     case 'receipts': {
-      const rows = receiptLog(db, meetingId);
+      const rows = await receiptLog(s, meetingId);
       return { title: 'Nhận tài liệu', head: ['Tài liệu số', 'Tài liệu', 'Phiên bản', 'Người nhận', 'Điểm cầu', 'Kênh', 'Thời điểm (UTC)'], rows: rows.map((r) => [...docCells(r.documentId), r.version, r.name ?? '(mã QR hội trường)', r.bridge ?? '', r.channel === 'qr' ? 'QR' : 'Tải về', r.at]) };
     }
     case 'views': {
-      const rows = confidentialViewLog(db, meetingId);
+      const rows = await confidentialViewLog(s, meetingId);
       return { title: 'Xem tài liệu mật', head: ['Tài liệu số', 'Tài liệu', 'Phiên bản', 'Người xem', 'Trang', 'Thời điểm (UTC)'], rows: rows.map((r) => [...docCells(r.documentId), r.version, r.name, r.page, r.at]) };
     }
   }

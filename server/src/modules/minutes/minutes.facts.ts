@@ -21,9 +21,9 @@ import type { MinutesFacts } from './minutes.model.ts';
 export async function loadFacts(s: Store, db: Db, meeting: MeetingRow, state: ConferenceState): Promise<MinutesFacts> {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
-  const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
+  const docs = (await listDocs(s, meeting.id)).filter(({ doc }) => doc.publishedAt !== null);
   // A document any of whose versions was confidential is treated as confidential (documents.schema.ts).
-  const everConfidential = everConfidentialIds(db, docs.map((d) => d.doc.id));
+  const everConfidential = await everConfidentialIds(s, docs.map((d) => d.doc.id));
   const taken = new Set(state.agenda.timers.map((t) => t.itemId));
   return {
     meeting: {

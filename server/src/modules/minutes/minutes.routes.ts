@@ -88,7 +88,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
         reason: d.reason,
       }));
       const { sheetCsv, sheetOf, sheetXlsx } = await exporters();
-      const sheet = sheetOf(db, meeting.id, v.model, req.params.table, people);
+      const sheet = await app.database.run((s) => sheetOf(s, meeting.id, v.model, req.params.table, people));
       const body = req.params.format === 'csv' ? sheetCsv(sheet) : await sheetXlsx(sheet);
       return reply.type(MIME[req.params.format]).header('content-disposition', `attachment; filename="${req.params.table}-${meeting.id}.${req.params.format}"`).send(body);
     },

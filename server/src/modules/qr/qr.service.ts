@@ -8,12 +8,12 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { QrTokenInfo } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { bridgePoints, meetings, users } from '../../db/schema.ts';
+import type { Database, Store } from '../../db/database.ts';
+import { lockForTx } from '../../db/dialect.ts';
 import { notFound } from '../../lib/app-error.ts';
-import { qrTokens, type QrTokenRow } from '../documents/documents.schema.ts';
+import type { QrTokenRow } from '../documents/documents.schema.ts';
 import { qrLandingUrl } from './qr.image.ts';
-import { newJti, signQrToken, verifyQrToken, type QrTokenKind, type QrVerifyResult } from './qr.token.ts';
+import { newJti, readQrToken, signQrToken, verifyQrToken, type QrTokenKind, type QrVerifyResult } from './qr.token.ts';
 
 export interface QrSettings {
   secret: string;
@@ -24,12 +24,20 @@ export interface QrSettings {
   now?: () => Date;
 }
 
+/** What serialises the writers of one meeting's codes of one kind. */
+const lockKey = (kind: QrTokenKind, meetingId: number) => `qr:${kind}:${meetingId}`;
+
+/**
+ * Reads run on their own; the writes (issue, current, reissue, revoke) take the caller's
+ * transaction, so a route records its audit entry with them. Writers of one meeting's codes of one
+ * kind are serialised (`lockForTx`): "the live code of a subject" is read, then written.
+ */
 export class QrService {
-  readonly #db: Db;
+  readonly #db: Database;
   readonly #s: QrSettings;
   readonly #now: () => Date;
 
-  constructor(db: Db, settings: QrSettings) {
+  constructor(db: Database, settings: QrSettings) {
     this.#db = db;
     this.#s = settings;
     this.#now = settings.now ?? (() => new Date());
@@ -40,49 +48,58 @@ export class QrService {
   }
 
   /** Until when the codes of a meeting work: its end plus the grace (epoch 0 for an unknown meeting). */
-  validUntil(meetingId: number): Date {
-    const m = this.#db.select({ endsAt: meetings.endsAt }).from(meetings).where(eq(meetings.id, meetingId)).get();
+  validUntil(meetingId: number): Promise<Date> {
+    return this.#db.run((s) => this.#validUntil(s, meetingId));
+  }
+
+  async #validUntil({ q, t }: Store, meetingId: number): Promise<Date> {
+    const [m] = await q.select({ endsAt: t.meetings.endsAt }).from(t.meetings).where(eq(t.meetings.id, meetingId));
     return new Date(m ? Date.parse(m.endsAt) + this.#s.graceHours * 3600_000 : 0);
   }
 
-  /** Issues and records a new token (through `db` when inside a transaction). */
-  issue(kind: QrTokenKind, meetingId: number, subjectId: number, createdBy: number | null, db: Db = this.#db): QrTokenRow {
-    const exp = Math.floor(this.validUntil(meetingId).getTime() / 1000);
+  /** Issues and records a new token, in the caller's transaction. */
+  async issue(s: Store, kind: QrTokenKind, meetingId: number, subjectId: number, createdBy: number | null): Promise<QrTokenRow> {
+    const exp = Math.floor((await this.#validUntil(s, meetingId)).getTime() / 1000);
     const claims = { kind, meetingId, subjectId, jti: newJti(), exp };
     const t = signQrToken(this.#s.secret, claims);
-    return db
-      .insert(qrTokens)
+    const [row] = await s.q
+      .insert(s.t.qrTokens)
       .values({ jti: claims.jti, meetingId, kind, subjectId, payload: t.payload, expiresAt: new Date(exp * 1000).toISOString(), createdBy, createdAt: this.#now().toISOString() })
-      .returning()
-      .get();
+      .returning();
+    return row!;
   }
 
-  /** The subject's live (unrevoked) token, issuing one if needed: reprinting gives the same code. */
-  current(kind: QrTokenKind, meetingId: number, subjectId: number, createdBy: number | null): QrTokenRow {
-    const row = this.#db
+  /** The subjects' live (unrevoked) tokens, in their order, issuing those missing: reprinting gives the same codes. */
+  async current(s: Store, kind: QrTokenKind, meetingId: number, subjectIds: readonly number[], createdBy: number | null): Promise<QrTokenRow[]> {
+    await lockForTx(s, lockKey(kind, meetingId));
+    const { qrTokens } = s.t;
+    const live = new Map<number, QrTokenRow>();
+    const rows = await s.q
       .select()
       .from(qrTokens)
-      .where(and(eq(qrTokens.meetingId, meetingId), eq(qrTokens.kind, kind), eq(qrTokens.subjectId, subjectId), isNull(qrTokens.revokedAt)))
-      .orderBy(qrTokens.createdAt)
-      .get();
-    return row ?? this.issue(kind, meetingId, subjectId, createdBy);
+      .where(and(eq(qrTokens.meetingId, meetingId), eq(qrTokens.kind, kind), isNull(qrTokens.revokedAt)))
+      .orderBy(qrTokens.createdAt);
+    // The oldest live token of each subject is its code.
+    for (const r of rows) if (!live.has(r.subjectId)) live.set(r.subjectId, r);
+    const out: QrTokenRow[] = [];
+    for (const id of subjectIds) {
+      let row = live.get(id);
+      if (!row) live.set(id, (row = await this.issue(s, kind, meetingId, id, createdBy)));
+      out.push(row);
+    }
+    return out;
   }
 
-  /**
-   * Revokes every live token of the subject and issues a new one, in one
-   * transaction. Returns the new row and the revoked jtis (their sessions must end).
-   */
-  reissue(kind: QrTokenKind, meetingId: number, subjectId: number, by: number): { row: QrTokenRow; revoked: string[] } {
-    return this.#db.transaction((tx) => {
-      const revoked = tx
-        .update(qrTokens)
-        .set({ revokedAt: this.#now().toISOString(), revokedBy: by })
-        .where(and(eq(qrTokens.meetingId, meetingId), eq(qrTokens.kind, kind), eq(qrTokens.subjectId, subjectId), isNull(qrTokens.revokedAt)))
-        .returning({ jti: qrTokens.jti })
-        .all()
-        .map((r) => r.jti);
-      return { row: this.issue(kind, meetingId, subjectId, by, tx as unknown as Db), revoked };
-    });
+  /** Revokes every live token of the subject and issues a new one, in the caller's transaction. Returns the new row and the revoked jtis (their sessions must end). */
+  async reissue(s: Store, kind: QrTokenKind, meetingId: number, subjectId: number, by: number): Promise<{ row: QrTokenRow; revoked: string[] }> {
+    await lockForTx(s, lockKey(kind, meetingId));
+    const { qrTokens } = s.t;
+    const revoked = await s.q
+      .update(qrTokens)
+      .set({ revokedAt: this.#now().toISOString(), revokedBy: by })
+      .where(and(eq(qrTokens.meetingId, meetingId), eq(qrTokens.kind, kind), eq(qrTokens.subjectId, subjectId), isNull(qrTokens.revokedAt)))
+      .returning({ jti: qrTokens.jti });
+    return { row: await this.issue(s, kind, meetingId, subjectId, by), revoked: revoked.map((r) => r.jti) };
   }
 
   /** The token string of a stored row (re-signed from its payload fields). */
@@ -95,38 +112,54 @@ export class QrService {
     return qrLandingUrl(this.#s.publicBaseUrl, this.tokenOf(row));
   }
 
-  get(meetingId: number, jti: string): QrTokenRow {
-    const row = this.#db.select().from(qrTokens).where(and(eq(qrTokens.meetingId, meetingId), eq(qrTokens.jti, jti))).get();
+  get(meetingId: number, jti: string): Promise<QrTokenRow> {
+    return this.#db.run((s) => this.#get(s, meetingId, jti));
+  }
+
+  async #get({ q, t }: Store, meetingId: number, jti: string): Promise<QrTokenRow> {
+    const [row] = await q.select().from(t.qrTokens).where(and(eq(t.qrTokens.meetingId, meetingId), eq(t.qrTokens.jti, jti)));
     if (!row) throw notFound('QR token');
     return row;
   }
 
-  verify(token: unknown, meetingId?: number): QrVerifyResult {
+  async verify(token: unknown, meetingId?: number): Promise<QrVerifyResult> {
+    const read = readQrToken(token);
+    if (!read) return verifyQrToken(this.#s.secret, token);
+    // The registry's record and the meeting's validity, fetched for the jti and meeting the token
+    // names; verifyQrToken trusts none of it unless the signature holds.
+    const { issued, until } = await this.#db.run(async (s) => {
+      const { qrTokens } = s.t;
+      const [r] = await s.q.select({ payload: qrTokens.payload, revokedAt: qrTokens.revokedAt }).from(qrTokens).where(eq(qrTokens.jti, read.claims.jti));
+      return { issued: r && { payload: r.payload, revoked: r.revokedAt != null }, until: await this.#validUntil(s, read.claims.meetingId) };
+    });
     return verifyQrToken(this.#s.secret, token, {
       ...(meetingId !== undefined && { meetingId }),
       now: this.#now(),
-      validUntil: (claims) => Math.floor(this.validUntil(claims.meetingId).getTime() / 1000),
-      lookup: (jti) => {
-        const r = this.#db.select({ payload: qrTokens.payload, revokedAt: qrTokens.revokedAt }).from(qrTokens).where(eq(qrTokens.jti, jti)).get();
-        return r && { payload: r.payload, revoked: r.revokedAt != null };
-      },
+      validUntil: () => Math.floor(until.getTime() / 1000),
+      lookup: () => issued,
     });
   }
 
-  revoke(meetingId: number, jti: string, by: number): QrTokenRow {
-    this.get(meetingId, jti);
-    return this.#db.update(qrTokens).set({ revokedAt: this.#now().toISOString(), revokedBy: by }).where(eq(qrTokens.jti, jti)).returning().get()!;
+  /** Revokes one token of the meeting (404 when it has no such token), in the caller's transaction. */
+  async revoke(s: Store, meetingId: number, jti: string, by: number): Promise<QrTokenRow> {
+    await this.#get(s, meetingId, jti);
+    const [row] = await s.q.update(s.t.qrTokens).set({ revokedAt: this.#now().toISOString(), revokedBy: by }).where(eq(s.t.qrTokens.jti, jti)).returning();
+    return row!;
   }
 
-  list(meetingId: number): QrTokenInfo[] {
-    const rows = this.#db.select().from(qrTokens).where(eq(qrTokens.meetingId, meetingId)).orderBy(qrTokens.createdAt).all();
-    const userNames = new Map(this.#db.select({ id: users.id, n: users.fullName }).from(users).all().map((r) => [r.id, r.n]));
-    const bpNames = new Map(this.#db.select({ id: bridgePoints.id, n: bridgePoints.name }).from(bridgePoints).all().map((r) => [r.id, r.n]));
-    return rows.map((r) => this.info(r, (r.kind === 'delegate' ? userNames.get(r.subjectId) : bpNames.get(r.subjectId)) ?? ''));
+  list(meetingId: number): Promise<QrTokenInfo[]> {
+    return this.#db.run(async (s) => {
+      const { qrTokens, users, bridgePoints } = s.t;
+      const rows = await s.q.select().from(qrTokens).where(eq(qrTokens.meetingId, meetingId)).orderBy(qrTokens.createdAt);
+      const userNames = new Map((await s.q.select({ id: users.id, n: users.fullName }).from(users)).map((r) => [r.id, r.n]));
+      const bpNames = new Map((await s.q.select({ id: bridgePoints.id, n: bridgePoints.name }).from(bridgePoints)).map((r) => [r.id, r.n]));
+      const until = await this.#validUntil(s, meetingId);
+      return rows.map((r) => this.info(r, (r.kind === 'delegate' ? userNames.get(r.subjectId) : bpNames.get(r.subjectId)) ?? '', until));
+    });
   }
 
-  /** A token as listed; `expiresAt` is the meeting-bound validity now, not the one known at issue. */
-  info(r: QrTokenRow, subjectName: string): QrTokenInfo {
-    return { jti: r.jti, kind: r.kind, meetingId: r.meetingId, subjectId: r.subjectId, subjectName, url: this.urlOf(r), expiresAt: this.validUntil(r.meetingId).toISOString(), revokedAt: r.revokedAt };
+  /** A token as listed; `validUntil` (of its meeting) is the meeting-bound validity now, not the one known at issue. */
+  info(r: QrTokenRow, subjectName: string, validUntil: Date): QrTokenInfo {
+    return { jti: r.jti, kind: r.kind, meetingId: r.meetingId, subjectId: r.subjectId, subjectName, url: this.urlOf(r), expiresAt: validUntil.toISOString(), revokedAt: r.revokedAt };
   }
 }

@@ -110,17 +110,27 @@ export function issueQrToken(
 }
 
 /**
+ * What a well-formed token says, NOT verified (null when malformed): lets the registry fetch the
+ * jti's record and the meeting's validity before `verifyQrToken` decides.
+ */
+export function readQrToken(token: unknown): { claims: QrClaims; payload: string; sigText: string } | null {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+  const parts = token.split('.');
+  if (parts.length !== 7) return null;
+  const sigText = parts[6]!;
+  const claims = decodePayload(parts.slice(0, 6));
+  if (!claims || !SIG_RE.test(sigText)) return null;
+  return { claims, payload: parts.slice(0, 6).join('.'), sigText };
+}
+
+/**
  * Verifies a token. Order matters: nothing about an unsigned token is trusted,
  * so expiry/revocation/meeting are only reported for authentic ones.
  */
 export function verifyQrToken(secret: string, token: unknown, opts: VerifyOptions = {}): QrVerifyResult {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
-  const parts = token.split('.');
-  if (parts.length !== 7) return { ok: false, reason: 'malformed' };
-  const sigText = parts[6]!;
-  const claims = decodePayload(parts.slice(0, 6));
-  if (!claims || !SIG_RE.test(sigText)) return { ok: false, reason: 'malformed' };
-  const payload = parts.slice(0, 6).join('.');
+  const read = readQrToken(token);
+  if (!read) return { ok: false, reason: 'malformed' };
+  const { claims, payload, sigText } = read;
   const issued = opts.lookup?.(claims.jti);
   // Compare the text, not decoded bytes: base64 ignores the low bits of the last
   // character, so decoding would accept several spellings of one signature.
