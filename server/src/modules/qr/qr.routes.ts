@@ -42,7 +42,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
   await app.register(formbody, { bodyLimit: 1024 });
 
   /** Verifies a token and resolves what its holder may download; throws typed 401/403 errors. */
-  const holder = (token: string, meetingId?: number) => {
+  const holder = async (token: string, meetingId?: number) => {
     const v = qr.verify(token, meetingId);
     if (!v.ok) {
       const { status, code } = qrFailureStatus(v.reason);
@@ -54,7 +54,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       const bp = claims.subjectId ? db.select().from(bridgePoints).where(eq(bridgePoints.id, claims.subjectId)).get() : undefined;
       return { claims, meeting, user: null, membership: null, bridgePointId: bp?.id ?? null, label: bp?.name ?? meeting.title, access: (d: repo.DocWithVersion) => venueAccess(repo.accessFacts(d.doc)) };
     }
-    const user = app.auth.loadUser(claims.subjectId);
+    const user = await app.database.run((s) => app.auth.loadUser(s, claims.subjectId));
     const membership = user && membershipOf(user, meeting.id);
     // A delegate no longer invited (or deactivated) loses the link with the invitation.
     if (!user?.active || !membership) throw new AppError('TOKEN_REVOKED', 403, 'The invitation behind this QR code was withdrawn');
@@ -66,8 +66,8 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
 
   // ---- public pages --------------------------------------------------------
   app.get('/q/:token', { schema: { tags, params: TokenParam, querystring: Lang } }, (req, reply) =>
-    withErrorPages(req, reply, true, () => {
-      const h = holder(req.params.token);
+    withErrorPages(req, reply, true, async () => {
+      const h = await holder(req.params.token);
       const lang = pickLang(req.query.lang);
       // A version that is or ever was confidential never leaves by link: it counts as sign-in only.
       const docs = repo.listDocs(db, h.meeting.id).map((d) => {
@@ -102,13 +102,14 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
   // meeting. The session it opens cannot see other meetings or confidential
   // pages, and dies with the token (revocation, expiry, uninvitation).
   app.post('/q/:token/session', { schema: { tags, params: TokenParam, querystring: Lang } }, (req, reply) =>
-    withErrorPages(req, reply, true, () => {
-      const h = holder(req.params.token);
+    withErrorPages(req, reply, true, async () => {
+      const h = await holder(req.params.token);
       if (!h.user || h.membership?.kind !== 'delegate') throw new AppError('FORBIDDEN', 403, 'Only a delegate\'s own QR code opens the meeting page');
       const target = `/meetings/${h.meeting.id}/delegate`;
       // Already signed in as this delegate (by password or an earlier scan): keep that session.
       if (req.user?.id !== h.user.id || (req.user.scope && req.user.scope.meetingId !== h.meeting.id)) {
-        const s = app.auth.openQrSession(h.user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, qr.validUntil(h.meeting.id));
+        const user = h.user;
+        const s = await app.database.run((st) => app.auth.openQrSession(st, user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, qr.validUntil(h.meeting.id)));
         req.user = s.user;
         setSessionCookie(reply, s.token, s.expiresAt, cookieSecure);
       }
@@ -118,11 +119,11 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
   );
 
   app.get('/q/:token/files/:docId', { schema: { tags, params: Type.Object({ token: Type.String({ maxLength: 300 }), docId: Type.Integer({ minimum: 1 }) }), querystring: Lang } }, (req, reply) =>
-    withErrorPages(req, reply, true, () => {
+    withErrorPages(req, reply, true, async () => {
       // Bad tokens are refused before anything about the document is revealed.
       const pre = qr.verify(req.params.token);
       const d = pre.ok ? repo.findDoc(db, req.params.docId) : null;
-      const h = holder(req.params.token, d?.doc.meetingId);
+      const h = await holder(req.params.token, d?.doc.meetingId);
       if (!d) throw notFound('Document');
       svc.assertDownloadable(d, d.ver, h.access(d), { userId: h.user?.id ?? null, ip: req.ip, via: `qr:${h.claims.jti}` });
       return svc.sendFile(req, reply, d, d.ver, { userId: h.user?.id ?? null, fullName: h.user?.fullName ?? null, bridgePointId: h.bridgePointId, channel: 'qr', tokenJti: h.claims.jti });
@@ -136,8 +137,8 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     /** Issuing, reissuing and revoking codes: not once the meeting has ended (409 MEETING_ENDED). */
     const manageOpen = (meetingId: number, user: AuthUser) => assertNotEnded(manage(meetingId, user));
     /** Ends the QR sessions opened with codes that were just revoked. */
-    const endSessions = (jtis: readonly string[]) => {
-      for (const jti of jtis) app.auth.endQrSessions(jti);
+    const endSessions = async (jtis: readonly string[]) => {
+      for (const jti of jtis) await app.auth.endQrSessions(jti);
     };
     const delegateTokens = (meetingId: number, by: number) =>
       repo.invitees(db, meetingId).filter((p) => p.reader.membership?.kind === 'delegate').map((p) => ({ p, row: qr.current('delegate', meetingId, p.userId, by) }));
@@ -160,20 +161,22 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       const p = repo.invitees(db, req.params.id).find((x) => x.userId === req.params.memberId && x.reader.membership?.kind === 'delegate');
       if (!p) throw notFound('Invited delegate');
       const { row, revoked } = qr.reissue('delegate', req.params.id, p.userId, req.user!.id);
-      endSessions(revoked);
+      await endSessions(revoked);
       req.audit(revoked.length ? 'qr.reissue' : 'qr.issue', 'meeting', req.params.id, { kind: 'delegate', userId: p.userId, jti: row.jti, revoked });
       return reply.status(201).send(qr.info(row, p.fullName));
     });
 
     // Reissue every delegate's code (e.g. a sheet was lost): all earlier codes stop working.
-    api.post('/meetings/:id/qr/reissue', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: Type.Array(QrTokenInfo), ...errors } } }, (req) => {
+    api.post('/meetings/:id/qr/reissue', { onRequest: managers, schema: { tags, params: IdParam, response: { 200: Type.Array(QrTokenInfo), ...errors } } }, async (req) => {
       manageOpen(req.params.id, req.user!);
       const people = repo.invitees(db, req.params.id).filter((p) => p.reader.membership?.kind === 'delegate');
+      const ended: string[] = [];
       const out = people.map((p) => {
         const { row, revoked } = qr.reissue('delegate', req.params.id, p.userId, req.user!.id);
-        endSessions(revoked);
+        ended.push(...revoked);
         return qr.info(row, p.fullName);
       });
+      await endSessions(ended);
       req.audit('qr.reissue', 'meeting', req.params.id, { kind: 'delegate', delegates: out.length });
       return out;
     });
@@ -191,10 +194,10 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       return reply.status(201).send(qr.info(qr.issue('venue', meeting.id, bpId, req.user!.id), name));
     });
 
-    api.post('/meetings/:id/qr/tokens/:jti/revoke', { onRequest: managers, schema: { tags, params: QrTokenParams, response: { 200: QrTokenInfo, ...errors } } }, (req) => {
+    api.post('/meetings/:id/qr/tokens/:jti/revoke', { onRequest: managers, schema: { tags, params: QrTokenParams, response: { 200: QrTokenInfo, ...errors } } }, async (req) => {
       manageOpen(req.params.id, req.user!);
       const row = qr.revoke(req.params.id, req.params.jti, req.user!.id);
-      endSessions([row.jti]);
+      await endSessions([row.jti]);
       req.audit('qr.revoke', 'qr_token', row.jti, { meetingId: row.meetingId });
       return qr.list(req.params.id).find((t) => t.jti === row.jti)!;
     });
