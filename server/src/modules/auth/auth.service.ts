@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, inArray, lt, ne, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import type { Database, Schema, Store } from '../../db/database.ts';
+import { preparedQuery } from '../../db/dialect.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { assertPasswordPolicy, canonicalUsername } from './password-policy.ts';
@@ -75,21 +76,24 @@ export async function loadUser({ q, t }: Store, id: number): Promise<AuthUser | 
 }
 
 /** Sessions not ended, not expired, of an active account. */
-const liveWhere = ({ t }: Store, which: SQL): SQL => and(which, gt(t.sessions.expiresAt, new Date().toISOString()), eq(t.users.active, true))!;
+const liveWhere = ({ t }: Store, which: SQL, now: SQLWrapper | string): SQL => and(which, gt(t.sessions.expiresAt, now), eq(t.users.active, true))!;
 
-/**
- * The user behind a live session, in one query: every handshake and every HTTP request asks, and
- * after a restart 2,000 handshakes arrive at once.
- */
-async function liveSession(s: Store, sessionId: string): Promise<AuthUser | null> {
+// Every handshake and every HTTP request asks, and after a restart 2,000 handshakes arrive at once:
+// prepared, because building this query cost ~15 times what running it does.
+const liveSessionQuery = preparedQuery((s) => {
   const { sessions, users, units, bridgePoints } = s.t;
-  const [row] = await s.q
+  return s.q
     .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id, session: sessions })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(units, eq(units.id, users.unitId))
     .leftJoin(bridgePoints, eq(bridgePoints.operatorUserId, users.id))
-    .where(liveWhere(s, eq(sessions.id, sessionId)));
+    .where(liveWhere(s, eq(sessions.id, sql.placeholder('id')), sql.placeholder('now')));
+});
+
+/** The user behind a live session, or null when it ended, expired or its account was disabled. */
+async function liveSession(s: Store, sessionId: string): Promise<AuthUser | null> {
+  const [row] = await liveSessionQuery(s).execute({ id: sessionId, now: new Date().toISOString() });
   if (!row) return null;
   const { scopeMeetingId, qrJti, expiresAt } = row.session;
   const scope = scopeMeetingId != null && qrJti != null ? { meetingId: scopeMeetingId, qrJti } : null;
@@ -207,7 +211,7 @@ export function createAuthService(database: Database, opts: { sessionTtlHours: n
             .select({ id: sessions.id })
             .from(sessions)
             .innerJoin(users, eq(users.id, sessions.userId))
-            .where(liveWhere(s, inArray(sessions.id, chunk)));
+            .where(liveWhere(s, inArray(sessions.id, chunk), new Date().toISOString()));
         });
         for (const r of rows) live.add(r.id);
       }
