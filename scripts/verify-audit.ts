@@ -5,4 +5,4 @@
  */
 import { verifyAuditCli } from '../server/src/modules/audit/audit.cli.ts';
 
-process.exitCode = verifyAuditCli(process.argv.slice(2));
+process.exitCode = await verifyAuditCli(process.argv.slice(2));

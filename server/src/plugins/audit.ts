@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
-import { appendAudit, sealLegacyAudit } from '../modules/audit/audit.chain.ts';
+import { appendAudit } from '../modules/audit/audit.chain.ts';
+import { sealLegacyAudit } from '../modules/audit/audit.store.ts';
 
 export interface AuditEvent {
   actorUserId: number | null;
@@ -29,7 +30,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const sealed = sealLegacyAudit(app.db);
+    const sealed = await app.database.tx(sealLegacyAudit);
     if (sealed) app.log.info({ sealed }, 'audit entries from before the hash chain were chained');
     app.decorateRequest('audit', function (this: FastifyRequest, action: string, targetType: string, targetId?: string | number | null, details?: unknown) {
       writeAudit(app.db, { actorUserId: this.user?.id ?? null, action, targetType, targetId: targetId ?? null, details, ip: this.ip });

@@ -38,14 +38,14 @@ export interface AuthPluginOptions {
 /** Session authentication for HTTP; the same token authenticates Socket.IO handshakes. */
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
-    const auth = createAuthService(app.db, { ...opts, limiter: app.rateLimiter });
+    const auth = createAuthService(app.database, { ...opts, limiter: app.rateLimiter });
     app.decorate('auth', auth);
     app.decorateRequest('user', null);
     app.decorateRequest('sessionToken', null);
     app.addHook('onRequest', async (req) => {
       const token = tokenFrom(req.cookies[SESSION_COOKIE], req.headers.authorization);
       req.sessionToken = token;
-      req.user = auth.resolveToken(token);
+      req.user = await auth.resolveToken(token);
       // Every per-meeting route lives under /api/meetings/:id: a QR session is turned away from the
       // others here, whatever the route itself checks (the routes check membership as well).
       const m = req.user?.scope ? /^\/api\/meetings\/(\d+)(?:[/?]|$)/.exec(req.url) : null;

@@ -20,6 +20,8 @@ export interface HandlerEntry {
   fn: CommandHandler<any>;
   /** Runs on the meeting's owner node on a cluster (lease.ts). */
   perMeeting: boolean;
+  /** An async handler the socket's later commands wait for (meeting:join: they act in the meeting it joins). */
+  barrier?: boolean;
 }
 
 export interface DispatchOptions {
@@ -44,6 +46,14 @@ export function commandDispatcher(o: DispatchOptions) {
   return (socket: AppSocket, session: { live(): boolean }) => {
   let tokens = o.burst;
   let last = Date.now();
+  // While a barrier command settles, the socket's commands whose turn came wait here, in order.
+  let held: (() => void)[] | null = null;
+  const release = () => {
+    const jobs = held ?? [];
+    held = null;
+    // Each runs now, or is held again behind a barrier among them.
+    for (const job of jobs) job();
+  };
   return async (event: string, ...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<unknown>) => void) : null;
       // Without an ack callback there is nobody to answer; the contract requires one.
@@ -76,7 +86,8 @@ export function commandDispatcher(o: DispatchOptions) {
         if (status >= 500) o.onFailure(err, event);
         reply(ackError(body.error.code, body.error.message));
       };
-      const run = () => {
+      const run = (): void => {
+        if (held) return void held.push(run);
         // Gone while queued: nobody to answer, and a join would put a dead socket in the meeting's rooms.
         if (!socket.connected) return;
         // At run time rather than arrival: a session that expired while the command waited does not act.
@@ -116,8 +127,13 @@ export function commandDispatcher(o: DispatchOptions) {
               ? o.forward(meetingId, { event, payload, user: ctx.user, membership: ctx.membership })
               : h.fn(ctx, payload);
           // A synchronous result is answered inside the slice; an async handler answers when it settles, off the queue.
-          if (out instanceof Promise) out.then((data) => reply({ ok: true, data }), fail);
-          else reply({ ok: true, data: out });
+          if (out instanceof Promise) {
+            const settled = out.then((data) => reply({ ok: true, data }), fail);
+            if (h.barrier) {
+              held = [];
+              void settled.finally(release);
+            }
+          } else reply({ ok: true, data: out });
         } catch (err) {
           fail(err);
         }

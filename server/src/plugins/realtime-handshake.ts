@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, type ErrorCode } from '@diemcau/shared';
 import { SESSION_COOKIE } from './auth.ts';
 import type { AuthUser } from '../modules/auth/auth.service.ts';
-import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
+import type { Membership } from '../modules/meetings/meetings.access.ts';
+import { assertMember, getMeetingOr404 } from '../modules/meetings/meetings.store.ts';
 import type { AppSocket } from './realtime.ts';
 
 export interface HandshakeOptions {
@@ -17,40 +18,32 @@ export interface HandshakeOptions {
   countOthers: (socket: AppSocket, userRoom: string) => number | Promise<number>;
 }
 
+const failure = (code: ErrorCode, message: string) => Object.assign(new Error(message), { data: { code, message } });
+
 export function handshake(app: FastifyInstance, opts: HandshakeOptions) {
-  const rejoinable = (user: AuthUser, meetingId: number): Membership | null => {
-    try {
-      return assertMember(app.db, user, getMeetingOr404(app.db, meetingId));
-    } catch {
-      return null;
-    }
-  };
+  const rejoinable = (user: AuthUser, meetingId: number): Promise<Membership | null> =>
+    app.database.run(async (s) => assertMember(s, user, await getMeetingOr404(s, meetingId))).catch(() => null);
   return (socket: AppSocket, next: (err?: Error) => void): void => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const fail = (code: ErrorCode, message: string) => next(Object.assign(new Error(message), { data: { code, message } }));
-    if (auth.protocol !== PROTOCOL_VERSION) return fail('PROTOCOL_MISMATCH', `Server speaks protocol ${PROTOCOL_VERSION}; reload the page`);
+    if (auth.protocol !== PROTOCOL_VERSION) return next(failure('PROTOCOL_MISMATCH', `Server speaks protocol ${PROTOCOL_VERSION}; reload the page`));
     const cookieToken = socket.handshake.headers.cookie ? app.parseCookie(socket.handshake.headers.cookie)[SESSION_COOKIE] : undefined;
     const token = typeof auth.token === 'string' ? auth.token : cookieToken;
-    const user = app.auth.resolveToken(token);
-    if (!user) return fail('UNAUTHENTICATED', 'Sign in first');
-    const room = opts.userRoom(user.id);
-    const admit = (others: number) => {
-      if (others >= opts.maxSockets) {
-        return fail('TOO_MANY_CONNECTIONS', `At most ${opts.maxSockets} connections per user; close another tab or device`);
+    // Resolves to the refusal, or undefined to admit; `next` is called once, whatever happens.
+    const check = async (): Promise<Error | undefined> => {
+      const user = await app.auth.resolveToken(token);
+      if (!user) return failure('UNAUTHENTICATED', 'Sign in first');
+      const prev = socket.recovered ? socket.data : null;
+      // A recovered connection keeps its meeting only for the same user, still a member of it.
+      const kept = prev?.user?.id === user.id && prev.meetingId != null ? await rejoinable(user, prev.meetingId) : null;
+      // Counted after the reads, right before the admission: on one node nothing is awaited in between.
+      const others = opts.countOthers(socket, opts.userRoom(user.id));
+      if ((typeof others === 'number' ? others : await others) >= opts.maxSockets) {
+        return failure('TOO_MANY_CONNECTIONS', `At most ${opts.maxSockets} connections per user; close another tab or device`);
       }
-      admitted(socket, user);
-      next();
+      if (prev && !kept) for (const r of [...socket.rooms]) if (r !== socket.id) void socket.leave(r);
+      socket.data = { user, meetingId: kept ? prev!.meetingId : null, membership: kept };
+      return undefined;
     };
-    const others = opts.countOthers(socket, room);
-    // Synchronous on one node, so a connection is admitted in the same turn as before.
-    if (typeof others === 'number') return admit(others);
-    others.then(admit, (err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
+    check().then(next, (err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
   };
-  function admitted(socket: AppSocket, user: AuthUser): void {
-    const prev = socket.recovered ? socket.data : null;
-    // A recovered connection keeps its meeting only for the same user, still a member of it.
-    const kept = prev?.user?.id === user.id && prev.meetingId != null ? rejoinable(user, prev.meetingId) : null;
-    if (prev && !kept) for (const r of [...socket.rooms]) if (r !== socket.id) void socket.leave(r);
-    socket.data = { user, meetingId: kept ? prev!.meetingId : null, membership: kept };
-  }
 }

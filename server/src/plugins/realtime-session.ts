@@ -18,14 +18,14 @@ interface SessionData {
  * before any middleware runs: a session that ended meanwhile is not restored at all, so the client
  * starts afresh and the handshake check refuses it.
  */
-export function refuseDeadRecovery(io: Server, isLive: (sessionId: string | null) => boolean): void {
+export function refuseDeadRecovery(io: Server, isLive: (sessionId: string | null) => Promise<boolean>): void {
   const adapter = io.of('/').adapter;
   const restore = adapter.restoreSession.bind(adapter);
   // (Typed as always resolving a session, but the in-memory adapter resolves null when it has none.)
   adapter.restoreSession = (async (pid: string, offset: string) => {
     const session = await restore(pid, offset);
     const data = session?.data as SessionData | undefined;
-    return session && isLive(data?.user?.sessionId ?? null) ? session : null;
+    return session && (await isLive(data?.user?.sessionId ?? null)) ? session : null;
   }) as typeof adapter.restoreSession;
 }
 
@@ -55,10 +55,10 @@ export function watchSession(socket: Socket): { live(): boolean; stop(): void } 
 const SWEEP_SHARES = 4;
 
 /**
- * Asks the store which of the connected sockets' sessions still hold, in one query, and cuts the
+ * Asks the store which of the connected sockets' sessions still hold (a query per thousand), and cuts the
  * sockets of the others: all of them, or those of one share (`sweepSessions`).
  */
-export function sweepOnce(io: Server, liveOf: (ids: readonly string[]) => Set<string>, onError: (err: unknown) => void, share?: number): void {
+export async function sweepOnce(io: Server, liveOf: (ids: readonly string[]) => Promise<Set<string>>, onError: (err: unknown) => void, share?: number): Promise<void> {
   try {
     const sockets = [...io.of('/').sockets.values()].filter((s) => {
       const id = (s.data as SessionData).user?.sessionId;
@@ -66,7 +66,7 @@ export function sweepOnce(io: Server, liveOf: (ids: readonly string[]) => Set<st
     });
     const ids = [...new Set(sockets.map((s) => (s.data as SessionData).user!.sessionId!))];
     if (!ids.length) return;
-    const live = liveOf(ids);
+    const live = await liveOf(ids);
     for (const s of sockets) if (!live.has((s.data as SessionData).user!.sessionId!)) s.disconnect(true);
   } catch (err) {
     onError(err);
@@ -81,9 +81,15 @@ export function sweepOnce(io: Server, liveOf: (ids: readonly string[]) => Set<st
  * query for 2,000 sessions held the event loop ~15 ms, long enough to show in the acks of a vote.
  * Returns the function that stops it.
  */
-export function sweepSessions(io: Server, liveOf: (ids: readonly string[]) => Set<string>, onError: (err: unknown) => void, intervalMs = SESSION_RECHECK_MS): () => void {
+export function sweepSessions(io: Server, liveOf: (ids: readonly string[]) => Promise<Set<string>>, onError: (err: unknown) => void, intervalMs = SESSION_RECHECK_MS): () => void {
   let tick = 0;
-  const timer = setInterval(() => sweepOnce(io, liveOf, onError, tick++ % SWEEP_SHARES), intervalMs / SWEEP_SHARES);
+  // One sweep at a time: a share whose turn comes while the store is still answering the last one waits for its next turn.
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    void sweepOnce(io, liveOf, onError, tick++ % SWEEP_SHARES).finally(() => (sweeping = false));
+  }, intervalMs / SWEEP_SHARES);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -23,7 +23,8 @@ import { audienceOf, meetingAudiences, shapeFor, type AudienceEmitter } from './
 import { createForwarder } from './realtime-forward.ts';
 import { commandDispatcher, type HandlerEntry } from './realtime-dispatch.ts';
 import type { AuthUser } from '../modules/auth/auth.service.ts';
-import { assertMember, getMeetingOr404, type Membership } from '../modules/meetings/meetings.access.ts';
+import type { Membership } from '../modules/meetings/meetings.access.ts';
+import { assertMember, getMeetingOr404 } from '../modules/meetings/meetings.store.ts';
 
 export interface SocketData {
   user: AuthUser;
@@ -44,7 +45,8 @@ export interface CommandContext {
 }
 export type CommandHandler<K extends CommandName> = (ctx: CommandContext, payload: CommandRequest<Commands, K>) => CommandResult<Commands, K> | Promise<CommandResult<Commands, K>>;
 type JoinHook = (meetingId: number, user: AuthUser, socket: AppSocket, membership: Membership) => void;
-type SnapshotPart = (meetingId: number, user: AuthUser, membership: Membership) => unknown | Promise<unknown>;
+/** A feature's share of the `meeting:join` snapshot (a promise of it when it reads the database). */
+type SnapshotPart = (meetingId: number, user: AuthUser, membership: Membership) => unknown;
 
 /** Room names. Managers (secretariat/admin) get their own room for secretariat-only broadcasts. */
 export const rooms = {
@@ -195,7 +197,7 @@ export default fp<RealtimeOptions>(
     const onSweepError = (err: unknown) => app.log.error({ err }, 'session sweep failed');
     const stopSweep = sweepSessions(io, liveOf, onSweepError, opts.sessionRecheckMs);
     // Another node ended sessions: the store already says which, so this node's sockets are checked now.
-    cluster.onSessionsEndedElsewhere(io, () => sweepOnce(io, liveOf, onSweepError));
+    cluster.onSessionsEndedElsewhere(io, () => void sweepOnce(io, liveOf, onSweepError));
 
     const handlers = new Map<string, HandlerEntry>();
     const parts = new Map<string, SnapshotPart>();
@@ -223,10 +225,11 @@ export default fp<RealtimeOptions>(
 
     const builtin: { [K in 'meeting:join' | 'meeting:leave']: (ctx: CommandContext, payload: any) => unknown } = {
       'meeting:join': async (ctx, { meetingId }: { meetingId: number }) => {
-        const meeting = getMeetingOr404(app.db, meetingId);
-        const membership = assertMember(app.db, ctx.user, meeting);
-        if (ctx.meetingId !== null && ctx.meetingId !== meetingId) leaveMeeting(ctx.socket);
+        const membership = await app.database.run(async (st) => assertMember(st, ctx.user, await getMeetingOr404(st, meetingId)));
         const s = ctx.socket;
+        // Gone while the membership was read: a join would put a dead socket in the meeting's rooms.
+        if (!s.connected) throw new AppError('UNAUTHENTICATED', 401, 'Disconnected');
+        if (s.data.meetingId !== null && s.data.meetingId !== meetingId) leaveMeeting(s);
         void s.join(rooms.meeting(meetingId));
         // The rooms are the audiences that shaped broadcasts address (realtime-audience.ts).
         const audience = audienceOf(membership);
@@ -236,9 +239,8 @@ export default fp<RealtimeOptions>(
         s.data.membership = membership;
         for (const h of joinHooks) runHook(h, meetingId, ctx.user, s, membership);
         const snapshot: Record<string, unknown> = { meetingId, serverTime: Date.now(), membership, protocol: PROTOCOL_VERSION };
-        // A part on the async data layer answers with a promise: every part is asked before any is awaited.
-        const answers = [...parts].map(([name, part]) => [name, part(meetingId, ctx.user, membership)] as const);
-        for (const [name, answer] of answers) snapshot[name] = await answer;
+        // Every part starts in this turn, right after the rooms were joined; one that reads the database is awaited.
+        await Promise.all([...parts].map(async ([name, part]) => (snapshot[name] = await part(meetingId, ctx.user, membership))));
         return snapshot;
       },
       'meeting:leave': (ctx) => {
@@ -246,7 +248,8 @@ export default fp<RealtimeOptions>(
         return {};
       },
     };
-    for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any>, perMeeting: false });
+    // The socket's later commands wait for its join: they act in the meeting it joins (realtime-dispatch.ts).
+    for (const [name, fn] of Object.entries(builtin)) handlers.set(name, { validator: Compile(Commands[name as CommandName].req), fn: fn as CommandHandler<any>, perMeeting: false, barrier: name === 'meeting:join' });
 
     // With Redis, a meeting's commands run on the node holding its lease (realtime-forward.ts).
     const clustered = app.lease.clustered;

@@ -2,8 +2,7 @@
 // reorderings are found by the API, by the CLI and name the first broken entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbFile } from '../../../server/src/db/index.ts';
-import { writeAudit } from '../../../server/src/plugins/audit.ts';
-import { sealLegacyAudit, verifyAudit } from '../../../server/src/modules/audit/audit.chain.ts';
+import { appendAudit, sealLegacyAudit, verifyAudit } from '../../../server/src/modules/audit/audit.store.ts';
 import { verifyAuditCli } from '../../../server/src/modules/audit/audit.cli.ts';
 import { buildTestApp, bearer, login, type TestApp } from '../../helpers/app.ts';
 
@@ -26,9 +25,9 @@ afterAll(() => t.close());
 const sqlite = () => t.app.db.$client;
 const get = async (url: string, headers = admin) => t.app.inject({ method: 'GET', url, headers });
 const verify = async () => (await get('/api/audit/verify')).json();
-const cli = (...args: string[]) => {
+const cli = async (...args: string[]) => {
   const lines: string[] = [];
-  const code = verifyAuditCli(['--db', dbFile(t.dataDir), ...args], (l) => lines.push(l));
+  const code = await verifyAuditCli(['--db', dbFile(t.dataDir), ...args], (l) => lines.push(l));
   return { code, text: lines.join('\n') };
 };
 /** Runs `fn` against a tampered trail and puts the table back afterwards, so each case starts intact. */
@@ -59,7 +58,7 @@ describe('audit hash chain', () => {
     });
     const v = await verify();
     expect(v).toMatchObject({ ok: true, length: rows.length, head: rows.at(-1)!.hash, firstBroken: null });
-    const c = cli('--head', v.head);
+    const c = await cli('--head', v.head);
     expect(c.code, c.text).toBe(0);
     expect(c.text).toMatch(/^OK: Audit trail intact/);
   });
@@ -71,7 +70,7 @@ describe('audit hash chain', () => {
       const v = await verify();
       expect(v.ok).toBe(false);
       expect(v.firstBroken).toMatchObject({ id: victim.id, seq: victim.seq });
-      const c = cli();
+      const c = await cli();
       expect(c.code).toBe(1);
       expect(c.text).toContain(`entry id ${victim.id} `);
       expect(c.text).toContain('content does not match its hash');
@@ -85,7 +84,7 @@ describe('audit hash chain', () => {
       const v = await verify();
       expect(v.ok).toBe(false);
       expect(v.firstBroken.seq).toBe(victim.seq + 1);
-      expect(cli().code).toBe(1);
+      expect((await cli()).code).toBe(1);
     });
   });
 
@@ -99,7 +98,7 @@ describe('audit hash chain', () => {
       const v = await verify();
       expect(v.ok).toBe(false);
       expect(v.firstBroken.id).toBe(b.id);
-      expect(cli().code).toBe(1);
+      expect((await cli()).code).toBe(1);
     });
   });
 
@@ -114,7 +113,7 @@ describe('audit hash chain', () => {
     await tampered(async () => {
       sqlite().prepare('DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)').run();
       expect((await verify()).ok).toBe(true);
-      const c = cli('--head', head);
+      const c = await cli('--head', head);
       expect(c.code).toBe(1);
       expect(c.text).toContain('differs from the expected');
     });
@@ -122,17 +121,17 @@ describe('audit hash chain', () => {
 
   it('appends inside a caller transaction: a rollback leaves no entry and no gap', async () => {
     const before = (await verify()).length;
-    expect(() =>
-      t.app.db.transaction((tx) => {
-        writeAudit(tx as unknown as typeof t.app.db, { actorUserId: null, action: 'test.rolled_back', targetType: 'test' });
+    await expect(
+      t.app.database.tx(async (s) => {
+        await appendAudit(s, { actorUserId: null, action: 'test.rolled_back', targetType: 'test' });
         throw new Error('abort');
       }),
-    ).toThrow('abort');
-    t.app.db.transaction((tx) => {
-      writeAudit(tx as unknown as typeof t.app.db, { actorUserId: null, action: 'test.a', targetType: 'test', details: { skip: undefined, n: 1 } });
-      writeAudit(tx as unknown as typeof t.app.db, { actorUserId: null, action: 'test.b', targetType: 'test' });
+    ).rejects.toThrow('abort');
+    await t.app.database.tx(async (s) => {
+      await appendAudit(s, { actorUserId: null, action: 'test.a', targetType: 'test', details: { skip: undefined, n: 1 } });
+      await appendAudit(s, { actorUserId: null, action: 'test.b', targetType: 'test' });
     });
-    const v = verifyAudit(t.app.db);
+    const v = await t.app.database.run(verifyAudit);
     expect(v).toMatchObject({ ok: true, length: before + 2 });
   });
 
@@ -140,10 +139,10 @@ describe('audit hash chain', () => {
     await tampered(async () => {
       sqlite().prepare('DELETE FROM audit_log').run();
       for (let i = 0; i < 3; i++) sqlite().prepare(`INSERT INTO audit_log (action, target_type, details) VALUES ('legacy', 'x', '{"i":${i}}')`).run();
-      expect(verifyAudit(t.app.db).ok).toBe(false);
-      expect(sealLegacyAudit(t.app.db)).toBe(3);
-      writeAudit(t.app.db, { actorUserId: null, action: 'after', targetType: 'x' });
-      expect(verifyAudit(t.app.db)).toMatchObject({ ok: true, length: 4 });
+      expect((await t.app.database.run(verifyAudit)).ok).toBe(false);
+      expect(await t.app.database.tx(sealLegacyAudit)).toBe(3);
+      await t.app.database.tx((s) => appendAudit(s, { actorUserId: null, action: 'after', targetType: 'x' }));
+      expect(await t.app.database.run(verifyAudit)).toMatchObject({ ok: true, length: 4 });
     });
   });
 });

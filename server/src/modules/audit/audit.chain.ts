@@ -75,38 +75,10 @@ export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()
   db.insert(auditLog).values({ ...rec, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).run();
 }
 
-/**
- * Chains rows written before the chain existed (an upgraded database), in id order. Only when every
- * unchained row is older than every chained one: an unchained row among chained ones was inserted
- * around the chain, and verification must keep reporting it.
- */
-export function sealLegacyAudit(db: Db): number {
-  return db.transaction((tx) => {
-    const t = tx as unknown as Db;
-    // Runs at every start: the common case (nothing unchained) is one indexed lookup.
-    const legacy = t.select().from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
-    if (!legacy.length) return 0;
-    const firstChained = t.select({ id: sql<number | null>`min(${auditLog.id})` }).from(auditLog).where(isNotNull(auditLog.seq)).get()?.id ?? null;
-    if (firstChained !== null && legacy.at(-1)!.id > firstChained) return 0;
-    // Renumber: the chained rows follow the legacy ones, so the whole chain is rebuilt in id order.
-    const all = t.select().from(auditLog).orderBy(asc(auditLog.id)).all();
-    t.update(auditLog).set({ seq: sql`-${auditLog.id}` }).run();
-    let h: { seq: number; hash: string } | null = null;
-    for (const r of all) {
-      const entry = nextEntry(h, payloadOf(r));
-      t.update(auditLog).set({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).where(sql`${auditLog.id} = ${r.id}`).run();
-      h = entry;
-    }
-    return legacy.length;
-  });
-}
-
-/** Recomputes the whole chain; names the first broken entry. */
-export function verifyAudit(db: Db): AuditVerification {
-  const rows = db.select().from(auditLog).where(isNotNull(auditLog.seq)).orderBy(asc(auditLog.seq)).all();
+/** What verification reports over the chained rows (in seq order) and the rows outside the chain (in id order). */
+export function verificationOf(rows: readonly AuditRow[], unchained: readonly Pick<AuditRow, 'id' | 'action' | 'at'>[]): AuditVerification {
   const entries: ChainEntry[] = rows.map((r) => ({ seq: r.seq!, prevHash: r.prevHash ?? '', hash: r.hash ?? '', payload: payloadOf(r) }));
   const check = locateBreak(entries);
-  const unchained = db.select({ id: auditLog.id }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
   let firstBroken: AuditVerification['firstBroken'] = null;
   let message = `Audit trail intact: ${check.length} entries, head ${check.head}`;
   if (check.firstBroken !== null) {
@@ -116,10 +88,17 @@ export function verifyAudit(db: Db): AuditVerification {
     firstBroken = { id: r.id, seq: r.seq!, action: r.action, at: r.at };
     message = `Audit trail broken at entry id ${r.id} (seq ${r.seq}, ${r.action}, ${r.at}): ${reason.replace(/^entry \d+( \([^)]*\))?: /, '')}`;
   } else if (unchained.length) {
-    const r = db.select().from(auditLog).where(sql`${auditLog.id} = ${unchained[0]!.id}`).get()!;
+    const r = unchained[0]!;
     firstBroken = { id: r.id, seq: null, action: r.action, at: r.at };
     message = `Audit trail broken: ${unchained.length} entries are outside the chain, first id ${r.id} (${r.action}, ${r.at})`;
   }
   const problems = [...check.problems, ...(unchained.length ? [`${unchained.length} entries outside the chain`] : [])];
   return { ok: problems.length === 0, length: check.length, head: check.head, problems, firstBroken, message };
+}
+
+/** Recomputes the whole chain; names the first broken entry. (The async version is in audit.store.ts.) */
+export function verifyAudit(db: Db): AuditVerification {
+  const rows = db.select().from(auditLog).where(isNotNull(auditLog.seq)).orderBy(asc(auditLog.seq)).all();
+  const unchained = db.select({ id: auditLog.id, action: auditLog.action, at: auditLog.at }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
+  return verificationOf(rows, unchained);
 }

@@ -5,12 +5,13 @@
  * earlier, which also catches removal of the newest entries.
  */
 import { parseArgs } from 'node:util';
+import { sqliteDatabase } from '../../db/database.ts';
 import { openReadonlyDb } from '../../lib/readonly-db.ts';
-import { verifyAudit } from './audit.chain.ts';
+import { verifyAudit } from './audit.store.ts';
 
 const USAGE = 'usage: audit:verify [--db <file>] [--head <sha256 hex>] [--json]';
 
-export function verifyAuditCli(argv: string[], out: (line: string) => void = console.log): number {
+export async function verifyAuditCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   let args;
   try {
     args = parseArgs({ args: argv, options: { db: { type: 'string' }, head: { type: 'string' }, json: { type: 'boolean' } } }).values;
@@ -24,7 +25,7 @@ export function verifyAuditCli(argv: string[], out: (line: string) => void = con
     return 2;
   }
   try {
-    const report = verifyAudit(opened.db);
+    const report = await sqliteDatabase(opened.db).run(verifyAudit);
     if (report.ok && args.head && args.head !== report.head) {
       report.ok = false;
       report.problems.push(`head is ${report.head}, expected ${args.head}`);

@@ -1,21 +1,21 @@
 import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { AuditPage, AuditQuery } from '@diemcau/shared';
-import { auditLog } from '../../db/schema.ts';
-import type { Db } from '../../db/index.ts';
+import type { Store } from '../../db/database.ts';
 
 /** One page of the audit trail, newest first, with the total matching the filters. */
-export function listAudit(db: Db, q: AuditQuery): AuditPage {
+export async function listAudit({ q, t }: Store, filter: AuditQuery): Promise<AuditPage> {
+  const { auditLog } = t;
   const where: SQL | undefined = and(
-    q.action ? eq(auditLog.action, q.action) : undefined,
-    q.actorUserId ? eq(auditLog.actorUserId, q.actorUserId) : undefined,
-    q.targetType ? eq(auditLog.targetType, q.targetType) : undefined,
-    q.targetId ? eq(auditLog.targetId, q.targetId) : undefined,
+    filter.action ? eq(auditLog.action, filter.action) : undefined,
+    filter.actorUserId ? eq(auditLog.actorUserId, filter.actorUserId) : undefined,
+    filter.targetType ? eq(auditLog.targetType, filter.targetType) : undefined,
+    filter.targetId ? eq(auditLog.targetId, filter.targetId) : undefined,
     // `at` is stored as toISOString() text, so normalising the bounds the same way makes text order time order.
-    q.from ? gte(auditLog.at, new Date(q.from).toISOString()) : undefined,
-    q.to ? lte(auditLog.at, new Date(q.to).toISOString()) : undefined,
+    filter.from ? gte(auditLog.at, new Date(filter.from).toISOString()) : undefined,
+    filter.to ? lte(auditLog.at, new Date(filter.to).toISOString()) : undefined,
   );
-  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
-  const items = db
+  const [counted] = await q.select({ n: count() }).from(auditLog).where(where);
+  const items = await q
     .select({
       id: auditLog.id,
       at: auditLog.at,
@@ -31,8 +31,7 @@ export function listAudit(db: Db, q: AuditQuery): AuditPage {
     .from(auditLog)
     .where(where)
     .orderBy(desc(auditLog.id))
-    .limit(q.limit ?? 50)
-    .offset(q.offset ?? 0)
-    .all();
-  return { total, items };
+    .limit(filter.limit ?? 50)
+    .offset(filter.offset ?? 0);
+  return { total: counted?.n ?? 0, items };
 }

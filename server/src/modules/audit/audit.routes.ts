@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuditPage, AuditQuery, AuditVerification, ErrorResponse } from '@diemcau/shared';
-import { verifyAudit } from './audit.chain.ts';
 import { listAudit } from './audit.repo.ts';
+import { verifyAudit } from './audit.store.ts';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
@@ -9,9 +9,9 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const admin = app.requireUser('admin');
   app.get('/audit', { onRequest: admin, schema: { tags: ['audit'], querystring: AuditQuery, response: { 200: AuditPage, ...errors } } }, (req) =>
-    listAudit(app.db, req.query),
+    app.database.run((s) => listAudit(s, req.query)),
   );
-  app.get('/audit/verify', { onRequest: admin, schema: { tags: ['audit'], response: { 200: AuditVerification, ...errors } } }, () => verifyAudit(app.db));
+  app.get('/audit/verify', { onRequest: admin, schema: { tags: ['audit'], response: { 200: AuditVerification, ...errors } } }, () => app.database.run(verifyAudit));
 };
 
 export default auditRoutes;

@@ -4,13 +4,17 @@
  * the same head; the UNIQUE seq index remains the last line of defence. The synchronous versions in
  * audit.chain.ts go once every caller is converted.
  */
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, min, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
+import type { AuditVerification } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
 import { jsonField, lockForTx } from '../../db/dialect.ts';
 import { nextEntry } from '../../lib/hash-chain.ts';
 import type { AuditEvent } from '../../plugins/audit.ts';
-import { payloadOf, recordOf } from './audit.chain.ts';
+import { payloadOf, recordOf, verificationOf } from './audit.chain.ts';
+
+/** The chain's lock: appends and the legacy seal take it, so no two writers read the same head. */
+const CHAIN_LOCK = 'audit-chain';
 
 async function head({ q, t }: Store): Promise<{ seq: number; hash: string } | null> {
   const { auditLog } = t;
@@ -36,10 +40,45 @@ export async function findAuditByDetail(s: Store, action: string, key: string, v
 
 /** Appends one entry inside the caller's transaction (`database.tx`), atomically with its change. */
 export async function appendAudit(s: Store, e: AuditEvent, at = new Date().toISOString()): Promise<void> {
-  await lockForTx(s, 'audit-chain');
+  await lockForTx(s, CHAIN_LOCK);
   const rec = recordOf(e, at);
   const entry = nextEntry(await head(s), payloadOf(rec));
   await s.q.insert(s.t.auditLog).values({ ...rec, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash });
+}
+
+/**
+ * Chains rows written before the chain existed (an upgraded database), in id order, inside the
+ * caller's transaction. Only when every unchained row is older than every chained one: an unchained
+ * row among chained ones was inserted around the chain, and verification must keep reporting it.
+ */
+export async function sealLegacyAudit(s: Store): Promise<number> {
+  await lockForTx(s, CHAIN_LOCK);
+  const { q, t } = s;
+  const { auditLog } = t;
+  // Runs at every start: the common case (nothing unchained) is one indexed lookup.
+  const legacy = await q.select({ id: auditLog.id }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id));
+  if (!legacy.length) return 0;
+  const [first] = await q.select({ id: min(auditLog.id) }).from(auditLog).where(isNotNull(auditLog.seq));
+  if (first?.id != null && legacy.at(-1)!.id > first.id) return 0;
+  // Renumber: the chained rows follow the legacy ones, so the whole chain is rebuilt in id order.
+  const all = await q.select().from(auditLog).orderBy(asc(auditLog.id));
+  // Negative first, so no renumbered row meets a seq still held by another (UNIQUE seq).
+  await q.update(auditLog).set({ seq: sql`-${auditLog.id}` });
+  let h: { seq: number; hash: string } | null = null;
+  for (const r of all) {
+    const entry = nextEntry(h, payloadOf(r));
+    await q.update(auditLog).set({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).where(eq(auditLog.id, r.id));
+    h = entry;
+  }
+  return legacy.length;
+}
+
+/** Recomputes the whole chain; names the first broken entry. */
+export async function verifyAudit({ q, t }: Store): Promise<AuditVerification> {
+  const { auditLog } = t;
+  const rows = await q.select().from(auditLog).where(isNotNull(auditLog.seq)).orderBy(asc(auditLog.seq));
+  const unchained = await q.select({ id: auditLog.id, action: auditLog.action, at: auditLog.at }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id));
+  return verificationOf(rows, unchained);
 }
 
 /** The audit event of a privileged action by the requesting user (pass it to appendAudit). */

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorResponse, LoginBody, Me, Ok, PasswordChangeBody, VotePinSetBody, VotePinStatus } from '@diemcau/shared';
 import { SESSION_COOKIE, setSessionCookie } from '../../plugins/auth.ts';
 import { AppError } from '../../lib/app-error.ts';
+import { appendAudit, requestAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from './auth.service.ts';
 import { canonicalUsername } from './password-policy.ts';
 
@@ -32,6 +33,9 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   // On a cluster both are kept in Redis (plugins/redis.ts): spreading attempts over the nodes buys nothing.
   const perUser = app.rateLimiter({ keyPrefix: 'login-user', points: opts.loginRateMax, duration: 60 });
   const perIp = app.rateLimiter({ keyPrefix: 'login-ip', points: opts.loginIpRateMax, duration: 60 });
+  /** Audits an action by (or, failing a login, towards) the requesting user, in a transaction of its own. */
+  const audit = (req: FastifyRequest, action: string, targetId: number | null, details?: unknown) =>
+    app.database.tx((s) => appendAudit(s, requestAudit(req, action, 'user', targetId, details)));
   const throttle = async (reply: FastifyReply, ip: string, username: string) => {
     try {
       await Promise.all([perIp.consume(ip), perUser.consume(username)]);
@@ -51,20 +55,20 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       session = await app.auth.login(username, req.body.password);
     } catch (err) {
       // Failed logins are evidence of guessing; the username is kept (canonical, never the password).
-      if (err instanceof AppError) req.audit('auth.login_failed', 'user', null, { username: username.slice(0, 64), code: err.code });
+      if (err instanceof AppError) await audit(req, 'auth.login_failed', null, { username: username.slice(0, 64), code: err.code });
       throw err;
     }
     const { token, user, expiresAt } = session;
     req.user = user;
-    req.audit('auth.login', 'user', user.id);
+    await audit(req, 'auth.login', user.id);
     setSessionCookie(reply, token, expiresAt, opts.cookieSecure);
     // The token is also returned for non-browser clients (bridge PCs' kiosk apps, tests).
     return { ...toMe(user), token };
   });
 
   app.post('/auth/logout', { schema: { tags: ['auth'], response: { 200: Ok } } }, async (req, reply) => {
-    if (req.sessionToken) app.auth.logout(req.sessionToken);
-    if (req.user) req.audit('auth.logout', 'user', req.user.id);
+    if (req.sessionToken) await app.auth.logout(req.sessionToken);
+    if (req.user) await audit(req, 'auth.logout', req.user.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true as const };
   });
@@ -78,17 +82,17 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     // A stolen session must not become a way to guess the password: same buckets as the login.
     await throttle(reply, req.ip, user.username);
     await app.auth.changeOwnPassword(user, req.body.currentPassword, req.body.newPassword);
-    req.audit('auth.password_change', 'user', user.id);
+    await audit(req, 'auth.password_change', user.id);
     return { ok: true as const };
   });
 
-  app.get('/auth/pin', { onRequest: app.requireUser(), schema: { tags: ['auth'], response: { 200: VotePinStatus, 401: ErrorResponse } } }, (req) => ({ pinSet: app.auth.pinStatus(req.user!).pinSet }));
+  app.get('/auth/pin', { onRequest: app.requireUser(), schema: { tags: ['auth'], response: { 200: VotePinStatus, 401: ErrorResponse } } }, async (req) => ({ pinSet: (await app.auth.pinStatus(req.user!)).pinSet }));
 
   app.put('/auth/pin', { onRequest: app.requireUser(), schema: { tags: ['auth'], body: VotePinSetBody, response: { 200: Ok, ...errors } } }, async (req) => {
     const user = req.user!;
     if (user.scope) throw new AppError('FORBIDDEN', 403, 'Sign in with your password to change the PIN');
     await app.auth.setPin(user, req.body.password, req.body.pin);
-    req.audit('auth.pin_set', 'user', user.id);
+    await audit(req, 'auth.pin_set', user.id);
     return { ok: true as const };
   });
 };

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { bridgePoints, sessions, units, users } from '../../db/schema.ts';
+import type { Database, Schema, Store } from '../../db/database.ts';
+import { preparedQuery } from '../../db/dialect.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { preparedFor } from '../../lib/prepared.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { assertPasswordPolicy, canonicalUsername } from './password-policy.ts';
 import { createVotePin, type LimiterFactory } from './vote-pin.ts';
@@ -40,92 +39,110 @@ export interface SessionScope {
 /** Whether the user's session may see meeting `meetingId`: a QR-opened session sees its own meeting only. */
 export const inScope = (user: Pick<AuthUser, 'scope'>, meetingId: number | null | undefined): boolean => !user.scope || user.scope.meetingId === meetingId;
 
-// Every handshake and, once a second per connection, every command re-reads the session and its user:
-// after a restart 2,000 handshakes arrive at once, and building these queries anew cost more than running them.
-const userById = preparedFor((db) =>
-  db
+interface PrincipalRow {
+  u: Schema['users']['$inferSelect'];
+  provinceId: number | null;
+  bpId: number | null;
+}
+
+function toAuthUser({ u, provinceId, bpId }: PrincipalRow): AuthUser {
+  return {
+    id: u.id,
+    username: u.username,
+    fullName: u.fullName,
+    title: u.title,
+    role: u.role,
+    unitId: u.unitId,
+    provinceId: provinceId ?? null,
+    homeBridgePointId: u.homeBridgePointId,
+    bridgePointId: bpId ?? null,
+    active: u.active,
+    scope: null,
+    sessionId: null,
+    sessionExpiresAt: null,
+  };
+}
+
+/** A user, active or not, outside any session; null when unknown. */
+export async function loadUser({ q, t }: Store, id: number): Promise<AuthUser | null> {
+  const { users, units, bridgePoints } = t;
+  const [row] = await q
     .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id })
     .from(users)
     .leftJoin(units, eq(units.id, users.unitId))
     .leftJoin(bridgePoints, eq(bridgePoints.operatorUserId, users.id))
-    .where(eq(users.id, sql.placeholder('id')))
-    .prepare(),
-);
-const liveSessionById = preparedFor((db) =>
-  db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now'))))
-    .prepare(),
-);
+    .where(eq(users.id, id));
+  return row ? toAuthUser(row) : null;
+}
 
-// The ids travel as one JSON array parameter, so the statement is prepared once whatever their number.
-const liveAmong = preparedFor((db) =>
-  db
-    .select({ id: sessions.id })
+/** Sessions not ended, not expired, of an active account. */
+const liveWhere = ({ t }: Store, which: SQL, now: SQLWrapper | string): SQL => and(which, gt(t.sessions.expiresAt, now), eq(t.users.active, true))!;
+
+// Every handshake and every HTTP request asks, and after a restart 2,000 handshakes arrive at once:
+// prepared, because building this query cost ~15 times what running it does.
+const liveSessionQuery = preparedQuery((s) => {
+  const { sessions, users, units, bridgePoints } = s.t;
+  return s.q
+    .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id, session: sessions })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(sql`${sessions.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`, gt(sessions.expiresAt, sql.placeholder('now')), eq(users.active, true)))
-    .prepare(),
-);
+    .leftJoin(units, eq(units.id, users.unitId))
+    .leftJoin(bridgePoints, eq(bridgePoints.operatorUserId, users.id))
+    .where(liveWhere(s, eq(sessions.id, sql.placeholder('id')), sql.placeholder('now')));
+});
+
+/** The user behind a live session, or null when it ended, expired or its account was disabled. */
+async function liveSession(s: Store, sessionId: string): Promise<AuthUser | null> {
+  const [row] = await liveSessionQuery(s).execute({ id: sessionId, now: new Date().toISOString() });
+  if (!row) return null;
+  const { scopeMeetingId, qrJti, expiresAt } = row.session;
+  const scope = scopeMeetingId != null && qrJti != null ? { meetingId: scopeMeetingId, qrJti } : null;
+  return { ...toAuthUser(row), scope, sessionId, sessionExpiresAt: new Date(expiresAt).getTime() };
+}
+
+// Session ids per query in liveSessionIds: far below either engine's limit on bound parameters.
+const LIVE_CHECK_CHUNK = 1000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** Told which signed-in users lost their sessions, so live connections can be cut too. */
 export type SessionsEndedListener = (match: (user: AuthUser) => boolean) => void;
+/** Cuts the live connections of sessions just ended: call it once the transaction that ended them has committed. */
+export type SessionsEndedNotice = () => void;
 
-export function createAuthService(db: Db, opts: { sessionTtlHours: number; limiter?: LimiterFactory }) {
+/**
+ * Sign-in, sessions and the voting PIN. Methods that compose with a caller's transaction take its
+ * Store (loadUser, openQrSession, logoutAll); the others run on `database` themselves and must not
+ * be called inside a `database.run`/`tx` callback (the SQLite mutex is not re-entrant).
+ */
+export function createAuthService(database: Database, opts: { sessionTtlHours: number; limiter?: LimiterFactory }) {
   const endedListeners: SessionsEndedListener[] = [];
   const sessionsEnded = (match: (user: AuthUser) => boolean) => {
     for (const l of endedListeners) l(match);
   };
-  function loadUser(id: number): AuthUser | null {
-    const row = userById(db).get({ id });
-    if (!row) return null;
-    const { u } = row;
-    return {
-      id: u.id,
-      username: u.username,
-      fullName: u.fullName,
-      title: u.title,
-      role: u.role,
-      unitId: u.unitId,
-      provinceId: row.provinceId ?? null,
-      homeBridgePointId: u.homeBridgePointId,
-      bridgePointId: row.bpId ?? null,
-      active: u.active,
-      scope: null,
-      sessionId: null,
-      sessionExpiresAt: null,
-    };
-  }
 
   /** Stores a new session and returns its bearer token (only the hash is kept). */
-  function openSession(userId: number, expiresAt: Date, scope: SessionScope | null) {
+  async function openSession({ q, t }: Store, userId: number, expiresAt: Date, scope: SessionScope | null): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    db.insert(sessions)
-      .values({ id: hashToken(token), userId, expiresAt: expiresAt.toISOString(), scopeMeetingId: scope?.meetingId ?? null, qrJti: scope?.qrJti ?? null })
-      .run();
+    await q
+      .insert(t.sessions)
+      .values({ id: hashToken(token), userId, expiresAt: expiresAt.toISOString(), scopeMeetingId: scope?.meetingId ?? null, qrJti: scope?.qrJti ?? null });
     // Opportunistic cleanup keeps the table small without a timer.
-    db.delete(sessions).where(lt(sessions.expiresAt, new Date().toISOString())).run();
+    await q.delete(t.sessions).where(lt(t.sessions.expiresAt, new Date().toISOString()));
     return token;
   }
   const ttlEnd = () => new Date(Date.now() + opts.sessionTtlHours * 3600_000);
   const inSession = (user: AuthUser, token: string, expiresAt: Date): AuthUser => ({ ...user, sessionId: hashToken(token), sessionExpiresAt: expiresAt.getTime() });
 
-  /** The live session row behind a session id, or null when ended, expired or its user disabled. */
-  function liveSession(sessionId: string) {
-    const s = liveSessionById(db).get({ id: sessionId, now: new Date().toISOString() });
-    if (!s) return null;
-    const user = loadUser(s.userId);
-    return user?.active ? { s, user } : null;
+  /** Deletes the sessions `which` selects through `s`; the notice cuts the connections `match` picks. */
+  async function endSessions({ q, t }: Store, which: SQL | undefined, match: (u: AuthUser) => boolean): Promise<SessionsEndedNotice> {
+    await q.delete(t.sessions).where(which);
+    return () => sessionsEnded(match);
   }
-  /** Ends every session of a user except `keepSessionId`, and their live connections. */
-  function endSessionsOf(userId: number, keepSessionId: string | null): void {
-    db.delete(sessions).where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined)).run();
-    sessionsEnded((u) => u.id === userId && u.sessionId !== keepSessionId);
-  }
-  const pin = createVotePin(db, opts.limiter);
+  /** Ends every session of a user except `keepSessionId`. */
+  const endSessionsOf = (s: Store, userId: number, keepSessionId: string | null) =>
+    endSessions(s, and(eq(s.t.sessions.userId, userId), keepSessionId ? ne(s.t.sessions.id, keepSessionId) : undefined), (u) => u.id === userId && u.sessionId !== keepSessionId);
+  const pin = createVotePin(database, opts.limiter);
 
   return {
     loadUser,
@@ -133,31 +150,34 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number; limit
 
     /** Checks credentials and opens a session. Returns the bearer token. */
     async login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
-      const row = db.select().from(users).where(eq(users.username, canonicalUsername(username))).get();
+      const name = canonicalUsername(username);
+      const [row] = await database.run(({ q, t }) => q.select().from(t.users).where(eq(t.users.username, name)));
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
       if (!row || !ok || !row.active) throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong username or password');
       const expiresAt = ttlEnd();
-      const token = openSession(row.id, expiresAt, null);
-      return { token, user: inSession(loadUser(row.id)!, token, expiresAt), expiresAt };
+      return database.run(async (s) => {
+        const token = await openSession(s, row.id, expiresAt, null);
+        return { token, user: inSession((await loadUser(s, row.id))!, token, expiresAt), expiresAt };
+      });
     },
 
     /**
      * Opens a session for the delegate a verified QR token stands for. It lasts
      * no longer than the token and is confined to the token's meeting.
      */
-    openQrSession(userId: number, scope: SessionScope, tokenExpiresAt: Date): { token: string; user: AuthUser; expiresAt: Date } {
-      const user = loadUser(userId);
+    async openQrSession(s: Store, userId: number, scope: SessionScope, tokenExpiresAt: Date): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
+      const user = await loadUser(s, userId);
       if (!user?.active) throw new AppError('TOKEN_REVOKED', 403, 'The account behind this QR code is disabled');
       const end = ttlEnd();
       const expiresAt = tokenExpiresAt < end ? tokenExpiresAt : end;
-      const token = openSession(userId, expiresAt, scope);
+      const token = await openSession(s, userId, expiresAt, scope);
       return { token, user: { ...inSession(user, token, expiresAt), scope }, expiresAt };
     },
 
-    /** Ends every session opened with a QR token (the token was revoked). */
-    endQrSessions(qrJti: string): void {
-      db.delete(sessions).where(eq(sessions.qrJti, qrJti)).run();
-      sessionsEnded((u) => u.scope?.qrJti === qrJti);
+    /** Ends every session opened with a QR token (the token was revoked), and their live connections. */
+    async endQrSessions(qrJti: string): Promise<void> {
+      const notice = await database.run((s) => endSessions(s, eq(s.t.sessions.qrJti, qrJti), (u) => u.scope?.qrJti === qrJti));
+      notice();
     },
 
     /** Registers a listener for ended sessions (the realtime layer disconnects their sockets). */
@@ -166,50 +186,62 @@ export function createAuthService(db: Db, opts: { sessionTtlHours: number; limit
     },
 
     /** Resolves a bearer token to its user, or null when unknown, expired or disabled. */
-    resolveToken(token: string | undefined | null): AuthUser | null {
+    async resolveToken(token: string | undefined | null): Promise<AuthUser | null> {
       if (!token || token.length > 200) return null;
-      const live = liveSession(hashToken(token));
-      if (!live) return null;
-      const { s, user } = live;
-      const scope = s.scopeMeetingId != null && s.qrJti != null ? { meetingId: s.scopeMeetingId, qrJti: s.qrJti } : null;
-      return { ...user, scope, sessionId: s.id, sessionExpiresAt: new Date(s.expiresAt).getTime() };
+      const id = hashToken(token);
+      return database.run((s) => liveSession(s, id));
     },
 
     /** Whether a session is still live (not ended, not expired, its account active). */
-    isSessionLive(sessionId: string | null): boolean {
-      return sessionId != null && liveSession(sessionId) != null;
+    async isSessionLive(sessionId: string | null): Promise<boolean> {
+      return sessionId != null && (await database.run((s) => liveSession(s, sessionId))) != null;
     },
 
     /**
-     * Which of these sessions are still live, in one query however many there are: the live
-     * connections' sessions are re-checked together once a second (plugins/realtime-session.ts).
+     * Which of these sessions are still live, a query per thousand: the live connections' sessions
+     * are re-checked together once a second (plugins/realtime-session.ts).
      */
-    liveSessionIds(ids: readonly string[]): Set<string> {
-      const rows = liveAmong(db).all({ ids: JSON.stringify(ids), now: new Date().toISOString() });
-      return new Set(rows.map((r) => r.id));
+    async liveSessionIds(ids: readonly string[]): Promise<Set<string>> {
+      const live = new Set<string>();
+      for (let i = 0; i < ids.length; i += LIVE_CHECK_CHUNK) {
+        const chunk = ids.slice(i, i + LIVE_CHECK_CHUNK);
+        const rows = await database.run((s) => {
+          const { sessions, users } = s.t;
+          return s.q
+            .select({ id: sessions.id })
+            .from(sessions)
+            .innerJoin(users, eq(users.id, sessions.userId))
+            .where(liveWhere(s, inArray(sessions.id, chunk), new Date().toISOString()));
+        });
+        for (const r of rows) live.add(r.id);
+      }
+      return live;
     },
 
     /** The user changes their own password: the current one is required and every other session ends. */
     async changeOwnPassword(user: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
-      const row = db.select({ h: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
+      const [row] = await database.run(({ q, t }) => q.select({ h: t.users.passwordHash }).from(t.users).where(eq(t.users.id, user.id)));
       if (!row || !(await verifyPassword(currentPassword, row.h))) throw new AppError('INVALID_CREDENTIALS', 401, 'The current password is wrong');
       assertPasswordPolicy(newPassword, user.username);
       const passwordHash = await hashPassword(newPassword);
-      db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
-      // This session stays: the user just proved the password; everyone else holding an old session is out.
-      endSessionsOf(user.id, user.sessionId);
+      const notice = await database.tx(async (s) => {
+        await s.q.update(s.t.users).set({ passwordHash }).where(eq(s.t.users.id, user.id));
+        // This session stays: the user just proved the password; everyone else holding an old session is out.
+        return endSessionsOf(s, user.id, user.sessionId);
+      });
+      notice();
     },
 
     /** Ends one session, and the live connections opened with it. */
-    logout(token: string): void {
+    async logout(token: string): Promise<void> {
       const id = hashToken(token);
-      db.delete(sessions).where(eq(sessions.id, id)).run();
-      sessionsEnded((u) => u.sessionId === id);
+      const notice = await database.run((s) => endSessions(s, eq(s.t.sessions.id, id), (u) => u.sessionId === id));
+      notice();
     },
 
-    /** Ends every session of a user (password change, deactivation). */
-    logoutAll(userId: number): void {
-      endSessionsOf(userId, null);
+    /** Ends every session of a user (password change, deactivation) in the caller's transaction; call the notice once it has committed. */
+    logoutAll(s: Store, userId: number): Promise<SessionsEndedNotice> {
+      return endSessionsOf(s, userId, null);
     },
   };
 }

@@ -7,8 +7,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Db } from '../../db/index.ts';
-import { sessions, users } from '../../db/schema.ts';
+import type { Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { AuthUser } from './auth.service.ts';
@@ -20,13 +19,19 @@ const PIN_LOCK_SECONDS = 15 * 60;
 /** Builds the attempts limiter; on a cluster one shared by every node (plugins/redis.ts), so guesses do not multiply by node. */
 export type LimiterFactory = (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
-export function createVotePin(db: Db, limiter: LimiterFactory = (o) => new RateLimiterMemory(o)) {
+export function createVotePin(database: Database, limiter: LimiterFactory = (o) => new RateLimiterMemory(o)) {
   const attempts = limiter({ keyPrefix: 'vote-pin', points: PIN_MAX_ATTEMPTS, duration: PIN_LOCK_SECONDS });
-  const pinHashOf = (userId: number) => db.select({ h: users.votePinHash }).from(users).where(eq(users.id, userId)).get()?.h ?? null;
-  const sessionUnlocked = (sessionId: string | null) =>
-    sessionId != null && db.select({ v: sessions.pinVerified }).from(sessions).where(eq(sessions.id, sessionId)).get()?.v === true;
-  const unlock = (sessionId: string | null) => {
-    if (sessionId) db.update(sessions).set({ pinVerified: true }).where(eq(sessions.id, sessionId)).run();
+  const pinHashOf = async (userId: number) => {
+    const [row] = await database.run(({ q, t }) => q.select({ h: t.users.votePinHash }).from(t.users).where(eq(t.users.id, userId)));
+    return row?.h ?? null;
+  };
+  const sessionUnlocked = async (sessionId: string | null) => {
+    if (sessionId == null) return false;
+    const [row] = await database.run(({ q, t }) => q.select({ v: t.sessions.pinVerified }).from(t.sessions).where(eq(t.sessions.id, sessionId)));
+    return row?.v === true;
+  };
+  const unlock = async (sessionId: string | null) => {
+    if (sessionId) await database.run(({ q, t }) => q.update(t.sessions).set({ pinVerified: true }).where(eq(t.sessions.id, sessionId)));
   };
 
   /** Refuses a locked-out delegate; otherwise runs `check` and counts a failure against them. */
@@ -46,8 +51,8 @@ export function createVotePin(db: Db, limiter: LimiterFactory = (o) => new RateL
 
   return {
     /** Whether this session must enter a PIN before voting, and whether the delegate has set one. */
-    pinStatus(user: AuthUser): { required: boolean; pinSet: boolean } {
-      return { required: user.scope != null && !sessionUnlocked(user.sessionId), pinSet: pinHashOf(user.id) != null };
+    async pinStatus(user: AuthUser): Promise<{ required: boolean; pinSet: boolean }> {
+      return { required: user.scope != null && !(await sessionUnlocked(user.sessionId)), pinSet: (await pinHashOf(user.id)) != null };
     },
 
     /**
@@ -57,23 +62,24 @@ export function createVotePin(db: Db, limiter: LimiterFactory = (o) => new RateL
      * after a password sign-in (account page).
      */
     async enterPin(user: AuthUser, pin: string): Promise<{ unlocked: true }> {
-      const hash = pinHashOf(user.id);
+      const hash = await pinHashOf(user.id);
       if (hash == null) throw new AppError('PIN_NOT_SET', 403, 'No voting PIN yet: sign in with your password once to set it');
       await throttled(user.id, async () => verifyPassword(pin, hash), new AppError('PIN_INVALID', 403, 'Wrong PIN'));
-      unlock(user.sessionId);
+      await unlock(user.sessionId);
       return { unlocked: true };
     },
 
     /** Sets or replaces the PIN from the account page; the password proves it is the delegate. */
     async setPin(user: AuthUser, password: string, pin: string): Promise<void> {
-      const row = db.select({ h: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
+      const [row] = await database.run(({ q, t }) => q.select({ h: t.users.passwordHash }).from(t.users).where(eq(t.users.id, user.id)));
       await throttled(user.id, async () => verifyPassword(password, row?.h ?? ''), new AppError('INVALID_CREDENTIALS', 401, 'The password is wrong'));
-      db.update(users).set({ votePinHash: await hashPassword(pin) }).where(eq(users.id, user.id)).run();
+      const votePinHash = await hashPassword(pin);
+      await database.run(({ q, t }) => q.update(t.users).set({ votePinHash }).where(eq(t.users.id, user.id)));
     },
 
     /** The vote gate: a QR-opened session votes only after its PIN was entered; a password session always may. */
-    assertMayVote(user: AuthUser): void {
-      if (user.scope && !sessionUnlocked(user.sessionId)) {
+    async assertMayVote(user: AuthUser): Promise<void> {
+      if (user.scope && !(await sessionUnlocked(user.sessionId))) {
         throw new AppError('PIN_REQUIRED', 403, 'Enter your voting PIN first');
       }
     },

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { sql } from 'drizzle-orm';
+import { selectRaw } from '../../db/dialect.ts';
 
 const Health = Type.Object({ status: Type.Literal('ok'), uptimeSeconds: Type.Number() });
 
@@ -8,8 +10,8 @@ const Health = Type.Object({ status: Type.Literal('ok'), uptimeSeconds: Type.Num
  * and it touches the database so "200" means the server can actually answer requests.
  */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/health', { schema: { tags: ['health'], response: { 200: Health } } }, () => {
-    app.db.$client.prepare('select 1').get();
+  app.get('/health', { schema: { tags: ['health'], response: { 200: Health } } }, async () => {
+    await app.database.run((s) => selectRaw(s, sql`select 1`));
     return { status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) };
   });
 };

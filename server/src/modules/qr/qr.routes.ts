@@ -58,7 +58,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       });
     }
     const meeting = await database.run((s) => getMeetingOr404(s, claims.meetingId));
-    const user = app.auth.loadUser(claims.subjectId);
+    const user = await database.run((s) => app.auth.loadUser(s, claims.subjectId));
     const seat =
       user &&
       (await database.run(async (s) => {
@@ -118,7 +118,9 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
       const target = `/meetings/${h.meeting.id}/delegate`;
       // Already signed in as this delegate (by password or an earlier scan): keep that session.
       if (req.user?.id !== h.user.id || (req.user.scope && req.user.scope.meetingId !== h.meeting.id)) {
-        const s = app.auth.openQrSession(h.user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, await qr.validUntil(h.meeting.id));
+        const until = await qr.validUntil(h.meeting.id);
+        const user = h.user;
+        const s = await database.run((st) => app.auth.openQrSession(st, user.id, { meetingId: h.meeting.id, qrJti: h.claims.jti }, until));
         req.user = s.user;
         setSessionCookie(reply, s.token, s.expiresAt, cookieSecure);
       }
@@ -146,8 +148,8 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
     /** Issuing, reissuing and revoking codes: not once the meeting has ended (409 MEETING_ENDED). */
     const manageOpen = async (meetingId: number, user: AuthUser) => assertNotEnded(await manage(meetingId, user));
     /** Ends the QR sessions opened with codes that were just revoked (once the revocation has committed). */
-    const endSessions = (jtis: readonly string[]) => {
-      for (const jti of jtis) app.auth.endQrSessions(jti);
+    const endSessions = async (jtis: readonly string[]) => {
+      for (const jti of jtis) await app.auth.endQrSessions(jti);
     };
     const invitedDelegates = async (s: Store, meetingId: number) => (await repo.invitees(s, meetingId)).filter((p) => p.reader.membership?.kind === 'delegate');
     /** Every invited delegate with their live code, issued when missing (in the caller's transaction). */
@@ -183,7 +185,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         await appendAudit(s, requestAudit(req, revoked.length ? 'qr.reissue' : 'qr.issue', 'meeting', req.params.id, { kind: 'delegate', userId: p.userId, jti: row.jti, revoked }));
         return { p, row, revoked };
       });
-      endSessions(revoked);
+      await endSessions(revoked);
       return reply.status(201).send(qr.info(row, p.fullName, await qr.validUntil(req.params.id)));
     });
 
@@ -196,7 +198,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         await appendAudit(s, requestAudit(req, 'qr.reissue', 'meeting', req.params.id, { kind: 'delegate', delegates: out.length }));
         return out;
       });
-      endSessions(done.flatMap((x) => x.revoked));
+      await endSessions(done.flatMap((x) => x.revoked));
       const until = await qr.validUntil(req.params.id);
       return done.map(({ p, row }) => qr.info(row, p.fullName, until));
     });
@@ -225,7 +227,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
         await appendAudit(s, requestAudit(req, 'qr.revoke', 'qr_token', row.jti, { meetingId: row.meetingId }));
         return row;
       });
-      endSessions([row.jti]);
+      await endSessions([row.jti]);
       return (await qr.list(req.params.id)).find((t) => t.jti === row.jti)!;
     });
 

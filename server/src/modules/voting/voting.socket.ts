@@ -63,7 +63,7 @@ export default fp<VotingPluginOptions>(
       return service.hallCount(ctx.user.id, meetingId, membership.bridgePointId, p);
     }, owned);
     // Always the caller's own ballot: there is no way to name another voter.
-    rt.handle('vote:cast', (ctx, p) => (app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)), owned);
+    rt.handle('vote:cast', async (ctx, p) => (await app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)), owned);
 
     // Ending the meeting would strand the open poll's ballots; the chair closes it first.
     if (app.hasDecorator('conference')) {
