@@ -3,9 +3,10 @@
  * layer (db/database.ts), so it runs on SQLite and PostgreSQL alike; callers group writes in
  * `database.tx`.
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DocumentInfo, DocumentNotification, DocumentVersion, Role } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
+import { preparedQuery } from '../../db/dialect.ts';
 import { notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
@@ -41,15 +42,20 @@ export async function getVersion({ q, t }: Store, docId: number, version: number
   return ver;
 }
 
-/** The meeting's documents with their current versions, in id order. */
-export function listDocs({ q, t }: Store, meetingId: number): Promise<DocWithVersion[]> {
-  const { documents, documentVersions } = t;
-  return q
+// Every meeting:join's snapshot lists the documents: prepared, as building this join costs many
+// times what running it does on SQLite (db/dialect.ts).
+const docsQuery = preparedQuery(({ q, t: { documents, documentVersions } }) =>
+  q
     .select({ doc: documents, ver: documentVersions })
     .from(documents)
     .innerJoin(documentVersions, and(eq(documentVersions.documentId, documents.id), eq(documentVersions.version, documents.currentVersion)))
-    .where(eq(documents.meetingId, meetingId))
-    .orderBy(documents.id);
+    .where(eq(documents.meetingId, sql.placeholder('meetingId')))
+    .orderBy(documents.id),
+);
+
+/** The meeting's documents with their current versions, in id order. */
+export function listDocs(s: Store, meetingId: number): Promise<DocWithVersion[]> {
+  return docsQuery(s).execute({ meetingId });
 }
 
 /** Which of `docIds` have any version marked confidential (such a document is treated as confidential for good). */
