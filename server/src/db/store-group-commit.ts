@@ -77,7 +77,7 @@ export class StoreGroupCommit {
   async flush(): Promise<void> {
     if (!this.#queue.length && !this.#running) return;
     await new Promise<void>((resolve) => {
-      this.#queue.push({ write: async () => undefined, after: () => {}, resolve, reject: () => resolve() });
+      this.#queue.push({ write: async () => undefined, after: () => {}, resolve: () => resolve(), reject: () => resolve() });
       this.#start(false);
     });
   }

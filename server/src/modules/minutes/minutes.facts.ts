@@ -5,6 +5,7 @@
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
+import type { Database } from '../../db/database.ts';
 import type { Db } from '../../db/index.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
@@ -15,7 +16,7 @@ import { meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 
-export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): MinutesFacts {
+export async function loadFacts(db: Db, database: Database, meeting: MeetingRow, state: ConferenceState): Promise<MinutesFacts> {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
   const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
@@ -76,7 +77,7 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
         classification: doc.classification,
         everConfidential: ver.confidential || everConfidential.has(doc.id),
       })),
-    polls: listPolls(db, meeting.id)
+    polls: (await database.run((s) => listPolls(s, meeting.id)))
       .filter((p) => (p.status === 'closed' || p.status === 'published') && p.result)
       .map((p) => ({
         id: p.id,

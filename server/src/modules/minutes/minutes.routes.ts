@@ -30,7 +30,7 @@ export interface MinutesRoutesOptions {
 const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (app, opts) => {
   const { db } = app;
   const manager = app.requireUser('admin', 'secretariat');
-  const service = createMinutesService({ db, config: opts.config, roomState: (id) => app.conference.state(id) });
+  const service = createMinutesService({ db, database: app.database, config: opts.config, roomState: (id) => app.conference.state(id) });
   const schema = <T extends object>(extra: T) => ({ tags: ['minutes'], response: { ...ok, ...errors }, ...extra });
 
   app.get('/meetings/:id/minutes', { onRequest: manager, schema: schema({ params: MeetingParams }) }, (req) => service.view(getManagedMeeting(db, req.user!, req.params.id), req.user!.id));
@@ -73,7 +73,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
     { onRequest: manager, schema: schema({ params: Type.Object({ id: Id, table: Type.Enum([...EXPORT_TABLES]), format: Type.Enum(['csv', 'xlsx']) }) }) },
     async (req, reply) => {
       const meeting = getManagedMeeting(db, req.user!, req.params.id);
-      const v = service.view(meeting, req.user!.id);
+      const v = await service.view(meeting, req.user!.id);
       const state = app.conference.state(meeting.id);
       const bridgeName = new Map(state.presence.bridges.map((b) => [b.bridgePointId, b.name]));
       const people = state.presence.delegates.map((d) => ({
