@@ -123,17 +123,18 @@ describe(`voting on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
     const b = service(other);
     await b.adopt(meetingId);
     const nodes = [a, b];
-    const rounds = await Promise.allSettled(voters.map((v, i) => nodes[i % 2]!.cast(v.userId, meetingId, poll.id, [choice(i)], randomUUID())));
+    const last = voters.at(-1)!;
+    const rounds = await Promise.allSettled(voters.slice(0, -1).map((v, i) => nodes[i % 2]!.cast(v.userId, meetingId, poll.id, [choice(i)], randomUUID())));
     expect(rounds.filter((r) => r.status === 'rejected')).toEqual([]);
     await a.close(chairId, meetingId, poll.id);
     // b never heard of the close: its mirror still takes the cast, the database refuses it.
     expect(b.live.get(poll.id)).toBeDefined();
-    await expect(b.cast(voters[0]!.userId, meetingId, poll.id, ['no'], randomUUID())).rejects.toMatchObject({ code: 'POLL_CLOSED' });
+    await expect(b.cast(last.userId, meetingId, poll.id, ['no'], randomUUID())).rejects.toMatchObject({ code: 'POLL_CLOSED' });
     const entries = await db.run((s) => repo.loadChain(s, poll.id));
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i));
     expect(await verify(poll.id)).toMatchObject({ ok: true, problems: [] });
     const stored = await db.run(async ({ q, t }) => (await q.select({ n: count() }).from(t.pollOpenBallots).where(and(eq(t.pollOpenBallots.pollId, poll.id))))[0]!.n);
-    expect(stored).toBe(N);
+    expect(stored).toBe(N - 1);
     b.drop(meetingId);
   });
 });

@@ -43,8 +43,10 @@ export interface CastOutcome {
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const alreadyVoted = () => new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
 
-/** Appends the cast's entry to the poll's chain, in the cast's transaction. */
-const append = (s: Store, c: CastInput, payload: LedgerPayload) => repo.appendChain(s, c.pollId, payload);
+/** Appends the cast's entry to the poll's chain; POLL_CLOSED (the cast rolled back) once the poll has closed. */
+async function append(s: Store, c: CastInput, payload: LedgerPayload): Promise<void> {
+  if (!(await repo.appendBallot(s, c.pollId, payload))) throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
+}
 
 export async function writeSecretCast(s: Store, c: CastInput, key: Buffer): Promise<CastOutcome> {
   const tag = ballotTag(key, c.ballotId);

@@ -9,18 +9,16 @@ import type { Store } from '../../db/database.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import type { LivePoll } from './voting.live.ts';
 import { assertPhoneVoteFits, checkHallCount, hallVotes, type HallTally } from './voting.hall.ts';
+import { hot, ph } from './voting.repo.ts';
 import type { HallCountRow } from './voting.schema.ts';
 import { iso, rules } from './voting.views.ts';
 
 export const loadHalls = ({ q, t }: Store, pollId: number): Promise<HallCountRow[]> =>
   q.select().from(t.pollHallCounts).where(eq(t.pollHallCounts.pollId, pollId)).orderBy(asc(t.pollHallCounts.bridgePointId));
 
-/** One hall's standing count, read in the caller's transaction. */
-async function hallOf({ q, t }: Store, pollId: number, bridgePointId: number): Promise<HallCountRow | undefined> {
-  const { pollHallCounts: h } = t;
-  const [row] = await q.select().from(h).where(and(eq(h.pollId, pollId), eq(h.bridgePointId, bridgePointId)));
-  return row;
-}
+/** One hall's standing count, read in the caller's transaction (a phone cast's guard reads it: a hot statement). */
+const hallOfQuery = hot(({ q, t: { pollHallCounts: h } }) => q.select().from(h).where(and(eq(h.pollId, ph('pollId')), eq(h.bridgePointId, ph('bridgePointId')))));
+const hallOf = async (s: Store, pollId: number, bridgePointId: number): Promise<HallCountRow | undefined> => (await hallOfQuery(s, { pollId, bridgePointId }))[0];
 
 export const hallTallies = (rows: readonly HallCountRow[]): HallTally[] =>
   rows.map((r) => ({ bridgePointId: r.bridgePointId, present: r.present, counts: r.counts }));

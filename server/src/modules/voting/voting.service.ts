@@ -306,10 +306,10 @@ export class VotingService {
     };
     const out = await this.#commit.submit(
       async (s) => {
-        // The poll may have closed between the cast and its batch: here, or (a lapsed lease) on another node.
+        // The poll may have closed between the cast and its batch: here, or (a lapsed lease) on another node,
+        // which its chain entry finds (voting.cast.ts). What the cast reads, it reads under the chain lock.
         if (this.live.get(pollId) !== live) throw pollClosed();
         await repo.lockChain(s, pollId);
-        if ((await repo.pollStatus(s, pollId)) !== 'open') throw pollClosed();
         return key ? writeSecretCast(s, input, key) : writeOpenCast(s, input);
       },
       (r) => {
