@@ -1,11 +1,12 @@
 /**
  * Voting service: adapts the pure poll core to the database and the realtime
  * layer. Every state change is one transaction (row + hash-chain entry +
- * audit) that commits before anything is acked or broadcast; ballots are
- * group-committed (db/store-group-commit.ts). Every transaction that appends
- * to a poll's chain first takes the poll's chain lock (repo.lockChain) and
- * reads the poll's state under it, so the state a change is decided on is the
- * state it is written over, on every node. Open polls are mirrored in memory
+ * audit, voting.lifecycle.ts) that commits before anything is acked or
+ * broadcast; ballots are group-committed (db/store-group-commit.ts). Every
+ * transaction that appends to a poll's chain first takes the poll's chain lock
+ * (repo.lockChain) and reads the poll's state under it, so the state a change
+ * is decided on is the state it is written over, on every node. One meeting's
+ * lifecycle commands run one after another on a node (`#inTurn`). Open polls are mirrored in memory
  * for turnout; the database stays the source of truth and the mirror is
  * rebuilt from it on start. Secret ballots are sealed boxes until the poll
  * ends (voting.crypto.ts).
@@ -15,29 +16,27 @@
  * it. A node that takes the meeting over rebuilds the mirror from the database, as after a restart
  * (`adopt`, the same path as `restore`), and a node that lost the lease closes nothing (`owns`).
  */
-import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HallCountEntry, HallCountInfo, PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
-import type { Database, Store } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import { StoreGroupCommit } from '../../db/store-group-commit.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
+import { AppError } from '../../lib/app-error.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Audience } from '../../plugins/realtime-audience.ts';
-import { appendAudit } from '../audit/audit.store.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
 import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
 import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
+import { auditPoll, cancelPoll, closePoll, createPoll, loadPoll, lockedPoll, meetingStatus, openPoll, publishPoll, type Step } from './voting.lifecycle.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
-import { computeResult } from './voting.result.ts';
-import { buildSpec, validateBallot } from './voting.rules.ts';
+import { validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
-import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
+import { truncateWalSoon } from './voting.seal.ts';
 import { pollSnapshot } from './voting.snapshot.ts';
-import { clockOf, clockPatch, iso, pollView, rules } from './voting.views.ts';
+import { clockOf, pollView, rules } from './voting.views.ts';
 
 export interface VotingOptions {
   attendance: AttendanceSource;
@@ -104,57 +103,23 @@ export class VotingService {
     return run;
   }
 
-  /** A poll of this meeting, or NOT_FOUND (also for a poll of another meeting). */
-  async #load(s: Store, pollId: number, meetingId: number): Promise<PollRow> {
-    const row = await repo.getPoll(s, pollId);
-    if (!row || row.meetingId !== meetingId) throw notFound('Poll');
-    return row;
-  }
-
-  /** Inside a transaction that will append to the poll's chain: takes its lock, then reads the poll. */
-  async #locked(s: Store, pollId: number, meetingId: number): Promise<PollRow> {
-    await repo.lockChain(s, pollId);
-    return this.#load(s, pollId, meetingId);
-  }
-
-  #append(s: Store, pollId: number, ...payloads: LedgerPayload[]) {
-    return repo.appendChain(s, pollId, ...payloads);
-  }
-
-  #audit(s: Store, actorId: number | null, action: string, pollId: number, details?: unknown) {
-    return appendAudit(s, { actorUserId: actorId, action, targetType: 'poll', targetId: pollId, details });
+  /** Who does it, to which poll, now. */
+  #step(actorId: number | null, meetingId: number, pollId: number): Step {
+    return { actorId, meetingId, pollId, now: this.#now() };
   }
 
   async create(actorId: number, meetingId: number, input: PollCreate): Promise<PollView> {
-    const row = await this.#db.tx(async (s) => {
-      const { meetings, agendaItems } = s.t;
-      const [meeting] = await s.q.select({ status: meetings.status }).from(meetings).where(eq(meetings.id, meetingId));
-      if (!meeting) throw notFound('Meeting');
-      if (meeting.status === 'ended' || meeting.status === 'archived') throw new AppError('CONFLICT', 409, `The meeting has ${meeting.status}`);
-      if (input.agendaItemId !== null) {
-        const [item] = await s.q.select({ id: agendaItems.id }).from(agendaItems).where(and(eq(agendaItems.id, input.agendaItemId), eq(agendaItems.meetingId, meetingId)));
-        if (!item) throw notFound('Agenda item');
-      }
-      const spec = rules(() => buildSpec(input));
-      const title = input.title.trim();
-      if (!title) throw new AppError('VALIDATION_FAILED', 400, 'A poll needs a title');
-      const created = await repo.insertPoll(s, { meetingId, agendaItemId: input.agendaItemId, title, spec, createdBy: actorId });
-      await this.#append(s, created.id, { type: 'created', pollId: created.id, meetingId, agendaItemId: input.agendaItemId, title, spec, at: iso(this.#now())! });
-      await this.#audit(s, actorId, 'poll.create', created.id, { title, kind: spec.kind, mode: spec.mode });
-      return created;
-    });
-    return pollView(row);
+    return pollView(await this.#db.tx((s) => createPoll(s, actorId, meetingId, input, this.#now())));
   }
 
   open(actorId: number, meetingId: number, pollId: number): Promise<PollView> {
     return this.#inTurn(meetingId, async () => {
-      const now = this.#now();
+      const step = this.#step(actorId, meetingId, pollId);
       // The checks in the synchronous service's order; attendance (another module's) outside any transaction.
       const row = await this.#db.run(async (s) => {
-        const row = await this.#load(s, pollId, meetingId);
-        rules(() => transition(clockOf(row), 'open', now));
-        const [meeting] = await s.q.select({ status: s.t.meetings.status }).from(s.t.meetings).where(eq(s.t.meetings.id, meetingId));
-        if (meeting?.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
+        const row = await loadPoll(s, pollId, meetingId);
+        rules(() => transition(clockOf(row), 'open', step.now));
+        if ((await meetingStatus(s, meetingId)) !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
         return row;
       });
       if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
@@ -163,17 +128,8 @@ export class VotingService {
       const eligible = invited.filter((v) => present.has(v.userId));
       if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
       const key = row.spec.mode === 'secret' ? newBallotKey() : null;
-      const opened = await this.#db.tx(async (s) => {
-        const fresh = await this.#locked(s, pollId, meetingId);
-        const clock = rules(() => transition(clockOf(fresh), 'open', now));
-        const ballotKey = key ? wrapBallotKey(this.#secret, pollId, key) : null;
-        await repo.updatePoll(s, pollId, { ...clockPatch(clock), invitedCount: invited.length, eligible, ballotKey });
-        // Every eligible delegate's row exists from now on, so a vote only flips a flag in place.
-        await repo.insertVoters(s, pollId, eligible.map((v) => v.userId));
-        await this.#append(s, pollId, { type: 'opened', at: iso(now)!, closesAt: iso(clock.closesAt), invited: invited.length, eligible });
-        await this.#audit(s, actorId, 'poll.open', pollId, { invited: invited.length, eligible: eligible.length });
-        return (await repo.getPoll(s, pollId))!;
-      });
+      const wrapped = key ? wrapBallotKey(this.#secret, pollId, key) : null;
+      const opened = await this.#db.tx((s) => openPoll(s, step, invited.length, eligible, wrapped));
       if (key) this.#keys.set(pollId, key);
       const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
       const poll = pollView(opened);
@@ -191,50 +147,20 @@ export class VotingService {
   async #close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason) {
     // Ballots already received are written before the poll closes; any batched later find it closed.
     await this.#commit.flush();
-    const closed = await this.#db.tx(async (s) => {
-      const row = await this.#locked(s, pollId, meetingId);
-      const clock = rules(() => transition(clockOf(row), 'close', this.#now(), reason));
-      await repo.updatePoll(s, pollId, clockPatch(clock));
-      await this.#append(s, pollId, { type: 'closed', at: iso(clock.closedAt)!, reason });
-      const voterIds = await repo.loadVoterIds(s, pollId);
-      const ballots =
-        row.spec.mode === 'secret'
-          ? (await this.#seal(s, row)).map((choices) => ({ voterId: null, choices }))
-          : (await repo.loadOpenBallots(s, pollId)).map((b) => ({ voterId: b.voterId, choices: b.choices }));
-      const { chainHead: _, ...core } = computeResult({
-        pollId,
-        spec: row.spec,
-        invited: row.invitedCount ?? 0,
-        eligible: row.eligible ?? [],
-        voterIds: new Set(voterIds),
-        ballots,
-        halls: hallTallies(await loadHalls(s, pollId)),
-        closedAt: iso(clock.closedAt)!,
-        chainHead: '',
-      });
-      const entry = await this.#append(s, pollId, { type: 'result', result: core });
-      await repo.updatePoll(s, pollId, { result: { ...core, chainHead: entry.hash } });
-      await this.#audit(s, actorId, 'poll.close', pollId, { reason, outcome: core.outcome, voted: core.voted });
-      return (await repo.getPoll(s, pollId))!;
-    });
+    const closed = await this.#db.tx((s) => closePoll(s, this.#step(actorId, meetingId, pollId), reason, this.#keyOf));
     this.#ended(closed);
     const out = { poll: pollView(closed), result: closed.result! };
     this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:closed', out, { field: 'result' });
     return out;
   }
 
-  /** Seals a secret poll inside the closing (or cancelling) transaction; see voting.seal.ts. */
-  #seal(s: Store, row: PollRow): Promise<string[][]> {
-    return sealSecretPoll(s, row.id, this.#keyOf(row), (...payloads) => this.#append(s, row.id, ...payloads));
-  }
-
   /** The ballot key of a secret poll: from memory, else unwrapped from the row (after a restart). */
-  #keyOf(row: PollRow): Buffer | null {
+  readonly #keyOf = (row: PollRow): Buffer | null => {
     const key = this.#keys.get(row.id);
     if (key) return key;
     if (!row.ballotKey) return null;
     return unwrapBallotKey(this.#secret, row.id, row.ballotKey);
-  }
+  };
 
   /** A poll closed or cancelled (committed): out of the mirror, its key forgotten, a secret one's old WAL pages gone. */
   #ended(row: PollRow): void {
@@ -247,16 +173,7 @@ export class VotingService {
     return this.#inTurn(meetingId, async () => {
       await this.#commit.flush();
       const text = reason.trim() || 'Hủy biểu quyết';
-      const cancelled = await this.#db.tx(async (s) => {
-        const row = await this.#locked(s, pollId, meetingId);
-        const clock = rules(() => transition(clockOf(row), 'cancel', this.#now()));
-        await repo.updatePoll(s, pollId, { ...clockPatch(clock), cancelReason: text });
-        await this.#append(s, pollId, { type: 'cancelled', at: iso(clock.cancelledAt)!, reason: text });
-        // Cancelled ballots are kept (anonymised and sealed) so the chain still verifies.
-        if (row.spec.mode === 'secret' && row.status === 'open') await this.#seal(s, row);
-        await this.#audit(s, actorId, 'poll.cancel', pollId, { reason: text, was: row.status });
-        return (await repo.getPoll(s, pollId))!;
-      });
+      const cancelled = await this.#db.tx((s) => cancelPoll(s, this.#step(actorId, meetingId, pollId), text, this.#keyOf));
       this.#ended(cancelled);
       const poll = pollView(cancelled);
       this.#emit.toMeeting(meetingId).emit('poll:cancelled', { pollId, poll, reason: text });
@@ -266,15 +183,8 @@ export class VotingService {
 
   publish(actorId: number, meetingId: number, pollId: number): Promise<{ poll: PollView; result: PollResult; chainHead: string }> {
     return this.#inTurn(meetingId, async () => {
-      const { published, head } = await this.#db.tx(async (s) => {
-        const row = await this.#locked(s, pollId, meetingId);
-        const clock = rules(() => transition(clockOf(row), 'publish', this.#now()));
-        await repo.updatePoll(s, pollId, clockPatch(clock));
-        const entry = await this.#append(s, pollId, { type: 'published', at: iso(clock.publishedAt)! });
-        await this.#audit(s, actorId, 'poll.publish', pollId);
-        return { published: (await repo.getPoll(s, pollId))!, head: entry.hash };
-      });
-      const out = { poll: pollView(published), result: published.result!, chainHead: head };
+      const { row, head } = await this.#db.tx((s) => publishPoll(s, this.#step(actorId, meetingId, pollId)));
+      const out = { poll: pollView(row), result: row.result!, chainHead: head };
       this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:published', out, { field: 'result' });
       return out;
     });
@@ -330,10 +240,10 @@ export class VotingService {
       const live = await this.#accepting(entry.pollId, meetingId);
       const now = this.#now();
       const info = await this.#db.tx(async (s) => {
-        const row = await this.#locked(s, live.id, meetingId);
+        const row = await lockedPoll(s, live.id, meetingId);
         rules(() => assertAcceptsBallots(clockOf(row), now));
-        const append = (p: LedgerPayload) => this.#append(s, live.id, p);
-        return writeHallCount(s, live, bridgePointId, entry, actorId, now, append, (d) => this.#audit(s, actorId, 'poll.hall_count', live.id, d));
+        const append = (p: LedgerPayload) => repo.appendChain(s, live.id, p);
+        return writeHallCount(s, live, bridgePointId, entry, actorId, now, append, (d) => auditPoll(s, actorId, 'poll.hall_count', live.id, d));
       });
       this.live.recordHall(live, info);
       this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
@@ -345,7 +255,7 @@ export class VotingService {
   async #accepting(pollId: number, meetingId: number): Promise<LivePoll> {
     const live = this.live.get(pollId);
     if (!live || live.meetingId !== meetingId) {
-      const row = await this.#db.run((s) => this.#load(s, pollId, meetingId));
+      const row = await this.#db.run((s) => loadPoll(s, pollId, meetingId));
       rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
       throw pollClosed();
     }
