@@ -83,10 +83,10 @@ async function server({ n }: { n: number }) {
     let cpu = threadCpuMs();
     let closeMs = 0;
     const close = app.voting.close.bind(app.voting);
-    app.voting.close = (...args: Parameters<typeof close>) => {
+    app.voting.close = async (...args: Parameters<typeof close>) => {
       const t = performance.now();
       try {
-        return close(...args);
+        return await close(...args);
       } finally {
         closeMs += performance.now() - t;
       }

@@ -24,11 +24,11 @@ afterAll(() => t?.close());
 describe('secrets in logs', () => {
   it('never writes a QR token, a session token or a receipt code', async () => {
     const sec = await login(t.app, 'vanphong');
-    const meetingId = meetingIdOf(t);
-    const issued = await t.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/qr/delegates/${userIdOf(t, 'daibieu01')}`, headers: bearer(sec) });
+    const meetingId = await meetingIdOf(t);
+    const issued = await t.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/qr/delegates/${await userIdOf(t, 'daibieu01')}`, headers: bearer(sec) });
     const qrPath = new URL(issued.json().url).pathname;
     const qrToken = decodeURIComponent(qrPath.split('/')[2]!);
-    const { token: qrSessionToken } = await qrSession(t, sec, meetingId, userIdOf(t, 'daibieu02'));
+    const { token: qrSessionToken } = await qrSession(t, sec, meetingId, await userIdOf(t, 'daibieu02'));
     const receipt = 'RCPT-7Q4K-XM2P-SECRET';
     const urls = [qrPath, `${qrPath}?lang=en`, `${qrPath}/files/1`, `${qrPath}/no/such/route`, `/api/polls/1/receipts/${receipt}`, `/api/meetings?token=${sec}`];
     for (const url of urls) await t.app.inject({ url, headers: { cookie: `dc_session=${sec}`, authorization: `Bearer ${qrSessionToken}` } });

@@ -15,7 +15,7 @@ let admin: string;
 beforeAll(async () => {
   t = await buildTestApp();
   await t.listen();
-  meetingId = meetingIdOf(t);
+  meetingId = await meetingIdOf(t);
   sec = await login(t.app, 'vanphong');
   admin = await login(t.app, 'admin');
 });
@@ -73,12 +73,12 @@ describe('revocation', () => {
   it('deactivation', async () => {
     const token = await login(t.app, 'daibieu07');
     await expectEndsEverywhere(token, async () => {
-      expect((await t.app.inject({ method: 'DELETE', url: `/api/users/${userIdOf(t, 'daibieu07')}`, headers: bearer(admin) })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'DELETE', url: `/api/users/${await userIdOf(t, 'daibieu07')}`, headers: bearer(admin) })).statusCode).toBe(200);
     });
   });
 
   it('QR revocation', async () => {
-    const { token, jti } = await qrSession(t, sec, meetingId, userIdOf(t, 'daibieu08'));
+    const { token, jti } = await qrSession(t, sec, meetingId, await userIdOf(t, 'daibieu08'));
     await expectEndsEverywhere(token, async () => {
       const res = await t.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/qr/tokens/${jti}/revoke`, headers: bearer(sec) });
       expect(res.statusCode).toBe(200);
@@ -89,7 +89,7 @@ describe('revocation', () => {
     const token = await login(t.app, 'daibieu09');
     const dropped = await droppedSocket(t, token, meetingId);
     const soon = new Date(Date.now() + 2500).toISOString();
-    t.app.db.$client.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').run(soon, userIdOf(t, 'daibieu09'));
+    t.app.db.$client.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').run(soon, await userIdOf(t, 'daibieu09'));
     // Connected after the change, so the socket knows its session ends in 2.5 s.
     const live = await connect(t.url, token);
     expect((await request(live, 'meeting:join', { meetingId })).ok).toBe(true);
@@ -106,7 +106,7 @@ describe('revocation', () => {
     const other = await connect(t.url, await login(t.app, 'daibieu11'));
     const cut = nextEvent<string>(s, 'disconnect', 20_000);
     // Another process or a manual clean-up: the row is gone but nobody told this process's sockets.
-    t.app.db.$client.prepare('DELETE FROM sessions WHERE user_id = ?').run(userIdOf(t, 'daibieu10'));
+    t.app.db.$client.prepare('DELETE FROM sessions WHERE user_id = ?').run(await userIdOf(t, 'daibieu10'));
     expect(await cut).toBe('io server disconnect');
     await expect(recover(t, token, dropped).then((x) => (x.close(), 'recovered'))).rejects.toMatchObject({ data: { code: 'UNAUTHENTICATED' } });
     // The sweep cut only the ended session's connections.

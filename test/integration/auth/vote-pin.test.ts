@@ -12,7 +12,7 @@ let pollId: number;
 
 /** A QR session of `username` that joined the live meeting and checked in. */
 async function viaQr(username: string): Promise<Member & { qrToken: string }> {
-  const { token } = await qrSession(room.t, room.chair.token, room.meetingId, userIdOf(room.t, username));
+  const { token } = await qrSession(room.t, room.chair.token, room.meetingId, await userIdOf(room.t, username));
   const m = await join(room.t, username, room.meetingId, token);
   room.members.push(m);
   okData(await request(m.socket, 'presence:set-delegate', { meetingId: room.meetingId, status: 'present_online' }));
@@ -56,7 +56,7 @@ describe('voting PIN', () => {
     const again = await viaQr('daibieu03');
     expectError(await request(again.socket, 'pin:enter', { pin: '4826' }), 'RATE_LIMITED');
     expectError(await cast(again, pollId, ['no']), 'PIN_REQUIRED');
-    const failed = room.t.app.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'auth.pin_failed' AND actor_user_id = ?").get(userIdOf(room.t, 'daibieu03')) as { n: number };
+    const failed = room.t.app.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'auth.pin_failed' AND actor_user_id = ?").get(await userIdOf(room.t, 'daibieu03')) as { n: number };
     // 5 wrong, 2 while locked, and the refused first entry from the sheet in the test above.
     expect(failed.n).toBe(8);
   });

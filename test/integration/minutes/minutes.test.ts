@@ -33,7 +33,7 @@ beforeAll(async () => {
   certs = makeCerts();
   t = await buildTestApp({ config: { minutes: { signP12: null, signPassword: 'thu-nghiem', certDir: certs.dir } } });
   await t.listen();
-  meetingId = meetingIdOf(t);
+  meetingId = await meetingIdOf(t);
   token = await login(t.app, 'vanphong');
   adminToken = await login(t.app, 'admin');
   const chair = await joinRoom(t, 'vanphong', meetingId, token);

@@ -32,7 +32,7 @@ async function member(t: TestApp, username: string): Promise<Client> {
   const socket = await connect(t.url, await login(t.app, username));
   open.push(socket);
   okData(await request(socket, 'meeting:join', { meetingId }));
-  return { socket, userId: userIdOf(t, username) };
+  return { socket, userId: await userIdOf(t, username) };
 }
 /** The operator of the bridge point a delegate sits at. */
 const operatorOf = (username: string) =>
@@ -46,7 +46,7 @@ const operatorOf = (username: string) =>
 beforeAll(async () => {
   nodes = await twoNodes('lease', (_id, redisUrl) => ({ redisUrl, leaseTtlMs: LEASE_TTL_MS }));
   ({ a, b } = nodes);
-  meetingId = meetingIdOf(a);
+  meetingId = await meetingIdOf(a);
 }, 180_000);
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   // The once-a-second session sweep is pushed out of the way, so a prompt cut proves the cross-node notice.
   nodes = await twoNodes('scale', (_id, redisUrl) => ({ redisUrl, maxSocketsPerUser: MAX_SOCKETS, loginRateMax: LOGIN_RATE }), { realtime: { sessionRecheckMs: 10 * 60_000 } });
   ({ a, b } = nodes);
-  meetingId = meetingIdOf(a);
+  meetingId = await meetingIdOf(a);
 }, 180_000);
 
 afterAll(async () => {
@@ -67,7 +67,7 @@ describe('two nodes on one Redis', () => {
   });
 
   it('a per-user push made on node A reaches the user on node B, a QR connection only for its own meeting', async () => {
-    const uid = userIdOf(a, 'daibieu05');
+    const uid = await userIdOf(a, 'daibieu05');
     const full = track(await connect(b.url, await login(b.app, 'daibieu05')));
     const qr = track(await connect(b.url, (await qrSession(a, await login(a.app, 'vanphong'), meetingId, uid)).token));
     const heard = (s: TestSocket) => {

@@ -1,9 +1,10 @@
 // Hall voting by count (issue 15): a bridge operator enters their hall's show of hands for an open poll.
+import { and, count, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HallCountInfo, PollResult, Turnout } from '../../../shared/src/index.ts';
 import { loadChain } from '../../../server/src/modules/voting/voting.repo.ts';
 import { nextEvent, request } from '../../helpers/app.ts';
-import { bearer, cast, expectError, liveRoom, okData, type Member, type Room } from './helpers.ts';
+import { bearer, bridgeOf, cast, dbRun, expectError, liveRoom, okData, type Member, type Room } from './helpers.ts';
 
 let room: Room | null = null;
 afterEach(async () => {
@@ -21,15 +22,13 @@ const approval = (yes: number, no: number, abstain: number) => [
 const member = (r: Room, name: string): Member => r.members.find((m) => m.username === name)!;
 const hallCount = (m: Member, pollId: number, present: number, counts: { id: string; votes: number }[]) =>
   request<HallCountInfo>(m.socket, 'poll:hall-count', { pollId, present, counts });
-const bridgeOf = (r: Room, username: string) =>
-  (r.t.app.db.$client.prepare('SELECT id FROM bridge_points WHERE operator_user_id = (SELECT id FROM users WHERE username = ?)').get(username) as { id: number }).id;
 
 async function openRoom(extra: Partial<Parameters<Room['create']>[0]> = {}) {
   room = await liveRoom([...HALL_DELEGATES, 'daibieu11'], ['cau.tinh1', 'cau.tinh2']);
   // 6 of 30 invited are present: a low quorum so the outcome is decided by the votes.
   const poll = await room.create({ quorum: { num: 1, den: 10, inclusive: false }, ...extra });
   await room.open(poll.id);
-  return { r: room, poll, operator: member(room, 'cau.tinh1'), hall: bridgeOf(room, 'cau.tinh1') };
+  return { r: room, poll, operator: member(room, 'cau.tinh1'), hall: await bridgeOf(room.t, 'cau.tinh1') };
 }
 
 describe('hall voting by count', () => {
@@ -77,10 +76,10 @@ describe('hall voting by count', () => {
     expectError(await hallCount(operator, poll.id, 5, approval(1, 0, 0)), 'POLL_CLOSED');
 
     // The counts are in the poll's chain and the audit log, and the poll still verifies.
-    const entries = loadChain(r.t.app.db, poll.id).map((e) => e.payload as { type: string; replaces?: boolean });
+    const entries = (await dbRun(r.t, (s) => loadChain(s, poll.id))).map((e) => e.payload as { type: string; replaces?: boolean });
     expect(entries.filter((e) => e.type === 'hall_count').map((e) => e.replaces)).toEqual([false, true]);
-    const audited = r.t.app.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'poll.hall_count'").get() as { n: number };
-    expect(audited.n).toBe(2);
+    const audited = await dbRun(r.t, async ({ q, t }) => (await q.select({ n: count() }).from(t.auditLog).where(and(eq(t.auditLog.action, 'poll.hall_count'), eq(t.auditLog.targetId, String(poll.id)))))[0]!.n);
+    expect(audited).toBe(2);
     const verify = (await r.t.app.inject({ url: `/api/polls/${poll.id}/verify`, headers: bearer(d1.token) })).json();
     expect(verify).toMatchObject({ ok: true, problems: [] });
     expect(verify.recomputed).toEqual(result);

@@ -1,7 +1,14 @@
-/** Set-up for the voting integration tests: a live seeded meeting with delegates marked present. */
+/**
+ * Set-up for the voting integration tests: a live seeded meeting with delegates marked present.
+ * Fixtures and assertions go through the async data layer (`app.database`), so the tests run on
+ * the engine of the run: SQLite, or PostgreSQL in the second pass.
+ */
 import { randomUUID } from 'node:crypto';
+import { asc, eq, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Ack, PollCreate, PollView } from '../../../shared/src/index.ts';
+import type { Store } from '../../../server/src/db/database.ts';
+import { selectRaw } from '../../../server/src/db/dialect.ts';
 import { buildTestApp, connect, login, request, type TestApp, type TestSocket } from '../../helpers/app.ts';
 
 export interface Member {
@@ -22,16 +29,43 @@ export function expectError(ack: Ack<unknown>, code: string): void {
   if (!ack.ok) expect(ack.error.code).toBe(code);
 }
 
-export const meetingIdOf = (t: TestApp) => (t.app.db.$client.prepare('SELECT id FROM meetings ORDER BY id LIMIT 1').get() as { id: number }).id;
+/** Runs `fn` on the app's database (outside a transaction). */
+export const dbRun = <T>(t: TestApp, fn: (s: Store) => Promise<T>): Promise<T> => t.app.database.run(fn);
+
+export const meetingIdOf = (t: TestApp) =>
+  dbRun(t, async ({ q, t: db }) => (await q.select({ id: db.meetings.id }).from(db.meetings).orderBy(asc(db.meetings.id)).limit(1))[0]!.id);
 export const userIdOf = (t: TestApp, username: string) =>
-  (t.app.db.$client.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
+  dbRun(t, async ({ q, t: db }) => (await q.select({ id: db.users.id }).from(db.users).where(eq(db.users.username, username)))[0]!.id);
+/** The bridge point that `username` operates. */
+export const bridgeOf = (t: TestApp, username: string) =>
+  dbRun(t, async ({ q, t: db }) => {
+    const [bp] = await q.select({ id: db.bridgePoints.id }).from(db.bridgePoints).innerJoin(db.users, eq(db.users.id, db.bridgePoints.operatorUserId)).where(eq(db.users.username, username));
+    return bp!.id;
+  });
+
+/** A table's column names, sorted, as the database has them. */
+export const columnsOf = (t: TestApp, table: string) =>
+  dbRun(t, async (s) => {
+    const query = s.dialect === 'postgres' ? sql`select column_name as name from information_schema.columns where table_name = ${table}` : sql`select name from pragma_table_info(${table})`;
+    return (await selectRaw<{ name: string }>(s, query)).map((c) => c.name).sort();
+  });
+
+/** The tables a table's foreign keys point at, sorted. */
+export const foreignTablesOf = (t: TestApp, table: string) =>
+  dbRun(t, async (s) => {
+    const query =
+      s.dialect === 'postgres'
+        ? sql`select u.table_name as "table" from information_schema.table_constraints c join information_schema.constraint_column_usage u on u.constraint_name = c.constraint_name where c.table_name = ${table} and c.constraint_type = 'FOREIGN KEY'`
+        : sql`select "table" from pragma_foreign_key_list(${table})`;
+    return (await selectRaw<{ table: string }>(s, query)).map((f) => f.table).sort();
+  });
 
 /** Logs in (or reuses `token`), connects and joins the meeting. */
 export async function join(t: TestApp, username: string, meetingId: number, token?: string): Promise<Member> {
   const tok = token ?? (await login(t.app, username));
   const socket = await connect(t.url, tok);
   const snapshot = okData(await request<Member['snapshot']>(socket, 'meeting:join', { meetingId }));
-  return { username, userId: userIdOf(t, username), token: tok, socket, snapshot };
+  return { username, userId: await userIdOf(t, username), token: tok, socket, snapshot };
 }
 
 export interface Room {
@@ -53,7 +87,7 @@ export interface Room {
 export async function liveRoom(presentNames: string[], others: string[] = [], dataDir?: string): Promise<Room> {
   const t = await buildTestApp(dataDir ? { dataDir } : {});
   await t.listen();
-  const meetingId = meetingIdOf(t);
+  const meetingId = await meetingIdOf(t);
   const chair = await join(t, 'vanphong', meetingId);
   const started = await request(chair.socket, 'meeting:start', { meetingId });
   if (!started.ok && started.error.code !== 'ILLEGAL_TRANSITION') okData(started);

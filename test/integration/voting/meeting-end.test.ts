@@ -3,9 +3,10 @@
  * (its ballots would be stranded), whichever way the chair ends it; and a
  * status change made over REST reaches the live room at once.
  */
+import { eq } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { login, nextEvent, request } from '../../helpers/app.ts';
-import { bearer, cast, expectError, liveRoom, okData, type Room } from './helpers.ts';
+import { bearer, cast, dbRun, expectError, liveRoom, okData, type Room } from './helpers.ts';
 
 let room: Room | null = null;
 afterEach(async () => {
@@ -27,8 +28,8 @@ it('refuses meeting:end and the REST transition while a poll is open, then ends 
   expect(rest.statusCode).toBe(409);
   expect(rest.json().error.code).toBe('POLL_OPEN');
   // Still live, and the ballot already cast is intact.
-  const status = t.app.db.$client.prepare('SELECT status FROM meetings WHERE id = ?').get(meetingId) as { status: string };
-  expect(status.status).toBe('live');
+  const status = () => dbRun(t, async ({ q, t: db }) => (await q.select({ status: db.meetings.status }).from(db.meetings).where(eq(db.meetings.id, meetingId)))[0]!.status);
+  expect(await status()).toBe('live');
 
   okData(await request(chair.socket, 'poll:close', { pollId: poll.id }));
   // Closed over REST this time: the delegates' screens hear meeting:ended without any further command.
@@ -36,6 +37,6 @@ it('refuses meeting:end and the REST transition while a poll is open, then ends 
   const ok = await t.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/transition`, headers: bearer(token), payload: { to: 'ended' } });
   expect(ok.statusCode).toBe(200);
   expect(await ended).toMatchObject({ meetingId, status: 'ended' });
-  const closedPoll = t.app.db.$client.prepare('SELECT status FROM polls WHERE id = ?').get(poll.id) as { status: string };
-  expect(closedPoll.status).toBe('closed');
+  const closedPoll = await dbRun(t, async ({ q, t: db }) => (await q.select({ status: db.polls.status }).from(db.polls).where(eq(db.polls.id, poll.id)))[0]!.status);
+  expect(closedPoll).toBe('closed');
 });

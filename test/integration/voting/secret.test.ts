@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { join as pathJoin } from 'node:path';
+import { and, asc, count, eq, like } from 'drizzle-orm';
 import type { PollResult, Turnout } from '../../../shared/src/index.ts';
 import { dbFile } from '../../../server/src/db/index.ts';
 import { verifyPollCli } from '../../../server/src/modules/voting/voting.cli.ts';
-import { nextEvent, noEvent, request } from '../../helpers/app.ts';
-import { bearer, cast, expectError, liveRoom, okData, type Room } from './helpers.ts';
+import { loadChain } from '../../../server/src/modules/voting/voting.repo.ts';
+import { nextEvent, noEvent, request, type TestApp } from '../../helpers/app.ts';
+import { bearer, cast, columnsOf, dbRun, expectError, foreignTablesOf, liveRoom, okData, type Room } from './helpers.ts';
 
 let room: Room | null = null;
 afterEach(async () => {
@@ -13,8 +15,12 @@ afterEach(async () => {
   room = null;
 });
 
-const columns = (room: Room, table: string) =>
-  (room.t.app.db.$client.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
+/** The poll's chain payloads, in order. */
+const payloadsOf = async (t: TestApp, pollId: number) => (await dbRun(t, (s) => loadChain(s, pollId))).map((e) => e.payload as { type: string } & Record<string, unknown>);
+const boxCount = (t: TestApp, pollId: number) =>
+  dbRun(t, async ({ q, t: db }) => (await q.select({ n: count() }).from(db.pollBallotBoxes).where(eq(db.pollBallotBoxes.pollId, pollId)))[0]!.n);
+/** The database the command-line check reads: the app's PostgreSQL database, else its SQLite file. */
+const cliTarget = (t: TestApp) => (t.config.databaseUrl ? ['--database-url', t.config.databaseUrl] : ['--db', dbFile(t.dataDir)]);
 
 async function secretPoll(names: string[], extra: Record<string, unknown> = {}) {
   room = await liveRoom(names);
@@ -48,30 +54,31 @@ describe('voting: secret ballots', () => {
     expect(r.t.app.voting.live.tally(r.t.app.voting.live.get(poll.id)!)).toBeNull();
 
     // The DB rows: who voted in one table, sealed boxes in another, nothing shared, no choice in clear.
-    const sqlite = r.t.app.db.$client;
-    expect(columns(r, 'poll_voters')).toEqual(['id', 'poll_id', 'user_id', 'voted']);
-    expect(columns(r, 'poll_secret_ballots')).toEqual(['choices', 'id', 'poll_id']);
-    expect(columns(r, 'poll_ballot_boxes')).toEqual(['box', 'id', 'poll_id', 'tag']);
-    const fks = (t: string) => (sqlite.prepare(`PRAGMA foreign_key_list(${t})`).all() as { table: string }[]).map((f) => f.table).sort();
-    expect(fks('poll_secret_ballots')).toEqual(['polls']);
-    expect(fks('poll_ballot_boxes')).toEqual(['polls']);
-    expect(fks('poll_voters')).toEqual(['polls', 'users']);
-    const voters = sqlite.prepare('SELECT id, user_id FROM poll_voters WHERE poll_id = ? AND voted = 1').all(poll.id) as { id: number; user_id: number }[];
-    const ballots = sqlite.prepare('SELECT id, box FROM poll_ballot_boxes WHERE poll_id = ?').all(poll.id) as { id: number; box: Buffer }[];
-    expect(voters.map((v) => v.user_id).sort()).toEqual([d1.userId, d2.userId, d3.userId, d11.userId].sort());
+    expect(await columnsOf(r.t, 'poll_voters')).toEqual(['id', 'poll_id', 'user_id', 'voted']);
+    expect(await columnsOf(r.t, 'poll_secret_ballots')).toEqual(['choices', 'id', 'poll_id']);
+    expect(await columnsOf(r.t, 'poll_ballot_boxes')).toEqual(['box', 'id', 'poll_id', 'tag']);
+    expect(await foreignTablesOf(r.t, 'poll_secret_ballots')).toEqual(['polls']);
+    expect(await foreignTablesOf(r.t, 'poll_ballot_boxes')).toEqual(['polls']);
+    expect(await foreignTablesOf(r.t, 'poll_voters')).toEqual(['polls', 'users']);
+    const { voters, ballots, sealed } = await dbRun(r.t, async ({ q, t: db }) => ({
+      voters: await q.select({ id: db.pollVoters.id, userId: db.pollVoters.userId }).from(db.pollVoters).where(and(eq(db.pollVoters.pollId, poll.id), eq(db.pollVoters.voted, 1))),
+      ballots: await q.select({ id: db.pollBallotBoxes.id, box: db.pollBallotBoxes.box }).from(db.pollBallotBoxes).where(eq(db.pollBallotBoxes.pollId, poll.id)),
+      sealed: (await q.select({ n: count() }).from(db.pollSecretBallots).where(eq(db.pollSecretBallots.pollId, poll.id)))[0]!.n,
+    }));
+    expect(voters.map((v) => v.userId).sort()).toEqual([d1.userId, d2.userId, d3.userId, d11.userId].sort());
     expect(ballots).toHaveLength(4);
     // Every box has the same size, whatever it holds; none holds a choice in clear.
     expect(new Set(ballots.map((b) => b.box.length)).size).toBe(1);
     for (const b of ballots) expect(b.box.toString('latin1')).not.toMatch(/yes|abstain|choices/);
-    expect(sqlite.prepare('SELECT count(*) AS n FROM poll_secret_ballots WHERE poll_id = ?').get(poll.id)).toEqual({ n: 0 });
+    expect(sealed).toBe(0);
     // Random 53-bit row ids (no autoincrement, so no insertion order), disjoint between the tables.
     for (const row of [...voters, ...ballots]) expect(row.id).toBeGreaterThan(2 ** 24);
     expect(voters.some((v) => ballots.some((b) => b.id === v.id))).toBe(false);
     // No user id appears anywhere in a ballot row or in the poll's chain after the eligible list.
-    const chain = sqlite.prepare('SELECT payload FROM poll_chain WHERE poll_id = ? ORDER BY seq').all(poll.id) as { payload: string }[];
-    const casts = chain.map((c) => JSON.parse(c.payload)).filter((p) => p.type === 'cast');
+    const casts = (await payloadsOf(r.t, poll.id)).filter((p) => p.type === 'cast');
     expect(casts).toEqual(Array(4).fill({ type: 'cast', replaces: false }));
-    expect(sqlite.prepare('SELECT count(*) AS n FROM audit_log WHERE target_type = ? AND action LIKE ?').get('poll', '%vote%')).toEqual({ n: 0 });
+    const voteAudits = await dbRun(r.t, async ({ q, t: db }) => (await q.select({ n: count() }).from(db.auditLog).where(and(eq(db.auditLog.targetType, 'poll'), like(db.auditLog.action, '%vote%'))))[0]!.n);
+    expect(voteAudits).toBe(0);
 
     const closed = nextEvent<{ result: PollResult }>(d2.socket, 'poll:closed');
     okData(await request(r.chair.socket, 'poll:close', { pollId: poll.id }));
@@ -79,15 +86,12 @@ describe('voting: secret ballots', () => {
     expect(result.options.map((o) => o.votes)).toEqual([2, 1, 1]);
     expect(result.byBridgePoint.every((b) => b.counts === null)).toBe(true);
     // At close the choices were sealed into the chain sorted by choice, and the receipts apart, sorted.
-    const payloads = (sqlite.prepare('SELECT payload FROM poll_chain WHERE poll_id = ? ORDER BY seq').all(poll.id) as { payload: string }[]).map((c) =>
-      JSON.parse(c.payload),
-    );
-    const sealed = payloads.filter((p) => p.type === 'sealed');
-    expect(sealed).toEqual([{ type: 'sealed', choices: ['abstain'] }, { type: 'sealed', choices: ['no'] }, { type: 'sealed', choices: ['yes'] }, { type: 'sealed', choices: ['yes'] }]);
+    const payloads = await payloadsOf(r.t, poll.id);
+    expect(payloads.filter((p) => p.type === 'sealed')).toEqual([{ type: 'sealed', choices: ['abstain'] }, { type: 'sealed', choices: ['no'] }, { type: 'sealed', choices: ['yes'] }, { type: 'sealed', choices: ['yes'] }]);
     expect(payloads.filter((p) => p.type === 'receipts')).toEqual([{ type: 'receipts', receipts: [...receipts].sort() }]);
     // The boxes and the wrapped key are gone.
-    expect(sqlite.prepare('SELECT count(*) AS n FROM poll_ballot_boxes WHERE poll_id = ?').get(poll.id)).toEqual({ n: 0 });
-    expect(sqlite.prepare('SELECT ballot_key FROM polls WHERE id = ?').get(poll.id)).toEqual({ ballot_key: null });
+    expect(await boxCount(r.t, poll.id)).toBe(0);
+    expect(await dbRun(r.t, async ({ q, t: db }) => (await q.select({ k: db.polls.ballotKey }).from(db.polls).where(eq(db.polls.id, poll.id)))[0]!.k)).toBeNull();
   });
 
   it('a receipt proves inclusion only: the check and the published list never pair it with a choice', async () => {
@@ -111,7 +115,7 @@ describe('voting: secret ballots', () => {
     expect((await check('0000-0000-0000')).statusCode).toBe(404);
     expect((await check('not-a-receipt')).statusCode).toBe(400);
     // No audit entry or stored trace ties the checking user to the receipt.
-    const audit = JSON.stringify(r.t.app.db.$client.prepare('SELECT * FROM audit_log').all());
+    const audit = JSON.stringify(await dbRun(r.t, ({ q, t: db }) => q.select().from(db.auditLog)));
     for (const x of receipts) expect(audit).not.toContain(x);
   });
 
@@ -143,30 +147,34 @@ describe('voting: secret ballots', () => {
     const { chainHead } = okData(await request<{ chainHead: string }>(r.chair.socket, 'poll:publish', { pollId: poll.id }));
     const verify = async () => (await r.t.app.inject({ url: `/api/polls/${poll.id}/verify?head=${chainHead}`, headers: bearer(d1.token) })).json();
     expect(await verify()).toMatchObject({ ok: true, problems: [], chainHead });
-    const file = dbFile(r.t.dataDir);
     const lines: string[] = [];
-    expect(verifyPollCli(['--poll', String(poll.id), '--db', file, '--head', chainHead], (l) => lines.push(l))).toBe(0);
+    expect(await verifyPollCli(['--poll', String(poll.id), ...cliTarget(r.t), '--head', chainHead], (l) => lines.push(l))).toBe(0);
     expect(lines.join('\n')).toMatch(/VERIFIED/);
 
     // Someone with database access turns a "no" into a "yes".
-    const sqlite = r.t.app.db.$client;
-    sqlite.prepare(`UPDATE poll_secret_ballots SET choices = '["yes"]' WHERE poll_id = ? AND choices = '["no"]'`).run(poll.id);
+    await dbRun(r.t, ({ q, t: db }) => q.update(db.pollSecretBallots).set({ choices: ['yes'] }).where(and(eq(db.pollSecretBallots.pollId, poll.id), eq(db.pollSecretBallots.choices, ['no']))));
     const tampered = await verify();
     expect(tampered.ok).toBe(false);
     expect(tampered.problems).toEqual(
       expect.arrayContaining(['stored secret ballots differ from those sealed in the chain', 're-tally differs from the result sealed in the chain']),
     );
     expect(tampered.recomputed.options[0].votes).toBe(3);
-    sqlite.prepare(`UPDATE poll_secret_ballots SET choices = '["no"]' WHERE id = (SELECT id FROM poll_secret_ballots WHERE poll_id = ? ORDER BY id LIMIT 1)`).run(poll.id);
-    // ...or edits the chain itself.
-    sqlite.prepare(`UPDATE poll_chain SET payload = json_set(payload, '$.invited', 3) WHERE poll_id = ? AND seq = 1`).run(poll.id);
+    await dbRun(r.t, async ({ q, t: db }) => {
+      const [first] = await q.select({ id: db.pollSecretBallots.id }).from(db.pollSecretBallots).where(eq(db.pollSecretBallots.pollId, poll.id)).orderBy(asc(db.pollSecretBallots.id)).limit(1);
+      await q.update(db.pollSecretBallots).set({ choices: ['no'] }).where(eq(db.pollSecretBallots.id, first!.id));
+      // ...or edits the chain itself.
+      const opened = and(eq(db.pollChain.pollId, poll.id), eq(db.pollChain.seq, 1));
+      const [entry] = await q.select({ payload: db.pollChain.payload }).from(db.pollChain).where(opened);
+      await q.update(db.pollChain).set({ payload: { ...entry!.payload, invited: 3 } }).where(opened);
+    });
     const chainTampered = await verify();
     expect(chainTampered.ok).toBe(false);
     expect(chainTampered.problems.join('\n')).toMatch(/entry 1 \(opened\): content does not match its hash/);
     lines.length = 0;
-    expect(verifyPollCli(['--poll', String(poll.id), '--db', file], (l) => lines.push(l))).toBe(1);
+    expect(await verifyPollCli(['--poll', String(poll.id), ...cliTarget(r.t)], (l) => lines.push(l))).toBe(1);
     expect(lines.join('\n')).toMatch(/FAILED/);
-    expect(verifyPollCli(['--poll', 'x'], () => {})).toBe(2);
-    expect(verifyPollCli(['--poll', '12345', '--db', pathJoin(r.t.dataDir, 'missing.sqlite')], () => {})).toBe(2);
+    expect(await verifyPollCli(['--poll', 'x'], () => {})).toBe(2);
+    expect(await verifyPollCli(['--poll', '12345', '--db', pathJoin(r.t.dataDir, 'missing.sqlite')], () => {})).toBe(2);
+    expect(await verifyPollCli(['--poll', '12345', ...cliTarget(r.t)], () => {})).toBe(2);
   });
 });

@@ -1,8 +1,10 @@
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PollResult, PollView, Turnout } from '../../../shared/src/index.ts';
+import { constraintKind } from '../../../server/src/lib/db-errors.ts';
 import { flipVoter, insertVoters } from '../../../server/src/modules/voting/voting.repo.ts';
 import { nextEvent, noEvent, request } from '../../helpers/app.ts';
-import { bearer, cast, expectError, join, liveRoom, okData, type Room } from './helpers.ts';
+import { bearer, bridgeOf, cast, dbRun, expectError, join, liveRoom, okData, type Room } from './helpers.ts';
 
 let room: Room | null = null;
 afterEach(async () => {
@@ -16,7 +18,7 @@ describe('voting: open ballots', () => {
     const [d1, d2, d11] = room.present as [any, any, any];
     const observer = room.members.find((m) => m.username === 'quansat')!;
     const operator = room.members.find((m) => m.username === 'cau.tinh1')!;
-    const ownBridge = (room.t.app.db.$client.prepare("SELECT id FROM bridge_points WHERE operator_user_id = (SELECT id FROM users WHERE username = 'cau.tinh1')").get() as { id: number }).id;
+    const ownBridge = await bridgeOf(room.t, 'cau.tinh1');
     const poll = await room.create({ title: 'Thông qua báo cáo sơ kết' });
     expect(poll.status).toBe('draft');
 
@@ -87,8 +89,9 @@ describe('voting: open ballots', () => {
     okData(await cast(d1, poll.id, ['yes']));
     expectError(await cast(d1, poll.id, ['no']), 'ALREADY_VOTED');
     // Even if code were bypassed, the UNIQUE index refuses a second voter row, and the flag flips once.
-    expect(() => insertVoters(room!.t.app.db, poll.id, [d1.userId])).toThrow(/UNIQUE constraint failed: poll_voters\.poll_id, poll_voters\.user_id/);
-    expect(flipVoter(room!.t.app.db, poll.id, d1.userId)).toBe(false);
+    const refused = await room.t.app.database.tx((s) => insertVoters(s, poll.id, [d1.userId])).catch((err: unknown) => err);
+    expect(constraintKind(refused)).toBe('UNIQUE');
+    expect(await room.t.app.database.tx((s) => flipVoter(s, poll.id, d1.userId))).toBe(false);
     // A second socket of the same delegate is the same delegate.
     const again = await join(room.t, 'daibieu01', room.meetingId, d1.token);
     room.members.push(again);
@@ -140,13 +143,15 @@ describe('voting: open ballots', () => {
     const draft = await room.create({ title: 'Chưa mở' });
     expectError(await cast(d2, draft.id, ['yes']), 'POLL_CLOSED');
     // A poll of another meeting (open, even) is invisible from this one.
-    const sqlite = room.t.app.db.$client;
-    const otherMeeting = sqlite
-      .prepare("INSERT INTO meetings (title, kind, starts_at, ends_at, status, chair_unit_id) SELECT 'Khác', 'briefing', starts_at, ends_at, 'live', chair_unit_id FROM meetings WHERE id = ? RETURNING id")
-      .get(room.meetingId) as { id: number };
-    const other = sqlite
-      .prepare("INSERT INTO polls (meeting_id, title, spec, status) SELECT ?, 'Khác', spec, 'open' FROM polls WHERE id = ? RETURNING id")
-      .get(otherMeeting.id, poll.id) as { id: number };
+    const other = await dbRun(room.t, async ({ q, t }) => {
+      const [m] = await q.select().from(t.meetings).where(eq(t.meetings.id, room!.meetingId));
+      const [p] = await q.select().from(t.polls).where(eq(t.polls.id, poll.id));
+      const [{ id: meetingId }] = (await q
+        .insert(t.meetings)
+        .values({ title: 'Khác', kind: 'briefing', startsAt: m!.startsAt, endsAt: m!.endsAt, status: 'live', chairUnitId: m!.chairUnitId })
+        .returning({ id: t.meetings.id })) as [{ id: number }];
+      return (await q.insert(t.polls).values({ meetingId, title: 'Khác', spec: p!.spec, status: 'open' }).returning({ id: t.polls.id }))[0]!;
+    });
     expectError(await cast(d2, other.id, ['yes']), 'NOT_FOUND');
   });
 

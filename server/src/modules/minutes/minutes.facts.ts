@@ -79,7 +79,7 @@ export async function loadFacts(s: Store, db: Db, meeting: MeetingRow, state: Co
       classification: doc.classification,
       everConfidential: ver.confidential || everConfidential.has(doc.id),
     })),
-    polls: listPolls(db, meeting.id)
+    polls: (await listPolls(s, meeting.id))
       .filter((p) => (p.status === 'closed' || p.status === 'published') && p.result)
       .map((p) => ({
         id: p.id,

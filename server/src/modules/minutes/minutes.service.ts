@@ -158,7 +158,7 @@ export function createMinutesService({ database, db, config, roomState }: Minute
       await mkdir(dir, { recursive: true });
       await writeFile(fileOf(meeting.id, row.version, 'pdf'), pdf);
       await writeFile(fileOf(meeting.id, row.version, 'docx'), docx);
-      const pollHeads = input.model.polls.map((p) => ({ pollId: p.pollId, head: headHash(db, p.pollId) }));
+      const pollHeads = await database.run((s) => Promise.all(input.model.polls.map(async (p) => ({ pollId: p.pollId, head: await headHash(s, p.pollId) }))));
       return database.tx(async (s) => {
         await lockMinutes(s, meeting.id);
         const again = (await repo.versionOf(s, meeting.id, row.version))!;

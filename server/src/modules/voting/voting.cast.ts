@@ -1,5 +1,5 @@
 /**
- * What one ballot writes, inside its group commit (db/group-commit.ts).
+ * What one ballot writes, inside its group commit (db/store-group-commit.ts).
  * Decisions read the database, not the in-memory mirror, so two casts of one
  * delegate in the same batch see each other.
  *
@@ -14,23 +14,21 @@
  * longer proves anything: it is published, so it must not be a key.
  */
 import { AppError } from '../../lib/app-error.ts';
-import type { Db } from '../../db/index.ts';
+import type { Store } from '../../db/database.ts';
 import { ballotReceipt, ballotTag, boxLength, openBallot, sealBallot } from './voting.crypto.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import * as repo from './voting.repo.ts';
 import type { PollSpec } from './voting.rules.ts';
 
 export interface CastInput {
-  db: Db;
   pollId: number;
   spec: PollSpec;
   userId: number;
   ballotId: string;
   ballot: string[];
   now: number;
-  append: (...payloads: LedgerPayload[]) => void;
-  /** Runs when the delegate votes for the first time, inside the savepoint: throwing refuses the ballot (voting.hall.ts). */
-  firstVote?: (() => void) | null;
+  /** Runs when the delegate votes for the first time, in the cast's transaction: throwing refuses the ballot (voting.hall.ts). */
+  firstVote?: ((s: Store) => Promise<void>) | null;
 }
 
 export interface CastOutcome {
@@ -45,15 +43,20 @@ export interface CastOutcome {
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const alreadyVoted = () => new AppError('ALREADY_VOTED', 409, 'You have already voted in this poll');
 
-export function writeSecretCast(c: CastInput, key: Buffer): CastOutcome {
+/** Appends the cast's entry to the poll's chain; POLL_CLOSED (the cast rolled back) once the poll has closed. */
+async function append(s: Store, c: CastInput, payload: LedgerPayload): Promise<void> {
+  if (!(await repo.appendBallot(s, c.pollId, payload))) throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
+}
+
+export async function writeSecretCast(s: Store, c: CastInput, key: Buffer): Promise<CastOutcome> {
   const tag = ballotTag(key, c.ballotId);
   const receipt = ballotReceipt(key, c.ballotId);
   const box = () => sealBallot(key, c.pollId, { choices: c.ballot, receipt }, boxLength(c.spec.options.map((o) => o.id)));
-  const existing = repo.findBox(c.db, c.pollId, tag);
-  if (repo.flipVoter(c.db, c.pollId, c.userId)) {
+  const existing = await repo.findBox(s, c.pollId, tag);
+  if (await repo.flipVoter(s, c.pollId, c.userId)) {
     if (existing) throw new AppError('VALIDATION_FAILED', 400, 'This ballot id was already used; the device must make a new one');
-    repo.insertBox(c.db, c.pollId, tag, box());
-    c.append({ type: 'cast', replaces: false });
+    await repo.insertBox(s, c.pollId, tag, box());
+    await append(s, c, { type: 'cast', replaces: false });
     return { receipt, changed: false, wrote: true, before: null };
   }
   if (!existing) throw alreadyVoted();
@@ -61,23 +64,23 @@ export function writeSecretCast(c: CastInput, key: Buffer): CastOutcome {
   if (same(old.choices, c.ballot)) return { receipt, changed: false, wrote: false, before: null };
   if (!c.spec.allowChange) throw alreadyVoted();
   // Same length as before, so SQLite rewrites the cell in place.
-  repo.updateBox(c.db, existing.id, box());
-  c.append({ type: 'cast', replaces: true });
+  await repo.updateBox(s, existing.id, box());
+  await append(s, c, { type: 'cast', replaces: true });
   return { receipt, changed: true, wrote: true, before: null };
 }
 
-export function writeOpenCast(c: CastInput): CastOutcome {
-  if (repo.flipVoter(c.db, c.pollId, c.userId)) {
-    c.firstVote?.();
-    repo.insertOpenBallot(c.db, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
-    c.append({ type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: false });
+export async function writeOpenCast(s: Store, c: CastInput): Promise<CastOutcome> {
+  if (await repo.flipVoter(s, c.pollId, c.userId)) {
+    await c.firstVote?.(s);
+    await repo.insertOpenBallot(s, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
+    await append(s, c, { type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: false });
     return { receipt: null, changed: false, wrote: true, before: null };
   }
-  const old = repo.findOpenBallot(c.db, c.pollId, c.userId);
+  const old = await repo.findOpenBallot(s, c.pollId, c.userId);
   if (!old) throw alreadyVoted();
   if (old.ballotId === c.ballotId && same(old.choices, c.ballot)) return { receipt: null, changed: false, wrote: false, before: null };
   if (!c.spec.allowChange) throw alreadyVoted();
-  repo.updateOpenBallot(c.db, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
-  c.append({ type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: true });
+  await repo.updateOpenBallot(s, c.pollId, c.userId, c.ballot, c.now, c.ballotId);
+  await append(s, c, { type: 'ballot', voterId: c.userId, choices: c.ballot, replaces: true });
   return { receipt: null, changed: true, wrote: true, before: old.choices };
 }

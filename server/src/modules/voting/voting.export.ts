@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { BallotList, PollResult, PollVerifyReport } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
+import type { Store } from '../../db/database.ts';
 import { verifyPoll } from './voting.ledger.ts';
 import * as repo from './voting.repo.ts';
 import { hallTallies, loadHalls } from './voting.hall-store.ts';
@@ -13,14 +13,15 @@ import type { PollRow } from './voting.schema.ts';
 import { iso } from './voting.views.ts';
 
 /** Replays the chain and re-tallies the stored ballots of one poll. */
-export function verifyStoredPoll(db: repo.Tx, row: PollRow, expectedHead?: string | null): PollVerifyReport {
+export async function verifyStoredPoll(s: Store, row: PollRow, expectedHead?: string | null): Promise<PollVerifyReport> {
+  const secret = row.spec.mode === 'secret';
   const report = verifyPoll({
-    entries: repo.loadChain(db, row.id),
-    openBallots: row.spec.mode === 'open' ? repo.loadOpenBallots(db, row.id) : [],
-    secretBallots: row.spec.mode === 'secret' ? repo.loadSecretBallots(db, row.id) : [],
-    receipts: row.spec.mode === 'secret' ? repo.loadReceipts(db, row.id) : [],
-    voterIds: repo.loadVoterIds(db, row.id),
-    hallCounts: hallTallies(loadHalls(db, row.id)),
+    entries: await repo.loadChain(s, row.id),
+    openBallots: secret ? [] : await repo.loadOpenBallots(s, row.id),
+    secretBallots: secret ? await repo.loadSecretBallots(s, row.id) : [],
+    receipts: secret ? await repo.loadReceipts(s, row.id) : [],
+    voterIds: await repo.loadVoterIds(s, row.id),
+    hallCounts: hallTallies(await loadHalls(s, row.id)),
     storedResult: row.result ?? null,
     storedHead: null,
     expectedHead: expectedHead ?? null,
@@ -40,17 +41,17 @@ export const byChoices = (a: readonly string[], b: readonly string[]) => {
  * order and, apart, the receipts sorted: a receipt proves its ballot was
  * counted, never how it was marked (else it could be sold). Open polls: by name.
  */
-export function ballotList(db: Db, row: PollRow): BallotList {
+export async function ballotList(s: Store, row: PollRow): Promise<BallotList> {
+  const chainHead = await repo.headHash(s, row.id);
   if (row.spec.mode === 'secret') {
-    const ballots = repo
-      .loadSecretBallots(db, row.id)
+    const ballots = (await repo.loadSecretBallots(s, row.id))
       .map((b) => b.choices)
       .sort(byChoices)
       .map((choices) => ({ receipt: null, voterId: null, fullName: null, choices }));
-    return { pollId: row.id, mode: 'secret', ballots, receipts: repo.loadReceipts(db, row.id), chainHead: repo.headHash(db, row.id) };
+    return { pollId: row.id, mode: 'secret', ballots, receipts: await repo.loadReceipts(s, row.id), chainHead };
   }
-  const ballots = repo.loadOpenBallots(db, row.id).map((b) => ({ receipt: null, voterId: b.voterId, fullName: b.fullName, choices: b.choices }));
-  return { pollId: row.id, mode: row.spec.mode, ballots, receipts: null, chainHead: repo.headHash(db, row.id) };
+  const ballots = (await repo.loadOpenBallots(s, row.id)).map((b) => ({ receipt: null, voterId: b.voterId, fullName: b.fullName, choices: b.choices }));
+  return { pollId: row.id, mode: row.spec.mode, ballots, receipts: null, chainHead };
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');

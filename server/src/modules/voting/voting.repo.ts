@@ -1,114 +1,172 @@
 /**
- * Database access for voting. Synchronous (better-sqlite3); writes that must
- * land together are wrapped in one transaction by the service.
+ * Database access for voting, on the async data layer (db/database.ts): the same text on SQLite
+ * and PostgreSQL. Writes that must land together take the caller's transaction (`database.tx`).
  */
 import { randomInt } from 'node:crypto';
-import { randomRowId } from '../../lib/random-pool.ts';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/index.ts';
-import { users } from '../../db/schema.ts';
+import type { Store } from '../../db/database.ts';
+import { lockForTx } from '../../db/dialect.ts';
+import { randomRowId } from '../../lib/random-pool.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
-import { pollBallotBoxes, pollChain, pollOpenBallots, pollReceipts, polls, pollSecretBallots, pollVoters, type PollRow } from './voting.schema.ts';
-import { isConstraint } from '../../lib/db-errors.ts';
-import { preparedFor } from '../../lib/prepared.ts';
+import type { PollRow } from './voting.schema.ts';
 
-export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
-
-/** A random positive 53-bit id: unguessable and unordered, unlike an autoincrement. */
-
-const isPkClash = (err: unknown) => isConstraint(err, 'PRIMARYKEY');
-/** Inserts with `n` fresh random ids, retrying on the (astronomically rare) id collision. */
-function withRandomIds<T>(n: number, insert: (ids: number[]) => T): T {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return insert(Array.from({ length: n }, randomRowId));
-    } catch (err) {
-      if (!isPkClash(err) || attempt >= 3) throw err;
-    }
-  }
+/** A prepared query as both engines' builders make one: run with its placeholders' values. */
+interface Prepared<V, R> {
+  execute(values: V): PromiseLike<R>;
 }
-const withRandomId = <T>(insert: (id: number) => T): T => withRandomIds(1, ([id]) => insert(id!));
-
-export const getPoll = (db: Tx, id: number): PollRow | undefined => db.select().from(polls).where(eq(polls.id, id)).get();
-
-export const listPolls = (db: Tx, meetingId: number): PollRow[] =>
-  db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.id)).all();
-
-export const openPolls = (db: Tx): PollRow[] => db.select().from(polls).where(eq(polls.status, 'open')).all();
-
-/** The poll a joining screen should show: the open one, else the latest closed or published one. */
-// Read by every meeting:join (the snapshot's poll part): prepared once per connection.
-const currentPollOf = preparedFor((db) =>
-  db
-    .select()
-    .from(polls)
-    .where(and(eq(polls.meetingId, sql.placeholder('meetingId')), inArray(polls.status, ['open', 'closed', 'published'])))
-    .orderBy(desc(eq(polls.status, 'open')), desc(polls.closedAt), desc(polls.id))
-    .prepare(),
-);
-
-export function currentPoll(db: Db, meetingId: number): PollRow | undefined {
-  return currentPollOf(db).get({ meetingId });
-}
-
-export function insertPoll(db: Tx, values: Pick<PollRow, 'meetingId' | 'agendaItemId' | 'title' | 'spec' | 'createdBy'>): PollRow {
-  return db.insert(polls).values(values).returning().get();
-}
-
-export const updatePoll = (db: Tx, id: number, patch: Partial<PollRow>) => db.update(polls).set(patch).where(eq(polls.id, id)).run();
 
 /**
- * The statements a ballot runs, prepared once per connection. A burst of
- * 2,000 ballots is bound by per-ballot cost, and building each query anew
- * through the query builder cost more than executing it. They run on the
- * shared better-sqlite3 connection, so inside a `db.transaction` they are
- * part of that transaction.
+ * A statement on a ballot's path (or a join's), written with placeholders for its values. On SQLite
+ * it is prepared once per connection: building the query and compiling it anew cost several times
+ * what running it does (a 2,000-ballot burst took four times the CPU). On PostgreSQL it is built on
+ * the caller's Store at each call, so it runs in the caller's transaction (a prepared query keeps
+ * the connection it was made on); there the round trip costs more than the building.
  */
-function prepareHot(c: Db['$client']) {
-  return {
-    head: c.prepare<[number], ChainHead>('SELECT seq, hash FROM poll_chain WHERE poll_id = ? ORDER BY seq DESC LIMIT 1'),
-    chain: c.prepare('INSERT INTO poll_chain (poll_id, seq, prev_hash, hash, payload) VALUES (?, ?, ?, ?, ?)'),
-    voter: c.prepare('INSERT INTO poll_voters (id, poll_id, user_id, voted) VALUES (?, ?, ?, 0)'),
-    flip: c.prepare('UPDATE poll_voters SET voted = 1 WHERE poll_id = ? AND user_id = ? AND voted = 0'),
-    findBox: c.prepare<[number, string], { id: number; box: Buffer }>('SELECT id, box FROM poll_ballot_boxes WHERE poll_id = ? AND tag = ?'),
-    insertBox: c.prepare('INSERT INTO poll_ballot_boxes (id, poll_id, tag, box) VALUES (?, ?, ?, ?)'),
-    updateBox: c.prepare('UPDATE poll_ballot_boxes SET box = ? WHERE id = ?'),
-    open: c.prepare('INSERT INTO poll_open_ballots (poll_id, user_id, choices, cast_at, ballot_id) VALUES (?, ?, ?, ?, ?)'),
+export function hot<V extends Record<string, unknown>, R>(build: (s: Store) => { prepare(): Prepared<V, R> }): (s: Store, values: V) => Promise<R> {
+  const byConnection = new WeakMap<object, Prepared<V, R>>();
+  return async (s, values) => {
+    if (s.dialect !== 'sqlite') return build(s).prepare().execute(values);
+    let prepared = byConnection.get(s.q);
+    if (!prepared) byConnection.set(s.q, (prepared = build(s).prepare()));
+    return prepared.execute(values);
   };
 }
-const hotCache = new WeakMap<Db['$client'], ReturnType<typeof prepareHot>>();
-function hot(db: Db) {
-  let s = hotCache.get(db.$client);
-  if (!s) hotCache.set(db.$client, (s = prepareHot(db.$client)));
-  return s;
+export const ph = sql.placeholder;
+/** Rows a write changed, from either driver's result (better-sqlite3's `changes`, node-postgres's `rowCount`): cheaper than RETURNING. */
+const changedRows = (result: unknown): number => (result as { changes?: number }).changes ?? (result as { rowCount?: number | null }).rowCount ?? 0;
+/** A placeholder in an update's `set()`, which binds it as insert values do though drizzle's types leave it out. */
+const setPh = <T>(name: string) => ph(name) as unknown as T;
+
+/** Rows a multi-row insert writes per statement: building one statement per ballot was most of a 2,000-ballot close. */
+const CHUNK = 500;
+
+function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
 
-/** The last entry of a poll's chain (one primary-key lookup), or null when empty. */
-export const chainHead = (db: Db, pollId: number): ChainHead | null => hot(db).head.get(pollId) ?? null;
+/**
+ * Inserts `items` under fresh random ids (positive 53-bit: unguessable and unordered, unlike an
+ * autoincrement). `insert` writes the rows it is given, skipping an id already taken (ON CONFLICT
+ * on the id alone: any other constraint still throws), and returns the ids it wrote; an item whose
+ * id clashed (astronomically rare) goes again with a new one. No statement fails on a clash, so a
+ * PostgreSQL transaction is never aborted by one.
+ */
+async function withRandomIds<T>(items: readonly T[], insert: (rows: { id: number; item: T }[]) => Promise<{ id: number }[]>): Promise<void> {
+  let left = items;
+  for (let attempt = 0; left.length; attempt++) {
+    if (attempt > 3) throw new Error('could not find free random row ids');
+    const rows = left.map((item) => ({ id: randomRowId(), item }));
+    const written = new Set((await insert(rows)).map((r) => r.id));
+    left = rows.filter((r) => !written.has(r.id)).map((r) => r.item);
+  }
+}
+
+export async function getPoll({ q, t }: Store, id: number): Promise<PollRow | undefined> {
+  const [row] = await q.select().from(t.polls).where(eq(t.polls.id, id));
+  return row;
+}
+
+export const listPolls = ({ q, t }: Store, meetingId: number): Promise<PollRow[]> =>
+  q.select().from(t.polls).where(eq(t.polls.meetingId, meetingId)).orderBy(asc(t.polls.id));
+
+export const openPolls = ({ q, t }: Store): Promise<PollRow[]> => q.select().from(t.polls).where(eq(t.polls.status, 'open')).orderBy(asc(t.polls.id));
+
+/** The poll a joining screen should show: the open one, else the latest closed or published one. */
+const currentPollOf = hot(({ q, t: { polls } }) =>
+  q
+    .select()
+    .from(polls)
+    .where(and(eq(polls.meetingId, ph('meetingId')), inArray(polls.status, ['open', 'closed', 'published'])))
+    // Closed and published polls always have closedAt, so where NULLs sort (engines differ) does not matter.
+    .orderBy(desc(eq(polls.status, 'open')), desc(polls.closedAt), desc(polls.id))
+    .limit(1),
+);
+export const currentPoll = async (s: Store, meetingId: number): Promise<PollRow | undefined> => (await currentPollOf(s, { meetingId }))[0];
+
+export async function insertPoll({ q, t }: Store, values: Pick<PollRow, 'meetingId' | 'agendaItemId' | 'title' | 'spec' | 'createdBy'>): Promise<PollRow> {
+  const [row] = await q.insert(t.polls).values(values).returning();
+  return row!;
+}
+
+export async function updatePoll({ q, t }: Store, id: number, patch: Partial<PollRow>): Promise<void> {
+  await q.update(t.polls).set(patch).where(eq(t.polls.id, id));
+}
+
+/** Chains locked by each PostgreSQL transaction (or savepoint, whose `q` is its own): a batch of ballots locks its poll once. */
+const lockedBy = new WeakMap<object, Set<number>>();
+
+/**
+ * Serialises the writers of a poll's chain until the transaction ends, across nodes (db/dialect.ts
+ * lockForTx): every transaction that appends to the chain takes it before reading the head, so two
+ * nodes never fork it; the primary key (poll_id, seq) stays the last line of defence.
+ */
+export async function lockChain(s: Store, pollId: number): Promise<void> {
+  // On SQLite the transaction is the lock, and one connection's transactions share `q`: nothing to remember.
+  if (s.dialect === 'sqlite') return lockForTx(s, `poll-chain:${pollId}`);
+  let held = lockedBy.get(s.q);
+  if (held?.has(pollId)) return;
+  await lockForTx(s, `poll-chain:${pollId}`);
+  if (!held) lockedBy.set(s.q, (held = new Set()));
+  held.add(pollId);
+}
+
+/**
+ * The last entry of a poll's chain, with the poll's status: one primary-key lookup each, in one
+ * statement (a join cost drizzle several times as much to map). No row while the chain is empty.
+ */
+const headOf = hot(({ q, t: { polls, pollChain: c } }) =>
+  q
+    .select({ seq: c.seq, hash: c.hash, status: sql<PollRow['status']>`(select ${polls.status} from ${polls} where ${polls.id} = ${c.pollId})` })
+    .from(c)
+    .where(eq(c.pollId, ph('pollId')))
+    .orderBy(desc(c.seq))
+    .limit(1),
+);
+
+async function chainHead(s: Store, pollId: number): Promise<{ status: PollRow['status'] | undefined; head: ChainHead | null }> {
+  const [row] = await headOf(s, { pollId });
+  return { status: row?.status, head: row ? { seq: row.seq, hash: row.hash } : null };
+}
 
 /** Hash of the chain's last entry (the genesis hash for an empty chain). */
-export const headHash = (db: Db, pollId: number): string => chainHead(db, pollId)?.hash ?? GENESIS_HASH;
+export const headHash = async (s: Store, pollId: number): Promise<string> => (await chainHead(s, pollId)).head?.hash ?? GENESIS_HASH;
 
-/** Appends entries after the current head; call inside the transaction that makes the change. Returns the last. */
-export function appendChain(db: Db, pollId: number, ...payloads: ChainPayload[]): ChainEntry {
-  let head: ChainHead | null = chainHead(db, pollId);
-  let entry: ChainEntry | null = null;
-  for (const payload of payloads) {
-    entry = nextEntry(head, payload);
-    hot(db).chain.run(pollId, entry.seq, entry.prevHash, entry.hash, JSON.stringify(entry.payload));
-    head = entry;
-  }
-  if (!entry) throw new Error('nothing to append');
-  return entry;
+const insertEntry = hot(({ q, t: { pollChain: c } }) =>
+  q.insert(c).values({ pollId: ph('pollId'), seq: ph('seq'), prevHash: ph('prevHash'), hash: ph('hash'), payload: ph('payload') }),
+);
+
+/** Appends entries after the current head (`whileOpen`: only if the poll, read with it, is open). The last entry, or null when refused. */
+async function append(s: Store, pollId: number, payloads: ChainPayload[], whileOpen: boolean): Promise<ChainEntry | null> {
+  await lockChain(s, pollId);
+  const found = await chainHead(s, pollId);
+  if (whileOpen && found.status !== 'open') return null;
+  let head = found.head;
+  const entries = payloads.map((payload) => (head = nextEntry(head, payload)));
+  if (!entries.length) throw new Error('nothing to append');
+  // A ballot's one entry by the prepared statement; a sealing's thousands by multi-row statements.
+  if (entries.length === 1) await insertEntry(s, { pollId, ...entries[0]! });
+  else for (const chunk of chunks(entries)) await s.q.insert(s.t.pollChain).values(chunk.map((e) => ({ pollId, ...e })));
+  return entries.at(-1)!;
 }
 
-export const loadChain = (db: Tx, pollId: number): ChainEntry[] =>
-  db
+/** Appends entries after the current head, inside the transaction that makes the change. Returns the last. */
+export const appendChain = async (s: Store, pollId: number, ...payloads: ChainPayload[]): Promise<ChainEntry> => (await append(s, pollId, payloads, false))!;
+
+/**
+ * A ballot's entry, inside its cast's transaction, appended only while the poll is open: its status
+ * is read with the head, under the chain lock, so a cast batched after a close (on any node) is
+ * refused. False, and nothing appended, when it has closed.
+ */
+export const appendBallot = async (s: Store, pollId: number, payload: ChainPayload): Promise<boolean> => (await append(s, pollId, [payload], true)) !== null;
+
+export async function loadChain({ q, t }: Store, pollId: number): Promise<ChainEntry[]> {
+  const { pollChain } = t;
+  return q
     .select({ seq: pollChain.seq, prevHash: pollChain.prevHash, hash: pollChain.hash, payload: pollChain.payload })
     .from(pollChain)
     .where(eq(pollChain.pollId, pollId))
-    .orderBy(asc(pollChain.seq))
-    .all();
+    .orderBy(asc(pollChain.seq));
+}
 
 /** Fisher-Yates with a CSPRNG: the order voter rows are written in must say nothing. */
 export function shuffled<T>(items: readonly T[]): T[] {
@@ -121,72 +179,114 @@ export function shuffled<T>(items: readonly T[]): T[] {
 }
 
 /** At open: one not-yet-voted row per eligible delegate, in random order with random ids. */
-export function insertVoters(db: Db, pollId: number, userIds: readonly number[]): void {
-  for (const userId of shuffled(userIds)) withRandomId((id) => hot(db).voter.run(id, pollId, userId));
+export async function insertVoters({ q, t }: Store, pollId: number, userIds: readonly number[]): Promise<void> {
+  const { pollVoters } = t;
+  for (const chunk of chunks(shuffled(userIds))) {
+    await withRandomIds(chunk, (rows) =>
+      q
+        .insert(pollVoters)
+        .values(rows.map(({ id, item: userId }) => ({ id, pollId, userId, voted: 0 })))
+        .onConflictDoNothing({ target: pollVoters.id })
+        .returning({ id: pollVoters.id }),
+    );
+  }
 }
 
 /** Marks `userId` as having voted, in place. False when they already had (or were not eligible). */
-export const flipVoter = (db: Db, pollId: number, userId: number): boolean => hot(db).flip.run(pollId, userId).changes === 1;
+const flipVoterOf = hot(({ q, t: { pollVoters: v } }) =>
+  q
+    .update(v)
+    .set({ voted: 1 })
+    .where(and(eq(v.pollId, ph('pollId')), eq(v.userId, ph('userId')), eq(v.voted, 0))),
+);
+export const flipVoter = async (s: Store, pollId: number, userId: number): Promise<boolean> => changedRows(await flipVoterOf(s, { pollId, userId })) === 1;
 
-export const loadVoterIds = (db: Tx, pollId: number): number[] =>
-  db
+export async function loadVoterIds({ q, t }: Store, pollId: number): Promise<number[]> {
+  const { pollVoters } = t;
+  const rows = await q
     .select({ u: pollVoters.userId })
     .from(pollVoters)
-    .where(and(eq(pollVoters.pollId, pollId), eq(pollVoters.voted, 1)))
-    .all()
-    .map((r) => r.u);
-
-export const findBox = (db: Db, pollId: number, tag: string) => hot(db).findBox.get(pollId, tag);
-export const insertBox = (db: Db, pollId: number, tag: string, box: Buffer) => withRandomId((id) => hot(db).insertBox.run(id, pollId, tag, box));
-export const updateBox = (db: Db, id: number, box: Buffer) => hot(db).updateBox.run(box, id);
-export const loadBoxes = (db: Tx, pollId: number): Buffer[] =>
-  db.select({ box: pollBallotBoxes.box }).from(pollBallotBoxes).where(eq(pollBallotBoxes.pollId, pollId)).all().map((r) => r.box);
-export const deleteBoxes = (db: Tx, pollId: number) => db.delete(pollBallotBoxes).where(eq(pollBallotBoxes.pollId, pollId)).run();
-
-/** Writes a sealed secret poll: choices and receipts as two lists, each already sorted by the caller. */
-export function insertSealed(db: Tx, pollId: number, choices: readonly string[][], receipts: readonly string[]): void {
-  // 500 rows a statement: building one query per ballot was most of a 2,000-ballot close. A clash
-  // rolls back just the failed statement (SQLite's statement journal), so the chunk is retried whole.
-  for (let i = 0; i < choices.length; i += 500) {
-    const chunk = choices.slice(i, i + 500);
-    withRandomIds(chunk.length, (ids) => db.insert(pollSecretBallots).values(chunk.map((c, j) => ({ id: ids[j]!, pollId, choices: c }))).run());
-  }
-  for (let i = 0; i < receipts.length; i += 500) {
-    db.insert(pollReceipts).values(receipts.slice(i, i + 500).map((receipt) => ({ pollId, receipt }))).run();
-  }
+    .where(and(eq(pollVoters.pollId, pollId), eq(pollVoters.voted, 1)));
+  return rows.map((r) => r.u);
 }
 
-export const loadSecretBallots = (db: Tx, pollId: number) =>
-  db.select({ choices: pollSecretBallots.choices }).from(pollSecretBallots).where(eq(pollSecretBallots.pollId, pollId)).all();
+const findBoxOf = hot(({ q, t: { pollBallotBoxes: b } }) => q.select({ id: b.id, box: b.box }).from(b).where(and(eq(b.pollId, ph('pollId')), eq(b.tag, ph('tag')))));
+export const findBox = async (s: Store, pollId: number, tag: string): Promise<{ id: number; box: Buffer } | undefined> => (await findBoxOf(s, { pollId, tag }))[0];
 
-export const loadReceipts = (db: Tx, pollId: number): string[] =>
-  db.select({ r: pollReceipts.receipt }).from(pollReceipts).where(eq(pollReceipts.pollId, pollId)).orderBy(asc(pollReceipts.receipt)).all().map((r) => r.r);
+const insertBoxOf = hot(({ q, t: { pollBallotBoxes: b } }) =>
+  q.insert(b).values({ id: ph('id'), pollId: ph('pollId'), tag: ph('tag'), box: ph('box') }).onConflictDoNothing({ target: b.id }),
+);
+export const insertBox = (s: Store, pollId: number, tag: string, box: Buffer): Promise<void> =>
+  withRandomIds([box], async ([row]) => (changedRows(await insertBoxOf(s, { id: row!.id, pollId, tag, box })) ? [row!] : []));
 
-export const hasReceipt = (db: Tx, pollId: number, receipt: string): boolean =>
-  db.select({ r: pollReceipts.receipt }).from(pollReceipts).where(and(eq(pollReceipts.pollId, pollId), eq(pollReceipts.receipt, receipt))).get() !== undefined;
+const updateBoxOf = hot(({ q, t: { pollBallotBoxes: b } }) => q.update(b).set({ box: setPh<Buffer>('box') }).where(eq(b.id, ph('id'))));
+export const updateBox = async (s: Store, id: number, box: Buffer): Promise<void> => void (await updateBoxOf(s, { id, box }));
 
-export const findOpenBallot = (db: Tx, pollId: number, userId: number) =>
-  db
-    .select({ choices: pollOpenBallots.choices, ballotId: pollOpenBallots.ballotId })
-    .from(pollOpenBallots)
-    .where(and(eq(pollOpenBallots.pollId, pollId), eq(pollOpenBallots.userId, userId)))
-    .get();
+export async function loadBoxes({ q, t }: Store, pollId: number): Promise<Buffer[]> {
+  const rows = await q.select({ box: t.pollBallotBoxes.box }).from(t.pollBallotBoxes).where(eq(t.pollBallotBoxes.pollId, pollId));
+  return rows.map((r) => r.box);
+}
 
-export const insertOpenBallot = (db: Db, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string) =>
-  hot(db).open.run(pollId, userId, JSON.stringify(choices), castAt, ballotId);
+export async function deleteBoxes({ q, t }: Store, pollId: number): Promise<void> {
+  await q.delete(t.pollBallotBoxes).where(eq(t.pollBallotBoxes.pollId, pollId));
+}
 
-export const updateOpenBallot = (db: Tx, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string) =>
-  db
-    .update(pollOpenBallots)
-    .set({ choices, castAt, ballotId })
-    .where(and(eq(pollOpenBallots.pollId, pollId), eq(pollOpenBallots.userId, userId)))
-    .run();
+/** Writes a sealed secret poll: choices and receipts as two lists, each already sorted by the caller. */
+export async function insertSealed({ q, t }: Store, pollId: number, choices: readonly string[][], receipts: readonly string[]): Promise<void> {
+  const { pollSecretBallots: b, pollReceipts } = t;
+  for (const chunk of chunks(choices)) {
+    await withRandomIds(chunk, (rows) =>
+      q
+        .insert(b)
+        .values(rows.map(({ id, item }) => ({ id, pollId, choices: item })))
+        .onConflictDoNothing({ target: b.id })
+        .returning({ id: b.id }),
+    );
+  }
+  for (const chunk of chunks(receipts)) await q.insert(pollReceipts).values(chunk.map((receipt) => ({ pollId, receipt })));
+}
 
-export const loadOpenBallots = (db: Tx, pollId: number) =>
-  db
-    .select({ voterId: pollOpenBallots.userId, choices: pollOpenBallots.choices, fullName: users.fullName })
-    .from(pollOpenBallots)
-    .innerJoin(users, eq(users.id, pollOpenBallots.userId))
-    .where(eq(pollOpenBallots.pollId, pollId))
-    .orderBy(asc(users.fullName), asc(pollOpenBallots.userId))
-    .all();
+export const loadSecretBallots = ({ q, t }: Store, pollId: number): Promise<{ choices: string[] }[]> =>
+  q.select({ choices: t.pollSecretBallots.choices }).from(t.pollSecretBallots).where(eq(t.pollSecretBallots.pollId, pollId));
+
+export async function loadReceipts({ q, t }: Store, pollId: number): Promise<string[]> {
+  const { pollReceipts: r } = t;
+  return (await q.select({ r: r.receipt }).from(r).where(eq(r.pollId, pollId)).orderBy(asc(r.receipt))).map((x) => x.r);
+}
+
+export async function hasReceipt({ q, t }: Store, pollId: number, receipt: string): Promise<boolean> {
+  const { pollReceipts: r } = t;
+  const [row] = await q.select({ r: r.receipt }).from(r).where(and(eq(r.pollId, pollId), eq(r.receipt, receipt)));
+  return row !== undefined;
+}
+
+const findOpenBallotOf = hot(({ q, t: { pollOpenBallots: b } }) =>
+  q.select({ choices: b.choices, ballotId: b.ballotId }).from(b).where(and(eq(b.pollId, ph('pollId')), eq(b.userId, ph('userId')))),
+);
+export const findOpenBallot = async (s: Store, pollId: number, userId: number): Promise<{ choices: string[]; ballotId: string | null } | undefined> =>
+  (await findOpenBallotOf(s, { pollId, userId }))[0];
+
+const insertOpenBallotOf = hot(({ q, t: { pollOpenBallots: b } }) =>
+  q.insert(b).values({ pollId: ph('pollId'), userId: ph('userId'), choices: ph('choices'), castAt: ph('castAt'), ballotId: ph('ballotId') }),
+);
+export const insertOpenBallot = async (s: Store, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string): Promise<void> =>
+  void (await insertOpenBallotOf(s, { pollId, userId, choices, castAt, ballotId }));
+
+const updateOpenBallotOf = hot(({ q, t: { pollOpenBallots: b } }) =>
+  q
+    .update(b)
+    .set({ choices: setPh<string[]>('choices'), castAt: setPh<number>('castAt'), ballotId: setPh<string>('ballotId') })
+    .where(and(eq(b.pollId, ph('pollId')), eq(b.userId, ph('userId')))),
+);
+export const updateOpenBallot = async (s: Store, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string): Promise<void> =>
+  void (await updateOpenBallotOf(s, { pollId, userId, choices, castAt, ballotId }));
+
+export function loadOpenBallots({ q, t }: Store, pollId: number): Promise<{ voterId: number; choices: string[]; fullName: string }[]> {
+  const { pollOpenBallots: b, users } = t;
+  return q
+    .select({ voterId: b.userId, choices: b.choices, fullName: users.fullName })
+    .from(b)
+    .innerJoin(users, eq(users.id, b.userId))
+    .where(eq(b.pollId, pollId))
+    .orderBy(asc(users.fullName), asc(b.userId));
+}

@@ -10,7 +10,8 @@ import {
 } from '@diemcau/shared';
 import { AppError, forbidden, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.access.ts';
+import type { Store } from '../../db/database.ts';
+import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.store.ts';
 import { ballotList, resultCsv, verifyStoredPoll } from './voting.export.ts';
 import * as repo from './voting.repo.ts';
 import { storedTurnout } from './voting.snapshot.ts';
@@ -21,16 +22,16 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 const tags = ['voting'];
 
 const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { db } = app;
+  const { database } = app;
   const anyone = app.requireUser();
 
   /** The poll, if the user takes part in its meeting. Drafts are the secretariat's business only. */
-  const access = (id: number, user: AuthUser): { row: PollRow; manager: boolean } => {
-    const row = repo.getPoll(db, id);
+  const access = async (s: Store, id: number, user: AuthUser): Promise<{ row: PollRow; manager: boolean }> => {
+    const row = await repo.getPoll(s, id);
     if (!row) throw notFound('Poll');
-    const meeting = getMeetingOr404(db, row.meetingId);
-    assertMember(db, user, meeting);
-    const manager = canManage(db, user, meeting);
+    const meeting = await getMeetingOr404(s, row.meetingId);
+    await assertMember(s, user, meeting);
+    const manager = await canManage(s, user, meeting);
     if (row.status === 'draft' && !manager) throw notFound('Poll');
     return { row, manager };
   };
@@ -39,31 +40,35 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return row.result;
   };
 
-  app.get('/meetings/:id/polls', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: Type.Array(PollView), ...errors } } }, (req) => {
-    const meeting = getMeetingOr404(db, req.params.id);
-    assertMember(db, req.user!, meeting);
-    const manager = canManage(db, req.user!, meeting);
-    return repo.listPolls(db, meeting.id).filter((p) => manager || p.status !== 'draft').map(pollView);
-  });
+  app.get('/meetings/:id/polls', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: Type.Array(PollView), ...errors } } }, (req) =>
+    database.run(async (s) => {
+      const meeting = await getMeetingOr404(s, req.params.id);
+      await assertMember(s, req.user!, meeting);
+      const manager = await canManage(s, req.user!, meeting);
+      return (await repo.listPolls(s, meeting.id)).filter((p) => manager || p.status !== 'draft').map(pollView);
+    }),
+  );
 
-  app.get('/polls/:id', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: PollDetail, ...errors } } }, (req) => {
-    const { row } = access(req.params.id, req.user!);
-    const live = app.voting.live.get(row.id);
-    const turnout = live ? app.voting.live.turnout(live) : storedTurnout(db, row);
-    return { poll: pollView(row), turnout, result: row.result ?? null };
-  });
+  app.get('/polls/:id', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: PollDetail, ...errors } } }, (req) =>
+    database.run(async (s) => {
+      const { row } = await access(s, req.params.id, req.user!);
+      const live = app.voting.live.get(row.id);
+      const turnout = live ? app.voting.live.turnout(live) : await storedTurnout(s, row);
+      return { poll: pollView(row), turnout, result: row.result ?? null };
+    }),
+  );
 
   app.get(
     '/polls/:id/result',
     { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: Type.Object({ poll: PollView, result: PollResult }), ...errors } } },
-    (req) => {
-      const { row } = access(req.params.id, req.user!);
+    async (req) => {
+      const { row } = await database.run((s) => access(s, req.params.id, req.user!));
       return { poll: pollView(row), result: finished(row) };
     },
   );
 
-  app.get('/polls/:id/result.csv', { onRequest: anyone, schema: { tags, params: IdParam } }, (req, reply) => {
-    const { row } = access(req.params.id, req.user!);
+  app.get('/polls/:id/result.csv', { onRequest: anyone, schema: { tags, params: IdParam } }, async (req, reply) => {
+    const { row } = await database.run((s) => access(s, req.params.id, req.user!));
     const csv = resultCsv(row, finished(row));
     return reply
       .type('text/csv; charset=utf-8')
@@ -71,13 +76,15 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .send(csv);
   });
 
-  app.get('/polls/:id/ballots', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: BallotList, ...errors } } }, (req) => {
-    const { row, manager } = access(req.params.id, req.user!);
-    // Open ballots are visible to the secretariat as they come in; everything else only once published.
-    const allowed = row.status === 'published' || (manager && row.spec.mode === 'open' && row.status !== 'draft');
-    if (!allowed) throw forbidden('The ballot list is available once the result is published');
-    return ballotList(db, row);
-  });
+  app.get('/polls/:id/ballots', { onRequest: anyone, schema: { tags, params: IdParam, response: { 200: BallotList, ...errors } } }, (req) =>
+    database.run(async (s) => {
+      const { row, manager } = await access(s, req.params.id, req.user!);
+      // Open ballots are visible to the secretariat as they come in; everything else only once published.
+      const allowed = row.status === 'published' || (manager && row.spec.mode === 'open' && row.status !== 'draft');
+      if (!allowed) throw forbidden('The ballot list is available once the result is published');
+      return ballotList(s, row);
+    }),
+  );
 
   // POST with the receipt in the body, not in the URL: request logs carry URLs next to the
   // caller's address, and a receipt check must leave no trace tying a person to a receipt.
@@ -93,14 +100,15 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ReceiptCheck, ...errors },
       },
     },
-    (req) => {
-      const { row } = access(req.params.id, req.user!);
-      if (row.spec.mode !== 'secret') throw new AppError('VALIDATION_FAILED', 400, 'Open ballots have no receipts');
-      if (row.status !== 'published') throw forbidden('Receipts can be checked once the result is published');
-      if (!repo.hasReceipt(db, row.id, req.body.receipt)) throw notFound('Ballot with this receipt');
-      // Inclusion only: how the ballot was marked is not told to anyone, so a receipt cannot prove a vote to a buyer.
-      return { pollId: row.id, receipt: req.body.receipt, counted: true };
-    },
+    (req) =>
+      database.run(async (s) => {
+        const { row } = await access(s, req.params.id, req.user!);
+        if (row.spec.mode !== 'secret') throw new AppError('VALIDATION_FAILED', 400, 'Open ballots have no receipts');
+        if (row.status !== 'published') throw forbidden('Receipts can be checked once the result is published');
+        if (!(await repo.hasReceipt(s, row.id, req.body.receipt))) throw notFound('Ballot with this receipt');
+        // Inclusion only: how the ballot was marked is not told to anyone, so a receipt cannot prove a vote to a buyer.
+        return { pollId: row.id, receipt: req.body.receipt, counted: true };
+      }),
   );
 
   app.get(
@@ -114,10 +122,11 @@ const votingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: PollVerifyReport, ...errors },
       },
     },
-    (req) => {
-      const { row } = access(req.params.id, req.user!);
-      return verifyStoredPoll(db, row, req.query.head ?? null);
-    },
+    (req) =>
+      database.run(async (s) => {
+        const { row } = await access(s, req.params.id, req.user!);
+        return verifyStoredPoll(s, row, req.query.head ?? null);
+      }),
   );
 };
 

@@ -4,7 +4,9 @@
  * sorted order so the file's layout says nothing about who voted when.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../../db/index.ts';
+import { sql } from 'drizzle-orm';
+import type { Database, Store } from '../../db/database.ts';
+import { selectRaw } from '../../db/dialect.ts';
 import { openBallot } from './voting.crypto.ts';
 import { byChoices } from './voting.export.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
@@ -16,37 +18,37 @@ import * as repo from './voting.repo.ts';
  * list (also into the chain), then deletes the boxes and the wrapped key.
  * Returns the sorted choices. `key` null: the poll never held ballots.
  */
-export function sealSecretPoll(tx: repo.Tx, pollId: number, key: Buffer | null, append: (...payloads: LedgerPayload[]) => void): string[][] {
+export async function sealSecretPoll(s: Store, pollId: number, key: Buffer | null, append: (...payloads: LedgerPayload[]) => Promise<unknown>): Promise<string[][]> {
   if (!key) return [];
-  const contents = repo.loadBoxes(tx, pollId).map((box) => openBallot(key, pollId, box));
+  const contents = (await repo.loadBoxes(s, pollId)).map((box) => openBallot(key, pollId, box));
   const choices = contents.map((c) => c.choices).sort(byChoices);
   const receipts = contents.map((c) => c.receipt).sort();
-  repo.insertSealed(tx, pollId, choices, receipts);
-  if (choices.length) append(...choices.map((c): LedgerPayload => ({ type: 'sealed', choices: c })));
-  append({ type: 'receipts', receipts });
-  repo.deleteBoxes(tx, pollId);
-  repo.updatePoll(tx, pollId, { ballotKey: null });
+  await repo.insertSealed(s, pollId, choices, receipts);
+  await append(...choices.map((c): LedgerPayload => ({ type: 'sealed', choices: c })), { type: 'receipts', receipts });
+  await repo.deleteBoxes(s, pollId);
+  await repo.updatePoll(s, pollId, { ballotKey: null });
   return choices;
 }
 
 /**
- * After a secret poll is sealed, copies the WAL into the main file and
+ * After a secret poll is sealed, copies SQLite's WAL into the main file and
  * truncates it: older page images holding the boxes must not linger there.
  * secure_delete (db/index.ts) has already zeroed the freed cells. Runs after
- * the result is on its way: it changes no content.
+ * the result is on its way: it changes no content. (PostgreSQL keeps its own
+ * WAL and dead row versions until VACUUM: nothing of the kind can be done
+ * from here.)
  */
-export function truncateWalSoon(db: Db, log: FastifyBaseLogger, attempt = 0): void {
+export function truncateWalSoon(database: Database, log: FastifyBaseLogger, attempt = 0): void {
+  if (database.dialect !== 'sqlite') return;
   // A checkpoint running on the checkpointer's thread (db/checkpointer.ts) makes this one busy: try again shortly.
   setTimeout(() => {
-    const sqlite = db.$client;
-    if (!sqlite.open) return;
-    try {
-      const [row] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      if (!row?.busy) return;
-      if (attempt < 50) return truncateWalSoon(db, log, attempt + 1);
-      log.warn('truncating the WAL after sealing a secret poll stayed busy');
-    } catch (err) {
-      log.warn({ err }, 'truncating the WAL after sealing a secret poll failed');
-    }
+    database
+      .run((s) => selectRaw<{ busy: number }>(s, sql`pragma wal_checkpoint(TRUNCATE)`))
+      .then(([row]) => {
+        if (!row?.busy) return;
+        if (attempt < 50) return truncateWalSoon(database, log, attempt + 1);
+        log.warn('truncating the WAL after sealing a secret poll stayed busy');
+      })
+      .catch((err: unknown) => log.warn({ err }, 'truncating the WAL after sealing a secret poll failed'));
   }, attempt === 0 ? 0 : 50);
 }

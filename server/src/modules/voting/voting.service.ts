@@ -1,41 +1,42 @@
 /**
  * Voting service: adapts the pure poll core to the database and the realtime
- * layer. Every state change is one SQLite transaction (row + hash-chain entry
- * + audit) that commits before anything is acked or broadcast; ballots are
- * group-committed (db/group-commit.ts). Open polls are mirrored in memory for
- * turnout; the database stays the source of truth and the mirror is rebuilt
- * from it on start. Secret ballots are sealed boxes until the poll ends
- * (voting.crypto.ts).
+ * layer. Every state change is one transaction (row + hash-chain entry +
+ * audit, voting.lifecycle.ts) that commits before anything is acked or
+ * broadcast; ballots are group-committed (db/store-group-commit.ts). Every
+ * transaction that appends to a poll's chain first takes the poll's chain lock
+ * (repo.lockChain) and reads the poll's state under it, so the state a change
+ * is decided on is the state it is written over, on every node. One meeting's
+ * lifecycle commands run one after another on a node (`#inTurn`). Open polls are mirrored in memory
+ * for turnout; the database stays the source of truth and the mirror is
+ * rebuilt from it on start. Secret ballots are sealed boxes until the poll
+ * ends (voting.crypto.ts).
  *
  * On a cluster (issue 12) only the node holding the meeting's lease (plugins/lease.ts) mirrors its open
  * poll, holds its ballot key and runs its countdown; the other nodes forward the meeting's commands to
  * it. A node that takes the meeting over rebuilds the mirror from the database, as after a restart
  * (`adopt`, the same path as `restore`), and a node that lost the lease closes nothing (`owns`).
  */
-import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HallCountEntry, HallCountInfo, PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { agendaItems, meetings } from '../../db/schema.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
-import { writeAudit } from '../../plugins/audit.ts';
+import type { Database } from '../../db/database.ts';
+import { StoreGroupCommit } from '../../db/store-group-commit.ts';
+import { AppError } from '../../lib/app-error.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Audience } from '../../plugins/realtime-audience.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
-import { GroupCommit } from '../../db/group-commit.ts';
-import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
-import { pollSnapshot } from './voting.snapshot.ts';
 import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
+import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
+import { auditPoll, cancelPoll, closePoll, createPoll, loadPoll, lockedPoll, meetingStatus, openPoll, publishPoll, type Step } from './voting.lifecycle.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
 import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
-import { computeResult } from './voting.result.ts';
-import { buildSpec, validateBallot } from './voting.rules.ts';
+import { validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
-import { sealSecretPoll, truncateWalSoon } from './voting.seal.ts';
-import { clockOf, clockPatch, iso, pollView, rules } from './voting.views.ts';
+import { truncateWalSoon } from './voting.seal.ts';
+import { pollSnapshot } from './voting.snapshot.ts';
+import { clockOf, pollView, rules } from './voting.views.ts';
 
 export interface VotingOptions {
   attendance: AttendanceSource;
@@ -53,21 +54,25 @@ export interface VotingOptions {
 
 type Emit = Pick<Realtime, 'toMeeting' | 'toMeetingByAudience' | 'toManagers'>;
 
+const pollClosed = () => new AppError('POLL_CLOSED', 409, 'The poll is closed');
+
 export class VotingService {
-  readonly #db: Db;
+  readonly #db: Database;
   readonly #log: FastifyBaseLogger;
   readonly #now: () => number;
   readonly #attendance: AttendanceSource;
   readonly #emit: Emit;
   readonly #secret: string;
-  readonly #commit: GroupCommit;
+  readonly #commit: StoreGroupCommit;
   readonly #owns: (meetingId: number) => boolean;
   readonly #holds: (meetingId: number) => boolean;
   /** Ballot keys of open secret polls; never written to the database unwrapped. */
   readonly #keys = new Map<number, Buffer>();
+  /** The tail of each meeting's lifecycle commands on this node (`#inTurn`). */
+  readonly #turns = new Map<number, Promise<void>>();
   readonly live: LivePolls;
 
-  constructor(db: Db, emit: Emit, log: FastifyBaseLogger, opts: VotingOptions) {
+  constructor(db: Database, emit: Emit, log: FastifyBaseLogger, opts: VotingOptions) {
     this.#db = db;
     this.#emit = emit;
     this.#log = log;
@@ -76,168 +81,113 @@ export class VotingService {
     this.#secret = opts.secret;
     this.#owns = opts.owns ?? (() => true);
     this.#holds = opts.holds ?? this.#owns;
-    this.#commit = new GroupCommit(db);
+    this.#commit = new StoreGroupCommit(db);
     this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
   }
 
-  /** A poll of this meeting, or NOT_FOUND (also for a poll of another meeting). */
-  #load(pollId: number, meetingId: number): PollRow {
-    const row = repo.getPoll(this.#db, pollId);
-    if (!row || row.meetingId !== meetingId) throw notFound('Poll');
-    return row;
-  }
-
-  /** Appends to the chain on the shared connection: inside a transaction, it commits or rolls back with it. */
-  #append(_tx: repo.Tx, pollId: number, ...payloads: LedgerPayload[]) {
-    return repo.appendChain(this.#db, pollId, ...payloads);
-  }
-
-  /** Audits on the same connection, so inside a transaction it commits or rolls back with it. */
-  #audit(_tx: repo.Tx, actorId: number | null, action: string, pollId: number, details?: unknown) {
-    writeAudit(this.#db, { actorUserId: actorId, action, targetType: 'poll', targetId: pollId, details });
-  }
-
-  create(actorId: number, meetingId: number, input: PollCreate): PollView {
-    const meeting = this.#db.select().from(meetings).where(eq(meetings.id, meetingId)).get();
-    if (!meeting) throw notFound('Meeting');
-    if (meeting.status === 'ended' || meeting.status === 'archived') throw new AppError('CONFLICT', 409, `The meeting has ${meeting.status}`);
-    if (input.agendaItemId !== null) {
-      const item = this.#db.select().from(agendaItems).where(and(eq(agendaItems.id, input.agendaItemId), eq(agendaItems.meetingId, meetingId))).get();
-      if (!item) throw notFound('Agenda item');
-    }
-    const spec = rules(() => buildSpec(input));
-    const title = input.title.trim();
-    if (!title) throw new AppError('VALIDATION_FAILED', 400, 'A poll needs a title');
-    const row = this.#db.transaction((tx) => {
-      const created = repo.insertPoll(tx, { meetingId, agendaItemId: input.agendaItemId, title, spec, createdBy: actorId });
-      this.#append(tx, created.id, { type: 'created', pollId: created.id, meetingId, agendaItemId: input.agendaItemId, title, spec, at: iso(this.#now())! });
-      this.#audit(tx, actorId, 'poll.create', created.id, { title, kind: spec.kind, mode: spec.mode });
-      return repo.getPoll(tx, created.id)!;
+  /**
+   * Runs one meeting's lifecycle commands (open, close, hall count, takeover...) one after another
+   * on this node, as the synchronous service did by construction: two polls opened at once cannot
+   * both pass the one-open-poll check, and a command never sees the mirror half rebuilt.
+   */
+  #inTurn<T>(meetingId: number, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#turns.get(meetingId) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.#turns.set(meetingId, tail);
+    void tail.then(() => {
+      if (this.#turns.get(meetingId) === tail) this.#turns.delete(meetingId);
     });
-    return pollView(row);
+    return run;
   }
 
-  open(actorId: number, meetingId: number, pollId: number): PollView {
-    const row = this.#load(pollId, meetingId);
-    const now = this.#now();
-    const clock = rules(() => transition(clockOf(row), 'open', now));
-    const meeting = this.#db.select({ status: meetings.status }).from(meetings).where(eq(meetings.id, meetingId)).get();
-    if (meeting?.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
-    if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
-    // Freeze who may vote: invited delegates present right now.
-    const { invited, present } = this.#attendance(meetingId);
-    const eligible = invited.filter((v) => present.has(v.userId));
-    if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
-    const key = row.spec.mode === 'secret' ? newBallotKey() : null;
-    const opened = this.#db.transaction((tx) => {
-      const ballotKey = key ? wrapBallotKey(this.#secret, pollId, key) : null;
-      repo.updatePoll(tx, pollId, { ...clockPatch(clock), invitedCount: invited.length, eligible, ballotKey });
-      // Every eligible delegate's row exists from now on, so a vote only flips a flag in place.
-      repo.insertVoters(this.#db, pollId, eligible.map((v) => v.userId));
-      this.#append(tx, pollId, { type: 'opened', at: iso(now)!, closesAt: iso(clock.closesAt), invited: invited.length, eligible });
-      this.#audit(tx, actorId, 'poll.open', pollId, { invited: invited.length, eligible: eligible.length });
-      return repo.getPoll(tx, pollId)!;
+  /** Who does it, to which poll, now. */
+  #step(actorId: number | null, meetingId: number, pollId: number): Step {
+    return { actorId, meetingId, pollId, now: this.#now() };
+  }
+
+  async create(actorId: number, meetingId: number, input: PollCreate): Promise<PollView> {
+    return pollView(await this.#db.tx((s) => createPoll(s, actorId, meetingId, input, this.#now())));
+  }
+
+  open(actorId: number, meetingId: number, pollId: number): Promise<PollView> {
+    return this.#inTurn(meetingId, async () => {
+      const step = this.#step(actorId, meetingId, pollId);
+      // The checks in the synchronous service's order; attendance (another module's) outside any transaction.
+      const row = await this.#db.run(async (s) => {
+        const row = await loadPoll(s, pollId, meetingId);
+        rules(() => transition(clockOf(row), 'open', step.now));
+        if ((await meetingStatus(s, meetingId)) !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
+        return row;
+      });
+      if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
+      // Freeze who may vote: invited delegates present right now.
+      const { invited, present } = this.#attendance(meetingId);
+      const eligible = invited.filter((v) => present.has(v.userId));
+      if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
+      const key = row.spec.mode === 'secret' ? newBallotKey() : null;
+      const wrapped = key ? wrapBallotKey(this.#secret, pollId, key) : null;
+      const opened = await this.#db.tx((s) => openPoll(s, step, invited.length, eligible, wrapped));
+      if (key) this.#keys.set(pollId, key);
+      const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
+      const poll = pollView(opened);
+      const turnout = this.live.turnout(live);
+      this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:opened', { poll, turnout }, { field: 'turnout' });
+      return poll;
     });
-    if (key) this.#keys.set(pollId, key);
-    const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
-    const poll = pollView(opened);
-    const turnout = this.live.turnout(live);
-    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:opened', { poll, turnout }, { field: 'turnout' });
-    return poll;
   }
 
   /** Closes an open poll, seals the ballots and the result into the chain, and tells every screen. */
-  close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason = 'manual'): { poll: PollView; result: PollResult } {
-    // Ballots already received are written before the poll closes.
-    this.#commit.flush();
-    const row = this.#load(pollId, meetingId);
-    const clock = rules(() => transition(clockOf(row), 'close', this.#now(), reason));
-    const secret = row.spec.mode === 'secret';
-    const closed = this.#db.transaction((tx) => {
-      repo.updatePoll(tx, pollId, clockPatch(clock));
-      this.#append(tx, pollId, { type: 'closed', at: iso(clock.closedAt)!, reason });
-      const voterIds = repo.loadVoterIds(tx, pollId);
-      let ballots: { voterId: number | null; choices: string[] }[];
-      if (secret) {
-        ballots = this.#seal(tx, row).map((choices) => ({ voterId: null, choices }));
-      } else {
-        ballots = repo.loadOpenBallots(tx, pollId).map((b) => ({ voterId: b.voterId, choices: b.choices }));
-      }
-      const halls = hallTallies(loadHalls(tx, pollId));
-      const { chainHead: _, ...core } = computeResult({
-        pollId,
-        spec: row.spec,
-        invited: row.invitedCount ?? 0,
-        eligible: row.eligible ?? [],
-        voterIds: new Set(voterIds),
-        ballots,
-        halls,
-        closedAt: iso(clock.closedAt)!,
-        chainHead: '',
-      });
-      const entry = this.#append(tx, pollId, { type: 'result', result: core });
-      repo.updatePoll(tx, pollId, { result: { ...core, chainHead: entry.hash } });
-      this.#audit(tx, actorId, 'poll.close', pollId, { reason, outcome: core.outcome, voted: core.voted });
-      return repo.getPoll(tx, pollId)!;
-    });
-    this.live.remove(pollId);
+  close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason = 'manual'): Promise<{ poll: PollView; result: PollResult }> {
+    return this.#inTurn(meetingId, () => this.#close(actorId, meetingId, pollId, reason));
+  }
+
+  async #close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason) {
+    // Ballots already received are written before the poll closes; any batched later find it closed.
+    await this.#commit.flush();
+    const closed = await this.#db.tx((s) => closePoll(s, this.#step(actorId, meetingId, pollId), reason, this.#keyOf));
+    this.#ended(closed);
     const out = { poll: pollView(closed), result: closed.result! };
     this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:closed', out, { field: 'result' });
-    if (secret) this.#truncateWal();
     return out;
   }
 
-  /** Seals a secret poll inside the closing (or cancelling) transaction; see voting.seal.ts. */
-  #seal(tx: repo.Tx, row: PollRow): string[][] {
-    const key = this.#keyOf(row);
-    this.#keys.delete(row.id);
-    return sealSecretPoll(tx, row.id, key, (...payloads) => void this.#append(tx, row.id, ...payloads));
-  }
-
   /** The ballot key of a secret poll: from memory, else unwrapped from the row (after a restart). */
-  #keyOf(row: PollRow): Buffer | null {
+  readonly #keyOf = (row: PollRow): Buffer | null => {
     const key = this.#keys.get(row.id);
     if (key) return key;
     if (!row.ballotKey) return null;
     return unwrapBallotKey(this.#secret, row.id, row.ballotKey);
+  };
+
+  /** A poll closed or cancelled (committed): out of the mirror, its key forgotten, a secret one's old WAL pages gone. */
+  #ended(row: PollRow): void {
+    this.live.remove(row.id);
+    this.#keys.delete(row.id);
+    if (row.spec.mode === 'secret') truncateWalSoon(this.#db, this.#log);
   }
 
-  #truncateWal() {
-    truncateWalSoon(this.#db, this.#log);
-  }
-
-  cancel(actorId: number, meetingId: number, pollId: number, reason: string): PollView {
-    this.#commit.flush();
-    const row = this.#load(pollId, meetingId);
-    const clock = rules(() => transition(clockOf(row), 'cancel', this.#now()));
-    const text = reason.trim() || 'Hủy biểu quyết';
-    const cancelled = this.#db.transaction((tx) => {
-      repo.updatePoll(tx, pollId, { ...clockPatch(clock), cancelReason: text });
-      this.#append(tx, pollId, { type: 'cancelled', at: iso(clock.cancelledAt)!, reason: text });
-      // Cancelled ballots are kept (anonymised and sealed) so the chain still verifies.
-      if (row.spec.mode === 'secret' && row.status === 'open') this.#seal(tx, row);
-      this.#audit(tx, actorId, 'poll.cancel', pollId, { reason: text, was: row.status });
-      return repo.getPoll(tx, pollId)!;
+  cancel(actorId: number, meetingId: number, pollId: number, reason: string): Promise<PollView> {
+    return this.#inTurn(meetingId, async () => {
+      await this.#commit.flush();
+      const text = reason.trim() || 'Hủy biểu quyết';
+      const cancelled = await this.#db.tx((s) => cancelPoll(s, this.#step(actorId, meetingId, pollId), text, this.#keyOf));
+      this.#ended(cancelled);
+      const poll = pollView(cancelled);
+      this.#emit.toMeeting(meetingId).emit('poll:cancelled', { pollId, poll, reason: text });
+      return poll;
     });
-    this.live.remove(pollId);
-    if (row.spec.mode === 'secret') this.#truncateWal();
-    const poll = pollView(cancelled);
-    this.#emit.toMeeting(meetingId).emit('poll:cancelled', { pollId, poll, reason: text });
-    return poll;
   }
 
-  publish(actorId: number, meetingId: number, pollId: number): { poll: PollView; result: PollResult; chainHead: string } {
-    const row = this.#load(pollId, meetingId);
-    const clock = rules(() => transition(clockOf(row), 'publish', this.#now()));
-    const { published, head } = this.#db.transaction((tx) => {
-      repo.updatePoll(tx, pollId, clockPatch(clock));
-      const entry = this.#append(tx, pollId, { type: 'published', at: iso(clock.publishedAt)! });
-      this.#audit(tx, actorId, 'poll.publish', pollId);
-      return { published: repo.getPoll(tx, pollId)!, head: entry.hash };
+  publish(actorId: number, meetingId: number, pollId: number): Promise<{ poll: PollView; result: PollResult; chainHead: string }> {
+    return this.#inTurn(meetingId, async () => {
+      const { row, head } = await this.#db.tx((s) => publishPoll(s, this.#step(actorId, meetingId, pollId)));
+      const out = { poll: pollView(row), result: row.result!, chainHead: head };
+      this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:published', out, { field: 'result' });
+      return out;
     });
-    const out = { poll: pollView(published), result: published.result!, chainHead: head };
-    this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:published', out, { field: 'result' });
-    return out;
   }
 
   /**
@@ -246,29 +196,31 @@ export class VotingService {
    * commit with the other casts of this event-loop turn.
    */
   async cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], ballotId: string) {
-    const live = this.#accepting(pollId, meetingId);
+    // Not mirrored: the meeting may be being taken over (or the poll opened); the mirror is whole at the end of its turn.
+    if (!this.live.get(pollId)) await this.#turns.get(meetingId);
+    const live = await this.#accepting(pollId, meetingId);
     if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
     const ballot = rules(() => validateBallot(live.spec, choices));
     const secret = live.spec.mode === 'secret';
     const key = secret ? this.#keys.get(pollId) : undefined;
     if (secret && !key) throw new AppError('CONFLICT', 409, 'The ballot key of this poll could not be recovered');
     const input: CastInput = {
-      db: this.#db,
       pollId,
       spec: live.spec,
       userId,
       ballotId: ballotId.toLowerCase(),
       ballot,
       now: this.#now(),
-      append: (...payloads) => void this.#append(this.#db, pollId, ...payloads),
       // No double counting: a delegate of a hall whose count already covers everyone present there cannot add a phone vote.
-      firstVote: secret ? null : phoneVoteGuard(this.#db, live, userId),
+      firstVote: secret ? null : phoneVoteGuard(live, userId),
     };
     const out = await this.#commit.submit(
-      () => {
-        // The poll may have closed between the cast and its batch.
-        if (this.live.get(pollId) !== live) throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
-        return key ? writeSecretCast(input, key) : writeOpenCast(input);
+      async (s) => {
+        // The poll may have closed between the cast and its batch: here, or (a lapsed lease) on another node,
+        // which its chain entry finds (voting.cast.ts). What the cast reads, it reads under the chain lock.
+        if (this.live.get(pollId) !== live) throw pollClosed();
+        await repo.lockChain(s, pollId);
+        return key ? writeSecretCast(s, input, key) : writeOpenCast(s, input);
       },
       (r) => {
         if (r.wrote) this.live.recordBallot(live, userId, ballot, r.before);
@@ -282,24 +234,30 @@ export class VotingService {
    * poll. Phone ballots already received are committed first, so the count is
    * checked against every phone voter of the hall (voting.hall.ts).
    */
-  hallCount(actorId: number, meetingId: number, bridgePointId: number, entry: HallCountEntry): HallCountInfo {
-    this.#commit.flush();
-    const live = this.#accepting(entry.pollId, meetingId);
-    const info = this.#db.transaction((tx) =>
-      rules(() => writeHallCount(tx, live, bridgePointId, entry, actorId, this.#now(), (p) => void this.#append(tx, live.id, p), (d) => this.#audit(tx, actorId, 'poll.hall_count', live.id, d))),
-    );
-    this.live.recordHall(live, info);
-    this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
-    return info;
+  hallCount(actorId: number, meetingId: number, bridgePointId: number, entry: HallCountEntry): Promise<HallCountInfo> {
+    return this.#inTurn(meetingId, async () => {
+      await this.#commit.flush();
+      const live = await this.#accepting(entry.pollId, meetingId);
+      const now = this.#now();
+      const info = await this.#db.tx(async (s) => {
+        const row = await lockedPoll(s, live.id, meetingId);
+        rules(() => assertAcceptsBallots(clockOf(row), now));
+        const append = (p: LedgerPayload) => repo.appendChain(s, live.id, p);
+        return writeHallCount(s, live, bridgePointId, entry, actorId, now, append, (d) => auditPoll(s, actorId, 'poll.hall_count', live.id, d));
+      });
+      this.live.recordHall(live, info);
+      this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
+      return info;
+    });
   }
 
   /** The open poll of this meeting, accepting ballots now; else POLL_CLOSED (or NOT_FOUND for another meeting's). */
-  #accepting(pollId: number, meetingId: number): LivePoll {
+  async #accepting(pollId: number, meetingId: number): Promise<LivePoll> {
     const live = this.live.get(pollId);
     if (!live || live.meetingId !== meetingId) {
-      const row = this.#load(pollId, meetingId);
+      const row = await this.#db.run((s) => loadPoll(s, pollId, meetingId));
       rules(() => assertAcceptsBallots(clockOf(row), this.#now()));
-      throw new AppError('POLL_CLOSED', 409, 'The poll is closed');
+      throw pollClosed();
     }
     rules(() => assertAcceptsBallots(live.clock, this.#now()));
     return live;
@@ -316,19 +274,19 @@ export class VotingService {
       return;
     }
     if (!isDue(live.clock, this.#now())) return void this.live.schedule(live);
-    try {
-      this.close(null, live.meetingId, pollId, 'countdown');
-    } catch (err) {
-      this.#log.error({ err, pollId }, 'countdown close failed');
-    }
+    const closing = this.#inTurn(live.meetingId, async () => {
+      // A close (or cancel) queued before this one has done it already.
+      if (this.live.get(pollId) === live) await this.#close(null, live.meetingId, pollId, 'countdown');
+    });
+    closing.catch((err: unknown) => this.#log.error({ err, pollId }, 'countdown close failed'));
   }
 
   /**
    * Rebuilds the mirror of open polls after a start (of one meeting, when this node takes it over);
    * closes those whose countdown ran out while down. Only the meetings this node runs.
    */
-  restore(meetingId?: number): void {
-    for (const row of repo.openPolls(this.#db)) {
+  async restore(meetingId?: number): Promise<void> {
+    for (const row of await this.#db.run((s) => repo.openPolls(s))) {
       if ((meetingId !== undefined && row.meetingId !== meetingId) || !this.#owns(row.meetingId)) continue;
       try {
         const key = this.#keyOf(row);
@@ -337,23 +295,28 @@ export class VotingService {
         // APP_SECRET changed while the poll was open: its ballots cannot be opened any more.
         this.#log.error({ err, pollId: row.id }, 'cannot unwrap the ballot key of an open secret poll');
       }
-      const voted = new Set(repo.loadVoterIds(this.#db, row.id));
-      const ballots = row.spec.mode === 'open' ? repo.loadOpenBallots(this.#db, row.id).map((b) => b.choices) : null;
-      const live = this.live.add(row, voted, ballots, hallTallies(loadHalls(this.#db, row.id)));
+      const { voted, ballots, halls } = await this.#db.run(async (s) => ({
+        voted: new Set(await repo.loadVoterIds(s, row.id)),
+        ballots: row.spec.mode === 'open' ? (await repo.loadOpenBallots(s, row.id)).map((b) => b.choices) : null,
+        halls: hallTallies(await loadHalls(s, row.id)),
+      }));
+      const live = this.live.add(row, voted, ballots, halls);
       if (isDue(live.clock, this.#now())) this.#autoClose(row.id);
       this.#log.info({ pollId: row.id, voted: voted.size }, 'open poll restored');
     }
   }
 
   /** Meetings with an open poll, whose countdown needs an owner even when nobody votes. */
-  openMeetings(): number[] {
-    return [...new Set(repo.openPolls(this.#db).map((r) => r.meetingId))];
+  async openMeetings(): Promise<number[]> {
+    return [...new Set((await this.#db.run((s) => repo.openPolls(s))).map((r) => r.meetingId))];
   }
 
   /** This node took the meeting over: its open poll is re-read from the database, whatever another node wrote. */
-  adopt(meetingId: number): void {
-    this.drop(meetingId);
-    this.restore(meetingId);
+  adopt(meetingId: number): Promise<void> {
+    return this.#inTurn(meetingId, async () => {
+      this.drop(meetingId);
+      await this.restore(meetingId);
+    });
   }
 
   /** This node lost the meeting to another: forget its open poll, ballot key and countdown. */
@@ -365,14 +328,13 @@ export class VotingService {
   }
 
   /** The voting part of the join snapshot, for one user. */
-  snapshot(meetingId: number, userId: number, audience: Audience): PollSnapshot {
-    return pollSnapshot(this.#db, this.live, meetingId, userId, audience);
+  snapshot(meetingId: number, userId: number, audience: Audience): Promise<PollSnapshot> {
+    return this.#db.run((s) => pollSnapshot(s, this.live, meetingId, userId, audience));
   }
 
-  stop(): void {
-    this.#commit.flush();
+  async stop(): Promise<void> {
+    await this.#commit.flush();
     this.live.clear();
     this.#keys.clear();
   }
 }
-

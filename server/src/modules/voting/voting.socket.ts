@@ -37,7 +37,7 @@ function managedMeeting(ctx: CommandContext): number {
 
 export default fp<VotingPluginOptions>(
   async (app, opts) => {
-    const service = new VotingService(app.db, app.realtime, app.log.child({ module: 'voting' }), {
+    const service = new VotingService(app.database, app.realtime, app.log.child({ module: 'voting' }), {
       owns: (meetingId) => app.lease.owns(meetingId),
       holds: (meetingId) => app.lease.holds(meetingId),
       // Read lazily: the conference plugin may register after this one.
@@ -75,7 +75,7 @@ export default fp<VotingPluginOptions>(
     rt.snapshotPart('poll', (meetingId, user, membership) => service.snapshot(meetingId, user.id, audienceOf(membership)));
 
     // Re-arm countdowns and close the overdue ones once everything is registered.
-    app.lease.onGained((meetingId) => service.adopt(meetingId));
+    app.lease.onGained((meetingId) => void service.adopt(meetingId).catch((err: unknown) => app.log.error({ err, meetingId }, 'taking over the open poll failed')));
     app.lease.onLost((meetingId) => service.drop(meetingId));
     app.lease.needsOwner(() => service.openMeetings());
     app.addHook('onReady', async () => service.restore());
