@@ -6,7 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'drizzle-orm';
 import type { Database, Store } from '../../db/database.ts';
-import { selectRaw } from '../../db/dialect.ts';
+import { execute, selectRaw } from '../../db/dialect.ts';
 import { openBallot } from './voting.crypto.ts';
 import { byChoices } from './voting.export.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
@@ -34,12 +34,23 @@ export async function sealSecretPoll(s: Store, pollId: number, key: Buffer | nul
  * After a secret poll is sealed, copies SQLite's WAL into the main file and
  * truncates it: older page images holding the boxes must not linger there.
  * secure_delete (db/index.ts) has already zeroed the freed cells. Runs after
- * the result is on its way: it changes no content. (PostgreSQL keeps its own
- * WAL and dead row versions until VACUUM: nothing of the kind can be done
- * from here.)
+ * the result is on its way: it changes no content.
+ *
+ * PostgreSQL keeps every updated or deleted row version (a voter's flip, a
+ * deleted box) in the table until VACUUM, in commit order: there the two
+ * tables are rewritten (VACUUM FULL), so their files hold live rows only. Its
+ * WAL still holds the changes until its segments are reused; README ("Data
+ * layer") says what an operator does about that (no WAL archiving of the
+ * voting database).
  */
 export function truncateWalSoon(database: Database, log: FastifyBaseLogger, attempt = 0): void {
-  if (database.dialect !== 'sqlite') return;
+  if (database.dialect === 'postgres') {
+    // Outside any transaction (VACUUM refuses one); it locks the two tables for the few ms it takes.
+    database
+      .run((s) => execute(s, sql`vacuum full poll_voters, poll_ballot_boxes`))
+      .catch((err: unknown) => log.warn({ err }, 'rewriting the ballot tables after sealing a secret poll failed'));
+    return;
+  }
   // A checkpoint running on the checkpointer's thread (db/checkpointer.ts) makes this one busy: try again shortly.
   setTimeout(() => {
     database
