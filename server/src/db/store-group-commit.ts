@@ -83,6 +83,9 @@ export class StoreGroupCommit {
       while (this.#queue.length) await this.#batch(performance.now() + this.#sliceMs);
     })().finally(() => {
       this.#running = null;
+      // A job queued after the loop's last look, in the microtasks before this ran, found a run still
+      // going and started none: start it now.
+      this.#start(true);
     });
   }
 
