@@ -43,7 +43,7 @@ export interface MeetingLeases {
   /** Runs when the lease is lost (another node holds it now): drop the meeting's state and timers. */
   onLost(fn: (meetingId: number) => void): void;
   /** Meetings that need an owner with no command coming (running countdowns); the sweep claims them. */
-  needsOwner(fn: () => readonly number[]): void;
+  needsOwner(fn: () => readonly number[] | Promise<readonly number[]>): void;
   /** Tests: behave as a node killed outright: stop renewing, and never release on close. */
   abandon(): void;
 }
@@ -89,7 +89,7 @@ class RedisLeases implements MeetingLeases {
   readonly #claiming = new Map<number, Promise<string | null>>();
   readonly #gained: ((id: number) => void)[] = [];
   readonly #lost: ((id: number) => void)[] = [];
-  readonly #wanted: (() => readonly number[])[] = [];
+  readonly #wanted: (() => readonly number[] | Promise<readonly number[]>)[] = [];
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (err: unknown, what: string) => void;
   #abandoned = false;
@@ -173,7 +173,7 @@ class RedisLeases implements MeetingLeases {
       const wanted = new Set<number>();
       for (const fn of this.#wanted) {
         try {
-          for (const id of fn()) wanted.add(id);
+          for (const id of await fn()) wanted.add(id);
         } catch (err) {
           this.#onError(err, 'listing meetings that need an owner failed');
         }
@@ -208,7 +208,7 @@ class RedisLeases implements MeetingLeases {
 
   onGained = (fn: (id: number) => void) => void this.#gained.push(fn);
   onLost = (fn: (id: number) => void) => void this.#lost.push(fn);
-  needsOwner = (fn: () => readonly number[]) => void this.#wanted.push(fn);
+  needsOwner = (fn: () => readonly number[] | Promise<readonly number[]>) => void this.#wanted.push(fn);
 
   abandon(): void {
     this.#abandoned = true;

@@ -44,6 +44,7 @@ export interface CommandContext {
 }
 export type CommandHandler<K extends CommandName> = (ctx: CommandContext, payload: CommandRequest<Commands, K>) => CommandResult<Commands, K> | Promise<CommandResult<Commands, K>>;
 type JoinHook = (meetingId: number, user: AuthUser, socket: AppSocket, membership: Membership) => void;
+/** One part of the join snapshot; a promise is awaited (the parts of one join are asked for within one synchronous call). */
 type SnapshotPart = (meetingId: number, user: AuthUser, membership: Membership) => unknown;
 
 /** Room names. Managers (secretariat/admin) get their own room for secretariat-only broadcasts. */
@@ -222,7 +223,7 @@ export default fp<RealtimeOptions>(
     };
 
     const builtin: { [K in 'meeting:join' | 'meeting:leave']: (ctx: CommandContext, payload: any) => unknown } = {
-      'meeting:join': (ctx, { meetingId }: { meetingId: number }) => {
+      'meeting:join': async (ctx, { meetingId }: { meetingId: number }) => {
         const meeting = getMeetingOr404(app.db, meetingId);
         const membership = assertMember(app.db, ctx.user, meeting);
         if (ctx.meetingId !== null && ctx.meetingId !== meetingId) leaveMeeting(ctx.socket);
@@ -236,7 +237,9 @@ export default fp<RealtimeOptions>(
         s.data.membership = membership;
         for (const h of joinHooks) runHook(h, meetingId, ctx.user, s, membership);
         const snapshot: Record<string, unknown> = { meetingId, serverTime: Date.now(), membership, protocol: PROTOCOL_VERSION };
-        for (const [name, part] of parts) snapshot[name] = part(meetingId, ctx.user, membership);
+        const names = [...parts.keys()];
+        const values = await Promise.all([...parts.values()].map((part) => part(meetingId, ctx.user, membership)));
+        names.forEach((name, i) => (snapshot[name] = values[i]));
         return snapshot;
       },
       'meeting:leave': (ctx) => {

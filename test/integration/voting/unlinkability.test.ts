@@ -66,7 +66,7 @@ async function setup(): Promise<Setup> {
 function service(db: Db, s: Setup): VotingService {
   const svc = new VotingService(db, silentEmit, s.t.app.log, {
     secret: SECRET,
-    attendance: () => ({ invited: s.voters, present: new Set(s.voters.map((v) => v.userId)) }),
+    attendance: async () => ({ invited: s.voters, present: new Set(s.voters.map((v) => v.userId)) }),
   });
   cleanup.push(() => svc.stop());
   return svc;
@@ -206,7 +206,7 @@ describe('secret ballots cannot be linked to voters from the database files', ()
     const s = await setup();
     const svc = service(s.t.app.db, s);
     const poll = svc.create(s.chairId, s.meetingId, { agendaItemId: null, title: 'Kín', kind: 'approval', mode: 'secret', majority: 'simple' });
-    svc.open(s.chairId, s.meetingId, poll.id);
+    await svc.open(s.chairId, s.meetingId, poll.id);
     const truth = choicesFor(s.voters);
     const receipts = new Map<number, string>();
     let mid: Snapshot | null = null;
@@ -235,7 +235,7 @@ describe('secret ballots cannot be linked to voters from the database files', ()
     const s = await setup();
     const svc = service(s.t.app.db, s);
     const poll = svc.create(s.chairId, s.meetingId, { agendaItemId: null, title: 'Kín', kind: 'approval', mode: 'secret', majority: 'simple' });
-    svc.open(s.chairId, s.meetingId, poll.id);
+    await svc.open(s.chairId, s.meetingId, poll.id);
     const truth = choicesFor(s.voters);
     const receipts = new Map<number, string>();
     const order = shuffled(s.voters);

@@ -1,21 +1,21 @@
 /**
  * Gathers the facts of one ended meeting for the minutes model: the meeting
- * row, the conference room's final state (read through the conference
- * service by the caller), the floor log, the documents and the polls' stored
+ * row, the conference room's final state and its floor log (both read
+ * through the conference module by the caller), the documents and the polls' stored
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
 import type { Db } from '../../db/index.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
-import { listFloorLog } from '../conference/conference.repo.ts';
+import type { FloorLogRow } from '../conference/conference.repo.ts';
 import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';
 import { everConfidentialIds, listDocs } from '../documents/documents.repo.ts';
 import { meetingPlace, type MeetingRow } from '../meetings/meetings.access.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 
-export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): MinutesFacts {
+export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState, floorLog: readonly FloorLogRow[]): MinutesFacts {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
   const docs = listDocs(db, meeting.id).filter(({ doc }) => doc.publishedAt !== null);
@@ -60,7 +60,7 @@ export function loadFacts(db: Db, meeting: MeetingRow, state: ConferenceState): 
       // The first item is current from the start; it counts as taken up like any item given a timer.
       takenUp: taken.has(a.id) || state.agenda.currentItemId === a.id,
     })),
-    floorLog: listFloorLog(db, meeting.id).map((r) => ({
+    floorLog: floorLog.map((r) => ({
       kind: r.kind,
       at: r.at,
       requestId: r.requestId,

@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { ErrorResponse, HumanName, HumanText, LongText } from '@diemcau/shared';
 import type { Config } from '../../config.ts';
 import { forbidden } from '../../lib/app-error.ts';
+import { listFloorLog } from '../conference/conference.repo.ts';
 import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.access.ts';
 import { listArchive } from './minutes.archive.ts';
 import { putSettings } from './minutes.repo.ts';
@@ -30,7 +31,12 @@ export interface MinutesRoutesOptions {
 const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (app, opts) => {
   const { db } = app;
   const manager = app.requireUser('admin', 'secretariat');
-  const service = createMinutesService({ db, config: opts.config, roomState: (id) => app.conference.state(id) });
+  const service = createMinutesService({
+    db,
+    config: opts.config,
+    roomState: (id) => app.conference.state(id),
+    floorLog: (id) => app.database.run((s) => listFloorLog(s, id)),
+  });
   const schema = <T extends object>(extra: T) => ({ tags: ['minutes'], response: { ...ok, ...errors }, ...extra });
 
   app.get('/meetings/:id/minutes', { onRequest: manager, schema: schema({ params: MeetingParams }) }, (req) => service.view(getManagedMeeting(db, req.user!, req.params.id), req.user!.id));
@@ -73,8 +79,8 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
     { onRequest: manager, schema: schema({ params: Type.Object({ id: Id, table: Type.Enum([...EXPORT_TABLES]), format: Type.Enum(['csv', 'xlsx']) }) }) },
     async (req, reply) => {
       const meeting = getManagedMeeting(db, req.user!, req.params.id);
-      const v = service.view(meeting, req.user!.id);
-      const state = app.conference.state(meeting.id);
+      const v = await service.view(meeting, req.user!.id);
+      const state = await app.conference.state(meeting.id);
       const bridgeName = new Map(state.presence.bridges.map((b) => [b.bridgePointId, b.name]));
       const people = state.presence.delegates.map((d) => ({
         fullName: d.fullName,

@@ -14,6 +14,7 @@ import { auditHeadHash } from '../audit/audit.chain.ts';
 import { AppError, badRequest, conflict, notFound } from '../../lib/app-error.ts';
 import { writeAudit } from '../../plugins/audit.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
+import type { FloorLogRow } from '../conference/conference.repo.ts';
 import { meetingPlace, provinceOfUnit, type MeetingRow } from '../meetings/meetings.access.ts';
 import { recordAttendance } from '../reports/reports.repo.ts';
 import { headHash } from '../voting/voting.repo.ts';
@@ -35,7 +36,9 @@ export interface MinutesDeps {
   db: Db;
   config: Pick<Config, 'dataDir' | 'minutes'>;
   /** The conference room's state as it stands (the conference service's read). */
-  roomState: (meetingId: number) => ConferenceState;
+  roomState: (meetingId: number) => Promise<ConferenceState>;
+  /** The room's floor log (the conference repo's). */
+  floorLog: (meetingId: number) => Promise<FloorLogRow[]>;
 }
 
 const ended = (m: MeetingRow) => m.status === 'ended' || m.status === 'archived';
@@ -57,7 +60,7 @@ const fieldValues = (fields: Record<string, repo.FieldValue>): Record<string, st
 const titleOf = (meeting: MeetingRow) => `Biên bản – ${meeting.title}`;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export function createMinutesService({ db, config, roomState }: MinutesDeps) {
+export function createMinutesService({ db, config, roomState, floorLog }: MinutesDeps) {
   const dir = join(config.dataDir, 'minutes');
   const fileOf = (meetingId: number, version: number, ext: 'pdf' | 'docx') => join(dir, `m${meetingId}-v${version}.${ext}`);
 
@@ -74,20 +77,20 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
     }
   }
 
-  const model = (meeting: MeetingRow): Minutes => buildMinutes(loadFacts(db, meeting, roomState(meeting.id)));
+  const model = async (meeting: MeetingRow): Promise<Minutes> => buildMinutes(loadFacts(db, meeting, await roomState(meeting.id), await floorLog(meeting.id)));
 
   /** What gets printed; a draft's fields are `edits` when the caller has read them already. */
-  function printInput(meeting: MeetingRow, row: repo.MinutesRow, edits?: Record<string, repo.FieldValue>) {
+  async function printInput(meeting: MeetingRow, row: repo.MinutesRow, edits?: Record<string, repo.FieldValue>) {
     if (row.snapshot) return { model: row.snapshot.model, fields: row.snapshot.fields, header: { ...headerFor(db, meeting), style: row.snapshot.style }, version: row.version, changeNote: row.changeNote };
     const fields = fieldValues(edits ?? repo.currentFields(db, row.id));
-    return { model: model(meeting), fields, header: headerFor(db, meeting), version: row.version, changeNote: row.changeNote };
+    return { model: await model(meeting), fields, header: headerFor(db, meeting), version: row.version, changeNote: row.changeNote };
   }
 
   return {
-    view(meeting: MeetingRow, userId: number) {
+    async view(meeting: MeetingRow, userId: number) {
       const row = current(meeting, userId);
       const fields = repo.currentFields(db, row.id);
-      const input = printInput(meeting, row, fields);
+      const input = await printInput(meeting, row, fields);
       return {
         minutes: { id: row.id, version: row.version, status: row.status, changeNote: row.changeNote, finalisedAt: row.finalisedAt, pdfSha256: row.pdfSha256, docxSha256: row.docxSha256 },
         versions: repo.listVersions(db, meeting.id).map((v) => ({ version: v.version, status: v.status, changeNote: v.changeNote, finalisedAt: v.finalisedAt, pdfSha256: v.pdfSha256 })),
@@ -122,7 +125,7 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
       const row = version === null ? current(meeting, userId) : repo.versionOf(db, meeting.id, version);
       if (!row) throw notFound('Minutes version');
       if (row.status === 'final') return { body: await readFile(fileOf(meeting.id, row.version, format)), version: row.version, final: true };
-      const blocks = layout(printInput(meeting, row));
+      const blocks = layout(await printInput(meeting, row));
       const title = titleOf(meeting);
       const body = format === 'pdf' ? await (await pdfWriter()).minutesPdf(blocks, title) : await (await docxWriter()).minutesDocx(blocks, title);
       return { body, version: row.version, final: false };
@@ -131,7 +134,7 @@ export function createMinutesService({ db, config, roomState }: MinutesDeps) {
     async finalise(meeting: MeetingRow, userId: number) {
       const row = current(meeting, userId);
       if (row.status !== 'draft') throw new AppError('ILLEGAL_TRANSITION', 409, 'Biên bản đã hoàn thành / the minutes are already final');
-      const input = printInput(meeting, row);
+      const input = await printInput(meeting, row);
       const blocks = layout(input);
       const title = titleOf(meeting);
       const [{ minutesPdf }, { minutesDocx }, { defaultSigner, signPdf }] = await Promise.all([pdfWriter(), docxWriter(), signer()]);

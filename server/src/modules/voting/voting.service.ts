@@ -117,7 +117,9 @@ export class VotingService {
     return pollView(row);
   }
 
-  open(actorId: number, meetingId: number, pollId: number): PollView {
+  async open(actorId: number, meetingId: number, pollId: number): Promise<PollView> {
+    // Read first: the checks below and the transaction then run in one synchronous stretch, so no other open slips in between.
+    const { invited, present } = await this.#attendance(meetingId);
     const row = this.#load(pollId, meetingId);
     const now = this.#now();
     const clock = rules(() => transition(clockOf(row), 'open', now));
@@ -125,7 +127,6 @@ export class VotingService {
     if (meeting?.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
     if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
     // Freeze who may vote: invited delegates present right now.
-    const { invited, present } = this.#attendance(meetingId);
     const eligible = invited.filter((v) => present.has(v.userId));
     if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
     const key = row.spec.mode === 'secret' ? newBallotKey() : null;
