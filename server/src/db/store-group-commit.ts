@@ -80,7 +80,7 @@ export class StoreGroupCommit {
     this.#running = (async () => {
       // setImmediate runs after this turn's I/O callbacks: every job already read from the sockets joins this batch.
       if (defer) await new Promise((r) => setImmediate(r));
-      while (this.#queue.length) await this.#batch(performance.now() + this.#sliceMs);
+      while (this.#queue.length) await this.#batch();
     })().finally(() => {
       this.#running = null;
       // A job queued after the loop's last look, in the microtasks before this ran, found a run still
@@ -89,9 +89,13 @@ export class StoreGroupCommit {
     });
   }
 
-  /** Commits the jobs at the head of the queue that fit before `deadline` (at least one). */
-  async #batch(deadline: number): Promise<void> {
-    const jobs = this.#due(deadline);
+  /**
+   * Commits the jobs at the head of the queue that fit in one slice (at least one): a storm of 2,000
+   * check-ins becomes a few transactions of about SLICE_MS each rather than one that holds the event
+   * loop for 150 ms. The first pass takes jobs while the slice lasts; the second writes the same ones.
+   */
+  async #batch(): Promise<void> {
+    const jobs: Job<unknown>[] = [];
     let outcomes: Outcome[];
     try {
       outcomes = await this.#whole(jobs).catch(async (err) => {
@@ -100,8 +104,10 @@ export class StoreGroupCommit {
         return this.#jobByJob(jobs);
       });
     } catch (err) {
-      // The commit failed: nothing of this batch was acked, so nothing acked is lost.
+      // The commit failed: nothing of this batch was acked, so nothing acked is lost. (Failing before
+      // its first job, the transaction fails that one, so a broken database does not spin the loop.)
       this.#hooks.rolledBack?.();
+      if (!jobs.length) jobs.push(this.#queue[0]!);
       this.#queue.splice(0, jobs.length);
       for (const job of jobs) job.reject(err);
       return;
@@ -121,44 +127,25 @@ export class StoreGroupCommit {
   }
 
   /**
-   * The head of the queue, as many jobs as one slice holds: a storm of 2,000 check-ins becomes a few
-   * transactions of about SLICE_MS each rather than one that holds the event loop for 150 ms. The
-   * count is fixed before writing (so both passes write the same jobs) from the time the previous
-   * batches took per job.
+   * Jobs from the head of the queue, taken into `jobs`, in one transaction, no savepoints: the common
+   * case. The slice is timed from the transaction's start, not from a wait for the connection before
+   * it. Throws JobFailed when one job threw; `jobs` then ends with that one.
    */
-  #due(deadline: number): Job<unknown>[] {
-    const budget = Math.max(1, Math.floor((deadline - performance.now()) / this.#perJobMs));
-    return this.#queue.slice(0, budget);
-  }
-
-  /** A moving estimate of one job's write time (ms), from the batches so far. */
-  #perJobMs = 0.05;
-
-  async #timed<T>(n: number, fn: () => Promise<T>): Promise<T> {
-    const start = performance.now();
-    try {
-      return await fn();
-    } finally {
-      const per = (performance.now() - start) / n;
-      this.#perJobMs = this.#perJobMs * 0.7 + per * 0.3;
-    }
-  }
-
-  /** Every job in one transaction, no savepoints: the common case. Throws JobFailed when one job threw. */
   #whole(jobs: Job<unknown>[]): Promise<Outcome[]> {
-    return this.#timed(jobs.length, () =>
-      this.#db.tx(async (s) => {
-        const outcomes: Outcome[] = [];
-        for (const job of jobs) {
-          try {
-            outcomes.push({ ok: true, value: await job.write(s) });
-          } catch {
-            throw new JobFailed();
-          }
+    return this.#db.tx(async (s) => {
+      const deadline = performance.now() + this.#sliceMs;
+      const outcomes: Outcome[] = [];
+      for (const job of this.#queue) {
+        if (jobs.length && performance.now() > deadline) break;
+        jobs.push(job);
+        try {
+          outcomes.push({ ok: true, value: await job.write(s) });
+        } catch {
+          throw new JobFailed();
         }
-        return outcomes;
-      }),
-    );
+      }
+      return outcomes;
+    });
   }
 
   /** Each job in its own savepoint: a job that throws is rolled back alone and gets its own error. */

@@ -21,3 +21,37 @@ it('writes a job queued in the microtasks right after a batch settled', async ()
   expect(outcomes.filter((o) => o === never)).toHaveLength(0);
   await database.close();
 });
+
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+
+it('fills each transaction for one slice, whatever the jobs before took', async () => {
+  const database = sqliteDatabase(openDb(':memory:'), { owned: true });
+  const batches = new StoreGroupCommit(database, {}, 8);
+  // A slow job alone (a first command compiling its statements) says nothing about the next ones.
+  await batches.submit(async () => busy(60));
+  const before = batches.commits;
+  await Promise.all(Array.from({ length: 200 }, () => batches.submit(async () => busy(0.1))));
+  // 20 ms of work in slices of 8 ms: three transactions, a few more on a busy machine, never one per job.
+  expect(batches.commits - before).toBeLessThanOrEqual(8);
+  await database.close();
+});
+
+it('writes a refused job alone: the others of its transaction still commit, in order', async () => {
+  const database = sqliteDatabase(openDb(':memory:'), { owned: true });
+  const batches = new StoreGroupCommit(database);
+  const written: number[] = [];
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, (_, i) =>
+      batches.submit(async () => {
+        if (i === 20) throw new Error('refused');
+        return i;
+      }, (v) => void written.push(v)),
+    ),
+  );
+  expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+  expect(written).toEqual(Array.from({ length: 50 }, (_, i) => i).filter((i) => i !== 20));
+  await database.close();
+});
