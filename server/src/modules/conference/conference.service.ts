@@ -26,9 +26,7 @@ import type { Database, Store } from '../../db/database.ts';
 import type { Db } from '../../db/index.ts';
 import { StoreGroupCommit } from '../../db/store-group-commit.ts';
 import { AppError } from '../../lib/app-error.ts';
-import type { AuditEvent } from '../../plugins/audit.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
-import { appendAudit } from '../audit/audit.store.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
 import { getMeetingOr404 } from '../meetings/meetings.store.ts';
 import type { AgendaItemRef } from './agenda.machine.ts';
@@ -41,10 +39,11 @@ import {
   type ConferenceEvent,
   type ConferenceState,
 } from './conference.machine.ts';
+import { writeOutcome } from './conference.persist.ts';
 import * as repo from './conference.repo.ts';
 import * as store from './presence.repo.ts';
 import { agendaView, presenceTouched, toBroadcasts, type Outgoing } from './conference.views.ts';
-import { floorView, nextExpiry, type FloorEvent } from './floor.machine.ts';
+import { floorView, nextExpiry } from './floor.machine.ts';
 import { syncRoster, type PresenceState } from './presence.machine.ts';
 import type { DomainError } from './result.ts';
 
@@ -57,31 +56,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ILLEGAL_TRANSITION: 409,
   MEETING_NOT_LIVE: 409,
 };
-/**
- * Audit entries for the privileged actions among a command's events: granting
- * and revoking the floor (an expiry or item change is the server's, actor null)
- * and opening, answering and closing a roll-call.
- */
-export function auditEntries(meetingId: number, events: readonly ConferenceEvent[], actorUserId: number | null): AuditEvent[] {
-  const out: AuditEvent[] = [];
-  const entry = (action: string, details: Record<string, unknown>, by = actorUserId) =>
-    out.push({ actorUserId: by, action, targetType: 'meeting', targetId: meetingId, details });
-  for (const e of events) {
-    if (e.type === 'floor:granted') {
-      entry('floor.grant', { requestId: e.speaker.id, userId: e.speaker.userId, bridgePointId: e.speaker.bridgePointId, limitMs: e.speaker.limitMs, at: e.at }, e.by);
-    } else if (e.type === 'floor:revoked') {
-      entry('floor.revoke', { requestId: e.speaker.id, userId: e.speaker.userId, bridgePointId: e.speaker.bridgePointId, reason: e.reason, at: e.at }, e.by);
-    } else if (e.type === 'rollcall:started') {
-      entry('rollcall.open', { rollCallId: e.rollCallId });
-    } else if (e.type === 'rollcall:confirmed') {
-      entry('rollcall.answer', { rollCallId: e.rollCallId, bridgePointId: e.bridgePointId });
-    } else if (e.type === 'rollcall:closed') {
-      entry('rollcall.close', { rollCallId: e.rollCallId });
-    }
-  }
-  return out;
-}
-
 export const toAppError = (e: DomainError) => new AppError(e.code, STATUS[e.code] ?? 400, e.message);
 
 export interface ConferenceServiceDeps {
@@ -219,44 +193,26 @@ export function createConferenceService({ database, db, log, publish, now: clock
     return { meeting, state, items, caughtUp: events, epoch };
   }
 
-  async function persist(
-    s: Store,
-    meetingId: number,
-    rowStatus: MeetingStatus,
-    state: ConferenceState,
-    events: readonly ConferenceEvent[],
-    actorUserId: number | null,
-    at: number,
-  ) {
-    await store.saveChanges(s, meetingId, state, events, at);
-    await repo.appendFloorLog(s, meetingId, events.filter((e): e is FloorEvent => e.type.startsWith('floor:')));
-    // Privileged room actions are audited in the transaction that makes them, so neither exists without the other.
-    for (const a of auditEntries(meetingId, events, actorUserId)) await appendAudit(s, a);
-    for (const e of events) {
-      // The machine checked canTransitionMeeting against this row's status inside this transaction;
-      // a change that came from the meetings API is already in the row.
-      if (e.type !== 'meeting:started' && e.type !== 'meeting:ended') continue;
-      const status = e.type === 'meeting:started' ? 'live' : 'ended';
-      if (rowStatus === status || (status === 'ended' && rowStatus !== 'live')) continue;
-      await repo.setMeetingStatus(s, meetingId, status);
-      txReads.delete(meetingId);
-      await appendAudit(s, { actorUserId, action: `meeting.${status === 'live' ? 'start' : 'end'}`, targetType: 'meeting', targetId: meetingId, details: { at: e.at } });
-    }
+  /** Writes a command's outcome (conference.persist.ts); a changed meeting row is read again by the transaction's next command. */
+  async function persist(s: Store, meetingId: number, rowStatus: MeetingStatus, state: ConferenceState, events: readonly ConferenceEvent[], actorUserId: number | null, at: number) {
+    if (await writeOutcome(s, meetingId, rowStatus, state, events, actorUserId, at)) txReads.delete(meetingId);
   }
 
   /** Reads the state in a transaction, broadcasting a catch-up it had to make. */
-  async function read(meetingId: number) {
-    const at = clock();
-    const r = await committed(
+  function read(meetingId: number) {
+    return committed(
       meetingId,
-      (s) => current(s, meetingId, at),
+      // Timed in the transaction, as every command: they apply in the order of their times.
+      async (s) => {
+        const at = clock();
+        return { ...(await current(s, meetingId, at)), at };
+      },
       (r) => {
         if (!r.caughtUp.length || !owns(meetingId)) return;
-        broadcast(meetingId, r.state, r.caughtUp, at);
+        broadcast(meetingId, r.state, r.caughtUp, r.at);
         arm(meetingId, r.state);
       },
     );
-    return { ...r, at };
   }
 
   function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number) {
@@ -286,18 +242,18 @@ export function createConferenceService({ database, db, log, publish, now: clock
       t.unref();
       return void expiryTimers.set(meetingId, t);
     }
-    const at = clock();
     try {
       await committed(
         meetingId,
         async (s) => {
+          const at = clock();
           const { meeting, state, caughtUp, epoch } = await current(s, meetingId, at);
           const t = tick(state, at);
           if (t.events.length) await persist(s, meetingId, meeting.status, t.state, t.events, null, at);
-          return { state: t.state, events: [...caughtUp, ...t.events], epoch };
+          return { state: t.state, events: [...caughtUp, ...t.events], at, epoch };
         },
         (res) => {
-          broadcast(meetingId, res.state, res.events, at);
+          broadcast(meetingId, res.state, res.events, res.at);
           arm(meetingId, res.state);
         },
       );
@@ -329,8 +285,7 @@ export function createConferenceService({ database, db, log, publish, now: clock
      * Rejects with an AppError when refused; when it resolves, the change is durable.
      */
     execute(meetingId: number, actor: Actor, cmd: ConferenceCommand, when?: (s: ConferenceState) => boolean): Promise<Applied> {
-      const at = clock();
-      return committed(meetingId, (s) => apply(s, meetingId, actor, cmd, at, when), (res) => done(meetingId, res));
+      return committed(meetingId, (s) => apply(s, meetingId, actor, cmd, clock(), when), (res) => done(meetingId, res));
     },
 
     /**
