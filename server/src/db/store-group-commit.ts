@@ -80,7 +80,12 @@ export class StoreGroupCommit {
     this.#running = (async () => {
       // setImmediate runs after this turn's I/O callbacks: every job already read from the sockets joins this batch.
       if (defer) await new Promise((r) => setImmediate(r));
-      while (this.#queue.length) await this.#batch();
+      while (this.#queue.length) {
+        await this.#batch();
+        // On SQLite a batch settles in microtasks alone: without this, a storm's batches would run back
+        // to back and hold the event loop as long as one batch of everything would.
+        if (this.#queue.length) await new Promise((r) => setImmediate(r));
+      }
     })().finally(() => {
       this.#running = null;
       // A job queued after the loop's last look, in the microtasks before this ran, found a run still

@@ -55,3 +55,21 @@ it('writes a refused job alone: the others of its transaction still commit, in o
   expect(written).toEqual(Array.from({ length: 50 }, (_, i) => i).filter((i) => i !== 20));
   await database.close();
 });
+
+it('lets the event loop run between the transactions of a storm', async () => {
+  const database = sqliteDatabase(openDb(':memory:'), { owned: true });
+  const batches = new StoreGroupCommit(database, {}, 8);
+  let written = 0;
+  const storm = Array.from({ length: 200 }, () =>
+    batches.submit(async () => {
+      busy(0.2);
+      written++;
+    }),
+  );
+  // Queued behind the storm's first transaction: it runs once that one has committed, not after all 40 ms.
+  const seen = await new Promise<number>((r) => setImmediate(() => r(written)));
+  await Promise.all(storm);
+  expect(seen).toBeGreaterThan(0);
+  expect(seen).toBeLessThan(200);
+  await database.close();
+});
