@@ -74,7 +74,7 @@ async function server({ n }: { n: number }) {
     const { meeting, bridges, chair, session, tokens } = await seedBenchDelegates(app, n);
     const operatorTokens = await Promise.all(bridges.filter((b) => b.operatorUserId !== null).map((b) => session(b.operatorUserId!)));
     const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
-    app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
+    await app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');

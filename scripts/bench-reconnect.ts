@@ -199,7 +199,7 @@ async function main() {
     const { loadConfig } = await import('../server/src/config.ts');
     const app = await buildApp(loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir }), { logger: false });
     const { meeting, chair, tokens } = await seedBenchDelegates(app, N);
-    app.conference.execute(meeting.id, { userId: chair.id, role: 'secretariat', bridgePointId: null, chair: true, displayName: chair.fullName }, { type: 'meeting:start' });
+    await app.conference.execute(meeting.id, { userId: chair.id, role: 'secretariat', bridgePointId: null, chair: true, displayName: chair.fullName }, { type: 'meeting:start' });
     await app.close();
     const meetingId = meeting.id;
 

@@ -77,8 +77,8 @@ async function server({ n }: { n: number }) {
     // Start the meeting and check everyone in through the conference service, before any socket
     // joins, so the set-up does not broadcast 2,000 presence changes to 2,000 sockets.
     const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
-    app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
-    for (const userId of ids) app.conference.execute(meeting.id, actor, { type: 'presence:set-delegate', userId, status: 'present_in_person' });
+    await app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
+    for (const userId of ids) await app.conference.execute(meeting.id, actor, { type: 'presence:set-delegate', userId, status: 'present_in_person' });
     // The server thread's own CPU time, which other work on the machine does not inflate.
     let cpu = threadCpuMs();
     let closeMs = 0;

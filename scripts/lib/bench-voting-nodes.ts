@@ -55,8 +55,8 @@ async function nodeServer(d: NodeData) {
     if (d.seed) {
       const { meeting, chair, session, ids, tokens } = await seedBenchDelegates(app, d.n);
       const actor = { userId: chair.id, role: 'secretariat' as const, bridgePointId: null, chair: true, displayName: chair.fullName };
-      app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
-      for (const userId of ids) app.conference.execute(meeting.id, actor, { type: 'presence:set-delegate', userId, status: 'present_in_person' });
+      await app.conference.execute(meeting.id, actor, { type: 'meeting:start' });
+      for (const userId of ids) await app.conference.execute(meeting.id, actor, { type: 'presence:set-delegate', userId, status: 'present_in_person' });
       ready = { type: 'ready', meetingId: meeting.id, chairToken: await session(chair.id), tokens };
     }
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -61,7 +61,7 @@ describe('the minutes in the browser', () => {
     for (const d of ds) okData(await request(d, 'presence:set-delegate', { meetingId, status: 'present_online' }));
     okData(await request(chair, 'presence:set-delegate', { meetingId, userId: userId('daibieu04'), status: 'absent', reason: REASON }));
     okData(await request(ds[0]!, 'floor:request', { meetingId, topic: 'Giao thông' }));
-    const queued = srv.app().conference.state(meetingId).floor.queue[0]!;
+    const queued = (await srv.app().conference.state(meetingId)).floor.queue[0]!;
     okData(await request(chair, 'floor:grant', { meetingId, requestId: queued.id }));
     okData(await request(chair, 'floor:revoke', { meetingId }));
     for (const mode of ['open', 'secret'] as const) {

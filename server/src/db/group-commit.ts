@@ -1,29 +1,30 @@
 /**
- * Group commit, for ballots and conference commands (check-ins). Jobs that
- * arrive within one event-loop turn are written in ONE SQLite transaction (one
- * WAL append) and acked together once it has committed, so 2,000 simultaneous
- * ballots or check-ins cost a few commits instead of 2,000. An ack means exactly what it meant before: committed under the
- * connection's unchanged durability setting (db/index.ts: WAL with
- * synchronous=NORMAL, which survives a process crash or kill -9; FULL would
- * add an fsync per commit against power loss, and would now cost one fsync
- * per batch rather than per ballot if it is ever wanted).
+ * Group commit on the async data layer (db/database.ts), for ballots and conference commands
+ * (check-ins).
  *
- * A job that throws (already voted, a reused ballot id, ...) is rolled back
- * alone and gets its own error, and the others in the batch still commit: the
- * batch is first written whole, and only when a job throws is it written again
- * with a savepoint per job. If the commit itself fails, every job of
- * the batch is rejected: nothing was acked, so nothing acked is lost.
+ * Jobs queued within one event-loop turn are written in ONE transaction and settled together once
+ * it has committed, so 2,000 simultaneous ballots cost a few commits instead of 2,000. An ack still
+ * means durably written: on SQLite under the connection's unchanged durability setting (WAL,
+ * synchronous=NORMAL: survives a process crash or kill -9), on PostgreSQL a committed transaction.
+ * One batch is in flight at a time; what arrives meanwhile forms the next one, after the event loop
+ * has had a turn (on SQLite a batch holds the loop while it writes).
+ *
+ * A job that throws (already voted, a reused ballot id, ...) is rolled back alone and gets its own
+ * error; the others still commit: the batch is first written whole, and only when a job throws is
+ * it written again from the head with a savepoint per job (jobs only read and write the database,
+ * so running one twice is safe). If the commit itself fails, every job of the batch is rejected:
+ * nothing was acked, so nothing acked is lost.
  */
-import type { Db } from './index.ts';
+import { savepoint, type Database, type Store } from './database.ts';
 
 interface Job<R> {
-  write: () => R;
+  write: (s: Store) => Promise<R>;
   after: (r: R) => void;
   resolve: (r: R) => void;
   reject: (err: unknown) => void;
 }
 
-/** The default time one batch may write before it commits (as realtime-queue.ts's slices). */
+/** How long one batch may write before it commits and lets the event loop run (as realtime-queue.ts's slices). */
 const SLICE_MS = 8;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
@@ -35,38 +36,32 @@ export interface GroupCommitHooks {
   rolledBack?: () => void;
 }
 
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
 export class GroupCommit {
-  readonly #db: Db;
-  #queue: Job<unknown>[] = [];
-  #scheduled = false;
-  #commits = 0;
-
-  /** Runs a job in a savepoint; made once (better-sqlite3 builds a wrapper per `transaction()` call, ~30 µs). */
-  readonly #inSavepoint: (write: () => unknown) => unknown;
-
+  readonly #db: Database;
   readonly #hooks: GroupCommitHooks;
   readonly #sliceMs: number;
+  #queue: Job<unknown>[] = [];
+  #running: Promise<void> | null = null;
+  #commits = 0;
 
-  /**
-   * `hooks` let a caller keep state that jobs of one batch share, and drop it with a rollback.
-   * `sliceMs`: how long one batch may write before it commits and lets the event loop run.
-   */
-  constructor(db: Db, hooks: GroupCommitHooks = {}, sliceMs = SLICE_MS) {
+  /** `sliceMs`: how long one batch may write before it commits and lets the event loop run. */
+  constructor(db: Database, hooks: GroupCommitHooks = {}, sliceMs = SLICE_MS) {
     this.#db = db;
     this.#hooks = hooks;
     this.#sliceMs = sliceMs;
-    this.#inSavepoint = db.$client.transaction((write: () => unknown) => write());
   }
 
   /**
-   * Queues `write` for the next batch. `after` runs once the batch has
-   * committed, before the promise resolves (e.g. to update in-memory state
-   * only for what is really on disk).
+   * Queues `write` for the next batch. `after` runs once the batch has committed, before the
+   * promise resolves (e.g. to update in-memory state only for what is really stored); if it throws,
+   * the promise rejects with its error.
    */
-  submit<R>(write: () => R, after: (r: R) => void = () => {}): Promise<R> {
+  submit<R>(write: (s: Store) => Promise<R>, after: (r: R) => void = () => {}): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ write, after, resolve, reject } as Job<unknown>);
-      this.#schedule();
+      this.#start(true);
     });
   }
 
@@ -75,33 +70,43 @@ export class GroupCommit {
     return this.#commits;
   }
 
-  /** Writes and commits everything queued so far, now. */
-  flush(): void {
-    while (this.#queue.length) this.#flushSome(Infinity);
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    // setImmediate runs after the I/O callbacks of this turn: every job already read from the sockets joins this batch.
-    setImmediate(() => {
-      this.#scheduled = false;
-      this.#flushSome(performance.now() + this.#sliceMs);
-      if (this.#queue.length) this.#schedule();
+  /**
+   * Resolves once everything queued so far is written (or rejected), without waiting for what is
+   * queued after: an empty job behind them, settled in order with its batch.
+   */
+  async flush(): Promise<void> {
+    if (!this.#queue.length && !this.#running) return;
+    await new Promise<void>((resolve) => {
+      this.#queue.push({ write: async () => undefined, after: () => {}, resolve: () => resolve(), reject: () => resolve() });
+      this.#start(false);
     });
   }
 
-  /**
-   * Commits the jobs at the head of the queue that fit before `deadline` (at least one), so a storm
-   * of 2,000 check-ins is a few transactions of about SLICE_MS each rather than one that holds the
-   * event loop for 150 ms.
-   */
-  #flushSome(deadline: number): void {
+  #start(defer: boolean): void {
+    if (this.#running || !this.#queue.length) return;
+    this.#running = (async () => {
+      // setImmediate runs after this turn's I/O callbacks: every job already read from the sockets
+      // joins the batch. Between batches it lets timers and I/O run.
+      for (let wait = defer; this.#queue.length; wait = true) {
+        if (wait) await nextTurn();
+        await this.#batch(performance.now() + this.#sliceMs);
+      }
+    })().finally(() => {
+      this.#running = null;
+      // A job queued after the loop's last look, before this ran, would otherwise wait for the next submit.
+      this.#start(true);
+    });
+  }
+
+  /** Commits the jobs at the head of the queue that fit before `deadline` (at least one). */
+  async #batch(deadline: number): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
-      if (!this.#whole(deadline, outcomes)) {
+      if (!(await this.#whole(deadline, outcomes))) {
+        // Again from the head: the jobs that succeeded, the one that threw, and more while time is left.
+        const reached = outcomes.length + 1;
         outcomes.length = 0;
-        this.#jobByJob(deadline, outcomes);
+        await this.#jobByJob(deadline, reached, outcomes);
       }
     } catch (err) {
       // The commit failed: nothing of this batch was acked, so nothing acked is lost.
@@ -109,45 +114,41 @@ export class GroupCommit {
       for (const job of this.#queue.splice(0, Math.max(1, outcomes.length))) job.reject(err);
       return;
     }
-    const batch = this.#queue.splice(0, outcomes.length);
+    const jobs = this.#queue.splice(0, outcomes.length);
     this.#commits++;
     this.#hooks.committed?.();
-    batch.forEach((job, i) => {
+    jobs.forEach((job, i) => {
       const o = outcomes[i]!;
       if (!o.ok) return job.reject(o.err);
       try {
         job.after(o.value);
-      } finally {
         job.resolve(o.value);
+      } catch (err) {
+        job.reject(err);
       }
     });
   }
 
-  /** The jobs from the head of the queue while time is left before `deadline`, at least one. */
-  *#due(deadline: number, done: () => number): Generator<Job<unknown>> {
-    for (const job of this.#queue) {
-      if (done() > 0 && performance.now() > deadline) return;
-      yield job;
-    }
-  }
-
   /**
-   * The common case, every job succeeding, without a savepoint per job: two statements fewer per
-   * ballot. False when a job threw: the whole batch was then rolled back, to be written again job by
-   * job. Jobs only read and write the database, so running one twice is safe.
+   * Jobs from the head of the queue while time is left before `deadline` (at least one), in one
+   * transaction without savepoints: the common case, two statements fewer per job. A storm of 2,000
+   * check-ins so becomes a few transactions of about SLICE_MS each rather than one that holds the
+   * event loop for 150 ms. False when a job threw: the transaction was rolled back, and `outcomes`
+   * holds the jobs before it.
    */
-  #whole(deadline: number, outcomes: Outcome[]): boolean {
+  async #whole(deadline: number, outcomes: Outcome[]): Promise<boolean> {
     const failed = new Error('a job failed');
     try {
-      this.#db.$client.transaction(() => {
-        for (const job of this.#due(deadline, () => outcomes.length)) {
+      await this.#db.tx(async (s) => {
+        for (const job of this.#queue) {
+          if (outcomes.length > 0 && performance.now() > deadline) return;
           try {
-            outcomes.push({ ok: true, value: job.write() });
+            outcomes.push({ ok: true, value: await job.write(s) });
           } catch {
             throw failed;
           }
         }
-      })();
+      });
     } catch (err) {
       if (err !== failed) throw err;
       this.#hooks.rolledBack?.();
@@ -156,17 +157,17 @@ export class GroupCommit {
     return true;
   }
 
-  /** Each job in its own savepoint: a job that throws is rolled back alone and gets its own error. */
-  #jobByJob(deadline: number, outcomes: Outcome[]): void {
-    this.#db.$client.transaction(() => {
-      for (const job of this.#due(deadline, () => outcomes.length)) {
+  /** Each job in its own savepoint: a job that throws is rolled back alone and gets its own error. At least `reached` jobs. */
+  async #jobByJob(deadline: number, reached: number, outcomes: Outcome[]): Promise<void> {
+    await this.#db.tx(async (s) => {
+      for (const job of this.#queue) {
+        if (outcomes.length >= reached && performance.now() > deadline) return;
         try {
-          // Nested better-sqlite3 transactions are savepoints.
-          outcomes.push({ ok: true, value: this.#inSavepoint(job.write) });
+          outcomes.push({ ok: true, value: await savepoint(s, job.write) });
         } catch (err) {
           outcomes.push({ ok: false, err });
         }
       }
-    })();
+    });
   }
 }

@@ -52,14 +52,14 @@ async function withInvited(n: number) {
 
 it('a check-in writes one presence row and leaves the state document untouched, however many delegates', { timeout: 120_000 }, async () => {
   const { t, M, ids, chair } = await withInvited(300);
-  t.app.conference.execute(M, chair, { type: 'meeting:start' });
+  await t.app.conference.execute(M, chair, { type: 'meeting:start' });
   const before = stateRow(t, M);
   // The document holds agenda, floor and roll-call headers only: nothing per member.
   expect(JSON.parse(before.state)).not.toHaveProperty('presence');
   expect(before.state).not.toContain('Đại biểu');
 
   for (const userId of ids) {
-    t.app.conference.execute(M, { userId, role: 'delegate', bridgePointId: null, chair: false, displayName: '' }, { type: 'presence:set-delegate', status: 'present_online' });
+    await t.app.conference.execute(M, { userId, role: 'delegate', bridgePointId: null, chair: false, displayName: '' }, { type: 'presence:set-delegate', status: 'present_online' });
   }
   const after = stateRow(t, M);
   expect(after).toEqual(before);
@@ -67,25 +67,25 @@ it('a check-in writes one presence row and leaves the state document untouched, 
     .prepare("SELECT count(*) AS n FROM meeting_presence WHERE meeting_id = ? AND kind = 'delegate' AND status = 'present_online'")
     .get(M) as { n: number };
   expect(rows.n).toBe(300);
-  const s = t.app.conference.state(M);
+  const s = await t.app.conference.state(M);
   expect(s.version).toBe(before.version + 300);
   expect(s.presence.delegates.filter((x) => x.status === 'present_online').map((x) => x.userId)).toEqual(ids);
 
   // Roll-call answers are rows too: opening the roll-call rewrites the (small) document, answers do not.
-  t.app.conference.execute(M, chair, { type: 'rollcall:start' });
+  await t.app.conference.execute(M, chair, { type: 'rollcall:start' });
   const opened = stateRow(t, M);
   const bridges = s.presence.bridges.slice(0, 20);
-  for (const b of bridges) t.app.conference.execute(M, chair, { type: 'rollcall:confirm', bridgePointId: b.bridgePointId, delegatesPresent: 3 });
+  for (const b of bridges) await t.app.conference.execute(M, chair, { type: 'rollcall:confirm', bridgePointId: b.bridgePointId, delegatesPresent: 3 });
   expect(stateRow(t, M)).toEqual(opened);
   const answers = t.app.db.$client.prepare('SELECT count(*) AS n FROM roll_call_answers WHERE meeting_id = ?').get(M) as { n: number };
   expect(answers.n).toBe(20);
-  expect(t.app.conference.state(M).presence.rollCalls.at(-1)!.confirmations.map((c) => c.bridgePointId)).toEqual(bridges.map((b) => b.bridgePointId));
+  expect((await t.app.conference.state(M)).presence.rollCalls.at(-1)!.confirmations.map((c) => c.bridgePointId)).toEqual(bridges.map((b) => b.bridgePointId));
 });
 
 it('commands of one turn share a transaction: each builds on the one before, a refused one is refused alone', { timeout: 120_000 }, async () => {
   const { t, M, ids, chair } = await withInvited(300);
   await t.app.conference.submit(M, chair, { type: 'meeting:start' });
-  const version = t.app.conference.state(M).version;
+  const version = (await t.app.conference.state(M)).version;
   const commits = t.app.conference.groupCommits();
   const delegate = (userId: number) => ({ userId, role: 'delegate' as const, bridgePointId: null, chair: false, displayName: '' });
   const checkIns = ids.map((userId) => t.app.conference.submit(M, delegate(userId), { type: 'presence:set-delegate', status: 'present_online' }));
@@ -100,7 +100,7 @@ it('commands of one turn share a transaction: each builds on the one before, a r
   expect(t.app.conference.groupCommits() - commits).toBeLessThanOrEqual(30);
   const rows = t.app.db.$client.prepare("SELECT count(*) AS n FROM meeting_presence WHERE meeting_id = ? AND kind = 'delegate' AND status = 'present_online'").get(M) as { n: number };
   expect(rows.n).toBe(299);
-  const after = t.app.conference.state(M);
+  const after = await t.app.conference.state(M);
   expect(after.version).toBe(version + 301);
   expect(after.presence.delegates.find((x) => x.userId === ids[0])).toMatchObject({ status: 'absent', reason: 'Về sớm' });
 });
@@ -123,14 +123,14 @@ it('acked check-ins, corrections and roll-call answers are in a crash image of t
   okData(await cmd(op2, 'rollcall:confirm', M, { delegatesPresent: 4 }));
   // A correction: op1's answer moves after op2's, as the machine orders it.
   okData(await cmd(op1, 'rollcall:confirm', M, { delegatesPresent: 9 }));
-  const acked = first.app.conference.state(M);
+  const acked = await first.app.conference.state(M);
 
   // Copy the database while the server still runs, as a kill -9 would leave it (WAL included).
   const image = mkdtempSync(join(tmpdir(), 'diemcau-crash-'));
   cpSync(first.dataDir, image, { recursive: true });
   const second = await buildTestApp({ dataDir: image });
   apps.push(second);
-  const recovered = second.app.conference.state(M);
+  const recovered = await second.app.conference.state(M);
   expect(recovered.version).toBe(acked.version);
   expect(stable(recovered.presence)).toEqual(stable(acked.presence));
   expect(recovered.presence.rollCalls.at(-1)!.confirmations.map((c) => [c.bridgePointId, c.delegatesPresent])).toEqual([
@@ -145,11 +145,11 @@ it('follows invitations and names changed behind its back', { timeout: 120_000 }
   apps.push(t);
   const d = demo(t);
   const M = d.meetingId;
-  const n0 = t.app.conference.state(M).presence.delegates.length;
+  const n0 = (await t.app.conference.state(M)).presence.delegates.length;
   const [id] = inviteDelegates(t, M, 1);
-  expect(t.app.conference.state(M).presence.delegates).toHaveLength(n0 + 1);
+  expect((await t.app.conference.state(M)).presence.delegates).toHaveLength(n0 + 1);
   t.app.db.$client.prepare('UPDATE users SET full_name = ? WHERE id = ?').run('Tên mới', id);
-  expect(t.app.conference.state(M).presence.delegates.find((x) => x.userId === id)!.fullName).toBe('Tên mới');
+  expect((await t.app.conference.state(M)).presence.delegates.find((x) => x.userId === id)!.fullName).toBe('Tên mới');
   t.app.db.$client.prepare('DELETE FROM meeting_delegates WHERE meeting_id = ? AND user_id = ?').run(M, id);
-  expect(t.app.conference.state(M).presence.delegates).toHaveLength(n0);
+  expect((await t.app.conference.state(M)).presence.delegates).toHaveLength(n0);
 });

@@ -218,7 +218,7 @@ describe('a conference, end to end', () => {
     expect(late.snapshot.presence.bridges.find((b) => b.bridgePointId === bp)).toMatchObject({ delegatesPresent: 15, status: 'degraded' });
     expect(late.snapshot.presence.counts.overall.presentOnline).toBe(1);
 
-    const log = listFloorLog(t.app.db, M).map((e) => [e.kind, e.requestId, e.reason]);
+    const log = (await t.app.database.run((s) => listFloorLog(s, M))).map((e) => [e.kind, e.requestId, e.reason]);
     expect(log).toEqual([
       ['requested', r1.id, null],
       ['requested', r2.id, null],

@@ -36,7 +36,7 @@ const services: VotingService[] = [];
 function service(on: Database): VotingService {
   const svc = new VotingService(on, silentEmit, silentLog, {
     secret: SECRET,
-    attendance: () => ({ invited: voters, present: new Set(voters.map((v) => v.userId)) }),
+    attendance: async () => ({ invited: voters, present: new Set(voters.map((v) => v.userId)) }),
   });
   services.push(svc);
   return svc;

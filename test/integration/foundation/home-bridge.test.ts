@@ -50,7 +50,7 @@ describe('home bridge points', () => {
     expect([seat(at.id), seat(away.id), seat(phone.id)]).toEqual([a.bp, null, null]);
 
     // The room's roster (roll-call and turnout per level and bridge point) puts the delegate in the commune's hall.
-    const roster = t.app.conference.state(m.id).presence.delegates;
+    const roster = (await t.app.conference.state(m.id)).presence.delegates;
     expect(roster.find((d) => d.userId === at.id)).toMatchObject({ bridgePointId: a.bp, level: 'commune' });
     expect(roster.find((d) => d.userId === phone.id)).toMatchObject({ bridgePointId: null });
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
   // Floor queue: two ask, the first is heard, the second withdraws.
   okData(await request(ds[0]!.socket, 'floor:request', { meetingId, topic: 'Giao thông nông thôn' }));
   okData(await request(ds[1]!.socket, 'floor:request', { meetingId }));
-  const queue = t.app.conference.state(meetingId).floor.queue;
+  const queue = (await t.app.conference.state(meetingId)).floor.queue;
   okData(await request(chair.socket, 'floor:grant', { meetingId, requestId: queue[0]!.id }));
   okData(await request(chair.socket, 'floor:revoke', { meetingId }));
   okData(await request(ds[1]!.socket, 'floor:withdraw', { meetingId, requestId: queue[1]!.id }));

@@ -66,7 +66,7 @@ async function setup(): Promise<Setup> {
 function service(db: Database, s: Setup): VotingService {
   const svc = new VotingService(db, silentEmit, s.t.app.log, {
     secret: SECRET,
-    attendance: () => ({ invited: s.voters, present: new Set(s.voters.map((v) => v.userId)) }),
+    attendance: async () => ({ invited: s.voters, present: new Set(s.voters.map((v) => v.userId)) }),
   });
   cleanup.push(() => svc.stop());
   return svc;

@@ -28,14 +28,14 @@ describe('presence fan-out', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('writes to the secretariat and bridge screens every window and to phones every fourth, each socket once per flush', () => {
+  it('writes to the secretariat and bridge screens every window and to phones every fourth, each socket once per flush', async () => {
     let state: PresenceState = syncRoster(initialPresence(), roster);
     const got = new Map<string, number>();
     const writes: string[][] = [];
     const socketRooms = adapterRooms();
     const fanout = createPresenceFanout({
       io: { of: () => ({ adapter: { rooms: socketRooms } }) } as never,
-      read: () => state,
+      read: async () => state,
       windowMs: 100,
       log: { error: () => {} } as never,
       emitTo: (ids) => {
@@ -49,11 +49,11 @@ describe('presence fan-out', () => {
       if (!step.ok) throw new Error(step.error.message);
       state = step.state;
       fanout.changed(M, [], [d.userId]);
-      vi.advanceTimersByTime(50);
+      await vi.advanceTimersByTimeAsync(50);
       // The phones' first push waits a whole member window (400 ms), so a burst's start does not pay for it.
       if (i === 6) expect(got.get('p51') ?? 0).toBe(0);
     }
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     fanout.close();
     expect(got.get('console')).toBeGreaterThanOrEqual(9);
     expect(got.get('screen')).toBe(got.get('console'));

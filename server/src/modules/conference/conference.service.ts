@@ -8,6 +8,9 @@
  * replaced only after the transaction that wrote it commits, and re-read from
  * the database after a restart, so it holds nothing the database does not.
  * The roster is re-read only when the roster epoch moved (presence.repo.ts).
+ * The service's transactions run one at a time (`serially`), so none builds on
+ * a state another is still writing, and each one's broadcasts go out before the
+ * next begins, in commit order.
  *
  * On a cluster (issue 12) one node owns each live meeting through a lease (plugins/lease.ts) and
  * every command of the meeting runs there (forwarded by the others), so this cache and the expiry
@@ -15,15 +18,17 @@
  * without writing it, and arms nothing. When the owner dies, the node that takes the meeting over
  * re-reads it and re-arms its timer (`adopt`).
  */
+import { Mutex } from 'async-mutex';
 import { LRUCache } from 'lru-cache';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AgendaItem, ErrorCode, FloorView, MeetingStatus, Snapshot } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
+import type { Database, Store } from '../../db/database.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { writeAudit, type AuditEvent } from '../../plugins/audit.ts';
-import { listAgenda } from '../agenda/agenda.sync.ts';
-import { getMeetingOr404 } from '../meetings/meetings.access.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
+import type { MeetingRow } from '../meetings/meetings.access.ts';
+import { getMeetingOr404 } from '../meetings/meetings.store.ts';
+import type { AgendaItemRef } from './agenda.machine.ts';
 import {
   applyCommand,
   reconcile,
@@ -33,10 +38,11 @@ import {
   type ConferenceEvent,
   type ConferenceState,
 } from './conference.machine.ts';
+import { writeOutcome } from './conference.persist.ts';
 import * as repo from './conference.repo.ts';
 import * as store from './presence.repo.ts';
 import { agendaView, presenceTouched, toBroadcasts, type Outgoing } from './conference.views.ts';
-import { floorView, nextExpiry, type FloorEvent } from './floor.machine.ts';
+import { floorView, nextExpiry } from './floor.machine.ts';
 import { syncRoster, type PresenceState } from './presence.machine.ts';
 import type { DomainError } from './result.ts';
 
@@ -49,35 +55,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ILLEGAL_TRANSITION: 409,
   MEETING_NOT_LIVE: 409,
 };
-/**
- * Audit entries for the privileged actions among a command's events: granting
- * and revoking the floor (an expiry or item change is the server's, actor null)
- * and opening, answering and closing a roll-call.
- */
-export function auditEntries(meetingId: number, events: readonly ConferenceEvent[], actorUserId: number | null): AuditEvent[] {
-  const out: AuditEvent[] = [];
-  const entry = (action: string, details: Record<string, unknown>, by = actorUserId) =>
-    out.push({ actorUserId: by, action, targetType: 'meeting', targetId: meetingId, details });
-  for (const e of events) {
-    if (e.type === 'floor:granted') {
-      entry('floor.grant', { requestId: e.speaker.id, userId: e.speaker.userId, bridgePointId: e.speaker.bridgePointId, limitMs: e.speaker.limitMs, at: e.at }, e.by);
-    } else if (e.type === 'floor:revoked') {
-      entry('floor.revoke', { requestId: e.speaker.id, userId: e.speaker.userId, bridgePointId: e.speaker.bridgePointId, reason: e.reason, at: e.at }, e.by);
-    } else if (e.type === 'rollcall:started') {
-      entry('rollcall.open', { rollCallId: e.rollCallId });
-    } else if (e.type === 'rollcall:confirmed') {
-      entry('rollcall.answer', { rollCallId: e.rollCallId, bridgePointId: e.bridgePointId });
-    } else if (e.type === 'rollcall:closed') {
-      entry('rollcall.close', { rollCallId: e.rollCallId });
-    }
-  }
-  return out;
-}
-
 export const toAppError = (e: DomainError) => new AppError(e.code, STATUS[e.code] ?? 400, e.message);
 
 export interface ConferenceServiceDeps {
-  db: Db;
+  database: Database;
   log: FastifyBaseLogger;
   /** Sends broadcasts to the meeting's room; `presence` names the bridges and delegates whose presence changed. */
   publish: (meetingId: number, out: readonly Outgoing[], presence: { bridges: number[]; delegates: number[] }) => void;
@@ -101,40 +82,96 @@ export interface Applied {
   state: ConferenceState;
   events: ConferenceEvent[];
   at: number;
+  /** The agenda's items, read in the transaction when an agenda or timer view goes out with the events. */
+  agenda?: readonly AgendaItem[] | null;
+}
+
+/** The agenda for the broadcasts of `events`, read in their transaction; null when none shows it (a check-in). */
+const agendaFor = async (s: Store, meetingId: number, events: readonly ConferenceEvent[]) =>
+  events.some((e) => e.type === 'agenda:changed' || e.type === 'timer:changed') ? listAgenda(s, meetingId) : null;
+
+/** What the memory keeps of a meeting: its state and the roster epoch it was aligned with. */
+interface Kept {
+  state: ConferenceState;
+  epoch: number;
+}
+
+/** What every command reads of its meeting besides the state. */
+interface MeetingReads {
+  meeting: MeetingRow;
+  items: AgendaItemRef[];
+  epoch: number;
 }
 
 /** Meetings whose state stays in memory; a meeting is rarely live alongside more than a few others. */
 const CACHED_MEETINGS = 64;
 
-export function createConferenceService({ db, log, publish, now: clock = Date.now, owns = () => true, holds = owns }: ConferenceServiceDeps) {
+export function createConferenceService({ database, log, publish, now: clock = Date.now, owns = () => true, holds = owns }: ConferenceServiceDeps) {
   const expiryTimers = new Map<number, NodeJS.Timeout>();
-  const inTransaction = db.$client.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
-  const cache = new LRUCache<number, { state: ConferenceState; epoch: number }>({ max: CACHED_MEETINGS });
-  // States written by the group commit's open batch: its later jobs build on them, and they are kept
-  // only once the batch has committed.
-  const pending = new Map<number, { state: ConferenceState; epoch: number }>();
-  const batches = new GroupCommit(db, {
-    committed: () => {
-      for (const [id, s] of pending) cache.set(id, s);
-      pending.clear();
-    },
-    rolledBack: () => pending.clear(),
+  const cache = new LRUCache<number, Kept>({ max: CACHED_MEETINGS });
+  const serial = new Mutex();
+  // The reads of the open transaction, per meeting: in one transaction nothing but this service's own
+  // status change (which drops its entry) writes them, so a batch of 2,000 check-ins reads them once.
+  const txReads = new Map<number, MeetingReads>();
+  // The group commit's open batch: the states its later jobs build on, and its commands to broadcast,
+  // both kept only once the batch has committed.
+  const pending = new Map<number, Kept>();
+  const batched: { meetingId: number; res: Applied }[] = [];
+  const batches = new GroupCommit({
+    ...database,
+    tx: (fn) =>
+      serially(
+        fn,
+        () => {
+          for (const [id, k] of pending) cache.set(id, k);
+          const out = batched.splice(0);
+          pending.clear();
+          for (const { meetingId, res } of out) {
+            try {
+              done(meetingId, res);
+            } catch (err) {
+              // Committed already: the command is acked, and members catch up at their next snapshot.
+              log.error({ err, meetingId }, 'conference broadcast failed');
+            }
+          }
+        },
+        () => {
+          pending.clear();
+          batched.length = 0;
+        },
+      ),
   });
   let closed = false;
 
   /**
-   * Runs `fn` in a transaction and, once it has committed, keeps the state it
-   * ends with. Inside someone else's transaction (which may still roll back)
-   * nothing is kept; the next call reads the database again.
+   * Runs `fn` in a transaction, one at a time on this node: the in-memory state a transaction builds
+   * on is never one another transaction is still writing (on PostgreSQL nothing else would order
+   * them). `kept` runs once it has committed, `dropped` once it has rolled back, before the next starts.
    */
-  function committed<T extends { state: ConferenceState; epoch: number }>(meetingId: number, fn: () => T): T {
-    const nested = db.$client.inTransaction;
-    // better-sqlite3's own transaction (a savepoint when nested): every write below goes through `db`, the same connection.
-    const r = inTransaction(fn);
-    // Not ours (cluster): the owner may change the meeting at any moment, so nothing is kept.
-    if (nested || !owns(meetingId)) cache.delete(meetingId);
-    else cache.set(meetingId, { state: r.state, epoch: r.epoch });
-    return r;
+  function serially<T>(fn: (s: Store) => Promise<T>, kept: (r: T) => void, dropped: () => void = () => {}): Promise<T> {
+    return serial.runExclusive(async () => {
+      let r: T;
+      try {
+        r = await database.tx(fn);
+      } catch (err) {
+        dropped();
+        throw err;
+      } finally {
+        txReads.clear();
+      }
+      kept(r);
+      return r;
+    });
+  }
+
+  /** Runs `fn` in a transaction and, once it has committed, keeps the state it ends with; then `then`. */
+  function committed<T extends Kept>(meetingId: number, fn: (s: Store) => Promise<T>, then: (r: T) => void): Promise<T> {
+    return serially(fn, (r) => {
+      // Not ours (cluster): the owner may change the meeting at any moment, so nothing is kept.
+      if (owns(meetingId)) cache.set(meetingId, { state: r.state, epoch: r.epoch });
+      else cache.delete(meetingId);
+      then(r);
+    });
   }
 
   /**
@@ -142,57 +179,49 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
    * and with a status change made over HTTP. Call inside a transaction; the
    * catch-up, if any, is persisted with it and returned for broadcasting.
    */
-  function current(meetingId: number, at: number) {
-    const meeting = getMeetingOr404(db, meetingId);
-    const items = repo.loadAgendaRefs(db, meetingId);
-    const epoch = store.rosterEpoch(db);
+  async function current(s: Store, meetingId: number, at: number) {
+    let reads = txReads.get(meetingId);
+    if (!reads) {
+      reads = { meeting: await getMeetingOr404(s, meetingId), items: await repo.loadAgendaRefs(s, meetingId), epoch: await store.rosterEpoch(s) };
+      txReads.set(meetingId, reads);
+    }
+    const { meeting, items, epoch } = reads;
     const hit = pending.get(meetingId) ?? cache.get(meetingId);
-    const stored = hit?.state ?? store.loadState(db, meetingId, meeting.status);
+    const stored = hit?.state ?? (await store.loadState(s, meetingId, meeting.status));
     const synced: ConferenceState =
-      hit?.epoch === epoch ? stored : { ...stored, presence: syncRoster(stored.presence, repo.loadRoster(db, meetingId)) };
+      hit?.epoch === epoch ? stored : { ...stored, presence: syncRoster(stored.presence, await repo.loadRoster(s, meetingId)) };
     const { state, events } = reconcile(synced, meeting.status, items, at);
     // Only the owner writes the catch-up (and broadcasts it): another node just shows it.
-    if (events.length && owns(meetingId)) persist(meetingId, meeting.status, state, events, null, at);
+    if (events.length && owns(meetingId)) await persist(s, meetingId, meeting.status, state, events, null, at);
     return { meeting, state, items, caughtUp: events, epoch };
   }
 
-  function persist(
-    meetingId: number,
-    rowStatus: MeetingStatus,
-    state: ConferenceState,
-    events: readonly ConferenceEvent[],
-    actorUserId: number | null,
-    at: number,
-  ) {
-    store.saveChanges(db, meetingId, state, events, at);
-    repo.appendFloorLog(db, meetingId, events.filter((e): e is FloorEvent => e.type.startsWith('floor:')));
-    // Privileged room actions are audited in the transaction that makes them, so neither exists without the other.
-    for (const a of auditEntries(meetingId, events, actorUserId)) writeAudit(db, a);
-    for (const e of events) {
-      // The machine checked canTransitionMeeting against this row's status inside this transaction;
-      // a change that came from the meetings API is already in the row.
-      if (e.type !== 'meeting:started' && e.type !== 'meeting:ended') continue;
-      const status = e.type === 'meeting:started' ? 'live' : 'ended';
-      if (rowStatus === status || (status === 'ended' && rowStatus !== 'live')) continue;
-      repo.setMeetingStatus(db, meetingId, status);
-      writeAudit(db, { actorUserId, action: `meeting.${status === 'live' ? 'start' : 'end'}`, targetType: 'meeting', targetId: meetingId, details: { at: e.at } });
-    }
+  /** Writes a command's outcome (conference.persist.ts); a changed meeting row is read again by the transaction's next command. */
+  async function persist(s: Store, meetingId: number, rowStatus: MeetingStatus, state: ConferenceState, events: readonly ConferenceEvent[], actorUserId: number | null, at: number) {
+    if (await writeOutcome(s, meetingId, rowStatus, state, events, actorUserId, at)) txReads.delete(meetingId);
   }
 
   /** Reads the state in a transaction, broadcasting a catch-up it had to make. */
   function read(meetingId: number) {
-    const at = clock();
-    const r = committed(meetingId, () => current(meetingId, at));
-    if (r.caughtUp.length && owns(meetingId)) {
-      broadcast(meetingId, r.state, r.caughtUp, at);
-      arm(meetingId, r.state);
-    }
-    return { ...r, at };
+    return committed(
+      meetingId,
+      // Timed in the transaction, as every command: they apply in the order of their times.
+      async (s) => {
+        const at = clock();
+        const r = await current(s, meetingId, at);
+        return { ...r, at, agenda: await agendaFor(s, meetingId, r.caughtUp) };
+      },
+      (r) => {
+        if (!r.caughtUp.length || !owns(meetingId)) return;
+        broadcast(meetingId, r.state, r.caughtUp, r.at, r.agenda);
+        arm(meetingId, r.state);
+      },
+    );
   }
 
-  function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number) {
+  function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number, agenda: readonly AgendaItem[] | null | undefined) {
     if (events.length === 0) return;
-    publish(meetingId, toBroadcasts(meetingId, state, events, () => listAgenda(db, meetingId), at), presenceTouched(events));
+    publish(meetingId, toBroadcasts(meetingId, state, events, () => agenda ?? [], at), presenceTouched(events));
   }
 
   /** Schedules the end of the current speech, if any. */
@@ -201,60 +230,68 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     expiryTimers.delete(meetingId);
     const due = nextExpiry(state.floor);
     if (due === null || closed || !owns(meetingId)) return;
-    const t = setTimeout(() => expireNow(meetingId), Math.max(0, due - clock()) + 5);
+    const t = setTimeout(() => void expireNow(meetingId), Math.max(0, due - clock()) + 5);
     t.unref();
     expiryTimers.set(meetingId, t);
   }
 
-  function expireNow(meetingId: number) {
+  async function expireNow(meetingId: number) {
     expiryTimers.delete(meetingId);
     if (closed) return;
     // Fencing: a node whose lease lapsed leaves the expiry to the node that takes the meeting over,
     // unless the lease is still ours and only its renewal is late.
     if (!owns(meetingId)) {
       if (!holds(meetingId)) return;
-      const t = setTimeout(() => expireNow(meetingId), LAPSED_RETRY_MS);
+      const t = setTimeout(() => void expireNow(meetingId), LAPSED_RETRY_MS);
       t.unref();
       return void expiryTimers.set(meetingId, t);
     }
     try {
-      const at = clock();
-      const res = committed(meetingId, () => {
-        const { meeting, state, caughtUp, epoch } = current(meetingId, at);
-        const t = tick(state, at);
-        if (t.events.length) persist(meetingId, meeting.status, t.state, t.events, null, at);
-        return { state: t.state, events: [...caughtUp, ...t.events], epoch };
-      });
-      broadcast(meetingId, res.state, res.events, at);
-      arm(meetingId, res.state);
+      await committed(
+        meetingId,
+        async (s) => {
+          const at = clock();
+          const { meeting, state, caughtUp, epoch } = await current(s, meetingId, at);
+          const t = tick(state, at);
+          if (t.events.length) await persist(s, meetingId, meeting.status, t.state, t.events, null, at);
+          const events = [...caughtUp, ...t.events];
+          return { state: t.state, events, at, epoch, agenda: await agendaFor(s, meetingId, events) };
+        },
+        (res) => {
+          broadcast(meetingId, res.state, res.events, res.at, res.agenda);
+          arm(meetingId, res.state);
+        },
+      );
     } catch (err) {
       log.error({ err, meetingId }, 'floor expiry failed');
     }
   }
 
-  /** Runs a command against the current state and persists its events; call inside a transaction. */
-  function apply(meetingId: number, actor: Actor, cmd: ConferenceCommand, at: number) {
-    const { meeting, state, items, caughtUp, epoch } = current(meetingId, at);
+  /** Runs a command against the current state and persists its events, in the transaction of `s`; `when` may decline it. */
+  async function apply(s: Store, meetingId: number, actor: Actor, cmd: ConferenceCommand, at: number, when?: (state: ConferenceState) => boolean) {
+    const { meeting, state, items, caughtUp, epoch } = await current(s, meetingId, at);
+    if (when && !when(state)) return { state, events: caughtUp, at, epoch, agenda: await agendaFor(s, meetingId, caughtUp) };
     const r = applyCommand(state, cmd, { now: at, actor, items });
     // A refusal rolls back the catch-up too, and keeps nothing in memory; the next read redoes it.
     if (!r.ok) throw toAppError(r.error);
-    if (r.events.length) persist(meetingId, meeting.status, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
-    return { state: r.state, events: [...caughtUp, ...r.events], at, epoch };
+    if (r.events.length) await persist(s, meetingId, meeting.status, r.state, r.events, actor.role === 'system' ? null : actor.userId, at);
+    const events = [...caughtUp, ...r.events];
+    return { state: r.state, events, at, epoch, agenda: await agendaFor(s, meetingId, events) };
   }
 
   /** After a command committed: its broadcasts, and the speech timer when the floor changed. */
   function done(meetingId: number, res: Applied) {
-    broadcast(meetingId, res.state, res.events, res.at);
+    broadcast(meetingId, res.state, res.events, res.at, res.agenda);
     if (res.events.some((e) => e.type.startsWith('floor:'))) arm(meetingId, res.state);
   }
 
   return {
-    /** Applies one command. Throws AppError when refused; when it returns, the change is durable. */
-    execute(meetingId: number, actor: Actor, cmd: ConferenceCommand): Applied {
-      const at = clock();
-      const res = committed(meetingId, () => apply(meetingId, actor, cmd, at));
-      done(meetingId, res);
-      return res;
+    /**
+     * Applies one command, unless `when`, given the current state in the same transaction, declines it.
+     * Rejects with an AppError when refused; when it resolves, the change is durable.
+     */
+    execute(meetingId: number, actor: Actor, cmd: ConferenceCommand, when?: (s: ConferenceState) => boolean): Promise<Applied> {
+      return committed(meetingId, (s) => apply(s, meetingId, actor, cmd, clock(), when), (res) => done(meetingId, res));
     },
 
     /**
@@ -263,26 +300,24 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
      * is durable, rejects with an AppError when refused. `check` runs in the batch, just before it.
      */
     submit(meetingId: number, actor: Actor, cmd: ConferenceCommand, check?: () => void): Promise<Applied> {
-      return batches.submit(
-        () => {
-          check?.();
-          const r = apply(meetingId, actor, cmd, clock());
-          pending.set(meetingId, { state: r.state, epoch: r.epoch });
-          return r;
-        },
-        (r) => done(meetingId, r),
-      );
+      return batches.submit(async (s) => {
+        check?.();
+        const r = await apply(s, meetingId, actor, cmd, clock());
+        pending.set(meetingId, { state: r.state, epoch: r.epoch });
+        batched.push({ meetingId, res: r });
+        return r;
+      });
     },
 
     /** Transactions the group commit has made (benchmarks and tests). */
     groupCommits: () => batches.commits,
 
-    /** Current state, read-only (for views and hooks). */
-    state: (meetingId: number) => read(meetingId).state,
+    /** Current state, read-only (for views and hooks). Takes a transaction of its own: never call it inside one. */
+    state: async (meetingId: number) => (await read(meetingId)).state,
 
-    snapshot(meetingId: number): ConferenceSnapshot {
-      const { meeting, state, at } = read(meetingId);
-      const items: AgendaItem[] = listAgenda(db, meetingId);
+    async snapshot(meetingId: number): Promise<ConferenceSnapshot> {
+      const { meeting, state, at } = await read(meetingId);
+      const items: AgendaItem[] = await database.run((s) => listAgenda(s, meetingId));
       return {
         meeting,
         agenda: agendaView(state, items, at),
@@ -293,10 +328,10 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     },
 
     /** After a restart: re-arm the expiry of every speech that was running. */
-    resume() {
-      for (const id of repo.meetingsWithSpeaker(db)) {
+    async resume() {
+      for (const id of await database.run(repo.meetingsWithSpeaker)) {
         try {
-          arm(id, read(id).state);
+          arm(id, (await read(id)).state);
         } catch (err) {
           log.warn({ err, meetingId: id }, 'could not re-arm floor expiry');
         }
@@ -304,12 +339,12 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
     },
 
     /** Meetings with a speech running, whose expiry needs an owner even when nobody sends a command. */
-    speaking: (): number[] => repo.meetingsWithSpeaker(db),
+    speaking: (): Promise<number[]> => database.run(repo.meetingsWithSpeaker),
 
     /** This node took the meeting over (lease.ts): re-read it, whatever another node wrote, and re-arm its speech timer. */
-    adopt(meetingId: number) {
+    async adopt(meetingId: number) {
       cache.delete(meetingId);
-      arm(meetingId, read(meetingId).state);
+      arm(meetingId, (await read(meetingId)).state);
     },
 
     /** This node lost the meeting to another: forget its state and its timer. */
@@ -319,9 +354,10 @@ export function createConferenceService({ db, log, publish, now: clock = Date.no
       expiryTimers.delete(meetingId);
     },
 
-    close() {
-      // Commands already queued are written before the database closes.
-      batches.flush();
+    async close() {
+      // Commands already queued are written, and transactions already begun end, before the database closes.
+      await batches.flush();
+      await serial.runExclusive(async () => {});
       closed = true;
       cache.clear();
       for (const t of expiryTimers.values()) clearTimeout(t);

@@ -7,12 +7,11 @@
 import fp from 'fastify-plugin';
 import { eq } from 'drizzle-orm';
 import type { CommandName, CommandRequest, CommandResult, Commands, YouView } from '@diemcau/shared';
-import { bridgePoints } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { rooms, type CommandContext } from '../../plugins/realtime.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
-import { listAgenda } from '../agenda/agenda.sync.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
 import { timerView } from './agenda.machine.ts';
 import type { Actor, ConferenceCommand, ConferenceState } from './conference.machine.ts';
 import { createConferenceService, type ConferenceService, type ConferenceSnapshot } from './conference.service.ts';
@@ -54,7 +53,7 @@ export default fp<ConferenceSocketOptions>(
   async (app, opts) => {
     const listeners: Listener[] = [];
     const service = createConferenceService({
-      db: app.db,
+      database: app.database,
       log: app.log,
       ...(opts.now && { now: opts.now }),
       owns: (meetingId) => app.lease.owns(meetingId),
@@ -76,7 +75,7 @@ export default fp<ConferenceSocketOptions>(
     });
     const fanout = createPresenceFanout({
       io: app.realtime.io,
-      read: (meetingId) => service.state(meetingId).presence,
+      read: async (meetingId) => (await service.state(meetingId)).presence,
       windowMs: opts.presenceWindowMs ?? 300,
       log: app.log,
       emitTo: (ids, payload) => app.realtime.toSocketsInChunks(ids).emit('presence:changed', payload),
@@ -92,7 +91,9 @@ export default fp<ConferenceSocketOptions>(
     // Reading catches the stored state up with the meeting row and broadcasts the difference: on the
     // meeting's owner (on a single node, at once). The change is already committed, so a failure here
     // is logged, not returned to the caller.
-    const catchUp = app.realtime.ownerOp('conference:catch-up', (meetingId) => void service.state(meetingId));
+    const catchUp = app.realtime.ownerOp('conference:catch-up', async (meetingId) => {
+      await service.state(meetingId);
+    });
     const statusChanged = (meetingId: number) => {
       catchUp(meetingId, null).catch((err: unknown) => app.log.error({ err, meetingId }, 'conference catch-up failed'));
     };
@@ -102,27 +103,30 @@ export default fp<ConferenceSocketOptions>(
     );
 
     const bridgeName = (id: number) =>
-      app.db.select({ name: bridgePoints.name }).from(bridgePoints).where(eq(bridgePoints.id, id)).get()?.name ?? `#${id}`;
+      app.database.run(async ({ q, t }) => {
+        const [b] = await q.select({ name: t.bridgePoints.name }).from(t.bridgePoints).where(eq(t.bridgePoints.id, id));
+        return b?.name ?? `#${id}`;
+      });
 
-    function actorOf(user: AuthUser, m: Membership): Actor {
-      const chair = m.kind === 'admin' || m.kind === 'secretariat';
-      const bridgePointId = bridgePointOf(m);
+    const seatOf = (m: Membership) => ({ bridgePointId: bridgePointOf(m), chair: m.kind === 'admin' || m.kind === 'secretariat' });
+
+    async function actorOf(user: AuthUser, m: Membership): Promise<Actor> {
       // A bridge operator asks for the floor on behalf of the whole bridge point.
-      const displayName = m.kind === 'bridge' ? bridgeName(m.bridgePointId) : user.fullName;
-      return { userId: user.id, role: user.role, bridgePointId, chair, displayName };
+      const displayName = m.kind === 'bridge' ? await bridgeName(m.bridgePointId) : user.fullName;
+      return { userId: user.id, role: user.role, ...seatOf(m), displayName };
     }
 
     /** Registers one command: checks the meeting, runs it, and acks with `result`. */
     function command<K extends ConferenceCommandName>(
       name: K,
-      result: (s: ConferenceState, at: number, meetingId: number, actor: Actor, p: CommandRequest<Commands, K>) => CommandResult<Commands, K>,
+      result: (s: ConferenceState, at: number, meetingId: number, actor: Actor, p: CommandRequest<Commands, K>) => CommandResult<Commands, K> | Promise<CommandResult<Commands, K>>,
     ) {
       app.realtime.handle(name, async (ctx: CommandContext, payload) => {
         const { meetingId, membership } = ctx.requireMeeting();
         if (payload.meetingId !== meetingId) {
           throw new AppError('NOT_MEMBER', 403, `This connection joined meeting ${meetingId}, not ${payload.meetingId}`);
         }
-        const actor = actorOf(ctx.user, membership);
+        const actor = await actorOf(ctx.user, membership);
         const { meetingId: _, ...rest } = payload;
         // Checked in the same tick as the command runs, so nothing can open in between.
         const check = name === 'meeting:end' ? () => assertCanEnd(meetingId) : undefined;
@@ -132,9 +136,9 @@ export default fp<ConferenceSocketOptions>(
       }, { perMeeting: true });
     }
 
-    const agendaOf = (s: ConferenceState, at: number, meetingId: number) => agendaView(s, listAgenda(app.db, meetingId), at);
-    const timerOf = (s: ConferenceState, at: number, meetingId: number) =>
-      timerView(s.agenda, listAgenda(app.db, meetingId), s.agenda.currentItemId!, at);
+    const itemsOf = (meetingId: number) => app.database.run((st) => listAgenda(st, meetingId));
+    const agendaOf = async (s: ConferenceState, at: number, meetingId: number) => agendaView(s, await itemsOf(meetingId), at);
+    const timerOf = async (s: ConferenceState, at: number, meetingId: number) => timerView(s.agenda, await itemsOf(meetingId), s.agenda.currentItemId!, at);
     const floorOf = (s: ConferenceState, at: number) => floorView(s.floor, at);
     const lastRollCall = (s: ConferenceState) => rollCallView(s.presence)!;
 
@@ -162,21 +166,18 @@ export default fp<ConferenceSocketOptions>(
     // ---- snapshot parts ------------------------------------------------------
     // The join handler asks for each part in turn within one synchronous call;
     // computing the conference once per join keeps the parts consistent.
-    let memo: { meetingId: number; snap: ConferenceSnapshot } | null = null;
-    const snap = (meetingId: number): ConferenceSnapshot => {
+    let memo: { meetingId: number; snap: Promise<ConferenceSnapshot> } | null = null;
+    const snap = (meetingId: number): Promise<ConferenceSnapshot> => {
       if (memo?.meetingId === meetingId) return memo.snap;
       memo = { meetingId, snap: service.snapshot(meetingId) };
       queueMicrotask(() => (memo = null));
       return memo.snap;
     };
     for (const part of ['meeting', 'agenda', 'floor', 'version'] as const) {
-      app.realtime.snapshotPart(part, (meetingId) => snap(meetingId)[part]);
+      app.realtime.snapshotPart(part, async (meetingId) => (await snap(meetingId))[part]);
     }
-    app.realtime.snapshotPart('presence', (meetingId, user, m) => presenceFor(snap(meetingId).presence, m, user.id));
-    app.realtime.snapshotPart('you', (_meetingId, user, m): YouView => {
-      const { bridgePointId, chair } = actorOf(user, m);
-      return { userId: user.id, role: user.role, bridgePointId, chair };
-    });
+    app.realtime.snapshotPart('presence', async (meetingId, user, m) => presenceFor((await snap(meetingId)).presence, m, user.id));
+    app.realtime.snapshotPart('you', (_meetingId, user, m): YouView => ({ userId: user.id, role: user.role, ...seatOf(m) }));
 
     // ---- bridge operators' connections -----------------------------------------
     const grace = opts.offlineGraceMs ?? 10_000;
@@ -190,12 +191,14 @@ export default fp<ConferenceSocketOptions>(
       displayName: '',
     });
     // A bridge's connection changes its presence on the meeting's owner, wherever the operator connected.
-    const setBridge = app.realtime.ownerOp('conference:bridge-connection', (meetingId, { userId, bridgePointId, status }: { userId: number; bridgePointId: number; status: 'online' | 'offline' }) => {
-      const b = service.state(meetingId).presence.bridges.find((x) => x.bridgePointId === bridgePointId);
-      // Degraded is the operator's own judgement; a connection alone does not clear it.
-      if (!b || (status === 'online' && b.status !== 'offline') || (status === 'offline' && b.status === 'offline')) return;
+    const setBridge = app.realtime.ownerOp('conference:bridge-connection', async (meetingId, { userId, bridgePointId, status }: { userId: number; bridgePointId: number; status: 'online' | 'offline' }) => {
+      // Degraded is the operator's own judgement; a connection alone does not clear it. Checked in the command's transaction.
+      const changes = (s: ConferenceState) => {
+        const b = s.presence.bridges.find((x) => x.bridgePointId === bridgePointId);
+        return b !== undefined && (status === 'online' ? b.status === 'offline' : b.status !== 'offline');
+      };
       try {
-        service.execute(meetingId, system(userId, bridgePointId), { type: 'presence:set-bridge', bridgePointId, status });
+        await service.execute(meetingId, system(userId, bridgePointId), { type: 'presence:set-bridge', bridgePointId, status }, changes);
       } catch (err) {
         // An ended meeting's attendance is final; nothing to do.
         if (!(err instanceof AppError)) throw err;
@@ -233,10 +236,12 @@ export default fp<ConferenceSocketOptions>(
     });
 
     // On a cluster: the node that holds a meeting's lease keeps its state and runs its speech timer.
-    app.lease.onGained((meetingId) => service.adopt(meetingId));
+    app.lease.onGained((meetingId) => {
+      service.adopt(meetingId).catch((err: unknown) => app.log.error({ err, meetingId }, 'taking over the conference failed'));
+    });
     app.lease.onLost((meetingId) => service.drop(meetingId));
     app.lease.needsOwner(() => service.speaking());
-    app.addHook('onReady', async () => service.resume());
+    app.addHook('onReady', () => service.resume());
     app.addHook('preClose', async () => {
       closing = true;
     });
@@ -244,7 +249,7 @@ export default fp<ConferenceSocketOptions>(
       closing = true;
       for (const t of pendingOffline.values()) clearTimeout(t);
       pendingOffline.clear();
-      service.close();
+      await service.close();
       fanout.close();
     });
   },

@@ -63,7 +63,7 @@ type PresenceChanged = Static<Broadcasts['presence:changed']>;
 export interface PresenceFanoutDeps {
   io: AppServer;
   /** The meeting's presence as it stands when the window closes. */
-  read: (meetingId: number) => PresenceState;
+  read: (meetingId: number) => Promise<PresenceState>;
   /** Coalescing window per meeting. */
   windowMs: number;
   log: FastifyBaseLogger;
@@ -103,21 +103,23 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     const p = pending[who].get(meetingId);
     if (!p) return;
     if (busy() && performance.now() - p.since < windowOf(who) * MAX_STRETCH) p.timer = arm(meetingId, who, Math.max(10, windowMs / 6));
-    else flush(meetingId, who);
+    else void flush(meetingId, who);
   }
 
-  function flush(meetingId: number, who: Audience) {
+  async function flush(meetingId: number, who: Audience) {
     const p = pending[who].get(meetingId);
+    // Changes noted while the state is read open the next window.
     pending[who].delete(meetingId);
     if (!p || closed) return;
     let s: PresenceState;
     try {
-      s = read(meetingId);
+      s = await read(meetingId);
     } catch (err) {
       // The change is durable already; members see it at their next snapshot.
       log.error({ err, meetingId }, 'presence fan-out failed');
       return;
     }
+    if (closed) return;
     const c = countsOf(s);
     const bridges = s.bridges.filter((b) => p.bridges.has(b.bridgePointId));
     const delegates = s.delegates.filter((d) => p.delegates.has(d.userId));

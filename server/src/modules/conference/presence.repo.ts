@@ -2,20 +2,17 @@
  * The conference state in pieces: agenda, floor and roll-call headers as one
  * small JSON document; presence per member and roll-call answers as rows.
  * A command writes only the pieces its events touched, so a check-in costs
- * one row whatever the meeting's size. Synchronous; callers wrap writes in a
- * transaction.
+ * one row whatever the meeting's size. On the async data layer (db/database.ts);
+ * callers pass the transaction's Store for writes.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { MeetingStatus } from '@diemcau/shared';
-import type { Db } from '../../db/index.ts';
-import { preparedFor } from '../../lib/prepared.ts';
+import type { Store } from '../../db/database.ts';
 import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
-import { conferenceRosterEpoch, conferenceState, meetingPresence, rollCallAnswers } from './conference.schema.ts';
+import type { meetingPresence } from './conference.schema.ts';
 import type { FloorState } from './floor.machine.ts';
 import { delegateOf, type BridgeEntry, type Confirmation, type DelegateEntry, type PresenceState, type RollCall } from './presence.machine.ts';
-
-type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
 export type RollCallHeader = Omit<RollCall, 'confirmations'>;
 
@@ -35,11 +32,14 @@ const ROW_EVENTS: ReadonlySet<ConferenceEvent['type']> = new Set(['presence:brid
  * presence entries for the members that have rows only: names, levels and
  * defaults for everyone else come from the roster (syncRoster).
  */
-export function loadState(db: Tx, meetingId: number, status: MeetingStatus): ConferenceState {
+export async function loadState({ q, t }: Store, meetingId: number, status: MeetingStatus): Promise<ConferenceState> {
+  const { conferenceState, meetingPresence, rollCallAnswers } = t;
   const fresh = initialConference(status);
-  const core = db.select({ s: conferenceState.state }).from(conferenceState).where(eq(conferenceState.meetingId, meetingId)).get()?.s;
-  const rows = db.select().from(meetingPresence).where(eq(meetingPresence.meetingId, meetingId)).all();
-  const answers = db.select().from(rollCallAnswers).where(eq(rollCallAnswers.meetingId, meetingId)).orderBy(asc(rollCallAnswers.id)).all();
+  const [stored] = await q.select({ s: conferenceState.state }).from(conferenceState).where(eq(conferenceState.meetingId, meetingId));
+  const core = stored?.s;
+  // In any order: syncRoster puts the entries in the roster's.
+  const rows = await q.select().from(meetingPresence).where(eq(meetingPresence.meetingId, meetingId));
+  const answers = await q.select().from(rollCallAnswers).where(eq(rollCallAnswers.meetingId, meetingId)).orderBy(asc(rollCallAnswers.id));
   const bridges: BridgeEntry[] = [];
   const delegates: DelegateEntry[] = [];
   let version = core?.version ?? fresh.version;
@@ -65,89 +65,63 @@ export function loadState(db: Tx, meetingId: number, status: MeetingStatus): Con
   return { version, agenda: core?.agenda ?? fresh.agenda, floor: core?.floor ?? fresh.floor, presence };
 }
 
-function saveCore(db: Tx, meetingId: number, s: ConferenceState, now: number): void {
+async function saveCore({ q, t }: Store, meetingId: number, s: ConferenceState, now: number): Promise<void> {
+  const { conferenceState } = t;
   const state: StoredCore = {
     version: s.version,
     agenda: s.agenda,
     floor: s.floor,
     rollCalls: s.presence.rollCalls.map(({ confirmations: _, ...h }) => h),
   };
-  db.insert(conferenceState)
+  await q
+    .insert(conferenceState)
     .values({ meetingId, version: s.version, state, updatedAt: now })
-    .onConflictDoUpdate({ target: conferenceState.meetingId, set: { version: s.version, state, updatedAt: now } })
-    .run();
+    .onConflictDoUpdate({ target: conferenceState.meetingId, set: { version: s.version, state, updatedAt: now } });
 }
 
-/** The statements a check-in runs, prepared once per connection. */
-const statements = preparedFor((db) => {
-  const p = (name: string) => sql.placeholder(name);
-  const excluded = (column: string) => sql.raw(`excluded.${column}`);
-  return {
-    epoch: db.select({ e: conferenceRosterEpoch.epoch }).from(conferenceRosterEpoch).where(eq(conferenceRosterEpoch.id, 1)).prepare(),
-    upsert: db
-      .insert(meetingPresence)
-      .values({
-        meetingId: p('meetingId'),
-        kind: p('kind'),
-        memberId: p('memberId'),
-        status: p('status'),
-        delegatesPresent: p('delegatesPresent'),
-        reason: p('reason'),
-        joinedAt: p('joinedAt'),
-        updatedAt: p('updatedAt'),
-        updatedBy: p('updatedBy'),
-        version: p('version'),
-      })
-      .onConflictDoUpdate({
-        target: [meetingPresence.meetingId, meetingPresence.kind, meetingPresence.memberId],
-        set: {
-          status: excluded('status'),
-          delegatesPresent: excluded('delegates_present'),
-          reason: excluded('reason'),
-          joinedAt: excluded('joined_at'),
-          updatedAt: excluded('updated_at'),
-          updatedBy: excluded('updated_by'),
-          version: excluded('version'),
-        },
-      })
-      .prepare(),
-  };
-});
-
-function savePresence(db: Db, meetingId: number, version: number, row: Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>): void {
-  statements(db).upsert.run({ meetingId, version, ...row });
+async function savePresence({ q, t }: Store, meetingId: number, version: number, row: Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>): Promise<void> {
+  const { meetingPresence: p } = t;
+  const { kind, memberId, ...changed } = row;
+  await q
+    .insert(p)
+    .values({ meetingId, kind, memberId, ...changed, version })
+    .onConflictDoUpdate({ target: [p.meetingId, p.kind, p.memberId], set: { ...changed, version } });
 }
 
 /** Writes what one command's events changed in `s`: the JSON document only for agenda, floor or roll-call header changes. */
-export function saveChanges(db: Db, meetingId: number, s: ConferenceState, events: readonly ConferenceEvent[], now: number): void {
-  if (events.some((e) => !ROW_EVENTS.has(e.type))) saveCore(db, meetingId, s, now);
+export async function saveChanges(st: Store, meetingId: number, s: ConferenceState, events: readonly ConferenceEvent[], now: number): Promise<void> {
+  if (events.some((e) => !ROW_EVENTS.has(e.type))) await saveCore(st, meetingId, s, now);
   const { version } = s;
   for (const e of events) {
     if (e.type === 'presence:bridge') {
       const b = s.presence.bridges.find((x) => x.bridgePointId === e.bridgePointId);
       if (!b) continue;
       const { bridgePointId: memberId, status, delegatesPresent, updatedAt, updatedBy } = b;
-      savePresence(db, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, joinedAt: b.joinedAt, updatedAt, updatedBy });
+      await savePresence(st, meetingId, version, { kind: 'bridge', memberId, status, delegatesPresent, reason: null, joinedAt: b.joinedAt, updatedAt, updatedBy });
     } else if (e.type === 'presence:delegate') {
       const d = delegateOf(s.presence, e.userId);
       if (!d) continue;
       const { userId: memberId, status, reason, updatedAt, updatedBy } = d;
-      savePresence(db, meetingId, version, { kind: 'delegate', memberId, status, delegatesPresent: null, reason, joinedAt: null, updatedAt, updatedBy });
+      await savePresence(st, meetingId, version, { kind: 'delegate', memberId, status, delegatesPresent: null, reason, joinedAt: null, updatedAt, updatedBy });
     } else if (e.type === 'rollcall:confirmed') {
       const c = s.presence.rollCalls.find((r) => r.id === e.rollCallId)?.confirmations.find((x) => x.bridgePointId === e.bridgePointId);
       if (!c) continue;
+      const { rollCallAnswers } = st.t;
       const key = and(
         eq(rollCallAnswers.meetingId, meetingId),
         eq(rollCallAnswers.rollCallId, e.rollCallId),
         eq(rollCallAnswers.bridgePointId, e.bridgePointId),
       );
       // Delete and insert, not update: a correction moves to the end, as the machine orders it.
-      db.delete(rollCallAnswers).where(key).run();
-      db.insert(rollCallAnswers).values({ meetingId, rollCallId: e.rollCallId, ...c, version }).run();
+      await st.q.delete(rollCallAnswers).where(key);
+      await st.q.insert(rollCallAnswers).values({ meetingId, rollCallId: e.rollCallId, ...c, version });
     }
   }
 }
 
 /** Bumped by triggers on every roster change (invitations, names, levels); see conference.schema.ts. */
-export const rosterEpoch = (db: Db): number => statements(db).epoch.get()?.e ?? 0;
+export async function rosterEpoch({ q, t }: Store): Promise<number> {
+  const [row] = await q.select({ e: t.conferenceRosterEpoch.epoch }).from(t.conferenceRosterEpoch).where(eq(t.conferenceRosterEpoch.id, 1));
+  return row?.e ?? 0;
+}
 

@@ -178,7 +178,7 @@ export default fp<MediaPluginOptions>(
       const res = await s.getCapabilities(meetingId, ctx.socket.id, info);
       // Media may start after the floor was granted (or the server restarted): take the current speaker over.
       if (app.hasDecorator('conference')) {
-        const speaker = app.conference.state(meetingId).floor.speaker;
+        const speaker = (await app.conference.state(meetingId)).floor.speaker;
         await s.syncFloor(meetingId, speaker ? { userId: speaker.userId, bridgePointId: speaker.bridgePointId } : null);
       }
       return res;

@@ -1,13 +1,12 @@
 /**
  * Gathers the facts of one ended meeting for the minutes model: the meeting
  * row, the conference room's final state (read through the conference
- * service by the caller), the floor log, the documents and the polls' stored
+ * service by the caller) and its floor log, the documents and the polls' stored
  * results. Only documents that were published count; only polls that were
  * closed (their result is stored) appear.
  */
 import type { Store } from '../../db/database.ts';
-import type { Db } from '../../db/index.ts';
-import { listAgenda } from '../agenda/agenda.sync.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
 import { listFloorLog } from '../conference/conference.repo.ts';
 import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';
@@ -17,8 +16,8 @@ import { meetingPlace } from '../meetings/meetings.store.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 
-/** `db` reads through the documents, agenda, conference and voting modules' synchronous repositories until they are converted. */
-export async function loadFacts(s: Store, db: Db, meeting: MeetingRow, state: ConferenceState): Promise<MinutesFacts> {
+/** `state` is read by the caller, outside `s` (the conference service runs transactions of its own). */
+export async function loadFacts(s: Store, meeting: MeetingRow, state: ConferenceState): Promise<MinutesFacts> {
   const end = state.agenda.endedAt ?? Date.parse(meeting.endsAt);
   const answered = new Set(state.presence.rollCalls.flatMap((rc) => rc.confirmations.map((c) => c.bridgePointId)));
   const docs = (await listDocs(s, meeting.id)).filter(({ doc }) => doc.publishedAt !== null);
@@ -52,7 +51,7 @@ export async function loadFacts(s: Store, db: Db, meeting: MeetingRow, state: Co
       status: d.status,
       reason: d.reason,
     })),
-    agenda: listAgenda(db, meeting.id).map((a) => ({
+    agenda: (await listAgenda(s, meeting.id)).map((a) => ({
       id: a.id,
       position: a.position,
       title: a.title,
@@ -63,7 +62,7 @@ export async function loadFacts(s: Store, db: Db, meeting: MeetingRow, state: Co
       // The first item is current from the start; it counts as taken up like any item given a timer.
       takenUp: taken.has(a.id) || state.agenda.currentItemId === a.id,
     })),
-    floorLog: listFloorLog(db, meeting.id).map((r) => ({
+    floorLog: (await listFloorLog(s, meeting.id)).map((r) => ({
       kind: r.kind,
       at: r.at,
       requestId: r.requestId,

@@ -31,9 +31,9 @@ export interface MinutesRoutesOptions {
 }
 
 const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (app, opts) => {
-  const { database, db } = app;
+  const { database } = app;
   const manager = app.requireUser('admin', 'secretariat');
-  const service = createMinutesService({ database, db, config: opts.config, roomState: (id) => app.conference.state(id) });
+  const service = createMinutesService({ database, config: opts.config, roomState: (id) => app.conference.state(id) });
   const managed = (user: AuthUser, id: number) => database.run((s) => getManagedMeeting(s, user, id));
   const schema = <T extends object>(extra: T) => ({ tags: ['minutes'], response: { ...ok, ...errors }, ...extra });
 
@@ -78,7 +78,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
     async (req, reply) => {
       const meeting = await managed(req.user!, req.params.id);
       const v = await service.view(meeting, req.user!.id);
-      const state = app.conference.state(meeting.id);
+      const state = await app.conference.state(meeting.id);
       const bridgeName = new Map(state.presence.bridges.map((b) => [b.bridgePointId, b.name]));
       const people = state.presence.delegates.map((d) => ({
         fullName: d.fullName,

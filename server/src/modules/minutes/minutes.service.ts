@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Config } from '../../config.ts';
 import type { Database, Store } from '../../db/database.ts';
 import { lockForTx } from '../../db/dialect.ts';
-import type { Db } from '../../db/index.ts';
 import { appendAudit, auditHeadHash } from '../audit/audit.store.ts';
 import { AppError, badRequest, conflict, notFound } from '../../lib/app-error.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
@@ -35,11 +34,9 @@ const FIELD_MAX = 20_000;
 
 export interface MinutesDeps {
   database: Database;
-  /** The documents, agenda, conference and voting modules' synchronous repositories, until they are converted. */
-  db: Db;
   config: Pick<Config, 'dataDir' | 'minutes'>;
   /** The conference room's state as it stands (the conference service's read). */
-  roomState: (meetingId: number) => ConferenceState;
+  roomState: (meetingId: number) => Promise<ConferenceState>;
 }
 
 const ended = (m: MeetingRow) => m.status === 'ended' || m.status === 'archived';
@@ -77,7 +74,7 @@ async function current(s: Store, meeting: MeetingRow, userId: number): Promise<r
   return (await repo.insertVersion(s, meeting.id, 1, userId, null)) ?? (await repo.latest(s, meeting.id))!;
 }
 
-export function createMinutesService({ database, db, config, roomState }: MinutesDeps) {
+export function createMinutesService({ database, config, roomState }: MinutesDeps) {
   const dir = join(config.dataDir, 'minutes');
   const fileOf = (meetingId: number, version: number, ext: 'pdf' | 'docx') => join(dir, `m${meetingId}-v${version}.${ext}`);
 
@@ -85,12 +82,12 @@ export function createMinutesService({ database, db, config, roomState }: Minute
   async function printInput(meeting: MeetingRow, row: repo.MinutesRow, edits?: Record<string, repo.FieldValue>): Promise<PrintInput> {
     const { snapshot, version, changeNote } = row;
     // Read before the database run: the conference service reads (and may catch up) the room on its own.
-    const state = snapshot ? null : roomState(meeting.id);
+    const state = snapshot ? null : await roomState(meeting.id);
     return database.run(async (s) => {
       const header = await headerFor(s, meeting);
       if (snapshot) return { model: snapshot.model, fields: snapshot.fields, header: { ...header, style: snapshot.style }, version, changeNote };
       const fields = fieldValues(edits ?? (await repo.currentFields(s, row.id)));
-      return { model: buildMinutes(await loadFacts(s, db, meeting, state!)), fields, header, version, changeNote };
+      return { model: buildMinutes(await loadFacts(s, meeting, state!)), fields, header, version, changeNote };
     });
   }
 

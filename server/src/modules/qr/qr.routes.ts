@@ -20,7 +20,7 @@ import type { DocumentsService } from '../documents/documents.service.ts';
 import { qrPng, qrSvg } from './qr.image.ts';
 import { landingPage, pickLang, printSheet } from './qr.pages.ts';
 import { withErrorPages } from './qr.respond.ts';
-import { listAgenda } from '../agenda/agenda.sync.ts';
+import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { QrService } from './qr.service.ts';
 import { qrFailureStatus } from './qr.token.ts';
 import { setSessionCookie } from '../../plugins/auth.ts';
@@ -93,8 +93,7 @@ export const qrRoutes: FastifyPluginAsyncTypebox<QrRoutesOptions> = async (app, 
           docs: docs
             .filter((x) => x.access === 'download')
             .map(({ d }) => ({ title: d.doc.title, fileName: d.ver.fileName, mime: d.ver.mime, size: d.ver.size, pages: d.ver.pages, version: d.ver.version, href: `${base}/files/${d.doc.id}`, agendaItemIds: links.get(d.doc.id) ?? [] })),
-          // The agenda module is still on the synchronous API.
-          agenda: listAgenda(app.db, h.meeting.id),
+          agenda: await database.run((s) => listAgenda(s, h.meeting.id)),
           signInOnly: docs.filter((x) => x.access === 'view').length,
           enterHref: h.membership?.kind === 'delegate' ? `${base}/session` : null,
           expiresAt: await qr.validUntil(h.meeting.id),

@@ -119,7 +119,7 @@ export default fp<RecordingPluginOptions>(
     api.post('/api/meetings/:id/recording/start', { onRequest: manager, schema: { tags, params: MeetingParams, response: { 200: RecordingState, ...errors, 503: ErrorResponse } } }, async (req) => {
       const m = await database.run((s) => getManagedMeeting(s, req.user!, req.params.id));
       if (m.status !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Only a live meeting can be recorded');
-      return svc.start(m.id, { userId: req.user!.id, ip: req.ip }, app.conference.snapshot(m.id).agenda);
+      return svc.start(m.id, { userId: req.user!.id, ip: req.ip }, (await app.conference.snapshot(m.id)).agenda);
     });
 
     api.post('/api/meetings/:id/recording/stop', { onRequest: manager, schema: { tags, params: MeetingParams, response: { 200: RecordingInfo, ...errors } } }, async (req) => {

@@ -1,5 +1,5 @@
 /**
- * What one ballot writes, inside its group commit (db/store-group-commit.ts).
+ * What one ballot writes, inside its group commit (db/group-commit.ts).
  * Decisions read the database, not the in-memory mirror, so two casts of one
  * delegate in the same batch see each other.
  *

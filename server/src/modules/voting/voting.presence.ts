@@ -18,12 +18,12 @@ export interface Attendance {
   present: Set<number>;
 }
 
-export type AttendanceSource = (meetingId: number) => Attendance;
+export type AttendanceSource = (meetingId: number) => Promise<Attendance>;
 
 /** Builds attendance from the conference state of a meeting (see app.conference.state). */
-export function attendanceFrom(readState: (meetingId: number) => ConferenceState): AttendanceSource {
-  return (meetingId) => {
-    const { presence } = readState(meetingId);
+export function attendanceFrom(readState: (meetingId: number) => Promise<ConferenceState>): AttendanceSource {
+  return async (meetingId) => {
+    const { presence } = await readState(meetingId);
     const names = new Map(presence.bridges.map((b) => [b.bridgePointId, b.name]));
     const invited = presence.delegates.map(
       (d): EligibleVoter => ({

@@ -2,7 +2,7 @@
  * Voting service: adapts the pure poll core to the database and the realtime
  * layer. Every state change is one transaction (row + hash-chain entry +
  * audit, voting.lifecycle.ts) that commits before anything is acked or
- * broadcast; ballots are group-committed (db/store-group-commit.ts). Every
+ * broadcast; ballots are group-committed (db/group-commit.ts). Every
  * transaction that appends to a poll's chain first takes the poll's chain lock
  * (repo.lockChain) and reads the poll's state under it, so the state a change
  * is decided on is the state it is written over, on every node. One meeting's
@@ -19,7 +19,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { HallCountEntry, HallCountInfo, PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
 import type { Database } from '../../db/database.ts';
-import { StoreGroupCommit } from '../../db/store-group-commit.ts';
+import { GroupCommit } from '../../db/group-commit.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Audience } from '../../plugins/realtime-audience.ts';
@@ -63,7 +63,7 @@ export class VotingService {
   readonly #attendance: AttendanceSource;
   readonly #emit: Emit;
   readonly #secret: string;
-  readonly #commit: StoreGroupCommit;
+  readonly #commit: GroupCommit;
   readonly #owns: (meetingId: number) => boolean;
   readonly #holds: (meetingId: number) => boolean;
   /** Ballot keys of open secret polls; never written to the database unwrapped. */
@@ -81,7 +81,7 @@ export class VotingService {
     this.#secret = opts.secret;
     this.#owns = opts.owns ?? (() => true);
     this.#holds = opts.holds ?? this.#owns;
-    this.#commit = new StoreGroupCommit(db);
+    this.#commit = new GroupCommit(db);
     this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
   }
 
@@ -124,7 +124,7 @@ export class VotingService {
       });
       if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
       // Freeze who may vote: invited delegates present right now.
-      const { invited, present } = this.#attendance(meetingId);
+      const { invited, present } = await this.#attendance(meetingId);
       const eligible = invited.filter((v) => present.has(v.userId));
       if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
       const key = row.spec.mode === 'secret' ? newBallotKey() : null;

@@ -1,5 +1,5 @@
 /**
- * Group commit on the async data layer (server/src/db/store-group-commit.ts), on the engine of this
+ * Group commit on the async data layer (server/src/db/group-commit.ts), on the engine of this
  * run (SQLite in the main suite, PostgreSQL in the second pass): jobs queued in one event-loop turn
  * share one transaction, each settles only after that commit is visible to another connection, a
  * failing job is rolled back alone (also when it failed in SQL, which aborts a PostgreSQL
@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { postgresDatabase, sqliteDatabase, type Database, type Store } from '../../../server/src/db/database.ts';
 import { execute } from '../../../server/src/db/dialect.ts';
 import { openDb } from '../../../server/src/db/index.ts';
-import { StoreGroupCommit } from '../../../server/src/db/store-group-commit.ts';
+import { GroupCommit } from '../../../server/src/db/group-commit.ts';
 import { constraintKind } from '../../../server/src/lib/db-errors.ts';
 import { openTestDatabase } from '../../helpers/database.ts';
 
@@ -77,12 +77,12 @@ const insert = async (s: Store, k: number, v = `v${k}`): Promise<void> => void (
 const rows = (db: Database) => db.run(async ({ q }) => (await q.select({ k: t.k }).from(t).orderBy(t.k)).map((r) => r.k));
 const has = (db: Database, k: number) => db.run(async ({ q }) => (await q.select({ n: count() }).from(t).where(eq(t.k, k)))[0]!.n === 1);
 
-describe('StoreGroupCommit', () => {
+describe('GroupCommit', () => {
   it('writes a burst in one commit, acks after it is visible to another connection, and rolls back only the failing jobs', async () => {
     const { db, reader, walCommits } = await fresh();
     if (walCommits() !== null) await db.run((s) => execute(s, sql`pragma wal_autocheckpoint = 0`));
     // A long slice: the whole burst fits in one batch even on a busy machine.
-    const gc = new StoreGroupCommit(db, {}, 60_000);
+    const gc = new GroupCommit(db, {}, 60_000);
     const before = walCommits();
     const seenByOther: number[] = [];
     const jobs = Array.from({ length: 200 }, (_, k) =>
@@ -121,7 +121,7 @@ describe('StoreGroupCommit', () => {
     });
     let rolledBack = 0;
     // A long slice: both jobs in one batch even on a busy machine.
-    const gc = new StoreGroupCommit(db, { rolledBack: () => rolledBack++ }, 60_000);
+    const gc = new GroupCommit(db, { rolledBack: () => rolledBack++ }, 60_000);
     const a = gc.submit((s) => insert(s, 1, 'a'));
     const b = gc.submit((s) => execute(s, sql`insert into gc_c (pid) values (42)`));
     for (const p of [a, b]) expect(constraintKind(await p.then(() => null, (err: unknown) => err))).toBe('FOREIGNKEY');
@@ -133,7 +133,7 @@ describe('StoreGroupCommit', () => {
 
   it('commits a long burst in slices, in order, so the event loop runs between them', async () => {
     const { db, reader, walCommits } = await fresh();
-    const gc = new StoreGroupCommit(db, {}, 5);
+    const gc = new GroupCommit(db, {}, 5);
     const spin = (ms: number) => {
       const end = performance.now() + ms;
       while (performance.now() < end);
@@ -163,7 +163,7 @@ describe('StoreGroupCommit', () => {
 
   it('settles a job submitted as the previous batch settles, and flush writes everything queued', async () => {
     const { db, reader } = await fresh();
-    const gc = new StoreGroupCommit(db);
+    const gc = new GroupCommit(db);
     // One job at a time, each submitted a few microtasks after the previous one settled (as a caller
     // a few awaits up would): none may be left waiting for a submit that never comes.
     for (let k = 0; k < 30; k++) {
