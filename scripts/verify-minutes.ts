@@ -5,4 +5,4 @@
  */
 import { verifyMinutesCli } from '../server/src/modules/minutes/minutes.cli.ts';
 
-process.exitCode = verifyMinutesCli(process.argv.slice(2));
+process.exitCode = await verifyMinutesCli(process.argv.slice(2));

@@ -130,7 +130,7 @@ describe('the minutes in the browser', () => {
     expect(readFileSync(join(outputDir, 'minutes-pdf-page1.png')).subarray(1, 4).toString()).toBe('PNG');
 
     expect(verifySignature(pdf, certs.caFile).ok).toBe(true);
-    expect(verifyRecorded(srv.app().db, pdf).ok).toBe(true);
+    expect((await srv.app().database.run((s) => verifyRecorded(s, pdf))).ok).toBe(true);
 
     // The archive finds it by the conclusion typed without diacritics.
     await page.getByRole('link', { name: 'Lưu trữ' }).click();

@@ -29,13 +29,3 @@ export async function openReadonlyDatabase(target: string | undefined): Promise<
   }
 }
 
-/** The synchronous SQLite form, until the CLIs are on openReadonlyDatabase. */
-export function openReadonlyDb(file: string | undefined): { db: Db; file: string; close: () => void } | { error: string } {
-  const path = file ?? dbFile(loadConfig().dataDir);
-  try {
-    const sqlite = new Sqlite(path, { readonly: true, fileMustExist: true });
-    return { db: drizzle(sqlite, { schema }) as unknown as Db, file: path, close: () => sqlite.close() };
-  } catch (err) {
-    return { error: `cannot open ${path}: ${(err as Error).message}` };
-  }
-}

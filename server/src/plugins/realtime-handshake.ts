@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION, type ErrorCode } from '@diemcau/shared';
 import { SESSION_COOKIE } from './auth.ts';
 import type { AuthUser } from '../modules/auth/auth.service.ts';
 import type { Membership } from '../modules/meetings/meetings.access.ts';
-import { assertMember, getMeetingOr404 } from '../modules/meetings/meetings.store.ts';
+import { assertMember, getMeetingOr404 } from '../modules/meetings/meetings.access.ts';
 import type { AppSocket } from './realtime.ts';
 
 export interface HandshakeOptions {

@@ -24,7 +24,7 @@ import { createForwarder } from './realtime-forward.ts';
 import { commandDispatcher, type HandlerEntry } from './realtime-dispatch.ts';
 import type { AuthUser } from '../modules/auth/auth.service.ts';
 import type { Membership } from '../modules/meetings/meetings.access.ts';
-import { assertMember, getMeetingOr404 } from '../modules/meetings/meetings.store.ts';
+import { assertMember, getMeetingOr404 } from '../modules/meetings/meetings.access.ts';
 
 export interface SocketData {
   user: AuthUser;

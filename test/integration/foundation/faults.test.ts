@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAudit } from '../../../server/src/modules/audit/audit.chain.ts';
+import { verifyAudit } from '../../../server/src/modules/audit/audit.store.ts';
 import { buildTestApp, bearer, login, type TestApp } from '../../helpers/app.ts';
 
 let t: TestApp;
@@ -67,7 +67,7 @@ describe('a full database', () => {
     expect(after.statusCode).toBe(201);
     expect((await t.app.inject({ method: 'GET', url: `/api/meetings/${kept.json().id}`, headers: sec })).json().title).toBe('Trước khi đầy');
     expect((sqlite.prepare('SELECT count(*) AS n FROM meetings').get() as { n: number }).n).toBeGreaterThan(before);
-    expect(verifyAudit(t.app.db).ok).toBe(true);
+    expect((await t.app.database.run(verifyAudit)).ok).toBe(true);
   });
 });
 

@@ -60,7 +60,7 @@ beforeAll(async () => {
   await Promise.all([A.listen(), B.listen()]);
   // Both nodes were seeded alike, so the meeting and its chair's hall have the same ids on both.
   M = demo(A).meetingId;
-  hall = chairHallOf(A.app.db, M)!;
+  hall = (await A.app.database.run((s) => chairHallOf(s, M)))!;
   expect(hall).toBeGreaterThan(0);
   [sA, sB] = await Promise.all([A.app.media.service(), B.app.media.service()]);
   // On A the chair's hall (on stage from the start) sends camera and mic.

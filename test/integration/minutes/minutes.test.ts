@@ -125,7 +125,7 @@ describe('minutes', () => {
     expect(JSON.parse(audit.details).pdfSha256).toBe(pdfSha256);
     const ca = certs.caFile;
     expect(verifySignature(pdf, ca).ok).toBe(true);
-    expect(verifyRecorded(t.app.db, pdf).ok).toBe(true);
+    expect((await t.app.database.run((s) => verifyRecorded(s, pdf))).ok).toBe(true);
     const text = pdfText(pdf);
     expect(text).toContain('Ốm, có giấy xin phép');
     expect(text).toContain('(tài liệu mật)');
@@ -138,15 +138,15 @@ describe('minutes', () => {
     const at = tampered.indexOf('BT') + 3;
     tampered[at] = tampered[at]! ^ 0x01;
     expect(verifySignature(tampered, ca).ok).toBe(false);
-    expect(verifyRecorded(t.app.db, tampered).ok).toBe(false);
+    expect((await t.app.database.run((s) => verifyRecorded(s, tampered))).ok).toBe(false);
 
     const dir = mkdtempSync(join(tmpdir(), 'diemcau-verify-'));
     writeFileSync(join(dir, 'ok.pdf'), pdf);
     writeFileSync(join(dir, 'bad.pdf'), tampered);
     const dbFile = join(t.dataDir, 'diemcau.sqlite');
     const lines: string[] = [];
-    expect(verifyMinutesCli([join(dir, 'ok.pdf'), '--db', dbFile, '--ca', ca], (l) => lines.push(l))).toBe(0);
-    expect(verifyMinutesCli([join(dir, 'bad.pdf'), '--db', dbFile, '--ca', ca], (l) => lines.push(l))).toBe(1);
+    expect(await verifyMinutesCli([join(dir, 'ok.pdf'), '--db', dbFile, '--ca', ca], (l) => lines.push(l))).toBe(0);
+    expect(await verifyMinutesCli([join(dir, 'bad.pdf'), '--db', dbFile, '--ca', ca], (l) => lines.push(l))).toBe(1);
     expect(lines[0]).toMatch(/^OK/);
     expect(lines[1]).toMatch(/^FAILED/);
   });
@@ -163,7 +163,7 @@ describe('minutes', () => {
     expect(view.versions.map((v: { status: string }) => v.status)).toEqual(['final', 'draft']);
     // The first version's signed file is still served unchanged.
     const v1 = await api('GET', `/meetings/${meetingId}/minutes/file.pdf?version=1`);
-    expect(verifyRecorded(t.app.db, v1.rawPayload).ok).toBe(true);
+    expect((await t.app.database.run((s) => verifyRecorded(s, v1.rawPayload))).ok).toBe(true);
   });
 
   it('exports attendance as CSV and poll results as XLSX', async () => {

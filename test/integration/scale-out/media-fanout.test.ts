@@ -54,7 +54,7 @@ beforeAll(async () => {
   A = await node('node-a');
   B = await node('node-b');
   M = demo(A).meetingId;
-  hall = chairHallOf(A.app.db, M)!;
+  hall = (await A.app.database.run((s) => chairHallOf(s, M)))!;
   [sA, sB] = await Promise.all([A.app.media.service(), B.app.media.service()]);
 }, 180_000);
 

@@ -6,7 +6,7 @@ import type { Store } from '../../db/database.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { appendAudit, requestAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.store.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { assertDocumentsOfMeeting } from '../documents/documents.service.ts';
 import { compactAfterRemoval, reorder } from './agenda-order.ts';
 import * as repo from './agenda.repo.ts';

@@ -3,13 +3,12 @@
  * polls use). Every entry carries seq, the previous entry's hash and its own hash over
  * the canonical JSON of what it records, so an edited, deleted or reordered entry
  * breaks verification. Deleting the newest entries is only detectable against a head
- * hash kept elsewhere, which is why verification reports the head.
+ * hash kept elsewhere, which is why verification reports the head. The pure part; reads and
+ * appends are in audit.store.ts.
  */
-import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { AuditVerification } from '@diemcau/shared';
 import { auditLog } from '../../db/schema.ts';
-import type { Db } from '../../db/index.ts';
-import { locateBreak, nextEntry, type ChainEntry, type ChainPayload } from '../../lib/hash-chain.ts';
+import { locateBreak, type ChainEntry, type ChainPayload } from '../../lib/hash-chain.ts';
 import type { AuditEvent } from '../../plugins/audit.ts';
 
 type AuditRow = typeof auditLog.$inferSelect;
@@ -32,25 +31,6 @@ function plainJson(v: unknown): unknown {
   return s === undefined ? null : JSON.parse(s);
 }
 
-function head(db: Db) {
-  const h = db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.seq)).orderBy(desc(auditLog.seq)).limit(1).get();
-  return h ? { seq: h.seq!, hash: h.hash ?? '' } : null;
-}
-
-/** The hash at the head of the chain (what a record such as final minutes cites), null while empty. */
-export function auditHeadHash(db: Db): string | null {
-  return head(db)?.hash ?? null;
-}
-
-/** The first entry of `action` whose details carry `value` under `key` (e.g. the minutes' pdfSha256). */
-export function findAuditByDetail(db: Db, action: string, key: string, value: string) {
-  return db
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.action, action), sql`json_extract(${auditLog.details}, ${'$.' + key}) = ${value}`))
-    .get();
-}
-
 /** What an entry records, as it will read back. */
 export function recordOf(e: AuditEvent, at: string): Recorded {
   return {
@@ -62,17 +42,6 @@ export function recordOf(e: AuditEvent, at: string): Recorded {
     details: plainJson(e.details),
     ip: e.ip ?? null,
   };
-}
-
-/**
- * Appends one entry. better-sqlite3 is synchronous, so reading the head and inserting on the
- * caller's connection (or transaction) cannot interleave with another append in this process;
- * the UNIQUE seq index refuses a second writer that raced from elsewhere.
- */
-export function appendAudit(db: Db, e: AuditEvent, at = new Date().toISOString()): void {
-  const rec = recordOf(e, at);
-  const entry = nextEntry(head(db), payloadOf(rec));
-  db.insert(auditLog).values({ ...rec, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash }).run();
 }
 
 /** What verification reports over the chained rows (in seq order) and the rows outside the chain (in id order). */
@@ -96,9 +65,3 @@ export function verificationOf(rows: readonly AuditRow[], unchained: readonly Pi
   return { ok: problems.length === 0, length: check.length, head: check.head, problems, firstBroken, message };
 }
 
-/** Recomputes the whole chain; names the first broken entry. (The async version is in audit.store.ts.) */
-export function verifyAudit(db: Db): AuditVerification {
-  const rows = db.select().from(auditLog).where(isNotNull(auditLog.seq)).orderBy(asc(auditLog.seq)).all();
-  const unchained = db.select({ id: auditLog.id, action: auditLog.action, at: auditLog.at }).from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).all();
-  return verificationOf(rows, unchained);
-}

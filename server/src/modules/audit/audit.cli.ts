@@ -1,15 +1,14 @@
 /**
- * `pnpm audit:verify [--db file] [--head hash] [--json]`: recomputes the audit chain straight from
- * the database file, without the server. Exit 0: intact; 1: broken (the first broken entry is
+ * `pnpm audit:verify [--db file|postgres-url] [--head hash] [--json]`: recomputes the audit chain
+ * straight from the database (read-only; default: DATABASE_URL, else the data dir's file), without the server. Exit 0: intact; 1: broken (the first broken entry is
  * named); 2: usage error or the file cannot be opened. `--head` compares with a head hash noted
  * earlier, which also catches removal of the newest entries.
  */
 import { parseArgs } from 'node:util';
-import { sqliteDatabase } from '../../db/database.ts';
-import { openReadonlyDb } from '../../lib/readonly-db.ts';
+import { openReadonlyDatabase } from '../../lib/readonly-db.ts';
 import { verifyAudit } from './audit.store.ts';
 
-const USAGE = 'usage: audit:verify [--db <file>] [--head <sha256 hex>] [--json]';
+const USAGE = 'usage: audit:verify [--db <file or postgres:// URL>] [--head <sha256 hex>] [--json]';
 
 export async function verifyAuditCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   let args;
@@ -19,13 +18,13 @@ export async function verifyAuditCli(argv: string[], out: (line: string) => void
     out(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const opened = openReadonlyDb(args.db);
+  const opened = await openReadonlyDatabase(args.db);
   if ('error' in opened) {
     out(opened.error);
     return 2;
   }
   try {
-    const report = await sqliteDatabase(opened.db).run(verifyAudit);
+    const report = await opened.database.run(verifyAudit);
     if (report.ok && args.head && args.head !== report.head) {
       report.ok = false;
       report.problems.push(`head is ${report.head}, expected ${args.head}`);
@@ -34,6 +33,6 @@ export async function verifyAuditCli(argv: string[], out: (line: string) => void
     out(args.json ? JSON.stringify(report, null, 2) : `${report.ok ? 'OK' : 'FAILED'}: ${report.message}`);
     return report.ok ? 0 : 1;
   } finally {
-    opened.close();
+    await opened.close();
   }
 }

@@ -27,7 +27,7 @@ import { GroupCommit } from '../../db/group-commit.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
-import { getMeetingOr404 } from '../meetings/meetings.store.ts';
+import { getMeetingOr404 } from '../meetings/meetings.access.ts';
 import type { AgendaItemRef } from './agenda.machine.ts';
 import {
   applyCommand,

@@ -10,7 +10,7 @@ import { preparedQuery } from '../../db/dialect.ts';
 import { notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
-import { invitedPeople } from '../meetings/meetings.store.ts';
+import { invitedPeople } from '../meetings/meetings.access.ts';
 import { PageRenderer } from './documents.render.ts';
 import { documentAccess, linkable, type Access, type Reader } from './documents.access.ts';
 import type { DocumentRow, VersionRow } from './documents.schema.ts';

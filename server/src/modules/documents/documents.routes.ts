@@ -16,7 +16,7 @@ import { AppError, notFound } from '../../lib/app-error.ts';
 import { appendAudit, requestAudit } from '../audit/audit.store.ts';
 import { inScope, type AuthUser } from '../auth/auth.service.ts';
 import { assertNotEnded, bridgePointOf } from '../meetings/meetings.access.ts';
-import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.store.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { qrRoutes } from '../qr/qr.routes.ts';
 import { QrService } from '../qr/qr.service.ts';
 import { withErrorPages } from '../qr/qr.respond.ts';

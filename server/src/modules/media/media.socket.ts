@@ -21,7 +21,7 @@ import type { CommandContext } from '../../plugins/realtime.ts';
 import { appendAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
-import { chairHallOf, getMeetingOr404 } from '../meetings/meetings.store.ts';
+import { chairHallOf, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { MediaService, type MediaNotifier } from './media.service.ts';
 import type { PeerInfo } from './peer.ts';
 import { emptyMediaSnapshot } from './media.views.ts';

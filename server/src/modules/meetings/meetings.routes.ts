@@ -6,7 +6,7 @@ import {
 } from '@diemcau/shared';
 import { AppError, badRequest, notFound } from '../../lib/app-error.ts';
 import { appendAudit, requestAudit } from '../audit/audit.store.ts';
-import { assertMember, getManagedMeeting, getMeetingOr404, provinceOfUnit } from './meetings.store.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404, provinceOfUnit } from './meetings.access.ts';
 import * as repo from './meetings.repo.ts';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };

@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config.ts';
 import { parseArgs } from 'node:util';
-import { openReadonlyDb } from '../../lib/readonly-db.ts';
+import { openReadonlyDatabase } from '../../lib/readonly-db.ts';
 import { verifyRecorded, verifySignature } from './minutes.verify.ts';
 
-const USAGE = 'usage: minutes:verify <file.pdf> [--db <file>] [--ca <CA certificate PEM>] [--json]';
+const USAGE = 'usage: minutes:verify <file.pdf> [--db <file or postgres:// URL>] [--ca <CA certificate PEM>] [--json]';
 
-export function verifyMinutesCli(argv: string[], out: (line: string) => void = console.log): number {
+export async function verifyMinutesCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' } } });
@@ -34,7 +34,7 @@ export function verifyMinutesCli(argv: string[], out: (line: string) => void = c
     out(`cannot read ${file}: ${(err as Error).message}`);
     return 2;
   }
-  const opened = openReadonlyDb(parsed.values.db);
+  const opened = await openReadonlyDatabase(parsed.values.db);
   if ('error' in opened) {
     out(opened.error);
     return 2;
@@ -42,12 +42,12 @@ export function verifyMinutesCli(argv: string[], out: (line: string) => void = c
   try {
     const ca = parsed.values.ca ? resolve(parsed.values.ca) : join(loadConfig().minutes.certDir, 'diemcau-ca.crt');
     const signature = verifySignature(pdf, ca);
-    const record = verifyRecorded(opened.db, pdf);
+    const record = await opened.database.run((s) => verifyRecorded(s, pdf));
     const ok = signature.ok && record.ok;
     if (parsed.values.json) out(JSON.stringify({ ok, signature, record }, null, 2));
     else out(`${ok ? 'OK' : 'FAILED'}: ${signature.message}; ${record.message}`);
     return ok ? 0 : 1;
   } finally {
-    opened.close();
+    await opened.close();
   }
 }

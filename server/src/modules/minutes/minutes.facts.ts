@@ -12,7 +12,7 @@ import { listFloorLog } from '../conference/conference.repo.ts';
 import { elapsedMs, timerOf } from '../conference/agenda.machine.ts';
 import { everConfidentialIds, listDocs } from '../documents/documents.repo.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
-import { meetingPlace } from '../meetings/meetings.store.ts';
+import { meetingPlace } from '../meetings/meetings.access.ts';
 import { listPolls } from '../voting/voting.repo.ts';
 import type { MinutesFacts } from './minutes.model.ts';
 

@@ -12,7 +12,7 @@ import { forbidden } from '../../lib/app-error.ts';
 import type { Store } from '../../db/database.ts';
 import { appendAudit, requestAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
-import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.store.ts';
+import { getManagedMeeting, provinceOfUnit } from '../meetings/meetings.access.ts';
 import { listArchive } from './minutes.archive.ts';
 import { putSettings } from './minutes.repo.ts';
 import { createMinutesService, headerForProvince } from './minutes.service.ts';

@@ -15,7 +15,7 @@ import { appendAudit, auditHeadHash } from '../audit/audit.store.ts';
 import { AppError, badRequest, conflict, notFound } from '../../lib/app-error.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
-import { meetingPlace, provinceOfUnit } from '../meetings/meetings.store.ts';
+import { meetingPlace, provinceOfUnit } from '../meetings/meetings.access.ts';
 import { recordAttendance } from '../reports/reports.repo.ts';
 import { headHash } from '../voting/voting.repo.ts';
 import { loadFacts } from './minutes.facts.ts';

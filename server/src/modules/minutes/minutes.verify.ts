@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../../db/index.ts';
-import { findAuditByDetail, verifyAudit } from '../audit/audit.chain.ts';
+import type { Store } from '../../db/database.ts';
+import { findAuditByDetail, verifyAudit } from '../audit/audit.store.ts';
 
 export interface SignatureCheck {
   ok: boolean;
@@ -66,11 +66,11 @@ export interface RecordCheck {
 }
 
 /** Whether the file's hash is the one recorded by a `minutes.finalise` audit entry, in an intact chain. */
-export function verifyRecorded(db: Db, pdf: Buffer): RecordCheck {
+export async function verifyRecorded(s: Store, pdf: Buffer): Promise<RecordCheck> {
   const sha256 = createHash('sha256').update(pdf).digest('hex');
-  const row = findAuditByDetail(db, 'minutes.finalise', 'pdfSha256', sha256);
+  const row = await findAuditByDetail(s, 'minutes.finalise', 'pdfSha256', sha256);
   if (!row) return { ok: false, sha256, message: `no finalised minutes with SHA-256 ${sha256} in the audit chain`, entry: null };
-  const chain = verifyAudit(db);
+  const chain = await verifyAudit(s);
   const entry = { meetingId: row.targetId, version: (row.details as { version: number }).version, at: row.at };
   if (!chain.ok) return { ok: false, sha256, message: `the hash is recorded but the audit chain is broken: ${chain.message}`, entry };
   return { ok: true, sha256, message: `recorded at ${row.at} for meeting ${row.targetId}, version ${entry.version}`, entry };

@@ -13,7 +13,7 @@ import { AppError, notFound } from '../../lib/app-error.ts';
 import { appendAudit, requestAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { assertNotEnded, bridgePointOf } from '../meetings/meetings.access.ts';
-import { getManagedMeeting, getMeetingOr404, meetingPlace, membershipOf } from '../meetings/meetings.store.ts';
+import { getManagedMeeting, getMeetingOr404, meetingPlace, membershipOf } from '../meetings/meetings.access.ts';
 import { documentAccess, linkable, venueAccess } from '../documents/documents.access.ts';
 import * as repo from '../documents/documents.repo.ts';
 import type { DocumentsService } from '../documents/documents.service.ts';

@@ -22,7 +22,7 @@ import { appendAudit, requestAudit } from '../audit/audit.store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { dispositionFor, planDownload } from '../documents/documents.download.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
-import { assertMember, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.store.ts';
+import { assertMember, getManagedMeeting, getMeetingOr404, membershipOf } from '../meetings/meetings.access.ts';
 import { FINAL_FILE } from './finalize.ts';
 import * as repo from './recording.repo.ts';
 import { recordingAccess, type RecordingAccess } from './recording.access.ts';

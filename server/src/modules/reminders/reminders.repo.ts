@@ -6,7 +6,7 @@ import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-
 import type { ReminderNotice } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
-import { invitedPeople, getMeetingOr404, meetingPlace } from '../meetings/meetings.store.ts';
+import { invitedPeople, getMeetingOr404, meetingPlace } from '../meetings/meetings.access.ts';
 import type { meetingReminders, ReminderRow } from './reminders.schema.ts';
 
 export interface Recipient {

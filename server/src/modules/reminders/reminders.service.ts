@@ -12,7 +12,7 @@ import type { DocumentInfo, ReminderNotice } from '@diemcau/shared';
 import type { Database } from '../../db/database.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Mailer } from '../../plugins/mailer.ts';
-import { meetingPlace } from '../meetings/meetings.store.ts';
+import { meetingPlace } from '../meetings/meetings.access.ts';
 import * as repo from './reminders.repo.ts';
 import { publishedMail, reminderMail } from './reminders.mail.ts';
 

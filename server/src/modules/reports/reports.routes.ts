@@ -8,7 +8,7 @@ import { ErrorResponse, Ok } from '@diemcau/shared';
 import type { Config } from '../../config.ts';
 import { forbidden, notFound } from '../../lib/app-error.ts';
 import { appendAudit, requestAudit } from '../audit/audit.store.ts';
-import { provinceOfUnit } from '../meetings/meetings.store.ts';
+import { provinceOfUnit } from '../meetings/meetings.access.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 // exceljs, pdf-lib and fontkit load on the first export, not at start (about a fifth of the start-up time).
 const exporters = () => import('./reports.export.ts');

@@ -11,7 +11,7 @@ import {
 import { AppError, forbidden, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import type { Store } from '../../db/database.ts';
-import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.store.ts';
+import { assertMember, canManage, getMeetingOr404 } from '../meetings/meetings.access.ts';
 import { ballotList, resultCsv, verifyStoredPoll } from './voting.export.ts';
 import * as repo from './voting.repo.ts';
 import { storedTurnout } from './voting.snapshot.ts';
