@@ -48,13 +48,22 @@ export async function unfinished({ q, t }: Store): Promise<RecordingRow[]> {
 }
 
 /** Recordings whose retention ran out: stopped before `before` and not yet deleted. */
+const EXPIRABLE: RecordingStatus[] = ['ready', 'interrupted', 'failed'];
+
 export async function expired({ q, t }: Store, before: number): Promise<RecordingRow[]> {
   const { recordings: r } = t;
   return q
     .select()
     .from(r)
-    .where(and(isNotNull(r.stoppedAt), lt(r.stoppedAt, before), inArray(r.status, ['ready', 'interrupted', 'failed'] satisfies RecordingStatus[])))
+    .where(and(isNotNull(r.stoppedAt), lt(r.stoppedAt, before), inArray(r.status, EXPIRABLE)))
     .orderBy(asc(r.id));
+}
+
+/** Marks an expired recording deleted; false when another node's sweep already has (each node sweeps). */
+export async function claimExpired({ q, t }: Store, id: number, deletedAt: number): Promise<boolean> {
+  const { recordings: r } = t;
+  const done = await q.update(r).set({ status: 'deleted', deletedAt }).where(and(eq(r.id, id), inArray(r.status, EXPIRABLE))).returning({ id: r.id });
+  return done.length > 0;
 }
 
 export async function logView({ q, t }: Store, v: { recordingId: number; userId: number; at: number; ip: string | null; mode: 'stream' | 'download' }): Promise<void> {

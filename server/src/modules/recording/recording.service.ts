@@ -281,11 +281,19 @@ export function createRecordingService(deps: RecordingServiceDeps) {
   async function sweepRetention(): Promise<number> {
     const before = now() - config.retentionDays * 24 * 3600 * 1000;
     const rows = await database.run((s) => repo.expired(s, before));
+    let deleted = 0;
     for (const row of rows) {
+      // Claimed first, with its audit entry: of two nodes sweeping at once, one deletes and audits.
+      const claimed = await database.tx(async (s) => {
+        if (!(await repo.claimExpired(s, row.id, now()))) return false;
+        await appendAudit(s, event(null, 'recording.deleted', row.meetingId, { recordingId: row.id, reason: 'retention', retentionDays: config.retentionDays, sha256: row.sha256 }));
+        return true;
+      });
+      if (!claimed) continue;
       rmSync(join(root, row.dir), { recursive: true, force: true });
-      await updateAudited(row.id, { status: 'deleted', deletedAt: now() }, event(null, 'recording.deleted', row.meetingId, { recordingId: row.id, reason: 'retention', retentionDays: config.retentionDays, sha256: row.sha256 }));
+      deleted++;
     }
-    return rows.length;
+    return deleted;
   }
 
   /** Stops every recording (server shutdown): each keeps what it recorded. */
