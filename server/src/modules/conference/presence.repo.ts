@@ -5,9 +5,10 @@
  * one row whatever the meeting's size. On the async data layer (db/database.ts);
  * callers pass the transaction's Store for writes.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { MeetingStatus } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
+import { preparedQuery } from '../../db/dialect.ts';
 import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import type { meetingPresence } from './conference.schema.ts';
@@ -79,13 +80,22 @@ async function saveCore({ q, t }: Store, meetingId: number, s: ConferenceState, 
     .onConflictDoUpdate({ target: conferenceState.meetingId, set: { version: s.version, state, updatedAt: now } });
 }
 
-async function savePresence({ q, t }: Store, meetingId: number, version: number, row: Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>): Promise<void> {
-  const { meetingPresence: p } = t;
-  const { kind, memberId, ...changed } = row;
-  await q
+// A check-in storm writes one of these per delegate: prepared (per connection, or per batch transaction on
+// PostgreSQL), since building the upsert cost several times running it (db/dialect.ts).
+const upsertPresence = preparedQuery(({ q, t: { meetingPresence: p } }) => {
+  const v = (name: string) => sql.placeholder(name);
+  const fromRow = (c: { name: string }) => sql.raw(`excluded.${c.name}`);
+  return q
     .insert(p)
-    .values({ meetingId, kind, memberId, ...changed, version })
-    .onConflictDoUpdate({ target: [p.meetingId, p.kind, p.memberId], set: { ...changed, version } });
+    .values({ meetingId: v('meetingId'), kind: v('kind'), memberId: v('memberId'), status: v('status'), delegatesPresent: v('delegatesPresent'), reason: v('reason'), joinedAt: v('joinedAt'), updatedAt: v('updatedAt'), updatedBy: v('updatedBy'), version: v('version') })
+    .onConflictDoUpdate({
+      target: [p.meetingId, p.kind, p.memberId],
+      set: { status: fromRow(p.status), delegatesPresent: fromRow(p.delegatesPresent), reason: fromRow(p.reason), joinedAt: fromRow(p.joinedAt), updatedAt: fromRow(p.updatedAt), updatedBy: fromRow(p.updatedBy), version: fromRow(p.version) },
+    });
+});
+
+async function savePresence(s: Store, meetingId: number, version: number, row: Required<Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>>): Promise<void> {
+  await upsertPresence(s).execute({ meetingId, version, ...row });
 }
 
 /** Writes what one command's events changed in `s`: the JSON document only for agenda, floor or roll-call header changes. */
