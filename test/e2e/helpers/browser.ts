@@ -51,6 +51,9 @@ export async function shot(page: Page, name: string, size: 'desktop' | 'phone'):
 
 /** Screenshots the page at both sizes, then restores its viewport. */
 export async function shotBoth(page: Page, name: string): Promise<void> {
+  // A page behind the others may get no compositor frame for a screenshot while two cores are busy
+  // (seen: a 60 s screenshot timeout beside two full suites); in front it paints.
+  await page.bringToFront();
   const original = page.viewportSize();
   await page.setViewportSize(DESKTOP.viewport!);
   await page.waitForTimeout(150);
