@@ -1,11 +1,16 @@
 /**
- * Writes server/src/db/pg-schema.generated.ts from the SQLite tables (scripts/lib/pg-schema-gen.ts).
- * Run through `pnpm db:generate`, which then lets drizzle-kit write both dialects' migrations.
+ * Writes server/src/db/pg-schema/*.generated.ts and their index pg-schema.generated.ts from the SQLite
+ * tables (scripts/lib/pg-schema-gen.ts). Run through `pnpm db:generate`, which then lets drizzle-kit
+ * write both dialects' migrations.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderPgSchema } from './lib/pg-schema-gen.ts';
+import { renderPgSchemaFiles } from './lib/pg-schema-gen.ts';
 
-const out = fileURLToPath(new URL('../server/src/db/pg-schema.generated.ts', import.meta.url));
-writeFileSync(out, renderPgSchema());
-console.log(`wrote ${out}`);
+for (const [path, text] of renderPgSchemaFiles()) {
+  const out = fileURLToPath(new URL(`../server/src/db/${path}`, import.meta.url));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text);
+  console.log(`wrote ${out}`);
+}

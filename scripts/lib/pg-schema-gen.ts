@@ -1,8 +1,9 @@
 /**
  * Derives the PostgreSQL tables from the SQLite ones (the single source of the schema, see the
- * README's "Data layer"). `renderPgSchema()` returns the text of server/src/db/pg-schema.generated.ts;
- * scripts/gen-pg-schema.ts writes it and test/unit/db/pg-schema.test.ts fails when the checked-in
- * file differs, so a schema change without a regenerated PG schema (and PG migration) cannot land.
+ * README's "Data layer"). `renderPgSchemaFiles()` returns the files of server/src/db/pg-schema/, one
+ * per SQLite schema file, and their index server/src/db/pg-schema.generated.ts; scripts/gen-pg-schema.ts
+ * writes them and test/unit/db/pg-schema.test.ts fails when a checked-in file differs, so a schema
+ * change without a regenerated PG schema (and PG migration) cannot land.
  *
  * Mapping (values read back are identical on both engines):
  * - integer → bigint (mode number): epoch-ms times and random ids exceed int4. A single-column
@@ -17,7 +18,17 @@
  */
 import { getTableColumns, is, SQL } from 'drizzle-orm';
 import { getTableConfig, SQLiteSyncDialect, SQLiteTable, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import * as sqliteSchema from '../../server/src/db/all-schemas.ts';
+import * as core from '../../server/src/db/schema.ts';
+import * as conference from '../../server/src/modules/conference/conference.schema.ts';
+import * as documents from '../../server/src/modules/documents/documents.schema.ts';
+import * as minutes from '../../server/src/modules/minutes/minutes.schema.ts';
+import * as recording from '../../server/src/modules/recording/recording.schema.ts';
+import * as reminders from '../../server/src/modules/reminders/reminders.schema.ts';
+import * as reports from '../../server/src/modules/reports/reports.schema.ts';
+import * as voting from '../../server/src/modules/voting/voting.schema.ts';
+
+/** The SQLite schema files (those server/src/db/all-schemas.ts re-exports), each generating one PostgreSQL file. */
+export const SCHEMA_FILES: Record<string, Record<string, unknown>> = { core, conference, documents, minutes, recording, reminders, reports, voting };
 
 /** SQLite default expression (as drizzle renders it) → the PostgreSQL expression giving the same value. */
 const SQL_DEFAULTS: Record<string, string> = {
@@ -78,14 +89,31 @@ function pgColumn(col: SQLiteColumn, singlePk: boolean, isFk: boolean, where: st
   return out;
 }
 
-/** The text of server/src/db/pg-schema.generated.ts (for the app's tables, or those of `source`). */
-export function renderPgSchema(source: Record<string, unknown> = sqliteSchema): string {
+const tablesOf = (source: Record<string, unknown>): [string, SQLiteTable][] =>
   // Sorted: the order of a module namespace's keys differs between loaders (node, vite), the output must not.
-  const tables = Object.entries(source)
+  Object.entries(source)
     .filter((e): e is [string, SQLiteTable] => is(e[1], SQLiteTable))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const exportName = new Map<SQLiteTable, string>(tables.map(([k, t]) => [t, k]));
+
+/**
+ * The generated files, by path under server/src/db/: `pg-schema/<name>.generated.ts` for each of
+ * `files` (name → a SQLite schema module), and the index `pg-schema.generated.ts` re-exporting them.
+ */
+export function renderPgSchemaFiles(files: Record<string, Record<string, unknown>> = SCHEMA_FILES): Map<string, string> {
+  const home = new Map<SQLiteTable, { name: string; file: string }>();
+  for (const [file, source] of Object.entries(files)) for (const [name, t] of tablesOf(source)) home.set(t, { name, file });
+  const out = new Map<string, string>();
+  const names = Object.keys(files).sort();
+  for (const file of names) out.set(`pg-schema/${file}.generated.ts`, renderFile(file, tablesOf(files[file]!), home));
+  out.set('pg-schema.generated.ts', `${NOTICE}
+${names.map((f) => `export * from './pg-schema/${f}.generated.ts';`).join('\n')}
+`);
+  return out;
+}
+
+function renderFile(file: string, tables: [string, SQLiteTable][], home: Map<SQLiteTable, { name: string; file: string }>): string {
   const body: string[] = [];
+  const foreign = new Map<string, Set<string>>();
   for (const [key, table] of tables) {
     const cfg = getTableConfig(table);
     const fkCols = new Set(cfg.foreignKeys.flatMap((fk) => fk.reference().columns.map((c) => c.name)));
@@ -109,9 +137,10 @@ export function renderPgSchema(source: Record<string, unknown> = sqliteSchema): 
     }
     for (const fk of cfg.foreignKeys) {
       const r = fk.reference();
-      const target = exportName.get(r.foreignTable as SQLiteTable);
-      if (!target) throw new Error(`${cfg.name}: foreign key to a table outside all-schemas.ts`);
-      let s = `foreignKey({ name: ${lit(fk.getName())}, columns: [${r.columns.map(ref).join(', ')}], foreignColumns: [${r.foreignColumns.map((c) => `${target}.${propOfTable(r.foreignTable as SQLiteTable, c.name)}`).join(', ')}] })`;
+      const target = home.get(r.foreignTable as SQLiteTable);
+      if (!target) throw new Error(`${cfg.name}: foreign key to a table outside the schema files`);
+      if (target.file !== file) foreign.set(target.file, (foreign.get(target.file) ?? new Set()).add(target.name));
+      let s = `foreignKey({ name: ${lit(fk.getName())}, columns: [${r.columns.map(ref).join(', ')}], foreignColumns: [${r.foreignColumns.map((c) => `${target.name}.${propOfTable(r.foreignTable as SQLiteTable, c.name)}`).join(', ')}] })`;
       if (fk.onDelete && fk.onDelete !== 'no action') s += `.onDelete(${lit(fk.onDelete)})`;
       if (fk.onUpdate && fk.onUpdate !== 'no action') s += `.onUpdate(${lit(fk.onUpdate)})`;
       extras.push(s);
@@ -121,7 +150,22 @@ export function renderPgSchema(source: Record<string, unknown> = sqliteSchema): 
     const third = extras.length ? `,\n  (t): any[] => [\n${extras.map((e) => `    ${e},`).join('\n')}\n  ]` : '';
     body.push(`export const ${key} = pgTable(\n  ${lit(cfg.name)},\n  {\n${cols.join('\n')}\n  }${third},\n);`);
   }
-  return `${HEADER}\n${body.join('\n\n')}\n`;
+  const text = body.join('\n\n');
+  // Only what the file uses: the lint refuses unused imports. Tables of other files are only named
+  // inside the lazy index callbacks, so the files may import each other.
+  // A call of the function itself, not a column method of the same name (`.primaryKey()`).
+  const used = (names: string[]) => names.filter((n) => new RegExp(`(?<![.\\w])${n}\\(`).test(text));
+  const imports = [
+    ...(text.includes('sql`') ? [`import { sql } from 'drizzle-orm';`] : []),
+    `import { ${used(PG_CORE).join(', ')} } from 'drizzle-orm/pg-core';`,
+    ...(used(['bytea', 'jsonText']).length ? [`import { ${used(['bytea', 'jsonText']).join(', ')} } from './columns.ts';`] : []),
+    ...[...foreign].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, n]) => `import { ${[...n].sort().join(', ')} } from './${f}.generated.ts';`),
+  ];
+  return `${NOTICE}
+${imports.join('\n')}
+
+${text}
+`;
 }
 
 function propOfTable(table: SQLiteTable, column: string): string {
@@ -130,17 +174,7 @@ function propOfTable(table: SQLiteTable, column: string): string {
   return hit[0];
 }
 
-const HEADER = `// GENERATED by scripts/gen-pg-schema.ts from the SQLite tables (server/src/db/all-schemas.ts).
-// Do not edit: change the SQLite schema, then run \`pnpm db:generate\` (both dialects' migrations).
-import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, doublePrecision, foreignKey, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+const PG_CORE = ['bigint', 'boolean', 'doublePrecision', 'foreignKey', 'index', 'pgTable', 'primaryKey', 'text', 'uniqueIndex'];
 
-/** JSON kept as text, so it reads back byte for byte as SQLite's text mode json does. */
-const jsonText = customType<{ data: unknown; driverData: string }>({
-  dataType: () => 'text',
-  toDriver: (v) => JSON.stringify(v),
-  fromDriver: (v) => JSON.parse(v),
-});
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
-`;
+const NOTICE = `// GENERATED by scripts/gen-pg-schema.ts from the SQLite tables (server/src/db/all-schemas.ts).
+// Do not edit: change the SQLite schema, then run \`pnpm db:generate\` (both dialects' migrations).`;
