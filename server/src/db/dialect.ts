@@ -51,13 +51,14 @@ export async function selectRaw<T>(s: Store, query: SQL): Promise<T[]> {
   return (await s.q.all(query)) as T[];
 }
 
-type Preparable = { prepare(): { execute(values?: Record<string, unknown>): Promise<unknown> } };
+type Preparable = { prepare(): unknown };
 
 /**
  * A query built once per connection, run with `.execute({ …placeholders })` (`sql.placeholder`) on
  * both engines. Only for a hot path where building the query costs many times what running it does:
  * the session lookup behind every handshake and HTTP request is ~160 µs built each time and ~10 µs
- * prepared on SQLite. PostgreSQL gets the statement text built once and sends it unnamed.
+ * prepared on SQLite. PostgreSQL gets the statement text built once per pool, or per transaction
+ * (the transaction's Store holds its connection), and sends it unnamed.
  */
 export function preparedQuery<B extends Preparable>(build: (s: Store) => B): (s: Store) => ReturnType<B['prepare']> {
   const byConnection = new WeakMap<Queryable, ReturnType<B['prepare']>>();

@@ -38,9 +38,15 @@ export async function findAuditByDetail(s: Store, action: string, key: string, v
   return row;
 }
 
+/**
+ * Holds the chain until the caller's transaction ends: appendAudit takes it itself; a caller that
+ * cites the head it is about to append after (final minutes) takes it before reading the head.
+ */
+export const lockAuditChain = (s: Store): Promise<void> => lockForTx(s, CHAIN_LOCK);
+
 /** Appends one entry inside the caller's transaction (`database.tx`), atomically with its change. */
 export async function appendAudit(s: Store, e: AuditEvent, at = new Date().toISOString()): Promise<void> {
-  await lockForTx(s, CHAIN_LOCK);
+  await lockAuditChain(s);
   const rec = recordOf(e, at);
   const entry = nextEntry(await head(s), payloadOf(rec));
   await s.q.insert(s.t.auditLog).values({ ...rec, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash });
@@ -52,7 +58,7 @@ export async function appendAudit(s: Store, e: AuditEvent, at = new Date().toISO
  * row among chained ones was inserted around the chain, and verification must keep reporting it.
  */
 export async function sealLegacyAudit(s: Store): Promise<number> {
-  await lockForTx(s, CHAIN_LOCK);
+  await lockAuditChain(s);
   const { q, t } = s;
   const { auditLog } = t;
   // Runs at every start: the common case (nothing unchained) is one indexed lookup.

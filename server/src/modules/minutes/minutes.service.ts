@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config.ts';
 import type { Database, Store } from '../../db/database.ts';
 import { lockForTx } from '../../db/dialect.ts';
-import { appendAudit, auditHeadHash } from '../audit/audit.store.ts';
+import { appendAudit, auditHeadHash, lockAuditChain } from '../audit/audit.store.ts';
 import { AppError, badRequest, conflict, notFound } from '../../lib/app-error.ts';
 import type { ConferenceState } from '../conference/conference.machine.ts';
 import type { MeetingRow } from '../meetings/meetings.access.ts';
@@ -161,7 +161,7 @@ export function createMinutesService({ database, config, roomState }: MinutesDep
         const again = (await repo.versionOf(s, meeting.id, row.version))!;
         if (again.status !== 'draft') throw new AppError('ILLEGAL_TRANSITION', 409, FINAL);
         // The head the finalising entry cites must be the one it is appended after: hold the chain (appendAudit's lock) from here.
-        await lockForTx(s, 'audit-chain');
+        await lockAuditChain(s);
         const auditHead = await auditHeadHash(s);
         const at = new Date().toISOString();
         await repo.updateMinutes(s, row.id, {

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Store } from '../../db/database.ts';
-import { lockForTx } from '../../db/dialect.ts';
+import { lockForTx, preparedQuery } from '../../db/dialect.ts';
 import { randomRowId } from '../../lib/random-pool.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
 import type { PollRow } from './voting.schema.ts';
@@ -16,20 +16,13 @@ interface Prepared<V, R> {
 }
 
 /**
- * A statement on a ballot's path (or a join's), written with placeholders for its values. On SQLite
- * it is prepared once per connection: building the query and compiling it anew cost several times
- * what running it does (a 2,000-ballot burst took four times the CPU). On PostgreSQL it is built on
- * the caller's Store at each call, so it runs in the caller's transaction (a prepared query keeps
- * the connection it was made on); there the round trip costs more than the building.
+ * A statement on a ballot's path (or a join's), written with placeholders for its values and
+ * prepared once per connection (db/dialect.ts `preparedQuery`): building the query and compiling it
+ * anew cost several times what running it does (a 2,000-ballot burst took four times the CPU).
  */
 export function hot<V extends Record<string, unknown>, R>(build: (s: Store) => { prepare(): Prepared<V, R> }): (s: Store, values: V) => Promise<R> {
-  const byConnection = new WeakMap<object, Prepared<V, R>>();
-  return async (s, values) => {
-    if (s.dialect !== 'sqlite') return build(s).prepare().execute(values);
-    let prepared = byConnection.get(s.q);
-    if (!prepared) byConnection.set(s.q, (prepared = build(s).prepare()));
-    return prepared.execute(values);
-  };
+  const prepared = preparedQuery(build);
+  return async (s, values) => prepared(s).execute(values);
 }
 export const ph = sql.placeholder;
 /** Rows a write changed, from either driver's result (better-sqlite3's `changes`, node-postgres's `rowCount`): cheaper than RETURNING. */

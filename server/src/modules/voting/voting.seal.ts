@@ -43,7 +43,7 @@ export async function sealSecretPoll(s: Store, pollId: number, key: Buffer | nul
  * layer") says what an operator does about that (no WAL archiving of the
  * voting database).
  */
-export function truncateWalSoon(database: Database, log: FastifyBaseLogger, attempt = 0): void {
+export function scrubAfterSealing(database: Database, log: FastifyBaseLogger, attempt = 0): void {
   if (database.dialect === 'postgres') {
     // Outside any transaction (VACUUM refuses one); it locks the two tables for the few ms it takes.
     database
@@ -57,7 +57,7 @@ export function truncateWalSoon(database: Database, log: FastifyBaseLogger, atte
       .run((s) => selectRaw<{ busy: number }>(s, sql`pragma wal_checkpoint(TRUNCATE)`))
       .then(([row]) => {
         if (!row?.busy) return;
-        if (attempt < 50) return truncateWalSoon(database, log, attempt + 1);
+        if (attempt < 50) return scrubAfterSealing(database, log, attempt + 1);
         log.warn('truncating the WAL after sealing a secret poll stayed busy');
       })
       .catch((err: unknown) => log.warn({ err }, 'truncating the WAL after sealing a secret poll failed'));

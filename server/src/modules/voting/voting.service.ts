@@ -16,6 +16,7 @@
  * it. A node that takes the meeting over rebuilds the mirror from the database, as after a restart
  * (`adopt`, the same path as `restore`), and a node that lost the lease closes nothing (`owns`).
  */
+import { Mutex } from 'async-mutex';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HallCountEntry, HallCountInfo, PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
 import type { Database } from '../../db/database.ts';
@@ -34,7 +35,7 @@ import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
 import { validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
-import { truncateWalSoon } from './voting.seal.ts';
+import { scrubAfterSealing } from './voting.seal.ts';
 import { pollSnapshot } from './voting.snapshot.ts';
 import { clockOf, pollView, rules } from './voting.views.ts';
 
@@ -69,7 +70,7 @@ export class VotingService {
   /** Ballot keys of open secret polls; never written to the database unwrapped. */
   readonly #keys = new Map<number, Buffer>();
   /** The tail of each meeting's lifecycle commands on this node (`#inTurn`). */
-  readonly #turns = new Map<number, Promise<void>>();
+  readonly #turns = new Map<number, Mutex>();
   readonly live: LivePolls;
 
   constructor(db: Database, emit: Emit, log: FastifyBaseLogger, opts: VotingOptions) {
@@ -91,16 +92,13 @@ export class VotingService {
    * both pass the one-open-poll check, and a command never sees the mirror half rebuilt.
    */
   #inTurn<T>(meetingId: number, fn: () => Promise<T>): Promise<T> {
-    const run = (this.#turns.get(meetingId) ?? Promise.resolve()).then(fn);
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
-    this.#turns.set(meetingId, tail);
-    void tail.then(() => {
-      if (this.#turns.get(meetingId) === tail) this.#turns.delete(meetingId);
+    let turn = this.#turns.get(meetingId);
+    if (!turn) this.#turns.set(meetingId, (turn = new Mutex()));
+    const mine = turn;
+    // Forgotten once nobody holds or waits for it: meetings come and go.
+    return mine.runExclusive(fn).finally(() => {
+      if (!mine.isLocked() && this.#turns.get(meetingId) === mine) this.#turns.delete(meetingId);
     });
-    return run;
   }
 
   /** Who does it, to which poll, now. */
@@ -166,7 +164,7 @@ export class VotingService {
   #ended(row: PollRow): void {
     this.live.remove(row.id);
     this.#keys.delete(row.id);
-    if (row.spec.mode === 'secret') truncateWalSoon(this.#db, this.#log);
+    if (row.spec.mode === 'secret') scrubAfterSealing(this.#db, this.#log);
   }
 
   cancel(actorId: number, meetingId: number, pollId: number, reason: string): Promise<PollView> {
@@ -197,7 +195,7 @@ export class VotingService {
    */
   async cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], ballotId: string) {
     // Not mirrored: the meeting may be being taken over (or the poll opened); the mirror is whole at the end of its turn.
-    if (!this.live.get(pollId)) await this.#turns.get(meetingId);
+    if (!this.live.get(pollId)) await this.#turns.get(meetingId)?.waitForUnlock();
     const live = await this.#accepting(pollId, meetingId);
     if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
     const ballot = rules(() => validateBallot(live.spec, choices));
