@@ -20,6 +20,8 @@
  * have joined.
  */
 import { Mutex } from 'async-mutex';
+// Bound at load: a test's fake clock (which replaces the globals) must not stall the database.
+import { setImmediate, setTimeout } from 'node:timers';
 import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from './all-schemas.ts';
@@ -60,23 +62,57 @@ export class SqliteYieldedInTransaction extends Error {
 // One mutex per connection, however many handles wrap it.
 const mutexes = new WeakMap<object, Mutex>();
 
+/** How long back-to-back database work may hold the event loop before the next holder waits a timer turn. */
+const BURST_MS = 8;
+let burstFrom: number | null = null;
+
+/**
+ * better-sqlite3 is synchronous, and the mutex hands over to the next waiter in a microtask: 100
+ * joins arriving together (each reading its membership and its snapshot) used to chain 60-100 ms of
+ * database work without a single timer running in between (bench-presence's join storm). Each
+ * holder calls this before its work: once the run of work that started in this turn of the event loop
+ * exceeds BURST_MS, it first lets the timers and I/O run (setTimeout, as the command queue's slices
+ * do with setImmediate). Called with the mutex held, so the order of the holders stays the mutex's.
+ */
+function breathe(): Promise<void> | undefined {
+  const now = performance.now();
+  if (burstFrom === null) {
+    burstFrom = now;
+    // Cleared once the current macrotask and its microtasks are over: the burst ended by itself.
+    setImmediate(() => (burstFrom = null));
+    return undefined;
+  }
+  if (now - burstFrom < BURST_MS) return undefined;
+  return new Promise<void>((resolve) =>
+    setTimeout(() => {
+      burstFrom = null;
+      resolve();
+    }, 0),
+  );
+}
+
 /** The async API over an open better-sqlite3 connection (the one the synchronous modules use). */
 export function sqliteDatabase(db: Db, opts: { owned?: boolean } = {}): Database {
   const client = db.$client;
   let mutex = mutexes.get(client);
   if (!mutex) mutexes.set(client, (mutex = new Mutex()));
   const store: Store = { dialect: 'sqlite', inTx: false, q: db as unknown as Queryable, t: schema };
-  const txStore: Store = { ...store, inTx: true };
   return {
     dialect: 'sqlite',
-    run: (fn) => mutex.runExclusive(() => fn(store)),
+    run: (fn) =>
+      mutex.runExclusive(async () => {
+        await breathe();
+        return fn(store);
+      }),
     tx: (fn) =>
       mutex.runExclusive(async () => {
+        await breathe();
         client.exec('BEGIN IMMEDIATE');
         let yielded = false;
         const probe = setImmediate(() => (yielded = true));
         try {
-          const result = await fn(txStore);
+          // A Store of its own per transaction: what it remembers (txMemo) ends with it.
+          const result = await fn({ ...store, inTx: true });
           if (yielded) throw new SqliteYieldedInTransaction();
           client.exec('COMMIT');
           return result;
@@ -93,6 +129,21 @@ export function sqliteDatabase(db: Db, opts: { owned?: boolean } = {}): Database
   };
 }
 
+const memos = new WeakMap<Store, Map<unknown, unknown>>();
+
+/**
+ * What one transaction remembers of its own reads and writes (the head of a chain it appends to,
+ * so a batch of 2,000 ballots reads it once): fresh for each transaction and each savepoint, and
+ * forgotten by a transaction when a savepoint in it ends, since the savepoint may have written or
+ * rolled back. Null outside a transaction, where another writer may come between two statements.
+ */
+export function txMemo(s: Store): Map<unknown, unknown> | null {
+  if (!s.inTx) return null;
+  let memo = memos.get(s);
+  if (!memo) memos.set(s, (memo = new Map()));
+  return memo;
+}
+
 let savepoints = 0;
 
 /**
@@ -101,21 +152,26 @@ let savepoints = 0;
  */
 export async function savepoint<T>(s: Store, fn: (s: Store) => Promise<T>): Promise<T> {
   if (!s.inTx) throw new Error('savepoint() outside a transaction');
-  if (s.dialect === 'postgres') {
-    // drizzle's nested transaction on PostgreSQL is a SAVEPOINT.
-    const parent = s.q as unknown as { transaction<R>(cb: (tx: unknown) => Promise<R>): Promise<R> };
-    return parent.transaction((tx) => fn({ ...s, q: tx as Queryable }));
-  }
-  const name = sql.raw(`sp_${++savepoints}`);
-  await s.q.run(sql`savepoint ${name}`);
   try {
-    const result = await fn(s);
-    await s.q.run(sql`release ${name}`);
-    return result;
-  } catch (err) {
-    await s.q.run(sql`rollback to ${name}`);
-    await s.q.run(sql`release ${name}`);
-    throw err;
+    if (s.dialect === 'postgres') {
+      // drizzle's nested transaction on PostgreSQL is a SAVEPOINT.
+      const parent = s.q as unknown as { transaction<R>(cb: (tx: unknown) => Promise<R>): Promise<R> };
+      return await parent.transaction((tx) => fn({ ...s, q: tx as Queryable }));
+    }
+    const name = sql.raw(`sp_${++savepoints}`);
+    await s.q.run(sql`savepoint ${name}`);
+    try {
+      // A Store of its own, so its txMemo is its own.
+      const result = await fn({ ...s });
+      await s.q.run(sql`release ${name}`);
+      return result;
+    } catch (err) {
+      await s.q.run(sql`rollback to ${name}`);
+      await s.q.run(sql`release ${name}`);
+      throw err;
+    }
+  } finally {
+    memos.delete(s);
   }
 }
 

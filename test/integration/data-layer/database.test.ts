@@ -157,6 +157,27 @@ describe(`data layer on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
     }
   });
 
+  it.runIf(!pgUrl())('SQLite: back-to-back database work lets timers run every few milliseconds, in the order it was queued', async () => {
+    const RUNS = 60;
+    const order: number[] = [];
+    let timerFiredAfter: number | null = null;
+    setTimeout(() => (timerFiredAfter = order.length), 0);
+    // Each holder keeps the event loop 1 ms (a synchronous statement, a snapshot built): queued together,
+    // the mutex would hand over from one to the next in microtasks, and no timer would run until all were done.
+    await Promise.all(
+      Array.from({ length: RUNS }, (_, i) =>
+        db.run(async () => {
+          const until = performance.now() + 1;
+          while (performance.now() < until);
+          order.push(i);
+        }),
+      ),
+    );
+    expect(order).toEqual(Array.from({ length: RUNS }, (_, i) => i));
+    expect(timerFiredAfter).not.toBeNull();
+    expect(timerFiredAfter!).toBeLessThan(RUNS / 2);
+  });
+
   it.runIf(!pgUrl())('SQLite: a transaction that awaits I/O is rolled back, not committed', async () => {
     const err = await thrown(
       db.tx(async ({ q, t }) => {

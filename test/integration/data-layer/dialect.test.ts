@@ -4,7 +4,7 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savepoint, type Database } from '../../../server/src/db/database.ts';
+import { savepoint, txMemo, type Database } from '../../../server/src/db/database.ts';
 import { jsonField, lockForTx, nowIso } from '../../../server/src/db/dialect.ts';
 import { openTestDatabase, pgUrl, type TestDatabase } from '../../helpers/database.ts';
 
@@ -66,6 +66,22 @@ describe(`dialect helpers on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
     expect(outcome).toEqual({ err: 'job failed', value: 'ok' });
     const tags = await db.run(({ q, t }) => q.select({ d: t.floorLog.details }).from(t.floorLog).where(eq(t.floorLog.kind, 'granted')).orderBy(asc(t.floorLog.at)));
     expect(tags.map((r) => (r.d as { tag: string }).tag)).toEqual(['kept-before', 'kept-inside']);
+  });
+
+  it('txMemo: each transaction and savepoint remembers on its own; none outside one; a savepoint makes its transaction forget', async () => {
+    expect(await db.run(async (s) => txMemo(s))).toBeNull();
+    const seen = await db.tx(async (s) => {
+      txMemo(s)!.set('k', 1);
+      const inner = await savepoint(s, async (sp) => {
+        const fresh = txMemo(sp)!.has('k');
+        txMemo(sp)!.set('k', 2);
+        return fresh;
+      });
+      return { inner, after: txMemo(s)!.get('k') };
+    });
+    expect(seen).toEqual({ inner: false, after: undefined });
+    // The next transaction starts with nothing remembered.
+    expect(await db.tx(async (s) => txMemo(s)!.size)).toBe(0);
   });
 
   it('lockForTx refuses outside a transaction (it would release at once) and serialises writers inside', async () => {

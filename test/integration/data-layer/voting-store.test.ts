@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresDatabase, type Database } from '../../../server/src/db/database.ts';
+import { postgresDatabase, savepoint, type Database } from '../../../server/src/db/database.ts';
 import { verifyStoredPoll } from '../../../server/src/modules/voting/voting.export.ts';
 import * as repo from '../../../server/src/modules/voting/voting.repo.ts';
 import type { EligibleVoter } from '../../../server/src/modules/voting/voting.result.ts';
@@ -146,5 +146,36 @@ describe(`voting on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
     const stored = await db.run(async ({ q, t }) => (await q.select({ n: count() }).from(t.pollOpenBallots).where(and(eq(t.pollOpenBallots.pollId, poll.id))))[0]!.n);
     expect(stored).toBe(N - 1);
     b.drop(meetingId);
+  });
+
+  it('a transaction appends after the head it remembers, and forgets it when a savepoint or a status change may have moved it', async () => {
+    const svc = service(db);
+    const poll = await svc.create(chairId, meetingId, { agendaItemId: null, title: 'Chuỗi', kind: 'approval', mode: 'open', majority: 'simple' } as never);
+    const refused = await db.tx(async (s) => {
+      await repo.lockChain(s, poll.id);
+      await repo.updatePoll(s, poll.id, { status: 'open' });
+      expect(await repo.appendBallot(s, poll.id, { type: 'note', n: 1 })).toBe(true);
+      // A savepoint that appends and commits moves the head under the transaction's memory of it...
+      await savepoint(s, (inner) => repo.appendChain(inner, poll.id, { type: 'note', n: 2 }));
+      // ... and one that appends and rolls back leaves it where it was.
+      await savepoint(s, async (inner) => {
+        await repo.appendChain(inner, poll.id, { type: 'note', n: 3 });
+        throw new Error('rolled back');
+      }).catch(() => {});
+      expect(await repo.appendBallot(s, poll.id, { type: 'note', n: 4 })).toBe(true);
+      // The poll's status is remembered with the head: closing it in the transaction is seen at once.
+      await repo.updatePoll(s, poll.id, { status: 'closed' });
+      return repo.appendBallot(s, poll.id, { type: 'note', n: 5 });
+    });
+    expect(refused).toBe(false);
+    const entries = await db.run((s) => repo.loadChain(s, poll.id));
+    // After the poll's creation entry, consecutive: no fork, no gap.
+    expect(entries.map((e) => [e.seq, e.payload.n ?? e.payload.type])).toEqual([
+      [0, 'created'],
+      [1, 1],
+      [2, 2],
+      [3, 4],
+    ]);
+    expect(await verify(poll.id)).toMatchObject({ ok: true, problems: [] });
   });
 });

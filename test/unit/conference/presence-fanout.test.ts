@@ -63,4 +63,49 @@ describe('presence fan-out', () => {
     for (const ids of writes) expect(new Set(ids).size).toBe(ids.length);
     for (const id of ['console', 'screen']) expect(writes.filter((w) => w.includes(id)).length).toBe(got.get(id));
   });
+
+  it('tells the secretariat of a lone change as soon as changes pause, yet never twice within a window', async () => {
+    let state: PresenceState = syncRoster(initialPresence(), roster);
+    const flushes: { at: number; console: boolean; phones: number }[] = [];
+    const t0 = Date.now();
+    const socketRooms = adapterRooms();
+    const fanout = createPresenceFanout({
+      io: { of: () => ({ adapter: { rooms: socketRooms } }) } as never,
+      read: async () => state,
+      windowMs: 300,
+      log: { error: () => {} } as never,
+      emitTo: (ids) => flushes.push({ at: Date.now() - t0, console: ids.includes('console'), phones: ids.filter((id) => id.startsWith('p')).length }),
+    });
+    const checkIn = (i: number) => {
+      const d = roster.delegates[i]!;
+      const step = setDelegate(state, { userId: d.userId, role: 'delegate', bridgePointId: d.bridgePointId, chair: false }, { userId: d.userId, status: 'present_online' }, Date.now());
+      if (!step.ok) throw new Error(step.error.message);
+      state = step.state;
+      fanout.changed(M, [], [d.userId]);
+    };
+    checkIn(0);
+    await vi.advanceTimersByTimeAsync(100);
+    // The console heard within the quiet period (40 ms), not after the 300 ms window; phones did not yet.
+    const consoleAt = () => flushes.filter((f) => f.console).map((f) => f.at);
+    expect(consoleAt()).toHaveLength(1);
+    expect(consoleAt()[0]).toBeLessThan(100);
+    expect(flushes.some((f) => f.phones > 0)).toBe(false);
+    // A burst right after: held until a window has passed since that push.
+    for (let i = 1; i < 6; i++) {
+      checkIn(i);
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    await vi.advanceTimersByTimeAsync(100);
+    expect(consoleAt()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1500);
+    fanout.close();
+    const times = consoleAt();
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(300);
+    // The phones heard once, a whole member window (1.2 s) after the first change.
+    const phoneFlushes = [...new Set(flushes.filter((f) => f.phones > 0).map((f) => f.at))];
+    expect(phoneFlushes).toHaveLength(1);
+    expect(phoneFlushes[0]).toBeGreaterThanOrEqual(1200);
+    expect(flushes.filter((f) => f.phones > 0).reduce((n, f) => n + f.phones, 0)).toBe(roster.delegates.length);
+  });
 });

@@ -7,7 +7,8 @@
  * - everyone gets the counts per level,
  * and all of it coalesced per meeting, so a wave of check-ins costs each
  * socket a few messages, not one per delegate: the secretariat and the bridge
- * screens hear once per window, the phones once per MEMBER_SLOWDOWN windows
+ * screens hear at most once per window (as soon as the changes pause: QUIET_MS),
+ * the phones once per MEMBER_SLOWDOWN windows
  * (their flush writes to 2,000 sockets; during a storm it was most of the
  * server's work). Each socket receives exactly one `presence:changed` per flush.
  * A flush writes to every socket of the meeting (~0.1 ms each): it goes out in
@@ -83,14 +84,25 @@ const MAX_STRETCH = 5;
 /** Phones hear presence this many windows apart (a second with the default window). */
 const MEMBER_SLOWDOWN = 4;
 
+/**
+ * The secretariat and the bridge screens hear a change once no other has come for this long, rather
+ * than at the end of a whole window: a lone check-in shows on the console within ~40 ms, and a storm
+ * as soon as it is over. Never sooner than a window after their previous push, so they still get at
+ * most one per window; phones keep the whole (longer) window, as each of their pushes writes to
+ * every socket of the meeting.
+ */
+const QUIET_MS = 40;
+
 /** Who a flush writes to: the secretariat and bridge screens, or everyone else. */
 type Audience = 'staff' | 'members';
 
 export type PresenceFanout = ReturnType<typeof createPresenceFanout>;
 
 export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, payload) => io.to(ids).emit('presence:changed', payload), busy = () => false }: PresenceFanoutDeps) {
-  type Pending = { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout; since: number };
+  type Pending = { bridges: Set<number>; delegates: Set<number>; timer: NodeJS.Timeout; since: number; last: number };
   const pending = { staff: new Map<number, Pending>(), members: new Map<number, Pending>() };
+  /** When each meeting's staff last heard (performance.now()), for the one-push-per-window bound. */
+  const staffFlushed = new Map<number, number>();
   const windowOf = (who: Audience) => (who === 'staff' ? windowMs : windowMs * MEMBER_SLOWDOWN);
   let closed = false;
 
@@ -99,11 +111,23 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     timer.unref();
     return timer;
   };
+  /** When a change noted now (the first since the last push) may go out. */
+  function firstDue(meetingId: number, who: Audience, now: number): number {
+    if (who === 'members') return now + windowOf(who);
+    const flushed = staffFlushed.get(meetingId);
+    if (flushed !== undefined && now - flushed >= windowMs) staffFlushed.delete(meetingId);
+    return Math.max(now + QUIET_MS, (flushed ?? -Infinity) + windowMs);
+  }
   function due(meetingId: number, who: Audience) {
     const p = pending[who].get(meetingId);
     if (!p) return;
-    if (busy() && performance.now() - p.since < windowOf(who) * MAX_STRETCH) p.timer = arm(meetingId, who, Math.max(10, windowMs / 6));
-    else void flush(meetingId, who);
+    const now = performance.now();
+    // Staff: changes still coming in, and the window since the first not over yet: wait for a quiet moment.
+    if (who === 'staff' && now - p.last < QUIET_MS && now - p.since < windowMs) {
+      p.timer = arm(meetingId, who, Math.max(1, Math.min(p.last + QUIET_MS, p.since + windowMs) - now));
+    } else if (busy() && now - p.since < windowOf(who) * MAX_STRETCH) {
+      p.timer = arm(meetingId, who, Math.max(10, who === 'staff' ? Math.min(QUIET_MS, windowMs / 6) : windowMs / 6));
+    } else void flush(meetingId, who);
   }
 
   async function flush(meetingId: number, who: Audience) {
@@ -111,6 +135,7 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     // Changes noted while the state is read open the next window.
     pending[who].delete(meetingId);
     if (!p || closed) return;
+    if (who === 'staff') staffFlushed.set(meetingId, performance.now());
     let s: PresenceState;
     try {
       s = await read(meetingId);
@@ -155,11 +180,13 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     changed(meetingId: number, bridgeIds: readonly number[], delegateIds: readonly number[]) {
       if (closed) return;
       for (const who of ['staff', 'members'] as const) {
+        const now = performance.now();
         let p = pending[who].get(meetingId);
         if (!p) {
-          p = { bridges: new Set(), delegates: new Set(), timer: arm(meetingId, who, windowOf(who)), since: performance.now() };
+          p = { bridges: new Set(), delegates: new Set(), timer: arm(meetingId, who, firstDue(meetingId, who, now) - now), since: now, last: now };
           pending[who].set(meetingId, p);
         }
+        p.last = now;
         for (const id of bridgeIds) p.bridges.add(id);
         for (const id of delegateIds) p.delegates.add(id);
       }
@@ -170,6 +197,7 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
         for (const p of m.values()) clearTimeout(p.timer);
         m.clear();
       }
+      staffFlushed.clear();
     },
   };
 }

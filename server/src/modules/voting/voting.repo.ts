@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Store } from '../../db/database.ts';
+import { txMemo, type Store } from '../../db/database.ts';
 import { lockForTx, preparedQuery } from '../../db/dialect.ts';
 import { randomRowId } from '../../lib/random-pool.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
@@ -81,8 +81,10 @@ export async function insertPoll({ q, t }: Store, values: Pick<PollRow, 'meeting
   return row!;
 }
 
-export async function updatePoll({ q, t }: Store, id: number, patch: Partial<PollRow>): Promise<void> {
-  await q.update(t.polls).set(patch).where(eq(t.polls.id, id));
+export async function updatePoll(s: Store, id: number, patch: Partial<PollRow>): Promise<void> {
+  // The remembered head carries the poll's status.
+  txMemo(s)?.delete(headKey(id));
+  await s.q.update(s.t.polls).set(patch).where(eq(s.t.polls.id, id));
 }
 
 /** Chains locked by each PostgreSQL transaction (or savepoint, whose `q` is its own): a batch of ballots locks its poll once. */
@@ -116,9 +118,23 @@ const headOf = hot(({ q, t: { polls, pollChain: c } }) =>
     .limit(1),
 );
 
-async function chainHead(s: Store, pollId: number): Promise<{ status: PollRow['status'] | undefined; head: ChainHead | null }> {
+type Head = { status: PollRow['status'] | undefined; head: ChainHead | null };
+/** The transaction's remembered head of a poll's chain (db/database.ts txMemo). */
+const headKey = (pollId: number) => `poll-chain-head:${pollId}`;
+
+/**
+ * Read once per transaction and then remembered (txMemo), as every later append in it goes through
+ * `append`, under the chain lock: a batch of 2,000 ballots read the head 2,000 times, a third of
+ * each ballot's cost. A change to the poll's row in the transaction forgets it (`updatePoll`).
+ */
+async function chainHead(s: Store, pollId: number): Promise<Head> {
+  const memo = txMemo(s);
+  const known = memo?.get(headKey(pollId)) as Head | undefined;
+  if (known) return known;
   const [row] = await headOf(s, { pollId });
-  return { status: row?.status, head: row ? { seq: row.seq, hash: row.hash } : null };
+  const found: Head = { status: row?.status, head: row ? { seq: row.seq, hash: row.hash } : null };
+  memo?.set(headKey(pollId), found);
+  return found;
 }
 
 /** Hash of the chain's last entry (the genesis hash for an empty chain). */
@@ -137,9 +153,14 @@ async function append(s: Store, pollId: number, payloads: ChainPayload[], whileO
   const entries = payloads.map((payload) => (head = nextEntry(head, payload)));
   if (!entries.length) throw new Error('nothing to append');
   // A ballot's one entry by the prepared statement; a sealing's thousands by multi-row statements.
+  const memo = txMemo(s);
+  // Forgotten while writing: a statement that fails leaves the head unknown.
+  memo?.delete(headKey(pollId));
   if (entries.length === 1) await insertEntry(s, { pollId, ...entries[0]! });
   else for (const chunk of chunks(entries)) await s.q.insert(s.t.pollChain).values(chunk.map((e) => ({ pollId, ...e })));
-  return entries.at(-1)!;
+  const last = entries.at(-1)!;
+  memo?.set(headKey(pollId), { status: found.status, head: { seq: last.seq, hash: last.hash } });
+  return last;
 }
 
 /** Appends entries after the current head, inside the transaction that makes the change. Returns the last. */
