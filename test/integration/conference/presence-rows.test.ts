@@ -88,14 +88,19 @@ it('commands of one turn share a transaction: each builds on the one before, a r
   const version = (await t.app.conference.state(M)).version;
   const commits = t.app.conference.groupCommits();
   const delegate = (userId: number) => ({ userId, role: 'delegate' as const, bridgePointId: null, chair: false, displayName: '' });
-  const checkIns = ids.map((userId) => t.app.conference.submit(M, delegate(userId), { type: 'presence:set-delegate', status: 'present_online' }));
+  // Every committed command is published once, after its batch commits; the refused one never.
+  let published = 0;
+  t.app.conference.subscribe((meetingId) => meetingId === M && published++);
+  // The check-ins' answers are made in the batch (`view`), as the socket layer's are.
+  const checkIns = ids.map((userId) => t.app.conference.submit(M, delegate(userId), { type: 'presence:set-delegate', status: 'present_online' }, { view: (r) => r.state.version }));
   // In the same turn: a command the machine refuses, and a correction of the first check-in.
   const refused = t.app.conference.submit(M, delegate(ids[5]!), { type: 'floor:grant', requestId: 'nope' } as never);
   const corrected = t.app.conference.submit(M, chair, { type: 'presence:set-delegate', userId: ids[0]!, status: 'absent', reason: 'Về sớm' });
   await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN' });
-  const acked = await Promise.all([...checkIns, corrected]);
+  const acked = [...(await Promise.all(checkIns)), (await corrected).state.version];
   // Each saw the one before it: the versions count up one by one.
-  expect(acked.map((a) => a.state.version)).toEqual(acked.map((_, i) => version + i + 1));
+  expect(acked).toEqual(acked.map((_, i) => version + i + 1));
+  expect(published).toBe(301);
   // A few transactions of a few ms each (more on a busy machine), not 301.
   expect(t.app.conference.groupCommits() - commits).toBeLessThanOrEqual(30);
   const rows = t.app.db.$client.prepare("SELECT count(*) AS n FROM meeting_presence WHERE meeting_id = ? AND kind = 'delegate' AND status = 'present_online'").get(M) as { n: number };

@@ -130,11 +130,16 @@ export default fp<ConferenceSocketOptions>(
         const { meetingId: _, ...rest } = payload;
         // Checked in the same tick as the command runs, so nothing can open in between.
         const check = name === 'meeting:end' ? () => assertCanEnd(meetingId) : undefined;
-        // Group-committed with the other commands of this turn; acked once durable.
-        const { state, at } = await service.submit(meetingId, actor, { type: name, ...rest } as ConferenceCommand, check);
+        const cmd = { type: name, ...rest } as ConferenceCommand;
+        // Group-committed with the other commands of this turn; acked once durable. A check-in's answer
+        // is made in its batch, so the batch does not hold every check-in's state until it commits.
+        if (inBatch.has(name)) return service.submit(meetingId, actor, cmd, { check, view: (r) => result(r.state, r.at, meetingId, actor, payload) });
+        const { state, at } = await service.submit(meetingId, actor, cmd, { check });
         return result(state, at, meetingId, actor, payload);
       }, { perMeeting: true });
     }
+    /** Commands whose answer is read from the state alone, synchronously: the ones that come in storms. */
+    const inBatch = new Set<ConferenceCommandName>(['presence:set-delegate', 'presence:set-bridge', 'rollcall:confirm', 'floor:request']);
 
     const itemsOf = (meetingId: number) => app.database.run((st) => listAgenda(st, meetingId));
     const agendaOf = async (s: ConferenceState, at: number, meetingId: number) => agendaView(s, await itemsOf(meetingId), at);
