@@ -24,6 +24,18 @@ function adapterRooms(): Map<string, Set<string>> {
   return r;
 }
 
+/** A fan-out over adapterRooms() that reads `state()` and hands each write's socket ids to `emitTo`. */
+const fanoutOver = (state: () => PresenceState, windowMs: number, emitTo: (ids: string[]) => void) => {
+  const socketRooms = adapterRooms();
+  return createPresenceFanout({
+    io: { of: () => ({ adapter: { rooms: socketRooms } }) } as never,
+    read: async () => state(),
+    windowMs,
+    log: { error: () => {} } as never,
+    emitTo,
+  });
+};
+
 describe('presence fan-out', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -32,16 +44,9 @@ describe('presence fan-out', () => {
     let state: PresenceState = syncRoster(initialPresence(), roster);
     const got = new Map<string, number>();
     const writes: string[][] = [];
-    const socketRooms = adapterRooms();
-    const fanout = createPresenceFanout({
-      io: { of: () => ({ adapter: { rooms: socketRooms } }) } as never,
-      read: async () => state,
-      windowMs: 100,
-      log: { error: () => {} } as never,
-      emitTo: (ids) => {
-        writes.push(ids);
-        for (const id of ids) got.set(id, (got.get(id) ?? 0) + 1);
-      },
+    const fanout = fanoutOver(() => state, 100, (ids) => {
+      writes.push(ids);
+      for (const id of ids) got.set(id, (got.get(id) ?? 0) + 1);
     });
     // A check-in every 50 ms for a second.
     for (const [i, d] of roster.delegates.entries()) {
@@ -68,14 +73,7 @@ describe('presence fan-out', () => {
     let state: PresenceState = syncRoster(initialPresence(), roster);
     const flushes: { at: number; console: boolean; phones: number }[] = [];
     const t0 = Date.now();
-    const socketRooms = adapterRooms();
-    const fanout = createPresenceFanout({
-      io: { of: () => ({ adapter: { rooms: socketRooms } }) } as never,
-      read: async () => state,
-      windowMs: 300,
-      log: { error: () => {} } as never,
-      emitTo: (ids) => flushes.push({ at: Date.now() - t0, console: ids.includes('console'), phones: ids.filter((id) => id.startsWith('p')).length }),
-    });
+    const fanout = fanoutOver(() => state, 300, (ids) => flushes.push({ at: Date.now() - t0, console: ids.includes('console'), phones: ids.filter((id) => id.startsWith('p')).length }));
     const checkIn = (i: number) => {
       const d = roster.delegates[i]!;
       const step = setDelegate(state, { userId: d.userId, role: 'delegate', bridgePointId: d.bridgePointId, chair: false }, { userId: d.userId, status: 'present_online' }, Date.now());
