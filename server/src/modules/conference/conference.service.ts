@@ -20,15 +20,11 @@
  */
 import { Mutex } from 'async-mutex';
 import { LRUCache } from 'lru-cache';
-import type { FastifyBaseLogger } from 'fastify';
-import type { AgendaItem, ErrorCode, FloorView, MeetingStatus, Snapshot } from '@diemcau/shared';
-import type { Database, Store } from '../../db/database.ts';
+import type { AgendaItem, FloorView, MeetingStatus } from '@diemcau/shared';
+import type { Store } from '../../db/database.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
-import { AppError } from '../../lib/app-error.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
-import type { MeetingRow } from '../meetings/meetings.access.ts';
 import { getMeetingOr404 } from '../meetings/meetings.access.ts';
-import type { AgendaItemRef } from './agenda.machine.ts';
 import {
   applyCommand,
   reconcile,
@@ -38,80 +34,22 @@ import {
   type ConferenceEvent,
   type ConferenceState,
 } from './conference.machine.ts';
+import { toAppError, type AfterCommit, type Applied, type ConferenceServiceDeps, type ConferenceSnapshot, type Kept, type MeetingReads, type SubmitOptions } from './conference.types.ts';
 import { writeOutcome } from './conference.persist.ts';
 import * as repo from './conference.repo.ts';
 import * as store from './presence.repo.ts';
-import { agendaView, presenceTouched, toBroadcasts, type Outgoing } from './conference.views.ts';
+import { agendaView, presenceTouched, toBroadcasts } from './conference.views.ts';
 import { floorView, nextExpiry } from './floor.machine.ts';
-import { syncRoster, type PresenceState } from './presence.machine.ts';
-import type { DomainError } from './result.ts';
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  VALIDATION_FAILED: 400,
-  FORBIDDEN: 403,
-  NOT_MEMBER: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  ILLEGAL_TRANSITION: 409,
-  MEETING_NOT_LIVE: 409,
-};
-export const toAppError = (e: DomainError) => new AppError(e.code, STATUS[e.code] ?? 400, e.message);
-
-export interface ConferenceServiceDeps {
-  database: Database;
-  log: FastifyBaseLogger;
-  /** Sends broadcasts to the meeting's room; `presence` names the bridges and delegates whose presence changed. */
-  publish: (meetingId: number, out: readonly Outgoing[], presence: { bridges: number[]; delegates: number[] }) => void;
-  now?: () => number;
-  /** Whether this node runs the meeting (its lease, on a cluster); always on a single node. */
-  owns?: (meetingId: number) => boolean;
-  /** Whether it holds the meeting though its lease's renewal is late (plugins/lease.ts): a due expiry then waits. */
-  holds?: (meetingId: number) => boolean;
-}
+import { syncRoster } from './presence.machine.ts';
 
 /** How soon an expiry due while the lease's renewal was late looks again. */
 const LAPSED_RETRY_MS = 250;
 
-/** The parts of the join snapshot this feature owns; presence raw, each member gets the part their role shows (presence.fanout.ts). */
-export type ConferenceSnapshot = Pick<Snapshot, 'meeting' | 'agenda' | 'floor'> & { presence: PresenceState; version: number };
-
 export type ConferenceService = ReturnType<typeof createConferenceService>;
-
-/** A command's outcome once committed. */
-export interface Applied {
-  state: ConferenceState;
-  events: ConferenceEvent[];
-  at: number;
-  /** The agenda's items, read in the transaction when an agenda or timer view goes out with the events. */
-  agenda?: readonly AgendaItem[] | null;
-}
 
 /** The agenda for the broadcasts of `events`, read in their transaction; null when none shows it (a check-in). */
 const agendaFor = async (s: Store, meetingId: number, events: readonly ConferenceEvent[]) =>
   events.some((e) => e.type === 'agenda:changed' || e.type === 'timer:changed') ? listAgenda(s, meetingId) : null;
-
-/** What the memory keeps of a meeting: its state and the roster epoch it was aligned with. */
-/** What a group-committed command does once its batch has committed (`afterCommit`). */
-type AfterCommit = () => void;
-
-export interface SubmitOptions<V> {
-  /** Runs in the batch, just before the command. */
-  check?: () => void;
-  /** The command's answer, made in the batch from its outcome: the batch holds it until the commit rather than the whole state. */
-  view?: (r: Applied) => V;
-}
-
-interface Kept {
-  state: ConferenceState;
-  epoch: number;
-}
-
-/** What every command reads of its meeting besides the state. */
-interface MeetingReads {
-  meeting: MeetingRow;
-  items: AgendaItemRef[];
-  epoch: number;
-}
 
 /** Meetings whose state stays in memory; a meeting is rarely live alongside more than a few others. */
 const CACHED_MEETINGS = 64;
