@@ -120,9 +120,14 @@ function expectDecoding(r: Row): void {
   expect(r.rx.fps, `W decodes ${r.rx.fps.toFixed(1)} fps while G2 decodes ${r.goodFps.toFixed(1)}`).toBeGreaterThan(Math.max(1, r.goodFps / 3));
 }
 
-/** G2 (unshaped) is not dragged down by W: still "good" on the console, still decoding. */
+/**
+ * G2 (unshaped) is not dragged down by W: "good" on the console, still decoding. Beside two other
+ * suites, G2's own browser was once starved into a weak sample or two, as W's can be (see 'good'):
+ * so its ladder is given time to step back up (4 good samples) while W stays shaped. A G2 that W
+ * really drags down stays weak, and this fails.
+ */
 async function expectGoodBridgeUntouched(r: Row): Promise<void> {
-  expect(await consoleLink(chair, ids.bridgeOf('cau.tinh2'))).toBe('good');
+  await within(() => consoleLink(chair, ids.bridgeOf('cau.tinh2')), (s) => s === 'good', 'console shows G2 good while W is shaped', 60_000);
   expect(r.goodFps).toBeGreaterThan(1);
 }
 
@@ -223,7 +228,7 @@ describe('weak commune links on a shaped network', () => {
     // The weak bridge does not take the good bridge down with it: G2 stays "good" and keeps decoding
     // (its frame size and rate follow what the busy machine's sender encodes, so they are reported).
     await expectGoodBridgeUntouched(r);
-  }, 210_000);
+  }, 270_000);
 
   it('poor (300 kbit/s, 5 %): audio continuous and audible, stage at the lowest layer or paused, events within 1 s', async () => {
     link.setProfile(PROFILES.poor);
@@ -237,7 +242,7 @@ describe('weak commune links on a shaped network', () => {
     // Within 1 s: the poor link adds at most 1 s over what the unshaped G2 shows for the same event.
     expect(r.eventOverGoodMs).toBeLessThan(1000);
     await expectGoodBridgeUntouched(r);
-  }, 90_000);
+  }, 150_000);
 
   it("very poor (100 kbit/s, 10 %): audio only, and the chair's console shows it", async () => {
     link.setProfile(PROFILES.veryPoor);
