@@ -68,3 +68,12 @@ export function preparedQuery<B extends Preparable>(build: (s: Store) => B): (s:
     return prepared;
   };
 }
+
+/**
+ * A hot statement: `preparedQuery`, run with its placeholders' values in one call. Ballots, check-ins
+ * and joins go through these (a 2,000-ballot burst took four times the CPU with statements built anew).
+ */
+export function hot<V extends Record<string, unknown>, R>(build: (s: Store) => { prepare(): { execute(values: V): PromiseLike<R> } }): (s: Store, values: V) => Promise<R> {
+  const prepared = preparedQuery(build);
+  return async (s, values) => prepared(s).execute(values);
+}

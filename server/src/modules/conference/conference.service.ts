@@ -21,7 +21,7 @@
 import { Mutex } from 'async-mutex';
 import { LRUCache } from 'lru-cache';
 import type { AgendaItem, FloorView, MeetingStatus } from '@diemcau/shared';
-import type { Store } from '../../db/database.ts';
+import { txMemo, type Store } from '../../db/database.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
 import { listAgenda } from '../agenda/agenda.repo.ts';
 import { getMeetingOr404 } from '../meetings/meetings.access.ts';
@@ -42,6 +42,9 @@ import { agendaView, presenceTouched, toBroadcasts } from './conference.views.ts
 import { floorView, nextExpiry } from './floor.machine.ts';
 import { syncRoster } from './presence.machine.ts';
 
+/** Where a transaction remembers what its commands read of a meeting besides the state (`current`). */
+const readsKey = (meetingId: number) => `conference-reads:${meetingId}`;
+
 /** How soon an expiry due while the lease's renewal was late looks again. */
 const LAPSED_RETRY_MS = 250;
 
@@ -58,9 +61,6 @@ export function createConferenceService({ database, log, publish, now: clock = D
   const expiryTimers = new Map<number, NodeJS.Timeout>();
   const cache = new LRUCache<number, Kept>({ max: CACHED_MEETINGS });
   const serial = new Mutex();
-  // The reads of the open transaction, per meeting: in one transaction nothing but this service's own
-  // status change (which drops its entry) writes them, so a batch of 2,000 check-ins reads them once.
-  const txReads = new Map<number, MeetingReads>();
   // The group commit's open batch: the states its later jobs build on, and its commands to broadcast,
   // both kept only once the batch has committed.
   const pending = new Map<number, Kept>();
@@ -104,8 +104,6 @@ export function createConferenceService({ database, log, publish, now: clock = D
       } catch (err) {
         dropped();
         throw err;
-      } finally {
-        txReads.clear();
       }
       kept(r);
       return r;
@@ -128,10 +126,13 @@ export function createConferenceService({ database, log, publish, now: clock = D
    * catch-up, if any, is persisted with it and returned for broadcasting.
    */
   async function current(s: Store, meetingId: number, at: number) {
-    let reads = txReads.get(meetingId);
+    // Remembered by the transaction (txMemo): in one transaction nothing but this service's own status
+    // change (which forgets them) writes them, so a batch of 2,000 check-ins reads them once.
+    const memo = txMemo(s);
+    let reads = memo?.get(readsKey(meetingId)) as MeetingReads | undefined;
     if (!reads) {
       reads = { meeting: await getMeetingOr404(s, meetingId), items: await repo.loadAgendaRefs(s, meetingId), epoch: await store.rosterEpoch(s) };
-      txReads.set(meetingId, reads);
+      memo?.set(readsKey(meetingId), reads);
     }
     const { meeting, items, epoch } = reads;
     const hit = pending.get(meetingId) ?? cache.get(meetingId);
@@ -146,7 +147,7 @@ export function createConferenceService({ database, log, publish, now: clock = D
 
   /** Writes a command's outcome (conference.persist.ts); a changed meeting row is read again by the transaction's next command. */
   async function persist(s: Store, meetingId: number, rowStatus: MeetingStatus, state: ConferenceState, events: readonly ConferenceEvent[], actorUserId: number | null, at: number) {
-    if (await writeOutcome(s, meetingId, rowStatus, state, events, actorUserId, at)) txReads.delete(meetingId);
+    if (await writeOutcome(s, meetingId, rowStatus, state, events, actorUserId, at)) txMemo(s)?.delete(readsKey(meetingId));
   }
 
   /** Reads the state in a transaction, broadcasting a catch-up it had to make. */

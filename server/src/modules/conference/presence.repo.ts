@@ -8,7 +8,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { MeetingStatus } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
-import { preparedQuery } from '../../db/dialect.ts';
+import { hot } from '../../db/dialect.ts';
 import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import type { meetingPresence } from './conference.schema.ts';
@@ -82,7 +82,7 @@ async function saveCore({ q, t }: Store, meetingId: number, s: ConferenceState, 
 
 // A check-in storm writes one of these per delegate: prepared (per connection, or per batch transaction on
 // PostgreSQL), since building the upsert cost several times running it (db/dialect.ts).
-const upsertPresence = preparedQuery(({ q, t: { meetingPresence: p } }) => {
+const upsertPresence = hot(({ q, t: { meetingPresence: p } }) => {
   const v = (name: string) => sql.placeholder(name);
   const fromRow = (c: { name: string }) => sql.raw(`excluded.${c.name}`);
   return q
@@ -95,7 +95,7 @@ const upsertPresence = preparedQuery(({ q, t: { meetingPresence: p } }) => {
 });
 
 async function savePresence(s: Store, meetingId: number, version: number, row: Required<Omit<typeof meetingPresence.$inferInsert, 'meetingId' | 'version'>>): Promise<void> {
-  await upsertPresence(s).execute({ meetingId, version, ...row });
+  await upsertPresence(s, { meetingId, version, ...row });
 }
 
 /** Writes what one command's events changed in `s`: the JSON document only for agenda, floor or roll-call header changes. */

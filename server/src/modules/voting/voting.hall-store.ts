@@ -9,7 +9,8 @@ import type { Store } from '../../db/database.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
 import type { LivePoll } from './voting.live.ts';
 import { assertPhoneVoteFits, checkHallCount, hallVotes, type HallTally } from './voting.hall.ts';
-import { hot, ph } from './voting.repo.ts';
+import { hot } from '../../db/dialect.ts';
+import { ph } from './voting.repo.ts';
 import type { HallCountRow } from './voting.schema.ts';
 import { iso, rules } from './voting.views.ts';
 

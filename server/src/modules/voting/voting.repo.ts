@@ -5,25 +5,11 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { txMemo, type Store } from '../../db/database.ts';
-import { lockForTx, preparedQuery } from '../../db/dialect.ts';
+import { hot, lockForTx } from '../../db/dialect.ts';
 import { randomRowId } from '../../lib/random-pool.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
 import type { PollRow } from './voting.schema.ts';
 
-/** A prepared query as both engines' builders make one: run with its placeholders' values. */
-interface Prepared<V, R> {
-  execute(values: V): PromiseLike<R>;
-}
-
-/**
- * A statement on a ballot's path (or a join's), written with placeholders for its values and
- * prepared once per connection (db/dialect.ts `preparedQuery`): building the query and compiling it
- * anew cost several times what running it does (a 2,000-ballot burst took four times the CPU).
- */
-export function hot<V extends Record<string, unknown>, R>(build: (s: Store) => { prepare(): Prepared<V, R> }): (s: Store, values: V) => Promise<R> {
-  const prepared = preparedQuery(build);
-  return async (s, values) => prepared(s).execute(values);
-}
 export const ph = sql.placeholder;
 /** Rows a write changed, from either driver's result (better-sqlite3's `changes`, node-postgres's `rowCount`): cheaper than RETURNING. */
 const changedRows = (result: unknown): number => (result as { changes?: number }).changes ?? (result as { rowCount?: number | null }).rowCount ?? 0;
@@ -87,22 +73,18 @@ export async function updatePoll(s: Store, id: number, patch: Partial<PollRow>):
   await s.q.update(s.t.polls).set(patch).where(eq(s.t.polls.id, id));
 }
 
-/** Chains locked by each PostgreSQL transaction (or savepoint, whose `q` is its own): a batch of ballots locks its poll once. */
-const lockedBy = new WeakMap<object, Set<number>>();
-
 /**
  * Serialises the writers of a poll's chain until the transaction ends, across nodes (db/dialect.ts
  * lockForTx): every transaction that appends to the chain takes it before reading the head, so two
- * nodes never fork it; the primary key (poll_id, seq) stays the last line of defence.
+ * nodes never fork it; the primary key (poll_id, seq) stays the last line of defence. Taken once per
+ * transaction (txMemo): a batch of ballots locks its poll once.
  */
 export async function lockChain(s: Store, pollId: number): Promise<void> {
-  // On SQLite the transaction is the lock, and one connection's transactions share `q`: nothing to remember.
-  if (s.dialect === 'sqlite') return lockForTx(s, `poll-chain:${pollId}`);
-  let held = lockedBy.get(s.q);
-  if (held?.has(pollId)) return;
+  const memo = txMemo(s);
+  const key = `poll-chain-lock:${pollId}`;
+  if (memo?.has(key)) return;
   await lockForTx(s, `poll-chain:${pollId}`);
-  if (!held) lockedBy.set(s.q, (held = new Set()));
-  held.add(pollId);
+  memo?.set(key, true);
 }
 
 /**
