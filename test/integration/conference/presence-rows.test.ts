@@ -69,7 +69,7 @@ it('a check-in writes one presence row and leaves the state document untouched, 
   expect(rows.n).toBe(300);
   const s = await t.app.conference.state(M);
   expect(s.version).toBe(before.version + 300);
-  expect(s.presence.delegates.filter((x) => x.status === 'present_online').map((x) => x.userId)).toEqual(ids);
+  expect(s.presence.delegates.toArray().filter((x) => x.status === 'present_online').map((x) => x.userId)).toEqual(ids);
 
   // Roll-call answers are rows too: opening the roll-call rewrites the (small) document, answers do not.
   await t.app.conference.execute(M, chair, { type: 'rollcall:start' });
@@ -150,11 +150,11 @@ it('follows invitations and names changed behind its back', { timeout: 120_000 }
   apps.push(t);
   const d = demo(t);
   const M = d.meetingId;
-  const n0 = (await t.app.conference.state(M)).presence.delegates.length;
+  const n0 = (await t.app.conference.state(M)).presence.delegates.size;
   const [id] = inviteDelegates(t, M, 1);
-  expect((await t.app.conference.state(M)).presence.delegates).toHaveLength(n0 + 1);
+  expect((await t.app.conference.state(M)).presence.delegates.size).toBe(n0 + 1);
   t.app.db.$client.prepare('UPDATE users SET full_name = ? WHERE id = ?').run('Tên mới', id);
   expect((await t.app.conference.state(M)).presence.delegates.find((x) => x.userId === id)!.fullName).toBe('Tên mới');
   t.app.db.$client.prepare('DELETE FROM meeting_delegates WHERE meeting_id = ? AND user_id = ?').run(M, id);
-  expect((await t.app.conference.state(M)).presence.delegates).toHaveLength(n0);
+  expect((await t.app.conference.state(M)).presence.delegates.size).toBe(n0);
 });

@@ -89,7 +89,7 @@ describe(`conference repositories on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () =
     state = await db.run((s) => stored(s));
     expect(state.version).toBe(0);
     // The roster in its order: bridges by id, delegates by user id, each at the level it counts under.
-    expect(state.presence.delegates.map((d) => [d.userId, d.level])).toEqual(delegates.map((u) => [u, 'district']));
+    expect(state.presence.delegates.toArray().map((d) => [d.userId, d.level])).toEqual(delegates.map((u) => [u, 'district']));
     expect(state.presence.bridges.map((b) => [b.bridgePointId, b.code])).toEqual([[bridges[0], 'SH'], [bridges[1], 'SH-01']]);
     const run: [Actor, ConferenceCommand][] = [
       [chair(), { type: 'meeting:start' }],

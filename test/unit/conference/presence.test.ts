@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { List } from 'immutable';
 import {
   closeRollCall,
   confirmRollCall,
@@ -127,8 +128,11 @@ describe('delegate presence', () => {
     const chair = { ...SEC };
     // Check in every other delegate, each from the previous state (the index is carried along).
     for (let i = 0; i < 500; i += 2) s = must(setDelegate(s, chair, { userId: 1000 + i, status: 'present_online' }, T0 + i)).state;
-    expect(s.delegates.map((d) => d.userId)).toEqual(many.delegates.map((d) => d.userId));
-    expect(s.delegates.filter((d) => d.status === 'present_online')).toHaveLength(250);
+    expect(s.delegates.toArray().map((d) => d.userId)).toEqual(many.delegates.toArray().map((d) => d.userId));
+    expect(s.delegates.toArray().filter((d) => d.status === 'present_online')).toHaveLength(250);
+    // A persistent vector: each check-in path-copies one entry's branch instead of the whole list,
+    // so it costs O(log32 n), not O(delegates); the earlier states keep their own entries.
+    expect(List.isList(s.delegates)).toBe(true);
     expect(delegateOf(s, 1498)).toMatchObject({ status: 'present_online', updatedAt: T0 + 498 });
     expect(delegateOf(s, 1499)).toMatchObject({ status: 'unknown' });
     expect(delegateOf(s, 77)).toBeUndefined();
@@ -139,7 +143,7 @@ describe('delegate presence', () => {
 
   it('lets a delegate check in themselves', () => {
     const r = must(setDelegate(fresh(), DELEGATE, { status: 'present_online' }, T0));
-    expect(r.state.delegates[0]).toMatchObject({ status: 'present_online', reason: null, updatedAt: T0, updatedBy: 50 });
+    expect(r.state.delegates.get(0)).toMatchObject({ status: 'present_online', reason: null, updatedAt: T0, updatedBy: 50 });
   });
 
   it("lets the delegate's bridge operator and the chair mark them; nobody else", () => {
@@ -155,9 +159,9 @@ describe('delegate presence', () => {
     expect(code(setDelegate(fresh(), DELEGATE, { status: 'absent' }, T0))).toBe('VALIDATION_FAILED');
     expect(code(setDelegate(fresh(), DELEGATE, { status: 'absent', reason: '   ' }, T0))).toBe('VALIDATION_FAILED');
     let s = must(setDelegate(fresh(), DELEGATE, { status: 'absent', reason: ' Ốm ' }, T0)).state;
-    expect(s.delegates[0]).toMatchObject({ status: 'absent', reason: 'Ốm' });
+    expect(s.delegates.get(0)).toMatchObject({ status: 'absent', reason: 'Ốm' });
     s = must(setDelegate(s, DELEGATE, { status: 'present_online', reason: 'ignored' }, T0 + 1)).state;
-    expect(s.delegates[0]).toMatchObject({ status: 'present_online', reason: null });
+    expect(s.delegates.get(0)).toMatchObject({ status: 'present_online', reason: null });
   });
 });
 

@@ -40,12 +40,12 @@ export function presenceFor(p: PresenceState, m: Membership, userId: number): Pr
   switch (m.kind) {
     case 'admin':
     case 'secretariat':
-      return { ...base, bridges: p.bridges.map(bridgeView), delegates: p.delegates.map(delegateView) };
+      return { ...base, bridges: p.bridges.map(bridgeView), delegates: p.delegates.toArray().map(delegateView) };
     case 'bridge':
       return {
         ...base,
         bridges: p.bridges.filter((b) => b.bridgePointId === m.bridgePointId).map(bridgeView),
-        delegates: p.delegates.filter((d) => d.bridgePointId === m.bridgePointId).map(delegateView),
+        delegates: p.delegates.toArray().filter((d) => d.bridgePointId === m.bridgePointId).map(delegateView),
       };
     case 'delegate':
       // The delegate's own row (their check-in) and the bridge they sit at, if any.
@@ -147,7 +147,7 @@ export function createPresenceFanout({ io, read, windowMs, log, emitTo = (ids, p
     if (closed) return;
     const c = countsOf(s);
     const bridges = s.bridges.filter((b) => p.bridges.has(b.bridgePointId));
-    const delegates = s.delegates.filter((d) => p.delegates.has(d.userId));
+    const delegates = s.delegates.toArray().filter((d) => p.delegates.has(d.userId));
     const sockets = io.of('/').adapter.rooms;
     // Each socket is addressed once, by the first audience it belongs to in this order: managers,
     // bridge screens, phones whose own row changed, everyone else in the meeting. The members'

@@ -13,6 +13,7 @@ import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import type { meetingPresence } from './conference.schema.ts';
 import type { FloorState } from './floor.machine.ts';
+import { List } from 'immutable';
 import { delegateOf, type BridgeEntry, type Confirmation, type DelegateEntry, type PresenceState, type RollCall } from './presence.machine.ts';
 
 export type RollCallHeader = Omit<RollCall, 'confirmations'>;
@@ -62,7 +63,7 @@ export async function loadState({ q, t }: Store, meetingId: number, status: Meet
     byCall.set(a.rollCallId, list);
   }
   const rollCalls = (core?.rollCalls ?? []).map((h): RollCall => ({ ...h, confirmations: byCall.get(h.id) ?? [] }));
-  const presence: PresenceState = { bridges, delegates, rollCalls };
+  const presence: PresenceState = { bridges, delegates: List(delegates), rollCalls };
   return { version, agenda: core?.agenda ?? fresh.agenda, floor: core?.floor ?? fresh.floor, presence };
 }
 

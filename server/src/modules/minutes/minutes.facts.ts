@@ -43,7 +43,7 @@ export async function loadFacts(s: Store, meeting: MeetingRow, state: Conference
       delegatesPresent: b.delegatesPresent,
       answeredRollCall: answered.has(b.bridgePointId),
     })),
-    delegates: state.presence.delegates.map((d) => ({
+    delegates: state.presence.delegates.toArray().map((d) => ({
       userId: d.userId,
       fullName: d.fullName,
       bridgePointId: d.bridgePointId,

@@ -80,7 +80,7 @@ const minutesRoutes: FastifyPluginAsyncTypebox<MinutesRoutesOptions> = async (ap
       const v = await service.view(meeting, req.user!.id);
       const state = await app.conference.state(meeting.id);
       const bridgeName = new Map(state.presence.bridges.map((b) => [b.bridgePointId, b.name]));
-      const people = state.presence.delegates.map((d) => ({
+      const people = state.presence.delegates.toArray().map((d) => ({
         fullName: d.fullName,
         level: d.level,
         bridge: d.bridgePointId === null ? 'Thiết bị cá nhân' : (bridgeName.get(d.bridgePointId) ?? ''),

@@ -25,7 +25,8 @@ export function attendanceFrom(readState: (meetingId: number) => Promise<Confere
   return async (meetingId) => {
     const { presence } = await readState(meetingId);
     const names = new Map(presence.bridges.map((b) => [b.bridgePointId, b.name]));
-    const invited = presence.delegates.map(
+    const delegates = presence.delegates.toArray();
+    const invited = delegates.map(
       (d): EligibleVoter => ({
         userId: d.userId,
         bridgePointId: d.bridgePointId,
@@ -34,7 +35,7 @@ export function attendanceFrom(readState: (meetingId: number) => Promise<Confere
       }),
     );
     const present = new Set(
-      presence.delegates.filter((d) => d.status === 'present_online' || d.status === 'present_in_person').map((d) => d.userId),
+      delegates.filter((d) => d.status === 'present_online' || d.status === 'present_in_person').map((d) => d.userId),
     );
     return { invited, present };
   };
