@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { List } from 'immutable';
 import {
-  closeRollCall,
-  confirmRollCall,
   counts,
   delegateOf,
   initialPresence,
-  rollCallView,
   setBridge,
   setDelegate,
-  startRollCall,
   syncRoster,
   type PresenceActor,
   type PresenceState,
 } from '../../../server/src/modules/conference/presence.machine.ts';
+import { closeRollCall, confirmRollCall, rollCallView, startRollCall } from '../../../server/src/modules/conference/rollcall.machine.ts';
 import { code, must } from './transition.ts';
 
 const T0 = 1_700_000_000_000;

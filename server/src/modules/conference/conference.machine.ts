@@ -9,6 +9,7 @@ import { CONFERENCE_LIMITS, type MeetingStatus } from '@diemcau/shared';
 import * as agenda from './agenda.machine.ts';
 import * as floor from './floor.machine.ts';
 import * as presence from './presence.machine.ts';
+import * as rollCall from './rollcall.machine.ts';
 import { fail, ok, type Transition } from './result.ts';
 
 export interface ConferenceState {
@@ -48,7 +49,7 @@ export type ConferenceCommand =
   | ({ type: 'presence:set-bridge' } & presence.SetBridgeInput)
   | ({ type: 'presence:set-delegate' } & presence.SetDelegateInput)
   | { type: 'rollcall:start' }
-  | ({ type: 'rollcall:confirm' } & presence.ConfirmInput)
+  | ({ type: 'rollcall:confirm' } & rollCall.ConfirmInput)
   | { type: 'rollcall:close' };
 
 export type ConferenceCommandType = ConferenceCommand['type'];
@@ -173,11 +174,11 @@ export function applyCommand(s0: ConferenceState, cmd: ConferenceCommand, env: E
     case 'presence:set-delegate':
       return viaPresence(presence.setDelegate(s.presence, actor, cmd, now));
     case 'rollcall:start':
-      return viaPresence(presence.startRollCall(s.presence, actor, now));
+      return viaPresence(rollCall.startRollCall(s.presence, actor, now));
     case 'rollcall:confirm':
-      return viaPresence(presence.confirmRollCall(s.presence, actor, cmd, now));
+      return viaPresence(rollCall.confirmRollCall(s.presence, actor, cmd, now));
     case 'rollcall:close':
-      return viaPresence(presence.closeRollCall(s.presence, actor, now));
+      return viaPresence(rollCall.closeRollCall(s.presence, actor, now));
     default: {
       const never: never = cmd;
       return fail('UNKNOWN_EVENT', `Unknown command ${(never as { type: string }).type}`);

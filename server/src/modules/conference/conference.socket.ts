@@ -18,7 +18,8 @@ import { createConferenceService, type ConferenceService } from './conference.se
 import type { ConferenceSnapshot } from './conference.types.ts';
 import { agendaView, bridgeView, delegateView, type Outgoing } from './conference.views.ts';
 import { floorView, requestView, speakerView } from './floor.machine.ts';
-import { delegateOf, rollCallView } from './presence.machine.ts';
+import { delegateOf } from './presence.machine.ts';
+import { rollCallView } from './rollcall.machine.ts';
 import { createPresenceFanout, presenceFor } from './presence.fanout.ts';
 
 type Listener = (meetingId: number, out: readonly Outgoing[]) => void;

@@ -16,7 +16,8 @@ import type { Static } from 'typebox';
 import { timerView } from './agenda.machine.ts';
 import type { ConferenceEvent, ConferenceState } from './conference.machine.ts';
 import { floorView, requestView, speakerView } from './floor.machine.ts';
-import { rollCallView, type BridgeEntry, type DelegateEntry } from './presence.machine.ts';
+import type { BridgeEntry, DelegateEntry } from './presence.machine.ts';
+import { rollCallView } from './rollcall.machine.ts';
 
 export type Outgoing = {
   [K in ConferenceBroadcastName]: { name: K; payload: Static<(typeof conferenceBroadcasts)[K]> };

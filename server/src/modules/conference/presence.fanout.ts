@@ -24,7 +24,8 @@ import { rooms, type AppServer } from '../../plugins/realtime.ts';
 import { bridgeRooms, notYetAddressed } from '../../plugins/realtime-audience.ts';
 import type { Membership } from '../meetings/meetings.access.ts';
 import { bridgeView, delegateView } from './conference.views.ts';
-import { counts, delegateOf, rollCallView, type PresenceState } from './presence.machine.ts';
+import { counts, delegateOf, type PresenceState } from './presence.machine.ts';
+import { rollCallView } from './rollcall.machine.ts';
 
 /** Counts of one presence state, computed once however many joins and flushes ask: states are never mutated. */
 const countsMemo = new WeakMap<PresenceState, PresenceCounts>();

@@ -1,8 +1,9 @@
 /**
- * Presence and roll-call (điểm danh). Bridge points are online / offline /
- * degraded with a head count their operator reports; delegates are present
- * online, present in person, or absent with a reason. The secretariat opens a
- * roll-call that each bridge operator confirms. Pure: `now` comes from the caller.
+ * Presence (who is here). Bridge points are online / offline / degraded with
+ * a head count their operator reports; delegates are present online, present
+ * in person, or absent with a reason. The state also carries the roll-calls
+ * (điểm danh), whose commands are in rollcall.machine.ts. Pure: `now` comes
+ * from the caller.
  */
 import type {
   BridgeLevel,
@@ -11,7 +12,6 @@ import type {
   LevelCounts,
   PresenceCounts,
   Role,
-  RollCallView,
 } from '@diemcau/shared';
 import { CONFERENCE_LIMITS } from '@diemcau/shared';
 import { List } from 'immutable';
@@ -77,7 +77,7 @@ export type PresenceEvent =
   | { type: 'rollcall:confirmed'; rollCallId: number; bridgePointId: number }
   | { type: 'rollcall:closed'; rollCallId: number };
 
-type Step = Transition<PresenceState, PresenceEvent>;
+export type Step = Transition<PresenceState, PresenceEvent>;
 
 /** Who acts. `system` is the server itself (e.g. a bridge operator's socket dropped). */
 export interface PresenceActor {
@@ -170,18 +170,8 @@ export function counts(s: PresenceState): PresenceCounts {
   return c;
 }
 
-export const openRollCall = (s: PresenceState): RollCall | null => {
-  const last = s.rollCalls.at(-1);
-  return last?.status === 'open' ? last : null;
-};
-
-export function rollCallView(s: PresenceState, rc: RollCall | undefined = s.rollCalls.at(-1)): RollCallView | null {
-  if (!rc) return null;
-  return { ...rc, confirmations: [...rc.confirmations], confirmed: rc.confirmations.length, expected: s.bridges.length };
-}
-
 /** The bridge an actor may speak for: the one named, which must be their own unless they chair. */
-function bridgeFor(s: PresenceState, actor: PresenceActor, bridgePointId: number | undefined): BridgeEntry | Step {
+export function bridgeFor(s: PresenceState, actor: PresenceActor, bridgePointId: number | undefined): BridgeEntry | Step {
   const id = bridgePointId ?? actor.bridgePointId;
   if (id === null) return fail('VALIDATION_FAILED', 'Say which bridge point');
   const bridge = s.bridges.find((b) => b.bridgePointId === id);
@@ -191,14 +181,14 @@ function bridgeFor(s: PresenceState, actor: PresenceActor, bridgePointId: number
   return bridge;
 }
 
-const isStep = <T extends object>(v: T | Step): v is Step => 'ok' in v;
+export const isStep = <T extends object>(v: T | Step): v is Step => 'ok' in v;
 
-const replaceBridge = (s: PresenceState, b: BridgeEntry): PresenceState => ({
+export const replaceBridge = (s: PresenceState, b: BridgeEntry): PresenceState => ({
   ...s,
   bridges: s.bridges.map((x) => (x.bridgePointId === b.bridgePointId ? b : x)),
 });
 
-const countOk = (n: number) => Number.isInteger(n) && n >= 0 && n <= CONFERENCE_LIMITS.delegatesPresentMax;
+export const countOk = (n: number) => Number.isInteger(n) && n >= 0 && n <= CONFERENCE_LIMITS.delegatesPresentMax;
 
 export interface SetBridgeInput {
   bridgePointId?: number | undefined;
@@ -285,47 +275,5 @@ export function setDelegate(s: PresenceState, actor: PresenceActor, input: SetDe
   if (next.status === d.status && next.reason === d.reason) return ok(s);
   return ok({ ...s, delegates: replaceDelegate(s.delegates, next) }, [
     { type: 'presence:delegate', userId },
-  ]);
-}
-
-export function startRollCall(s: PresenceState, actor: PresenceActor, now: number): Step {
-  if (!actor.chair) return fail('FORBIDDEN', 'Only the secretariat may start a roll-call');
-  if (openRollCall(s)) return fail('ILLEGAL_TRANSITION', 'A roll-call is already open');
-  const rc: RollCall = { id: s.rollCalls.length + 1, status: 'open', startedAt: now, startedBy: actor.userId, closedAt: null, confirmations: [] };
-  return ok({ ...s, rollCalls: [...s.rollCalls, rc] }, [{ type: 'rollcall:started', rollCallId: rc.id }]);
-}
-
-export interface ConfirmInput {
-  bridgePointId?: number | undefined;
-  delegatesPresent: number;
-}
-
-/** A bridge confirms its head count; confirming again corrects it. The bridge's live count follows. */
-export function confirmRollCall(s: PresenceState, actor: PresenceActor, input: ConfirmInput, now: number): Step {
-  const rc = openRollCall(s);
-  if (!rc) return fail('ILLEGAL_TRANSITION', 'No roll-call is open');
-  if (!countOk(input.delegatesPresent)) return fail('VALIDATION_FAILED', 'Head count out of range');
-  const b = bridgeFor(s, actor, input.bridgePointId);
-  if (isStep(b)) return b;
-  const conf: Confirmation = { bridgePointId: b.bridgePointId, delegatesPresent: input.delegatesPresent, at: now, by: actor.userId };
-  const next: RollCall = {
-    ...rc,
-    confirmations: [...rc.confirmations.filter((c) => c.bridgePointId !== b.bridgePointId), conf],
-  };
-  let state: PresenceState = { ...s, rollCalls: [...s.rollCalls.slice(0, -1), next] };
-  const events: PresenceEvent[] = [{ type: 'rollcall:confirmed', rollCallId: rc.id, bridgePointId: b.bridgePointId }];
-  if (b.delegatesPresent !== input.delegatesPresent) {
-    state = replaceBridge(state, { ...b, delegatesPresent: input.delegatesPresent, updatedAt: now, updatedBy: actor.userId });
-    events.push({ type: 'presence:bridge', bridgePointId: b.bridgePointId });
-  }
-  return ok(state, events);
-}
-
-export function closeRollCall(s: PresenceState, actor: PresenceActor, now: number): Step {
-  if (!actor.chair) return fail('FORBIDDEN', 'Only the secretariat may close a roll-call');
-  const rc = openRollCall(s);
-  if (!rc) return fail('ILLEGAL_TRANSITION', 'No roll-call is open');
-  return ok({ ...s, rollCalls: [...s.rollCalls.slice(0, -1), { ...rc, status: 'closed', closedAt: now }] }, [
-    { type: 'rollcall:closed', rollCallId: rc.id },
   ]);
 }
