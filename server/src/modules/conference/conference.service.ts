@@ -2,7 +2,7 @@
  * Runs conference commands: take the meeting's state, apply the pure machine,
  * persist what changed + floor log + meeting status in one transaction, and
  * only then hand the resulting broadcasts back. Also re-arms speech expiry
- * timers, which live in memory but are derived from persisted timestamps.
+ * timers, which live in memory but are derived from persisted timestamps (conference.expiry.ts).
  *
  * The state of recent meetings is kept in memory, taken as committed: it is
  * replaced only after the transaction that wrote it commits, and re-read from
@@ -35,18 +35,16 @@ import {
   type ConferenceState,
 } from './conference.machine.ts';
 import { toAppError, type AfterCommit, type Applied, type ConferenceServiceDeps, type ConferenceSnapshot, type Kept, type MeetingReads, type SubmitOptions } from './conference.types.ts';
+import { createExpiryTimers, type ExpiryTimers } from './conference.expiry.ts';
 import { writeOutcome } from './conference.persist.ts';
 import * as repo from './conference.repo.ts';
 import * as store from './presence.repo.ts';
 import { agendaView, presenceTouched, toBroadcasts } from './conference.views.ts';
-import { floorView, nextExpiry } from './floor.machine.ts';
+import { floorView } from './floor.machine.ts';
 import { syncRoster } from './presence.machine.ts';
 
 /** Where a transaction remembers what its commands read of a meeting besides the state (`current`). */
 const readsKey = (meetingId: number) => `conference-reads:${meetingId}`;
-
-/** How soon an expiry due while the lease's renewal was late looks again. */
-const LAPSED_RETRY_MS = 250;
 
 export type ConferenceService = ReturnType<typeof createConferenceService>;
 
@@ -58,7 +56,7 @@ const agendaFor = async (s: Store, meetingId: number, events: readonly Conferenc
 const CACHED_MEETINGS = 64;
 
 export function createConferenceService({ database, log, publish, now: clock = Date.now, owns = () => true, holds = owns }: ConferenceServiceDeps) {
-  const expiryTimers = new Map<number, NodeJS.Timeout>();
+  const expiry: ExpiryTimers = createExpiryTimers({ database, log, now: clock, owns, holds, expire, read });
   const cache = new LRUCache<number, Kept>({ max: CACHED_MEETINGS });
   const serial = new Mutex();
   // The group commit's open batch: the states its later jobs build on, and its commands to broadcast,
@@ -89,7 +87,6 @@ export function createConferenceService({ database, log, publish, now: clock = D
         },
       ),
   });
-  let closed = false;
 
   /**
    * Runs `fn` in a transaction, one at a time on this node: the in-memory state a transaction builds
@@ -163,7 +160,7 @@ export function createConferenceService({ database, log, publish, now: clock = D
       (r) => {
         if (!r.caughtUp.length || !owns(meetingId)) return;
         broadcast(meetingId, r.state, r.caughtUp, r.at, r.agenda);
-        arm(meetingId, r.state);
+        expiry.arm(meetingId, r.state);
       },
     );
   }
@@ -180,47 +177,23 @@ export function createConferenceService({ database, log, publish, now: clock = D
     return () => publish(meetingId, out, touched);
   }
 
-  /** Schedules the end of the current speech, if any. */
-  function arm(meetingId: number, state: ConferenceState) {
-    clearTimeout(expiryTimers.get(meetingId));
-    expiryTimers.delete(meetingId);
-    const due = nextExpiry(state.floor);
-    if (due === null || closed || !owns(meetingId)) return;
-    const t = setTimeout(() => void expireNow(meetingId), Math.max(0, due - clock()) + 5);
-    t.unref();
-    expiryTimers.set(meetingId, t);
-  }
-
-  async function expireNow(meetingId: number) {
-    expiryTimers.delete(meetingId);
-    if (closed) return;
-    // Fencing: a node whose lease lapsed leaves the expiry to the node that takes the meeting over,
-    // unless the lease is still ours and only its renewal is late.
-    if (!owns(meetingId)) {
-      if (!holds(meetingId)) return;
-      const t = setTimeout(() => void expireNow(meetingId), LAPSED_RETRY_MS);
-      t.unref();
-      return void expiryTimers.set(meetingId, t);
-    }
-    try {
-      await committed(
-        meetingId,
-        async (s) => {
-          const at = clock();
-          const { meeting, state, caughtUp, epoch } = await current(s, meetingId, at);
-          const t = tick(state, at);
-          if (t.events.length) await persist(s, meetingId, meeting.status, t.state, t.events, null, at);
-          const events = [...caughtUp, ...t.events];
-          return { state: t.state, events, at, epoch, agenda: await agendaFor(s, meetingId, events) };
-        },
-        (res) => {
-          broadcast(meetingId, res.state, res.events, res.at, res.agenda);
-          arm(meetingId, res.state);
-        },
-      );
-    } catch (err) {
-      log.error({ err, meetingId }, 'floor expiry failed');
-    }
+  /** Ends the speech that is due (conference.expiry.ts) and re-arms the timer from what it committed. */
+  function expire(meetingId: number): Promise<unknown> {
+    return committed(
+      meetingId,
+      async (s) => {
+        const at = clock();
+        const { meeting, state, caughtUp, epoch } = await current(s, meetingId, at);
+        const t = tick(state, at);
+        if (t.events.length) await persist(s, meetingId, meeting.status, t.state, t.events, null, at);
+        const events = [...caughtUp, ...t.events];
+        return { state: t.state, events, at, epoch, agenda: await agendaFor(s, meetingId, events) };
+      },
+      (res) => {
+        broadcast(meetingId, res.state, res.events, res.at, res.agenda);
+        expiry.arm(meetingId, res.state);
+      },
+    );
   }
 
   /** Runs a command against the current state and persists its events, in the transaction of `s`; `when` may decline it. */
@@ -250,7 +223,7 @@ export function createConferenceService({ database, log, publish, now: clock = D
     const floorState = res.events.some((e) => e.type.startsWith('floor:')) ? res.state : null;
     return () => {
       send();
-      if (floorState) arm(meetingId, floorState);
+      if (floorState) expiry.arm(meetingId, floorState);
     };
   }
 
@@ -297,41 +270,30 @@ export function createConferenceService({ database, log, publish, now: clock = D
       };
     },
 
-    /** After a restart: re-arm the expiry of every speech that was running. */
-    async resume() {
-      for (const id of await database.run(repo.meetingsWithSpeaker)) {
-        try {
-          arm(id, (await read(id)).state);
-        } catch (err) {
-          log.warn({ err, meetingId: id }, 'could not re-arm floor expiry');
-        }
-      }
-    },
+    /** After a restart: re-arm the expiry of every speech that was running (conference.expiry.ts). */
+    resume: expiry.resume,
 
     /** Meetings with a speech running, whose expiry needs an owner even when nobody sends a command. */
-    speaking: (): Promise<number[]> => database.run(repo.meetingsWithSpeaker),
+    speaking: expiry.speaking,
 
     /** This node took the meeting over (lease.ts): re-read it, whatever another node wrote, and re-arm its speech timer. */
     async adopt(meetingId: number) {
       cache.delete(meetingId);
-      arm(meetingId, (await read(meetingId)).state);
+      expiry.arm(meetingId, (await read(meetingId)).state);
     },
 
     /** This node lost the meeting to another: forget its state and its timer. */
     drop(meetingId: number) {
       cache.delete(meetingId);
-      clearTimeout(expiryTimers.get(meetingId));
-      expiryTimers.delete(meetingId);
+      expiry.disarm(meetingId);
     },
 
     async close() {
       // Commands already queued are written, and transactions already begun end, before the database closes.
       await batches.flush();
       await serial.runExclusive(async () => {});
-      closed = true;
+      expiry.close();
       cache.clear();
-      for (const t of expiryTimers.values()) clearTimeout(t);
-      expiryTimers.clear();
     },
   };
 }

@@ -6,12 +6,14 @@
  * in-memory mirror and tells the screens.
  */
 import { and, eq } from 'drizzle-orm';
-import type { PollCreate } from '@diemcau/shared';
+import type { HallCountEntry, HallCountInfo, PollCreate } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { appendAudit } from '../audit/audit.store.ts';
-import { hallTallies, loadHalls } from './voting.hall-store.ts';
-import { transition, type CloseReason } from './voting.machine.ts';
+import { hallTallies, loadHalls, writeHallCount } from './voting.hall-store.ts';
+import type { LedgerPayload } from './voting.ledger.ts';
+import type { LivePoll } from './voting.live.ts';
+import { assertAcceptsBallots, transition, type CloseReason } from './voting.machine.ts';
 import * as repo from './voting.repo.ts';
 import { computeResult, type EligibleVoter } from './voting.result.ts';
 import { buildSpec } from './voting.rules.ts';
@@ -70,6 +72,14 @@ export async function createPoll(s: Store, actorId: number, meetingId: number, i
   await repo.appendChain(s, created.id, { type: 'created', pollId: created.id, meetingId, agendaItemId: input.agendaItemId, title, spec, at: iso(now)! });
   await auditPoll(s, actorId, 'poll.create', created.id, { title, kind: spec.kind, mode: spec.mode });
   return created;
+}
+
+/** The poll, if it may open now, the meeting being live; read before the service checks its mirror and the attendance. */
+export async function openablePoll(s: Store, pollId: number, meetingId: number, now: number): Promise<PollRow> {
+  const row = await loadPoll(s, pollId, meetingId);
+  rules(() => transition(clockOf(row), 'open', now));
+  if ((await meetingStatus(s, meetingId)) !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
+  return row;
 }
 
 /** Opens the poll with its eligible list frozen; `ballotKey`: a secret poll's key, wrapped. */
@@ -131,6 +141,14 @@ export async function publishPoll(s: Store, { actorId, meetingId, pollId, now }:
   const entry = await repo.appendChain(s, pollId, { type: 'published', at: iso(clock.publishedAt)! });
   await auditPoll(s, actorId, 'poll.publish', pollId);
   return { row: await reread(s, pollId), head: entry.hash };
+}
+
+/** Enters (or changes) a hall's count for the open poll `live` (voting.hall-store.ts), if the poll still accepts ballots. */
+export async function countHall(s: Store, actorId: number, live: LivePoll, meetingId: number, bridgePointId: number, entry: HallCountEntry, now: number): Promise<HallCountInfo> {
+  const row = await lockedPoll(s, live.id, meetingId);
+  rules(() => assertAcceptsBallots(clockOf(row), now));
+  const append = (p: LedgerPayload) => repo.appendChain(s, live.id, p);
+  return writeHallCount(s, live, bridgePointId, entry, actorId, now, append, (d) => auditPoll(s, actorId, 'poll.hall_count', live.id, d));
 }
 
 /** Seals a secret poll inside the closing (or cancelling) transaction; see voting.seal.ts. */

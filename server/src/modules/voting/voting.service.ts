@@ -6,17 +6,16 @@
  * transaction that appends to a poll's chain first takes the poll's chain lock
  * (repo.lockChain) and reads the poll's state under it, so the state a change
  * is decided on is the state it is written over, on every node. One meeting's
- * lifecycle commands run one after another on a node (`#inTurn`). Open polls are mirrored in memory
+ * lifecycle commands run one after another on a node (voting.turns.ts). Open polls are mirrored in memory
  * for turnout; the database stays the source of truth and the mirror is
  * rebuilt from it on start. Secret ballots are sealed boxes until the poll
- * ends (voting.crypto.ts).
+ * ends (voting.crypto.ts), their keys held in memory (voting.keys.ts).
  *
  * On a cluster (issue 12) only the node holding the meeting's lease (plugins/lease.ts) mirrors its open
  * poll, holds its ballot key and runs its countdown; the other nodes forward the meeting's commands to
  * it. A node that takes the meeting over rebuilds the mirror from the database, as after a restart
  * (`adopt`, the same path as `restore`), and a node that lost the lease closes nothing (`owns`).
  */
-import { Mutex } from 'async-mutex';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HallCountEntry, HallCountInfo, PollCreate, PollResult, PollSnapshot, PollView } from '@diemcau/shared';
 import type { Database } from '../../db/database.ts';
@@ -25,18 +24,18 @@ import { AppError } from '../../lib/app-error.ts';
 import type { Realtime } from '../../plugins/realtime.ts';
 import type { Audience } from '../../plugins/realtime-audience.ts';
 import { writeOpenCast, writeSecretCast, type CastInput } from './voting.cast.ts';
-import { newBallotKey, unwrapBallotKey, wrapBallotKey } from './voting.crypto.ts';
-import { hallTallies, loadHalls, phoneVoteGuard, writeHallCount } from './voting.hall-store.ts';
-import type { LedgerPayload } from './voting.ledger.ts';
-import { auditPoll, cancelPoll, closePoll, createPoll, loadPoll, lockedPoll, meetingStatus, openPoll, publishPoll, type Step } from './voting.lifecycle.ts';
+import { hallTallies, loadHalls, phoneVoteGuard } from './voting.hall-store.ts';
+import { BallotKeys } from './voting.keys.ts';
+import { cancelPoll, closePoll, countHall, createPoll, loadPoll, openablePoll, openPoll, publishPoll, type Step } from './voting.lifecycle.ts';
 import { LivePolls, type LivePoll } from './voting.live.ts';
-import { assertAcceptsBallots, isDue, transition, type CloseReason } from './voting.machine.ts';
+import { assertAcceptsBallots, isDue, type CloseReason } from './voting.machine.ts';
 import type { AttendanceSource } from './voting.presence.ts';
 import * as repo from './voting.repo.ts';
 import { validateBallot } from './voting.rules.ts';
 import type { PollRow } from './voting.schema.ts';
 import { scrubAfterSealing } from './voting.seal.ts';
 import { pollSnapshot } from './voting.snapshot.ts';
+import { MeetingTurns } from './voting.turns.ts';
 import { clockOf, pollView, rules } from './voting.views.ts';
 
 export interface VotingOptions {
@@ -63,14 +62,13 @@ export class VotingService {
   readonly #now: () => number;
   readonly #attendance: AttendanceSource;
   readonly #emit: Emit;
-  readonly #secret: string;
   readonly #commit: GroupCommit;
   readonly #owns: (meetingId: number) => boolean;
   readonly #holds: (meetingId: number) => boolean;
-  /** Ballot keys of open secret polls; never written to the database unwrapped. */
-  readonly #keys = new Map<number, Buffer>();
-  /** The tail of each meeting's lifecycle commands on this node (`#inTurn`). */
-  readonly #turns = new Map<number, Mutex>();
+  /** Ballot keys of open secret polls (voting.keys.ts). */
+  readonly #keys: BallotKeys;
+  /** Each meeting's lifecycle commands, one after another on this node (voting.turns.ts). */
+  readonly #turns = new MeetingTurns();
   readonly live: LivePolls;
 
   constructor(db: Database, emit: Emit, log: FastifyBaseLogger, opts: VotingOptions) {
@@ -79,26 +77,11 @@ export class VotingService {
     this.#log = log;
     this.#now = opts.now ?? Date.now;
     this.#attendance = opts.attendance;
-    this.#secret = opts.secret;
+    this.#keys = new BallotKeys(opts.secret, log);
     this.#owns = opts.owns ?? (() => true);
     this.#holds = opts.holds ?? this.#owns;
     this.#commit = new GroupCommit(db);
     this.live = new LivePolls(emit, opts.pushIntervalMs ?? 250, (id) => this.#autoClose(id), this.#now);
-  }
-
-  /**
-   * Runs one meeting's lifecycle commands (open, close, hall count, takeover...) one after another
-   * on this node, as the synchronous service did by construction: two polls opened at once cannot
-   * both pass the one-open-poll check, and a command never sees the mirror half rebuilt.
-   */
-  #inTurn<T>(meetingId: number, fn: () => Promise<T>): Promise<T> {
-    let turn = this.#turns.get(meetingId);
-    if (!turn) this.#turns.set(meetingId, (turn = new Mutex()));
-    const mine = turn;
-    // Forgotten once nobody holds or waits for it: meetings come and go.
-    return mine.runExclusive(fn).finally(() => {
-      if (!mine.isLocked() && this.#turns.get(meetingId) === mine) this.#turns.delete(meetingId);
-    });
   }
 
   /** Who does it, to which poll, now. */
@@ -111,24 +94,18 @@ export class VotingService {
   }
 
   open(actorId: number, meetingId: number, pollId: number): Promise<PollView> {
-    return this.#inTurn(meetingId, async () => {
+    return this.#turns.run(meetingId, async () => {
       const step = this.#step(actorId, meetingId, pollId);
       // The checks in the synchronous service's order; attendance (another module's) outside any transaction.
-      const row = await this.#db.run(async (s) => {
-        const row = await loadPoll(s, pollId, meetingId);
-        rules(() => transition(clockOf(row), 'open', step.now));
-        if ((await meetingStatus(s, meetingId)) !== 'live') throw new AppError('MEETING_NOT_LIVE', 409, 'Start the meeting before opening a poll');
-        return row;
-      });
+      const row = await this.#db.run((s) => openablePoll(s, pollId, meetingId, step.now));
       if (this.live.ofMeeting(meetingId)) throw new AppError('CONFLICT', 409, 'Another poll of this meeting is open; close it first');
       // Freeze who may vote: invited delegates present right now.
       const { invited, present } = await this.#attendance(meetingId);
       const eligible = invited.filter((v) => present.has(v.userId));
       if (eligible.length === 0) throw new AppError('CONFLICT', 409, 'No invited delegate is marked present; nobody could vote');
-      const key = row.spec.mode === 'secret' ? newBallotKey() : null;
-      const wrapped = key ? wrapBallotKey(this.#secret, pollId, key) : null;
+      const { key, wrapped } = this.#keys.mint(pollId, row.spec.mode);
       const opened = await this.#db.tx((s) => openPoll(s, step, invited.length, eligible, wrapped));
-      if (key) this.#keys.set(pollId, key);
+      this.#keys.keep(pollId, key);
       const live = this.live.add(opened, new Set(), opened.spec.mode === 'open' ? [] : null);
       const poll = pollView(opened);
       const turnout = this.live.turnout(live);
@@ -139,39 +116,31 @@ export class VotingService {
 
   /** Closes an open poll, seals the ballots and the result into the chain, and tells every screen. */
   close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason = 'manual'): Promise<{ poll: PollView; result: PollResult }> {
-    return this.#inTurn(meetingId, () => this.#close(actorId, meetingId, pollId, reason));
+    return this.#turns.run(meetingId, () => this.#close(actorId, meetingId, pollId, reason));
   }
 
   async #close(actorId: number | null, meetingId: number, pollId: number, reason: CloseReason) {
     // Ballots already received are written before the poll closes; any batched later find it closed.
     await this.#commit.flush();
-    const closed = await this.#db.tx((s) => closePoll(s, this.#step(actorId, meetingId, pollId), reason, this.#keyOf));
+    const closed = await this.#db.tx((s) => closePoll(s, this.#step(actorId, meetingId, pollId), reason, this.#keys.of));
     this.#ended(closed);
     const out = { poll: pollView(closed), result: closed.result! };
     this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:closed', out, { field: 'result' });
     return out;
   }
 
-  /** The ballot key of a secret poll: from memory, else unwrapped from the row (after a restart). */
-  readonly #keyOf = (row: PollRow): Buffer | null => {
-    const key = this.#keys.get(row.id);
-    if (key) return key;
-    if (!row.ballotKey) return null;
-    return unwrapBallotKey(this.#secret, row.id, row.ballotKey);
-  };
-
   /** A poll closed or cancelled (committed): out of the mirror, its key forgotten, a secret one's old WAL pages gone. */
   #ended(row: PollRow): void {
     this.live.remove(row.id);
-    this.#keys.delete(row.id);
+    this.#keys.forget(row.id);
     if (row.spec.mode === 'secret') scrubAfterSealing(this.#db, this.#log);
   }
 
   cancel(actorId: number, meetingId: number, pollId: number, reason: string): Promise<PollView> {
-    return this.#inTurn(meetingId, async () => {
+    return this.#turns.run(meetingId, async () => {
       await this.#commit.flush();
       const text = reason.trim() || 'Hủy biểu quyết';
-      const cancelled = await this.#db.tx((s) => cancelPoll(s, this.#step(actorId, meetingId, pollId), text, this.#keyOf));
+      const cancelled = await this.#db.tx((s) => cancelPoll(s, this.#step(actorId, meetingId, pollId), text, this.#keys.of));
       this.#ended(cancelled);
       const poll = pollView(cancelled);
       this.#emit.toMeeting(meetingId).emit('poll:cancelled', { pollId, poll, reason: text });
@@ -180,7 +149,7 @@ export class VotingService {
   }
 
   publish(actorId: number, meetingId: number, pollId: number): Promise<{ poll: PollView; result: PollResult; chainHead: string }> {
-    return this.#inTurn(meetingId, async () => {
+    return this.#turns.run(meetingId, async () => {
       const { row, head } = await this.#db.tx((s) => publishPoll(s, this.#step(actorId, meetingId, pollId)));
       const out = { poll: pollView(row), result: row.result!, chainHead: head };
       this.#emit.toMeetingByAudience(meetingId, { inOrder: true }).emitShaped('poll:published', out, { field: 'result' });
@@ -195,7 +164,7 @@ export class VotingService {
    */
   async cast(userId: number, meetingId: number, pollId: number, choices: readonly string[], ballotId: string) {
     // Not mirrored: the meeting may be being taken over (or the poll opened); the mirror is whole at the end of its turn.
-    if (!this.live.get(pollId)) await this.#turns.get(meetingId)?.waitForUnlock();
+    if (!this.live.get(pollId)) await this.#turns.idle(meetingId);
     const live = await this.#accepting(pollId, meetingId);
     if (!live.eligibleIds.has(userId)) throw new AppError('NOT_ELIGIBLE', 403, 'Only delegates present when the poll opened may vote');
     const ballot = rules(() => validateBallot(live.spec, choices));
@@ -233,16 +202,11 @@ export class VotingService {
    * checked against every phone voter of the hall (voting.hall.ts).
    */
   hallCount(actorId: number, meetingId: number, bridgePointId: number, entry: HallCountEntry): Promise<HallCountInfo> {
-    return this.#inTurn(meetingId, async () => {
+    return this.#turns.run(meetingId, async () => {
       await this.#commit.flush();
       const live = await this.#accepting(entry.pollId, meetingId);
       const now = this.#now();
-      const info = await this.#db.tx(async (s) => {
-        const row = await lockedPoll(s, live.id, meetingId);
-        rules(() => assertAcceptsBallots(clockOf(row), now));
-        const append = (p: LedgerPayload) => repo.appendChain(s, live.id, p);
-        return writeHallCount(s, live, bridgePointId, entry, actorId, now, append, (d) => auditPoll(s, actorId, 'poll.hall_count', live.id, d));
-      });
+      const info = await this.#db.tx((s) => countHall(s, actorId, live, meetingId, bridgePointId, entry, now));
       this.live.recordHall(live, info);
       this.#emit.toMeeting(meetingId).emit('poll:hall-counted', info);
       return info;
@@ -272,7 +236,7 @@ export class VotingService {
       return;
     }
     if (!isDue(live.clock, this.#now())) return void this.live.schedule(live);
-    const closing = this.#inTurn(live.meetingId, async () => {
+    const closing = this.#turns.run(live.meetingId, async () => {
       // A close (or cancel) queued before this one has done it already.
       if (this.live.get(pollId) === live) await this.#close(null, live.meetingId, pollId, 'countdown');
     });
@@ -286,13 +250,7 @@ export class VotingService {
   async restore(meetingId?: number): Promise<void> {
     for (const row of await this.#db.run((s) => repo.openPolls(s))) {
       if ((meetingId !== undefined && row.meetingId !== meetingId) || !this.#owns(row.meetingId)) continue;
-      try {
-        const key = this.#keyOf(row);
-        if (key) this.#keys.set(row.id, key);
-      } catch (err) {
-        // APP_SECRET changed while the poll was open: its ballots cannot be opened any more.
-        this.#log.error({ err, pollId: row.id }, 'cannot unwrap the ballot key of an open secret poll');
-      }
+      this.#keys.recover(row);
       const { voted, ballots, halls } = await this.#db.run(async (s) => ({
         voted: new Set(await repo.loadVoterIds(s, row.id)),
         ballots: row.spec.mode === 'open' ? (await repo.loadOpenBallots(s, row.id)).map((b) => b.choices) : null,
@@ -311,7 +269,7 @@ export class VotingService {
 
   /** This node took the meeting over: its open poll is re-read from the database, whatever another node wrote. */
   adopt(meetingId: number): Promise<void> {
-    return this.#inTurn(meetingId, async () => {
+    return this.#turns.run(meetingId, async () => {
       this.drop(meetingId);
       await this.restore(meetingId);
     });
@@ -320,7 +278,7 @@ export class VotingService {
   /** This node lost the meeting to another: forget its open poll, ballot key and countdown. */
   drop(meetingId: number): void {
     for (let live = this.live.ofMeeting(meetingId); live; live = this.live.ofMeeting(meetingId)) {
-      this.#keys.delete(live.id);
+      this.#keys.forget(live.id);
       this.live.remove(live.id);
     }
   }
