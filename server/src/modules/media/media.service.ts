@@ -4,56 +4,34 @@
  * socket-agnostic: commands take a peer id (the socket id) and results are
  * plain data; broadcasts go out through a MediaNotifier.
  *
- * This class keeps the meetings and their rooms' lifecycle; the commands
- * live by concern in media.signalling.ts (transports, produce, consume),
- * media.stage.ts (main stage, active speaker) and media.floor.ts (mic
- * gating), with link quality sampled by link-monitor.ts.
+ * This class keeps the meetings and their rooms' lifecycle (made and opened
+ * by media.meetings.ts); the commands live by concern in media.signalling.ts
+ * (transports, produce, consume), media.stage.ts (main stage, active
+ * speaker), media.floor.ts (mic gating) and media.pipes.ts (piping to other
+ * nodes by hand), with link quality sampled by link-monitor.ts.
  */
 import type { ConsumerOptions, MediaSnapshot, MediaWorkerLoad, MicInfo, SourceRef, StageInfo, TransportOptions } from '@diemcau/shared';
 import { AppError } from '../../lib/app-error.ts';
-import type { LinkThresholds } from './link-state.ts';
-import { LinkMonitor } from './link-monitor.ts';
+import type { LinkMonitor } from './link-monitor.ts';
 import { noopLogger, type MediaLogger } from './logger.ts';
-import type { MediaNotifier } from './media.notifier.ts';
 import { emptyMediaSnapshot } from './media.views.ts';
 import { MeetingMedia, type PeerContext } from './meeting-media.ts';
 import { WorkerPool } from './worker-pool.ts';
-import type { CostModel } from './placement.ts';
-import { Room } from './room.ts';
+import type { Room } from './room.ts';
 import type { ms } from './mediasoup.ts';
 import type { PeerInfo } from './peer.ts';
 import * as floor from './media.floor.ts';
+import type { MediaServiceOptions } from './media.options.ts';
+import * as pipes from './media.pipes.ts';
+import { linkMonitor, onePromise, openRoom, workerLoads } from './media.meetings.ts';
 import * as signalling from './media.signalling.ts';
 import * as stage from './media.stage.ts';
-import { MediaCluster, type ClusterOptions } from './media.cluster.ts';
+import { MediaCluster } from './media.cluster.ts';
 import type { DirectoryMessage, MediaDirectory } from './media.directory.ts';
 import { clusterFanout, type MediaFanout } from './media.fanout.ts';
-import { sameSource } from './media.policy.ts';
 
 export type { MediaBroadcast, MediaNotifier, MediaPayload } from './media.notifier.ts';
-
-export interface MediaServiceOptions {
-  workerBin: string;
-  numWorkers: number;
-  rtcMinPort: number;
-  rtcMaxPort: number;
-  listenIp: string;
-  announcedIp: string | null;
-  consumerBudgetPerRouter: number;
-  /** A worker counts as full at this CPU, % of one core (placement.ts). */
-  workerCpuLimit?: number;
-  loadSampleMs?: number;
-  cost?: CostModel;
-  notifier: MediaNotifier;
-  logger?: MediaLogger;
-  /** How often link quality is sampled. */
-  linkIntervalMs?: number;
-  linkThresholds?: LinkThresholds;
-  /** The chair's own hall in a meeting (live and on stage from the start), if it has one; read once per meeting. */
-  chairHall?: (meetingId: number) => Promise<number | null>;
-  /** Piping media to and from other nodes (issue 12); absent on a single node. */
-  cluster?: ClusterOptions;
-}
+export type { MediaServiceOptions };
 
 export class MediaService {
   readonly pool: WorkerPool;
@@ -81,13 +59,7 @@ export class MediaService {
     const c = this.cluster ? clusterFanout(this.cluster, this.#meetings, this.#log) : null;
     this.fanout = c?.fanout ?? null;
     this.#directory = c?.directory ?? null;
-    this.#links = new LinkMonitor({
-      intervalMs: opts.linkIntervalMs ?? 2000,
-      ...(opts.linkThresholds ? { thresholds: opts.linkThresholds } : {}),
-      log: this.#log,
-      rooms: () => [...this.#meetings].flatMap(([meetingId, mm]) => (mm.room && !mm.room.closed ? [{ meetingId, room: mm.room, links: mm.links }] : [])),
-      notify: (peerId, info) => opts.notifier.toPeer(peerId, 'link:changed', info),
-    });
+    this.#links = linkMonitor(opts, this.#log, this.#meetings);
   }
 
   /** Starts the worker pool; rooms are created as meetings join. */
@@ -221,25 +193,12 @@ export class MediaService {
    * own; this, behind POST /internal/media/meetings/:id/pipe, is the manual way.
    */
   async pipeStageTo(meetingId: number, nodeUrl: string): Promise<{ producerIds: string[] }> {
-    const cluster = this.#clusterOr409();
-    const mm = this.#meetings.get(meetingId);
-    const room = mm?.room;
-    if (!mm || !room || room.closed) throw new AppError('NOT_FOUND', 404, 'No live media room for this meeting on this node');
-    const ids = room
-      .producerEntries()
-      .filter(({ producer, peer }) => (mm.stage && sameSource(mm.stage, peer.source)) || producer.id === mm.speaker.producerId)
-      // Streams piped in from another node are sent on by their own origin, never relayed (no loops).
-      .filter(({ peer }) => !cluster.ingress.isRemotePeer(peer))
-      .map(({ producer }) => producer.id);
-    return { producerIds: await Promise.all(ids.map((id) => cluster.pipeProducer(nodeUrl, room, id))) };
+    return pipes.pipeStageTo(this.cluster, this.#meetings.get(meetingId), nodeUrl);
   }
 
   /** Pipes one producer of the meeting to the node at `nodeUrl`; resolves with its id there (the same id). */
   async pipeProducerTo(meetingId: number, producerId: string, nodeUrl: string): Promise<string> {
-    const cluster = this.#clusterOr409();
-    const room = this.#meetings.get(meetingId)?.room;
-    if (!room || room.closed) throw new AppError('NOT_FOUND', 404, 'No live media room for this meeting on this node');
-    return cluster.pipeProducer(nodeUrl, room, producerId);
+    return pipes.pipeProducerTo(this.cluster, this.#meetings.get(meetingId), producerId, nodeUrl);
   }
 
   /** The meeting ended: close its room and forget its media state. */
@@ -260,19 +219,7 @@ export class MediaService {
 
   /** Each worker's load and the meetings whose routers run on it (the admin page). */
   workerLoads(): MediaWorkerLoad[] {
-    const live = [...this.#meetings].flatMap(([id, mm]) => (mm.room && !mm.room.closed ? [{ id, room: mm.room }] : []));
-    return this.pool.loads().map((l) => ({
-      index: l.index,
-      pid: l.pid,
-      cpu: l.cpu,
-      modeled: l.modeled,
-      load: l.load,
-      limit: l.limit,
-      consumers: l.consumers,
-      producers: l.producers,
-      pipes: l.pipes,
-      meetingIds: live.filter(({ room }) => room.routerLoads().some((r) => r.workerPid !== null && r.workerPid === l.pid)).map(({ id }) => id),
-    }));
+    return workerLoads(this.pool, this.#meetings);
   }
 
   /** The `media` snapshot part; link states only for the chair. */
@@ -307,28 +254,13 @@ export class MediaService {
 
   // ---- internals -------------------------------------------------------------
 
-  #clusterOr409(): MediaCluster {
-    if (!this.cluster) throw new AppError('CONFLICT', 409, 'This node is not part of a media cluster (CLUSTER_SECRET is not set)');
-    return this.cluster;
-  }
-
   /**
    * The meeting's media state, created on first use. Every caller gets the one promise, so callers
    * waiting for the chair's hall to be read go on in the order they came (two floor changes in a
    * row are applied in that order), and later ones read no database.
    */
   #state(meetingId: number): Promise<MeetingMedia> {
-    let state = this.#states.get(meetingId);
-    if (!state) {
-      state = this.#createState(meetingId);
-      this.#states.set(meetingId, state);
-      // A failed read is not remembered: the next caller tries again.
-      const failed = state;
-      failed.catch(() => {
-        if (this.#states.get(meetingId) === failed) this.#states.delete(meetingId);
-      });
-    }
-    return state;
+    return onePromise(this.#states, meetingId, () => this.#createState(meetingId));
   }
 
   async #createState(meetingId: number): Promise<MeetingMedia> {
@@ -345,25 +277,7 @@ export class MediaService {
   async #ensureRoom(mm: MeetingMedia): Promise<Room> {
     if (this.#closed) throw new AppError('MEDIA_ERROR', 503, 'Media service stopped');
     if (mm.room && !mm.room.closed) return mm.room;
-    mm.creating ??= Room.create({
-      meetingId: mm.meetingId,
-      pool: this.pool,
-      consumerBudget: this.#opts.consumerBudgetPerRouter,
-      listenIp: this.#opts.listenIp,
-      announcedIp: this.#opts.announcedIp,
-      logger: this.#log,
-    })
-      .then((room) => {
-        mm.attach(room, () => this.#closed);
-        // Announcements first, so `producer:added` precedes the `stage:changed` that names the new producer.
-        signalling.announceProducers(mm, room);
-        stage.followStage(mm, room);
-        this.fanout?.watch(mm, room);
-        return room;
-      })
-      .catch((err: unknown) => {
-        throw err instanceof AppError ? err : new AppError('MEDIA_ERROR', 503, `Media room unavailable: ${(err as Error).message}`);
-      })
+    mm.creating ??= openRoom(mm, { pool: this.pool, opts: this.#opts, log: this.#log, fanout: this.fanout, stopping: () => this.#closed })
       .finally(() => (mm.creating = null));
     return mm.creating;
   }

@@ -11,41 +11,17 @@
  */
 import { EventEmitter } from 'node:events';
 import { AppError, notFound } from '../../lib/app-error.ts';
+import { createSpeakerObserver, watchActiveSpeaker } from './active-speaker.ts';
 import { noopLogger, type MediaLogger } from './logger.ts';
 import { mediaCall } from './media-errors.ts';
 import type { ms } from './mediasoup.ts';
 import { Peer, type ConsumerEntry, type Direction, type PeerInfo, type TransportEntry } from './peer.ts';
 import type { WorkerPool } from './worker-pool.ts';
-import { MAX_SPATIAL_LAYER } from './codecs.ts';
+import { assertCodecsMatchKind, consumerOptions, plainTransportOptions, wantedSpatialLayer, webRtcTransportOptions } from './room-params.ts';
+import type { ProducerEntry, RoomCloseReason, RoomEvents, RoomOptions } from './room-types.ts';
 import { RouterSet, type RouterLoad } from './router-set.ts';
 
-export type { RouterLoad };
-
-export interface RoomOptions {
-  meetingId: number;
-  pool: WorkerPool;
-  /** Hard ceiling of consumers on one router; below it, placement goes by worker load. */
-  consumerBudget: number;
-  listenIp: string;
-  announcedIp: string | null;
-  logger?: MediaLogger;
-}
-
-export type RoomCloseReason = 'empty' | 'worker-died' | 'closed';
-
-export interface RoomEvents {
-  close: [reason: RoomCloseReason];
-  newproducer: [{ peer: Peer; producer: ms.Producer }];
-  producerclosed: [{ peer: Peer; producerId: string; kind: ms.MediaKind }];
-  activespeaker: [{ peer: Peer | null; producerId: string | null; volume: number | null }];
-  routeradded: [{ routerId: string; workerPid: number | null }];
-}
-
-interface ProducerEntry {
-  producer: ms.Producer;
-  peer: Peer;
-  router: ms.Router;
-}
+export type { RoomCloseReason, RoomEvents, RoomOptions, RouterLoad };
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly meetingId: number;
@@ -80,19 +56,17 @@ export class Room extends EventEmitter<RoomEvents> {
     let observer: ms.AudioLevelObserver;
     try {
       const entry = await room.#routers.add();
-      observer = await entry.router.createAudioLevelObserver({ maxEntries: 1, threshold: -70, interval: 800 });
+      observer = await createSpeakerObserver(entry.router);
     } catch (err) {
       // Give back whatever was created (the router) before reporting the failure.
       room.close('closed');
       throw err;
     }
-    observer.on('volumes', (volumes: ms.AudioLevelObserverVolume[]) => {
-      const top = volumes[0];
-      if (!top) return;
-      const p = room.#producers.get(top.producer.id);
-      room.emit('activespeaker', { peer: p?.peer ?? null, producerId: top.producer.id, volume: top.volume });
-    });
-    observer.on('silence', () => room.emit('activespeaker', { peer: null, producerId: null, volume: null }));
+    watchActiveSpeaker(
+      observer,
+      (producerId) => room.#producers.get(producerId)?.peer ?? null,
+      (speaker) => room.emit('activespeaker', speaker),
+    );
     room.#audioLevel = observer;
     return room;
   }
@@ -155,28 +129,12 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   async createWebRtcTransport(peer: Peer, direction: Direction): Promise<ms.WebRtcTransport> {
-    return this.#createTransport(peer, direction, (router) =>
-      router.createWebRtcTransport({
-        listenIps: [{ ip: this.#opts.listenIp, ...(this.#opts.announcedIp ? { announcedIp: this.#opts.announcedIp } : {}) }],
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: 1_000_000,
-        appData: { peerId: peer.id, direction },
-      }),
-    );
+    return this.#createTransport(peer, direction, (router) => router.createWebRtcTransport(webRtcTransportOptions(this.#opts, peer, direction)));
   }
 
   /** Plain RTP transport, used by tests and the benchmark to inject and capture RTP. */
   async createPlainTransport(peer: Peer, direction: Direction, opts: { comedia?: boolean } = {}): Promise<ms.PlainTransport> {
-    return this.#createTransport(peer, direction, (router) =>
-      router.createPlainTransport({
-        listenIp: { ip: this.#opts.listenIp, ...(this.#opts.announcedIp ? { announcedIp: this.#opts.announcedIp } : {}) },
-        rtcpMux: true,
-        comedia: opts.comedia ?? direction === 'send',
-        appData: { peerId: peer.id, direction },
-      }),
-    );
+    return this.#createTransport(peer, direction, (router) => router.createPlainTransport(plainTransportOptions(this.#opts, peer, direction, opts.comedia)));
   }
 
   async connectTransport(peer: Peer, transportId: string, params: { dtlsParameters: ms.DtlsParameters }): Promise<void> {
@@ -195,10 +153,7 @@ export class Room extends EventEmitter<RoomEvents> {
     req: { transportId: string; kind: ms.MediaKind; rtpParameters: ms.RtpParameters; paused?: boolean },
   ): Promise<ms.Producer> {
     const { transport, router } = peer.transport(req.transportId, 'send');
-    // mediasoup 3.8 does not check that the codecs match the declared kind.
-    if (!req.rtpParameters.codecs.every((c) => c.mimeType.toLowerCase().startsWith(`${req.kind}/`))) {
-      throw new AppError('VALIDATION_FAILED', 400, `media:produce: codecs do not match kind ${req.kind}`);
-    }
+    assertCodecsMatchKind(req.kind, req.rtpParameters);
     const release = peer.reserveKind(req.kind);
     let producer: ms.Producer;
     try {
@@ -273,17 +228,11 @@ export class Room extends EventEmitter<RoomEvents> {
     const entry = this.#routers.entryOf(router);
     // The producer is piped here (if it lives elsewhere) for as long as this consumer uses it.
     const releasePipe = await mediaCall('media:consume', () => this.#routers.acquire(src.producer.id, src.router, entry));
-    const wantedSpatialLayer = Math.min(req.spatialLayer ?? MAX_SPATIAL_LAYER, MAX_SPATIAL_LAYER);
+    const spatialLayer = wantedSpatialLayer(req.spatialLayer);
     let consumer: ms.Consumer;
     try {
       consumer = await mediaCall('media:consume', () =>
-        transport.consume({
-          producerId: src.producer.id,
-          rtpCapabilities,
-          paused: req.paused ?? true,
-          ...(src.producer.type === 'simulcast' ? { preferredLayers: { spatialLayer: wantedSpatialLayer } } : {}),
-          appData: { peerId: peer.id },
-        }),
+        transport.consume(consumerOptions(src.producer, rtpCapabilities, peer, req.paused ?? true, spatialLayer)),
       );
     } catch (err) {
       releasePipe();
@@ -298,7 +247,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const ce: ConsumerEntry = {
       consumer,
       router,
-      wantedSpatialLayer,
+      wantedSpatialLayer: spatialLayer,
       wantedTemporalLayer: undefined,
       clientPaused: req.paused ?? true,
       policyPaused: false,
