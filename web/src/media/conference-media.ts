@@ -9,59 +9,12 @@
  * browser e2e test drives and what a grid view can use.
  */
 import type { Consumer, Device, Producer, Transport } from 'mediasoup-client/types';
-import type { BroadcastName, Broadcasts, CommandName, CommandRequest, CommandResult, Commands, TransportOptions } from '@diemcau/shared';
-import type { Static } from 'typebox';
+import { SIMULCAST_ENCODINGS, type ConferenceMediaOptions } from './conference-media-types.ts';
+import { readInboundStats, type InboundStats } from './inbound-stats.ts';
+import { transportParams, wireTransport } from './transport-ice.ts';
 
-export type RequestFn = <K extends CommandName>(name: K, payload: CommandRequest<Commands, K>) => Promise<CommandResult<Commands, K>>;
-export type OnFn = <E extends BroadcastName>(event: E, fn: (payload: Static<Broadcasts[E]>) => void) => () => void;
-
-export interface ConferenceMediaOptions {
-  request: RequestFn;
-  on: OnFn;
-  /** What to publish; a bridge sends camera (3 simulcast layers) and mic. */
-  publish?: { video: boolean; audio: boolean };
-  /** Override for tests. */
-  getUserMedia?: (c: MediaStreamConstraints) => Promise<MediaStream>;
-  /** Called after the session rebuilt itself following a server-side room reset. */
-  onRejoined?: () => void;
-  /**
-   * Resolve `join` as soon as receiving works and publish alongside (see
-   * `published`): a bridge screen then shows the main stage while its own
-   * camera and mic are still opening, instead of after. Off by default, as
-   * callers reading `producerIds` right after `join` expect them set.
-   */
-  publishInBackground?: boolean;
-  /**
-   * With `publishInBackground`: the camera and mic are opened at once, but sending
-   * starts only when this settles (the view has its stage consumer), so the first
-   * stage frame does not compete with setting up our own encoder and transport.
-   */
-  publishAfter?: Promise<unknown>;
-}
-
-/** Same layers as server/src/modules/media/codecs.ts SIMULCAST_LAYERS. */
-export const SIMULCAST_ENCODINGS = [
-  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
-
-export interface InboundStats {
-  producerId: string;
-  kind: 'audio' | 'video';
-  bytesReceived: number;
-  framesDecoded: number;
-  frameWidth: number;
-  frameHeight: number;
-  totalAudioEnergy: number;
-  /** Audio: the receiver's current level (0..1) and its concealment counters, to tell a gap from speech. */
-  audioLevel: number;
-  concealedSamples: number;
-  totalSamplesReceived: number;
-  /** Video: frames the receiver dropped or could not decode, and packets it lost. */
-  framesDropped: number;
-  packetsLost: number;
-}
+export { SIMULCAST_ENCODINGS, type ConferenceMediaOptions, type OnFn, type RequestFn } from './conference-media-types.ts';
+export type { InboundStats } from './inbound-stats.ts';
 
 interface Wanted {
   spatialLayer: number | undefined;
@@ -166,23 +119,7 @@ export class ConferenceMedia {
   /** Inbound stats per consumed producer (decoded frames, bytes, audio energy). */
   async stats(): Promise<InboundStats[]> {
     const out: InboundStats[] = [];
-    for (const [producerId, c] of this.#consumers) {
-      const s: InboundStats = { producerId, kind: c.kind as 'audio' | 'video', bytesReceived: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalAudioEnergy: 0, audioLevel: 0, concealedSamples: 0, totalSamplesReceived: 0, framesDropped: 0, packetsLost: 0 };
-      (await c.getStats()).forEach((r: Record<string, unknown>) => {
-        if (r.type !== 'inbound-rtp') return;
-        s.bytesReceived += Number(r.bytesReceived ?? 0);
-        s.framesDecoded += Number(r.framesDecoded ?? 0);
-        s.frameWidth = Math.max(s.frameWidth, Number(r.frameWidth ?? 0));
-        s.frameHeight = Math.max(s.frameHeight, Number(r.frameHeight ?? 0));
-        s.totalAudioEnergy += Number(r.totalAudioEnergy ?? 0);
-        s.audioLevel = Math.max(s.audioLevel, Number(r.audioLevel ?? 0));
-        s.concealedSamples += Number(r.concealedSamples ?? 0);
-        s.totalSamplesReceived += Number(r.totalSamplesReceived ?? 0);
-        s.framesDropped += Number(r.framesDropped ?? 0);
-        s.packetsLost += Number(r.packetsLost ?? 0);
-      });
-      out.push(s);
-    }
+    for (const [producerId, c] of this.#consumers) out.push(await readInboundStats(producerId, c));
     return out;
   }
 
@@ -216,7 +153,7 @@ export class ConferenceMedia {
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as never });
     if (epoch !== this.#epoch) return;
     const recv = await this.#opts.request('transport:create', { direction: 'recv', rtpCapabilities: device.rtpCapabilities as never });
-    this.#recv = this.#wire(device.createRecvTransport(params(recv)));
+    this.#recv = this.#wire(device.createRecvTransport(transportParams(recv)));
     const p = this.#opts.publish;
     if (p && (p.video || p.audio)) {
       this.#published = this.#publish(device, p, epoch);
@@ -242,7 +179,7 @@ export class ConferenceMedia {
     if (opts.status === 'rejected') throw opts.reason;
     const media = stream.value;
     if (epoch !== this.#epoch || this.#closed) return;
-    const t = this.#wire(device.createSendTransport(params(opts.value)));
+    const t = this.#wire(device.createSendTransport(transportParams(opts.value)));
     this.#send = t;
     t.on('produce', ({ kind, rtpParameters }, ok, fail) => {
       this.#opts.request('media:produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never }).then(({ producerId }) => {
@@ -274,38 +211,7 @@ export class ConferenceMedia {
   }
 
   #wire(t: Transport): Transport {
-    t.on('connect', ({ dtlsParameters }, ok, fail) => {
-      this.#opts.request('transport:connect', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(() => ok(), fail);
-    });
-    t.on('connectionstatechange', (state) => {
-      if ((state === 'disconnected' || state === 'failed') && !this.#closed) void this.#restartIce(t);
-    });
-    return t;
-  }
-
-  /**
-   * Restarts ICE until the transport is connected again. One try is not enough
-   * on a cut line: the request can time out after the server already changed its
-   * ICE credentials (it arrives late, when the line is back), and the browser would
-   * then keep knocking with the old ones for good. Tries run one at a time, so the
-   * last credentials the server issued are the ones applied.
-   */
-  async #restartIce(t: Transport): Promise<void> {
-    if (this.#restarting.has(t.id)) return;
-    this.#restarting.add(t.id);
-    try {
-      for (let attempt = 0; !this.#closed && !t.closed && ['disconnected', 'failed'].includes(t.connectionState); attempt++) {
-        try {
-          const { iceParameters } = await this.#opts.request('transport:restart-ice', { transportId: t.id });
-          await t.restartIce({ iceParameters: iceParameters as never });
-        } catch {
-          // Not connected, timed out, or the transport is gone: try again shortly (a gone one ends the loop).
-        }
-        await new Promise((r) => setTimeout(r, Math.min(4000, 1000 * (attempt + 1))));
-      }
-    } finally {
-      this.#restarting.delete(t.id);
-    }
+    return wireTransport(t, this.#opts, () => this.#closed, this.#restarting);
   }
 
   #consume(producerId: string): Promise<Consumer | null> {
@@ -381,8 +287,4 @@ export class ConferenceMedia {
       }
     }
   }
-}
-
-function params(o: TransportOptions) {
-  return { id: o.id, iceParameters: o.iceParameters, iceCandidates: o.iceCandidates, dtlsParameters: o.dtlsParameters } as never;
 }
