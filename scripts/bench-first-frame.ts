@@ -21,7 +21,7 @@ import { loadConfig } from '../server/src/config.ts';
 import { DEMO_PASSWORDS } from '../server/src/db/seed-data.ts';
 import { ensureWebBuilt } from './build.mjs';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
-import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { median, printRatio, type Leg } from './lib/bench-ratio.ts';
 import { launchChromium } from './lib/chromium.ts';
 import { freePort } from './lib/net.ts';
 import { until } from './lib/until.ts';
@@ -29,11 +29,6 @@ import { until } from './lib/until.ts';
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const TIMEOUT_MS = 60_000;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function login(app: App, username: string, role: keyof typeof DEMO_PASSWORDS): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: DEMO_PASSWORDS[role] } });

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildServer, ensureWebBuilt } from './build.mjs';
-import { legOf, printRatio } from './lib/bench-ratio.ts';
+import { legOf, median, printRatio } from './lib/bench-ratio.ts';
 import { freePort, httpStatus } from './lib/net.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -72,10 +72,6 @@ async function leg(label: string, run: () => Promise<Sample>) {
   // One after the other: parallel starts would measure contention, not start time.
   for (let i = 0; i < RUNS; i++) results.push(await run().then((v) => ({ status: 'fulfilled', value: v }) as const, (e: unknown) => ({ status: 'rejected', reason: e }) as const));
   const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length ? (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2 : NaN;
-  };
   const r = { leg: legOf(label, results), ms: median(ok.map((s) => s.ms)), rss: median(ok.map((s) => s.rssMb)) };
   console.log(
     `${label.padEnd(36)} ${String(r.leg.succeeded).padStart(2)}/${RUNS} ok  first 200 median ${r.ms.toFixed(0).padStart(5)} ms  idle RSS median ${r.rss.toFixed(0).padStart(4)} MB` +

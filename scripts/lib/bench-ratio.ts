@@ -27,6 +27,12 @@ export function legOf(label: string, results: readonly PromiseSettledResult<unkn
   };
 }
 
+/** The median of `xs` (NaN when empty): what the benches that repeat a measurement report. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2 : NaN;
+}
+
 const complete = (l: Leg) => l.attempted > 0 && l.succeeded === l.attempted;
 
 /**
