@@ -14,7 +14,8 @@
  * the same run: a bare Socket.IO namespace (same server) where the same number of clients
  * join a room and each sends one event relayed to one manager socket.
  *
- *   pnpm bench:presence -- --cpu-prof=DIR   (the server thread's CPU profile of the check-in storm only)
+ *   pnpm bench:presence -- --cpu-prof=DIR   (the server thread's CPU profile of one check-in storm only: round
+ *                                            BENCH_PROF_ROUND, default 0, the first and still cold)
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -30,6 +31,7 @@ const N = Number(process.env.BENCH_DELEGATES ?? 2000);
  * one run's ratio between 1.6 and 3.8), so a single sample says little. Every round is printed.
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const PROF_ROUND = Number(process.env.BENCH_PROF_ROUND ?? 0);
 const HARD_LIMIT_MS = 8 * 60_000;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -265,8 +267,7 @@ async function main() {
     for (let r = 0; r < ROUNDS; r++) {
       const online = r % 2 === 0;
       const seen = () => (online ? overall.presentOnline : overall.presentInPerson);
-      // Only the first round is profiled: the one the per-screen message counts below describe.
-      worker.postMessage({ type: 'lag-start', ...(profDir && r === 0 && { profile: resolvePath(profDir) }) } satisfies ToServer);
+      worker.postMessage({ type: 'lag-start', ...(profDir && r === PROF_ROUND && { profile: resolvePath(profDir) }) } satisfies ToServer);
       const t0 = now();
       const status = online ? 'present_online' : 'present_in_person';
       const acks = await Promise.allSettled(phones.map((s) => ack(s, 'presence:set-delegate', { meetingId, status })));
