@@ -96,7 +96,14 @@ it('commands of one turn share a transaction: each builds on the one before, a r
   // In the same turn: a command the machine refuses, and a correction of the first check-in.
   const refused = t.app.conference.submit(M, delegate(ids[5]!), { type: 'floor:grant', requestId: 'nope' } as never);
   const corrected = t.app.conference.submit(M, chair, { type: 'presence:set-delegate', userId: ids[0]!, status: 'absent', reason: 'Về sớm' });
+  // And one whose answer cannot be made: refused alone too, its change neither kept nor published.
+  const unanswerable = t.app.conference.submit(M, chair, { type: 'presence:set-delegate', userId: ids[1]!, status: 'present_in_person' }, {
+    view: () => {
+      throw new Error('no answer');
+    },
+  });
   await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  await expect(unanswerable).rejects.toThrow('no answer');
   const acked = [...(await Promise.all(checkIns)), (await corrected).state.version];
   // Each saw the one before it: the versions count up one by one.
   expect(acked).toEqual(acked.map((_, i) => version + i + 1));
@@ -108,6 +115,7 @@ it('commands of one turn share a transaction: each builds on the one before, a r
   const after = await t.app.conference.state(M);
   expect(after.version).toBe(version + 301);
   expect(after.presence.delegates.find((x) => x.userId === ids[0])).toMatchObject({ status: 'absent', reason: 'Về sớm' });
+  expect(after.presence.delegates.find((x) => x.userId === ids[1])).toMatchObject({ status: 'present_online' });
 });
 
 it('acked check-ins, corrections and roll-call answers are in a crash image of the database', { timeout: 120_000 }, async () => {

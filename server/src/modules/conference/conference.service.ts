@@ -246,9 +246,12 @@ export function createConferenceService({ database, log, publish, now: clock = D
       return batches.submit(async (s) => {
         opts.check?.();
         const r = await apply(s, meetingId, actor, cmd, clock());
+        // Answer and broadcasts first: one that throws refuses the command before the batch keeps its state.
+        const answer = view(r);
+        const sent = afterCommit(meetingId, r);
         pending.set(meetingId, { state: r.state, epoch: r.epoch });
-        batched.push({ meetingId, sent: afterCommit(meetingId, r) });
-        return view(r);
+        batched.push({ meetingId, sent });
+        return answer;
       });
     },
 

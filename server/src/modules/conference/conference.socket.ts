@@ -118,10 +118,31 @@ export default fp<ConferenceSocketOptions>(
       return { userId: user.id, role: user.role, ...seatOf(m), displayName };
     }
 
-    /** Registers one command: checks the meeting, runs it, and acks with `result`. */
-    function command<K extends ConferenceCommandName>(
+    type View<K extends ConferenceCommandName, R> = (s: ConferenceState, at: number, meetingId: number, actor: Actor, p: CommandRequest<Commands, K>) => R;
+
+    /**
+     * Registers one command whose answer is read from the state alone (check-ins, floor requests and
+     * the other commands that come in storms): the answer is made in the command's batch, so the batch
+     * does not hold every command's state until it commits, and acked once the batch is durable.
+     */
+    function command<K extends ConferenceCommandName>(name: K, view: View<K, CommandResult<Commands, K>>) {
+      register(name, (meetingId, actor, cmd, check, payload) =>
+        service.submit(meetingId, actor, cmd, { check, view: (r) => view(r.state, r.at, meetingId, actor, payload) }),
+      );
+    }
+
+    /** Registers one command whose answer also reads the database (the agenda): made once its batch has committed. */
+    function commandReading<K extends ConferenceCommandName>(name: K, view: View<K, Promise<CommandResult<Commands, K>>>) {
+      register(name, async (meetingId, actor, cmd, check, payload) => {
+        const { state, at } = await service.submit(meetingId, actor, cmd, { check });
+        return view(state, at, meetingId, actor, payload);
+      });
+    }
+
+    /** The part every command shares: checks the meeting and the actor, then `run`s the command (group-committed with the other commands of this turn). */
+    function register<K extends ConferenceCommandName>(
       name: K,
-      result: (s: ConferenceState, at: number, meetingId: number, actor: Actor, p: CommandRequest<Commands, K>) => CommandResult<Commands, K> | Promise<CommandResult<Commands, K>>,
+      run: (meetingId: number, actor: Actor, cmd: ConferenceCommand, check: (() => void | Promise<void>) | undefined, p: CommandRequest<Commands, K>) => Promise<CommandResult<Commands, K>>,
     ) {
       app.realtime.handle(name, async (ctx: CommandContext, payload) => {
         const { meetingId, membership } = ctx.requireMeeting();
@@ -132,16 +153,9 @@ export default fp<ConferenceSocketOptions>(
         const { meetingId: _, ...rest } = payload;
         // Checked in the same tick as the command runs, so nothing can open in between.
         const check = name === 'meeting:end' ? () => assertCanEnd(meetingId) : undefined;
-        const cmd = { type: name, ...rest } as ConferenceCommand;
-        // Group-committed with the other commands of this turn; acked once durable. A check-in's answer
-        // is made in its batch, so the batch does not hold every check-in's state until it commits.
-        if (inBatch.has(name)) return service.submit(meetingId, actor, cmd, { check, view: (r) => result(r.state, r.at, meetingId, actor, payload) });
-        const { state, at } = await service.submit(meetingId, actor, cmd, { check });
-        return result(state, at, meetingId, actor, payload);
+        return run(meetingId, actor, { type: name, ...rest } as ConferenceCommand, check, payload);
       }, { perMeeting: true });
     }
-    /** Commands whose answer is read from the state alone, synchronously: the ones that come in storms. */
-    const inBatch = new Set<ConferenceCommandName>(['presence:set-delegate', 'presence:set-bridge', 'rollcall:confirm', 'floor:request']);
 
     const itemsOf = (meetingId: number) => app.database.run((st) => listAgenda(st, meetingId));
     const agendaOf = async (s: ConferenceState, at: number, meetingId: number) => agendaView(s, await itemsOf(meetingId), at);
@@ -149,12 +163,12 @@ export default fp<ConferenceSocketOptions>(
     const floorOf = (s: ConferenceState, at: number) => floorView(s.floor, at);
     const lastRollCall = (s: ConferenceState) => rollCallView(s.presence)!;
 
-    command('meeting:start', agendaOf);
-    command('meeting:end', agendaOf);
-    command('agenda:set-current', agendaOf);
-    command('timer:start', timerOf);
-    command('timer:pause', timerOf);
-    command('timer:extend', timerOf);
+    commandReading('meeting:start', agendaOf);
+    commandReading('meeting:end', agendaOf);
+    commandReading('agenda:set-current', agendaOf);
+    commandReading('timer:start', timerOf);
+    commandReading('timer:pause', timerOf);
+    commandReading('timer:extend', timerOf);
     command('floor:request', (s, _at, _m, actor) => requestView(s.floor.queue.find((r) => r.userId === actor.userId)!));
     command('floor:withdraw', floorOf);
     command('floor:reorder', floorOf);
