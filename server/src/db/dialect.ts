@@ -51,29 +51,24 @@ export async function selectRaw<T>(s: Store, query: SQL): Promise<T[]> {
   return (await s.q.all(query)) as T[];
 }
 
-type Preparable = { prepare(): unknown };
-
-/**
- * A query built once per connection, run with `.execute({ …placeholders })` (`sql.placeholder`) on
- * both engines. Only for a hot path where building the query costs many times what running it does:
- * the session lookup behind every handshake and HTTP request is ~160 µs built each time and ~10 µs
- * prepared on SQLite. PostgreSQL gets the statement text built once per pool, or per transaction
- * (the transaction's Store holds its connection), and sends it unnamed.
- */
-export function preparedQuery<B extends Preparable>(build: (s: Store) => B): (s: Store) => ReturnType<B['prepare']> {
-  const byConnection = new WeakMap<Queryable, ReturnType<B['prepare']>>();
-  return (s) => {
-    let prepared = byConnection.get(s.q);
-    if (!prepared) byConnection.set(s.q, (prepared = build(s).prepare() as ReturnType<B['prepare']>));
-    return prepared;
-  };
+/** A prepared query as both engines' builders make one: run with its placeholders' values. */
+interface Prepared<V, R> {
+  execute(values: V): PromiseLike<R>;
 }
 
 /**
- * A hot statement: `preparedQuery`, run with its placeholders' values in one call. Ballots, check-ins
- * and joins go through these (a 2,000-ballot burst took four times the CPU with statements built anew).
+ * A hot statement: written with placeholders (`sql.placeholder`), built and prepared once per
+ * connection, and run with its values in one call on both engines. Only for a hot path where building
+ * the query costs many times what running it does: the session lookup behind every handshake and HTTP
+ * request is ~160 µs built each time and ~10 µs prepared on SQLite, and a 2,000-ballot burst took four
+ * times the CPU with its statements built anew. PostgreSQL gets the statement text built once per
+ * pool, or per transaction (the transaction's Store holds its connection), and sends it unnamed.
  */
-export function hot<V extends Record<string, unknown>, R>(build: (s: Store) => { prepare(): { execute(values: V): PromiseLike<R> } }): (s: Store, values: V) => Promise<R> {
-  const prepared = preparedQuery(build);
-  return async (s, values) => prepared(s).execute(values);
+export function hot<V extends Record<string, unknown>, R>(build: (s: Store) => { prepare(): Prepared<V, R> }): (s: Store, values: V) => Promise<R> {
+  const byConnection = new WeakMap<Queryable, Prepared<V, R>>();
+  return async (s, values) => {
+    let prepared = byConnection.get(s.q);
+    if (!prepared) byConnection.set(s.q, (prepared = build(s).prepare()));
+    return prepared.execute(values);
+  };
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, inArray, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Role } from '@diemcau/shared';
 import type { Database, Schema, Store } from '../../db/database.ts';
-import { preparedQuery } from '../../db/dialect.ts';
+import { hot } from '../../db/dialect.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { assertPasswordPolicy, canonicalUsername } from './password-policy.ts';
@@ -80,7 +80,7 @@ const liveWhere = ({ t }: Store, which: SQL, now: SQLWrapper | string): SQL => a
 
 // Every handshake and every HTTP request asks, and after a restart 2,000 handshakes arrive at once:
 // prepared, because building this query cost ~15 times what running it does.
-const liveSessionQuery = preparedQuery((s) => {
+const liveSessionQuery = hot((s) => {
   const { sessions, users, units, bridgePoints } = s.t;
   return s.q
     .select({ u: users, provinceId: units.provinceId, bpId: bridgePoints.id, session: sessions })
@@ -93,7 +93,7 @@ const liveSessionQuery = preparedQuery((s) => {
 
 /** The user behind a live session, or null when it ended, expired or its account was disabled. */
 async function liveSession(s: Store, sessionId: string): Promise<AuthUser | null> {
-  const [row] = await liveSessionQuery(s).execute({ id: sessionId, now: new Date().toISOString() });
+  const [row] = await liveSessionQuery(s, { id: sessionId, now: new Date().toISOString() });
   if (!row) return null;
   const { scopeMeetingId, qrJti, expiresAt } = row.session;
   const scope = scopeMeetingId != null && qrJti != null ? { meetingId: scopeMeetingId, qrJti } : null;

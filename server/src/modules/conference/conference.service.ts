@@ -159,14 +159,10 @@ export function createConferenceService({ database, log, publish, now: clock = D
       },
       (r) => {
         if (!r.caughtUp.length || !owns(meetingId)) return;
-        broadcast(meetingId, r.state, r.caughtUp, r.at, r.agenda);
+        broadcastsOf(meetingId, r.state, r.caughtUp, r.at, r.agenda)();
         expiry.arm(meetingId, r.state);
       },
     );
-  }
-
-  function broadcast(meetingId: number, state: ConferenceState, events: readonly ConferenceEvent[], at: number, agenda: readonly AgendaItem[] | null | undefined) {
-    broadcastsOf(meetingId, state, events, at, agenda)();
   }
 
   /** The broadcasts of `events`, built now from `state`, sent when the returned function runs. */
@@ -190,7 +186,7 @@ export function createConferenceService({ database, log, publish, now: clock = D
         return { state: t.state, events, at, epoch, agenda: await agendaFor(s, meetingId, events) };
       },
       (res) => {
-        broadcast(meetingId, res.state, res.events, res.at, res.agenda);
+        broadcastsOf(meetingId, res.state, res.events, res.at, res.agenda)();
         expiry.arm(meetingId, res.state);
       },
     );
@@ -208,15 +204,11 @@ export function createConferenceService({ database, log, publish, now: clock = D
     return { state: r.state, events, at, epoch, agenda: await agendaFor(s, meetingId, events) };
   }
 
-  /** After a command committed: its broadcasts, and the speech timer when the floor changed. */
-  function done(meetingId: number, res: Applied) {
-    afterCommit(meetingId, res)();
-  }
-
   /**
-   * `done` for a command of a group-committed batch, its broadcasts built now: the batch then holds
-   * them, not every command's whole state (2,000 check-ins held 2,000 copies of the delegate list
-   * until the commit, and the garbage collector copied them about: 40% of a storm's CPU).
+   * What to do once a command has committed: its broadcasts, and the speech timer when the floor
+   * changed. Built now, so a group-committed batch holds them, not every command's whole state
+   * (2,000 check-ins held 2,000 copies of the delegate list until the commit, and the garbage
+   * collector copied them about: 40% of a storm's CPU).
    */
   function afterCommit(meetingId: number, res: Applied): AfterCommit {
     const send = broadcastsOf(meetingId, res.state, res.events, res.at, res.agenda);
@@ -233,7 +225,7 @@ export function createConferenceService({ database, log, publish, now: clock = D
      * Rejects with an AppError when refused; when it resolves, the change is durable.
      */
     execute(meetingId: number, actor: Actor, cmd: ConferenceCommand, when?: (s: ConferenceState) => boolean): Promise<Applied> {
-      return committed(meetingId, (s) => apply(s, meetingId, actor, cmd, clock(), when), (res) => done(meetingId, res));
+      return committed(meetingId, (s) => apply(s, meetingId, actor, cmd, clock(), when), (res) => afterCommit(meetingId, res)());
     },
 
     /**

@@ -6,6 +6,7 @@
  * callers pass the transaction's Store for writes.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { List } from 'immutable';
 import type { MeetingStatus } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
 import { hot } from '../../db/dialect.ts';
@@ -13,7 +14,6 @@ import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import type { meetingPresence } from './conference.schema.ts';
 import type { FloorState } from './floor.machine.ts';
-import { List } from 'immutable';
 import { delegateOf, type BridgeEntry, type Confirmation, type DelegateEntry, type PresenceState, type RollCall } from './presence.machine.ts';
 
 export type RollCallHeader = Omit<RollCall, 'confirmations'>;

@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DocumentInfo, DocumentNotification, DocumentVersion, Role } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
-import { preparedQuery } from '../../db/dialect.ts';
+import { hot } from '../../db/dialect.ts';
 import { notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { bridgePointOf, type Membership } from '../meetings/meetings.access.ts';
@@ -44,7 +44,7 @@ export async function getVersion({ q, t }: Store, docId: number, version: number
 
 // Every meeting:join's snapshot lists the documents: prepared, as building this join costs many
 // times what running it does on SQLite (db/dialect.ts).
-const docsQuery = preparedQuery(({ q, t: { documents, documentVersions } }) =>
+const docsQuery = hot(({ q, t: { documents, documentVersions } }) =>
   q
     .select({ doc: documents, ver: documentVersions })
     .from(documents)
@@ -55,7 +55,7 @@ const docsQuery = preparedQuery(({ q, t: { documents, documentVersions } }) =>
 
 /** The meeting's documents with their current versions, in id order. */
 export function listDocs(s: Store, meetingId: number): Promise<DocWithVersion[]> {
-  return docsQuery(s).execute({ meetingId });
+  return docsQuery(s, { meetingId });
 }
 
 /** Which of `docIds` have any version marked confidential (such a document is treated as confidential for good). */

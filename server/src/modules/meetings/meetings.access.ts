@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../../db/database.ts';
-import { preparedQuery } from '../../db/dialect.ts';
+import { hot } from '../../db/dialect.ts';
 import type { meetings, users } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
@@ -37,15 +37,15 @@ export interface InvitedPerson {
 
 // Every meeting:join reads these (2,000 joins within seconds after a restart): prepared, since
 // building a query costs several times what running it does on SQLite (db/dialect.ts).
-const provinceQuery = preparedQuery(({ q, t }) => q.select({ p: t.units.provinceId }).from(t.units).where(eq(t.units.id, sql.placeholder('id'))));
-const meetingQuery = preparedQuery(({ q, t }) => q.select().from(t.meetings).where(eq(t.meetings.id, sql.placeholder('id'))));
-const invitedBridgeQuery = preparedQuery(({ q, t: { meetingBridgePoints: mbp } }) =>
+const provinceQuery = hot(({ q, t }) => q.select({ p: t.units.provinceId }).from(t.units).where(eq(t.units.id, sql.placeholder('id'))));
+const meetingQuery = hot(({ q, t }) => q.select().from(t.meetings).where(eq(t.meetings.id, sql.placeholder('id'))));
+const invitedBridgeQuery = hot(({ q, t: { meetingBridgePoints: mbp } }) =>
   q
     .select({ id: mbp.bridgePointId })
     .from(mbp)
     .where(and(eq(mbp.meetingId, sql.placeholder('meetingId')), eq(mbp.bridgePointId, sql.placeholder('bridgePointId')))),
 );
-const invitedDelegateQuery = preparedQuery(({ q, t: { meetingDelegates: md } }) =>
+const invitedDelegateQuery = hot(({ q, t: { meetingDelegates: md } }) =>
   q
     .select({ bp: md.bridgePointId })
     .from(md)
@@ -53,7 +53,7 @@ const invitedDelegateQuery = preparedQuery(({ q, t: { meetingDelegates: md } }) 
 );
 
 export async function provinceOfUnit(s: Store, unitId: number): Promise<number | null> {
-  const [u] = await provinceQuery(s).execute({ id: unitId });
+  const [u] = await provinceQuery(s, { id: unitId });
   return u?.p ?? null;
 }
 
@@ -78,7 +78,7 @@ export async function chairHallOf({ q, t }: Store, meetingId: number): Promise<n
 }
 
 export async function getMeetingOr404(s: Store, id: number): Promise<MeetingRow> {
-  const [m] = await meetingQuery(s).execute({ id });
+  const [m] = await meetingQuery(s, { id });
   if (!m) throw notFound('Meeting');
   return m;
 }
@@ -112,10 +112,10 @@ export async function membershipOf(s: Store, user: AuthUser, meeting: MeetingRow
   }
   if (user.role === 'bridge_operator') {
     if (user.bridgePointId == null) return null;
-    const [invited] = await invitedBridgeQuery(s).execute({ meetingId: meeting.id, bridgePointId: user.bridgePointId });
+    const [invited] = await invitedBridgeQuery(s, { meetingId: meeting.id, bridgePointId: user.bridgePointId });
     return invited ? { kind: 'bridge', bridgePointId: user.bridgePointId } : null;
   }
-  const [d] = await invitedDelegateQuery(s).execute({ meetingId: meeting.id, userId: user.id });
+  const [d] = await invitedDelegateQuery(s, { meetingId: meeting.id, userId: user.id });
   return d ? { kind: 'delegate', bridgePointId: d.bp } : null;
 }
 
