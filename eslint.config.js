@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'test-output/**', 'server/drizzle/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'server/.dist-*/**', 'data/**', 'test-output/**', 'server/drizzle/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

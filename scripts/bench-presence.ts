@@ -4,7 +4,7 @@
  *   pnpm bench:presence          (BENCH_DELEGATES=500 for a quicker run; raise `ulimit -n` above 2 x N + 500;
  *                                 BENCH_ROUNDS=3 storms of each kind, medians compared)
  *
- * The server runs in a worker thread (its own event loop, on a temp database
+ * The server (bundled as `pnpm start` runs it, lib/bench-bundle.ts) runs in a worker thread (its own event loop, on a temp database
  * deleted afterwards); the clients run on the main thread. The secretariat's
  * console, the 213 bridge operators and N delegate phones join the live
  * meeting; then every delegate checks in at once (presence:set-delegate).
@@ -22,6 +22,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { legOf, median, printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
+import { bundleBenchServer, loadBenchServer } from './lib/bench-bundle.ts';
 import { resolve as resolvePath } from 'node:path';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
@@ -48,17 +49,15 @@ type FromServer =
   | { type: 'error'; message: string };
 
 if (isMainThread) await main();
-else await server(workerData as { n: number });
+else await server(workerData as { n: number; serverUrl: string });
 
 // ---------------------------------------------------------------- server side
-async function server({ n }: { n: number }) {
+async function server({ n, serverUrl }: { n: number; serverUrl: string }) {
   const port = parentPort!;
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { buildApp } = await import('../server/src/app.ts');
-  const { seedBenchDelegates } = await import('./lib/bench-seed.ts');
-  const { loadConfig } = await import('../server/src/config.ts');
+  const { buildApp, seedBenchDelegates, loadConfig } = await loadBenchServer(serverUrl);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-presence-'));
   const config = loadConfig({}, { dataDir, logLevel: 'warn', seedDemo: true, webDistDir: join(dataDir, 'no-web') });
@@ -152,7 +151,7 @@ async function main() {
   const started = now();
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { n: N } });
+  const worker = new Worker(boot, { eval: true, workerData: { n: N, serverUrl: await bundleBenchServer() } });
   const hardStop = setTimeout(() => {
     console.error(`bench-presence: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
     process.exit(2);

@@ -5,7 +5,7 @@
  *   pnpm bench:voting -- --nodes=2   (two nodes on one Redis against a single node: scripts/lib/bench-voting-nodes.ts)
  *   pnpm bench:voting -- --cpu-prof=DIR   (the server thread's CPU profile of the votes at once of round BENCH_PROF_ROUND, default 0: the first, still cold)
  *
- * The server runs in a worker thread (its own event loop, on a temp database
+ * The server (bundled as `pnpm start` runs it, lib/bench-bundle.ts) runs in a worker thread (its own event loop, on a temp database
  * that is deleted afterwards); the clients run on the main thread. For each
  * round and mode (open and secret ballots) it runs two polls:
  *   (b) every delegate votes at the same instant: cast→ack p50 / p99 / max,
@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
+import { bundleBenchServer, loadBenchServer } from './lib/bench-bundle.ts';
 import { ack, castAll, openSocket, type BenchSocket } from './lib/bench-cast.ts';
 
 const N = Number(process.env.BENCH_DELEGATES ?? 2000);
@@ -53,18 +54,15 @@ type FromServer =
   | { type: 'error'; message: string };
 
 if (isMainThread) await main();
-else await server(workerData as { n: number });
+else await server(workerData as { n: number; serverUrl: string });
 
 // ---------------------------------------------------------------- server side
-async function server({ n }: { n: number }) {
+async function server({ n, serverUrl }: { n: number; serverUrl: string }) {
   const port = parentPort!;
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { buildApp } = await import('../server/src/app.ts');
-  const { seedBenchDelegates } = await import('./lib/bench-seed.ts');
-  const { loadConfig } = await import('../server/src/config.ts');
-  const { rooms } = await import('../server/src/plugins/realtime.ts');
+  const { buildApp, seedBenchDelegates, loadConfig, rooms } = await loadBenchServer(serverUrl);
 
   const t0 = performance.now();
   let closeEcho: (() => Promise<void>) | null = null;
@@ -160,7 +158,7 @@ async function main() {
   // The worker needs the TypeScript loader too; tsx's hooks do not carry over to workers by themselves.
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { n: N } });
+  const worker = new Worker(boot, { eval: true, workerData: { n: N, serverUrl: await bundleBenchServer() } });
   const hardStop = setTimeout(() => {
     console.error(`bench-voting: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
     process.exit(2);

@@ -45,15 +45,17 @@ const BUNDLED = new Set(['@diemcau/shared', 'typebox', 'drizzle-orm', '@fastify/
 /**
  * Bundles the server (and shared/, from source) into `outdir` (server/dist); returns the entry file.
  * Another `outdir` must also sit two levels below the checkout (src/paths.ts finds the checkout so).
+ * `entry` (default server/src/server.ts) is another entry point bundled the same way: the benches
+ * bundle their server thread's imports so that they measure the code `pnpm start` runs.
  */
-export async function buildServer(outdir = join(root, 'server', 'dist')) {
+export async function buildServer(outdir = join(root, 'server', 'dist'), entry = join(root, 'server', 'src', 'server.ts')) {
   const { build } = await import('esbuild');
   const serverDir = join(root, 'server');
   const pkg = JSON.parse(readFileSync(join(serverDir, 'package.json'), 'utf8'));
   const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: { server: join(serverDir, 'src', 'server.ts') },
+    entryPoints: { server: entry },
     outdir,
     bundle: true,
     // Chunks keep the lazy imports lazy (a single file would hoist the exporters' libraries into start-up).

@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { printRatio, legOf, type Leg } from './bench-ratio.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 import { ack, castAll, openSocket, type BenchSocket } from './bench-cast.ts';
+import { bundleBenchServer, loadBenchServer } from './bench-bundle.ts';
 
 interface NodeData {
   role: 'bench-node';
@@ -29,6 +30,8 @@ interface NodeData {
   nodeId: string;
   /** The first node of a data directory seeds the delegates and starts the meeting. */
   seed: boolean;
+  /** The server's code (bench-bundle.ts). */
+  serverUrl: string;
 }
 type Ready = { type: 'ready'; url: string; meetingId: number; chairToken: string; tokens: string[] };
 type FromNode = Ready | { type: 'cpu'; ms: number } | { type: 'stopped' } | { type: 'error'; message: string };
@@ -42,9 +45,7 @@ if (!isMainThread && (workerData as NodeData | undefined)?.role === 'bench-node'
 // ---------------------------------------------------------------- a server node (worker thread)
 async function nodeServer(d: NodeData) {
   const port = parentPort!;
-  const { buildApp } = await import('../../server/src/app.ts');
-  const { loadConfig } = await import('../../server/src/config.ts');
-  const { seedBenchDelegates } = await import('./bench-seed.ts');
+  const { buildApp, loadConfig, seedBenchDelegates } = await loadBenchServer(d.serverUrl);
   const base = loadConfig({}, { dataDir: d.dataDir, logLevel: 'warn', seedDemo: d.seed, webDistDir: join(d.dataDir, 'no-web'), redisUrl: d.redisUrl });
   const config = { ...base, cluster: { ...base.cluster, nodeId: d.nodeId } };
   const app = await buildApp(config, { logger: false, realtime: { rateBurst: 1000, ratePerSecond: 1000 } });
@@ -219,8 +220,9 @@ export async function twoNodeBench(n: number, rounds: number): Promise<void> {
   const dirs: string[] = [];
   const dir = () => (dirs.push(mkdtempSync(join(tmpdir(), 'diemcau-bench-nodes-'))), dirs.at(-1)!);
   const started: NodeThread[] = [];
-  const start = async (data: Omit<NodeData, 'role'>) => {
-    const t = new NodeThread(data);
+  const serverUrl = await bundleBenchServer();
+  const start = async (data: Omit<NodeData, 'role' | 'serverUrl'>) => {
+    const t = new NodeThread({ ...data, serverUrl });
     started.push(t);
     return { thread: t, ready: await t.next('ready') };
   };

@@ -12,6 +12,26 @@ import { badRequest } from './app-error.ts';
 type Schema = TSchema & Record<string, unknown>;
 type Visit = (kind: HumanTextKind, value: string, path: string, required: boolean) => string;
 
+/**
+ * Whether any string under `schema` is marked (in the parts `walk` follows). Most commands carry no
+ * human text (a ballot, a check-in): they skip the walk, which was ~2% of a ballot storm's CPU.
+ * Schemas are built once at startup, so the answer is kept per schema object.
+ */
+const marked = new WeakMap<Schema, boolean>();
+function hasMarks(schema: Schema, seen: Set<Schema>): boolean {
+  if (seen.has(schema)) return false;
+  seen.add(schema);
+  if (schema[HUMAN_TEXT] !== undefined) return true;
+  const subs = [...(['anyOf', 'allOf', 'oneOf'] as const).flatMap((k) => (schema[k] as Schema[] | undefined) ?? []), ...Object.values((schema.properties as Record<string, Schema> | undefined) ?? {})];
+  if (schema.items) subs.push(schema.items as Schema);
+  return subs.some((s) => hasMarks(s, seen));
+}
+function carriesHumanText(schema: Schema): boolean {
+  let found = marked.get(schema);
+  if (found === undefined) marked.set(schema, (found = hasMarks(schema, new Set())));
+  return found;
+}
+
 /** Rebuilds `value` with every marked string passed through `visit`; other values are untouched. */
 function walk(schema: Schema | undefined, value: unknown, path: string, visit: Visit): unknown {
   if (!schema || value === null || value === undefined) return value;
@@ -39,4 +59,4 @@ const strict: Visit = (kind, value, path, required) => {
   return v;
 };
 /** Normalises the human text in `body` according to `schema` (objects in place); throws AppError 400 on refused text. */
-export const cleanHumanText = (schema: TSchema, body: unknown): unknown => walk(schema as Schema, body, '', strict);
+export const cleanHumanText = (schema: TSchema, body: unknown): unknown => (carriesHumanText(schema as Schema) ? walk(schema as Schema, body, '', strict) : body);
