@@ -52,7 +52,12 @@ export interface Realtime {
    * `perMeeting`: the command acts on the joined meeting's live state, so on a cluster it runs on the
    * node that owns the meeting (lease.ts) and the answer is relayed (realtime-forward.ts).
    */
-  handle<K extends CommandName>(name: K, handler: CommandHandler<K>, opts?: { perMeeting?: boolean }): void;
+  /**
+   * `overtaking`: the command may run between the chunks of a broadcast queued before it, rather
+   * than after all of it (realtime-queue.ts); for a command whose effect and answer do not depend on
+   * that broadcast having reached its socket first (a ballot).
+   */
+  handle<K extends CommandName>(name: K, handler: CommandHandler<K>, opts?: { perMeeting?: boolean; overtaking?: boolean }): void;
   /**
    * An operation on a meeting's live state that is not a client command (a bridge's connection, a status
    * change made over HTTP): the returned function runs `fn` on the meeting's owner, here on a single node.

@@ -22,6 +22,8 @@ export interface HandlerEntry {
   perMeeting: boolean;
   /** An async handler the socket's later commands wait for (meeting:join: they act in the meeting it joins). */
   barrier?: boolean;
+  /** May run between the chunks of a broadcast queued before it (realtime-queue.ts): a ballot. */
+  overtaking?: boolean;
 }
 
 export interface DispatchOptions {
@@ -138,7 +140,7 @@ export function commandDispatcher(o: DispatchOptions) {
           fail(err);
         }
       };
-      if (!o.queue.push(socket.id, run)) reply(ackError('SERVER_BUSY', 'The server is busy; try again in a moment'));
+      if (!o.queue.push(socket.id, run, h.overtaking)) reply(ackError('SERVER_BUSY', 'The server is busy; try again in a moment'));
     };
 };
 }

@@ -231,9 +231,9 @@ export default fp<RealtimeOptions>(
     const emitter = (room: string): Emitter => ({ emit: (event, payload) => io.to(room).emit(event, ...([payload] as any)) });
     const realtime: Realtime = {
       io,
-      handle(name, fn, { perMeeting = false } = {}) {
+      handle(name, fn, { perMeeting = false, overtaking = false } = {}) {
         if (handlers.has(name)) throw new Error(`Command ${name} registered twice`);
-        handlers.set(name, { validator: Compile(Commands[name].req), fn, perMeeting });
+        handlers.set(name, { validator: Compile(Commands[name].req), fn, perMeeting, overtaking });
       },
       everyNode: (name, fn) => cluster.everyNode(io, name, fn),
       ownerOp(op, fn) {

@@ -69,6 +69,26 @@ describe('realtime command queue', () => {
     expect(ran).toEqual(['chunk1', 'chunk2', 'cmd-a', 'cmd-b']);
   });
 
+  it('lets overtaking commands (ballots) run between the chunks of a broadcast, a few per chunk, in per-socket order', async () => {
+    const q = createCommandQueue();
+    const ran: string[] = [];
+    for (let c = 0; c < 3; c++) q.defer(() => ran.push(`chunk${c}`));
+    // 30 sockets cast; `join` has an ordinary command first, so its ballot waits behind it.
+    for (let i = 0; i < 30; i++) q.push(`s${i}`, () => ran.push(`cast${i}`), true);
+    q.push('join', () => ran.push('join-cmd'));
+    q.push('join', () => ran.push('join-cast'), true);
+    q.push('other', () => ran.push('other-cmd'));
+    await settled(() => ran.length === 36);
+    // Twenty ballots, then a chunk, the other ten, the next chunk: the broadcast is not held back by them all.
+    expect(ran.slice(0, 21)).toEqual([...Array.from({ length: 20 }, (_, i) => `cast${i}`), 'chunk0']);
+    expect(ran.slice(21, 32)).toEqual([...Array.from({ length: 10 }, (_, i) => `cast${i + 20}`), 'chunk1']);
+    // Ordinary commands still wait for the whole broadcast; the queued ballot behind one waits for it.
+    expect(ran.indexOf('chunk2')).toBeLessThan(ran.indexOf('join-cmd'));
+    expect(ran.indexOf('chunk2')).toBeLessThan(ran.indexOf('other-cmd'));
+    expect(ran.indexOf('join-cmd')).toBeLessThan(ran.indexOf('join-cast'));
+    expect(q.size).toBe(0);
+  });
+
   it('goes on after a command that throws', async () => {
     const errors: unknown[] = [];
     const q = createCommandQueue({ onError: (err) => errors.push(err) });

@@ -62,8 +62,10 @@ export default fp<VotingPluginOptions>(
       if (membership?.kind !== 'bridge') throw new AppError('FORBIDDEN', 403, "Only a bridge point's operator enters its hall count");
       return service.hallCount(ctx.user.id, meetingId, membership.bridgePointId, p);
     }, owned);
-    // Always the caller's own ballot: there is no way to name another voter.
-    rt.handle('vote:cast', async (ctx, p) => (await app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)), owned);
+    // Always the caller's own ballot: there is no way to name another voter. A ballot need not wait
+    // for a turnout push to 2,000 phones to finish writing (realtime-queue.ts): neither it nor its ack
+    // depends on that push, which the next one supersedes anyway.
+    rt.handle('vote:cast', async (ctx, p) => (await app.auth.assertMayVote(ctx.user), service.cast(ctx.user.id, ctx.requireMeeting().meetingId, p.pollId, p.choices, p.ballotId)), { ...owned, overtaking: true });
 
     // Ending the meeting would strand the open poll's ballots; the chair closes it first.
     if (app.hasDecorator('conference')) {
