@@ -86,7 +86,15 @@ describe(`voting on ${pgUrl() ? 'PostgreSQL' : 'SQLite'}`, () => {
       const poll = await newPoll(svc, mode, { allowChange: true });
       const filesBefore = await ballotTableFiles();
       const ids = voters.map(() => randomUUID());
-      const acks = await Promise.all(voters.map((v, i) => svc.cast(v.userId, meetingId, poll.id, [choice(i)], ids[i]!)));
+      // Secret: the last delegate's device reuses the first's ballot id in the same batch. It alone is
+      // refused (the UNIQUE tag index, rolled back by itself), then casts again with a fresh id.
+      const reused = mode === 'secret' ? ids[0]! : ids[N - 1]!;
+      const burst = await Promise.allSettled(voters.map((v, i) => svc.cast(v.userId, meetingId, poll.id, [choice(i)], i === N - 1 ? reused : ids[i]!)));
+      if (mode === 'secret') {
+        expect(burst.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'VALIDATION_FAILED' } });
+        burst[N - 1] = { status: 'fulfilled', value: await svc.cast(voters[N - 1]!.userId, meetingId, poll.id, [choice(N - 1)], ids[N - 1]!) };
+      }
+      const acks = burst.map((b) => (b.status === 'fulfilled' ? b.value : expect.unreachable(String(b.reason))));
       expect(acks.every((a) => !a.changed)).toBe(true);
       // A lost ack retried, and a change; a secret ballot changes only from the device that cast it (its ballot id).
       expect(await svc.cast(voters[0]!.userId, meetingId, poll.id, [choice(0)], ids[0]!)).toEqual(acks[0]);

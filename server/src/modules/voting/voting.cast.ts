@@ -14,6 +14,7 @@
  * longer proves anything: it is published, so it must not be a key.
  */
 import { AppError } from '../../lib/app-error.ts';
+import { isConstraint } from '../../lib/db-errors.ts';
 import type { Store } from '../../db/database.ts';
 import { ballotReceipt, ballotTag, boxLength, openBallot, sealBallot } from './voting.crypto.ts';
 import type { LedgerPayload } from './voting.ledger.ts';
@@ -52,13 +53,19 @@ export async function writeSecretCast(s: Store, c: CastInput, key: Buffer): Prom
   const tag = ballotTag(key, c.ballotId);
   const receipt = ballotReceipt(key, c.ballotId);
   const box = () => sealBallot(key, c.pollId, { choices: c.ballot, receipt }, boxLength(c.spec.options.map((o) => o.id)));
-  const existing = await repo.findBox(s, c.pollId, tag);
   if (await repo.flipVoter(s, c.pollId, c.userId)) {
-    if (existing) throw new AppError('VALIDATION_FAILED', 400, 'This ballot id was already used; the device must make a new one');
-    await repo.insertBox(s, c.pollId, tag, box());
+    // A first vote (nearly every cast) needs no lookup: a ballot id already used meets the UNIQUE
+    // (poll, tag) index, and the group commit rolls this cast back alone.
+    try {
+      await repo.insertBox(s, c.pollId, tag, box());
+    } catch (err) {
+      if (isConstraint(err, 'UNIQUE')) throw new AppError('VALIDATION_FAILED', 400, 'This ballot id was already used; the device must make a new one');
+      throw err;
+    }
     await append(s, c, { type: 'cast', replaces: false });
     return { receipt, changed: false, wrote: true, before: null };
   }
+  const existing = await repo.findBox(s, c.pollId, tag);
   if (!existing) throw alreadyVoted();
   const old = openBallot(key, c.pollId, existing.box);
   if (same(old.choices, c.ballot)) return { receipt, changed: false, wrote: false, before: null };
