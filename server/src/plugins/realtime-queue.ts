@@ -49,9 +49,9 @@ export interface CommandQueue {
 }
 
 /**
- * Overtaking commands run before each deferred chunk at most: a chunk writes to 100 sockets (a few
- * ms), a ballot's handler only checks it and hands it to the group commit (tens of µs), so a storm
- * of them cannot hold a broadcast back for long.
+ * At most this many overtaking commands run before each deferred chunk: a chunk writes to 100
+ * sockets (a few ms), a ballot's handler only checks it and hands it to the group commit (tens of
+ * µs), so a storm of ballots cannot hold a broadcast back for long.
  */
 const OVERTAKE_PER_CHUNK = 20;
 
