@@ -18,7 +18,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { percentile, printRatio, type Leg } from './lib/bench-ratio.ts';
 import { ensureDebianPackages } from './lib/ensure-debian.mjs';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
@@ -199,19 +199,15 @@ async function clients(ready: { url: string; label: string; size: number }, dead
     bytes: ok.reduce((s, r) => s + r.bytes, 0),
     failures: failed.length,
     firstError: failed[0] ? (failed[0].reason as Error).message : undefined,
-    latencies: ok.map((r) => r.ms).sort((a, b) => a - b),
+    latencies: ok.map((r) => r.ms),
   };
-}
-
-function pct(xs: number[], p: number): number {
-  return xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
 }
 
 function report(r: RunResult): number {
   const mbps = r.bytes / 1024 / 1024 / r.seconds;
   console.log(
     `${r.label.padEnd(34)} ${String(CLIENTS - r.failures).padStart(4)}/${CLIENTS} ok  ${r.seconds.toFixed(2).padStart(6)} s  ${mbps.toFixed(0).padStart(6)} MiB/s  ` +
-      `latency p50 ${(pct(r.latencies, 50) / 1000).toFixed(2)} s  p99 ${(pct(r.latencies, 99) / 1000).toFixed(2)} s`,
+      `latency p50 ${(percentile(r.latencies, 50) / 1000).toFixed(2)} s  p99 ${(percentile(r.latencies, 99) / 1000).toFixed(2)} s`,
   );
   return mbps;
 }

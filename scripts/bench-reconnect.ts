@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../shared/src/protocol.ts';
 import { buildServer } from './build.mjs';
-import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { percentile, printRatio, type Leg } from './lib/bench-ratio.ts';
 import { seedBenchDelegates } from './lib/bench-seed.ts';
 import { CLK_TCK, cpuTicks } from './lib/sfu-measure.ts';
 import { until as poll } from './lib/until.ts';
@@ -207,12 +207,11 @@ async function main() {
     const base = await storm({ label: 'baseline: bare Socket.IO, echo ack', args: ['--input-type=module', '-e', bare], cwd: join(root, 'server'), env, readyPath: '/', resync: (s) => ack(s, 'meeting:join', { meetingId }) }, tokens);
     const real = await storm({ label: 'diemcau: node server/dist/server.js', args: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : []), 'server/dist/server.js'], gracefulStop: Boolean(profDir), cwd: root, env, readyPath: '/api/health', resync: (s) => ack(s, 'meeting:join', { meetingId }) }, tokens);
 
-    const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
     console.log(`\nreconnect storm: ${N} clients, kill -9 and restart on the same port`);
     for (const r of [base, real]) {
       console.log(
         `${r.leg.label.padEnd(38)} ${r.leg.succeeded}/${r.leg.attempted} resynced; server up ${r.upMs.toFixed(0)} ms after the kill; ` +
-          `resynced p50 ${pct(r.times, 50).toFixed(0)} ms, p99 ${pct(r.times, 99).toFixed(0)} ms, all ${r.ms.toFixed(0)} ms; ` +
+          `resynced p50 ${percentile(r.times, 50).toFixed(0)} ms, p99 ${percentile(r.times, 99).toFixed(0)} ms, all ${r.ms.toFixed(0)} ms; ` +
           `received ${(r.bytes / 1024).toFixed(0)} KiB in ${r.packets} packets (${(r.bytes / N).toFixed(0)} B per client); ` +
           `server CPU from launch to all resynced ${r.cpuS.toFixed(2)} s`,
       );

@@ -22,7 +22,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { printRatio, type Leg } from './lib/bench-ratio.ts';
+import { median, percentile, printRatio, type Leg } from './lib/bench-ratio.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
 import { bundleBenchServer, loadBenchServer } from './lib/bench-bundle.ts';
@@ -228,7 +228,6 @@ async function main() {
       legs.set(label, leg);
     };
     const leg = (label: string): Leg => legs.get(label) ?? { label, attempted: 0, succeeded: 0 };
-    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
     const ms = (x: number) => `${x.toFixed(1)} ms`;
 
     const stats = async () => {
@@ -244,7 +243,6 @@ async function main() {
       const { file } = await reply;
       if (file) console.log(`server CPU profile (${name}): ${file} (this round's timings include the profiler)`);
     };
-    const median = (xs: number[]) => pct(xs, 50);
     type Round = {
       p50: number; p99: number; max: number; wall: number; cpuMs: number; echoCpuMs: number; elu: number; result: number; bare: number; closeMs: number; bytes: number; fullBytes: number;
       spreadP50: number; spreadP99: number; echoP50: number; echoP99: number; echoWall: number; echoSpreadP99: number;
@@ -320,14 +318,14 @@ async function main() {
         const spread = await spreadLeg(mode, round);
         const echoRun = await echoLeg();
         const r: Round = {
-          spreadP50: pct(spread, 50),
-          spreadP99: pct(spread, 99),
-          echoP50: pct(echoRun.lat, 50),
-          echoP99: pct(echoRun.lat, 99),
+          spreadP50: percentile(spread, 50),
+          spreadP99: percentile(spread, 99),
+          echoP50: percentile(echoRun.lat, 50),
+          echoP99: percentile(echoRun.lat, 99),
           echoWall: echoRun.wall,
-          echoSpreadP99: pct(echoRun.spreadLat, 99),
-          p50: pct(lat, 50),
-          p99: pct(lat, 99),
+          echoSpreadP99: percentile(echoRun.spreadLat, 99),
+          p50: percentile(lat, 50),
+          p99: percentile(lat, 99),
           max: Math.max(...lat),
           wall,
           cpuMs: voting.cpuMs,

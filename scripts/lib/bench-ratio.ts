@@ -27,6 +27,12 @@ export function legOf(label: string, results: readonly PromiseSettledResult<unkn
   };
 }
 
+/** The `p`th percentile of `xs` by nearest rank (NaN when empty): the benches' latency p50 and p99. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]! : NaN;
+}
+
 /** The median of `xs` (NaN when empty): what the benches that repeat a measurement report. */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

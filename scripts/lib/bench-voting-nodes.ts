@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { printRatio, legOf, type Leg } from './bench-ratio.ts';
+import { percentile, printRatio, legOf, type Leg } from './bench-ratio.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 import { ack, castAll, openSocket, type BenchSocket } from './bench-cast.ts';
 import { bundleBenchServer, loadBenchServer } from './bench-bundle.ts';
@@ -146,7 +146,6 @@ type Setup = { label: string; figures: Record<'open' | 'secret', Figures[]>; leg
 async function measure(label: string, urls: string[], ready: Ready, nodes: NodeThread[], rounds: number): Promise<Setup> {
   type Sock = BenchSocket;
   const open = (token: string, url: string) => openSocket(url, token);
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
   const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const legs = new Map<string, Leg>();
   const count = (name: string, results: readonly PromiseSettledResult<unknown>[]) => {
@@ -202,7 +201,7 @@ async function measure(label: string, urls: string[], ready: Ready, nodes: NodeT
           return r;
         });
         const spread = await poll(mode, `${label} ${mode} spread ${round + 1}`, (pollId) => vote('casts spread', pollId, SPREAD_MS));
-        const f: Figures = { p50: pct(once.out.lat, 50), p99: pct(once.out.lat, 99), wall: once.out.wall, spreadP50: pct(spread.out.lat, 50), spreadP99: pct(spread.out.lat, 99), result: once.result, cpuMs };
+        const f: Figures = { p50: percentile(once.out.lat, 50), p99: percentile(once.out.lat, 99), wall: once.out.wall, spreadP50: percentile(spread.out.lat, 50), spreadP99: percentile(spread.out.lat, 99), result: once.result, cpuMs };
         figures[mode].push(f);
         const ms = (x: number) => `${x.toFixed(1)} ms`;
         console.log(`  round ${round + 1} ${mode.padEnd(6)} at once p50 ${ms(f.p50)} p99 ${ms(f.p99)} all in ${ms(f.wall)} (server threads' CPU ${ms(f.cpuMs)}); spread p50 ${ms(f.spreadP50)} p99 ${ms(f.spreadP99)}; result→all ${ms(f.result)}`);

@@ -51,8 +51,6 @@ export interface Realtime {
   /**
    * `perMeeting`: the command acts on the joined meeting's live state, so on a cluster it runs on the
    * node that owns the meeting (lease.ts) and the answer is relayed (realtime-forward.ts).
-   */
-  /**
    * `overtaking`: the command may run between the chunks of a broadcast queued before it, rather
    * than after all of it (realtime-queue.ts); for a command whose effect and answer do not depend on
    * that broadcast having reached its socket first (a ballot).

@@ -63,7 +63,7 @@ export function createCommandQueue(opts: CommandQueueOptions = {}): CommandQueue
   // Insertion order is the round-robin order: a key with more to do goes to the back after each job.
   const byKey = new Map<string, (() => void)[]>();
   /** Keys whose next job may overtake a broadcast, in turn order; and those jobs. */
-  const ready = new Map<string, true>();
+  const ready = new Set<string>();
   const overtakers = new Set<() => void>();
   /** Overtaking commands run since the last deferred job. */
   let overtook = 0;
@@ -82,7 +82,7 @@ export function createCommandQueue(opts: CommandQueueOptions = {}): CommandQueue
     ready.delete(key);
     if (jobs.length) {
       byKey.set(key, jobs);
-      if (overtakers.has(jobs[0]!)) ready.set(key, true);
+      if (overtakers.has(jobs[0]!)) ready.add(key);
     }
     overtakers.delete(job);
     size--;
@@ -128,7 +128,7 @@ export function createCommandQueue(opts: CommandQueueOptions = {}): CommandQueue
       if (jobs) jobs.push(job);
       else {
         byKey.set(key, [job]);
-        if (overtaking) ready.set(key, true);
+        if (overtaking) ready.add(key);
       }
       size++;
       schedule();

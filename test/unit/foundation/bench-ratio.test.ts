@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { legOf, printRatio, type Leg } from '../../../scripts/lib/bench-ratio.ts';
+import { legOf, median, percentile, printRatio, type Leg } from '../../../scripts/lib/bench-ratio.ts';
 
 const full = (label: string, n = 200): Leg => ({ label, attempted: n, succeeded: n });
 
@@ -42,5 +42,18 @@ describe('bench ratio guard (scripts/lib/bench-ratio.ts)', () => {
       { status: 'rejected', reason: new Error('later') },
     ]);
     expect(leg).toEqual({ label: 'x', attempted: 3, succeeded: 1, firstError: 'boom' });
+  });
+
+  it('percentile is the nearest rank of the sorted values, median the middle (or the mean of the two middles)', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 .. 1, unsorted
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 99)).toBe(99);
+    expect(percentile(xs, 100)).toBe(100);
+    expect(percentile(xs, 0)).toBe(1);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+    expect(xs[0]).toBe(100); // the input is not sorted in place
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 });
