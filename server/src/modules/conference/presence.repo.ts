@@ -9,7 +9,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { List } from 'immutable';
 import type { MeetingStatus } from '@diemcau/shared';
 import type { Store } from '../../db/database.ts';
-import { hot } from '../../db/dialect.ts';
+import { hotWrite } from '../../db/dialect.ts';
 import type { AgendaState } from './agenda.machine.ts';
 import { initialConference, type ConferenceEvent, type ConferenceState } from './conference.machine.ts';
 import type { meetingPresence } from './conference.schema.ts';
@@ -83,7 +83,7 @@ async function saveCore({ q, t }: Store, meetingId: number, s: ConferenceState, 
 
 // A check-in storm writes one of these per delegate: prepared (per connection, or per batch transaction on
 // PostgreSQL), since building the upsert cost several times running it (db/dialect.ts).
-const upsertPresence = hot(({ q, t: { meetingPresence: p } }) => {
+const upsertPresence = hotWrite(({ q, t: { meetingPresence: p } }) => {
   const v = (name: string) => sql.placeholder(name);
   const fromRow = (c: { name: string }) => sql.raw(`excluded.${c.name}`);
   return q

@@ -5,14 +5,12 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { txMemo, type Store } from '../../db/database.ts';
-import { hot, lockForTx } from '../../db/dialect.ts';
+import { hot, hotWrite, lockForTx } from '../../db/dialect.ts';
 import { randomRowId } from '../../lib/random-pool.ts';
 import { GENESIS_HASH, nextEntry, type ChainEntry, type ChainHead, type ChainPayload } from './voting.chain.ts';
 import type { PollRow } from './voting.schema.ts';
 
 export const ph = sql.placeholder;
-/** Rows a write changed, from either driver's result (better-sqlite3's `changes`, node-postgres's `rowCount`): cheaper than RETURNING. */
-const changedRows = (result: unknown): number => (result as { changes?: number }).changes ?? (result as { rowCount?: number | null }).rowCount ?? 0;
 /** A placeholder in an update's `set()`, which binds it as insert values do though drizzle's types leave it out. */
 const setPh = <T>(name: string) => ph(name) as unknown as T;
 
@@ -122,7 +120,7 @@ async function chainHead(s: Store, pollId: number): Promise<Head> {
 /** Hash of the chain's last entry (the genesis hash for an empty chain). */
 export const headHash = async (s: Store, pollId: number): Promise<string> => (await chainHead(s, pollId)).head?.hash ?? GENESIS_HASH;
 
-const insertEntry = hot(({ q, t: { pollChain: c } }) =>
+const insertEntry = hotWrite(({ q, t: { pollChain: c } }) =>
   q.insert(c).values({ pollId: ph('pollId'), seq: ph('seq'), prevHash: ph('prevHash'), hash: ph('hash'), payload: ph('payload') }),
 );
 
@@ -189,13 +187,13 @@ export async function insertVoters({ q, t }: Store, pollId: number, userIds: rea
 }
 
 /** Marks `userId` as having voted, in place. False when they already had (or were not eligible). */
-const flipVoterOf = hot(({ q, t: { pollVoters: v } }) =>
+const flipVoterOf = hotWrite(({ q, t: { pollVoters: v } }) =>
   q
     .update(v)
     .set({ voted: 1 })
     .where(and(eq(v.pollId, ph('pollId')), eq(v.userId, ph('userId')), eq(v.voted, 0))),
 );
-export const flipVoter = async (s: Store, pollId: number, userId: number): Promise<boolean> => changedRows(await flipVoterOf(s, { pollId, userId })) === 1;
+export const flipVoter = async (s: Store, pollId: number, userId: number): Promise<boolean> => (await flipVoterOf(s, { pollId, userId })) === 1;
 
 export async function loadVoterIds({ q, t }: Store, pollId: number): Promise<number[]> {
   const { pollVoters } = t;
@@ -209,13 +207,13 @@ export async function loadVoterIds({ q, t }: Store, pollId: number): Promise<num
 const findBoxOf = hot(({ q, t: { pollBallotBoxes: b } }) => q.select({ id: b.id, box: b.box }).from(b).where(and(eq(b.pollId, ph('pollId')), eq(b.tag, ph('tag')))));
 export const findBox = async (s: Store, pollId: number, tag: string): Promise<{ id: number; box: Buffer } | undefined> => (await findBoxOf(s, { pollId, tag }))[0];
 
-const insertBoxOf = hot(({ q, t: { pollBallotBoxes: b } }) =>
+const insertBoxOf = hotWrite(({ q, t: { pollBallotBoxes: b } }) =>
   q.insert(b).values({ id: ph('id'), pollId: ph('pollId'), tag: ph('tag'), box: ph('box') }).onConflictDoNothing({ target: b.id }),
 );
 export const insertBox = (s: Store, pollId: number, tag: string, box: Buffer): Promise<void> =>
-  withRandomIds([box], async ([row]) => (changedRows(await insertBoxOf(s, { id: row!.id, pollId, tag, box })) ? [row!] : []));
+  withRandomIds([box], async ([row]) => ((await insertBoxOf(s, { id: row!.id, pollId, tag, box })) ? [row!] : []));
 
-const updateBoxOf = hot(({ q, t: { pollBallotBoxes: b } }) => q.update(b).set({ box: setPh<Buffer>('box') }).where(eq(b.id, ph('id'))));
+const updateBoxOf = hotWrite(({ q, t: { pollBallotBoxes: b } }) => q.update(b).set({ box: setPh<Buffer>('box') }).where(eq(b.id, ph('id'))));
 export const updateBox = async (s: Store, id: number, box: Buffer): Promise<void> => void (await updateBoxOf(s, { id, box }));
 
 export async function loadBoxes({ q, t }: Store, pollId: number): Promise<Buffer[]> {
@@ -262,13 +260,13 @@ const findOpenBallotOf = hot(({ q, t: { pollOpenBallots: b } }) =>
 export const findOpenBallot = async (s: Store, pollId: number, userId: number): Promise<{ choices: string[]; ballotId: string | null } | undefined> =>
   (await findOpenBallotOf(s, { pollId, userId }))[0];
 
-const insertOpenBallotOf = hot(({ q, t: { pollOpenBallots: b } }) =>
+const insertOpenBallotOf = hotWrite(({ q, t: { pollOpenBallots: b } }) =>
   q.insert(b).values({ pollId: ph('pollId'), userId: ph('userId'), choices: ph('choices'), castAt: ph('castAt'), ballotId: ph('ballotId') }),
 );
 export const insertOpenBallot = async (s: Store, pollId: number, userId: number, choices: string[], castAt: number, ballotId: string): Promise<void> =>
   void (await insertOpenBallotOf(s, { pollId, userId, choices, castAt, ballotId }));
 
-const updateOpenBallotOf = hot(({ q, t: { pollOpenBallots: b } }) =>
+const updateOpenBallotOf = hotWrite(({ q, t: { pollOpenBallots: b } }) =>
   q
     .update(b)
     .set({ choices: setPh<string[]>('choices'), castAt: setPh<number>('castAt'), ballotId: setPh<string>('ballotId') })
