@@ -20,6 +20,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { legOf, median, printRatio, type Leg } from './lib/bench-ratio.ts';
+import { workerReplies } from './lib/worker-reply.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
 import { bundleBenchServer, loadBenchServer } from './lib/bench-bundle.ts';
@@ -158,17 +159,7 @@ async function main() {
     process.exit(2);
   }, HARD_LIMIT_MS);
   hardStop.unref();
-  const fromWorker = <T extends FromServer['type']>(type: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
-      const on = (m: FromServer) => {
-        if (m.type === 'error') return reject(new Error(m.message));
-        if (m.type !== type) return;
-        worker.off('message', on);
-        resolve(m as Extract<FromServer, { type: T }>);
-      };
-      worker.on('message', on);
-      worker.once('error', reject);
-    });
+  const fromWorker = workerReplies<FromServer>(worker);
 
   const ready = await fromWorker('ready');
   const sockets: Sock[] = [];

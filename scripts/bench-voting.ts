@@ -23,6 +23,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { median, percentile, printRatio, type Leg } from './lib/bench-ratio.ts';
+import { workerReplies } from './lib/worker-reply.ts';
 import { cpuProfDir, phaseProfiler, type PhaseProfiler } from './lib/cpu-profile.ts';
 import { threadCpuMs } from './lib/thread-cpu.ts';
 import { bundleBenchServer, loadBenchServer } from './lib/bench-bundle.ts';
@@ -164,25 +165,7 @@ async function main() {
     process.exit(2);
   }, HARD_LIMIT_MS);
   hardStop.unref();
-  const fromWorker = <T extends FromServer['type']>(type: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
-      const done = () => {
-        worker.off('message', on);
-        worker.off('error', fail);
-      };
-      const fail = (err: Error) => {
-        done();
-        reject(err);
-      };
-      const on = (m: FromServer) => {
-        if (m.type === 'error') return fail(new Error(m.message));
-        if (m.type !== type) return;
-        done();
-        resolve(m as Extract<FromServer, { type: T }>);
-      };
-      worker.on('message', on);
-      worker.on('error', fail);
-    });
+  const fromWorker = workerReplies<FromServer>(worker);
 
   const ready = await fromWorker('ready');
   console.log(`server ready in ${(ready.setupMs / 1000).toFixed(1)} s (${N} delegates invited and present)`);

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentile, printRatio, legOf, type Leg } from './bench-ratio.ts';
+import { workerReplies } from './worker-reply.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 import { ack, castAll, openSocket, type BenchSocket } from './bench-cast.ts';
 import { bundleBenchServer, loadBenchServer } from './bench-bundle.ts';
@@ -98,23 +99,7 @@ class NodeThread {
     });
   }
   next<T extends FromNode['type']>(type: T): Promise<Extract<FromNode, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const off = () => {
-        this.worker.off('message', on);
-        this.worker.off('error', reject);
-      };
-      const on = (m: FromNode) => {
-        if (m.type === 'error') {
-          off();
-          reject(new Error(m.message));
-        } else if (m.type === type) {
-          off();
-          resolve(m as Extract<FromNode, { type: T }>);
-        }
-      };
-      this.worker.on('message', on);
-      this.worker.on('error', reject);
-    });
+    return workerReplies<FromNode>(this.worker)(type);
   }
   async cpu(): Promise<number> {
     const reply = this.next('cpu');
