@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { parseRtp } from './rtp-packets.ts';
+import { WAIT_MS } from './until.ts';
 
 /** Receives RTP from mediasoup consumers on a PlainTransport and keeps counts. */
 export class RtpSink {
@@ -57,7 +58,7 @@ export class RtpSink {
   }
 
   /** Resolves when `check()` holds after some packet, or rejects after `timeoutMs`. */
-  until(check: () => boolean, timeoutMs = 5000, what = 'RTP'): Promise<void> {
+  until(check: () => boolean, timeoutMs = WAIT_MS, what = 'RTP'): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -13,6 +13,7 @@ import { loadConfig } from '../../server/src/config.ts';
 import type { Demo } from '../integration/conference/helpers.ts';
 import { ffprobe, meanVolume, until } from '../integration/recording/support.ts';
 import { cmd, own, startTestbed, type Testbed } from './helpers/testbed.ts';
+import { WAIT_MS } from '../../scripts/lib/until.ts';
 
 let tb: Testbed | undefined;
 let t: TestApp;
@@ -48,7 +49,7 @@ describe('recording a browser meeting', () => {
     await until(() => Date.now() - t0, (ms) => ms >= 5000, '5 s recorded');
     await cmd(chair, 'stage:set', { source: { type: 'bridge', bridgePointId: bpB } });
     const bVideo = (await own(bridgeB)).video;
-    await until(() => t.app.recording.counters(d.meetingId)[0], (c) => c?.producerId === bVideo, 'the recorder follows the stage to bridge B', 5000);
+    await until(() => t.app.recording.counters(d.meetingId)[0], (c) => c?.producerId === bVideo, 'the recorder follows the stage to bridge B', WAIT_MS);
     await until(() => Date.now() - t0, (ms) => ms >= 10_000, '10 s recorded');
     const expected = (Date.now() - t0) / 1000;
     const stopped = await t.app.inject({ method: 'POST', url: `/api/meetings/${d.meetingId}/recording/stop`, headers });

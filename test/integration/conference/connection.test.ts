@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { buildTestApp, nextEvent, type TestApp } from '../../helpers/app.ts';
 import { cmd, demo, join, okData, type Demo, type Member } from './helpers.ts';
+import { WAIT_MS } from '../../../scripts/lib/until.ts';
 
 const GRACE = 300;
 let t: TestApp;
@@ -37,7 +38,7 @@ it('recovers a short drop with the room, the membership and the missed broadcast
   // Closing the transport from the client side looks like a network drop to both ends.
   op.socket.io.engine.close();
   await dropped;
-  const missed = nextEvent<{ meetingId: number }>(op.socket, 'meeting:started', 5000);
+  const missed = nextEvent<{ meetingId: number }>(op.socket, 'meeting:started', WAIT_MS);
   const back = nextEvent(op.socket, 'connect');
   okData(await cmd(chair, 'meeting:start', d.meetingId));
   await back;
@@ -62,7 +63,7 @@ it('marks a bridge offline once its operator has been gone for the grace period'
   // The join's own (coalesced) presence push comes first.
   await nextEvent(chair.socket, 'presence:changed', 20_000);
 
-  const offline = nextEvent<{ bridges: { bridgePointId: number; status: string }[] }>(chair.socket, 'presence:changed', 5000);
+  const offline = nextEvent<{ bridges: { bridgePointId: number; status: string }[] }>(chair.socket, 'presence:changed', WAIT_MS);
   const leftAt = Date.now();
   op.socket.close();
   const ev = await offline;

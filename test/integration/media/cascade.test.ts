@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
 import type { Room } from '../../../server/src/modules/media/room.ts';
-import { bridgeInfo, delegateInfo, eventually, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, delegateInfo, eventually, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender, WAIT_MS } from './support.ts';
 
 const M = 31;
 const BUDGET = 3;
@@ -42,7 +42,7 @@ describe('cascade across workers', () => {
   it('fills the first router up to the budget', async () => {
     for (let i = 0; i < BUDGET; i++) {
       const { rx } = await viewer(`v${i}`);
-      await rx.sink.until(() => rx.sink.packets > 5, 5000, `video at v${i}`);
+      await rx.sink.until(() => rx.sink.packets > 5, WAIT_MS, `video at v${i}`);
     }
     const loads = room.routerLoads();
     expect(loads).toHaveLength(1);
@@ -61,16 +61,16 @@ describe('cascade across workers', () => {
     const lateEntry = room.peer('late')!.consumers()[0]!;
     expect(lateEntry.router.id).toBe(loads[1]!.routerId);
     // Real media crossed the pipe, at the layer asked for.
-    await rx.sink.until(() => rx.sink.packets > 20 && rx.sink.lastLayer === 1, 5000, 'piped video at layer 1');
+    await rx.sink.until(() => rx.sink.packets > 20 && rx.sink.lastLayer === 1, WAIT_MS, 'piped video at layer 1');
     expect(service.pool.loads().map((l) => l.consumers).sort()).toEqual([1, BUDGET]);
   });
 
   it('pausing the producer pauses it behind the pipe too', async () => {
     const late = room.peer('late')!.consumers()[0]!;
     await cam.video!.pause();
-    await eventually(() => late.consumer.producerPaused, 2000, 'pipe producer paused');
+    await eventually(() => late.consumer.producerPaused, WAIT_MS, 'pipe producer paused');
     await cam.video!.resume();
-    await eventually(() => !late.consumer.producerPaused, 2000, 'pipe producer resumed');
+    await eventually(() => !late.consumer.producerPaused, WAIT_MS, 'pipe producer resumed');
   });
 
   it('an audio producer on the second router still drives active-speaker detection', async () => {
@@ -80,13 +80,13 @@ describe('cascade across workers', () => {
     const b2router = room.peer('b2')!.transports()[0]!.router.id;
     expect(b2router).toBe(room.routerLoads()[1]!.routerId);
     await service.onFloorChanged(M, { userId: 1, bridgePointId: 2 }, true);
-    await eventually(() => notifier.of('speaker:active').some((s) => s.producerId === mic.audio!.id), 5000, 'speaker:active from b2');
+    await eventually(() => notifier.of('speaker:active').some((s) => s.producerId === mic.audio!.id), WAIT_MS, 'speaker:active from b2');
   });
 
   it('drops the extra router when nothing uses it any more', async () => {
     service.leave(M, 'late');
     service.leave(M, 'b2');
-    await eventually(() => room.routerLoads().length === 1, 2000, 'extra router closed');
+    await eventually(() => room.routerLoads().length === 1, WAIT_MS, 'extra router closed');
     expect(room.closed).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 // The floor and the chair gate a bridge's mic producer on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
-import { bridgeInfo, chairInfo, expectCode, newService, plainReceiver, plainSender, recorder, sleep, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, chairInfo, expectCode, newService, plainReceiver, plainSender, recorder, sleep, type PlainReceiver, type PlainSender, WAIT_MS } from './support.ts';
 
 const M = 11;
 const B = { type: 'bridge', bridgePointId: 21 } as const;
@@ -32,7 +32,7 @@ afterAll(() => {
 /** Audio packets reach the chair within a second. */
 async function heard() {
   const before = rx.sink.packets;
-  await rx.sink.until(() => rx.sink.packets >= before + 10, 2000, 'audio at the chair');
+  await rx.sink.until(() => rx.sink.packets >= before + 10, WAIT_MS, 'audio at the chair');
 }
 /** No audio reaches the chair for 600 ms. */
 async function silent() {

@@ -5,7 +5,7 @@ import type { MediaService } from '../../../server/src/modules/media/media.servi
 import type { Room } from '../../../server/src/modules/media/room.ts';
 import type { ConsumerEntry } from '../../../server/src/modules/media/peer.ts';
 import { receiverReport } from '../../../scripts/lib/rtp-packets.ts';
-import { bridgeInfo, chairInfo, eventually, whenMature, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, chairInfo, eventually, whenMature, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender, WAIT_MS } from './support.ts';
 
 const M = 41;
 const WEAK = { type: 'bridge', bridgePointId: 9 } as const;
@@ -45,7 +45,7 @@ beforeAll(async () => {
     await service.setConsumerPaused(M, 'weak', c.consumerId, false);
   }
   [video, audio] = ['video', 'audio'].map((k) => room.peer('weak')!.consumers().find((e) => e.consumer.kind === k)!) as [ConsumerEntry, ConsumerEntry];
-  await rx.sink.until(() => rx.sink.lastLayer === 2, 6000, 'layer 2 on a good link');
+  await rx.sink.until(() => rx.sink.lastLayer === 2, WAIT_MS, 'layer 2 on a good link');
 
   // The "client": a receiver report per stream every 100 ms with the current loss.
   const seen = new Map<number, { received: number; lost: number }>();
@@ -75,30 +75,30 @@ const chairLinks = () => notifier.sent.filter((s) => s.event === 'link:changed' 
 describe('link quality', () => {
   it('steps a lossy receiver down a layer, then to the lowest', async () => {
     loss = 0.5;
-    await eventually(() => chairLinks().some((l) => l.state === 'weak'), 5000, 'weak');
+    await eventually(() => chairLinks().some((l) => l.state === 'weak'), WAIT_MS, 'weak');
     expect(chairLinks()[0]).toMatchObject({ source: WEAK, state: 'weak', maxSpatialLayer: 1 });
-    await eventually(() => video.consumer.preferredLayers?.spatialLayer === 1 || video.consumer.preferredLayers?.spatialLayer === 0, 3000, 'layers stepped down');
-    await eventually(() => chairLinks().some((l) => l.maxSpatialLayer === 0), 5000, 'lowest layer');
+    await eventually(() => video.consumer.preferredLayers?.spatialLayer === 1 || video.consumer.preferredLayers?.spatialLayer === 0, WAIT_MS, 'layers stepped down');
+    await eventually(() => chairLinks().some((l) => l.maxSpatialLayer === 0), WAIT_MS, 'lowest layer');
   });
 
   it('switches a persistently bad receiver to audio only', async () => {
-    await eventually(() => chairLinks().some((l) => l.state === 'audio-only'), 6000, 'audio-only');
+    await eventually(() => chairLinks().some((l) => l.state === 'audio-only'), WAIT_MS, 'audio-only');
     expect(video.consumer.paused).toBe(true);
     expect(video.policyPaused).toBe(true);
     expect(audio.consumer.paused).toBe(false);
     // The bridge itself is told too, so its screen can say why the picture stopped.
     expect(notifier.sent.some((s) => s.event === 'link:changed' && 'peerId' in s.to && s.to.peerId === 'weak')).toBe(true);
     const before = rx.sink.bySsrc.get(audio.consumer.rtpParameters.encodings![0]!.ssrc!)!.packets;
-    await eventually(() => rx.sink.bySsrc.get(audio.consumer.rtpParameters.encodings![0]!.ssrc!)!.packets > before + 10, 2000, 'audio still flowing');
+    await eventually(() => rx.sink.bySsrc.get(audio.consumer.rtpParameters.encodings![0]!.ssrc!)!.packets > before + 10, WAIT_MS, 'audio still flowing');
   });
 
   it('brings video back when the link recovers', async () => {
     loss = 0;
-    await eventually(() => chairLinks().at(-1)?.state === 'weak', 8000, 'back to weak');
+    await eventually(() => chairLinks().at(-1)?.state === 'weak', WAIT_MS, 'back to weak');
     expect(video.consumer.paused).toBe(false);
-    await eventually(() => chairLinks().at(-1)?.state === 'good', 8000, 'back to good');
+    await eventually(() => chairLinks().at(-1)?.state === 'good', WAIT_MS, 'back to good');
     expect(chairLinks().at(-1)!.maxSpatialLayer).toBe(2);
-    await rx.sink.until(() => rx.sink.lastLayer === 2, 6000, 'layer 2 again');
+    await rx.sink.until(() => rx.sink.lastLayer === 2, WAIT_MS, 'layer 2 again');
     expect(service.snapshot(M, true).links.find((l) => l.state)).toBeDefined();
     expect(service.snapshot(M, false).links).toEqual([]);
   });

@@ -5,7 +5,7 @@ import type { MediaService } from '../../../server/src/modules/media/media.servi
 import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp-mediasoup.ts';
 import {
   bridgeInfo, chairInfo, delegateInfo, expectCode, LAYERS, newService, plainReceiver, plainSender, ssrc,
-  type PlainReceiver, type PlainSender,
+  type PlainReceiver, type PlainSender, WAIT_MS,
 } from './support.ts';
 
 const M = 7;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   rx = await plainReceiver(room, room.peer('chair')!);
   const c = await service.consume(M, 'chair', { transportId: rx.transport.id, producerId: sender.video!.id, spatialLayer: 0 });
   await service.setConsumerPaused(M, 'chair', c.consumerId, false);
-  await rx.sink.until(() => rx.sink.packets > 10, 5000, 'baseline video');
+  await rx.sink.until(() => rx.sink.packets > 10, WAIT_MS, 'baseline video');
 });
 
 afterAll(() => {
@@ -38,7 +38,7 @@ afterAll(() => {
 /** Media still flows to the chair: the room and the other peers were unaffected. */
 async function stillFlowing() {
   const before = rx.sink.packets;
-  await rx.sink.until(() => rx.sink.packets > before + 10, 3000, 'video after the refusal');
+  await rx.sink.until(() => rx.sink.packets > before + 10, WAIT_MS, 'video after the refusal');
   expect(service.room(M)!.closed).toBe(false);
   expect(service.pool.workers[0]!.closed).toBe(false);
 }

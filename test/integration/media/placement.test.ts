@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
 import type { Room } from '../../../server/src/modules/media/room.ts';
 import type { ms } from '../../../server/src/modules/media/mediasoup.ts';
-import { bridgeInfo, chairInfo, delegateInfo, eventually, newService, plainReceiver, plainSender, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, chairInfo, delegateInfo, eventually, newService, plainReceiver, plainSender, type PlainReceiver, type PlainSender, WAIT_MS } from './support.ts';
 
 const M = 41;
 let service: MediaService;
@@ -74,8 +74,8 @@ describe('placement by worker load', () => {
     expect(loads[1]!.workerPid).not.toBe(loads[0]!.workerPid);
     expect(room.peer('v2')!.consumers().every((c) => c.router.id === loads[1]!.routerId)).toBe(true);
     // RTP really flows through the pipes: both consumers send, and the sink sees video and audio.
-    await eventually(async () => (await sentPackets(consumers[0]!)) > 20 && (await sentPackets(consumers[1]!)) > 20, 20_000, 'stage video and speaker audio on the second router');
-    await rx.sink.until(() => rx.sink.packets > 40, 20_000, 'packets at the second router\'s viewer');
+    await eventually(async () => (await sentPackets(consumers[0]!)) > 20 && (await sentPackets(consumers[1]!)) > 20, WAIT_MS, 'stage video and speaker audio on the second router');
+    await rx.sink.until(() => rx.sink.packets > 40, WAIT_MS, 'packets at the second router\'s viewer');
     // Only what is consumed there is piped; the unwatched camera and the other mic are not.
     expect(new Set(loads[1]!.pipedProducerIds)).toEqual(new Set([stage.video!.id, speaker.audio!.id]));
     expect(loads[1]!.pipedProducerIds).not.toContain(unwatched.video!.id);
@@ -90,10 +90,10 @@ describe('placement by worker load', () => {
     await viewer('v3', 303, [speaker.audio!]);
     expect(room.peer('v3')!.consumers()[0]!.router.id).toBe(room.routerLoads()[1]!.routerId);
     service.leave(M, 'v2');
-    await eventually(() => room.routerLoads()[1]!.pipedProducerIds.length === 1, 20_000, 'stage pipe closed');
+    await eventually(() => room.routerLoads()[1]!.pipedProducerIds.length === 1, WAIT_MS, 'stage pipe closed');
     expect(room.routerLoads()[1]!.pipedProducerIds).toEqual([speaker.audio!.id]);
     const sender = service.pool.loads().find((l) => l.pid === room.routerLoads()[0]!.workerPid)!;
-    await eventually(() => service.pool.loads().find((l) => l.pid === sender.pid)!.pipes === 1, 20_000, 'sender charged for one pipe');
+    await eventually(() => service.pool.loads().find((l) => l.pid === sender.pid)!.pipes === 1, WAIT_MS, 'sender charged for one pipe');
   });
 
   it('a new room goes to the least loaded worker', async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
 import { Room } from '../../../server/src/modules/media/room.ts';
 import type { ms } from '../../../server/src/modules/media/mediasoup.ts';
-import { bridgeInfo, chairInfo, eventually, expectCode, mediaOpts, newService, plainReceiver, plainSender, type PlainReceiver } from './support.ts';
+import { bridgeInfo, chairInfo, eventually, expectCode, mediaOpts, newService, plainReceiver, plainSender, type PlainReceiver, WAIT_MS } from './support.ts';
 
 let service: MediaService;
 const closers: { close(): void }[] = [];
@@ -80,7 +80,7 @@ describe('media races', () => {
     }
     // And the media really flows after the last grant.
     const before = rx.sink.packets;
-    await rx.sink.until(() => rx.sink.packets >= before + 10, 20_000, 'audio after the last grant');
+    await rx.sink.until(() => rx.sink.packets >= before + 10, WAIT_MS, 'audio after the last grant');
   });
 
   it('a peer that leaves during get-capabilities leaves no peer, router or observer behind', async () => {
@@ -90,7 +90,7 @@ describe('media races', () => {
     service.leave(M, 'gone'); // the socket disconnected while the room was being created
     await expectCode(join, 'MEDIA_ERROR');
     expect(service.room(M)).toBeNull();
-    await eventually(() => routersInPool() === before, 20_000, 'router given back');
+    await eventually(() => routersInPool() === before, WAIT_MS, 'router given back');
   });
 
   it('a peer leaving mid-join does not close a room others are in', async () => {
@@ -142,6 +142,6 @@ describe('media races', () => {
     } finally {
       pool.createRouter = create;
     }
-    await eventually(() => routersInPool() === before, 20_000, 'router closed after the failed creation');
+    await eventually(() => routersInPool() === before, WAIT_MS, 'router closed after the failed creation');
   });
 });

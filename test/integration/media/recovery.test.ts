@@ -2,7 +2,7 @@
 // clients are told to rejoin, and a meeting on the other worker never notices.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
-import { bridgeInfo, chairInfo, eventually, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, chairInfo, eventually, newService, plainReceiver, plainSender, recorder, type PlainReceiver, type PlainSender, WAIT_MS } from './support.ts';
 
 let service: MediaService;
 const notifier = recorder();
@@ -20,7 +20,7 @@ async function meeting(m: number, bridgePointId: number): Promise<{ cam: PlainSe
   const c = await service.consume(m, 'chair', { transportId: rx.transport.id, producerId: cam.video!.id, spatialLayer: 0 });
   await service.setConsumerPaused(m, 'chair', c.consumerId, false);
   closers.push(cam, rx);
-  await rx.sink.until(() => rx.sink.packets > 5, 5000, `video in meeting ${m}`);
+  await rx.sink.until(() => rx.sink.packets > 5, WAIT_MS, `video in meeting ${m}`);
   return { cam, rx };
 }
 
@@ -43,17 +43,17 @@ describe('worker death', () => {
     const oldRoom = service.room(1)!;
     process.kill(victimPid, 'SIGKILL');
 
-    await eventually(() => notifier.of('media:room-reset').length === 1, 5000, 'media:room-reset');
+    await eventually(() => notifier.of('media:room-reset').length === 1, WAIT_MS, 'media:room-reset');
     expect(notifier.sent.find((s) => s.event === 'media:room-reset')!.to).toEqual({ meetingId: 1 });
     expect(oldRoom.closed).toBe(true);
     expect(service.room(1)).toBeNull();
     // The other meeting's media kept flowing.
     const before = other.rx.sink.packets;
-    await other.rx.sink.until(() => other.rx.sink.packets > before + 10, 3000, 'meeting 2 video after the kill');
+    await other.rx.sink.until(() => other.rx.sink.packets > before + 10, WAIT_MS, 'meeting 2 video after the kill');
     expect(service.room(2)!.closed).toBe(false);
 
     // The pool replaced the dead worker.
-    await eventually(() => service.pool.workers.length === 2 && !service.pool.workers.some((w) => w.pid === victimPid), 5000, 'replacement worker');
+    await eventually(() => service.pool.workers.length === 2 && !service.pool.workers.some((w) => w.pid === victimPid), WAIT_MS, 'replacement worker');
 
     // Clients rejoin by themselves: the same calls as a fresh join work again.
     const again = await meeting(1, 1);
@@ -65,8 +65,8 @@ describe('worker death', () => {
     service.setStage(1, 'chair', { type: 'bridge', bridgePointId: 1 });
     const pid = service.room(1)!.routerLoads()[0]!.workerPid!;
     process.kill(pid, 'SIGKILL');
-    await eventually(() => notifier.of('media:room-reset').length === 2, 5000, 'second reset');
-    await eventually(() => service.pool.workers.length === 2, 5000, 'replacement worker');
+    await eventually(() => notifier.of('media:room-reset').length === 2, WAIT_MS, 'second reset');
+    await eventually(() => service.pool.workers.length === 2, WAIT_MS, 'replacement worker');
     const { cam } = await meeting(1, 1);
     expect(service.snapshot(1, true).stage).toEqual({ source: { type: 'bridge', bridgePointId: 1 }, videoProducerId: cam.video!.id, audioProducerId: null, pinned: false });
   });

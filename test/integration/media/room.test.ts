@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../../server/src/modules/media/worker-pool.ts';
 import { Room } from '../../../server/src/modules/media/room.ts';
-import { bridgeInfo, chairInfo, config, eventually, expectCode, mediaOpts, plainReceiver, plainSender, type PlainReceiver, type PlainSender } from './support.ts';
+import { bridgeInfo, chairInfo, config, eventually, expectCode, mediaOpts, plainReceiver, plainSender, type PlainReceiver, type PlainSender, WAIT_MS } from './support.ts';
 
 let pool: WorkerPool;
 const cleanups: (() => void)[] = [];
@@ -35,11 +35,11 @@ describe('Room lifecycle', () => {
     const rx = track(await plainReceiver(room, chair));
     const low = await room.consume(chair, { transportId: rx.transport.id, producerId: sender.video!.id, spatialLayer: 0, paused: false });
     expect(low.consumer.type).toBe('simulcast');
-    await rx.sink.until(() => rx.sink.packets > 30, 5000, 'video packets');
+    await rx.sink.until(() => rx.sink.packets > 30, WAIT_MS, 'video packets');
     expect(rx.sink.lastLayer).toBe(0);
 
     await low.consumer.setPreferredLayers({ spatialLayer: 2 });
-    await rx.sink.until(() => rx.sink.lastLayer === 2, 5000, 'layer 2');
+    await rx.sink.until(() => rx.sink.lastLayer === 2, WAIT_MS, 'layer 2');
   });
 
   it('closes a leaving peer\'s producers and the consumers of them, and tells the room', async () => {
@@ -56,7 +56,7 @@ describe('Room lifecycle', () => {
     room.removePeer('b1');
     expect(bridge.closed).toBe(true);
     expect(closed.sort()).toEqual([sender.audio!.id, sender.video!.id].sort());
-    await eventually(() => entry.consumer.closed, 2000, 'consumer closed with its producer');
+    await eventually(() => entry.consumer.closed, WAIT_MS, 'consumer closed with its producer');
     expect(chair.consumers()).toEqual([]);
     await expectCode(room.consume(chair, { transportId: rx.transport.id, producerId: sender.video!.id }), 'NOT_FOUND');
     expect(room.closed).toBe(false);

@@ -6,7 +6,7 @@ import { bearer, buildTestApp, connect, login, nextEvent, request, type TestApp,
 import { opusParameters, vp8SimulcastParameters } from '../../../scripts/lib/rtp-mediasoup.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { demo, expectError, okData, type Demo } from '../conference/helpers.ts';
-import { eventually, LAYERS, ssrc } from './support.ts';
+import { eventually, LAYERS, ssrc, WAIT_MS } from './support.ts';
 import { and, eq, like } from 'drizzle-orm';
 import { auditLog } from '../../../server/src/db/schema.ts';
 
@@ -133,7 +133,7 @@ describe('media over Socket.IO', () => {
     okData(await request(chair, 'stage:set', { source: src }));
     expect((await changed).source).toEqual(src);
     okData(await request(chair, 'media:mute', { source: src, muted: false }));
-    await eventually(() => !t.app.media.started()!.room(d.meetingId)!.producerEntry(bridgeMicId).producer.paused, 2000, 'chair opened the mic');
+    await eventually(() => !t.app.media.started()!.room(d.meetingId)!.producerEntry(bridgeMicId).producer.paused, WAIT_MS, 'chair opened the mic');
     expect(okData(await request<{ muted: number }>(chair, 'media:mute-all', {})).muted).toBeGreaterThanOrEqual(1);
     expectError(await request(bridge, 'producer:resume', { producerId: bridgeMicId }), 'FORBIDDEN');
     // Each of the chair's acts is audited, with the chair as actor; the refused ones are not.
@@ -163,13 +163,13 @@ describe('media over Socket.IO', () => {
     const reset = nextEvent<{ reason: string }>(observer, 'media:room-reset');
     process.kill(pid, 'SIGKILL');
     expect(await reset).toEqual({ reason: 'worker-died' });
-    await eventually(() => service.pool.workers.length === 2, 5000, 'replacement worker');
+    await eventually(() => service.pool.workers.length === 2, WAIT_MS, 'replacement worker');
     okData(await caps(observer));
     expect(service.room(d.meetingId)!.closed).toBe(false);
   });
 
   it('closes the room when the meeting ends', async () => {
     okData(await request(chair, 'meeting:end', { meetingId: d.meetingId }));
-    await eventually(() => t.app.media.started()!.room(d.meetingId) === null, 2000, 'room closed');
+    await eventually(() => t.app.media.started()!.room(d.meetingId) === null, WAIT_MS, 'room closed');
   });
 });

@@ -12,7 +12,9 @@ import type { CostModel } from '../../../server/src/modules/media/placement.ts';
 import { opusParameters, plainReceiverCapabilities, vp8SimulcastParameters, type VideoLayerSpec } from '../../../scripts/lib/rtp-mediasoup.ts';
 import { RtpPump } from '../../../scripts/lib/rtp-pump.ts';
 import { RtpSink } from '../../../scripts/lib/rtp-sink.ts';
-import { until } from '../../../scripts/lib/until.ts';
+import { until, WAIT_MS } from '../../../scripts/lib/until.ts';
+
+export { WAIT_MS };
 
 export const config = loadConfig();
 /** Test media stays on loopback. */
@@ -112,7 +114,7 @@ export async function plainReceiver(room: Room, peer: Peer): Promise<PlainReceiv
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every 50 ms until it is true or `timeoutMs` passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS, what = 'condition'): Promise<void> {
   await until(check, Boolean, what, timeoutMs, 50);
 }
 

@@ -17,6 +17,7 @@ import { sha256File } from '../../../server/src/modules/recording/finalize.ts';
 import { cmd, okData, type Demo, type Member } from '../conference/helpers.ts';
 import { ffmpegBridge, ffprobe, liveMeeting, meanVolume, until, type FfmpegBridge } from './support.ts';
 import type { MediaService } from '../../../server/src/modules/media/media.service.ts';
+import { WAIT_MS } from '../../../scripts/lib/until.ts';
 
 let t: TestApp;
 let d: Demo;
@@ -97,7 +98,7 @@ describe('recording the main stage', () => {
     const items = (await api('GET', `/api/meetings/${d.meetingId}/agenda`)).json() as { id: number }[];
     okData(await cmd(chair, 'agenda:set-current', d.meetingId, { itemId: items[1]!.id }));
     // The video slot follows the stage to bridge B.
-    await until(() => t.app.recording.counters(d.meetingId)[0]?.producerId, (id) => id === b.videoProducerId, 'video slot on bridge B', 5000);
+    await until(() => t.app.recording.counters(d.meetingId)[0]?.producerId, (id) => id === b.videoProducerId, 'video slot on bridge B', WAIT_MS);
     await until(() => Date.now() - t0, (ms) => ms >= 10_000, '10 s of recording');
 
     const elapsed = (Date.now() - t0) / 1000;

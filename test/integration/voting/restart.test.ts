@@ -7,6 +7,7 @@ import type { PollResult, PollView } from '../../../shared/src/index.ts';
 import { nextEvent, request } from '../../helpers/app.ts';
 import { pgUrl } from '../../helpers/database.ts';
 import { cast, expectError, join, liveRoom, okData, type Room } from './helpers.ts';
+import { WAIT_MS } from '../../../scripts/lib/until.ts';
 
 let room: Room | null = null;
 let dataDir: string | null = null;
@@ -78,7 +79,7 @@ describe.skipIf(pgUrl() !== null)('voting across a restart', () => {
     const quick = await room.create({ durationSeconds: 5, title: 'Có đếm ngược' });
     const opened = await room.open(quick.id);
     okData(await cast(d1, quick.id, ['yes']));
-    const closed = await nextEvent<{ poll: PollView; result: PollResult }>(d1.socket, 'poll:closed', 8000);
+    const closed = await nextEvent<{ poll: PollView; result: PollResult }>(d1.socket, 'poll:closed', 5_000 + WAIT_MS);
     expect(closed.poll).toMatchObject({ id: quick.id, status: 'closed', closedAt: opened.closesAt });
     expect(closed.result.voted).toBe(1);
 
