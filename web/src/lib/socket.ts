@@ -103,14 +103,24 @@ export function send<K extends CommandName>(
   // Socket.IO would buffer the command and deliver it after a reconnect, long after
   // the user gave up; a vote or a floor request must not arrive that late.
   if (!s.connected) return Promise.reject(new ApiError('NETWORK', 'not connected'));
-  return new Promise((resolve, reject) => {
-    (s as unknown as LooseSocket).timeout(timeoutMs).emit(name, payload, (err: Error | null, res?: Ack<unknown>) => {
-      if (err || !res) return reject(new ApiError('TIMEOUT', 'no ack'));
-      if (res.ok) resolve(res.data as CommandResult<Commands, K>);
-      else reject(new ApiError(res.error.code as ErrorCode, res.error.message));
+  const emit = () =>
+    new Promise<CommandResult<Commands, K>>((resolve, reject) => {
+      if (!s.connected) return reject(new ApiError('NETWORK', 'not connected'));
+      (s as unknown as LooseSocket).timeout(timeoutMs).emit(name, payload, (err: Error | null, res?: Ack<unknown>) => {
+        if (err || !res) return reject(new ApiError('TIMEOUT', 'no ack'));
+        if (res.ok) resolve(res.data as CommandResult<Commands, K>);
+        else reject(new ApiError(res.error.code as ErrorCode, res.error.message));
+      });
     });
-  });
+  // Back online but not yet in the meeting again (the re-join waits a random delay): the server
+  // would answer NOT_MEMBER to a click made meanwhile, so the command waits for the join (bounded).
+  const gate = name === 'meeting:join' ? null : rejoined;
+  if (!gate) return emit();
+  return Promise.race([gate, new Promise((r) => setTimeout(r, timeoutMs))]).then(emit);
 }
+
+/** From a reconnect (or resync) until the meeting page has joined again; null otherwise. */
+let rejoined: Promise<void> | null = null;
 
 /** Subscribes to a broadcast; returns the unsubscribe function. */
 export function onBroadcast<K extends BroadcastName>(name: K, fn: (payload: Static<Broadcasts[K]>) => void): () => void {
@@ -136,13 +146,17 @@ export function joinMeeting<Snap = unknown>(meetingId: number, h: JoinHandlers<S
   const s = ensure();
   let closed = false;
   let asked = false;
+  let release: (() => void) | null = null;
+  const opened = () => release?.();
   const join = () => {
-    if (!s.connected || closed) return;
+    if (!s.connected || closed) return opened();
     asked = true;
-    send('meeting:join', { meetingId }).then(
-      (snap) => !closed && h.onSnapshot(snap as Snap),
-      (e: unknown) => !closed && h.onError(e instanceof ApiError ? e : new ApiError('INTERNAL', String(e))),
-    );
+    send('meeting:join', { meetingId })
+      .then(
+        (snap) => !closed && h.onSnapshot(snap as Snap),
+        (e: unknown) => !closed && h.onError(e instanceof ApiError ? e : new ApiError('INTERNAL', String(e))),
+      )
+      .finally(opened);
   };
   // A reconnect or a server-asked resync reaches the whole meeting at once; a random delay spreads
   // the snapshot requests so the server builds them a few at a time, not 2,000 in one tick.
@@ -151,6 +165,16 @@ export function joinMeeting<Snap = unknown>(meetingId: number, h: JoinHandlers<S
     clearTimeout(pending);
     // The first join of the page goes at once; only a re-join waits.
     if (!asked) return join();
+    // Commands sent meanwhile wait for the join (send), answered or refused.
+    if (!release) {
+      rejoined = new Promise<void>((resolve) => {
+        release = () => {
+          release = null;
+          rejoined = null;
+          resolve();
+        };
+      });
+    }
     pending = setTimeout(join, Math.random() * RESYNC_JITTER_MS);
   };
   s.on('connect', rejoin);
@@ -159,6 +183,7 @@ export function joinMeeting<Snap = unknown>(meetingId: number, h: JoinHandlers<S
   return () => {
     closed = true;
     clearTimeout(pending);
+    opened();
     s.off('connect', rejoin);
     offResync();
     if (s.connected) send('meeting:leave', {}).catch(() => {});
