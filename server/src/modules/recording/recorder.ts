@@ -52,6 +52,9 @@ async function freeUdpPair(): Promise<number> {
   throw new AppError('MEDIA_ERROR', 503, 'No free local UDP ports for the recorder');
 }
 
+/** Starts of ffmpeg on fresh ports before the recorder gives up (see Recorder.start). */
+const START_ATTEMPTS = 3;
+
 /** Whether something (ffmpeg) now holds the local UDP port. */
 function portTaken(port: number): Promise<boolean> {
   return new Promise((res) => {
@@ -164,8 +167,26 @@ export class Recorder {
     });
   }
 
-  /** Writes the SDP and starts ffmpeg; it listens on the returned ports. */
+  /**
+   * Writes the SDP and starts ffmpeg; it listens on the returned ports. The ports are found free and
+   * released before ffmpeg binds them, so another process may take one meanwhile (two test runs on one
+   * machine did: "bind failed: Address already in use"). An ffmpeg that exits before holding its
+   * ports is started again on fresh ones, up to START_ATTEMPTS times.
+   */
   static async start(o: RecorderOptions): Promise<Recorder> {
+    for (let attempt = 1; ; attempt++) {
+      const { rec, holding } = await Recorder.#launch(o);
+      if (holding) return rec;
+      if (attempt >= START_ATTEMPTS || rec.#proc.exitCode === null) {
+        rec.kill();
+        throw new AppError('MEDIA_ERROR', 503, `The recorder did not start: ${rec.stderrTail.slice(-300)}`);
+      }
+      o.log.warn({ attempt, stderr: rec.stderrTail.slice(-300) }, 'recorder ffmpeg exited before holding its ports; starting it on other ports');
+    }
+  }
+
+  /** One start: ports, SDP, ffmpeg, then whether it holds every port before it exits or 10 s pass. */
+  static async #launch(o: RecorderOptions): Promise<{ rec: Recorder; holding: boolean }> {
     const video = await freeUdpPair();
     const audio: number[] = [];
     for (let i = 0; i < o.audioSlots; i++) audio.push(await freeUdpPair());
@@ -183,14 +204,11 @@ export class Recorder {
     const end = Date.now() + 10_000;
     for (const port of [video, ...audio]) {
       while (!(await portTaken(port))) {
-        if (proc.exitCode !== null || Date.now() > end) {
-          rec.kill();
-          throw new AppError('MEDIA_ERROR', 503, `The recorder did not start: ${rec.stderrTail.slice(-300)}`);
-        }
+        if (proc.exitCode !== null || Date.now() > end) return { rec, holding: false };
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    return rec;
+    return { rec, holding: true };
   }
 
   get stderrTail(): string {
