@@ -116,7 +116,14 @@ export function send<K extends CommandName>(
   // would answer NOT_MEMBER to a click made meanwhile, so the command waits for the join (bounded).
   const gate = name === 'meeting:join' ? null : rejoined;
   if (!gate) return emit();
-  return Promise.race([gate, new Promise((r) => setTimeout(r, timeoutMs))]).then(emit);
+  // The wait's timer goes with the join, rather than ticking out its whole timeout per command.
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    void gate.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  }).then(emit);
 }
 
 /** From a reconnect (or resync) until the meeting page has joined again; null otherwise. */
